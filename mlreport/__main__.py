@@ -1,0 +1,5 @@
+"""`python -m mlreport`."""
+
+from mlreport.cli import main
+
+main()

@@ -1,0 +1,102 @@
+"""The `mlreport` command line: thin commands over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from mlreport import __version__
+from mlreport.config import Options, load_options
+from mlreport.problems import RecordError, errors, format_problems
+from mlreport.scaffold import KINDS, init_repo, new_record
+from mlreport.schema import SCHEMAS
+from mlreport.validate import validate_repo
+
+_ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+                     show_default=True, help="The repository (the folder holding mkdocs.yml).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlreport")
+def main() -> None:
+    """Keep an ML team's experiments, decisions and model cards in git, and publish them as a site."""
+
+
+@main.command()
+@_ROOT
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text",
+              show_default=True, help="text for people, github for workflow annotations, json for tools.")
+def validate(root: Path, strict: bool, fmt: str) -> None:
+    """Check every record: schema, references, duplicates, cycles, stale statuses."""
+    options = _options(root, strict=strict)
+    model, problems = validate_repo(options)
+    if problems:
+        click.echo(format_problems(problems, fmt))
+    elif fmt == "json":
+        click.echo("[]")
+    if fmt == "text":
+        counts = (f"{len(model.experiments)} experiments, {len(model.decisions)} decisions, "
+                  f"{len(model.models)} model cards")
+        n_errors, n_warnings = len(errors(problems)), len(problems) - len(errors(problems))
+        summary = f"{counts}: {n_errors} error(s), {n_warnings} warning(s)" if problems else f"{counts}: all valid"
+        click.echo(summary, err=True)
+    if errors(problems):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(KINDS), required=False)
+def schema(kind: str | None) -> None:
+    """Print the JSON Schema of a record kind (all three, keyed by kind, without KIND)."""
+    click.echo(json.dumps(SCHEMAS[kind] if kind else SCHEMAS, indent=2))
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("title")
+@_ROOT
+def new(kind: str, title: str, root: Path) -> None:
+    """Write a new record from a template and print its path; never overwrites a file."""
+    options = _options(root)
+    try:
+        path = new_record(kind, title, options)
+    except RecordError as exc:
+        _fail(exc)
+    click.echo(path.relative_to(options.root.resolve()).as_posix() if path.is_relative_to(
+        options.root.resolve()) else path)
+
+
+@main.command()
+@_ROOT
+@click.option("--name", "site_name", default="", help="Site name (default: the folder's name).")
+def init(root: Path, site_name: str) -> None:
+    """Make a repository ready for mlreport: folders, mkdocs.yml, one example record of each kind."""
+    root.mkdir(parents=True, exist_ok=True)
+    options = _options(root)
+    try:
+        written = init_repo(options, site_name or options.root.resolve().name)
+    except RecordError as exc:
+        _fail(exc)
+    for path in written:
+        click.echo(f"wrote {path.relative_to(options.root).as_posix()}")
+    if not written:
+        click.echo("nothing to do: the repository is already set up")
+
+
+def _options(root: Path, strict: bool = False) -> Options:
+    try:
+        options = load_options(root.resolve())
+    except RecordError as exc:
+        _fail(exc)
+    if strict:
+        options = Options(**{**options.__dict__, "strict": True})
+    return options
+
+
+def _fail(exc: RecordError) -> None:
+    click.echo(format_problems(exc.problems, "text"), err=True)
+    sys.exit(1)

@@ -1,0 +1,150 @@
+"""Leaderboards: which experiments compete, in which direction, and how they rank."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from mlreport.config import Leaderboard
+from mlreport.records import Experiment
+
+# Metric names whose tokens say lower is better.
+_LOWER_IS_BETTER = {
+    "loss", "logloss", "error", "err", "rmse", "mae", "mse", "mape", "smape", "rmsle", "perplexity", "ppl",
+    "wer", "cer", "ter", "latency", "p50", "p90", "p95", "p99", "time", "duration", "seconds", "ms",
+    "cost", "fpr", "fnr", "brier", "ece", "bpc", "bpb", "nll", "memory", "size", "params_count",
+    "false_positive_rate", "false_negative_rate", "eer", "fid", "distance", "regret", "churn", "chargebacks",
+}
+_NOT_RANKED = ("failed", "abandoned", "planned")
+
+
+def metric_goal(metric: str, overrides: Mapping[str, str] | None = None) -> str:
+    """`max` or `min` for a metric: configured, else inferred from its name, else max."""
+    if overrides and metric in overrides:
+        return overrides[metric]
+    last = metric.rsplit(".", 1)[-1].lower()
+    tokens = set(re.split(r"[^a-z0-9]+", last)) | {last}
+    return "min" if tokens & _LOWER_IS_BETTER else "max"
+
+
+def is_better(value: float, than: float, goal: str) -> bool:
+    """Whether `value` beats `than` in the metric's direction."""
+    return value < than if goal == "min" else value > than
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One experiment's place on a leaderboard."""
+
+    rank: int
+    experiment: Experiment
+    value: float
+    delta_baseline: float | None
+    delta_previous_best: float | None
+
+
+@dataclass(frozen=True)
+class RankedBoard:
+    """A leaderboard with its ranked entries and its best-so-far history."""
+
+    definition: Leaderboard
+    goal: str
+    entries: tuple[Entry, ...]
+    best_so_far: tuple[tuple[str, float, str], ...]
+    """(date, best value at that date, experiment id), in time order."""
+
+    @property
+    def slug(self) -> str:
+        """A stable, path-safe name for the board's page."""
+        return slugify(self.definition.title)
+
+
+def slugify(text: str) -> str:
+    """Lowercase words joined by dashes, safe as a file name."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:80] or "board"
+
+
+def board_definitions(configured: Iterable[Leaderboard], experiments: Iterable[Experiment]) -> list[Leaderboard]:
+    """The configured boards plus one automatic board per (task, dataset) pair none covers."""
+    configured = list(configured)
+    covered = {(b.task, b.dataset) for b in configured}
+    groups: dict[tuple[str, str], Counter[str]] = {}
+    for experiment in experiments:
+        pair = (experiment.task, experiment.dataset.name if experiment.dataset else "")
+        if pair == ("", "") or experiment.status in _NOT_RANKED:
+            continue
+        groups.setdefault(pair, Counter()).update(experiment.metrics.keys())
+    automatic = []
+    for (task, dataset), counts in sorted(groups.items()):
+        if (task, dataset) in covered or not counts:
+            continue
+        metric = min(counts, key=lambda name: (-counts[name], name))
+        title = " · ".join(part for part in (task, dataset) if part)
+        automatic.append(Leaderboard(title=f"{title} — {metric}", metric=metric, task=task,
+                                     dataset=dataset, automatic=True))
+    return configured + automatic
+
+
+def rank(definition: Leaderboard, experiments: Mapping[str, Experiment],
+         goals: Mapping[str, str] | None = None) -> RankedBoard:
+    """Rank every eligible experiment on a board's metric."""
+    goal = definition.goal or metric_goal(definition.metric, goals)
+    metric = definition.metric
+    eligible = [e for e in experiments.values() if _eligible(e, definition)]
+    ordered = sorted(eligible, key=lambda e: (_sort_value(e.metrics[metric], goal), _date(e), e.id))
+    chronological = sorted(eligible, key=lambda e: (_date(e), e.id))
+    previous_best: dict[str, float | None] = {}
+    best_so_far: list[tuple[str, float, str]] = []
+    best: Experiment | None = None
+    for experiment in chronological:
+        value = experiment.metrics[metric]
+        previous_best[experiment.id] = best.metrics[metric] if best else None
+        if best is None or is_better(value, best.metrics[metric], goal):
+            best = experiment
+            best_so_far.append((_date(experiment), value, experiment.id))
+    entries = []
+    for position, experiment in enumerate(ordered, start=1):
+        value = experiment.metrics[metric]
+        baseline = experiments.get(experiment.baseline)
+        base_value = baseline.metrics.get(metric) if baseline else None
+        before = previous_best[experiment.id]
+        entries.append(Entry(position, experiment, value,
+                             None if base_value is None else value - base_value,
+                             None if before is None else value - before))
+    return RankedBoard(definition, goal, tuple(entries), tuple(best_so_far))
+
+
+def _eligible(experiment: Experiment, board: Leaderboard) -> bool:
+    if board.metric not in experiment.metrics or experiment.status in _NOT_RANKED:
+        return False
+    if board.task and experiment.task != board.task:
+        return False
+    dataset = experiment.dataset
+    if board.dataset and (dataset is None or board.dataset not in (dataset.name, dataset.label)):
+        return False
+    if board.split and (dataset is None or dataset.split != board.split):
+        return False
+    return all(_matches(experiment, key, wanted) for key, wanted in board.filter.items())
+
+
+def _matches(experiment: Experiment, key: str, wanted: Any) -> bool:
+    """`tags`/`authors` match if any wanted value is present; other keys by equality."""
+    wanted_values = [str(w) for w in wanted] if isinstance(wanted, list) else [str(wanted)]
+    if key in ("tags", "authors"):
+        return bool(set(wanted_values) & set(getattr(experiment, key)))
+    if key.startswith("params."):
+        actual = experiment.params.get(key[len("params."):])
+    else:
+        actual = getattr(experiment, key, None)
+    return str(actual) in wanted_values
+
+
+def _sort_value(value: float, goal: str) -> float:
+    return value if goal == "min" else -value
+
+
+def _date(experiment: Experiment) -> str:
+    return experiment.date.isoformat() if experiment.date else ""

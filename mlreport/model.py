@@ -1,0 +1,125 @@
+"""The joined repo: records by id, resolved references, backlinks and leaderboards.
+
+Templates and reports see only this model, never raw YAML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from mlreport.config import Options
+from mlreport.leaderboards import RankedBoard, board_definitions, metric_goal, rank
+from mlreport.records import Decision, Experiment, Loaded, ModelCard, decision_key
+
+
+@dataclass(frozen=True)
+class EvaluationRow:
+    """One number on a model card, read from the linked experiment."""
+
+    experiment: Experiment | None
+    experiment_id: str
+    metric: str
+    value: float | None
+    split: str
+    goal: str
+
+
+@dataclass
+class RepoModel:
+    """Everything the site and the reports need, resolved once."""
+
+    options: Options
+    experiments: dict[str, Experiment]
+    decisions: dict[str, Decision]
+    models: dict[str, ModelCard]
+    leaderboards: list[RankedBoard] = field(default_factory=list)
+    successors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    predecessors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    decisions_citing: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    models_citing: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    decisions_of_model: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    decision_ids: dict[str, str] = field(default_factory=dict, repr=False)
+    """Decision ids by the key references are compared in (`7` → `0007`)."""
+
+    def decision(self, reference: object) -> Decision | None:
+        """The decision a reference means: `7`, `"0007"` and `0007` all find decision 0007."""
+        found = self.decision_ids.get(decision_key(reference))
+        return self.decisions[found] if found else None
+
+    def goal(self, metric: str) -> str:
+        """`max` or `min` for a metric, honouring the configured overrides."""
+        return metric_goal(metric, self.options.metric_goals)
+
+    def evaluation_rows(self, card: ModelCard) -> list[EvaluationRow]:
+        """A card's evaluation table, every number pulled from its experiment record."""
+        rows = []
+        for evaluation in card.evaluations:
+            experiment = self.experiments.get(evaluation.experiment)
+            metrics = evaluation.metrics or (tuple(experiment.metrics) if experiment else ())
+            split = evaluation.split or (experiment.dataset.split if experiment and experiment.dataset else "")
+            for metric in metrics:
+                value = experiment.metrics.get(metric) if experiment else None
+                rows.append(EvaluationRow(experiment, evaluation.experiment, metric, value, split, self.goal(metric)))
+        return rows
+
+    def effective_status(self, decision: Decision) -> str:
+        """`superseded` when a successor exists, whatever stale status the file still says."""
+        return "superseded" if self.successors.get(decision.id) else decision.status
+
+
+def build_model(loaded: Loaded, options: Options) -> RepoModel:
+    """Join loaded records into one model; the first record wins where ids collide."""
+    model = RepoModel(
+        options=options,
+        experiments=_by_id(loaded.experiments),
+        decisions=_by_id(loaded.decisions),
+        models=_by_id(loaded.models),
+    )
+    keys = model.decision_ids = {decision_key(d.id): d.id for d in model.decisions.values()}
+    successors: dict[str, set[str]] = {}
+    predecessors: dict[str, set[str]] = {}
+    for decision in model.decisions.values():
+        for older in (keys.get(decision_key(r)) for r in decision.supersedes):
+            if older and older != decision.id:
+                successors.setdefault(older, set()).add(decision.id)
+                predecessors.setdefault(decision.id, set()).add(older)
+        for newer in (keys.get(decision_key(r)) for r in decision.superseded_by):
+            if newer and newer != decision.id:
+                successors.setdefault(decision.id, set()).add(newer)
+                predecessors.setdefault(newer, set()).add(decision.id)
+    model.successors = {k: tuple(sorted(v)) for k, v in successors.items()}
+    model.predecessors = {k: tuple(sorted(v)) for k, v in predecessors.items()}
+    model.decisions_citing = _backlinks((d.id, d.evidence) for d in model.decisions.values())
+    model.models_citing = _backlinks((m.id, tuple(e.experiment for e in m.evaluations))
+                                     for m in model.models.values())
+    model.decisions_of_model = _merge(
+        _backlinks((d.id, d.models) for d in model.decisions.values()),
+        {m.id: tuple(keys[decision_key(r)] for r in m.decisions if decision_key(r) in keys)
+         for m in model.models.values()})
+    model.leaderboards = [rank(board, model.experiments, options.metric_goals)
+                          for board in board_definitions(options.leaderboards, model.experiments.values())]
+    return model
+
+
+def _by_id(records: Iterable[Experiment | Decision | ModelCard]) -> dict:
+    result: dict = {}
+    for record in sorted(records, key=lambda r: r.path):
+        result.setdefault(record.id, record)
+    return dict(sorted(result.items()))
+
+
+def _backlinks(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, tuple[str, ...]]:
+    links: dict[str, set[str]] = {}
+    for source, targets in pairs:
+        for target in targets:
+            links.setdefault(target, set()).add(source)
+    return {k: tuple(sorted(v)) for k, v in links.items()}
+
+
+def _merge(*maps: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    merged: dict[str, set[str]] = {}
+    for mapping in maps:
+        for key, values in mapping.items():
+            merged.setdefault(key, set()).update(values)
+    return {k: tuple(sorted(v)) for k, v in merged.items()}

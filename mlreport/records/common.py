@@ -1,0 +1,189 @@
+"""What the three record kinds share: the base model, schema checks, value coercion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+
+import jsonschema
+
+from mlreport.problems import Problem
+from mlreport.records.source import Document
+from mlreport.schema import SCHEMAS
+
+REFERENCE_KEYS = ("baseline", "evidence", "supersedes", "superseded_by", "models", "decisions", "evaluations",
+                  "status", "id")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Record:
+    """Fields every record has, whatever its kind."""
+
+    id: str
+    title: str
+    path: str
+    date: dt.date | None = None
+    tags: tuple[str, ...] = ()
+    marks: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    """Where reference-bearing keys sit in the file (`evidence.0` → line, column)."""
+
+    kind: str = field(default="record", init=False)
+
+    def mark(self, key: str) -> tuple[int, int]:
+        """Line and column of a key's value, or of the record's start when unknown."""
+        return self.marks.get(key, (1, 1))
+
+
+def check_schema(document: Document, kind: str) -> list[Problem]:
+    """Every schema violation of a document, each located and explained; unknown keys warn."""
+    schema = SCHEMAS[kind]
+    data = _jsonable(document.data)
+    problems = [_schema_problem(document, error)
+                for error in _validator(kind).iter_errors(data)]
+    known = set(schema["properties"])
+    for key in document.data:
+        if key not in known:
+            problems.append(unknown_key(document, str(key), known))
+    return problems
+
+
+def unknown_key(document: Document, key: str, known: Iterable[str]) -> Problem:
+    """A warning for a key the kind does not define, with a did-you-mean hint."""
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    hint = f"did you mean `{close[0]}`?" if close else "team-specific fields belong under `extra:`"
+    return document.problem(key, message=f"unknown key `{key}`", hint=hint, severity="warning")
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A YAML date, datetime or ISO string as a date; None when absent or unreadable."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def as_strings(value: Any) -> tuple[str, ...]:
+    """A list of strings from a list, a comma-separated string, or nothing."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(value, (list, tuple)):
+        return tuple(str(item).strip() for item in value if item is not None and str(item).strip())
+    return (str(value),)
+
+
+def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested mappings flattened with dots: {optimizer: {lr: 0.1}} → {optimizer.lr: 0.1}."""
+    flat: dict[str, Any] = {}
+    for key, value in mapping.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            flat.update(flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+@lru_cache(maxsize=None)
+def _validator(kind: str) -> jsonschema.protocols.Validator:
+    cls = jsonschema.validators.validator_for(SCHEMAS[kind])
+    return cls(SCHEMAS[kind], format_checker=cls.FORMAT_CHECKER)
+
+
+def _jsonable(value: Any) -> Any:
+    """YAML values as JSON sees them, so dates check against `format: date`."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _schema_problem(document: Document, error: jsonschema.ValidationError) -> Problem:
+    # anyOf errors are clearer through their most specific branch.
+    if error.validator == "anyOf" and error.context:
+        error = min(error.context, key=lambda e: (-len(e.absolute_path), str(e.validator)))
+    path = tuple(error.absolute_path)
+    key = ".".join(str(k) for k in path) or "(top level)"
+    found = _describe(error.instance)
+    validator = error.validator
+    if validator == "required":
+        missing = error.message.split("'")[1]
+        where = f"`{key}`" if path else "the record"
+        return document.problem(*path, message=f"missing required key `{missing}` in {where}",
+                                hint=_REQUIRED_HINTS.get(missing, f"add `{missing}: …`"))
+    if validator == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        return document.problem(*path, value=True, message=f"`{key}` must be one of {allowed}; found {found}",
+                                hint=_closest(error.instance, error.validator_value))
+    if validator == "pattern":
+        return document.problem(*path, value=True,
+                                message=f"`{key}` is not a valid id: found {found}",
+                                hint="use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit")
+    if validator == "format":
+        return document.problem(*path, value=True, message=f"`{key}` must be a date; found {found}",
+                                hint="write dates as YYYY-MM-DD")
+    if validator == "type":
+        expected = _TYPE_NAMES.get(str(error.validator_value), str(error.validator_value))
+        return document.problem(*path, value=True, message=f"`{key}` must be {expected}; found {found}",
+                                hint=_TYPE_HINTS.get(path[0] if path else "", ""))
+    if validator == "additionalProperties":
+        return document.problem(*path, message=f"`{key}`: {error.message}",
+                                hint="remove the key or move it under `extra:`")
+    return document.problem(*path, value=True, message=f"`{key}`: {error.message}")
+
+
+def _closest(found: Any, allowed: Iterable[Any]) -> str:
+    close = difflib.get_close_matches(str(found).lower(), [str(a) for a in allowed], n=1, cutoff=0.5)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "…"
+        return f"string {shown!r}"
+    if isinstance(value, (int, float)):
+        return f"number {value}"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+_TYPE_NAMES = {
+    "string": "text", "number": "a number", "integer": "a whole number", "object": "a mapping",
+    "array": "a list", "boolean": "true or false", "['string', 'integer']": "an id",
+    "['string', 'number']": "text or a number", "['string', 'null']": "text",
+}
+_TYPE_HINTS = {
+    "metrics": "metrics are numbers; quote nothing, and nest groups as mappings",
+    "authors": "write a YAML list: `authors: [ana, bo]`",
+    "tags": "write a YAML list: `tags: [vision, baseline]`",
+    "history": "inline `{metric: [[step, value], …]}` or a path to a CSV/TSV file",
+    "params": "params are a mapping, nested allowed",
+}
+_REQUIRED_HINTS = {
+    "title": "add `title: A short human title`",
+    "date": "add `date: YYYY-MM-DD`",
+    "experiment": "name the experiment id this evaluation reads its numbers from",
+    "name": "add `name: …`",
+}

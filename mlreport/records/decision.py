@@ -1,0 +1,235 @@
+"""Decision records: MADR 4 front matter, and the older formats read unchanged.
+
+Read as they are: MADR 2/3 (`* Status:` bullets), Nygard / adr-tools (`## Status` section,
+"Superseded by [3. …](…)" links, the "Superceded" spelling, a `Date:` line), log4brains
+(`- Status: superseded by [slug](slug.md)`), and MADR repos carrying other tools' front matter.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlreport.problems import Problem, relative
+from mlreport.records.common import REFERENCE_KEYS, Record, as_date, as_strings, check_schema
+from mlreport.records.source import Document, read_text, split_front_matter
+from mlreport.schema import DECISION_STATUSES
+
+NOT_DECISIONS = ("README.md", "readme.md", "index.md", "template.md", "adr-template*.md")
+UNKNOWN_STATUS = "unknown"
+
+_NUMBERED = re.compile(r"^(\d+)-")
+_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
+_NYGARD_NUMBER = re.compile(r"^\d+\.\s+")
+_FIELD_LINE = re.compile(r"^[ \t]*(?:[*-][ \t]+)?(?P<key>[A-Za-z][A-Za-z -]*?)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$")
+_SECTION = re.compile(r"^##[ \t]+(?P<name>.+?)[ \t#]*$", re.M)
+_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]*)\)")
+_REFERENCE_TOKEN = re.compile(r"(?:ADR[-_ ]?)?(\d+)|([a-z0-9][a-z0-9._-]+)", re.I)
+_FIELD_KEYS = {
+    "status": "status", "date": "date", "deciders": "decision-makers", "decision-makers": "decision-makers",
+    "decision makers": "decision-makers", "consulted": "consulted", "informed": "informed", "tags": "tags",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decision(Record):
+    """One architecture/ML decision, whatever format it was written in."""
+
+    status: str = UNKNOWN_STATUS
+    status_text: str = ""
+    status_line: int = 1
+    decision_makers: tuple[str, ...] = ()
+    consulted: tuple[str, ...] = ()
+    informed: tuple[str, ...] = ()
+    supersedes: tuple[str, ...] = ()
+    superseded_by: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    body: str = ""
+    body_line: int = 1
+    format: str = "madr4"
+
+    kind: str = field(default="decision", init=False)
+
+
+def decision_id(file_name: str) -> str:
+    """`0007-use-resnet.md` → `0007`; any other name (`20201016-use-slugs.md`'s digits aside) → the stem."""
+    stem = Path(file_name).stem
+    match = _NUMBERED.match(stem)
+    if match and len(match.group(1)) < 8:
+        return match.group(1)
+    return stem
+
+
+def decision_key(reference: Any) -> str:
+    """The form ids are compared in: `7`, `"0007"` and `ADR-0007` all mean decision 0007."""
+    text = str(reference).strip()
+    text = re.sub(r"^adr[-_ ]?", "", text, flags=re.I)
+    if text.endswith(".md"):
+        text = decision_id(Path(text).name)
+    return str(int(text)) if text.isdigit() else text
+
+
+def is_decision_file(path: Path, exclude: tuple[str, ...] = ()) -> bool:
+    """Markdown files that are decisions: not READMEs, indexes or templates."""
+    if path.suffix.lower() != ".md":
+        return False
+    return not any(fnmatch.fnmatch(path.name, pattern) for pattern in NOT_DECISIONS + exclude)
+
+
+def load_decision(path: Path, root: Path) -> tuple[Decision | None, list[Problem]]:
+    """Read one decision file."""
+    shown = relative(path, root)
+    return parse_decision(read_text(path, shown), shown, path.name)
+
+
+def parse_decision(text: str, shown: str, file_name: str) -> tuple[Decision | None, list[Problem]]:
+    """Build a decision from file content (also used on old git blobs for status history)."""
+    document, body, body_line = split_front_matter(text, shown)
+    document = document or Document(shown, {})
+    problems = check_schema(document, "decision") if document.data else []
+    data = document.data
+    fields, field_lines, legacy = _body_fields(body, body_line)
+
+    title = str(data.get("title") or "").strip()
+    h1 = _H1.search(body)
+    if not title and h1:
+        title = _NYGARD_NUMBER.sub("", h1.group(1)).strip()
+    if not title:
+        problems.append(Problem(shown, body_line, 1, "error", "decision has no title",
+                                "add `title:` to the front matter or a `# Title` heading"))
+        return None, problems
+
+    status_text = str(data.get("status") or fields.get("status") or "").strip()
+    status_line = document.mark("status", value=True)[0] if "status" in data else field_lines.get("status", body_line)
+    status, status_refs = parse_status(status_text)
+    supersedes = _references(document, "supersedes") + tuple(fields.get("supersedes", ()))
+    superseded_by = _references(document, "superseded_by") + status_refs
+    if not status_text:
+        problems.append(Problem(shown, status_line, 1, "warning", "decision has no status",
+                                f"add `status:` ({', '.join(DECISION_STATUSES)}); shown as unknown"))
+    elif status == UNKNOWN_STATUS:
+        problems.append(Problem(shown, status_line, 1, "warning", f"unknown decision status {status_text!r}",
+                                f"use one of {', '.join(DECISION_STATUSES)}", "status"))
+
+    date = as_date(data.get("date")) or as_date(fields.get("date"))
+    makers = data.get("decision-makers", data.get("deciders", fields.get("decision-makers")))
+    decision = Decision(
+        id=decision_id(file_name),
+        title=title,
+        path=shown,
+        marks=document.marks_under(*REFERENCE_KEYS),
+        date=date,
+        tags=as_strings(data.get("tags", fields.get("tags"))),
+        status=status,
+        status_text=status_text,
+        status_line=status_line,
+        decision_makers=as_strings(makers),
+        consulted=as_strings(data.get("consulted", fields.get("consulted"))),
+        informed=as_strings(data.get("informed", fields.get("informed"))),
+        supersedes=_unique(supersedes),
+        superseded_by=_unique(superseded_by),
+        evidence=as_strings(data.get("evidence")),
+        models=as_strings(data.get("models")),
+        body=body,
+        body_line=body_line,
+        format=legacy or ("madr4" if data else "markdown"),
+    )
+    return decision, problems
+
+
+def parse_status(text: str) -> tuple[str, tuple[str, ...]]:
+    """A status line → (status, ids it is superseded by): "Superceded by [3. X](0003-x.md)" → superseded, 0003."""
+    cleaned = text.strip().strip("\"'").strip()
+    if not cleaned:
+        return UNKNOWN_STATUS, ()
+    word = re.split(r"[\s(,:;]", cleaned.lower(), maxsplit=1)[0].strip("*_`")
+    word = word.replace("superceded", "superseded")
+    status = word if word in DECISION_STATUSES else UNKNOWN_STATUS
+    refs: tuple[str, ...] = ()
+    match = re.search(r"super[sc]eded\s+by\s*:?\s*(?P<rest>.+)", cleaned, re.I)
+    if match:
+        status = "superseded"
+        refs = _reference_list(match.group("rest"))
+    return status, refs
+
+
+def _body_fields(body: str, body_line: int) -> tuple[dict[str, Any], dict[str, int], str]:
+    """Fields written in the body by older formats: bullets before the first section, `## Status`."""
+    fields: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    legacy = ""
+    first_section = _SECTION.search(body)
+    head_end = first_section.start() if first_section else len(body)
+    for offset, line in _numbered_lines(body[:head_end], body_line):
+        match = _FIELD_LINE.match(line)
+        key = _FIELD_KEYS.get(match.group("key").strip().lower()) if match else None
+        if match and key and key not in fields and match.group("value"):
+            fields[key] = match.group("value")
+            lines[key] = offset
+            legacy = legacy or ("log4brains" if line.lstrip().startswith("-") else "madr")
+    status_section = _section(body, "status")
+    if status_section is not None:
+        text, start = status_section
+        legacy = "nygard"
+        status_lines: list[str] = []
+        for offset, line in _numbered_lines(text, body_line + body[:start].count("\n")):
+            stripped = line.strip().lstrip("*- ").strip()
+            if not stripped:
+                continue
+            if re.match(r"super[sc]edes\b", stripped, re.I):
+                fields.setdefault("supersedes", []).extend(_reference_list(stripped.split(None, 1)[-1]))
+            elif re.match(r"amends|amended|clarifie", stripped, re.I):
+                continue
+            else:
+                status_lines.append(stripped)
+                lines.setdefault("status", offset)
+        if status_lines and "status" not in fields:
+            # "Accepted" followed by "Superseded by …": the supersession wins.
+            superseded = [s for s in status_lines if re.match(r"super[sc]eded", s, re.I)]
+            fields["status"] = superseded[0] if superseded else status_lines[0]
+    return fields, lines, legacy
+
+
+def _section(body: str, name: str) -> tuple[str, int] | None:
+    sections = list(_SECTION.finditer(body))
+    for index, match in enumerate(sections):
+        if match.group("name").strip().lower() == name:
+            end = sections[index + 1].start() if index + 1 < len(sections) else len(body)
+            start = match.end() + 1
+            return body[start:end], start
+    return None
+
+
+def _numbered_lines(text: str, first_line: int) -> list[tuple[int, str]]:
+    return [(first_line + i, line) for i, line in enumerate(text.split("\n"))]
+
+
+def _reference_list(text: str) -> tuple[str, ...]:
+    """Ids named by links (`[3. Use X](0003-use-x.md)`) or written plainly (`0009`, `ADR-0009`)."""
+    links = [decision_id(Path(m.group("target").split("#")[0]).name) for m in _LINK.finditer(text)
+             if m.group("target")]
+    if links:
+        return tuple(links)
+    refs = []
+    for token in re.split(r"[\s,;]+", text.strip()):
+        match = _REFERENCE_TOKEN.fullmatch(token.strip(".`*_"))
+        if match:
+            refs.append(match.group(1) or decision_id(match.group(2)))
+    return tuple(refs)
+
+
+def _references(document: Document, key: str) -> tuple[str, ...]:
+    value = document.data.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        return (document.raw(key) or str(value),)
+    return tuple(document.raw(key, i) or str(item) for i, item in enumerate(value))
+
+
+def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))

@@ -1,0 +1,217 @@
+"""Experiment records: `<id>.yaml`, or `<id>/experiment.yaml` with `notes.md` and files."""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlreport.problems import Problem, relative
+from mlreport.records.common import REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten
+from mlreport.records.source import Document, parse_yaml, read_text
+from mlreport.schema import ID_PATTERN
+
+DIRECTORY_FORM_FILE = "experiment.yaml"
+_ID = re.compile(ID_PATTERN)
+
+Series = tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What an experiment trained or evaluated on."""
+
+    name: str
+    version: str = ""
+    split: str = ""
+    uri: str = ""
+
+    @property
+    def label(self) -> str:
+        """`name`, or `name@version` when a version is given."""
+        return f"{self.name}@{self.version}" if self.version else self.name
+
+
+@dataclass(frozen=True)
+class Link:
+    """A titled URL (an MLflow run, a W&B report, a dashboard, an artifact)."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Experiment(Record):
+    """One experiment run, as recorded in YAML."""
+
+    status: str = "completed"
+    authors: tuple[str, ...] = ()
+    task: str = ""
+    dataset: Dataset | None = None
+    model: str = ""
+    baseline: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    history: dict[str, Series] = field(default_factory=dict)
+    code: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    environment: dict[str, Any] = field(default_factory=dict)
+    artifacts: tuple[Link, ...] = ()
+    links: tuple[Link, ...] = ()
+    notes: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    kind: str = field(default="experiment", init=False)
+
+
+def is_experiment_file(path: Path) -> bool:
+    """YAML files in the experiments folder; `experiment.yaml` marks the directory form."""
+    return path.suffix in (".yaml", ".yml")
+
+
+def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Problem]]:
+    """Read and check one experiment file; the record is None when it cannot be built."""
+    shown = relative(path, root)
+    document = parse_yaml(read_text(path, shown), shown)
+    problems = check_schema(document, "experiment")
+    if any(p.severity == "error" and p.key in ("title", "date", "") for p in problems):
+        return None, problems
+    data = document.data
+    directory_form = path.name in (DIRECTORY_FORM_FILE, "experiment.yml")
+    default_id = path.parent.name if directory_form else path.stem
+    record_id = str(data.get("id") or default_id)
+    if "id" not in data and not _ID.match(record_id):
+        problems.append(document.problem(message=f"file name gives the id {record_id!r}, which is not a valid id",
+                                         hint="rename the file to a lowercase slug, or set `id:`"))
+    history, history_problems = _history(document, path, root)
+    problems += history_problems
+    notes = str(data.get("notes") or "")
+    notes_file = path.parent / "notes.md"
+    if directory_form and not notes and notes_file.is_file():
+        notes = read_text(notes_file, relative(notes_file, root))
+    experiment = Experiment(
+        id=record_id,
+        title=str(data.get("title", "")),
+        path=shown,
+        marks=document.marks_under(*REFERENCE_KEYS),
+        date=as_date(data.get("date")),
+        tags=as_strings(data.get("tags")),
+        status=str(data.get("status") or "completed"),
+        authors=as_strings(data.get("authors")),
+        task=str(data.get("task") or ""),
+        dataset=_dataset(data.get("dataset")),
+        model=str(data.get("model") or ""),
+        baseline=str(data.get("baseline") or ""),
+        params=flatten(_mapping(data.get("params"))),
+        metrics={k: float(v) for k, v in flatten(_mapping(data.get("metrics"))).items()
+                 if _is_number(v)},
+        history=history,
+        code=_mapping(data.get("code")),
+        data=_mapping(data.get("data")),
+        environment=_mapping(data.get("environment")),
+        artifacts=_links(data.get("artifacts"), "name", "uri"),
+        links=_links(data.get("links"), "title", "url"),
+        notes=notes,
+        extra=_mapping(data.get("extra")),
+    )
+    return experiment, problems
+
+
+def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Series], list[Problem]]:
+    value = document.data.get("history")
+    if isinstance(value, dict):
+        series = {str(k): tuple((float(p[0]), float(p[1])) for p in v
+                                if isinstance(p, list) and len(p) == 2 and all(map(_is_number, p)))
+                  for k, v in value.items() if isinstance(v, list)}
+        return series, []
+    if not isinstance(value, str):
+        return {}, []
+    # A path from record content must stay inside the experiment's own folder.
+    base = path.parent.resolve()
+    target = (base / value).resolve()
+    if not target.is_relative_to(base):
+        return {}, [document.problem("history", value=True,
+                                     message=f"`history` points outside the experiment's folder: {value!r}",
+                                     hint="keep history files next to the experiment record")]
+    if not target.exists():
+        return {}, [document.problem("history", value=True, message=f"`history` file not found: {value!r}",
+                                     hint=f"paths are relative to {relative(path.parent, root)}/")]
+    files = sorted(target.rglob("*")) if target.is_dir() else [target]
+    series: dict[str, Series] = {}
+    problems: list[Problem] = []
+    for file in files:
+        if file.suffix.lower() not in (".csv", ".tsv"):
+            continue
+        prefix = file.relative_to(target).with_suffix("").as_posix().replace("/", ".") if target.is_dir() else ""
+        read, problem = _read_series(file, root, prefix)
+        series.update(read)
+        if problem:
+            problems.append(problem)
+    return series, problems
+
+
+def _read_series(file: Path, root: Path, prefix: str) -> tuple[dict[str, Series], Problem | None]:
+    """Columns of a CSV/TSV with a `step` column; DVCLive's per-metric TSVs read as is."""
+    shown = relative(file, root)
+    text = read_text(file, shown)
+    delimiter = "\t" if file.suffix.lower() == ".tsv" else ","
+    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    if not rows or "step" not in rows[0]:
+        return {}, Problem(shown, 1, 1, "error", "history file has no `step` column",
+                           "the first line names the columns: step, then one column per metric")
+    header = rows[0]
+    step_index = header.index("step")
+    columns = [(i, name) for i, name in enumerate(header) if name not in ("step", "timestamp")]
+    series: dict[str, list[tuple[float, float]]] = {}
+    for line_number, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        try:
+            step = float(row[step_index])
+        except (ValueError, IndexError):
+            return {}, Problem(shown, line_number, 1, "error", f"`step` is not a number: {row!r}")
+        for index, name in columns:
+            if index < len(row) and _is_number_text(row[index]):
+                series.setdefault(_series_name(prefix, name, len(columns)), []).append(
+                    (step, float(row[index])))
+    return {k: tuple(v) for k, v in series.items()}, None
+
+
+def _series_name(prefix: str, column: str, column_count: int) -> str:
+    """In a folder of files, a one-metric file is named by its path (`train/loss.tsv` → `train.loss`)."""
+    if not prefix:
+        return column
+    return prefix if column_count == 1 else f"{prefix}.{column}"
+
+
+def _dataset(value: Any) -> Dataset | None:
+    if isinstance(value, str) and value:
+        return Dataset(value)
+    if isinstance(value, dict) and value.get("name"):
+        return Dataset(*(str(value.get(k) or "") for k in ("name", "version", "split", "uri")))
+    return None
+
+
+def _links(value: Any, title_key: str, url_key: str) -> tuple[Link, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(Link(str(item.get(title_key) or ""), str(item.get(url_key) or ""))
+                 for item in value if isinstance(item, dict))
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False

@@ -1,0 +1,104 @@
+"""Model cards: Hugging Face-compatible Markdown, `<id>.md` or `<id>/README.md`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlreport.problems import Problem, relative
+from mlreport.records.common import REFERENCE_KEYS, Record, as_date, as_strings, check_schema
+from mlreport.records.source import Document, read_text, split_front_matter
+
+DIRECTORY_FORM_FILE = "README.md"
+_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
+# Keys that mlreport reads itself; every other front matter key is Hugging Face metadata.
+_OWN_KEYS = ("name", "version", "owners", "status", "date", "decisions", "evaluations")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Which metrics of which experiment a card reports; numbers are read from the experiment."""
+
+    experiment: str
+    metrics: tuple[str, ...] = ()
+    split: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelCard(Record):
+    """One model card."""
+
+    version: str = ""
+    owners: tuple[str, ...] = ()
+    status: str = "development"
+    decisions: tuple[str, ...] = ()
+    evaluations: tuple[Evaluation, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+
+    kind: str = field(default="model", init=False)
+
+    @property
+    def license(self) -> str:
+        """The Hugging Face `license` key."""
+        return str(self.metadata.get("license") or "")
+
+
+def is_model_file(path: Path, folder: Path) -> bool:
+    """Markdown cards: `<id>.md` or `<id>/README.md`; the folder's own README/index are not cards."""
+    if path.suffix.lower() != ".md":
+        return False
+    if path.parent == folder:
+        return path.name not in ("README.md", "index.md")
+    # In the directory form, files beside the README are the card's attachments.
+    return path.name == DIRECTORY_FORM_FILE or not (path.parent / DIRECTORY_FORM_FILE).is_file()
+
+
+def load_model_card(path: Path, root: Path) -> tuple[ModelCard | None, list[Problem]]:
+    """Read and check one model card."""
+    shown = relative(path, root)
+    document, body, body_line = split_front_matter(read_text(path, shown), shown)
+    if document is None:
+        return None, [Problem(shown, 1, 1, "error", "model card has no front matter",
+                              "start the card with `---`, a YAML block (at least `name:`), and `---`")]
+    problems = check_schema(document, "model")
+    data = document.data
+    h1 = _H1.search(body)
+    record_id = path.parent.name if path.name == DIRECTORY_FORM_FILE else path.stem
+    title = str(data.get("name") or (h1.group(1).strip() if h1 else "") or record_id)
+    card = ModelCard(
+        id=record_id,
+        title=title,
+        path=shown,
+        marks=document.marks_under(*REFERENCE_KEYS),
+        date=as_date(data.get("date")),
+        tags=as_strings(data.get("tags")),
+        version=str(data.get("version") or ""),
+        owners=as_strings(data.get("owners")),
+        status=str(data.get("status") or "development"),
+        decisions=_raw_list(document, "decisions"),
+        evaluations=_evaluations(document),
+        metadata={k: v for k, v in data.items() if k not in _OWN_KEYS},
+        body=body,
+        body_line=body_line,
+    )
+    return card, problems
+
+
+def _evaluations(document: Document) -> tuple[Evaluation, ...]:
+    items = document.data.get("evaluations")
+    if not isinstance(items, list):
+        return ()
+    return tuple(
+        Evaluation(str(item.get("experiment")), as_strings(item.get("metrics")), str(item.get("split") or ""))
+        for item in items if isinstance(item, dict) and item.get("experiment"))
+
+
+def _raw_list(document: Document, key: str) -> tuple[str, ...]:
+    value = document.data.get(key)
+    if not isinstance(value, list):
+        return ()
+    return tuple(document.raw(key, i) or str(v) for i, v in enumerate(value))

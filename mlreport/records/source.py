@@ -1,0 +1,165 @@
+"""Reading record files: text, YAML with line marks, Markdown front matter.
+
+Every failure becomes a `Problem` naming the file and line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlreport.problems import Problem
+
+KeyPath = tuple[Any, ...]
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+class SourceError(Exception):
+    """A file that cannot be read as a record at all."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(problem.format_text())
+
+
+@dataclass
+class Document:
+    """Parsed YAML data plus where each key and value sits in the file."""
+
+    path: str
+    data: dict[str, Any]
+    key_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    value_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    raw_scalars: dict[KeyPath, str] = field(default_factory=dict)
+    line_offset: int = 0
+
+    def mark(self, *key: Any, value: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of a key, or of its value; the nearest parent if absent."""
+        marks = self.value_marks if value else self.key_marks
+        path: KeyPath = tuple(key)
+        while path:
+            if path in marks:
+                line, col = marks[path]
+                return line + self.line_offset, col
+            path = path[:-1]
+        return 1 + self.line_offset if self.line_offset else 1, 1
+
+    def problem(self, *key: Any, message: str, hint: str = "", severity: str = "error",
+                value: bool = False) -> Problem:
+        """A problem located at a key (or its value) of this document."""
+        line, col = self.mark(*key, value=value)
+        return Problem(self.path, line, col, severity, message, hint,  # type: ignore[arg-type]
+                       ".".join(str(k) for k in key))
+
+    def marks_under(self, *keys: str) -> dict[str, tuple[int, int]]:
+        """Value positions of the given top-level keys and everything below them, keyed `a.0.b`."""
+        return {".".join(str(k) for k in path): (line + self.line_offset, col)
+                for path, (line, col) in self.value_marks.items() if path[0] in keys}
+
+    def raw(self, *key: Any) -> str | None:
+        """The scalar exactly as written (so `0012` is not read as octal 10)."""
+        return self.raw_scalars.get(tuple(key))
+
+
+def read_text(path: Path, shown: str) -> str:
+    """A record file's text; encoding trouble becomes a located problem."""
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise SourceError(Problem(shown, 1, 1, "error", "file starts with a byte-order mark (BOM)",
+                                  "save the file as UTF-8 without BOM"))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SourceError(Problem(shown, line, column, "error",
+                                  f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                                  "re-save the file with UTF-8 encoding")) from None
+    return text
+
+
+def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file") -> Document:
+    """Parse one YAML mapping safely, keeping the position of every key and value."""
+    if not text.strip():
+        raise SourceError(Problem(shown, 1 + line_offset, 1, "error", f"{what} is empty",
+                                  "a record is a YAML mapping with at least `title` and `date`"))
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        raise SourceError(_yaml_problem(exc, shown, line_offset)) from None
+    except yaml.YAMLError as exc:
+        raise SourceError(Problem(shown, 1 + line_offset, 1, "error", f"invalid YAML: {exc}")) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        found = "nothing" if data is None else f"a {_yaml_type(data)}"
+        raise SourceError(Problem(shown, 1 + line_offset, 1, "error",
+                                  f"expected a mapping of keys to values, found {found}",
+                                  "start with `title: …` on the first line"))
+    document = Document(shown, data, line_offset=line_offset)
+    _index_marks(node, (), document)
+    return document
+
+
+def split_front_matter(text: str, shown: str) -> tuple[Document | None, str, int]:
+    """Split Markdown into (front matter, body, the body's first line number)."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return None, text, 1
+    inner = match.group(1) or ""
+    body = text[match.end():]
+    body_line = text[: match.end()].count("\n") + 1
+    if not inner.strip():
+        return Document(shown, {}), body, body_line
+    return parse_yaml(inner, shown, line_offset=1, what="front matter"), body, body_line
+
+
+def _index_marks(node: yaml.Node, path: KeyPath, document: Document) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            child = path + (key,)
+            document.key_marks[child] = _position(key_node)
+            document.value_marks[child] = _position(value_node)
+            _index_marks(value_node, child, document)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            child = path + (index,)
+            document.key_marks[child] = _position(item)
+            document.value_marks[child] = _position(item)
+            _index_marks(item, child, document)
+    elif isinstance(node, yaml.ScalarNode):
+        document.raw_scalars[path] = node.value
+
+
+def _position(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = (mark.line + 1 if mark else 1) + line_offset
+    column = mark.column + 1 if mark else 1
+    problem = (exc.problem or "syntax error").strip()
+    hint = "check indentation and quoting near this line"
+    if "\\t" in problem or "tab" in problem:
+        problem = "a tab character is used for indentation"
+        hint = "YAML indents with spaces only; replace the tab with spaces"
+    elif exc.context:
+        problem = f"{problem} ({exc.context.strip()})"
+    return Problem(shown, line, column, "error", f"invalid YAML: {problem}", hint)
+
+
+def _yaml_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    return type(value).__name__

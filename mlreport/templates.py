@@ -1,0 +1,46 @@
+"""The Jinja2 environment: the repo's own `templates/` first, then mlreport's packaged ones."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from mlreport.config import Options
+
+_HERE = Path(__file__).parent
+
+
+def packaged_templates() -> Path:
+    """mlreport's own templates: inside the wheel, or beside the package in a source checkout."""
+    installed = _HERE / "templates"
+    return installed if installed.is_dir() else _HERE.parent / "templates"
+
+
+def environment(options: Options) -> jinja2.Environment:
+    """A Jinja2 environment where a repo template of the same name overrides mlreport's."""
+    user = options.root / options.templates_dir
+    folders = [str(user)] if user.is_dir() and user.resolve() != packaged_templates().resolve() else []
+    return _environment(tuple(folders + [str(packaged_templates())]))
+
+
+@lru_cache(maxsize=8)
+def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(list(folders)),
+        # Site pages escape every record value; scaffolded source files are written as typed.
+        autoescape=lambda name: name is not None and not name.startswith("scaffold/"),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["yaml"] = _yaml_scalar
+    return env
+
+
+def _yaml_scalar(value: object) -> str:
+    """A value as a YAML flow scalar (JSON is YAML), without HTML-escaping it."""
+    return json.dumps(value, ensure_ascii=False)

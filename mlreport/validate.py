@@ -1,0 +1,157 @@
+"""Rules across records: references, duplicate ids, supersede cycles, stale statuses."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable, Iterator
+
+from mlreport.config import Options
+from mlreport.model import RepoModel, build_model
+from mlreport.problems import Problem
+from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key, load_records
+
+
+def validate_repo(options: Options) -> tuple[RepoModel, list[Problem]]:
+    """Load, join and check every record; returns the model and every problem found."""
+    loaded = load_records(options)
+    model = build_model(loaded, options)
+    problems = loaded.problems + list(cross_record_problems(loaded, model))
+    if options.strict:
+        problems = [_as_error(p) for p in problems]
+    return model, sorted(set(problems))
+
+
+def cross_record_problems(loaded: Loaded, model: RepoModel) -> Iterator[Problem]:
+    """Every rule that needs more than one record."""
+    yield from _duplicate_ids(loaded.experiments, lambda r: r.id, "experiment")
+    yield from _duplicate_ids(loaded.decisions, lambda r: decision_key(r.id), "decision")
+    yield from _duplicate_ids(loaded.models, lambda r: r.id, "model card")
+    for experiment in model.experiments.values():
+        yield from _experiment_references(experiment, model)
+    for decision in model.decisions.values():
+        yield from _decision_references(decision, model)
+    for card in model.models.values():
+        yield from _model_references(card, model)
+    yield from _supersede_cycles(model)
+    yield from _stale_statuses(model)
+
+
+def _duplicate_ids(records: list, key, kind: str) -> Iterator[Problem]:
+    seen: dict[str, Record] = {}
+    for record in sorted(records, key=lambda r: r.path):
+        first = seen.setdefault(key(record), record)
+        if first is not record:
+            hint = ("renumber one of them to the next free number (`mlreport new decision` picks it)"
+                    if kind == "decision" else "ids must be unique across all subfolders; rename one")
+            yield Problem(record.path, *record.mark("id"), "error",
+                          f"duplicate {kind} id `{record.id}`: {first.path} has it too", hint, "id")
+
+
+def _experiment_references(experiment: Experiment, model: RepoModel) -> Iterator[Problem]:
+    if not experiment.baseline:
+        return
+    if experiment.baseline == experiment.id:
+        yield _problem(experiment, "baseline", "`baseline` names the experiment itself",
+                       "point it at the earlier experiment this one improves on")
+    elif experiment.baseline not in model.experiments:
+        yield _missing(experiment, "baseline", "experiment", experiment.baseline, model.experiments)
+
+
+def _decision_references(decision: Decision, model: RepoModel) -> Iterator[Problem]:
+    for index, ref in enumerate(decision.evidence):
+        if ref not in model.experiments:
+            yield _missing(decision, f"evidence.{index}", "experiment", ref, model.experiments)
+    for index, ref in enumerate(decision.models):
+        if ref not in model.models:
+            yield _missing(decision, f"models.{index}", "model card", ref, model.models)
+    for key in ("supersedes", "superseded_by"):
+        for index, ref in enumerate(getattr(decision, key)):
+            if model.decision(ref) is None:
+                others = [d for d in model.decisions if d != decision.id]
+                yield _missing(decision, f"{key}.{index}", "decision", ref, others)
+            elif decision_key(ref) == decision_key(decision.id):
+                yield _problem(decision, f"{key}.{index}", f"`{key}` names the decision itself")
+
+
+def _model_references(card: ModelCard, model: RepoModel) -> Iterator[Problem]:
+    for index, evaluation in enumerate(card.evaluations):
+        experiment = model.experiments.get(evaluation.experiment)
+        if experiment is None:
+            yield _missing(card, f"evaluations.{index}.experiment", "experiment", evaluation.experiment,
+                           model.experiments)
+            continue
+        for position, metric in enumerate(evaluation.metrics):
+            if metric not in experiment.metrics:
+                yield _problem(card, f"evaluations.{index}.metrics.{position}",
+                               f"experiment `{experiment.id}` has no metric `{metric}`",
+                               _did_you_mean(metric, experiment.metrics) or
+                               f"its metrics are: {', '.join(sorted(experiment.metrics)) or 'none'}")
+    for index, ref in enumerate(card.decisions):
+        if model.decision(ref) is None:
+            yield _missing(card, f"decisions.{index}", "decision", ref, model.decisions)
+
+
+def _supersede_cycles(model: RepoModel) -> Iterator[Problem]:
+    """Each cycle once, reported on its smallest member."""
+    reported: set[frozenset[str]] = set()
+    for start in sorted(model.successors):
+        path = _cycle_from(start, model.successors)
+        if path and frozenset(path) not in reported:
+            reported.add(frozenset(path))
+            decision = model.decisions[min(path)]
+            chain = " → ".join(path + [path[0]])
+            yield _problem(decision, "supersedes", f"supersede cycle: {chain}",
+                           "a decision can only be superseded by a newer one; remove one link")
+
+
+def _cycle_from(start: str, successors: dict[str, tuple[str, ...]]) -> list[str]:
+    stack = [(start, [start])]
+    while stack:
+        node, path = stack.pop()
+        for nxt in successors.get(node, ()):
+            if nxt == start:
+                return path
+            if nxt not in path:
+                stack.append((nxt, path + [nxt]))
+    return []
+
+
+def _stale_statuses(model: RepoModel) -> Iterator[Problem]:
+    for decision in model.decisions.values():
+        successors = model.successors.get(decision.id, ())
+        where = decision.mark("status") if "status" in decision.marks else (decision.status_line, 1)
+        if successors and decision.status in ("accepted", "proposed"):
+            names = ", ".join(successors)
+            yield Problem(decision.path, *where, "warning",
+                          f"decision is superseded by {names} but its status still says {decision.status}",
+                          "set `status: superseded`", "status")
+        elif decision.status == "superseded" and not successors and not decision.superseded_by:
+            yield Problem(decision.path, *where, "warning", "decision says superseded but nothing supersedes it",
+                          "add `supersedes: [\"" + decision.id + "\"]` to the newer decision, "
+                          "or `superseded_by:` here", "status")
+
+
+def _missing(record: Record, key: str, kind: str, ref: str, known: Iterable[str]) -> Problem:
+    hint = _did_you_mean(str(ref), known) or f"no {kind} has the id `{ref}`"
+    field = key.split(".")[0]
+    return _problem(record, key, f"`{field}` refers to unknown {kind} `{ref}`", hint)
+
+
+def _problem(record: Record, key: str, message: str, hint: str = "") -> Problem:
+    line, column = record.mark(key) if key in record.marks else record.mark(key.split(".")[0])
+    if (line, column) == (1, 1) and isinstance(record, Decision):
+        line = record.status_line if key.startswith("supersede") else line
+    return Problem(record.path, line, column, "error", message, hint, key)
+
+
+def _did_you_mean(value: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
+def _as_error(problem: Problem) -> Problem:
+    if problem.severity == "error":
+        return problem
+    return Problem(problem.path, problem.line, problem.column, "error", problem.message, problem.hint,
+                   problem.key)
+
