@@ -1,0 +1,7 @@
+"""Git-native provenance: one pass over `git log` gives every record its history."""
+
+from __future__ import annotations
+
+from mlreport.history.model import Change, FeedItem, History, Provenance, StatusChange, pull_request_number
+
+__all__ = ["Change", "FeedItem", "History", "Provenance", "StatusChange", "pull_request_number"]

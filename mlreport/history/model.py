@@ -1,0 +1,134 @@
+"""What git tells about records: who created and changed each one, when, in which pull request.
+
+These types are what pages and reports read; `mlreport.history.read_history` fills them from
+one pass over `git log`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+Action = Literal["added", "modified", "renamed", "deleted"]
+_MERGE_PR = re.compile(r"^Merge pull request #(\d+)\b")
+_SQUASH_PR = re.compile(r"\(#(\d+)\)\s*$")
+_GITLAB_MR = re.compile(r"See merge request [^!\s]*!(\d+)")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One commit that touched a record."""
+
+    commit: str
+    """Full commit hash."""
+    date: str
+    """Author date, ISO 8601 with offset (`2026-10-02T14:03:11+02:00`)."""
+    author: str
+    email: str
+    subject: str
+    action: Action
+    path: str
+    """The record's path at that commit (before a later rename), relative to the site root."""
+    pr: int | None = None
+
+    @property
+    def day(self) -> str:
+        """The date part, `YYYY-MM-DD`."""
+        return self.date[:10]
+
+    @property
+    def short(self) -> str:
+        """The abbreviated commit hash shown on pages."""
+        return self.commit[:8]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A decision's status after a commit that changed it."""
+
+    status: str
+    change: Change
+    superseded_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """A record's life in git."""
+
+    changes: tuple[Change, ...] = ()
+    """Every commit that touched it, newest first, following renames."""
+    uncommitted: Literal["", "new", "modified"] = ""
+    """Working-tree state: not yet committed at all, or committed with local edits."""
+    status_history: tuple[StatusChange, ...] = ()
+    """Decisions only: oldest first, one entry per commit that changed the status."""
+
+    @property
+    def created(self) -> Change | None:
+        """The commit that added the record (its first commit, following renames)."""
+        return self.changes[-1] if self.changes else None
+
+    @property
+    def last_changed(self) -> Change | None:
+        """The newest commit that touched the record."""
+        return self.changes[0] if self.changes else None
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One line of the site-wide "what changed" feed."""
+
+    change: Change
+    kind: str
+    """experiment, decision or model."""
+    record_id: str
+    title: str
+
+
+@dataclass
+class History:
+    """Provenance of every record, and the site-wide feed, from one pass over git."""
+
+    available: bool = False
+    """False outside git, in an empty repo, or when history is turned off."""
+    shallow: bool = False
+    warning: str = ""
+    """One clear sentence (with the fix) when provenance is missing or partial."""
+    records: dict[str, Provenance] = field(default_factory=dict)
+    """Keyed by record path, relative to the site root, as `Record.path`."""
+    feed: tuple[FeedItem, ...] = ()
+    """Newest first."""
+    repo_url: str = ""
+    head: str = ""
+
+    def provenance(self, path: str) -> Provenance:
+        """A record's provenance; empty (not committed) when git knows nothing of it."""
+        return self.records.get(path, Provenance())
+
+    def commit_url(self, commit: str) -> str:
+        """A link to a commit on GitHub or GitLab, when `repo_url` is known."""
+        base = self.repo_url.rstrip("/")
+        if not base:
+            return ""
+        return f"{base}/-/commit/{commit}" if _is_gitlab(base) else f"{base}/commit/{commit}"
+
+    def pr_url(self, number: int | None) -> str:
+        """A link to a pull request (GitHub) or merge request (GitLab)."""
+        base = self.repo_url.rstrip("/")
+        if not base or number is None:
+            return ""
+        return f"{base}/-/merge_requests/{number}" if _is_gitlab(base) else f"{base}/pull/{number}"
+
+
+def pull_request_number(message: str) -> int | None:
+    """The PR a commit came from: "Merge pull request #12 …", "Title (#12)", or GitLab's "See merge request …!12"."""
+    subject = message.split("\n", 1)[0]
+    for pattern, text in ((_MERGE_PR, subject), (_SQUASH_PR, subject), (_GITLAB_MR, message)):
+        match = pattern.search(text)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _is_gitlab(url: str) -> bool:
+    return "gitlab" in url.split("/")[2] if "://" in url else "gitlab" in url
