@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from mlreport import __version__
-from mlreport.config import Options, load_options
+from mlreport.config import CONFIG_FILE, Options, load_options
 from mlreport.problems import RecordError, errors, format_problems
-from mlreport.scaffold import KINDS, init_repo, new_record
+from mlreport.scaffold import KINDS, has_plugin_entry, init_repo, new_record, record_slug
 from mlreport.schema import SCHEMAS
 from mlreport.validate import validate_repo
 
@@ -39,10 +39,11 @@ def validate(root: Path, strict: bool, fmt: str) -> None:
     elif fmt == "json":
         click.echo("[]")
     if fmt == "text":
-        counts = (f"{len(model.experiments)} experiments, {len(model.decisions)} decisions, "
-                  f"{len(model.models)} model cards")
-        n_errors, n_warnings = len(errors(problems)), len(problems) - len(errors(problems))
-        summary = f"{counts}: {n_errors} error(s), {n_warnings} warning(s)" if problems else f"{counts}: all valid"
+        counts = ", ".join(_count(len(records), noun) for records, noun in (
+            (model.experiments, "experiment"), (model.decisions, "decision"), (model.models, "model card")))
+        n_errors = len(errors(problems))
+        summary = (f"{counts}: {_count(n_errors, 'error')}, {_count(len(problems) - n_errors, 'warning')}"
+                   if problems else f"{counts}: all valid")
         click.echo(summary, err=True)
     if errors(problems):
         sys.exit(1)
@@ -61,6 +62,8 @@ def schema(kind: str | None) -> None:
 @_ROOT
 def new(kind: str, title: str, root: Path) -> None:
     """Write a new record from a template and print its path; never overwrites a file."""
+    if not record_slug(title):
+        raise click.BadParameter("needs a letter or digit to name the file after", param_hint="TITLE")
     options = _options(root)
     try:
         path = new_record(kind, title, options)
@@ -77,6 +80,10 @@ def init(root: Path, site_name: str) -> None:
     """Make a repository ready for mlreport: folders, mkdocs.yml, one example record of each kind."""
     root.mkdir(parents=True, exist_ok=True)
     options = _options(root)
+    config = options.root / CONFIG_FILE
+    if config.is_file() and not has_plugin_entry(config):
+        click.echo(f"note: {CONFIG_FILE} was kept as it is; add `- mlreport` under its `plugins:` "
+                   "to publish the records", err=True)
     try:
         written = init_repo(options, site_name or options.root.resolve().name)
     except RecordError as exc:
@@ -85,6 +92,10 @@ def init(root: Path, site_name: str) -> None:
         click.echo(f"wrote {path.relative_to(options.root).as_posix()}")
     if not written:
         click.echo("nothing to do: the repository is already set up")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _options(root: Path, strict: bool = False) -> Options:

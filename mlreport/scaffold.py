@@ -6,47 +6,59 @@ import datetime as dt
 import json
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 import git
 
 from mlreport.config import CONFIG_FILE, Options
-from mlreport.leaderboards import slugify
 from mlreport.problems import Problem, RecordError
-from mlreport.records import decision_key
-from mlreport.records.decision import decision_id, is_decision_file
+from mlreport.records.decision import next_decision_number
 from mlreport.schema import SCHEMAS, schema_path
 from mlreport.templates import environment
 
 KINDS = ("experiment", "decision", "model")
 _SUFFIX = {"experiment": ".yaml", "decision": ".md", "model": ".md"}
+_SLUG_LENGTH = 60
 
 
 def new_record(kind: str, title: str, options: Options, today: dt.date | None = None) -> Path:
     """Write a new record of `kind` and return its path; refuses to overwrite anything."""
+    title = " ".join(title.split())  # one line: the title also becomes a Markdown heading
+    slug = record_slug(title)
+    if not slug:
+        raise ValueError(f"title {title!r} has no letter or digit to name the file after")
     folder = options.folder(kind)
-    slug = slugify(title)
     if kind == "decision":
         name = f"{next_decision_number(folder, options.decisions_exclude)}-{slug}.md"
     else:
         name = slug + _SUFFIX[kind]
     path = folder / name
+    _refuse_existing(path, options.root)
     schema = ""
     if kind == "experiment":
-        schema = os.path.relpath(write_schemas(options.root)["experiment"], folder)
+        schema = Path(os.path.relpath(write_schemas(options.root)["experiment"], folder)).as_posix()
     text = environment(options).get_template(f"scaffold/{kind}{_SUFFIX[kind]}.j2").render(
-        title=title, date=(today or dt.date.today()).isoformat(), author=git_user(options.root),
-        schema=Path(schema).as_posix())
-    _write_new(path, text, options.root)
+        title=title, date=(today or dt.date.today()).isoformat(), author=git_user(options.root), schema=schema)
+    _write(path, text)
     return path
 
 
-def next_decision_number(folder: Path, exclude: tuple[str, ...] = ()) -> str:
-    """One more than the highest decision number, zero-padded to four digits."""
-    numbers = [int(decision_key(decision_id(p.name))) for p in folder.rglob("*.md")
-               if is_decision_file(p, exclude) and decision_key(decision_id(p.name)).isdigit()] \
-        if folder.is_dir() else []
-    return f"{max(numbers, default=0) + 1:04d}"
+def record_slug(title: str) -> str:
+    """The file name a title gives: `Über ResNet-50!` → `uber-resnet-50`; empty when nothing is usable."""
+    # Ids allow only lowercase ASCII, so accented letters keep their base letter instead of vanishing.
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    if len(slug) > _SLUG_LENGTH:  # long titles end at a word boundary
+        head = slug[:_SLUG_LENGTH + 1]
+        slug = head.rsplit("-", 1)[0] if "-" in head else head[:_SLUG_LENGTH]
+    return slug
+
+
+def has_plugin_entry(config: Path) -> bool:
+    """Whether a mkdocs.yml lists the mlreport plugin (init never edits an existing one)."""
+    text = config.read_text(encoding="utf-8", errors="replace")
+    return re.search(r"^[ \t]*(?:-[ \t]*)?mlreport[ \t]*(?::|$)", text, re.M) is not None
 
 
 def init_repo(options: Options, site_name: str) -> list[Path]:
@@ -54,8 +66,7 @@ def init_repo(options: Options, site_name: str) -> list[Path]:
     written: list[Path] = []
     config = options.root / CONFIG_FILE
     if not config.exists():
-        text = environment(options).get_template("scaffold/mkdocs.yml.j2").render(site_name=site_name)
-        _write_new(config, text, options.root)
+        _write(config, environment(options).get_template("scaffold/mkdocs.yml.j2").render(site_name=site_name))
         written.append(config)
     docs = options.root / "docs"
     if not docs.exists():
@@ -95,11 +106,13 @@ def git_user(root: Path) -> str:
         return os.environ.get("USER", "")
 
 
-def _write_new(path: Path, text: str, root: Path) -> None:
+def _refuse_existing(path: Path, root: Path) -> None:
     if path.exists():
         shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
         raise RecordError([Problem(shown, 1, 1, "error", "file already exists; mlreport never overwrites a record",
                                    "choose another title, or edit the existing file")])
+
+
+def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Decision titles flow into a Markdown heading; keep them on one line.
-    path.write_text(re.sub(r"\r\n?", "\n", text), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")

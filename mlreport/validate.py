@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable, Iterator
 
 from mlreport.config import Options
 from mlreport.model import RepoModel, build_model
 from mlreport.problems import Problem
 from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key, load_records
+from mlreport.records.common import did_you_mean
+from mlreport.records.decision import next_decision_number
 
 
 def validate_repo(options: Options) -> tuple[RepoModel, list[Problem]]:
@@ -24,7 +25,8 @@ def validate_repo(options: Options) -> tuple[RepoModel, list[Problem]]:
 def cross_record_problems(loaded: Loaded, model: RepoModel) -> Iterator[Problem]:
     """Every rule that needs more than one record."""
     yield from _duplicate_ids(loaded.experiments, lambda r: r.id, "experiment")
-    yield from _duplicate_ids(loaded.decisions, lambda r: decision_key(r.id), "decision")
+    yield from _duplicate_ids(loaded.decisions, lambda r: decision_key(r.id), "decision",
+                              _renumber_hint(model.options))
     yield from _duplicate_ids(loaded.models, lambda r: r.id, "model card")
     for experiment in model.experiments.values():
         yield from _experiment_references(experiment, model)
@@ -36,15 +38,20 @@ def cross_record_problems(loaded: Loaded, model: RepoModel) -> Iterator[Problem]
     yield from _stale_statuses(model)
 
 
-def _duplicate_ids(records: list, key, kind: str) -> Iterator[Problem]:
+def _duplicate_ids(records: list, key, kind: str,
+                   hint: str = "ids must be unique across all subfolders; rename one") -> Iterator[Problem]:
     seen: dict[str, Record] = {}
     for record in sorted(records, key=lambda r: r.path):
         first = seen.setdefault(key(record), record)
         if first is not record:
-            hint = ("renumber one of them to the next free number (`mlreport new decision` picks it)"
-                    if kind == "decision" else "ids must be unique across all subfolders; rename one")
             yield Problem(record.path, *record.mark("id"), "error",
                           f"duplicate {kind} id `{record.id}`: {first.path} has it too", hint, "id")
+
+
+def _renumber_hint(options: Options) -> str:
+    """Two branches that both took the next number: say which number is free now."""
+    free = next_decision_number(options.folder("decision"), options.decisions_exclude)
+    return f"renumber one of them to {free}, the next free number"
 
 
 def _experiment_references(experiment: Experiment, model: RepoModel) -> Iterator[Problem]:
@@ -67,8 +74,7 @@ def _decision_references(decision: Decision, model: RepoModel) -> Iterator[Probl
     for key in ("supersedes", "superseded_by"):
         for index, ref in enumerate(getattr(decision, key)):
             if model.decision(ref) is None:
-                others = [d for d in model.decisions if d != decision.id]
-                yield _missing(decision, f"{key}.{index}", "decision", ref, others)
+                yield _missing_decision(decision, f"{key}.{index}", ref, model)
             elif decision_key(ref) == decision_key(decision.id):
                 yield _problem(decision, f"{key}.{index}", f"`{key}` names the decision itself")
 
@@ -84,11 +90,11 @@ def _model_references(card: ModelCard, model: RepoModel) -> Iterator[Problem]:
             if metric not in experiment.metrics:
                 yield _problem(card, f"evaluations.{index}.metrics.{position}",
                                f"experiment `{experiment.id}` has no metric `{metric}`",
-                               _did_you_mean(metric, experiment.metrics) or
+                               did_you_mean(metric, experiment.metrics) or
                                f"its metrics are: {', '.join(sorted(experiment.metrics)) or 'none'}")
     for index, ref in enumerate(card.decisions):
         if model.decision(ref) is None:
-            yield _missing(card, f"decisions.{index}", "decision", ref, model.decisions)
+            yield _missing_decision(card, f"decisions.{index}", ref, model)
 
 
 def _supersede_cycles(model: RepoModel) -> Iterator[Problem]:
@@ -99,7 +105,8 @@ def _supersede_cycles(model: RepoModel) -> Iterator[Problem]:
         if path and frozenset(path) not in reported:
             reported.add(frozenset(path))
             decision = model.decisions[min(path)]
-            chain = " → ".join(path + [path[0]])
+            chain = ", which is superseded by ".join(path + [path[0]]).replace(
+                ", which is", " is", 1)
             yield _problem(decision, "supersedes", f"supersede cycle: {chain}",
                            "a decision can only be superseded by a newer one; remove one link")
 
@@ -132,7 +139,7 @@ def _stale_statuses(model: RepoModel) -> Iterator[Problem]:
 
 
 def _missing(record: Record, key: str, kind: str, ref: str, known: Iterable[str]) -> Problem:
-    hint = _did_you_mean(str(ref), known) or f"no {kind} has the id `{ref}`"
+    hint = did_you_mean(ref, known) or f"no {kind} has the id `{ref}`"
     field = key.split(".")[0]
     return _problem(record, key, f"`{field}` refers to unknown {kind} `{ref}`", hint)
 
@@ -144,9 +151,15 @@ def _problem(record: Record, key: str, message: str, hint: str = "") -> Problem:
     return Problem(record.path, line, column, "error", message, hint, key)
 
 
-def _did_you_mean(value: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else ""
+def _missing_decision(record: Record, key: str, ref: str, model: RepoModel) -> Problem:
+    """Numbers that look alike are not typos of each other: name the range instead of a near miss."""
+    if not decision_key(ref).isdigit():
+        return _missing(record, key, "decision", ref, [d for d in model.decisions if d != record.id])
+    numbered = sorted(d for d in model.decisions if d.isdigit())
+    span = f"decisions run from {numbered[0]} to {numbered[-1]}" if numbered else "no decision is numbered"
+    field = key.split(".")[0]
+    return _problem(record, key, f"`{field}` refers to unknown decision `{ref}`",
+                    f"no decision is numbered {ref}; {span}" if numbered else span)
 
 
 def _as_error(problem: Problem) -> Problem:

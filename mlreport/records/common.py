@@ -52,9 +52,16 @@ def check_schema(document: Document, kind: str) -> list[Problem]:
 
 def unknown_key(document: Document, key: str, known: Iterable[str]) -> Problem:
     """A warning for a key the kind does not define, with a did-you-mean hint."""
-    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
-    hint = f"did you mean `{close[0]}`?" if close else "team-specific fields belong under `extra:`"
+    hint = did_you_mean(key, known) or "team-specific fields belong under `extra:`"
     return document.problem(key, message=f"unknown key `{key}`", hint=hint, severity="warning")
+
+
+def did_you_mean(found: Any, choices: Iterable[Any], cutoff: float = 0.6) -> str:
+    """`did you mean `x`?` for the choice closest to what was written; empty when none is close."""
+    close = difflib.get_close_matches(str(found), sorted(str(c) for c in choices), n=1, cutoff=cutoff)
+    if not close and str(found) != str(found).lower():
+        return did_you_mean(str(found).lower(), choices, cutoff)
+    return f"did you mean `{close[0]}`?" if close else ""
 
 
 def as_date(value: Any) -> dt.date | None:
@@ -114,9 +121,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _schema_problem(document: Document, error: jsonschema.ValidationError) -> Problem:
-    # anyOf errors are clearer through their most specific branch.
-    if error.validator == "anyOf" and error.context:
-        error = min(error.context, key=lambda e: (-len(e.absolute_path), str(e.validator)))
+    error = _most_specific(error)
     path = tuple(error.absolute_path)
     key = ".".join(str(k) for k in path) or "(top level)"
     found = _describe(error.instance)
@@ -129,7 +134,7 @@ def _schema_problem(document: Document, error: jsonschema.ValidationError) -> Pr
     if validator == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
         return document.problem(*path, value=True, message=f"`{key}` must be one of {allowed}; found {found}",
-                                hint=_closest(error.instance, error.validator_value))
+                                hint=did_you_mean(error.instance, error.validator_value, cutoff=0.5))
     if validator == "pattern":
         return document.problem(*path, value=True,
                                 message=f"`{key}` is not a valid id: found {found}",
@@ -137,8 +142,9 @@ def _schema_problem(document: Document, error: jsonschema.ValidationError) -> Pr
     if validator == "format":
         return document.problem(*path, value=True, message=f"`{key}` must be a date; found {found}",
                                 hint="write dates as YYYY-MM-DD")
-    if validator == "type":
-        expected = _TYPE_NAMES.get(str(error.validator_value), str(error.validator_value))
+    if validator in ("type", "anyOf"):
+        expected = " or ".join(_type_name(e.validator_value) for e in error.context) if error.context \
+            else _type_name(error.validator_value)
         return document.problem(*path, value=True, message=f"`{key}` must be {expected}; found {found}",
                                 hint=_TYPE_HINTS.get(path[0] if path else "", ""))
     if validator == "additionalProperties":
@@ -147,9 +153,18 @@ def _schema_problem(document: Document, error: jsonschema.ValidationError) -> Pr
     return document.problem(*path, value=True, message=f"`{key}`: {error.message}")
 
 
-def _closest(found: Any, allowed: Iterable[Any]) -> str:
-    close = difflib.get_close_matches(str(found).lower(), [str(a) for a in allowed], n=1, cutoff=0.5)
-    return f"did you mean `{close[0]}`?" if close else ""
+def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """An anyOf error through its deepest branch; kept whole when every branch is a type mismatch here."""
+    while error.validator == "anyOf" and error.context:
+        if all(e.validator == "type" and len(e.absolute_path) == len(error.absolute_path)
+               for e in error.context):
+            return error
+        error = min(error.context, key=lambda e: (-len(e.absolute_path), str(e.validator)))
+    return error
+
+
+def _type_name(value: Any) -> str:
+    return _TYPE_NAMES.get(str(value), str(value))
 
 
 def _describe(value: Any) -> str:

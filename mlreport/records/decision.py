@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from mlreport.problems import Problem, relative
-from mlreport.records.common import REFERENCE_KEYS, Record, as_date, as_strings, check_schema
+from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema,
+                                     did_you_mean)
 from mlreport.records.source import Document, read_text, split_front_matter
 from mlreport.schema import DECISION_STATUSES
 
@@ -27,6 +28,10 @@ _NYGARD_NUMBER = re.compile(r"^\d+\.\s+")
 _FIELD_LINE = re.compile(r"^[ \t]*(?:[*-][ \t]+)?(?P<key>[A-Za-z][A-Za-z -]*?)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$")
 _SECTION = re.compile(r"^##[ \t]+(?P<name>.+?)[ \t#]*$", re.M)
 _LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]*)\)")
+_COMMENT = re.compile(r"<!--.*?-->")
+_SUPERSEDES_LINE = re.compile(r"super[sc]edes\b", re.I)
+_SUPERSEDED_LINE = re.compile(r"super[sc]eded\b", re.I)
+_OTHER_LINK_LINE = re.compile(r"amends|amended|clarifie", re.I)
 _REFERENCE_TOKEN = re.compile(r"(?:ADR[-_ ]?)?(\d+)|([a-z0-9][a-z0-9._-]+)", re.I)
 _FIELD_KEYS = {
     "status": "status", "date": "date", "deciders": "decision-makers", "decision-makers": "decision-makers",
@@ -80,6 +85,13 @@ def is_decision_file(path: Path, exclude: tuple[str, ...] = ()) -> bool:
     return not any(fnmatch.fnmatch(path.name, pattern) for pattern in NOT_DECISIONS + exclude)
 
 
+def next_decision_number(folder: Path, exclude: tuple[str, ...] = ()) -> str:
+    """One more than the highest decision number in the folder, zero-padded to four digits."""
+    keys = [decision_key(decision_id(p.name)) for p in folder.rglob("*.md") if is_decision_file(p, exclude)] \
+        if folder.is_dir() else []
+    return f"{max((int(k) for k in keys if k.isdigit()), default=0) + 1:04d}"
+
+
 def load_decision(path: Path, root: Path) -> tuple[Decision | None, list[Problem]]:
     """Read one decision file."""
     shown = relative(path, root)
@@ -108,12 +120,7 @@ def parse_decision(text: str, shown: str, file_name: str) -> tuple[Decision | No
     status, status_refs = parse_status(status_text)
     supersedes = _references(document, "supersedes") + tuple(fields.get("supersedes", ()))
     superseded_by = _references(document, "superseded_by") + status_refs
-    if not status_text:
-        problems.append(Problem(shown, status_line, 1, "warning", "decision has no status",
-                                f"add `status:` ({', '.join(DECISION_STATUSES)}); shown as unknown"))
-    elif status == UNKNOWN_STATUS:
-        problems.append(Problem(shown, status_line, 1, "warning", f"unknown decision status {status_text!r}",
-                                f"use one of {', '.join(DECISION_STATUSES)}", "status"))
+    problems += _status_problems(document, status_text, status, status_line)
 
     date = as_date(data.get("date")) or as_date(fields.get("date"))
     makers = data.get("decision-makers", data.get("deciders", fields.get("decision-makers")))
@@ -157,50 +164,66 @@ def parse_status(text: str) -> tuple[str, tuple[str, ...]]:
     return status, refs
 
 
+def _status_problems(document: Document, text: str, status: str, line: int) -> list[Problem]:
+    """A missing or unreadable status is a warning: the decision still reads, shown as unknown."""
+    statuses = ", ".join(DECISION_STATUSES)
+    if not text:
+        where = "`status:` to the front matter" if document.data else "a `Status: accepted` line below the title"
+        return [Problem(document.path, 1, 1, "warning", "decision has no status; it shows as unknown",
+                        f"add {where}; one of {statuses}", "status")]
+    if status != UNKNOWN_STATUS:
+        return []
+    column = document.mark("status", value=True)[1] if "status" in document.data else 1
+    return [Problem(document.path, line, column, "warning",
+                    f"unknown decision status {text!r}; it shows as unknown",
+                    did_you_mean(text.lower(), DECISION_STATUSES, cutoff=0.5) or f"use one of {statuses}",
+                    "status")]
+
+
 def _body_fields(body: str, body_line: int) -> tuple[dict[str, Any], dict[str, int], str]:
-    """Fields written in the body by older formats: bullets before the first section, `## Status`."""
+    """Fields written in the body by older formats: bullets before the first section, `## Status`, `## Links`."""
     fields: dict[str, Any] = {}
     lines: dict[str, int] = {}
     legacy = ""
     first_section = _SECTION.search(body)
     head_end = first_section.start() if first_section else len(body)
-    for offset, line in _numbered_lines(body[:head_end], body_line):
-        match = _FIELD_LINE.match(line)
+    for number, line in _numbered_lines(body[:head_end], body_line):
+        match = _FIELD_LINE.match(_COMMENT.sub("", line))
         key = _FIELD_KEYS.get(match.group("key").strip().lower()) if match else None
         if match and key and key not in fields and match.group("value"):
             fields[key] = match.group("value")
-            lines[key] = offset
+            lines[key] = number
             legacy = legacy or ("log4brains" if line.lstrip().startswith("-") else "madr")
-    status_section = _section(body, "status")
+    status_section = _section_lines(body, body_line, "status")
     if status_section is not None:
-        text, start = status_section
         legacy = "nygard"
-        status_lines: list[str] = []
-        for offset, line in _numbered_lines(text, body_line + body[:start].count("\n")):
-            stripped = line.strip().lstrip("*- ").strip()
-            if not stripped:
-                continue
-            if re.match(r"super[sc]edes\b", stripped, re.I):
-                fields.setdefault("supersedes", []).extend(_reference_list(stripped.split(None, 1)[-1]))
-            elif re.match(r"amends|amended|clarifie", stripped, re.I):
-                continue
-            else:
-                status_lines.append(stripped)
-                lines.setdefault("status", offset)
-        if status_lines and "status" not in fields:
+        statuses = [(n, text) for n, text in status_section
+                    if not _SUPERSEDES_LINE.match(text) and not _OTHER_LINK_LINE.match(text)]
+        if statuses and "status" not in fields:
             # "Accepted" followed by "Superseded by …": the supersession wins.
-            superseded = [s for s in status_lines if re.match(r"super[sc]eded", s, re.I)]
-            fields["status"] = superseded[0] if superseded else status_lines[0]
+            lines["status"], fields["status"] = next(
+                ((n, text) for n, text in statuses if _SUPERSEDED_LINE.match(text)), statuses[0])
+    # adr-tools writes "Supercedes [2. …](…)" under Status; MADR 2 and log4brains list it under Links.
+    for _, text in (status_section or []) + (_section_lines(body, body_line, "links") or []):
+        if _SUPERSEDES_LINE.match(text):
+            fields.setdefault("supersedes", []).extend(_reference_list(text.split(None, 1)[-1]))
+    if "tags" in fields:
+        # log4brains: "space and/or comma separated list of tags".
+        fields["tags"] = [tag for tag in re.split(r"[\s,]+", fields["tags"]) if tag]
     return fields, lines, legacy
 
 
-def _section(body: str, name: str) -> tuple[str, int] | None:
+def _section_lines(body: str, body_line: int, name: str) -> list[tuple[int, str]] | None:
+    """The non-blank lines of a `## name` section, bullets and comments stripped; None without one."""
     sections = list(_SECTION.finditer(body))
     for index, match in enumerate(sections):
-        if match.group("name").strip().lower() == name:
-            end = sections[index + 1].start() if index + 1 < len(sections) else len(body)
+        if _COMMENT.sub("", match.group("name")).strip().lower() == name:
             start = match.end() + 1
-            return body[start:end], start
+            end = sections[index + 1].start() if index + 1 < len(sections) else len(body)
+            first_line = body_line + body[:start].count("\n")
+            stripped = ((n, _COMMENT.sub("", line).strip().lstrip("*- ").strip())
+                        for n, line in _numbered_lines(body[start:end], first_line))
+            return [(n, text) for n, text in stripped if text]
     return None
 
 

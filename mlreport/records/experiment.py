@@ -160,7 +160,8 @@ def _read_series(file: Path, root: Path, prefix: str) -> tuple[dict[str, Series]
     delimiter = "\t" if file.suffix.lower() == ".tsv" else ","
     rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
     if not rows or "step" not in rows[0]:
-        return {}, Problem(shown, 1, 1, "error", "history file has no `step` column",
+        found = ", ".join(rows[0]) if rows else "nothing"
+        return {}, Problem(shown, 1, 1, "error", f"history file has no `step` column; its columns are: {found}",
                            "the first line names the columns: step, then one column per metric")
     header = rows[0]
     step_index = header.index("step")
@@ -169,10 +170,11 @@ def _read_series(file: Path, root: Path, prefix: str) -> tuple[dict[str, Series]
     for line_number, row in enumerate(rows[1:], start=2):
         if not row:
             continue
-        try:
-            step = float(row[step_index])
-        except (ValueError, IndexError):
-            return {}, Problem(shown, line_number, 1, "error", f"`step` is not a number: {row!r}")
+        step_text = row[step_index] if step_index < len(row) else ""
+        if not _is_number_text(step_text):
+            return {}, Problem(shown, line_number, 1, "error", f"`step` must be a number; found {step_text!r}",
+                               "every row starts its series point with the step it was logged at")
+        step = float(step_text)
         for index, name in columns:
             if index < len(row) and _is_number_text(row[index]):
                 series.setdefault(_series_name(prefix, name, len(columns)), []).append(

@@ -63,7 +63,7 @@ def load_model_card(path: Path, root: Path) -> tuple[ModelCard | None, list[Prob
     document, body, body_line = split_front_matter(read_text(path, shown), shown)
     if document is None:
         return None, [Problem(shown, 1, 1, "error", "model card has no front matter",
-                              "start the card with `---`, a YAML block (at least `name:`), and `---`")]
+                              "start the card with a YAML block between two `---` lines, holding at least `name:`")]
     problems = check_schema(document, "model")
     data = document.data
     h1 = _H1.search(body)

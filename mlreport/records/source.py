@@ -88,12 +88,12 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file
     if not text.strip():
         raise SourceError(Problem(shown, 1 + line_offset, 1, "error", f"{what} is empty",
                                   "a record is a YAML mapping with at least `title` and `date`"))
-    loader = yaml.SafeLoader(text)
+    loader = _RecordLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        raise SourceError(_yaml_problem(exc, shown, line_offset)) from None
+        raise SourceError(_yaml_problem(exc, shown, line_offset, what)) from None
     except yaml.YAMLError as exc:
         raise SourceError(Problem(shown, 1 + line_offset, 1, "error", f"invalid YAML: {exc}")) from None
     finally:
@@ -121,6 +121,29 @@ def split_front_matter(text: str, shown: str) -> tuple[Document | None, str, int
     return parse_yaml(inner, shown, line_offset=1, what="front matter"), body, body_line
 
 
+class _RecordLoader(yaml.SafeLoader):
+    """Safe YAML whose unreadable values become located problems instead of tracebacks."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Construct a value; a ValueError (`!!int abc`) is re-raised with the node's position."""
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read this value: {exc}", node.start_mark) from None
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """A date-shaped scalar that is no real date (`2026-13-01`) stays text, for the schema to report."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_RecordLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def _index_marks(node: yaml.Node, path: KeyPath, document: Document) -> None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -143,18 +166,32 @@ def _position(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int) -> Problem:
-    mark = exc.problem_mark or exc.context_mark
-    line = (mark.line + 1 if mark else 1) + line_offset
-    column = mark.column + 1 if mark else 1
+def _yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int, what: str) -> Problem:
     problem = (exc.problem or "syntax error").strip()
+    context = (exc.context or "").strip()
+    mark = exc.problem_mark or exc.context_mark
     hint = "check indentation and quoting near this line"
     if "\\t" in problem or "tab" in problem:
         problem = "a tab character is used for indentation"
         hint = "YAML indents with spaces only; replace the tab with spaces"
-    elif exc.context:
-        problem = f"{problem} ({exc.context.strip()})"
+    elif exc.context_mark and ("end of stream" in problem or "<stream end>" in problem):
+        # The end of the text is not where the mistake is: point at what was left open.
+        mark = exc.context_mark
+        thing = context.split(" a ", 1)[-1]
+        opened, hint = _OPENED.get(thing, (f"a {thing}", "close it before the end"))
+        problem = f"the {what} ends inside {opened} that starts here"
+    elif context:
+        problem = f"{problem} ({context})"
+    line = (mark.line + 1 if mark else 1) + line_offset
+    column = mark.column + 1 if mark else 1
     return Problem(shown, line, column, "error", f"invalid YAML: {problem}", hint)
+
+
+_OPENED = {
+    "quoted scalar": ("a quoted string", "add the closing quote"),
+    "flow sequence": ("a `[` list", "add the closing `]`"),
+    "flow mapping": ("a `{` mapping", "add the closing `}`"),
+}
 
 
 def _yaml_type(value: Any) -> str:
