@@ -15,7 +15,7 @@ _LOWER_IS_BETTER = {
     "loss", "logloss", "error", "err", "rmse", "mae", "mse", "mape", "smape", "rmsle", "perplexity", "ppl",
     "wer", "cer", "ter", "latency", "p50", "p90", "p95", "p99", "time", "duration", "seconds", "ms",
     "cost", "fpr", "fnr", "brier", "ece", "bpc", "bpb", "nll", "memory", "size", "params_count",
-    "false_positive_rate", "false_negative_rate", "eer", "fid", "distance", "regret", "churn", "chargebacks",
+    "false", "decline", "declines", "eer", "fid", "distance", "regret", "churn", "chargebacks",
 }
 _NOT_RANKED = ("failed", "abandoned", "planned")
 
