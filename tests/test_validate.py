@@ -91,7 +91,9 @@ EXPECTED = {
     "empty file": "experiments/empty.yaml:1:1: error: file is empty (a record is a YAML mapping with at least "
                   "`title` and `date`)",
     "not a mapping": "experiments/not-a-mapping.yaml:1:1: error: expected a mapping of keys to values, found a list "
-                     "(start with `title: …` on the first line)",
+                     "(write `key: value` lines, starting with `title: …`)",
+    "duplicate key": "experiments/duplicate-key.yaml:5:1: error: duplicate key `metrics`: line 3 has it too "
+                     "(YAML keeps only the last one; merge the two)",
 }
 
 
@@ -113,7 +115,7 @@ def test_every_problem_reported_in_one_run(broken: Result) -> None:
     # Nothing more than the rules broken (the good records stay quiet), each reported once.
     assert sorted(lines) == sorted(EXPECTED.values())
     assert "Traceback" not in broken.output
-    assert broken.stderr.strip() == "12 experiments, 13 decisions, 5 model cards: 31 errors, 5 warnings"
+    assert broken.stderr.strip() == "13 experiments, 13 decisions, 5 model cards: 32 errors, 5 warnings"
 
 
 def test_supersede_cycle_of_three_reported_once(repo, cli) -> None:

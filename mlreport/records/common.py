@@ -41,8 +41,8 @@ def check_schema(document: Document, kind: str) -> list[Problem]:
     """Every schema violation of a document, each located and explained; unknown keys warn."""
     schema = SCHEMAS[kind]
     data = _jsonable(document.data)
-    problems = [_schema_problem(document, error)
-                for error in _validator(kind).iter_errors(data)]
+    problems = document.problems + [_schema_problem(document, error)
+                                    for error in _validator(kind).iter_errors(data)]
     known = set(schema["properties"])
     for key in document.data:
         if key not in known:

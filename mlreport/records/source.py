@@ -37,6 +37,8 @@ class Document:
     value_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     raw_scalars: dict[KeyPath, str] = field(default_factory=dict)
     line_offset: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    """What parsing found wrong without stopping the record from loading (a duplicate key)."""
 
     def mark(self, *key: Any, value: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of a key, or of its value; the nearest parent if absent."""
@@ -91,18 +93,22 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file
     loader = _RecordLoader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _check_size(node, shown, line_offset)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        raise SourceError(_yaml_problem(exc, shown, line_offset, what)) from None
+        raise SourceError(yaml_problem(exc, shown, line_offset, what)) from None
     except yaml.YAMLError as exc:
         raise SourceError(Problem(shown, 1 + line_offset, 1, "error", f"invalid YAML: {exc}")) from None
+    except RecursionError:
+        raise _too_deep(shown, line_offset) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
         found = "nothing" if data is None else f"a {_yaml_type(data)}"
         raise SourceError(Problem(shown, 1 + line_offset, 1, "error",
                                   f"expected a mapping of keys to values, found {found}",
-                                  "start with `title: …` on the first line"))
+                                  "write `key: value` lines, starting with `title: …`"))
     document = Document(shown, data, line_offset=line_offset)
     _index_marks(node, (), document)
     return document
@@ -144,11 +150,52 @@ def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 _RecordLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
+def _check_size(root: yaml.Node, shown: str, line_offset: int) -> None:
+    """Aliases may repeat a value, not loop back into it or multiply it into millions of copies."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node, depth: int) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        if depth > _MAX_DEPTH:
+            raise _too_deep(shown, line_offset)
+        if id(node) in open_nodes:
+            line, column = _position(node)
+            raise SourceError(Problem(shown, line + line_offset, column, "error",
+                                      "invalid YAML: an alias refers to the value that contains it",
+                                      "a value cannot include itself; copy what it needs instead"))
+        open_nodes.add(id(node))
+        children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else \
+            node.value if isinstance(node, yaml.SequenceNode) else []
+        sizes[id(node)] = 1 + sum(size(child, depth + 1) for child in children)
+        open_nodes.discard(id(node))
+        return sizes[id(node)]
+
+    if size(root, 0) > _MAX_VALUES:
+        raise SourceError(Problem(shown, 1 + line_offset, 1, "error",
+                                  f"invalid YAML: aliases expand the file to more than {_MAX_VALUES:,} values",
+                                  "records are small; write the values out instead of nesting aliases"))
+
+
+def _too_deep(shown: str, line_offset: int) -> SourceError:
+    return SourceError(Problem(shown, 1 + line_offset, 1, "error",
+                               f"invalid YAML: values are nested more than {_MAX_DEPTH} levels deep",
+                               "records are a few levels deep; flatten the structure"))
+
+
 def _index_marks(node: yaml.Node, path: KeyPath, document: Document) -> None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             child = path + (key,)
+            if child in document.key_marks:
+                first = document.key_marks[child][0] + document.line_offset
+                document.problems.append(Problem(
+                    document.path, key_node.start_mark.line + 1 + document.line_offset, key_node.start_mark.column + 1,
+                    "error", f"duplicate key `{'.'.join(map(str, child))}`: line {first} has it too",
+                    "YAML keeps only the last one; merge the two", ".".join(map(str, child))))
+                _forget_marks(document, child)  # the last one wins: its own keys are no duplicates
             document.key_marks[child] = _position(key_node)
             document.value_marks[child] = _position(value_node)
             _index_marks(value_node, child, document)
@@ -162,29 +209,54 @@ def _index_marks(node: yaml.Node, path: KeyPath, document: Document) -> None:
         document.raw_scalars[path] = node.value
 
 
+def _forget_marks(document: Document, prefix: KeyPath) -> None:
+    for marks in (document.key_marks, document.value_marks, document.raw_scalars):
+        for path in [p for p in marks if p[:len(prefix)] == prefix]:
+            del marks[path]
+
+
 def _position(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int, what: str) -> Problem:
+def yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int = 0, what: str = "file") -> Problem:
+    """A YAML syntax error as one located line, in words a record's author recognises."""
     problem = (exc.problem or "syntax error").strip()
     context = (exc.context or "").strip()
     mark = exc.problem_mark or exc.context_mark
-    hint = "check indentation and quoting near this line"
-    if "\\t" in problem or "tab" in problem:
-        problem = "a tab character is used for indentation"
-        hint = "YAML indents with spaces only; replace the tab with spaces"
-    elif exc.context_mark and ("end of stream" in problem or "<stream end>" in problem):
+    opened = context.split(" a ", 1)[-1]
+    at_end = "end of stream" in problem or "<stream end>" in problem
+    if "\\t" in problem and mark is not None:
+        message, hint = _tab_problem(mark)
+    elif at_end and opened in _OPENED and exc.context_mark:
         # The end of the text is not where the mistake is: point at what was left open.
         mark = exc.context_mark
-        thing = context.split(" a ", 1)[-1]
-        opened, hint = _OPENED.get(thing, (f"a {thing}", "close it before the end"))
-        problem = f"the {what} ends inside {opened} that starts here"
-    elif context:
-        problem = f"{problem} ({context})"
+        name, hint = _OPENED[opened]
+        message = f"the {what} ends inside {name} that starts here"
+    elif at_end:
+        message, hint = f"the {what} ends inside an unclosed `[` or `{{`", "add the closing bracket"
+    elif "<block mapping start>" in problem or "found '?'" in problem:
+        message = "this line is indented differently from the lines around it"
+        hint = "indent the keys of one mapping by the same number of spaces"
+    elif problem.startswith("mapping values are not allowed"):
+        message, hint = "a value contains `: `", 'quote the value: `title: "Stage 2: fine-tuning"`'
+    elif problem.startswith("could not determine a constructor"):
+        tag = problem.rsplit(" ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
+        message, hint = f"the tag `{tag}` is not allowed", "records hold plain data; remove the tag"
+    else:
+        message = f"{problem} ({context})" if context else problem
+        hint = "check indentation and quoting near this line"
     line = (mark.line + 1 if mark else 1) + line_offset
     column = mark.column + 1 if mark else 1
-    return Problem(shown, line, column, "error", f"invalid YAML: {problem}", hint)
+    return Problem(shown, line, column, "error", f"invalid YAML: {message}", hint)
+
+
+def _tab_problem(mark: yaml.Mark) -> tuple[str, str]:
+    before = (mark.buffer or "")[:mark.pointer].rsplit("\n", 1)[-1]
+    if before.strip():
+        return "a tab character inside a value", "replace the tab with spaces, or quote the value"
+    return ("a tab character is used for indentation",
+            "YAML indents with spaces only; replace the tab with spaces")
 
 
 _OPENED = {
@@ -192,6 +264,8 @@ _OPENED = {
     "flow sequence": ("a `[` list", "add the closing `]`"),
     "flow mapping": ("a `{` mapping", "add the closing `}`"),
 }
+_MAX_VALUES = 100_000
+_MAX_DEPTH = 50
 
 
 def _yaml_type(value: Any) -> str:
