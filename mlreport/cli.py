@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from mlreport import __version__
+from mlreport.ci import PROVIDERS, write_pipelines
 from mlreport.config import CONFIG_FILE, Options, load_options
+from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
 from mlreport.problems import RecordError, errors, format_problems
 from mlreport.scaffold import KINDS, has_plugin_entry, init_repo, new_record, record_slug
 from mlreport.schema import SCHEMAS
@@ -76,7 +79,8 @@ def new(kind: str, title: str, root: Path) -> None:
 @main.command()
 @_ROOT
 @click.option("--name", "site_name", default="", help="Site name (default: the folder's name).")
-def init(root: Path, site_name: str) -> None:
+@click.option("--ci", type=click.Choice(PROVIDERS), help="Also write the CI pipelines: validate, PR report, publish.")
+def init(root: Path, site_name: str, ci: str | None) -> None:
     """Make a repository ready for mlreport: folders, mkdocs.yml, one example record of each kind."""
     root.mkdir(parents=True, exist_ok=True)
     options = _options(root)
@@ -90,8 +94,40 @@ def init(root: Path, site_name: str) -> None:
         _fail(exc)
     for path in written:
         click.echo(f"wrote {path.relative_to(options.root).as_posix()}")
-    if not written:
+    skipped: list[Path] = []
+    if ci:
+        pipelines, skipped = write_pipelines(options, ci)
+        written += pipelines
+        for path in pipelines:
+            click.echo(f"wrote {_shown(path, options.root)}")
+        for path in skipped:
+            click.echo(f"skipped {_shown(path, options.root)}: it exists, and mlreport never overwrites it")
+    if not written and not skipped:
         click.echo("nothing to do: the repository is already set up")
+
+
+@main.command()
+@click.argument("base", required=False)
+@_ROOT
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
+              help="markdown for a pull-request comment, json for tools.")
+def diff(base: str | None, root: Path, fmt: str) -> None:
+    """Report what the working tree changes in the records against BASE (a branch, tag or commit).
+
+    Without BASE, compares with the merge base of HEAD and the default branch (origin/HEAD, main or
+    master). BASE is read from git directly: nothing is checked out, the work tree stays as it is.
+    """
+    options = _options(root)
+    try:
+        report = diff_repo(options, base)
+    except DiffError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(render_markdown(report) if fmt == "markdown" else render_json(report), nl=False)
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path relative to the repo when it is inside it (pipelines may sit above a site's folder)."""
+    return Path(os.path.relpath(path, root.resolve())).as_posix()
 
 
 def _count(number: int, noun: str) -> str:

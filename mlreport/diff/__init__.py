@@ -1,0 +1,27 @@
+"""`mlreport diff`: what a branch changes in the records, for the people reviewing it.
+
+Reads BASE from git objects (never a checkout), joins both sides into models with the same
+options, and compares them: new and changed experiments with where they land on every
+leaderboard, decision status changes, model cards whose numbers move, removed records.
+"""
+
+from __future__ import annotations
+
+from mlreport.config import Options
+from mlreport.diff.changes import Report, compare
+from mlreport.diff.markdown import render_markdown
+from mlreport.diff.snapshot import DiffError, load_base, open_repo, resolve_base
+from mlreport.diff.structured import render_json
+from mlreport.model import build_model
+from mlreport.validate import validate_repo
+
+__all__ = ["DiffError", "Report", "diff_repo", "render_json", "render_markdown"]
+
+
+def diff_repo(options: Options, base: str | None = None) -> Report:
+    """Compare the working tree's records with BASE's (default: the merge base with the default branch)."""
+    with open_repo(options.root) as repo:
+        resolved = resolve_base(repo, base)
+        base_model = build_model(load_base(options, repo, resolved.commit), options)
+    tree_model, problems = validate_repo(options)
+    return compare(base_model, tree_model, problems, base_label=resolved.label, base_commit=resolved.commit)

@@ -1,0 +1,402 @@
+"""What a branch changes in the records: two joined models in, a structured report out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields, replace
+from typing import Any, Callable, Iterable, Literal
+
+from mlreport.leaderboards import Entry, RankedBoard, is_better
+from mlreport.model import RepoModel
+from mlreport.problems import Problem
+from mlreport.records import Decision, Experiment, ModelCard, Record
+
+Kind = Literal["added", "changed", "removed", "affected"]
+Verdict = Literal["better", "worse", "same", ""]
+
+# Fields shown old → new, per record kind; every other differing field is only named.
+_SHOWN = {
+    "experiment": ("title", "status", "date", "task", "dataset", "model", "baseline", "authors", "tags"),
+    "decision": ("title", "status", "date", "decision_makers", "supersedes", "evidence", "models", "tags"),
+    "model": ("title", "version", "status", "owners", "decisions", "tags"),
+}
+# Fields that say where things sit in the file, not what the record says.
+_POSITIONAL = {"path", "marks", "kind", "status_line", "body_line", "status_text"}
+# Fields with their own section of the report.
+_OWN_SECTION = {"params", "metrics", "evaluations"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value, old → new (None on the side where it is absent)."""
+
+    field: str
+    old: Any
+    new: Any
+    goal: str = ""
+    """`max` or `min` for a metric, so the change can be called better or worse."""
+
+    @property
+    def verdict(self) -> Verdict:
+        """Whether a metric moved in its better direction."""
+        return verdict(self.new, self.old, self.goal)
+
+    @property
+    def delta(self) -> float | None:
+        """new − old, for numbers on both sides."""
+        return _delta(self.new, self.old)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an experiment lands on one leaderboard, against BASE's best and its own baseline."""
+
+    board: str
+    metric: str
+    goal: str
+    rank: int | None
+    """None when the branch takes the experiment off this board."""
+    of: int
+    value: float | None
+    previous_rank: int | None = None
+    previous_of: int = 0
+    previous_value: float | None = None
+    best: str = ""
+    """The experiment on top of this board at BASE (the experiment itself aside)."""
+    best_value: float | None = None
+    baseline: str = ""
+    baseline_value: float | None = None
+
+    @property
+    def delta_best(self) -> float | None:
+        """Value minus BASE's best."""
+        return _delta(self.value, self.best_value)
+
+    @property
+    def delta_baseline(self) -> float | None:
+        """Value minus the baseline experiment's value."""
+        return _delta(self.value, self.baseline_value)
+
+    @property
+    def vs_best(self) -> Verdict:
+        """Better or worse than BASE's best, in the metric's direction."""
+        return verdict(self.value, self.best_value, self.goal)
+
+    @property
+    def vs_baseline(self) -> Verdict:
+        """Better or worse than the baseline, in the metric's direction."""
+        return verdict(self.value, self.baseline_value, self.goal)
+
+    @property
+    def new_best(self) -> bool:
+        """First place, beating whatever led the board at BASE."""
+        return self.rank == 1 and (self.best_value is None or self.vs_best == "better")
+
+
+@dataclass(frozen=True)
+class EvaluationChange:
+    """One number on a model card that changes, read from its experiment on each side."""
+
+    experiment: str
+    metric: str
+    split: str
+    old: float | None
+    new: float | None
+    goal: str
+
+    @property
+    def verdict(self) -> Verdict:
+        """Whether the number moved in its better direction."""
+        return verdict(self.new, self.old, self.goal)
+
+    @property
+    def delta(self) -> float | None:
+        """new − old."""
+        return _delta(self.new, self.old)
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """One record the branch adds, changes or removes (or, for a card, whose numbers change)."""
+
+    kind: str
+    id: str
+    title: str
+    path: str
+    change: Kind
+    previous_path: str = ""
+    fields: tuple[Change, ...] = ()
+    params: tuple[Change, ...] = ()
+    metrics: tuple[Change, ...] = ()
+    other: tuple[str, ...] = ()
+    """Names of further fields that changed (notes, links, body…), shown without their values."""
+    placements: tuple[Placement, ...] = ()
+    evaluations: tuple[EvaluationChange, ...] = ()
+    supersedes: tuple[str, ...] = ()
+    """Decisions this one newly supersedes."""
+
+    @property
+    def moved(self) -> bool:
+        """The record's file moved."""
+        return bool(self.previous_path) and self.previous_path != self.path
+
+    def changed_names(self) -> tuple[str, ...]:
+        """The names of every changed part, for a one-line summary."""
+        names = [c.field for c in self.fields]
+        names += ["params"] * bool(self.params) + ["metrics"] * bool(self.metrics) + list(self.other)
+        names += ["evaluation numbers"] * bool(self.evaluations) + ["moved"] * self.moved
+        return tuple(names)
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One line of a leaderboard excerpt."""
+
+    rank: int
+    experiment: str
+    title: str
+    value: float
+    mark: str
+    """`added` or `changed` for the branch's experiments, else empty."""
+
+
+@dataclass(frozen=True)
+class BoardExcerpt:
+    """A leaderboard the branch moves: its top and every experiment the branch touches."""
+
+    title: str
+    metric: str
+    goal: str
+    size: int
+    rows: tuple[BoardRow, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything `mlreport diff` says, in the order a reviewer reads it."""
+
+    base: str
+    base_commit: str
+    errors: tuple[Problem, ...]
+    warnings: int
+    experiments: tuple[RecordChange, ...]
+    decisions: tuple[RecordChange, ...]
+    models: tuple[RecordChange, ...]
+    boards: tuple[BoardExcerpt, ...]
+
+    @property
+    def touched(self) -> bool:
+        """Whether the branch changes any record at all."""
+        return bool(self.experiments or self.decisions or self.models)
+
+    def count(self, kind: str, change: Kind) -> int:
+        """How many records of a kind (`experiments`, …) have this kind of change."""
+        return sum(1 for record in getattr(self, kind) if record.change == change)
+
+
+def verdict(value: Any, than: Any, goal: str) -> Verdict:
+    """`better`, `worse` or `same` for two numbers in a direction; empty when not comparable."""
+    if not goal or not _is_number(value) or not _is_number(than):
+        return ""
+    if value == than:
+        return "same"
+    return "better" if is_better(value, than, goal) else "worse"
+
+
+def compare(base: RepoModel, tree: RepoModel, problems: Iterable[Problem], *, base_label: str,
+            base_commit: str, context: int = 3) -> Report:
+    """The report of what `tree` changes against `base`."""
+    problems = list(problems)
+    errors = tuple(sorted(p for p in problems if p.severity == "error"))
+    experiments = _experiment_changes(base, tree)
+    touched = {e.id: e.change for e in experiments if e.change != "removed"}
+    return Report(
+        base=base_label,
+        base_commit=base_commit,
+        errors=errors,
+        warnings=len(problems) - len(errors),
+        experiments=experiments,
+        decisions=_decision_changes(base, tree),
+        models=_model_changes(base, tree),
+        boards=tuple(_excerpt(board, touched, context) for board in tree.leaderboards
+                     if any(entry.experiment.id in touched for entry in board.entries)),
+    )
+
+
+def _experiment_changes(base: RepoModel, tree: RepoModel) -> tuple[RecordChange, ...]:
+    changes = []
+    for record_id, old, new in _pairs(base.experiments, tree.experiments):
+        change = _record_change(old, new, base, tree)
+        if change is None:
+            continue
+        placements = _placements(record_id, base, tree) if new is not None else ()
+        if change.change == "changed":
+            # A changed experiment is placed only where its own standing moved.
+            placements = tuple(p for p in placements if p.value != p.previous_value)
+        changes.append(replace(change, placements=placements))
+    return tuple(changes)
+
+
+def _decision_changes(base: RepoModel, tree: RepoModel) -> tuple[RecordChange, ...]:
+    changes = []
+    for record_id, old, new in _pairs(base.decisions, tree.decisions):
+        change = _record_change(old, new, base, tree)
+        if change is None:
+            continue
+        before = set(base.predecessors.get(record_id, ())) if old is not None else set()
+        gained = tuple(sorted(set(tree.predecessors.get(record_id, ())) - before)) if new is not None else ()
+        changes.append(replace(change, supersedes=gained))
+    return tuple(changes)
+
+
+def _model_changes(base: RepoModel, tree: RepoModel) -> tuple[RecordChange, ...]:
+    changes = []
+    for record_id, old, new in _pairs(base.models, tree.models):
+        change = _record_change(old, new, base, tree)
+        evaluations = _evaluation_changes(old, new, base, tree)
+        if change is None and evaluations:
+            # The card reads the same, but an experiment it quotes changed its numbers.
+            change = RecordChange("model", record_id, new.title, new.path, "affected")
+        if change is not None:
+            changes.append(replace(change, evaluations=evaluations))
+    return tuple(changes)
+
+
+def _record_change(old: Record | None, new: Record | None, base: RepoModel,
+                   tree: RepoModel) -> RecordChange | None:
+    """Added, removed, or the fields that differ; None when the record reads the same."""
+    record = new or old
+    assert record is not None
+    kind = record.kind
+    fields_ = _field_changes(old, new, kind, base, tree)
+    params = _mapping_changes("params", old, new, lambda key: "")
+    metrics = _mapping_changes("metrics", old, new, tree.goal)
+    other = _other_changes(old, new) if old is not None and new is not None else ()
+    change: Kind = "added" if old is None else "removed" if new is None else "changed"
+    moved = old is not None and new is not None and old.path != new.path
+    if change == "changed" and not (fields_ or params or metrics or other or moved):
+        return None
+    return RecordChange(kind, record.id, record.title, record.path, change,
+                        previous_path=old.path if old is not None and moved else "",
+                        fields=fields_, params=params, metrics=metrics, other=other)
+
+
+def _field_changes(old: Record | None, new: Record | None, kind: str, base: RepoModel,
+                   tree: RepoModel) -> tuple[Change, ...]:
+    changes = []
+    for name in _SHOWN[kind]:
+        before = _field_value(old, name, base) if old is not None else None
+        after = _field_value(new, name, tree) if new is not None else None
+        if before != after and (before or after):
+            changes.append(Change(name, before, after))
+    return tuple(changes)
+
+
+def _field_value(record: Record, name: str, model: RepoModel) -> Any:
+    if name == "status" and isinstance(record, Decision):
+        # A stale "accepted" that a newer decision supersedes reads as superseded.
+        return model.effective_status(record)
+    value = getattr(record, name)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if name == "dataset" and value is not None:
+        return ", ".join(part for part in (value.label, value.split and f"split {value.split}") if part)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _mapping_changes(name: str, old: Record | None, new: Record | None,
+                     goal: Callable[[str], str]) -> tuple[Change, ...]:
+    if not isinstance(old or new, Experiment):
+        return ()
+    before: dict[str, Any] = getattr(old, name) if old is not None else {}
+    after: dict[str, Any] = getattr(new, name) if new is not None else {}
+    changes = []
+    for key in sorted(set(before) | set(after)):
+        if key not in before or key not in after or before[key] != after[key]:
+            changes.append(Change(key, before.get(key), after.get(key), goal(key)))
+    return tuple(changes)
+
+
+def _other_changes(old: Record, new: Record) -> tuple[str, ...]:
+    kind = new.kind
+    skipped = set(_SHOWN[kind]) | _POSITIONAL | _OWN_SECTION
+    return tuple(f.name for f in fields(new) if f.name not in skipped and getattr(old, f.name) != getattr(new, f.name))
+
+
+def _placements(record_id: str, base: RepoModel, tree: RepoModel) -> tuple[Placement, ...]:
+    base_boards = {_board_key(board): board for board in base.leaderboards}
+    placements = []
+    for board in tree.leaderboards:
+        before = base_boards.get(_board_key(board))
+        entry = _entry(board, record_id)
+        old_entry = _entry(before, record_id) if before else None
+        if entry is None and old_entry is None:
+            continue
+        best = next((e for e in before.entries if e.experiment.id != record_id), None) if before else None
+        experiment = tree.experiments[record_id]
+        baseline = tree.experiments.get(experiment.baseline)
+        placements.append(Placement(
+            board=board.definition.title,
+            metric=board.definition.metric,
+            goal=board.goal,
+            rank=entry.rank if entry else None,
+            of=len(board.entries),
+            value=entry.value if entry else None,
+            previous_rank=old_entry.rank if old_entry else None,
+            previous_of=len(before.entries) if before else 0,
+            previous_value=old_entry.value if old_entry else None,
+            best=best.experiment.id if best else "",
+            best_value=best.value if best else None,
+            baseline=experiment.baseline if baseline else "",
+            baseline_value=baseline.metrics.get(board.definition.metric) if baseline else None,
+        ))
+    return tuple(placements)
+
+
+def _evaluation_changes(old: ModelCard | None, new: ModelCard | None, base: RepoModel,
+                        tree: RepoModel) -> tuple[EvaluationChange, ...]:
+    if old is None or new is None:
+        return ()  # an added or removed card's numbers are not changes of numbers
+    before = _evaluation_values(old, base)
+    after = _evaluation_values(new, tree)
+    return tuple(EvaluationChange(*key, before.get(key), after.get(key), tree.goal(key[1]))
+                 for key in sorted(set(before) | set(after))
+                 if key not in before or key not in after or before[key] != after[key])
+
+
+def _evaluation_values(card: ModelCard, model: RepoModel) -> dict[tuple[str, str, str], float | None]:
+    return {(row.experiment_id, row.metric, row.split): row.value for row in model.evaluation_rows(card)}
+
+
+def _excerpt(board: RankedBoard, touched: dict[str, str], context: int) -> BoardExcerpt:
+    rows = tuple(BoardRow(e.rank, e.experiment.id, e.experiment.title, e.value, touched.get(e.experiment.id, ""))
+                 for e in board.entries if e.rank <= context or e.experiment.id in touched)
+    return BoardExcerpt(board.definition.title, board.definition.metric, board.goal, len(board.entries), rows)
+
+
+def _pairs(base: dict[str, Record], tree: dict[str, Record]) -> list[tuple[str, Any, Any]]:
+    return [(key, base.get(key), tree.get(key)) for key in sorted(set(base) | set(tree))]
+
+
+def _entry(board: RankedBoard | None, record_id: str) -> Entry | None:
+    if board is None:
+        return None
+    return next((e for e in board.entries if e.experiment.id == record_id), None)
+
+
+def _board_key(board: RankedBoard) -> tuple[Any, ...]:
+    definition = board.definition
+    return (definition.title, definition.metric, definition.task, definition.dataset, definition.split)
+
+
+def _delta(value: Any, than: Any) -> float | None:
+    if not _is_number(value) or not _is_number(than):
+        return None
+    # 12 significant digits drop float noise (0.9235 - 0.9123 = 0.011200000000000099).
+    return float(f"{value - than:.12g}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -1,0 +1,363 @@
+"""`mlreport diff`: fixture repos with real branches, compared through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from mlreport.diff.markdown import code, text
+
+MKDOCS = """
+site_name: Fraud team
+plugins:
+  - mlreport:
+      leaderboards:
+        - {title: Fraud PR-AUC, task: fraud, dataset: transactions, metric: test.pr_auc}
+"""
+
+
+def experiment(title: str, *, task: str = "fraud", dataset: str = "transactions", baseline: str = "",
+               date: str = "2026-01-10", **metrics: float) -> str:
+    """An experiment record with nested metrics given as `test__pr_auc=0.8`."""
+    lines = [f"title: {json.dumps(title)}", f"date: {date}", f"task: {task}", f"dataset: {dataset}"]
+    if baseline:
+        lines.append(f"baseline: {baseline}")
+    lines.append("params: {learning_rate: 0.1, depth: 6}")
+    lines.append("metrics:")
+    for name, value in metrics.items():
+        group, metric = name.split("__")
+        lines.append(f"  {group}: {{{metric}: {value}}}")
+    return "\n".join(lines) + "\n"
+
+
+def decision(title: str, status: str, *extra: str) -> str:
+    front = "\n".join([f"status: {status}", "date: 2026-01-12", *extra])
+    return f"---\n{front}\n---\n# {title}\n\n## Context and Problem Statement\n\nWhy.\n"
+
+
+CARD = """
+---
+name: Fraud scorer
+status: production
+evaluations:
+  - {experiment: fraud-xgb, metrics: [test.pr_auc]}
+---
+# Fraud scorer
+"""
+
+
+@pytest.fixture
+def feature(repo):
+    """Main with a small fraud team's records, and a branch `feature` checked out from it."""
+    repo.write("mkdocs.yml", MKDOCS)
+    repo.write("experiments/fraud-logreg.yaml", experiment("Logistic regression", test__pr_auc=0.70))
+    repo.write("experiments/fraud-xgb.yaml", experiment("XGBoost", baseline="fraud-logreg", test__pr_auc=0.80))
+    repo.write("experiments/rank-a.yaml", experiment("Ranker A", task="ranking", dataset="clicks", val__loss=0.50))
+    repo.write("decisions/0001-use-xgboost.md", decision("Use XGBoost", "proposed", "evidence: [fraud-xgb]"))
+    repo.write("models/fraud-scorer.md", CARD)
+    repo.write("README.md", "# Records\n")
+    repo.commit("Records on main")
+    repo.git("checkout", "-q", "-b", "feature")
+    return repo
+
+
+def report(cli, repo, *args: str) -> dict:
+    """The JSON report of the checked-out branch against main's merge base."""
+    result = cli("diff", "--root", repo.path, "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def markdown(cli, repo, *args: str) -> str:
+    result = cli("diff", "--root", repo.path, *args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def record(data: dict, kind: str, record_id: str) -> dict:
+    matches = [r for r in data[kind] if r["id"] == record_id]
+    assert len(matches) == 1, [r["id"] for r in data[kind]]
+    return matches[0]
+
+
+def placement(data: dict, record_id: str, board: str) -> dict:
+    found = [p for p in record(data, "experiments", record_id)["placements"] if p["board"] == board]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_new_experiment_that_takes_first_place(cli, feature):
+    feature.write("experiments/fraud-gru.yaml", experiment("GRU on sequences", baseline="fraud-xgb",
+                                                           test__pr_auc=0.86))
+    feature.commit("Add the GRU")
+
+    data = report(cli, feature)
+    gru = record(data, "experiments", "fraud-gru")
+    assert gru["change"] == "added"
+    spot = placement(data, "fraud-gru", "Fraud PR-AUC")
+    assert (spot["rank"], spot["of"], spot["value"]) == (1, 3, 0.86)
+    assert (spot["best"], spot["delta_best"], spot["vs_best"]) == ("fraud-xgb", 0.06, "better")
+    assert (spot["baseline"], spot["delta_baseline"], spot["vs_baseline"]) == ("fraud-xgb", 0.06, "better")
+    assert spot["new_best"] is True
+    assert data["new_best"] == [{"experiment": "fraud-gru", "board": "Fraud PR-AUC", "value": 0.86}]
+    assert data["summary"]["experiments"] == {"added": 1, "changed": 0, "affected": 0, "removed": 0}
+
+    page = markdown(cli, feature)
+    assert "🏆 `fraud-gru` is the new best on Fraud PR-AUC (0.86)" in page
+    row = next(line for line in page.splitlines() if line.startswith("| `fraud-gru`"))
+    assert "**#1 of 3** 🏆 new best" in row
+    assert "+0.06 ✅ better vs `fraud-xgb`" in row
+    # Its full record sits folded below: metrics and params of the new experiment.
+    details = page.split("<details><summary>New experiments (1)</summary>", 1)[1]
+    assert "| `test.pr_auc` | 0.86 |" in details and "| `learning_rate` | 0.1 |" in details
+
+
+def test_new_experiment_that_loses_to_its_baseline(cli, feature):
+    feature.write("experiments/fraud-tiny.yaml", experiment("Tiny trees", baseline="fraud-xgb", test__pr_auc=0.74))
+    feature.commit("Try tiny trees")
+
+    data = report(cli, feature)
+    spot = placement(data, "fraud-tiny", "Fraud PR-AUC")
+    assert (spot["rank"], spot["of"], spot["new_best"]) == (2, 3, False)
+    assert (spot["delta_baseline"], spot["vs_baseline"]) == (-0.06, "worse")
+    assert (spot["delta_best"], spot["vs_best"]) == (-0.06, "worse")
+    assert data["new_best"] == []
+
+    row = next(line for line in markdown(cli, feature).splitlines() if line.startswith("| `fraud-tiny`"))
+    assert "#2 of 3" in row and "-0.06 ⚠️ worse vs `fraud-xgb`" in row
+
+
+def test_lower_is_better_metric_is_inferred_from_its_name(cli, feature):
+    feature.write("experiments/rank-b.yaml", experiment("Ranker B", task="ranking", dataset="clicks",
+                                                        baseline="rank-a", val__loss=0.40))
+    feature.write("experiments/rank-c.yaml", experiment("Ranker C", task="ranking", dataset="clicks",
+                                                        baseline="rank-a", val__loss=0.55))
+    feature.commit("Two rankers")
+
+    data = report(cli, feature)
+    board = "ranking · clicks — val.loss"
+    better = placement(data, "rank-b", board)
+    assert better["goal"] == "min"
+    assert (better["rank"], better["delta_best"], better["vs_best"], better["new_best"]) == (1, -0.1, "better", True)
+    worse = placement(data, "rank-c", board)
+    assert (worse["rank"], worse["of"], worse["delta_baseline"], worse["vs_baseline"]) == (3, 3, 0.05, "worse")
+
+    page = markdown(cli, feature)
+    assert "-0.1 ✅ better vs `rank-a`" in page and "+0.05 ⚠️ worse vs `rank-a`" in page
+    assert f"{board} ↓" in page
+
+
+def test_decision_accepted_in_the_branch(cli, feature):
+    feature.write("decisions/0001-use-xgboost.md", decision("Use XGBoost", "accepted", "evidence: [fraud-xgb]"))
+    feature.write("decisions/0002-drop-logreg.md", decision("Drop logistic regression", "proposed"))
+    feature.commit("Accept XGBoost")
+
+    data = report(cli, feature)
+    accepted = record(data, "decisions", "0001")
+    assert accepted["change"] == "changed"
+    assert [(c["field"], c["old"], c["new"]) for c in accepted["fields"]] == [("status", "proposed", "accepted")]
+    assert record(data, "decisions", "0002")["change"] == "added"
+
+    page = markdown(cli, feature)
+    assert "- `0001` Use XGBoost — proposed → **accepted**" in page
+    assert "- `0002` Drop logistic regression — new (proposed)" in page
+
+
+def test_supersession_reads_as_a_status_change_of_the_older_decision(cli, feature):
+    feature.write("decisions/0002-use-gru.md", decision("Use the GRU", "accepted", 'supersedes: ["0001"]'))
+    feature.commit("The GRU replaces XGBoost")
+
+    data = report(cli, feature)
+    assert record(data, "decisions", "0002")["supersedes"] == ["0001"]
+    older = record(data, "decisions", "0001")
+    assert [(c["field"], c["old"], c["new"]) for c in older["fields"]] == [("status", "proposed", "superseded")]
+    assert "- `0002` Use the GRU — new (accepted); supersedes `0001`" in markdown(cli, feature)
+
+
+def test_model_card_affected_through_its_experiment(cli, feature):
+    feature.write("experiments/fraud-xgb.yaml", experiment("XGBoost", baseline="fraud-logreg", test__pr_auc=0.83))
+    feature.commit("Re-evaluate XGBoost on the fixed split")
+
+    data = report(cli, feature)
+    xgb = record(data, "experiments", "fraud-xgb")
+    assert [(m["field"], m["old"], m["new"], m["verdict"]) for m in xgb["metrics"]] == [
+        ("test.pr_auc", 0.8, 0.83, "better")]
+    assert xgb["params"] == [] and xgb["fields"] == []
+    spot = placement(data, "fraud-xgb", "Fraud PR-AUC")
+    assert (spot["rank"], spot["previous_rank"], spot["previous_value"], spot["value"]) == (1, 1, 0.8, 0.83)
+    assert spot["best"] == "fraud-logreg"  # the leader at the base, the experiment itself aside
+    card = record(data, "models", "fraud-scorer")
+    assert card["change"] == "affected"
+    assert [(e["experiment"], e["metric"], e["old"], e["new"], e["verdict"]) for e in card["evaluations"]] == [
+        ("fraud-xgb", "test.pr_auc", 0.8, 0.83, "better")]
+
+    page = markdown(cli, feature)
+    assert "- `fraud-scorer` Fraud scorer — evaluation numbers change (an experiment it quotes changed)" in page
+    assert "| `fraud-xgb` | `test.pr_auc` | — | 0.8 | 0.83 | +0.03 ✅ better |" in page
+    assert "| `test.pr_auc` | 0.8 | 0.83 | +0.03 ✅ better |" in page
+
+
+def test_changed_params_show_only_what_changed(cli, feature):
+    text_ = (feature.path / "experiments/fraud-xgb.yaml").read_text().replace("depth: 6", "depth: 8")
+    feature.write("experiments/fraud-xgb.yaml", text_.replace('"XGBoost"', '"XGBoost, deeper"')
+                  + "notes: Deeper trees.\n")
+    feature.commit("Deeper")
+
+    xgb = record(report(cli, feature), "experiments", "fraud-xgb")
+    assert [(c["field"], c["old"], c["new"]) for c in xgb["params"]] == [("depth", 6, 8)]
+    assert [(c["field"], c["old"], c["new"]) for c in xgb["fields"]] == [("title", "XGBoost", "XGBoost, deeper")]
+    assert xgb["metrics"] == [] and xgb["placements"] == [] and xgb["other"] == ["notes"]
+    page = markdown(cli, feature)
+    assert "| `params.depth` | 6 | 8 |" in page and "Also changed: notes" in page
+    assert "learning_rate" not in page
+
+
+def test_removed_records_are_listed(cli, feature):
+    (feature.path / "experiments/rank-a.yaml").unlink()
+    feature.commit("Drop the ranker")
+
+    data = report(cli, feature)
+    assert record(data, "experiments", "rank-a")["change"] == "removed"
+    assert "**Removed**: experiment `rank-a`" in markdown(cli, feature)
+
+
+def test_branch_touching_no_records_says_so_in_one_line(cli, feature):
+    feature.write("README.md", "# Records\n\nMore words.\n")
+    feature.write("src/train.py", "print('training')\n")
+    feature.commit("Docs and code only")
+
+    data = report(cli, feature)
+    assert data["touched"] is False
+    assert data["experiments"] == data["decisions"] == data["models"] == []
+    main = feature.git("rev-parse", "main").strip()
+    assert markdown(cli, feature) == (f"**Records report**: this change touches no records against "
+                                      f"`merge base with main` (`{main[:8]}`).\n")
+
+
+def test_default_base_is_the_merge_base_with_main(cli, feature):
+    feature.write("experiments/fraud-gru.yaml", experiment("GRU", test__pr_auc=0.9))
+    feature.commit("Branch work")
+    fork_point = feature.git("rev-parse", "main").strip()
+    feature.git("checkout", "-q", "main")
+    feature.write("experiments/fraud-svm.yaml", experiment("SVM", test__pr_auc=0.6))
+    feature.commit("Meanwhile on main")
+    feature.git("checkout", "-q", "feature")
+
+    data = report(cli, feature)
+    assert data["base"] == {"ref": "merge base with main", "commit": fork_point}
+    # main's later experiment is not reported as removed by the branch.
+    assert [(r["id"], r["change"]) for r in data["experiments"]] == [("fraud-gru", "added")]
+    # Naming BASE compares with it as it is, as `git diff main` does.
+    named = report(cli, feature, "main")
+    assert named["base"]["ref"] == "main"
+    assert ("fraud-svm", "removed") in [(r["id"], r["change"]) for r in named["experiments"]]
+
+
+def test_default_branch_from_origin_head(cli, feature, tmp_path):
+    origin = tmp_path / "origin.git"
+    feature.git("clone", "-q", "--bare", str(feature.path), str(origin))
+    feature.git("remote", "add", "origin", str(origin))
+    feature.git("fetch", "-q", "origin")
+    feature.git("branch", "-q", "-m", "main", "trunk")  # no local main: origin/HEAD must be used
+    feature.git("remote", "set-head", "origin", "main")
+    feature.write("experiments/fraud-gru.yaml", experiment("GRU", test__pr_auc=0.9))
+    assert report(cli, feature)["base"]["ref"] == "merge base with origin/main"
+
+
+def test_work_tree_and_index_are_untouched(cli, feature):
+    feature.write("experiments/fraud-gru.yaml", experiment("GRU", test__pr_auc=0.9))
+    feature.commit("GRU")
+    feature.write("experiments/fraud-xgb.yaml", experiment("XGBoost", test__pr_auc=0.81))  # uncommitted
+    feature.write("experiments/fraud-new.yaml", experiment("Untracked", test__pr_auc=0.5))  # untracked
+    feature.git("add", "experiments/fraud-new.yaml")
+    before = (feature.git("status", "--porcelain=v1", "--untracked-files=all"), feature.git("diff", "--cached"),
+              feature.git("rev-parse", "HEAD"), feature.git("stash", "list"), feature.git("worktree", "list"))
+
+    data = report(cli, feature)
+    markdown(cli, feature)
+
+    after = (feature.git("status", "--porcelain=v1", "--untracked-files=all"), feature.git("diff", "--cached"),
+             feature.git("rev-parse", "HEAD"), feature.git("stash", "list"), feature.git("worktree", "list"))
+    assert after == before
+    # The uncommitted and staged edits are what the report reads.
+    assert {r["id"]: r["change"] for r in data["experiments"]} == {
+        "fraud-gru": "added", "fraud-new": "added", "fraud-xgb": "changed"}
+
+
+def test_records_in_a_subfolder_of_the_repository(cli, repo):
+    repo.write("site/mkdocs.yml", MKDOCS)
+    repo.write("site/experiments/fraud-xgb.yaml", experiment("XGBoost", test__pr_auc=0.8))
+    repo.commit("Records under site/")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("site/experiments/fraud-gru.yaml", experiment("GRU", test__pr_auc=0.9))
+
+    result = cli("diff", "--root", repo.path / "site", "--format", "json")
+    data = json.loads(result.output)
+    assert [(r["id"], r["change"], r["path"]) for r in data["experiments"]] == [
+        ("fraud-gru", "added", "experiments/fraud-gru.yaml")]
+    assert placement(data, "fraud-gru", "Fraud PR-AUC")["best"] == "fraud-xgb"
+
+
+def test_validation_errors_lead_the_report_which_still_renders(cli, feature):
+    feature.write("experiments/fraud-gru.yaml", experiment("GRU", baseline="fraud-nope", test__pr_auc=0.9))
+    feature.write("experiments/broken.yaml", "title: No date\n")
+    feature.commit("Broken records")
+
+    data = report(cli, feature)
+    assert [(e["path"], e["line"]) for e in data["errors"]] == [("experiments/broken.yaml", 1),
+                                                                ("experiments/fraud-gru.yaml", 5)]
+    page = markdown(cli, feature)
+    head, table = page.split("| Experiment |", 1)
+    assert "❌ **2 error(s)**" in head
+    assert "- `experiments/fraud-gru.yaml:5:11` `baseline` refers to unknown experiment" in head
+    assert "| `fraud-gru` GRU | new |" in table
+
+
+def test_record_values_cannot_break_the_table_or_inject_html(cli, feature):
+    title = "Pipes | and <script>alert(1)</script>\nsecond line [link](http://x) `tick`"
+    feature.write("experiments/fraud-evil.yaml", experiment(title, test__pr_auc=0.9))
+    feature.commit("Hostile title")
+
+    page = markdown(cli, feature)
+    assert "<script" not in page and "&lt;script&gt;" in page
+    assert "[link](" not in page
+    row = next(line for line in page.splitlines() if line.startswith("| `fraud-evil`"))
+    unescaped_pipes = re.findall(r"(?<!\\)\|", row)
+    assert len(unescaped_pipes) == 8  # seven cells, eight borders: the title's pipe is escaped
+    assert report(cli, feature)["experiments"][0]["title"] == title  # JSON keeps the value as written
+
+
+def test_code_spans_survive_backticks_and_pipes():
+    assert code("a`b") == "``a`b``"
+    assert code("`x`") == "`` `x` ``"
+    assert code("a|b") == "`a\\|b`"
+    assert text("*bold* _x_ <b>&") == "\\*bold\\* \\_x\\_ &lt;b&gt;&amp;"
+    assert text("val_loss") == "val_loss"  # `_` inside a word is literal Markdown: left readable
+
+
+def test_report_is_deterministic(cli, feature):
+    for name, value in (("fraud-b", 0.81), ("fraud-a", 0.82), ("fraud-c", 0.79)):
+        feature.write(f"experiments/{name}.yaml", experiment(name.upper(), test__pr_auc=value))
+    feature.commit("Three at once")
+
+    first, second = markdown(cli, feature), markdown(cli, feature)
+    assert first == second
+    assert [r["id"] for r in report(cli, feature)["experiments"]] == ["fraud-a", "fraud-b", "fraud-c"]
+    board = first.split("**Fraud PR-AUC**", 1)[1]
+    ranks = re.findall(r"^\| #(\d+) \| `([a-z-]+)`", board, re.M)
+    assert ranks == [("1", "fraud-a"), ("2", "fraud-b"), ("3", "fraud-xgb"), ("4", "fraud-c")]
+
+
+def test_unknown_base_is_a_clear_error(cli, feature):
+    result = cli("diff", "--root", feature.path, "no-such-branch")
+    assert result.exit_code == 1
+    assert "unknown revision 'no-such-branch'" in result.output
+
+
+def test_outside_git_is_a_clear_error(cli, tmp_path):
+    (tmp_path / "experiments").mkdir()
+    result = cli("diff", "--root", tmp_path)
+    assert result.exit_code == 1
+    assert "is not inside a git repository" in result.output
