@@ -10,7 +10,7 @@ from mlreport.config import Options
 from mlreport.problems import Problem, relative
 from mlreport.records.common import Record
 from mlreport.records.decision import Decision, decision_key, is_decision_file, load_decision
-from mlreport.records.experiment import DIRECTORY_FORM_FILE, Experiment, is_experiment_file, load_experiment
+from mlreport.records.experiment import Experiment, is_experiment_file, load_experiment
 from mlreport.records.model_card import Evaluation, ModelCard, is_model_file, load_model_card
 from mlreport.records.source import SourceError
 
@@ -37,7 +37,7 @@ def record_files(options: Options) -> dict[str, list[Path]]:
     decisions = options.folder("decision")
     models = options.folder("model")
     return {
-        "experiment": [p for p in _walk(experiments) if is_experiment_file(p) and _not_attachment(p)],
+        "experiment": [p for p in _walk(experiments) if is_experiment_file(p, experiments)],
         "decision": [p for p in _walk(decisions) if is_decision_file(p, options.decisions_exclude)],
         "model": [p for p in _walk(models) if is_model_file(p, models)],
     }
@@ -76,7 +76,3 @@ def _walk(folder: Path) -> list[Path]:
 def _hidden(path: Path, folder: Path) -> bool:
     return any(part.startswith((".", "_")) for part in path.relative_to(folder).parts)
 
-
-def _not_attachment(path: Path) -> bool:
-    """In the directory form, YAML files beside `experiment.yaml` (a DVC params.yaml…) are not records."""
-    return path.name == DIRECTORY_FORM_FILE or not (path.parent / DIRECTORY_FORM_FILE).is_file()

@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import jsonschema
@@ -37,6 +38,16 @@ class Record:
         return self.marks.get(key, (1, 1))
 
 
+def inside_record_folder(path: Path, folder: Path, markers: tuple[str, ...]) -> bool:
+    """Whether a file lies deeper inside a directory-form record (`<id>/experiment.yaml`, `<id>/README.md`)."""
+    for parent in path.parents[1:]:
+        if parent == folder or not parent.is_relative_to(folder):
+            return False
+        if any((parent / marker).is_file() for marker in markers):
+            return True
+    return False
+
+
 def check_schema(document: Document, kind: str) -> list[Problem]:
     """Every schema violation of a document, each located and explained; unknown keys warn."""
     schema = SCHEMAS[kind]
@@ -54,6 +65,13 @@ def unknown_key(document: Document, key: str, known: Iterable[str]) -> Problem:
     """A warning for a key the kind does not define, with a did-you-mean hint."""
     hint = did_you_mean(key, known) or "team-specific fields belong under `extra:`"
     return document.problem(key, message=f"unknown key `{key}`", hint=hint, severity="warning")
+
+
+def did_you_mean_status(found: Any, allowed: Iterable[str]) -> str:
+    """The hint for a status outside its enum: a known synonym (`done` → `completed`), else the closest spelling."""
+    allowed = list(allowed)
+    synonym = _STATUS_SYNONYMS.get(str(found).strip().lower().replace(" ", "-"), "")
+    return f"did you mean `{synonym}`?" if synonym in allowed else did_you_mean(found, allowed)
 
 
 def did_you_mean(found: Any, choices: Iterable[Any], cutoff: float = 0.6) -> str:
@@ -134,7 +152,7 @@ def _schema_problem(document: Document, error: jsonschema.ValidationError) -> Pr
     if validator == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
         return document.problem(*path, value=True, message=f"`{key}` must be one of {allowed}; found {found}",
-                                hint=did_you_mean(error.instance, error.validator_value, cutoff=0.5))
+                                hint=did_you_mean_status(error.instance, error.validator_value))
     if validator == "pattern":
         return document.problem(*path, value=True,
                                 message=f"`{key}` is not a valid id: found {found}",
@@ -146,11 +164,30 @@ def _schema_problem(document: Document, error: jsonschema.ValidationError) -> Pr
         expected = " or ".join(_type_name(e.validator_value) for e in error.context) if error.context \
             else _type_name(error.validator_value)
         return document.problem(*path, value=True, message=f"`{key}` must be {expected}; found {found}",
-                                hint=_TYPE_HINTS.get(path[0] if path else "", ""))
+                                hint=_type_hint(document, path, expected))
     if validator == "additionalProperties":
-        return document.problem(*path, message=f"`{key}`: {error.message}",
-                                hint="remove the key or move it under `extra:`")
+        return _unexpected_keys(document, path, error)
+    if validator == "minLength":
+        return document.problem(*path, value=True, message=f"`{key}` must not be empty", hint=f"write the {key}")
     return document.problem(*path, value=True, message=f"`{key}`: {error.message}")
+
+
+def _type_hint(document: Document, path: tuple[Any, ...], expected: str) -> str:
+    raw = document.raw(*path)
+    if expected.startswith("text") and raw is not None:
+        # YAML reads `commit: 1234567` or `version: 1.10` as a number; quoting keeps it as written.
+        return f'quote it: `{path[-1]}: "{raw}"`'
+    return _TYPE_HINTS.get(path[0] if path else "", "")
+
+
+def _unexpected_keys(document: Document, path: tuple[Any, ...], error: jsonschema.ValidationError) -> Problem:
+    allowed = list(error.schema.get("properties", {}))
+    unexpected = [str(k) for k in error.instance if k not in allowed]
+    names = ", ".join(f"`{k}`" for k in unexpected)
+    where = ".".join(str(k) for k in path)
+    return document.problem(*path, unexpected[0],
+                            message=f"unknown key{'s' if len(unexpected) > 1 else ''} {names} in `{where}`",
+                            hint=did_you_mean(unexpected[0], allowed) or f"allowed here: {', '.join(allowed)}")
 
 
 def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
@@ -184,6 +221,17 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
+# Words teams use for a status, mapped to the one each enum spells it as.
+_STATUS_SYNONYMS = {
+    "done": "completed", "finished": "completed", "complete": "completed", "succeeded": "completed",
+    "success": "completed", "in-progress": "running", "wip": "running", "started": "running",
+    "todo": "planned", "queued": "planned", "crashed": "failed", "error": "failed",
+    "cancelled": "abandoned", "canceled": "abandoned", "dropped": "abandoned", "stopped": "abandoned",
+    "draft": "proposed", "approved": "accepted", "agreed": "accepted", "declined": "rejected",
+    "obsolete": "deprecated", "replaced": "superseded",
+    "prod": "production", "live": "production", "dev": "development", "experimental": "development",
+    "staging": "candidate", "rc": "candidate", "retired": "deprecated", "archived": "deprecated",
+}
 _TYPE_NAMES = {
     "string": "text", "number": "a number", "integer": "a whole number", "object": "a mapping",
     "array": "a list", "boolean": "true or false", "['string', 'integer']": "an id",

@@ -15,7 +15,7 @@ from typing import Any
 
 from mlreport.problems import Problem, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema,
-                                     did_you_mean)
+                                     did_you_mean_status)
 from mlreport.records.source import Document, read_text, split_front_matter
 from mlreport.schema import DECISION_STATUSES
 
@@ -176,7 +176,7 @@ def _status_problems(document: Document, text: str, status: str, line: int) -> l
     column = document.mark("status", value=True)[1] if "status" in document.data else 1
     return [Problem(document.path, line, column, "warning",
                     f"unknown decision status {text!r}; it shows as unknown",
-                    did_you_mean(text.lower(), DECISION_STATUSES, cutoff=0.5) or f"use one of {statuses}",
+                    did_you_mean_status(text, DECISION_STATUSES) or f"use one of {statuses}",
                     "status")]
 
 

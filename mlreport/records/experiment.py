@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from mlreport.problems import Problem, relative
-from mlreport.records.common import REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten
+from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten,
+                                     inside_record_folder)
 from mlreport.records.source import Document, parse_yaml, read_text
 from mlreport.schema import ID_PATTERN
 
-DIRECTORY_FORM_FILE = "experiment.yaml"
+DIRECTORY_FORM_FILES = ("experiment.yaml", "experiment.yml")
 _ID = re.compile(ID_PATTERN)
 
 Series = tuple[tuple[float, float], ...]
@@ -67,9 +68,12 @@ class Experiment(Record):
     kind: str = field(default="experiment", init=False)
 
 
-def is_experiment_file(path: Path) -> bool:
-    """YAML files in the experiments folder; `experiment.yaml` marks the directory form."""
-    return path.suffix in (".yaml", ".yml")
+def is_experiment_file(path: Path, folder: Path) -> bool:
+    """YAML files in the experiments folder; in the directory form only `experiment.yaml` is the record."""
+    if path.suffix not in (".yaml", ".yml") or inside_record_folder(path, folder, DIRECTORY_FORM_FILES):
+        return False
+    # YAML files beside `experiment.yaml` (a DVC params.yaml, DVCLive's dvclive/params.yaml) are attachments.
+    return path.name in DIRECTORY_FORM_FILES or not any((path.parent / n).is_file() for n in DIRECTORY_FORM_FILES)
 
 
 def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Problem]]:
@@ -80,7 +84,7 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
     if any(p.severity == "error" and p.key in ("title", "date", "") for p in problems):
         return None, problems
     data = document.data
-    directory_form = path.name in (DIRECTORY_FORM_FILE, "experiment.yml")
+    directory_form = path.name in DIRECTORY_FORM_FILES
     default_id = path.parent.name if directory_form else path.stem
     record_id = str(data.get("id") or default_id)
     if "id" not in data and not _ID.match(record_id):
@@ -173,7 +177,7 @@ def _read_series(file: Path, root: Path, prefix: str) -> tuple[dict[str, Series]
         step_text = row[step_index] if step_index < len(row) else ""
         if not _is_number_text(step_text):
             return {}, Problem(shown, line_number, 1, "error", f"`step` must be a number; found {step_text!r}",
-                               "every row starts its series point with the step it was logged at")
+                               "each row needs the step its values were logged at")
         step = float(step_text)
         for index, name in columns:
             if index < len(row) and _is_number_text(row[index]):

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mlreport.problems import Problem, relative
-from mlreport.records.common import REFERENCE_KEYS, Record, as_date, as_strings, check_schema
+from mlreport.records.common import REFERENCE_KEYS, Record, as_date, as_strings, check_schema, inside_record_folder
 from mlreport.records.source import Document, read_text, split_front_matter
 
 DIRECTORY_FORM_FILE = "README.md"
@@ -53,6 +53,8 @@ def is_model_file(path: Path, folder: Path) -> bool:
         return False
     if path.parent == folder:
         return path.name not in ("README.md", "index.md")
+    if inside_record_folder(path, folder, (DIRECTORY_FORM_FILE,)):
+        return False
     # In the directory form, files beside the README are the card's attachments.
     return path.name == DIRECTORY_FORM_FILE or not (path.parent / DIRECTORY_FORM_FILE).is_file()
 

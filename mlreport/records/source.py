@@ -16,6 +16,7 @@ from mlreport.problems import Problem
 
 KeyPath = tuple[Any, ...]
 
+_FRONT_MATTER_START = re.compile(r"\A---[ \t]*\r?\n")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -118,6 +119,9 @@ def split_front_matter(text: str, shown: str) -> tuple[Document | None, str, int
     """Split Markdown into (front matter, body, the body's first line number)."""
     match = _FRONT_MATTER.match(text)
     if not match:
+        if _FRONT_MATTER_START.match(text):
+            raise SourceError(Problem(shown, 1, 1, "error", "front matter starts here but never ends",
+                                      "close it with a `---` line before the Markdown"))
         return None, text, 1
     inner = match.group(1) or ""
     body = text[match.end():]
@@ -240,6 +244,9 @@ def yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int = 0, wh
         hint = "indent the keys of one mapping by the same number of spaces"
     elif problem.startswith("mapping values are not allowed"):
         message, hint = "a value contains `: `", 'quote the value: `title: "Stage 2: fine-tuning"`'
+    elif problem.startswith("cannot read this value"):
+        hint = "fix the value, or remove its `!!` tag"
+        message = problem
     elif problem.startswith("could not determine a constructor"):
         tag = problem.rsplit(" ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
         message, hint = f"the tag `{tag}` is not allowed", "records hold plain data; remove the tag"

@@ -1,0 +1,161 @@
+"""Reading record files: every way a file can be unreadable is one located, one-line error."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlreport.config import Options
+from mlreport.records import load_records
+from mlreport.records.source import SourceError, parse_yaml, split_front_matter
+
+TAB_HINT = "(YAML indents with spaces only; replace the tab with spaces)"
+
+# File content → what validation says about it (after `experiments/broken.yaml:`).
+UNREADABLE_EXPERIMENTS = {
+    "YAML syntax": (b'title: "An unclosed quote\ndate: 2026-01-05\n',
+                    "1:8: error: invalid YAML: the file ends inside a quoted string that starts here "
+                    "(add the closing quote)"),
+    "unclosed list": (b"title: A\ntags: [vision, baseline\n",
+                      "2:7: error: invalid YAML: the file ends inside a `[` list that starts here (add the closing `]`)"),
+    "bad indentation": (b"title: A\nparams:\n  lr: 0.1\n batch: 32\n",
+                        "4:2: error: invalid YAML: this line is indented differently from the lines around it "
+                        "(indent the keys of one mapping by the same number of spaces)"),
+    "unquoted colon": (b"title: Stage 2: fine-tuning\n",
+                       '1:15: error: invalid YAML: a value contains `: ` '
+                       '(quote the value: `title: "Stage 2: fine-tuning"`)'),
+    "not UTF-8": (b"title: Caf\xe9 au lait\n",
+                  "1:11: error: file is not valid UTF-8 (byte 0xe9) (re-save the file with UTF-8 encoding)"),
+    "not UTF-8 on a later line": (b"title: A\nnotes: na\xefve\n",
+                                  "2:10: error: file is not valid UTF-8 (byte 0xef) (re-save the file with UTF-8 "
+                                  "encoding)"),
+    "byte-order mark": (b"\xef\xbb\xbftitle: A\ndate: 2026-01-05\n",
+                        "1:1: error: file starts with a byte-order mark (BOM) (save the file as UTF-8 without BOM)"),
+    "tab indentation": (b"title: A\nparams:\n\tlr: 0.1\n",
+                        f"3:1: error: invalid YAML: a tab character is used for indentation {TAB_HINT}"),
+    "tab inside a value": (b"title: A\tB\n",
+                           "1:9: error: invalid YAML: a tab character inside a value (replace the tab with spaces, "
+                           "or quote the value)"),
+    "empty file": (b"", "1:1: error: file is empty (a record is a YAML mapping with at least `title` and `date`)"),
+    "blank lines only": (b"\n   \n\n",
+                         "1:1: error: file is empty (a record is a YAML mapping with at least `title` and `date`)"),
+    "comment only": (b"# to be filled in\n",
+                     "1:1: error: expected a mapping of keys to values, found nothing "
+                     "(write `key: value` lines, starting with `title: …`)"),
+    "a list": (b"- title: A\n  date: 2026-01-05\n",
+               "1:1: error: expected a mapping of keys to values, found a list "
+               "(write `key: value` lines, starting with `title: …`)"),
+    "a string": (b"just some words\n",
+                 "1:1: error: expected a mapping of keys to values, found a string "
+                 "(write `key: value` lines, starting with `title: …`)"),
+    "python tag": (b"title: !!python/object/apply:os.system ['echo owned']\n",
+                   "1:8: error: invalid YAML: the tag `!!python/object/apply:os.system` is not allowed "
+                   "(records hold plain data; remove the tag)"),
+    "unreadable tagged value": (b"title: A\nseed: !!int forty-two\n",
+                                "2:7: error: invalid YAML: cannot read this value: invalid literal for int() with "
+                                "base 10: 'forty-two' (fix the value, or remove its `!!` tag)"),
+    "alias loop": (b"title: A\nparams: &p {again: *p}\n",
+                   "2:9: error: invalid YAML: an alias refers to the value that contains it "
+                   "(a value cannot include itself; copy what it needs instead)"),
+    "alias bomb": (("title: A\na: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcde", "bcdef"))).encode(),
+                   "1:1: error: invalid YAML: aliases expand the file to more than 100,000 values "
+                   "(records are small; write the values out instead of nesting aliases)"),
+    "nesting too deep": (("title: A\nparams: " + "{a: " * 60 + "1" + "}" * 60 + "\n").encode(),
+                         "1:1: error: invalid YAML: values are nested more than 50 levels deep "
+                         "(records are a few levels deep; flatten the structure)"),
+}
+
+
+@pytest.mark.parametrize("case", UNREADABLE_EXPERIMENTS)
+def test_unreadable_file_is_one_located_error(repo, case: str) -> None:
+    content, expected = UNREADABLE_EXPERIMENTS[case]
+    (repo.path / "experiments").mkdir()
+    (repo.path / "experiments" / "broken.yaml").write_bytes(content)
+    repo.write("experiments/fine.yaml", "title: Fine\ndate: 2026-01-05\n")
+    loaded = load_records(Options(root=repo.path))
+    assert [p.format_text() for p in loaded.problems] == [f"experiments/broken.yaml:{expected}"]
+    assert "\n" not in loaded.problems[0].format_text()
+    # One unreadable file never stops the others from loading.
+    assert [e.id for e in loaded.experiments] == ["fine"]
+
+
+def test_duplicate_key_is_an_error_at_the_second_one(repo) -> None:
+    repo.write("experiments/merged.yaml", """
+        title: Merged from two branches
+        date: 2026-01-05
+        metrics:
+          test: {accuracy: 0.81}
+        metrics:
+          test: {auc: 0.88}
+        """)
+    loaded = load_records(Options(root=repo.path))
+    assert [p.format_text() for p in loaded.problems] == [
+        "experiments/merged.yaml:5:1: error: duplicate key `metrics`: line 3 has it too "
+        "(YAML keeps only the last one; merge the two)"]
+    assert loaded.experiments[0].metrics == {"test.auc": 0.88}
+
+
+def test_dates_that_do_not_exist_are_reported_not_raised(repo) -> None:
+    repo.write("experiments/leap.yaml", "title: Leap day\ndate: 2025-02-29\n")
+    loaded = load_records(Options(root=repo.path))
+    assert [p.format_text() for p in loaded.problems] == [
+        "experiments/leap.yaml:2:7: error: `date` must be a date; found string '2025-02-29' "
+        "(write dates as YYYY-MM-DD)"]
+
+
+@pytest.mark.parametrize("text, body, body_line", [
+    ("---\ntitle: A\n---\n# Body\n", "# Body\n", 4),
+    ("---\r\ntitle: A\r\n---\r\n# Body\r\n", "# Body\r\n", 4),
+    ("---\ntitle: A\n...\n# Body\n", "# Body\n", 4),
+    ("--- \ntitle: A\n---", "", 3),
+])
+def test_front_matter_split(text: str, body: str, body_line: int) -> None:
+    document, rest, line = split_front_matter(text, "d.md")
+    assert document is not None and document.data == {"title": "A"}
+    assert (rest, line) == (body, body_line)
+    # Positions are of the file, not of the front matter: `title` sits on line 2.
+    assert document.mark("title") == (2, 1)
+
+
+def test_markdown_without_front_matter() -> None:
+    assert split_front_matter("# Title\n\n---\n\ntext\n", "d.md") == (None, "# Title\n\n---\n\ntext\n", 1)
+
+
+def test_empty_front_matter_is_an_empty_mapping() -> None:
+    document, body, line = split_front_matter("---\n---\n# Title\n", "d.md")
+    assert document is not None and document.data == {}
+    assert (body, line) == ("# Title\n", 3)
+
+
+def test_front_matter_that_never_ends() -> None:
+    with pytest.raises(SourceError) as caught:
+        split_front_matter("---\nstatus: accepted\n\n# Title\n", "d.md")
+    assert caught.value.problem.format_text() == (
+        "d.md:1:1: error: front matter starts here but never ends (close it with a `---` line before the Markdown)")
+
+
+def test_front_matter_errors_use_file_line_numbers() -> None:
+    with pytest.raises(SourceError) as caught:
+        split_front_matter("---\nstatus: accepted\nparams:\n\tlr: 1\n---\n# T\n", "d.md")
+    assert caught.value.problem.format_text() == (
+        f"d.md:4:1: error: invalid YAML: a tab character is used for indentation {TAB_HINT}")
+
+
+def test_front_matter_that_is_not_a_mapping() -> None:
+    with pytest.raises(SourceError) as caught:
+        split_front_matter("---\n- accepted\n---\n# T\n", "d.md")
+    assert caught.value.problem.format_text() == (
+        "d.md:2:1: error: expected a mapping of keys to values, found a list "
+        "(write `key: value` lines, starting with `title: …`)")
+
+
+def test_marks_and_raw_scalars() -> None:
+    document = parse_yaml("title: A\nsupersedes: [0012, 7]\nparams:\n  optimizer:\n    lr: 0.1\n", "e.yaml")
+    # YAML 1.1 reads 0012 as octal 10; the text as written is kept for references.
+    assert document.data["supersedes"] == [10, 7]
+    assert document.raw("supersedes", 0) == "0012"
+    assert document.mark("params", "optimizer", "lr") == (5, 5)
+    assert document.mark("params", "optimizer", "lr", value=True) == (5, 9)
+    # A key that is absent is located at its nearest parent.
+    assert document.mark("params", "optimizer", "momentum") == (4, 3)
+    assert document.mark("nothing") == (1, 1)
