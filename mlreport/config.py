@@ -100,6 +100,8 @@ class Options:
     repo_url: str = ""
     edit_uri: str = ""
     site_name: str = ""
+    docs_dir: str = "docs"
+    use_directory_urls: bool = True
 
     def folder(self, kind: str) -> Path:
         """The folder holding records of a kind."""
@@ -129,6 +131,8 @@ def options_from_config(config: PluginConfig, root: Path, site: dict[str, Any] |
         repo_url=str(site.get("repo_url") or ""),
         edit_uri=str(site.get("edit_uri") or ""),
         site_name=str(site.get("site_name") or ""),
+        docs_dir=Path(str(site.get("docs_dir") or "docs")).name,
+        use_directory_urls=bool(site.get("use_directory_urls", True)),
     )
 
 
@@ -139,7 +143,7 @@ def load_options(root: Path, config_file: Path | None = None) -> Options:
         return Options(root=root)
     shown = path.name
     try:
-        site = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+        site = yaml.load(path.read_text(encoding="utf-8"), Loader=TolerantLoader) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise RecordError([Problem(shown, getattr(getattr(exc, "problem_mark", None), "line", 0) + 1, 1,
                                    "error", f"cannot read {shown}: {exc}")]) from None
@@ -165,8 +169,8 @@ def _plugin_entry(plugins: Any) -> dict[str, Any]:
     return {}
 
 
-class _TolerantLoader(yaml.SafeLoader):
+class TolerantLoader(yaml.SafeLoader):
     """Safe YAML that reads MkDocs' `!!python/name:` and `!ENV` tags as plain values."""
 
 
-_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)

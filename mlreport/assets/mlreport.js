@@ -1,0 +1,320 @@
+/* mlreport: draws the browser tables (Tabulator) and charts (plotly.js) of generated pages.
+ *
+ * Pages carry chart specs in <script type="application/json"> blocks and point tables at JSON
+ * data files; nothing from a record is ever inserted as HTML here (text nodes only). Works under
+ * Material's instant navigation (document$) and follows its light/dark palette toggle.
+ */
+(function () {
+  "use strict";
+
+  // This script lives at <site>/assets/mlreport/mlreport.js: the site root is two levels up.
+  var ROOT = new URL("../../", document.currentScript.src);
+  var COLORWAY = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
+                  "#9c755f", "#bab0ac"];
+
+  function siteUrl(path) {
+    return new URL(path, ROOT).href;
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function isWebUrl(url) {
+    return typeof url === "string" && /^https?:\/\//i.test(url);
+  }
+
+  /* -- numbers, as the pages print them ------------------------------------------------------ */
+
+  function formatNumber(value) {
+    if (value === null || value === undefined || value === "") return "";
+    if (typeof value !== "number") return String(value);
+    if (!isFinite(value)) return "—";
+    if (Number.isInteger(value) && Math.abs(value) < 1e15) return value.toLocaleString("en-US");
+    if (Math.abs(value) >= 1000) {
+      return value.toLocaleString("en-US", {minimumFractionDigits: 1, maximumFractionDigits: 1});
+    }
+    return String(Number(value.toPrecision(4)));
+  }
+
+  function deltaElement(value, goal) {
+    if (value === null || value === undefined || !isFinite(value)) return el("span");
+    var shown = Number(Math.abs(value).toPrecision(3));
+    if (shown === 0) return el("span", "mlr-delta mlr-same", "±0");
+    var better = goal === "min" ? value < 0 : value > 0;
+    var node = el("span", "mlr-delta " + (better ? "mlr-better" : "mlr-worse"), (value > 0 ? "+" : "-") + shown);
+    node.title = better ? "better" : "worse";
+    return node;
+  }
+
+  function slug(text) {
+    return String(text).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  }
+
+  /* -- tables -------------------------------------------------------------------------------- */
+
+  var FORMATTERS = {
+    text: function (cell) { return el("span", "", cell.getValue()); },
+    date: function (cell) { return el("span", "mlr-date", cell.getValue()); },
+    link: function (cell) {
+      var row = cell.getRow().getData();
+      var link = el("a", "", cell.getValue());
+      link.href = siteUrl(row.url);
+      if (row.id) link.title = row.id;
+      return link;
+    },
+    status: function (cell) {
+      var value = cell.getValue() || "";
+      return value ? el("span", "mlr-badge mlr-status-" + slug(value), value) : el("span");
+    },
+    number: function (cell) { return el("span", "mlr-number", formatNumber(cell.getValue())); },
+    delta: function (cell) { return deltaElement(cell.getValue(), cell.getColumn().getDefinition().mlrGoal); },
+    list: function (cell) {
+      var holder = el("span");
+      (cell.getValue() || []).forEach(function (item) { holder.appendChild(el("span", "mlr-chip", item)); });
+      return holder;
+    },
+    pr: function (cell) {
+      var value = cell.getValue();
+      if (value === null || value === undefined) return el("span");
+      var url = cell.getRow().getData().pr_url;
+      if (!isWebUrl(url)) return el("span", "", "#" + value);
+      var link = el("a", "", "#" + value);
+      link.href = url;
+      return link;
+    },
+  };
+
+  function textTitle(cell) {
+    return el("span", "", cell.getValue());
+  }
+
+  function textItem(label) {
+    return el("span", "", label);
+  }
+
+  function distinct(rows, field, isList) {
+    var seen = {};
+    rows.forEach(function (row) {
+      var value = row[field];
+      (isList ? value || [] : [value]).forEach(function (item) {
+        if (item !== null && item !== undefined && item !== "") seen[item] = true;
+      });
+    });
+    return Object.keys(seen).sort();
+  }
+
+  function column(spec, rows) {
+    var numeric = spec.kind === "number" || spec.kind === "delta" || spec.kind === "pr";
+    var def = {
+      title: spec.title, field: spec.field, formatter: FORMATTERS[spec.kind] || FORMATTERS.text,
+      titleFormatter: textTitle, hozAlign: numeric ? "right" : "left", headerHozAlign: numeric ? "right" : "left",
+      sorter: numeric ? "number" : (spec.kind === "list" ? listSorter : "string"), mlrGoal: spec.goal,
+      headerTooltip: spec.title, minWidth: 60,
+    };
+    if (spec.kind === "link") { def.minWidth = 260; def.widthGrow = 3; def.frozen = false; }
+    if (spec.filter === "text") {
+      def.headerFilter = "input";
+      def.headerFilterPlaceholder = "filter…";
+      def.headerFilterFunc = function (wanted, value, row) {
+        var needle = String(wanted).toLowerCase();
+        return String(value || "").toLowerCase().indexOf(needle) >= 0 ||
+          String(row.id || "").toLowerCase().indexOf(needle) >= 0;
+      };
+    } else if (spec.filter === "select" || spec.filter === "list") {
+      var isList = spec.filter === "list";
+      def.headerFilter = "list";
+      def.headerFilterPlaceholder = "all";
+      def.headerFilterParams = {values: distinct(rows, spec.field, isList), clearable: true,
+                                itemFormatter: textItem, autocomplete: false};
+      def.headerFilterFunc = isList
+        ? function (wanted, value) { return !wanted || (value || []).indexOf(wanted) >= 0; }
+        : function (wanted, value) { return !wanted || value === wanted; };
+    }
+    return def;
+  }
+
+  function listSorter(a, b) {
+    return (a || []).join(", ").localeCompare((b || []).join(", "));
+  }
+
+  function buildTable(container, data) {
+    var toolbar = el("div", "mlr-table-toolbar");
+    var count = el("span", "mlr-table-count");
+    var holder = el("div", "mlr-table-holder");
+    toolbar.appendChild(count);
+    var compare = null;
+    if (data.selectable) {
+      compare = el("button", "md-button md-button--primary mlr-compare", "Compare selected");
+      compare.type = "button";
+      compare.disabled = true;
+      toolbar.appendChild(compare);
+    }
+    container.replaceChildren(toolbar, holder);
+    container.classList.add("mlr-table--ready");
+
+    var columns = data.columns.map(function (spec) { return column(spec, data.rows); });
+    if (data.selectable) {
+      columns.unshift({formatter: "rowSelection", titleFormatter: "rowSelection", hozAlign: "center",
+                       headerHozAlign: "center", headerSort: false, width: 44, resizable: false,
+                       titleFormatterParams: {rowRange: "active"}});
+    }
+    var table = new Tabulator(holder, {
+      data: data.rows, columns: columns, index: "id", layout: "fitDataStretch",
+      nestedFieldSeparator: false, pagination: true, paginationSize: data.page_size || 50,
+      paginationSizeSelector: [25, 50, 100, 500], paginationCounter: "rows",
+      initialSort: data.sort ? [{column: data.sort.field, dir: data.sort.dir}] : [],
+      selectableRows: data.selectable ? true : false, placeholder: "No rows match these filters",
+      movableColumns: true, columnHeaderVertAlign: "bottom",
+    });
+
+    function updateCount() {
+      var shown = table.getDataCount("active");
+      var total = data.rows.length;
+      count.textContent = shown === total ? total + " rows" : shown + " of " + total + " rows";
+    }
+    table.on("tableBuilt", updateCount);
+    table.on("dataFiltered", function () { setTimeout(updateCount, 0); });
+    if (compare) {
+      table.on("rowSelectionChanged", function (selected) {
+        compare.disabled = selected.length < 2;
+        compare.textContent = selected.length ? "Compare selected (" + selected.length + ")" : "Compare selected";
+      });
+      compare.addEventListener("click", function () {
+        var ids = table.getSelectedData().map(function (row) { return encodeURIComponent(row.id); });
+        window.location.href = siteUrl(data.compare) + "?ids=" + ids.join(",");
+      });
+    }
+  }
+
+  function loadTable(container) {
+    if (container.dataset.mlrState) return;
+    container.dataset.mlrState = "loading";
+    fetch(siteUrl(container.dataset.mlrTable))
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status + " " + response.statusText);
+        return response.json();
+      })
+      .then(function (data) {
+        buildTable(container, data);
+        container.dataset.mlrState = "ready";
+      })
+      .catch(function (error) {
+        // The Markdown fallback stays in place; say why the full table is missing.
+        container.dataset.mlrState = "failed";
+        container.appendChild(el("p", "mlr-table-error", "The full table could not be loaded (" + error.message + ")."));
+      });
+  }
+
+  /* -- charts -------------------------------------------------------------------------------- */
+
+  function cssVar(name, fallback) {
+    var value = getComputedStyle(document.body).getPropertyValue(name).trim();
+    return value || fallback;
+  }
+
+  function palette() {
+    return {
+      text: cssVar("--md-default-fg-color", "#333"),
+      muted: cssVar("--md-default-fg-color--light", "#888"),
+      grid: cssVar("--md-default-fg-color--lightest", "#eee"),
+      accent: cssVar("--md-accent-fg-color", "#526cfe"),
+      background: cssVar("--md-default-bg-color", "#fff"),
+      font: cssVar("--md-text-font-family", "sans-serif").replace(/^"|"$/g, ""),
+    };
+  }
+
+  // Specs name colours by role ("accent", "muted"); the palette of the moment decides them.
+  function applyRoles(node, colors) {
+    if (Array.isArray(node)) return node.map(function (item) { return applyRoles(item, colors); });
+    if (!node || typeof node !== "object") return node;
+    var out = {};
+    Object.keys(node).forEach(function (key) {
+      if (key === "role") {
+        out.color = node.role === "muted" ? colors.muted : colors.accent;
+        if (node.role === "muted") out.opacity = 0.55;
+      } else {
+        out[key] = applyRoles(node[key], colors);
+      }
+    });
+    return out;
+  }
+
+  function merge(base, extra) {
+    var out = Object.assign({}, base);
+    Object.keys(extra || {}).forEach(function (key) {
+      var value = extra[key];
+      out[key] = value && typeof value === "object" && !Array.isArray(value) && base[key] && typeof base[key] === "object"
+        ? merge(base[key], value) : value;
+    });
+    return out;
+  }
+
+  function drawChart(container) {
+    if (typeof Plotly === "undefined") return;
+    var source = container.querySelector('script[type="application/json"]');
+    if (!source) return;
+    var spec = JSON.parse(source.textContent);
+    var colors = palette();
+    var axis = {gridcolor: colors.grid, zerolinecolor: colors.grid, linecolor: colors.grid,
+                tickfont: {color: colors.muted}, title: {font: {color: colors.muted}}, automargin: true};
+    var layout = merge({
+      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", colorway: COLORWAY,
+      font: {family: colors.font, color: colors.text, size: 12},
+      title: {font: {size: 14, color: colors.text}, x: 0, xanchor: "left", pad: {l: 4}},
+      margin: {l: 56, r: 16, t: spec.layout && spec.layout.title ? 40 : 16, b: 44},
+      xaxis: axis, yaxis: axis, hovermode: "closest",
+      legend: {orientation: "h", y: -0.2, font: {color: colors.muted}},
+      hoverlabel: {bgcolor: colors.background, bordercolor: colors.grid, font: {color: colors.text}},
+    }, spec.layout || {});
+    var data = applyRoles(spec.data, colors);
+    data.forEach(function (trace) {
+      if (trace.type === "parcoords") {
+        trace.labelfont = {color: colors.text, size: 12};
+        trace.tickfont = {color: colors.muted, size: 11};
+        trace.rangefont = {color: colors.muted, size: 10};
+        layout.margin = {l: 70, r: 70, t: 56, b: 28};
+      }
+    });
+    var plot = container.querySelector(".mlr-plot");
+    if (!plot) {
+      plot = el("div", "mlr-plot");
+      container.appendChild(plot);
+    }
+    Plotly.react(plot, data, layout, {displaylogo: false, responsive: true,
+                                      modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"]});
+    if (spec.link && !plot.dataset.mlrLinked) {
+      plot.dataset.mlrLinked = "1";
+      plot.on("plotly_click", function (event) {
+        var point = event.points && event.points[0];
+        if (point && typeof point.customdata === "string") window.location.href = siteUrl(point.customdata);
+      });
+    }
+  }
+
+  /* -- wiring -------------------------------------------------------------------------------- */
+
+  function drawCharts() {
+    document.querySelectorAll("[data-mlr-chart]").forEach(drawChart);
+  }
+
+  function init() {
+    document.querySelectorAll("[data-mlr-table]").forEach(loadTable);
+    drawCharts();
+  }
+
+  // Material swaps the palette by changing this attribute; redraw the charts in the new colours.
+  new MutationObserver(drawCharts).observe(document.body, {attributes: true,
+                                                          attributeFilter: ["data-md-color-scheme"]});
+
+  if (typeof document$ !== "undefined" && document$.subscribe) {
+    document$.subscribe(init);  // every page view, instant navigation included
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

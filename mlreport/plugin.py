@@ -1,0 +1,133 @@
+"""The MkDocs adapter: `plugins: [search, mlreport]` adds the generated site to a MkDocs build.
+
+Hooks in event order: validate records (`on_config`); add the generated pages, data and assets
+and lay out the navigation (`on_files`: per-record pages are marked not-in-nav, since Material
+slows down quadratically with thousands of pages in the nav); point "edit" buttons at record
+sources (`on_page_context`); watch record folders (`on_serve`). The rest lives in
+`mlreport.render`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils import nest_paths
+
+from mlreport.config import Options, PluginConfig, options_from_config
+from mlreport.history import History
+from mlreport.model import RepoModel
+from mlreport.problems import errors, format_problems
+from mlreport.render import Generated, generate
+from mlreport.render.site import edit_url
+from mlreport.validate import validate_repo
+
+log = logging.getLogger("mkdocs.plugins.mlreport")
+
+REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
+"""Markdown extensions the generated pages are written for; added when the site lacks them."""
+DASHBOARD = "dashboard.md"
+"""Where the dashboard goes when the team's docs have their own `index.md`."""
+
+
+class MlreportPlugin(BasePlugin[PluginConfig]):
+    """Generates leaderboards, experiment pages and the rest from the repo's records."""
+
+    def __init__(self) -> None:
+        self.options: Options | None = None
+        self.model: RepoModel | None = None
+        self.history = History()
+        self.generated = Generated()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Validate every record (errors stop the build, as `mlreport validate` shows them)."""
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.options = options_from_config(self.config, root, config)
+        if config.strict and not self.options.strict:
+            self.options = Options(**{**self.options.__dict__, "strict": True})
+        self.model, problems = validate_repo(self.options)
+        if errors(problems):
+            raise PluginError("mlreport: the records have errors\n" + format_problems(problems, "text"))
+        for problem in problems:
+            log.warning(problem.format_text())
+        _require_extensions(config)
+        if config.theme.name == "material" and config.theme.get("font") is not False:
+            log.info("mlreport: theme.font loads Google Fonts; set `font: false` for a site that works offline")
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Add the generated pages, data files and assets; the team's own pages win a clash."""
+        assert self.model is not None and self.options is not None
+        own_index = files.get_file_from_path("index.md") is not None
+        self.generated = generate(self.model, self.history, self.options,
+                                  home_page=DASHBOARD if own_index else "index.md")
+        in_nav = {page for _, page in self.generated.nav}
+        for path, text in self.generated.pages.items():
+            if files.get_file_from_path(path) is not None:
+                log.warning(f"mlreport: docs/{path} replaces the generated page of the same name")
+                continue
+            level = InclusionLevel.INCLUDED if path in in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, path, content=text, inclusion=level))
+        for path, data in self.generated.files.items():
+            files.append(File.generated(config, path, content=data))
+        for path, source in self.generated.assets.items():
+            files.append(File.generated(config, path, abs_src_path=str(source)))
+        config.extra_css.extend(self.generated.css)
+        config.extra_javascript.extend(self.generated.javascript)
+        config.nav = _navigation(config.nav, self.generated, files, own_index)
+        return files
+
+    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> dict[str, Any]:
+        """Point a record page's edit button at the record's file; other generated pages get none."""
+        if page.file.src_uri in self.generated.pages and page.file.generated_by:
+            source = self.generated.sources.get(page.file.src_uri)
+            assert self.options is not None
+            page.edit_url = (edit_url(source, self.options) or None) if source else None
+        return context
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        """Rebuild when a record or a template changes."""
+        assert self.options is not None
+        folders = [self.options.folder(kind) for kind in ("experiment", "decision", "model")]
+        folders.append(self.options.root / self.options.templates_dir)
+        for folder in folders:
+            if folder.is_dir():
+                server.watch(str(folder))
+        return server
+
+
+def _require_extensions(config: MkDocsConfig) -> None:
+    present = {str(name).rsplit(".", 1)[-1] for name in config.markdown_extensions}
+    for name in REQUIRED_EXTENSIONS:
+        if name not in present:
+            config.markdown_extensions.append(name)
+
+
+def _navigation(nav: Any, generated: Generated, files: Files, own_index: bool) -> list[Any]:
+    """The site's sections first, then the team's own pages; a hand-written nav gets missing sections."""
+    sections = [{title: page} for title, page in generated.nav]
+    if nav:
+        listed = _listed_pages(nav)
+        return list(nav) + [s for s in sections if next(iter(s.values())) not in listed]
+    own = [f.src_uri for f in files.documentation_pages(inclusion=InclusionLevel.is_in_nav)
+           if not f.generated_by and not (own_index and f.src_uri == "index.md")]
+    head = ["index.md"] if own_index else []
+    return head + sections + nest_paths(own)
+
+
+def _listed_pages(nav: Any) -> set[str]:
+    if isinstance(nav, str):
+        return {nav}
+    if isinstance(nav, dict):
+        return set().union(*(_listed_pages(v) for v in nav.values()))
+    if isinstance(nav, list):
+        return set().union(*(_listed_pages(v) for v in nav))
+    return set()

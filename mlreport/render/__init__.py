@@ -1,0 +1,52 @@
+"""The site generator: the repo model in; Markdown pages, data files and assets out.
+
+It knows nothing of MkDocs: `mlreport.plugin` hands its output to MkDocs, `mlreport generate`
+writes it to a folder. Each page kind is one module with a `KIND`, listed in `PAGE_KINDS` in
+navigation order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlreport.config import Options
+from mlreport.history import History
+from mlreport.model import RepoModel
+from mlreport.render import assets, experiments, home, leaderboards
+from mlreport.render.site import Generated, PageKind, Site
+
+PAGE_KINDS: tuple[PageKind, ...] = (
+    home.KIND,
+    leaderboards.KIND,
+    experiments.KIND,
+)
+
+__all__ = ["Generated", "PAGE_KINDS", "PageKind", "Site", "generate", "write_generated"]
+
+
+def generate(model: RepoModel, history: History, options: Options, *, home_page: str = "index.md") -> Generated:
+    """Render every page kind; `home_page` moves the dashboard aside when the team has its own index."""
+    site = Site(model, history, options, PAGE_KINDS, home=home_page)
+    for kind in PAGE_KINDS:
+        kind.write(site)
+        if kind.name == home.KIND.name:
+            # Beside a team's own home page, the generated one is the dashboard.
+            site.out.nav.append(("Home" if home_page == "index.md" else "Dashboard", home_page))
+        elif kind.section:
+            site.out.nav.append((kind.section, kind.index))
+    assets.add_assets(site.out)
+    return site.out
+
+
+def write_generated(generated: Generated, folder: Path) -> list[Path]:
+    """Write pages, data files and assets under `folder`; returns what was written, sorted."""
+    written = []
+    contents: dict[str, bytes] = {path: text.encode("utf-8") for path, text in generated.pages.items()}
+    contents.update(generated.files)
+    contents.update({path: source.read_bytes() for path, source in generated.assets.items()})
+    for path, data in sorted(contents.items()):
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        written.append(target)
+    return written

@@ -1,0 +1,31 @@
+"""Static files every site gets, once: mlreport's script and style, Tabulator, plotly.js.
+
+plotly.js is copied from the installed plotly package (never inlined, never from a CDN), so a
+site works air-gapped and each page stays small.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly
+
+from mlreport.render.site import ASSETS, Generated
+
+PACKAGED = Path(__file__).resolve().parent.parent / "assets"
+"""mlreport's own static files, vendored libraries included."""
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+_STYLES = ("vendor/tabulator/tabulator_simple.min.css", "mlreport.css")
+# Order matters: the libraries before the script that uses them.
+_SCRIPTS = ("vendor/plotly/plotly.min.js", "vendor/tabulator/tabulator.min.js", "mlreport.js")
+
+
+def add_assets(out: Generated) -> None:
+    """Add the static files to a site and have every page load the styles and scripts."""
+    for source in sorted(PACKAGED.rglob("*")):
+        if source.is_file():
+            out.assets[f"{ASSETS}/{source.relative_to(PACKAGED).as_posix()}"] = source
+    out.assets[f"{ASSETS}/vendor/plotly/plotly.min.js"] = PLOTLY_JS
+    out.css.extend(f"{ASSETS}/{path}" for path in _STYLES)
+    out.javascript.extend(f"{ASSETS}/{path}" for path in _SCRIPTS)

@@ -1,0 +1,125 @@
+"""Plotly chart specs as plain data, embedded in pages as JSON and drawn by `mlreport.js`.
+
+Specs carry data and structure only; the script applies the palette (light or dark) and the
+fonts when it draws, so charts follow Material's theme toggle. Every label from a record is
+escaped here, because Plotly reads a few HTML tags in labels.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any, Iterable
+
+from markupsafe import Markup
+
+from mlreport.leaderboards import RankedBoard
+from mlreport.records import Experiment
+from mlreport.render import safe
+
+SPLIT_PREFIXES = ("train", "training", "val", "valid", "validation", "eval", "dev", "test")
+"""History series named `<split>.<metric>` are drawn together on one chart per metric."""
+MAX_PARCOORDS_PARAMS = 8
+
+
+def label(value: Any) -> str:
+    """Record text as a Plotly label: tags Plotly would interpret are shown as text."""
+    return html.escape(str(value), quote=False)
+
+
+def chart_block(spec: dict[str, Any], css_class: str = "") -> Markup:
+    """The HTML a page embeds for one chart: a container and its spec as inert JSON."""
+    extra = f" {css_class}" if css_class else ""
+    return Markup(f'<div class="mlr-chart{extra}" data-mlr-chart>'
+                  f'<script type="application/json">{safe.json_for_script(spec)}</script></div>')
+
+
+def best_so_far(board: RankedBoard, urls: dict[str, str]) -> dict[str, Any]:
+    """Every ranked run as a point over time, and the best value so far as a step line."""
+    dated = [entry for entry in board.entries if entry.experiment.date]
+    runs = sorted(dated, key=lambda e: (e.experiment.date, e.experiment.id))
+    metric = label(board.definition.metric)
+    points = {
+        "type": "scatter", "mode": "markers", "name": "runs",
+        "x": [e.experiment.date.isoformat() for e in runs],
+        "y": [e.value for e in runs],
+        "text": [label(e.experiment.title) for e in runs],
+        "customdata": [urls[e.experiment.id] for e in runs],
+        "hovertemplate": "%{text}<br>%{x}: %{y}<extra></extra>",
+        "marker": {"size": 8, "role": "muted"},
+    }
+    steps = [(day, value, run) for day, value, run in board.best_so_far if day]
+    best = {
+        "type": "scatter", "mode": "lines+markers", "name": "best so far",
+        "x": [day for day, _, _ in steps], "y": [value for _, value, _ in steps],
+        "line": {"shape": "hv", "width": 3, "role": "accent"},
+        "marker": {"size": 10, "role": "accent"},
+        "text": [label(run) for _, _, run in steps],
+        "customdata": [urls[run] for _, _, run in steps],
+        "hovertemplate": "best so far: %{y}<br>%{text} (%{x})<extra></extra>",
+    }
+    return {"data": [points, best], "link": True,
+            "layout": {"xaxis": {"type": "date", "title": {"text": "date"}},
+                       "yaxis": {"title": {"text": metric}}}}
+
+
+def parallel_coordinates(board: RankedBoard) -> dict[str, Any] | None:
+    """Numeric parameters that vary across the board's runs, against the metric; None if none vary."""
+    experiments = [entry.experiment for entry in board.entries]
+    names = varying_numeric_params(experiments)[:MAX_PARCOORDS_PARAMS]
+    if not names:
+        return None
+    dimensions = [{"label": label(name), "values": [float(e.params[name]) for e in experiments]}
+                  for name in names]
+    values = [entry.value for entry in board.entries]
+    dimensions.append({"label": label(board.definition.metric), "values": values})
+    # Better runs are always drawn in the accent end of the scale, whatever the goal.
+    line = {"color": values, "colorscale": "Viridis", "reversescale": board.goal == "min", "showscale": True}
+    return {"data": [{"type": "parcoords", "line": line, "dimensions": dimensions}], "layout": {}}
+
+
+def varying_numeric_params(experiments: list[Experiment]) -> list[str]:
+    """Parameters every run has as a number and that take more than one value, most varied first."""
+    if len(experiments) < 2:
+        return []
+    candidates = set.intersection(*(set(e.params) for e in experiments))
+    varied = []
+    for name in candidates:
+        values = [e.params[name] for e in experiments]
+        if all(_is_number(v) for v in values) and len(set(values)) > 1:
+            varied.append((-len(set(values)), name))
+    return [name for _, name in sorted(varied)]
+
+
+def training_curves(experiments: Iterable[Experiment]) -> list[dict[str, Any]]:
+    """One chart per metric, its train/val/… series overlaid; several experiments overlay too."""
+    experiments = list(experiments)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for experiment in experiments:
+        for name, series in sorted(experiment.history.items()):
+            group, split = curve_group(name)
+            trace_name = split or name
+            if len(experiments) > 1:
+                trace_name = f"{experiment.id} · {trace_name}" if split else experiment.id
+            groups.setdefault(group, []).append({
+                "type": "scatter", "mode": "lines", "name": label(trace_name),
+                "x": [step for step, _ in series], "y": [value for _, value in series],
+                "hovertemplate": f"{label(trace_name)}<br>step %{{x}}: %{{y}}<extra></extra>",
+            })
+    return [{"data": traces, "layout": {"title": {"text": label(group)},
+                                        "xaxis": {"title": {"text": "step"}},
+                                        "yaxis": {"title": {"text": label(group)}},
+                                        "showlegend": len(traces) > 1}}
+            for group, traces in sorted(groups.items())]
+
+
+def curve_group(name: str) -> tuple[str, str]:
+    """`val.logloss` → (`logloss`, `val`); names without a split prefix are their own group."""
+    head, _, rest = name.partition(".")
+    if rest and head.lower() in SPLIT_PREFIXES:
+        return rest, head
+    return name, ""
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

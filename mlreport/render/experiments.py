@@ -1,0 +1,164 @@
+"""Experiment pages (one per experiment, out of the nav), their data files, and the index table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mlreport.leaderboards import RankedBoard
+from mlreport.records import Experiment
+from mlreport.records.common import flatten
+from mlreport.render import charts
+from mlreport.render.leaderboards import board_pages
+from mlreport.render.site import (COMPARE_PAGE, DATA, EXPERIMENTS_INDEX, PageKind, Site, counted,
+                                  most_common, newest_first, plain, record_page, record_slug)
+from mlreport.render.tables import Column, table_block, table_data
+
+INDEX_DATA = f"{DATA}/experiments.json"
+KEY_METRICS = 4
+"""Metric columns in the index table: the leaderboards' metrics first, then the most common."""
+FALLBACK_ROWS = 20
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    """One metric of an experiment, against its baseline."""
+
+    name: str
+    value: float
+    goal: str
+    baseline: float | None
+
+    @property
+    def delta(self) -> float | None:
+        """The change from the baseline's value."""
+        return None if self.baseline is None else self.value - self.baseline
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an experiment stands on one leaderboard."""
+
+    board: RankedBoard
+    page: str
+    rank: int
+
+
+def detail_file(record_id: str) -> str:
+    """The data file holding one experiment's params, metrics and curves (the compare view reads it)."""
+    return f"{DATA}/experiments/{record_slug(record_id)}.json"
+
+
+def write(site: Site) -> None:
+    """Every experiment's page and data file, then the index."""
+    links = _Links.of(site)
+    for experiment in site.model.experiments.values():
+        page = record_page("experiment", experiment.id)
+        site.add_page(page, "experiment.md.j2", source=experiment, e=experiment,
+                      **experiment_context(site, experiment, links))
+        site.add_json(detail_file(experiment.id), experiment_detail(site, experiment))
+    columns, rows = index_table(site)
+    site.add_json(INDEX_DATA, table_data(columns, rows, sort=("date", "desc"), selectable=True,
+                                         compare=site.url(COMPARE_PAGE)))
+    latest = newest_first(site.model.experiments.values())[:FALLBACK_ROWS]
+    fallback = site.render("experiments_fallback.md.j2", EXPERIMENTS_INDEX, latest=latest)
+    site.add_page(EXPERIMENTS_INDEX, "experiments.md.j2", table=table_block(INDEX_DATA, fallback, "experiments"),
+                  statuses=counted(e.status for e in site.model.experiments.values()))
+
+
+@dataclass(frozen=True)
+class _Links:
+    """Links between experiments and boards, gathered in one pass (not one per page)."""
+
+    placements: dict[str, list[Placement]]
+    followers: dict[str, list[Experiment]]
+
+    @classmethod
+    def of(cls, site: Site) -> _Links:
+        placements: dict[str, list[Placement]] = {}
+        for board, page in zip(site.model.leaderboards, board_pages(site.model.leaderboards)):
+            for entry in board.entries:
+                placements.setdefault(entry.experiment.id, []).append(Placement(board, page, entry.rank))
+        followers: dict[str, list[Experiment]] = {}
+        for experiment in site.model.experiments.values():
+            followers.setdefault(experiment.baseline, []).append(experiment)
+        return cls(placements, followers)
+
+
+def experiment_context(site: Site, experiment: Experiment, links: _Links) -> dict[str, Any]:
+    """What an experiment page shows beyond the record itself."""
+    model = site.model
+    baseline = model.experiments.get(experiment.baseline)
+    return {
+        "baseline": baseline,
+        "metrics": [MetricRow(name, value, model.goal(name), baseline.metrics.get(name) if baseline else None)
+                    for name, value in sorted(experiment.metrics.items())],
+        "params": sorted(experiment.params.items()),
+        "curves": [charts.chart_block(spec) for spec in charts.training_curves([experiment])],
+        "placements": links.placements.get(experiment.id, []),
+        "followers": links.followers.get(experiment.id, []),
+        "decisions": [model.decisions[i] for i in model.decisions_citing.get(experiment.id, ())],
+        "cards": [model.models[i] for i in model.models_citing.get(experiment.id, ())],
+        "environment": sorted(flatten(experiment.environment).items()),
+        "data": sorted(flatten(experiment.data).items()),
+        "extra": sorted(flatten(experiment.extra).items()),
+        "provenance": site.provenance(experiment),
+        "edit_url": site.edit_url(experiment),
+    }
+
+
+def experiment_detail(site: Site, experiment: Experiment) -> dict[str, Any]:
+    """One experiment as data: what the compare view needs to put runs side by side."""
+    return {
+        "id": experiment.id, "title": experiment.title, "url": site.url(record_page("experiment", experiment.id)),
+        "status": experiment.status, "date": _day(experiment), "task": experiment.task,
+        "dataset": experiment.dataset.label if experiment.dataset else "", "model": experiment.model,
+        "baseline": experiment.baseline,
+        "params": {name: plain(value) if isinstance(value, (list, dict)) else value
+                   for name, value in experiment.params.items()},
+        "metrics": experiment.metrics,
+        "goals": {name: site.model.goal(name) for name in experiment.metrics},
+        "history": {name: [list(point) for point in series] for name, series in experiment.history.items()},
+    }
+
+
+def key_metrics(site: Site) -> list[str]:
+    """The metrics worth a column in the index: those leaderboards rank on, then the most common."""
+    ranked = list(dict.fromkeys(board.definition.metric for board in site.model.leaderboards))
+    common = most_common((m for e in site.model.experiments.values() for m in e.metrics), KEY_METRICS)
+    return list(dict.fromkeys(ranked + common))[:KEY_METRICS]
+
+
+def index_table(site: Site) -> tuple[list[Column], list[dict[str, Any]]]:
+    """The experiments index as a browser table: one row per experiment."""
+    metrics = key_metrics(site)
+    columns = [
+        Column("title", "Experiment", "link", "text"),
+        Column("status", "Status", "status", "select"),
+        Column("task", "Task", "text", "select"),
+        Column("dataset", "Dataset", "text", "select"),
+        Column("model", "Model", "text", "select"),
+        Column("authors", "Authors", "list", "list"),
+        Column("tags", "Tags", "list", "list"),
+        Column("date", "Date", "date"),
+    ] + [Column(f"metric:{name}", name, "number", goal=site.model.goal(name)) for name in metrics]
+    rows = []
+    for experiment in site.model.experiments.values():
+        row: dict[str, Any] = {
+            "id": experiment.id, "title": experiment.title or experiment.id,
+            "url": site.url(record_page("experiment", experiment.id)),
+            "status": experiment.status, "task": experiment.task,
+            "dataset": experiment.dataset.name if experiment.dataset else "",
+            "model": experiment.model, "authors": list(experiment.authors), "tags": list(experiment.tags),
+            "date": _day(experiment),
+        }
+        row.update({f"metric:{name}": experiment.metrics.get(name) for name in metrics})
+        rows.append(row)
+    return columns, rows
+
+
+def _day(experiment: Experiment) -> str:
+    return experiment.date.isoformat() if experiment.date else ""
+
+
+KIND = PageKind("experiments", write, section="Experiments", index=EXPERIMENTS_INDEX, records="experiment")

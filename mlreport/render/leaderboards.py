@@ -1,0 +1,118 @@
+"""Leaderboard pages: an index, and one page per board with its table and two charts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from mlreport.leaderboards import Entry, RankedBoard
+from mlreport.render import charts
+from mlreport.render.site import DATA, LEADERBOARDS_INDEX, PageKind, Site, most_common, record_page
+from mlreport.render.tables import Column, table_block, table_data
+
+OTHER_METRICS = 4
+"""Further metric columns on a board: the ones most of its runs report."""
+FALLBACK_ROWS = 25
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """A board as its pages show it."""
+
+    board: RankedBoard
+    page: str
+    data_file: str
+    others: list[str]
+
+    @property
+    def best(self) -> Entry | None:
+        """The top entry."""
+        return self.board.entries[0] if self.board.entries else None
+
+    @property
+    def better(self) -> str:
+        """`higher` or `lower`, as in "higher is better"."""
+        return "lower" if self.board.goal == "min" else "higher"
+
+
+def board_pages(boards: Iterable[RankedBoard]) -> list[str]:
+    """One page per board, in board order; equal titles get numbered pages."""
+    pages: list[str] = []
+    for board in boards:
+        slug = board.slug if board.slug != "index" else "index-board"
+        page, n = f"leaderboards/{slug}.md", 2
+        while page in pages:
+            page, n = f"leaderboards/{slug}-{n}.md", n + 1
+        pages.append(page)
+    return pages
+
+
+def board_views(site: Site) -> list[BoardView]:
+    """Every board with its page, data file and extra metric columns."""
+    views = []
+    for board, page in zip(site.model.leaderboards, board_pages(site.model.leaderboards)):
+        stem = page.removeprefix("leaderboards/").removesuffix(".md")
+        views.append(BoardView(board, page, f"{DATA}/leaderboards/{stem}.json", other_metrics(board)))
+    return views
+
+
+def other_metrics(board: RankedBoard) -> list[str]:
+    """The metrics besides the ranked one that at least half of the board's runs report."""
+    metric = board.definition.metric
+    names = [m for entry in board.entries for m in entry.experiment.metrics if m != metric]
+    half = len(board.entries) / 2
+    return [m for m in most_common(names, len(set(names)))
+            if sum(m in e.experiment.metrics for e in board.entries) >= half][:OTHER_METRICS]
+
+
+def write(site: Site) -> None:
+    """The index of boards, then each board's page and table data."""
+    views = board_views(site)
+    for view in views:
+        columns, rows = board_table(site, view)
+        site.add_json(view.data_file, table_data(columns, rows, sort=("rank", "asc")))
+        fallback = site.render("leaderboard_fallback.md.j2", view.page, view=view,
+                               entries=view.board.entries[:FALLBACK_ROWS])
+        urls = {e.experiment.id: site.url(record_page("experiment", e.experiment.id)) for e in view.board.entries}
+        parcoords = charts.parallel_coordinates(view.board)
+        site.add_page(view.page, "leaderboard.md.j2", view=view,
+                      table=table_block(view.data_file, fallback, view.board.definition.title),
+                      progress=charts.chart_block(charts.best_so_far(view.board, urls)),
+                      parcoords=charts.chart_block(parcoords, "mlr-parcoords") if parcoords else None)
+    site.add_page(LEADERBOARDS_INDEX, "leaderboards.md.j2", views=views)
+
+
+def board_table(site: Site, view: BoardView) -> tuple[list[Column], list[dict[str, Any]]]:
+    """A board as a browser table: rank, run, metric, Δs, other metrics, model, authors, date, PR."""
+    goal, metric = view.board.goal, view.board.definition.metric
+    columns = [
+        Column("rank", "#", "number"),
+        Column("title", "Experiment", "link", "text"),
+        Column("value", metric, "number", goal=goal),
+        Column("delta_baseline", "Δ baseline", "delta", goal=goal),
+        Column("delta_previous_best", "Δ previous best", "delta", goal=goal),
+    ] + [Column(f"metric:{name}", name, "number", goal=site.model.goal(name)) for name in view.others] + [
+        Column("model", "Model", "text", "select"),
+        Column("authors", "Authors", "list", "list"),
+        Column("date", "Date", "date"),
+        Column("pr", "PR", "pr"),
+    ]
+    rows = []
+    for entry in view.board.entries:
+        experiment = entry.experiment
+        created = site.provenance(experiment).created
+        pr = created.pr if created else None
+        row: dict[str, Any] = {
+            "rank": entry.rank, "id": experiment.id, "title": experiment.title or experiment.id,
+            "url": site.url(record_page("experiment", experiment.id)), "value": entry.value,
+            "delta_baseline": entry.delta_baseline, "delta_previous_best": entry.delta_previous_best,
+            "model": experiment.model, "authors": list(experiment.authors),
+            "date": experiment.date.isoformat() if experiment.date else "",
+            "pr": pr, "pr_url": site.history.pr_url(pr),
+        }
+        row.update({f"metric:{name}": experiment.metrics.get(name) for name in view.others})
+        rows.append(row)
+    return columns, rows
+
+
+KIND = PageKind("leaderboards", write, section="Leaderboards", index=LEADERBOARDS_INDEX)

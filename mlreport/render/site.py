@@ -1,0 +1,276 @@
+"""What every page kind shares: the output, the page registry, paths and links, number formatting.
+
+A page kind is a function `write(site)` that adds pages and data files through `Site`; it is
+listed in `mlreport.render.PAGE_KINDS`. Paths here are site-relative source paths
+(`experiments/foo.md`); MkDocs turns Markdown links between them into URLs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import posixpath
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Callable, Iterable
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+from mlreport.config import Options
+from mlreport.history import History, Provenance
+from mlreport.leaderboards import slugify
+from mlreport.model import RepoModel
+from mlreport.records import Record
+from mlreport.render import safe
+from mlreport.templates import environment
+
+ASSETS = "assets/mlreport"
+"""Where mlreport's scripts, styles and vendored libraries go in the site."""
+DATA = f"{ASSETS}/data"
+"""Where JSON data files (tables, per-experiment details) go."""
+EXPERIMENTS_INDEX = "experiments/index.md"
+LEADERBOARDS_INDEX = "leaderboards/index.md"
+DECISIONS_INDEX = "decisions/index.md"
+MODELS_INDEX = "models/index.md"
+COMPARE_PAGE = "experiments/compare.md"
+"""The compare view; its selection lives in the URL: `experiments/compare/?ids=a,b,c`."""
+COMPARE_QUERY = "ids"
+"""The query parameter holding the compared experiment ids, comma-separated, in order."""
+FEED = "feed.xml"
+RECORD_FOLDERS = {"experiment": "experiments", "decision": "decisions", "model": "models"}
+"""The folder of each record kind's pages."""
+_RESERVED = {"index", "compare"}
+_SAFE_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+@dataclass
+class Generated:
+    """The whole generated site, engine-free: Markdown pages, data files and assets."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    """Site-relative `.md` path → Markdown."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Site-relative path → content (JSON data, the feed)."""
+    assets: dict[str, Path] = field(default_factory=dict)
+    """Site-relative path → file to copy (scripts, styles, vendored libraries)."""
+    css: list[str] = field(default_factory=list)
+    """Stylesheets every page loads, site-relative."""
+    javascript: list[str] = field(default_factory=list)
+    """Scripts every page loads, in order, site-relative."""
+    nav: list[tuple[str, str]] = field(default_factory=list)
+    """The sections for the navigation: (title, index page), in order; record pages stay out."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Record page → the record's source file, relative to the repo root (for edit links)."""
+
+
+@dataclass(frozen=True)
+class PageKind:
+    """One kind of generated page."""
+
+    name: str
+    write: Callable[["Site"], None]
+    """Adds the kind's pages and data files to the site."""
+    section: str = ""
+    """Navigation title of the kind's index page, if it has one."""
+    index: str = ""
+    """The kind's index page."""
+    records: str = ""
+    """The record kind (experiment, decision, model) that gets one page per record from this kind."""
+
+
+class Site:
+    """The model being rendered, the output being gathered, and the helpers pages share."""
+
+    def __init__(self, model: RepoModel, history: History, options: Options, kinds: Iterable[PageKind],
+                 home: str = "index.md"):
+        self.model = model
+        self.history = history
+        self.options = options
+        self.kinds = tuple(kinds)
+        self.home = home
+        self.out = Generated()
+        self._record_kinds = {kind.records for kind in self.kinds if kind.records}
+        self._env = _page_environment(options)
+        self.paths = SimpleNamespace(home=home, experiments=EXPERIMENTS_INDEX, leaderboards=LEADERBOARDS_INDEX,
+                                     decisions=DECISIONS_INDEX, models=MODELS_INDEX, compare=COMPARE_PAGE,
+                                     feed=FEED)
+        """The well-known pages, for templates."""
+
+    # -- output ---------------------------------------------------------------------------------
+
+    def add_page(self, path: str, template: str, source: Record | None = None, **context: Any) -> None:
+        """Render a template from `templates/pages/` into a page at `path`."""
+        self.out.pages[path] = self.render(template, path, **context)
+        if source is not None:
+            self.out.sources[path] = source.path
+
+    def render(self, template: str, page: str, **context: Any) -> str:
+        """A template rendered for `page`, with the shared helpers bound to that page."""
+        helpers = {"page": page, "site": self, "model": self.model, "history": self.history,
+                   "link": partial(self.link, page), "record_link": partial(self.record_link, page),
+                   "url": self.url, "paths": self.paths}
+        return self._env.get_template(f"pages/{template}").render(**helpers, **context)
+
+    def add_json(self, path: str, data: Any) -> None:
+        """A JSON data file, compact and with sorted keys so builds are byte-identical."""
+        self.out.files[path] = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                                          allow_nan=False).encode("utf-8")
+
+    # -- paths and links ------------------------------------------------------------------------
+
+    def has_pages(self, record_kind: str) -> bool:
+        """Whether some page kind writes one page per record of this kind."""
+        return record_kind in self._record_kinds
+
+    def page_of(self, record: Record) -> str | None:
+        """The page of a record, or None when no page kind renders its kind."""
+        return record_page(record.kind, record.id) if self.has_pages(record.kind) else None
+
+    def url(self, page: str) -> str:
+        """A page's URL relative to the site root (`experiments/foo/`), as MkDocs will write it."""
+        return page_url(page, self.options.use_directory_urls)
+
+    def link(self, from_page: str, to_page: str) -> Markup:
+        """A Markdown link target from one page to another (relative `.md` path)."""
+        target = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+        return safe.href(target)
+
+    def record_link(self, from_page: str, record: Record | None, label: Any = None) -> Markup:
+        """`[title](page.md)` for a record with a page; its escaped title otherwise."""
+        if record is None:
+            return safe.text(label)
+        shown = safe.text(label if label is not None else record.title or record.id)
+        target = self.page_of(record)
+        return Markup(f"[{shown}]({self.link(from_page, target)})") if target else shown
+
+    def record(self, kind: str, record_id: str) -> Record | None:
+        """A record by kind and id (None when it no longer exists, as in old feed items)."""
+        records: dict[str, Any] = {"experiment": self.model.experiments, "decision": self.model.decisions,
+                                   "model": self.model.models}.get(kind, {})
+        return records.get(record_id)
+
+    def edit_url(self, record: Record) -> str:
+        """Where to edit a record's source on the forge, when `repo_url` is known."""
+        return edit_url(record.path, self.options)
+
+    def provenance(self, record: Record) -> Provenance:
+        """A record's git history (empty when unknown)."""
+        return self.history.provenance(record.path)
+
+
+def record_page(kind: str, record_id: str) -> str:
+    """The page of a record: `experiments/<id>.md`; ids that are not plain slugs get a safe name."""
+    return f"{RECORD_FOLDERS[kind]}/{record_slug(record_id)}.md"
+
+
+def record_slug(record_id: str) -> str:
+    """A file name for a record id that cannot leave its folder or clash with an index page."""
+    if _SAFE_SLUG.match(record_id) and record_id not in _RESERVED and ".." not in record_id:
+        return record_id
+    digest = hashlib.sha1(record_id.encode("utf-8")).hexdigest()[:8]
+    return f"{slugify(record_id)}-{digest}"
+
+
+def page_url(page: str, directory_urls: bool = True) -> str:
+    """`experiments/foo.md` → `experiments/foo/` (or `experiments/foo.html`); `index.md` → ``."""
+    stem = page[: -len(".md")] if page.endswith(".md") else page
+    if not directory_urls:
+        return f"{stem}.html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return f"{stem}/"
+
+
+def edit_url(path: str, options: Options) -> str:
+    """A record's edit link: `repo_url` + `edit_uri` with the docs folder swapped for the record's path."""
+    if not options.repo_url or not options.edit_uri:
+        return ""
+    base = options.edit_uri.strip("/")
+    if base.split("/")[-1] == options.docs_dir:
+        # edit_uri points into the docs folder; records live beside it, at the repo root.
+        base = base[: -len(options.docs_dir)].rstrip("/")
+    # Quoted: themes put this URL into an attribute as it is.
+    target = quote(path)
+    if base.startswith(("http://", "https://")):
+        return safe.safe_url(f"{base}/{target}")
+    return safe.safe_url(f"{options.repo_url.rstrip('/')}/{base}/{target}")
+
+
+# -- numbers ------------------------------------------------------------------------------------
+
+
+def number(value: Any) -> Markup:
+    """A metric or parameter value as people read it: `0.671`, `1,843,211`, `0.0009`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return safe.text(plain(value))
+    if not math.isfinite(value):
+        return Markup("—")
+    if value == int(value) and abs(value) < 1e15:
+        return Markup(f"{int(value):,}")
+    if abs(value) >= 1000:
+        return Markup(f"{value:,.1f}")
+    return Markup(f"{value:.4g}")
+
+
+def delta(value: float | None, goal: str) -> Markup:
+    """A signed difference, marked better or worse for a metric whose goal is `max` or `min`."""
+    if value is None or not math.isfinite(value):
+        return Markup("")
+    shown = f"{value:+.3g}"
+    if float(shown) == 0:
+        return Markup('<span class="mlr-delta mlr-same">±0</span>')
+    better = value > 0 if goal != "min" else value < 0
+    word = "better" if better else "worse"
+    return Markup(f'<span class="mlr-delta mlr-{word}" title="{word}">{shown}</span>')
+
+
+def badge(status: str, kind: str = "status") -> Markup:
+    """A coloured status badge (`completed`, `accepted`, `production`…)."""
+    return Markup(f'<span class="mlr-badge mlr-{kind}-{slugify(status)}">{safe.text(status)}</span>')
+
+
+def newest_first(records: Iterable[Record]) -> list[Any]:
+    """Records by date, newest first; undated last; ids ascending within a day."""
+    by_id = sorted(records, key=lambda r: r.id)
+    return sorted(by_id, key=lambda r: r.date or dt.date.min, reverse=True)
+
+
+def counted(values: Iterable[str]) -> list[tuple[str, int]]:
+    """Each distinct value with its count, most frequent first, ties broken by name (stable output)."""
+    return sorted(Counter(values).items(), key=lambda item: (-item[1], item[0]))
+
+
+def most_common(values: Iterable[str], n: int) -> list[str]:
+    """The n most frequent values, ties broken by name."""
+    return [name for name, _ in counted(values)[:n]]
+
+
+def plain(value: Any) -> str:
+    """A parameter value as text: lists joined, booleans in YAML spelling."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(plain(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {plain(v)}" for k, v in value.items()) or "{}"
+    return str(value)
+
+
+def _page_environment(options: Options) -> jinja2.Environment:
+    # Every `{{ value }}` that is not already Markup is escaped for Markdown and HTML at once.
+    # A fresh cache: finalize is compiled into templates. A copy of the filters: the base is shared.
+    env = environment(options).overlay(finalize=safe.text, cache_size=64)
+    env.filters = {**env.filters}
+    env.filters.update(number=number, delta=delta, badge=badge, text=safe.text, href=safe.href,
+                       json_script=safe.json_for_script, markdown=safe.record_markdown, plain=plain)
+    return env

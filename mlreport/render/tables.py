@@ -1,0 +1,57 @@
+"""Big tables drawn in the browser (Tabulator) from a JSON data file: sorting, filters, paging.
+
+A page embeds `table_block(...)`; the data file holds `{"columns": [...], "rows": [...], ...}`.
+Column kinds the script knows: text, link (text linked to the row's `url`), status (a badge),
+number, delta (coloured by the column's `goal`), list (chips; its filter matches one item),
+date, pr (number linked to the row's `pr_url`). Filters: text, select, list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from mlreport.render import safe
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a browser table."""
+
+    field: str
+    title: str
+    kind: str = "text"
+    filter: str = ""
+    goal: str = ""
+    """For number and delta columns: which direction is better (`max`/`min`)."""
+
+    def spec(self) -> dict[str, Any]:
+        """The column as the script reads it."""
+        spec = {"field": self.field, "title": self.title, "kind": self.kind}
+        spec.update({k: v for k, v in (("filter", self.filter), ("goal", self.goal)) if v})
+        return spec
+
+
+def table_data(columns: list[Column], rows: list[dict[str, Any]], *, sort: tuple[str, str] | None = None,
+               selectable: bool = False, compare: str = "") -> dict[str, Any]:
+    """The JSON of a browser table; `compare` is the compare page URL when rows can be selected."""
+    data: dict[str, Any] = {"columns": [c.spec() for c in columns], "rows": rows, "page_size": PAGE_SIZE}
+    if sort:
+        data["sort"] = {"field": sort[0], "dir": sort[1]}
+    if selectable:
+        data["selectable"] = True
+        data["compare"] = compare
+    return data
+
+
+def table_block(data_file: str, fallback: str, label: str) -> Markup:
+    """A table container that the script fills from `data_file` (site-relative).
+
+    `fallback` is Markdown shown without JavaScript and indexed by search; the script replaces it.
+    """
+    return Markup(f'<div class="mlr-table" data-mlr-table="{safe.text(data_file)}" '
+                  f'aria-label="{safe.text(label)}" markdown="1">\n\n{fallback}\n\n</div>')
