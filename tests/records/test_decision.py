@@ -1,0 +1,189 @@
+"""Decision records: ids from file names, references however written, which files are decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from mlreport.config import Options, load_options
+from mlreport.records import Decision, decision_key, load_records
+from mlreport.records.decision import decision_id, next_decision_number, parse_status
+from mlreport.validate import validate_repo
+
+
+def decisions_of(repo, **options) -> dict[str, Decision]:
+    loaded = load_records(Options(root=repo.path, **options))
+    return {d.id: d for d in loaded.decisions}
+
+
+@pytest.mark.parametrize("file_name, expected", [
+    ("0007-use-resnet.md", "0007"),
+    ("12-short-numbers.md", "12"),
+    ("0012-use-onnx-runtime.md", "0012"),
+    ("20201016-use-slugs.md", "20201016-use-slugs"),  # log4brains: dated slugs, the whole stem is the id
+    ("use-slugs.md", "use-slugs"),
+])
+def test_id_from_file_name(file_name: str, expected: str) -> None:
+    assert decision_id(file_name) == expected
+
+
+@pytest.mark.parametrize("reference", [7, "7", "0007", "ADR-0007", "adr 7", "0007-use-resnet.md"])
+def test_references_compare_by_number(reference: object) -> None:
+    assert decision_key(reference) == decision_key("0007") == "7"
+
+
+def test_slug_references_stay_as_written() -> None:
+    assert decision_key("20201016-use-slugs") == "20201016-use-slugs"
+
+
+def test_references_written_every_way_resolve(repo, cli) -> None:
+    repo.write("decisions/0007-use-resnet.md", "---\nstatus: superseded\n---\n# Use ResNet\n")
+    repo.write("decisions/0012-use-onnx-runtime.md", "---\nstatus: accepted\n---\n# Use ONNX Runtime\n")
+    repo.write("decisions/0013-use-vit.md", """
+        ---
+        status: accepted
+        supersedes: [7]
+        ---
+        # Use ViT
+        """)
+    repo.write("decisions/0014-quoted.md", '---\nstatus: accepted\nsupersedes: ["0007"]\n---\n# Quoted\n')
+    # Unquoted, YAML reads 0007 as the integer 7 and 0012 as octal, i.e. 10.
+    repo.write("decisions/0015-unquoted.md", "---\nstatus: accepted\nsupersedes: [0007, 0012]\n---\n# Unquoted\n")
+    repo.write("models/vision.md", "---\nname: Vision\ndecisions: [0012, 0007]\n---\n")
+    model, problems = validate_repo(Options(root=repo.path, history=False))
+    assert [p.format_text() for p in problems] == [
+        "decisions/0012-use-onnx-runtime.md:2:9: warning: decision is superseded by 0015 but its status still says "
+        "accepted (set `status: superseded`)"]
+    assert model.decisions["0015"].supersedes == ("0007", "0012")
+    assert model.successors["0007"] == ("0013", "0014", "0015")
+    assert model.decision(7).id == model.decision("0007").id == "0007"
+    assert model.decisions_of_model["vision"] == ("0007", "0012")
+
+
+@pytest.mark.parametrize("name", ["README.md", "readme.md", "index.md", "template.md", "adr-template.md",
+                                  "adr-template-minimal.md", "notes.txt"])
+def test_files_that_are_not_decisions(repo, name: str) -> None:
+    repo.write(f"decisions/{name}", "# Not a decision\n\nJust an index.\n")
+    repo.write("decisions/0001-a.md", "---\nstatus: accepted\n---\n# A\n")
+    loaded = load_records(Options(root=repo.path))
+    assert [d.id for d in loaded.decisions] == ["0001"]
+    assert loaded.problems == []
+
+
+def test_exclude_globs_from_the_options(repo) -> None:
+    repo.write("mkdocs.yml", """
+        site_name: Team
+        plugins:
+          - mlreport:
+              decisions_exclude: ["draft-*.md", "_*.md"]
+        """)
+    repo.write("decisions/draft-use-jax.md", "# Use JAX\n")
+    repo.write("decisions/0001-a.md", "---\nstatus: accepted\n---\n# A\n")
+    loaded = load_records(load_options(repo.path))
+    assert [d.id for d in loaded.decisions] == ["0001"]
+    assert next_decision_number(repo.path / "decisions", ("draft-*.md",)) == "0002"
+
+
+def test_madr4_front_matter(repo) -> None:
+    repo.write("decisions/0003-use-focal-loss.md", """
+        ---
+        title: Use focal loss for the rare classes
+        status: accepted
+        date: 2026-02-10
+        decision-makers: [Ana Lima, Bo Chen]
+        consulted: [Clinical team]
+        informed: [Support]
+        evidence: [focal-loss-gamma2, ce-baseline]
+        models: [triage-v2]
+        tags: [loss, imbalance]
+        ---
+
+        # Focal loss
+
+        ## Context and Problem Statement
+
+        Rare classes are under-predicted.
+        """)
+    decision = decisions_of(repo)["0003"]
+    assert decision.title == "Use focal loss for the rare classes"  # front matter wins over the heading
+    assert (decision.status, decision.date) == ("accepted", dt.date(2026, 2, 10))
+    assert decision.decision_makers == ("Ana Lima", "Bo Chen")
+    assert (decision.consulted, decision.informed) == (("Clinical team",), ("Support",))
+    assert decision.evidence == ("focal-loss-gamma2", "ce-baseline")
+    assert decision.models == ("triage-v2",)
+    assert decision.tags == ("loss", "imbalance")
+    assert decision.body.startswith("\n# Focal loss\n")
+    assert decision.body_line == 12
+
+
+def test_deciders_is_an_alias_of_decision_makers(repo) -> None:
+    repo.write("decisions/0001-a.md", "---\nstatus: accepted\ndeciders: Ana Lima, Bo Chen\n---\n# A\n")
+    assert decisions_of(repo)["0001"].decision_makers == ("Ana Lima", "Bo Chen")
+
+
+def test_missing_status_is_a_warning_and_reads_as_unknown(repo) -> None:
+    repo.write("decisions/0001-use-wandb.md", "# Use Weights & Biases for sweeps\n\nWe log sweeps there.\n")
+    loaded = load_records(Options(root=repo.path))
+    assert loaded.decisions[0].status == "unknown"
+    assert [p.format_text() for p in loaded.problems] == [
+        "decisions/0001-use-wandb.md:1:1: warning: decision has no status; it shows as unknown "
+        "(add a `Status: accepted` line below the title; one of proposed, accepted, rejected, deprecated, "
+        "superseded)"]
+
+
+@pytest.mark.parametrize("status, expected", [
+    ("accepted", ("accepted", ())),
+    ("Accepted", ("accepted", ())),
+    ('"proposed"', ("proposed", ())),
+    ("accepted <!-- optional -->", ("accepted", ())),
+    ("superseded by ADR-0005", ("superseded", ("0005",))),
+    ("superseded by [ADR-0005](0005-example.md)", ("superseded", ("0005",))),
+    ("Superceded by [3. Use X](0003-use-x.md)", ("superseded", ("0003",))),
+    ("superseded by [20201016-use-slugs](20201016-use-slugs.md)", ("superseded", ("20201016-use-slugs",))),
+    ("Superseded by 0009, 0010", ("superseded", ("0009", "0010"))),
+    ("deprecated (2024-05)", ("deprecated", ())),
+    ("in review", ("unknown", ())),
+    ("", ("unknown", ())),
+])
+def test_status_line(status: str, expected: tuple[str, tuple[str, ...]]) -> None:
+    assert parse_status(status) == expected
+
+
+@pytest.mark.parametrize("front_matter, expected", [
+    ("status: acepted", "2:9: warning: unknown decision status 'acepted'; it shows as unknown "
+                        "(did you mean `accepted`?)"),
+    ("status: approved", "2:9: warning: unknown decision status 'approved'; it shows as unknown "
+                         "(did you mean `accepted`?)"),
+    ("status: accepted\nevidence: exp-1", "3:11: error: `evidence` must be a list; found string 'exp-1'"),
+    ("status: accepted\ndate: last week", "3:7: error: `date` must be a date; found string 'last week' "
+                                          "(write dates as YYYY-MM-DD)"),
+    ("status: accepted\ndecison-makers: [ana]", "3:1: warning: unknown key `decison-makers` "
+                                                "(did you mean `decision-makers`?)"),
+])
+def test_bad_front_matter(repo, front_matter: str, expected: str) -> None:
+    repo.write("decisions/0001-a.md", f"---\n{front_matter}\n---\n# A\n")
+    assert [p.format_text() for p in load_records(Options(root=repo.path)).problems] == [
+        f"decisions/0001-a.md:{expected}"]
+
+
+def test_no_title_anywhere(repo) -> None:
+    repo.write("decisions/0001-a.md", "---\nstatus: accepted\n---\n\nWe chose A.\n")
+    loaded = load_records(Options(root=repo.path))
+    assert loaded.decisions == []
+    assert [p.format_text() for p in loaded.problems] == [
+        "decisions/0001-a.md:4:1: error: decision has no title "
+        "(add `title:` to the front matter or a `# Title` heading)"]
+
+
+@pytest.mark.parametrize("existing, expected", [
+    ((), "0001"),
+    (("0001-a.md", "0002-b.md"), "0003"),
+    (("0001-a.md", "0005-after-a-gap.md"), "0006"),
+    (("0012-from-branch-a.md", "0012-from-branch-b.md"), "0013"),
+    (("20201016-use-slugs.md", "0002-b.md", "README.md"), "0003"),
+])
+def test_next_decision_number(repo, existing: tuple[str, ...], expected: str) -> None:
+    for name in existing:
+        repo.write(f"decisions/{name}", "# A\n")
+    assert next_decision_number(repo.path / "decisions") == expected
