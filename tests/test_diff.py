@@ -149,6 +149,16 @@ def test_lower_is_better_metric_is_inferred_from_its_name(cli, feature):
     assert f"{board} ↓" in page
 
 
+def test_experiment_opening_a_new_leaderboard(cli, feature):
+    feature.write("experiments/churn-a.yaml", experiment("Churn A", task="churn", dataset="accounts", test__auc=0.7))
+    feature.commit("A new task")
+
+    spot = placement(report(cli, feature), "churn-a", "churn · accounts — test.auc")
+    assert (spot["rank"], spot["of"], spot["new_board"], spot["new_best"], spot["best"]) == (1, 1, True, False, "")
+    page = markdown(cli, feature)
+    assert "#1 of 1 on a new leaderboard" in page and "🏆" not in page
+
+
 def test_decision_accepted_in_the_branch(cli, feature):
     feature.write("decisions/0001-use-xgboost.md", decision("Use XGBoost", "accepted", "evidence: [fraud-xgb]"))
     feature.write("decisions/0002-drop-logreg.md", decision("Drop logistic regression", "proposed"))
@@ -221,6 +231,18 @@ def test_removed_records_are_listed(cli, feature):
     data = report(cli, feature)
     assert record(data, "experiments", "rank-a")["change"] == "removed"
     assert "**Removed**: experiment `rank-a`" in markdown(cli, feature)
+
+
+def test_moved_record_is_a_move_not_a_removal_and_an_addition(cli, feature):
+    (feature.path / "experiments/2026").mkdir()
+    (feature.path / "experiments/rank-a.yaml").rename(feature.path / "experiments/2026/rank-a.yaml")
+    feature.commit("File the ranker by year")
+
+    data = report(cli, feature)
+    moved = record(data, "experiments", "rank-a")
+    assert (moved["change"], moved["moved"], moved["previous_path"]) == ("changed", True, "experiments/rank-a.yaml")
+    assert moved["placements"] == []  # its standing did not move
+    assert "| `rank-a` Ranker A | moved | — |" in markdown(cli, feature)
 
 
 def test_branch_touching_no_records_says_so_in_one_line(cli, feature):

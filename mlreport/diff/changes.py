@@ -89,8 +89,13 @@ class Placement:
 
     @property
     def new_best(self) -> bool:
-        """First place, beating whatever led the board at BASE."""
-        return self.rank == 1 and (self.best_value is None or self.vs_best == "better")
+        """First place, beating what led the board at BASE (a board new at BASE has nothing to beat)."""
+        return self.rank == 1 and self.vs_best == "better"
+
+    @property
+    def new_board(self) -> bool:
+        """The board had no entries at BASE: the branch opens it."""
+        return self.previous_of == 0
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,8 @@ def _rank(placement: Placement) -> Md:
         return Md(f"off the board{was}")
     if placement.new_best:
         return Md(f"**#1 of {placement.of}** 🏆 new best{was}")
+    if placement.new_board:
+        return Md(f"#{placement.rank} of {placement.of} on a new leaderboard")
     return Md(f"#{placement.rank} of {placement.of}{was}")
 
 

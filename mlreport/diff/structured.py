@@ -12,7 +12,7 @@ from mlreport.diff.changes import Change, EvaluationChange, Placement, RecordCha
 _DERIVED: dict[type, tuple[str, ...]] = {
     Change: ("delta", "verdict"),
     EvaluationChange: ("delta", "verdict"),
-    Placement: ("delta_best", "vs_best", "delta_baseline", "vs_baseline", "new_best"),
+    Placement: ("delta_best", "vs_best", "delta_baseline", "vs_baseline", "new_best", "new_board"),
     RecordChange: ("moved",),
 }
 
