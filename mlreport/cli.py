@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import click
 
-from mlreport import __version__
+from mlreport import __version__, render
+from mlreport.build import BuildFailed, build_site, serve_site
 from mlreport.ci import PROVIDERS, write_pipelines
 from mlreport.config import CONFIG_FILE, Options, load_options
 from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
+from mlreport.pipeline import read_site
+from mlreport.plugin import DASHBOARD
 from mlreport.problems import RecordError, errors, format_problems
 from mlreport.scaffold import KINDS, has_plugin_entry, init_repo, new_record, record_slug
 from mlreport.schema import SCHEMAS
@@ -125,6 +131,77 @@ def diff(base: str | None, root: Path, fmt: str) -> None:
     click.echo(render_markdown(report) if fmt == "markdown" else render_json(report), nl=False)
 
 
+@main.command()
+@_ROOT
+@click.option("--strict", is_flag=True, help="Treat warnings as errors: the records' and MkDocs' own.")
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the site goes (default: mkdocs.yml's site_dir, which defaults to site/).")
+def build(root: Path, strict: bool, site_dir: Path | None) -> None:
+    """Validate the records and build the site; a failed build leaves the previous site untouched."""
+    _options(root, strict=strict)
+    with _mkdocs_messages():
+        try:
+            target = build_site(root, site_dir, strict=strict)
+        except BuildFailed as exc:
+            click.echo(str(exc), err=True)
+            click.echo("build failed: the previous site, if any, is unchanged", err=True)
+            sys.exit(1)
+    click.echo(f"site built in {_shown(target, Path.cwd())}")
+
+
+@main.command()
+@_ROOT
+@click.option("--dev-addr", metavar="HOST:PORT", help="Where to serve (default: localhost:8000).")
+def serve(root: Path, dev_addr: str | None) -> None:
+    """Serve the site locally; it rebuilds when a record, a page or a template changes."""
+    _options(root)
+    with _mkdocs_messages(info=True):
+        try:
+            serve_site(root, dev_addr)
+        except BuildFailed as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@_ROOT
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the generated Markdown, data files and assets into.")
+def generate(root: Path, out: Path) -> None:
+    """Write the generated pages, data and assets to a folder, without building a site."""
+    options = _options(root)
+    inputs = read_site(options)
+    if inputs.problems:
+        click.echo(format_problems(inputs.problems, "text"), err=True)
+    if inputs.failed:
+        sys.exit(1)
+    own_index = (options.root / options.docs_dir / "index.md").is_file()
+    generated = render.generate(inputs.model, inputs.history, options,
+                                home_page=DASHBOARD if own_index else "index.md")
+    written = render.write_generated(generated, out)
+    click.echo(f"wrote {len(written)} files to {_shown(out, Path.cwd())}")
+
+
+@contextmanager
+def _mkdocs_messages(info: bool = False) -> Iterator[None]:
+    """Show MkDocs' log (warnings; and progress when serving) while it runs."""
+    handler = _EchoHandler(logging.INFO if info else logging.WARNING)
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    logger.setLevel(min(logger.getEffectiveLevel(), handler.level))
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+class _EchoHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        # mlreport's own problems already read `path:line:col: warning: …`.
+        shown = message if record.name.startswith("mkdocs.plugins.mlreport") else f"{record.levelname}: {message}"
+        click.echo(shown, err=True)
+
+
 def _shown(path: Path, root: Path) -> str:
     """A path relative to the repo when it is inside it (pipelines may sit above a site's folder)."""
     return Path(os.path.relpath(path, root.resolve())).as_posix()
@@ -135,6 +212,9 @@ def _count(number: int, noun: str) -> str:
 
 
 def _options(root: Path, strict: bool = False) -> Options:
+    if not root.is_dir():
+        # A mistyped --root must not validate an empty repository and pass.
+        raise click.BadParameter(f"no such folder: {root}", param_hint="'--root'")
     try:
         options = load_options(root.resolve())
     except RecordError as exc:

@@ -24,10 +24,10 @@ from mkdocs.utils import nest_paths
 from mlreport.config import Options, PluginConfig, options_from_config
 from mlreport.history import History
 from mlreport.model import RepoModel
-from mlreport.problems import errors, format_problems
+from mlreport.pipeline import read_site
+from mlreport.problems import format_problems
 from mlreport.render import Generated, generate
 from mlreport.render.site import edit_url
-from mlreport.validate import validate_repo
 
 log = logging.getLogger("mkdocs.plugins.mlreport")
 
@@ -52,11 +52,12 @@ class MlreportPlugin(BasePlugin[PluginConfig]):
         self.options = options_from_config(self.config, root, config)
         if config.strict and not self.options.strict:
             self.options = Options(**{**self.options.__dict__, "strict": True})
-        self.model, problems = validate_repo(self.options)
-        if errors(problems):
-            raise PluginError("mlreport: the records have errors\n" + format_problems(problems, "text"))
-        for problem in problems:
+        inputs = read_site(self.options)
+        if inputs.failed:
+            raise PluginError(format_problems(inputs.problems, "text"))
+        for problem in inputs.problems:
             log.warning(problem.format_text())
+        self.model, self.history = inputs.model, inputs.history
         _require_extensions(config)
         if config.theme.name == "material" and config.theme.get("font") is not False:
             log.info("mlreport: theme.font loads Google Fonts; set `font: false` for a site that works offline")
