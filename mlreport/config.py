@@ -11,7 +11,7 @@ They live under the plugin entry in mkdocs.yml:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import yaml
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from mlreport.problems import Problem, RecordError
+from mlreport.problems import Problem, RecordError, did_you_mean, errors, yaml_problem
 
 CONFIG_FILE = "mkdocs.yml"
 
@@ -103,6 +103,9 @@ class Options:
     docs_dir: str = "docs"
     use_directory_urls: bool = True
 
+    config_problems: tuple[Problem, ...] = ()
+    """Warnings about the options themselves (an unknown option name), reported with the records'."""
+
     def folder(self, kind: str) -> Path:
         """The folder holding records of a kind."""
         name = {"experiment": self.experiments_dir, "decision": self.decisions_dir,
@@ -142,22 +145,76 @@ def load_options(root: Path, config_file: Path | None = None) -> Options:
     if not path.is_file():
         return Options(root=root)
     shown = path.name
-    try:
-        site = yaml.load(path.read_text(encoding="utf-8"), Loader=TolerantLoader) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise RecordError([Problem(shown, getattr(getattr(exc, "problem_mark", None), "line", 0) + 1, 1,
-                                   "error", f"cannot read {shown}: {exc}")]) from None
-    entry = _plugin_entry(site.get("plugins") if isinstance(site, dict) else None)
-    config = PluginConfig(config_file_path=str(path))
-    config.load_dict(entry)
-    failed, warned = config.validate()
-    problems = [Problem(shown, 1, 1, "error", f"Config value 'mlreport.{key}': {error}", key=key)
-                for key, error in failed]
-    problems += [Problem(shown, 1, 1, "warning", f"Config value 'mlreport.{key}': {warning}", key=key)
-                 for key, warning in warned]
-    if failed:
+    site, marks = _read_site_config(path, shown)
+    config, problems = _validate_entry(_plugin_entry(site.get("plugins")), path, marks)
+    if errors(problems):
         raise RecordError(problems)
-    return options_from_config(config, root, site if isinstance(site, dict) else {})
+    return replace(options_from_config(config, root, site), config_problems=tuple(problems))
+
+
+def _read_site_config(path: Path, shown: str) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
+    """mkdocs.yml's content, and where each mlreport option sits in it."""
+    try:
+        loader = TolerantLoader(path.read_bytes().decode("utf-8-sig"))
+        try:
+            node = loader.get_single_node()
+            site = loader.construct_document(node) if node is not None else {}
+        finally:
+            loader.dispose()
+    except UnicodeDecodeError:
+        raise RecordError([Problem(shown, 1, 1, "error", f"{shown} is not valid UTF-8",
+                                   "re-save it with UTF-8 encoding")]) from None
+    except yaml.MarkedYAMLError as exc:
+        raise RecordError([yaml_problem(exc, shown)]) from None
+    if not isinstance(site, dict):
+        raise RecordError([Problem(shown, 1, 1, "error", f"{shown} must be a mapping of settings",
+                                   "start with `site_name: …`")])
+    return site, _entry_marks(node)
+
+
+def _validate_entry(entry: dict[str, Any], path: Path,
+                    marks: dict[str, tuple[int, int]]) -> tuple[PluginConfig, list[Problem]]:
+    """Validate the plugin options, reporting every bad one (MkDocs stops at the first)."""
+    entry, failed = dict(entry), []
+    while True:
+        config = PluginConfig(config_file_path=str(path))
+        config.load_dict(entry)
+        found, warned = config.validate()
+        failed += found
+        if not any(key in entry for key, _ in found):
+            break
+        for key, _ in found:
+            entry.pop(key, None)
+    known = [name for name, _ in PluginConfig._schema]
+    problems = [Problem(path.name, *marks.get(key, marks[""]), "error", f"Config value 'mlreport.{key}': {error}",
+                        key=key) for key, error in failed]
+    problems += [Problem(path.name, *marks.get(key, marks[""]), "warning",
+                         f"Config value 'mlreport.{key}': {warning}", did_you_mean(key, known), key)
+                 for key, warning in warned]
+    return config, problems
+
+
+def _entry_marks(node: yaml.Node | None) -> dict[str, tuple[int, int]]:
+    """Line and column of each option under the mlreport entry; "" is the entry itself."""
+    marks = {"": (1, 1)}
+    plugins = _value_node(node, "plugins")
+    items = plugins.value if isinstance(plugins, yaml.SequenceNode) else [plugins]
+    for item in items:
+        entry = _value_node(item, "mlreport")
+        if entry is None:
+            continue
+        marks[""] = (entry.start_mark.line + 1, entry.start_mark.column + 1)
+        for key, _ in entry.value if isinstance(entry, yaml.MappingNode) else []:
+            marks[str(key.value)] = (key.start_mark.line + 1, key.start_mark.column + 1)
+    return marks
+
+
+def _value_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                return value_node
+    return None
 
 
 def _plugin_entry(plugins: Any) -> dict[str, Any]:

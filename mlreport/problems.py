@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Any, Iterable, Literal
+
+import yaml
 
 Severity = Literal["error", "warning"]
 
@@ -59,12 +62,76 @@ def format_problems(problems: list[Problem], fmt: str) -> str:
     return "\n".join(p.format_text() for p in ordered)
 
 
+def did_you_mean(found: Any, choices: Iterable[Any]) -> str:
+    """`did you mean `x`?` for the choice closest to what was written; empty when none is close."""
+    choices = sorted(str(c) for c in choices)
+    close = difflib.get_close_matches(str(found), choices, n=1, cutoff=0.6)
+    if not close and str(found) != str(found).lower():
+        return did_you_mean(str(found).lower(), choices)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
 def relative(path: Path, root: Path) -> str:
     """A path as shown to users: relative to the repo root, with forward slashes."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int = 0, what: str = "file") -> Problem:
+    """A YAML syntax error as one located line, in words a record's author recognises."""
+    problem = (exc.problem or "syntax error").strip()
+    context = (exc.context or "").strip()
+    mark = exc.problem_mark or exc.context_mark
+    opened = context.split(" a ", 1)[-1]
+    at_end = "end of stream" in problem or "<stream end>" in problem
+    if "\\t" in problem and mark is not None:
+        message, hint = _tab_problem(mark)
+    elif at_end and opened in _OPENED and exc.context_mark:
+        # The end of the text is not where the mistake is: point at what was left open.
+        mark = exc.context_mark
+        name, hint = _OPENED[opened]
+        message = f"the {what} ends inside {name} that starts here"
+    elif at_end:
+        message, hint = f"the {what} ends inside an unclosed `[` or `{{`", "add the closing bracket"
+    elif problem.startswith("expected ','") and opened in _OPENED and exc.context_mark and mark:
+        # A bracket left open reads on into the next lines: point at the bracket.
+        name, hint = _OPENED[opened]
+        message = f"{name} starts here but is not closed before line {mark.line + 1 + line_offset}"
+        mark = exc.context_mark
+    elif "<block mapping start>" in problem or "<block sequence start>" in problem or "found '?'" in problem:
+        message = "this line is indented differently from the lines around it"
+        hint = "indent the keys of one mapping by the same number of spaces"
+    elif problem.startswith("mapping values are not allowed"):
+        message, hint = "a value contains `: `", 'quote the value: `title: "Stage 2: fine-tuning"`'
+    elif problem.startswith("cannot read this value"):
+        hint = "fix the value, or remove its `!!` tag"
+        message = problem
+    elif problem.startswith("could not determine a constructor"):
+        tag = problem.rsplit(" ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
+        message, hint = f"the tag `{tag}` is not allowed", "records hold plain data; remove the tag"
+    else:
+        message = f"{problem} ({context})" if context else problem
+        hint = "check indentation and quoting near this line"
+    line = (mark.line + 1 if mark else 1) + line_offset
+    column = mark.column + 1 if mark else 1
+    return Problem(shown, line, column, "error", f"invalid YAML: {message}", hint)
+
+
+def _tab_problem(mark: yaml.Mark) -> tuple[str, str]:
+    before = (mark.buffer or "")[:mark.pointer].rsplit("\n", 1)[-1]
+    if before.strip():
+        return "a tab character inside a value", "replace the tab with spaces, or quote the value"
+    return ("a tab character is used for indentation",
+            "YAML indents with spaces only; replace the tab with spaces")
+
+
+_OPENED = {
+    "quoted scalar": ("a quoted string", "add the closing quote"),
+    "flow sequence": ("a `[` list", "add the closing `]`"),
+    "flow mapping": ("a `{` mapping", "add the closing `}`"),
+}
 
 
 def _escape_data(text: str) -> str:

@@ -6,9 +6,8 @@ from typing import Iterable, Iterator
 
 from mlreport.config import Options
 from mlreport.model import RepoModel, build_model
-from mlreport.problems import Problem
+from mlreport.problems import Problem, did_you_mean
 from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key, load_records
-from mlreport.records.common import did_you_mean
 from mlreport.records.decision import next_decision_number
 
 
@@ -16,7 +15,7 @@ def validate_repo(options: Options) -> tuple[RepoModel, list[Problem]]:
     """Load, join and check every record; returns the model and every problem found."""
     loaded = load_records(options)
     model = build_model(loaded, options)
-    problems = loaded.problems + list(cross_record_problems(loaded, model))
+    problems = list(options.config_problems) + loaded.problems + list(cross_record_problems(loaded, model))
     if options.strict:
         problems = [_as_error(p) for p in problems]
     return model, sorted(set(problems))

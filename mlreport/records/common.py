@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any, Iterable, Mapping
 
 import jsonschema
 
-from mlreport.problems import Problem
+from mlreport.problems import Problem, did_you_mean
 from mlreport.records.source import Document
 from mlreport.schema import SCHEMAS
 
@@ -72,14 +71,6 @@ def did_you_mean_status(found: Any, allowed: Iterable[str]) -> str:
     allowed = list(allowed)
     synonym = _STATUS_SYNONYMS.get(str(found).strip().lower().replace(" ", "-"), "")
     return f"did you mean `{synonym}`?" if synonym in allowed else did_you_mean(found, allowed)
-
-
-def did_you_mean(found: Any, choices: Iterable[Any], cutoff: float = 0.6) -> str:
-    """`did you mean `x`?` for the choice closest to what was written; empty when none is close."""
-    close = difflib.get_close_matches(str(found), sorted(str(c) for c in choices), n=1, cutoff=cutoff)
-    if not close and str(found) != str(found).lower():
-        return did_you_mean(str(found).lower(), choices, cutoff)
-    return f"did you mean `{close[0]}`?" if close else ""
 
 
 def as_date(value: Any) -> dt.date | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from mlreport.problems import Problem
+from mlreport.problems import Problem, yaml_problem
 
 KeyPath = tuple[Any, ...]
 
@@ -223,54 +223,6 @@ def _position(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int = 0, what: str = "file") -> Problem:
-    """A YAML syntax error as one located line, in words a record's author recognises."""
-    problem = (exc.problem or "syntax error").strip()
-    context = (exc.context or "").strip()
-    mark = exc.problem_mark or exc.context_mark
-    opened = context.split(" a ", 1)[-1]
-    at_end = "end of stream" in problem or "<stream end>" in problem
-    if "\\t" in problem and mark is not None:
-        message, hint = _tab_problem(mark)
-    elif at_end and opened in _OPENED and exc.context_mark:
-        # The end of the text is not where the mistake is: point at what was left open.
-        mark = exc.context_mark
-        name, hint = _OPENED[opened]
-        message = f"the {what} ends inside {name} that starts here"
-    elif at_end:
-        message, hint = f"the {what} ends inside an unclosed `[` or `{{`", "add the closing bracket"
-    elif "<block mapping start>" in problem or "found '?'" in problem:
-        message = "this line is indented differently from the lines around it"
-        hint = "indent the keys of one mapping by the same number of spaces"
-    elif problem.startswith("mapping values are not allowed"):
-        message, hint = "a value contains `: `", 'quote the value: `title: "Stage 2: fine-tuning"`'
-    elif problem.startswith("cannot read this value"):
-        hint = "fix the value, or remove its `!!` tag"
-        message = problem
-    elif problem.startswith("could not determine a constructor"):
-        tag = problem.rsplit(" ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
-        message, hint = f"the tag `{tag}` is not allowed", "records hold plain data; remove the tag"
-    else:
-        message = f"{problem} ({context})" if context else problem
-        hint = "check indentation and quoting near this line"
-    line = (mark.line + 1 if mark else 1) + line_offset
-    column = mark.column + 1 if mark else 1
-    return Problem(shown, line, column, "error", f"invalid YAML: {message}", hint)
-
-
-def _tab_problem(mark: yaml.Mark) -> tuple[str, str]:
-    before = (mark.buffer or "")[:mark.pointer].rsplit("\n", 1)[-1]
-    if before.strip():
-        return "a tab character inside a value", "replace the tab with spaces, or quote the value"
-    return ("a tab character is used for indentation",
-            "YAML indents with spaces only; replace the tab with spaces")
-
-
-_OPENED = {
-    "quoted scalar": ("a quoted string", "add the closing quote"),
-    "flow sequence": ("a `[` list", "add the closing `]`"),
-    "flow mapping": ("a `{` mapping", "add the closing `}`"),
-}
 _MAX_VALUES = 100_000
 _MAX_DEPTH = 50
 

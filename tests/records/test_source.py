@@ -17,6 +17,9 @@ UNREADABLE_EXPERIMENTS = {
                     "(add the closing quote)"),
     "unclosed list": (b"title: A\ntags: [vision, baseline\n",
                       "2:7: error: invalid YAML: the file ends inside a `[` list that starts here (add the closing `]`)"),
+    "list left open": (b"title: A\ntags: [vision, baseline\ndate: 2026-01-05\n",
+                       "2:7: error: invalid YAML: a `[` list starts here but is not closed before line 3 "
+                       "(add the closing `]`)"),
     "bad indentation": (b"title: A\nparams:\n  lr: 0.1\n batch: 32\n",
                         "4:2: error: invalid YAML: this line is indented differently from the lines around it "
                         "(indent the keys of one mapping by the same number of spaces)"),

@@ -1,0 +1,126 @@
+"""Options from mkdocs.yml: defaults, every option read, and every bad option reported at its line."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlreport.config import Leaderboard, Options, load_options
+from mlreport.problems import RecordError
+
+
+def problems_of(repo) -> list[str]:
+    with pytest.raises(RecordError) as caught:
+        load_options(repo.path)
+    return [p.format_text() for p in caught.value.problems]
+
+
+def test_defaults_without_mkdocs_yml(repo) -> None:
+    assert load_options(repo.path) == Options(root=repo.path)
+
+
+def test_every_option_is_read(repo) -> None:
+    repo.write("mkdocs.yml", """
+        site_name: Vision team
+        repo_url: https://git.example.com/vision/records
+        edit_uri: edit/main/
+        theme:
+          name: material
+        markdown_extensions:
+          - pymdownx.emoji:
+              emoji_index: !!python/name:material.extensions.emoji.twemoji
+        extra:
+          analytics_key: !ENV [ANALYTICS_KEY, ""]
+        plugins:
+          - search
+          - mlreport:
+              experiments_dir: records/experiments
+              decisions_dir: records/adr
+              models_dir: records/models
+              decisions_exclude: ["draft-*.md"]
+              leaderboards:
+                - {title: Receipts accuracy, task: receipts, dataset: receipts-v3, metric: test.accuracy}
+                - {title: Latency, metric: latency.p95_ms, goal: min, split: test, filter: {tags: [onnx]}}
+              metric_goals: {business.cost: min}
+              templates_dir: overrides
+              cache_dir: .cache/mlreport
+              history: false
+              strict: true
+        """)
+    options = load_options(repo.path)
+    assert options.folder("experiment") == repo.path / "records/experiments"
+    assert options.folder("decision") == repo.path / "records/adr"
+    assert options.folder("model") == repo.path / "records/models"
+    assert options.decisions_exclude == ("draft-*.md",)
+    assert options.leaderboards == (
+        Leaderboard(title="Receipts accuracy", metric="test.accuracy", task="receipts", dataset="receipts-v3"),
+        Leaderboard(title="Latency", metric="latency.p95_ms", goal="min", split="test", filter={"tags": ["onnx"]}),
+    )
+    assert options.metric_goals == {"business.cost": "min"}
+    assert (options.templates_dir, options.cache_dir, options.history, options.strict) == (
+        "overrides", ".cache/mlreport", False, True)
+    assert (options.site_name, options.repo_url, options.edit_uri) == (
+        "Vision team", "https://git.example.com/vision/records", "edit/main/")
+    assert options.config_problems == ()
+
+
+def test_plugins_written_as_a_mapping(repo) -> None:
+    repo.write("mkdocs.yml", "site_name: X\nplugins:\n  search: {}\n  mlreport:\n    models_dir: cards\n")
+    assert load_options(repo.path).models_dir == "cards"
+
+
+def test_plugin_listed_without_options(repo) -> None:
+    repo.write("mkdocs.yml", "site_name: X\nplugins:\n  - search\n  - mlreport\n")
+    assert load_options(repo.path).experiments_dir == "experiments"
+
+
+def test_every_bad_option_at_its_line(repo) -> None:
+    repo.write("mkdocs.yml", """
+        site_name: X
+        plugins:
+          - search
+          - mlreport:
+              experiments_dir: 5
+              leaderboards:
+                - {title: Accuracy, metric: test.accuracy, goal: maximize}
+              metric_goals: [test.loss]
+              histroy: false
+        """)
+    assert problems_of(repo) == [
+        "mkdocs.yml:5:7: error: Config value 'mlreport.experiments_dir': Expected type: <class 'str'> "
+        "but received: <class 'int'>",
+        "mkdocs.yml:6:7: error: Config value 'mlreport.leaderboards': Sub-option 'goal': Expected one of: "
+        "('max', 'min') but received: 'maximize'",
+        "mkdocs.yml:8:7: error: Config value 'mlreport.metric_goals': Expected type: <class 'dict'> "
+        "but received: <class 'list'>",
+        "mkdocs.yml:9:7: warning: Config value 'mlreport.histroy': Unrecognised configuration name: histroy "
+        "(did you mean `history`?)",
+    ]
+
+
+def test_unknown_option_is_a_warning_that_validate_reports(repo, cli) -> None:
+    repo.write("mkdocs.yml", "site_name: X\nplugins:\n  - mlreport:\n      experiment_dir: runs\n")
+    assert [p.format_text() for p in load_options(repo.path).config_problems] == [
+        "mkdocs.yml:4:7: warning: Config value 'mlreport.experiment_dir': Unrecognised configuration name: "
+        "experiment_dir (did you mean `experiments_dir`?)"]
+    result = cli("validate", "--root", repo.path)
+    assert (result.exit_code, result.stdout.splitlines()[0]) == (0, "mkdocs.yml:4:7: warning: Config value "
+                                                                 "'mlreport.experiment_dir': Unrecognised "
+                                                                 "configuration name: experiment_dir "
+                                                                 "(did you mean `experiments_dir`?)")
+    assert cli("validate", "--strict", "--root", repo.path).exit_code == 1
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("site_name: [Vision\nplugins: [mlreport]\n",
+     "mkdocs.yml:1:12: error: invalid YAML: a `[` list starts here but is not closed before line 2 "
+     "(add the closing `]`)"),
+    ("site_name: X\nnav:\n  - Home: index.md\n - About: about.md\n",
+     "mkdocs.yml:4:2: error: invalid YAML: this line is indented differently from the lines around it "
+     "(indent the keys of one mapping by the same number of spaces)"),
+    ("- site_name\n", "mkdocs.yml:1:1: error: mkdocs.yml must be a mapping of settings (start with `site_name: …`)"),
+])
+def test_unreadable_mkdocs_yml(repo, cli, content: str, expected: str) -> None:
+    repo.write("mkdocs.yml", content)
+    assert problems_of(repo) == [expected]
+    result = cli("validate", "--root", repo.path)
+    assert (result.exit_code, result.stderr.strip(), result.stdout) == (1, expected, "")
