@@ -68,7 +68,7 @@ def init_repo(options: Options, site_name: str) -> list[Path]:
     if not config.exists():
         _write(config, environment(options).get_template("scaffold/mkdocs.yml.j2").render(site_name=site_name))
         written.append(config)
-    docs = options.root / "docs"
+    docs = options.root / options.docs_dir
     if not docs.exists():
         docs.mkdir(parents=True)
         index = docs / "about.md"
