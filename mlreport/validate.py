@@ -11,6 +11,10 @@ from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, de
 from mlreport.records.decision import next_decision_number
 
 
+Unreadable = dict[str, set[str]]
+"""Ids of the record files of each kind that exist but could not be read."""
+
+
 def validate_repo(options: Options) -> tuple[RepoModel, list[Problem]]:
     """Load, join and check every record; returns the model and every problem found."""
     loaded = load_records(options)
@@ -27,12 +31,15 @@ def cross_record_problems(loaded: Loaded, model: RepoModel) -> Iterator[Problem]
     yield from _duplicate_ids(loaded.decisions, lambda r: decision_key(r.id), "decision",
                               _renumber_hint(model.options))
     yield from _duplicate_ids(loaded.models, lambda r: r.id, "model card")
+    # Records that exist but could not be read have their own errors; naming them is no second one.
+    unreadable = {kind: {decision_key(i) if kind == "decision" else i for i in ids}
+                  for kind, ids in loaded.unreadable.items()}
     for experiment in model.experiments.values():
-        yield from _experiment_references(experiment, model)
+        yield from _experiment_references(experiment, model, unreadable)
     for decision in model.decisions.values():
-        yield from _decision_references(decision, model)
+        yield from _decision_references(decision, model, unreadable)
     for card in model.models.values():
-        yield from _model_references(card, model)
+        yield from _model_references(card, model, unreadable)
     yield from _supersede_cycles(model)
     yield from _stale_statuses(model)
 
@@ -53,34 +60,38 @@ def _renumber_hint(options: Options) -> str:
     return f"renumber one of them to {free}, the next free number"
 
 
-def _experiment_references(experiment: Experiment, model: RepoModel) -> Iterator[Problem]:
+def _experiment_references(experiment: Experiment, model: RepoModel, unreadable: Unreadable) -> Iterator[Problem]:
     if not experiment.baseline:
         return
     if experiment.baseline == experiment.id:
         yield _problem(experiment, "baseline", "`baseline` names the experiment itself",
                        "point it at the earlier experiment this one improves on")
-    elif experiment.baseline not in model.experiments:
+    elif experiment.baseline not in model.experiments and experiment.baseline not in unreadable["experiment"]:
         yield _missing(experiment, "baseline", "experiment", experiment.baseline, model.experiments)
 
 
-def _decision_references(decision: Decision, model: RepoModel) -> Iterator[Problem]:
+def _decision_references(decision: Decision, model: RepoModel, unreadable: Unreadable) -> Iterator[Problem]:
     for index, ref in enumerate(decision.evidence):
-        if ref not in model.experiments:
+        if ref not in model.experiments and ref not in unreadable["experiment"]:
             yield _missing(decision, f"evidence.{index}", "experiment", ref, model.experiments)
     for index, ref in enumerate(decision.models):
-        if ref not in model.models:
+        if ref not in model.models and ref not in unreadable["model"]:
             yield _missing(decision, f"models.{index}", "model card", ref, model.models)
     for key in ("supersedes", "superseded_by"):
         for index, ref in enumerate(getattr(decision, key)):
+            if decision_key(ref) in unreadable["decision"]:
+                continue
             if model.decision(ref) is None:
                 yield _missing_decision(decision, f"{key}.{index}", ref, model)
             elif decision_key(ref) == decision_key(decision.id):
                 yield _problem(decision, f"{key}.{index}", f"`{key}` names the decision itself")
 
 
-def _model_references(card: ModelCard, model: RepoModel) -> Iterator[Problem]:
+def _model_references(card: ModelCard, model: RepoModel, unreadable: Unreadable) -> Iterator[Problem]:
     for index, evaluation in enumerate(card.evaluations):
         experiment = model.experiments.get(evaluation.experiment)
+        if experiment is None and evaluation.experiment in unreadable["experiment"]:
+            continue
         if experiment is None:
             yield _missing(card, f"evaluations.{index}.experiment", "experiment", evaluation.experiment,
                            model.experiments)
@@ -92,7 +103,7 @@ def _model_references(card: ModelCard, model: RepoModel) -> Iterator[Problem]:
                                did_you_mean(metric, experiment.metrics) or
                                f"its metrics are: {', '.join(sorted(experiment.metrics)) or 'none'}")
     for index, ref in enumerate(card.decisions):
-        if model.decision(ref) is None:
+        if model.decision(ref) is None and decision_key(ref) not in unreadable["decision"]:
             yield _missing_decision(card, f"decisions.{index}", ref, model)
 
 
@@ -125,16 +136,20 @@ def _cycle_from(start: str, successors: dict[str, tuple[str, ...]]) -> list[str]
 def _stale_statuses(model: RepoModel) -> Iterator[Problem]:
     for decision in model.decisions.values():
         successors = model.successors.get(decision.id, ())
-        where = decision.mark("status") if "status" in decision.marks else (decision.status_line, 1)
+        # Older formats keep the status in the body; the fix is worded for where it is written.
+        in_front_matter = "status" in decision.marks
+        where = decision.mark("status") if in_front_matter else (decision.status_line, 1)
         if successors and decision.status in ("accepted", "proposed"):
             names = ", ".join(successors)
             yield Problem(decision.path, *where, "warning",
                           f"decision is superseded by {names} but its status still says {decision.status}",
-                          "set `status: superseded`", "status")
+                          "set `status: superseded`" if in_front_matter
+                          else f"change its status to `Superseded by {names}`", "status")
         elif decision.status == "superseded" and not successors and not decision.superseded_by:
             yield Problem(decision.path, *where, "warning", "decision says superseded but nothing supersedes it",
-                          "add `supersedes: [\"" + decision.id + "\"]` to the newer decision, "
-                          "or `superseded_by:` here", "status")
+                          f'add `supersedes: ["{decision.id}"]` to the newer decision, or `superseded_by:` here'
+                          if in_front_matter else
+                          "name the newer decision: `Superseded by [its title](its-file.md)`", "status")
 
 
 def _missing(record: Record, key: str, kind: str, ref: str, known: Iterable[str]) -> Problem:

@@ -160,8 +160,31 @@ def test_stale_status_written_in_a_legacy_status_line(repo, cli) -> None:
     result = cli("validate", "--root", repo.path)
     assert result.stdout.splitlines() == [
         "decisions/0001-old.md:3:1: warning: decision is superseded by 0002 but its status still says accepted "
-        "(set `status: superseded`)"]
+        "(change its status to `Superseded by 0002`)"]
     assert result.exit_code == 0
+
+
+def test_superseded_without_successor_in_a_legacy_status_section(repo, cli) -> None:
+    repo.write("decisions/0001-old.md", "# 1. Old\n\nDate: 2019-05-02\n\n## Status\n\nSuperseded\n")
+    result = cli("validate", "--root", repo.path)
+    assert result.stdout.splitlines() == [
+        "decisions/0001-old.md:7:1: warning: decision says superseded but nothing supersedes it "
+        "(name the newer decision: `Superseded by [its title](its-file.md)`)"]
+
+
+def test_references_to_unreadable_records_are_not_reported_twice(repo, cli) -> None:
+    repo.write("experiments/base.yaml", 'title: "Base\ndate: 2026-01-01\n')
+    repo.write("experiments/next/experiment.yaml", "title: Next\ndate: 2026-01-02\nbaseline: base\n")
+    repo.write("decisions/0001-old.md", "---\nstatus: [superseded\n---\n# Old\n")
+    repo.write("decisions/0002-new.md", "---\nstatus: accepted\nsupersedes: [1]\nevidence: [base, next]\n---\n# New\n")
+    repo.write("models/card.md", "---\nname: Card\ndecisions: [1]\nevaluations: [{experiment: base}]\n---\n")
+    result = cli("validate", "--root", repo.path)
+    assert result.stdout.splitlines() == [
+        "decisions/0001-old.md:2:9: error: invalid YAML: the front matter ends inside a `[` list that starts here "
+        "(add the closing `]`)",
+        "experiments/base.yaml:1:8: error: invalid YAML: the file ends inside a quoted string that starts here "
+        "(add the closing quote)",
+    ]
 
 
 def test_duplicate_id_written_in_the_record_points_at_it(repo, cli) -> None:

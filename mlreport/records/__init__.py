@@ -9,13 +9,18 @@ from typing import Callable
 from mlreport.config import Options
 from mlreport.problems import Problem, relative
 from mlreport.records.common import Record
-from mlreport.records.decision import Decision, decision_key, is_decision_file, load_decision
-from mlreport.records.experiment import Experiment, is_experiment_file, load_experiment
-from mlreport.records.model_card import Evaluation, ModelCard, is_model_file, load_model_card
+from mlreport.records.decision import Decision, decision_id, decision_key, is_decision_file, load_decision
+from mlreport.records.experiment import Experiment, experiment_id, is_experiment_file, load_experiment
+from mlreport.records.model_card import Evaluation, ModelCard, is_model_file, load_model_card, model_id
 from mlreport.records.source import SourceError
 
 __all__ = ["Decision", "Evaluation", "Experiment", "Loaded", "ModelCard", "Record", "decision_key",
            "load_records", "record_files"]
+
+
+# The id each kind's file gives before it is read.
+_ID_OF: dict[str, Callable[[Path], str]] = {
+    "experiment": experiment_id, "decision": lambda path: decision_id(path.name), "model": model_id}
 
 
 @dataclass
@@ -26,6 +31,8 @@ class Loaded:
     decisions: list[Decision] = field(default_factory=list)
     models: list[ModelCard] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    unreadable: dict[str, set[str]] = field(default_factory=lambda: {kind: set() for kind in _ID_OF})
+    """Ids that files of each kind give, for the files that exist but could not be read."""
 
 
 Loader = Callable[[Path, Path], "tuple[Record | None, list[Problem]]"]
@@ -64,6 +71,8 @@ def load_records(options: Options) -> Loaded:
             loaded.problems.extend(problems)
             if record is not None:
                 into.append(record)
+            else:
+                loaded.unreadable[kind].add(_ID_OF[kind](path))
     return loaded
 
 

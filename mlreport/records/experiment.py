@@ -76,6 +76,11 @@ def is_experiment_file(path: Path, folder: Path) -> bool:
     return path.name in DIRECTORY_FORM_FILES or not any((path.parent / n).is_file() for n in DIRECTORY_FORM_FILES)
 
 
+def experiment_id(path: Path) -> str:
+    """The id a file gives when the record sets none: its stem, or its folder's name in the directory form."""
+    return path.parent.name if path.name in DIRECTORY_FORM_FILES else path.stem
+
+
 def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Problem]]:
     """Read and check one experiment file; the record is None when it cannot be built."""
     shown = relative(path, root)
@@ -85,8 +90,7 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
         return None, problems
     data = document.data
     directory_form = path.name in DIRECTORY_FORM_FILES
-    default_id = path.parent.name if directory_form else path.stem
-    record_id = str(data.get("id") or default_id)
+    record_id = str(data.get("id") or experiment_id(path))
     if "id" not in data and not _ID.match(record_id):
         problems.append(document.problem(message=f"file name gives the id {record_id!r}, which is not a valid id",
                                          hint="rename the file to a lowercase slug, or set `id:`"))

@@ -59,6 +59,11 @@ def is_model_file(path: Path, folder: Path) -> bool:
     return path.name == DIRECTORY_FORM_FILE or not (path.parent / DIRECTORY_FORM_FILE).is_file()
 
 
+def model_id(path: Path) -> str:
+    """A card's id: its stem, or its folder's name in the directory form."""
+    return path.parent.name if path.name == DIRECTORY_FORM_FILE else path.stem
+
+
 def load_model_card(path: Path, root: Path) -> tuple[ModelCard | None, list[Problem]]:
     """Read and check one model card."""
     shown = relative(path, root)
@@ -69,7 +74,7 @@ def load_model_card(path: Path, root: Path) -> tuple[ModelCard | None, list[Prob
     problems = check_schema(document, "model")
     data = document.data
     h1 = _H1.search(body)
-    record_id = path.parent.name if path.name == DIRECTORY_FORM_FILE else path.stem
+    record_id = model_id(path)
     title = str(data.get("name") or (h1.group(1).strip() if h1 else "") or record_id)
     card = ModelCard(
         id=record_id,
