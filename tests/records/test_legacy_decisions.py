@@ -118,3 +118,19 @@ def test_madr_with_just_the_docs_front_matter() -> None:
     }
     assert model.decisions["0001"].decision_makers == ("Kenji Sato", "Olu Adeyemi")
 
+
+
+def test_windows_line_endings_read_the_same(tmp_path) -> None:
+    for folder in LEGACY.iterdir():
+        copy = tmp_path / folder.name
+        copy.mkdir()
+        for file in folder.iterdir():
+            (copy / file.name).write_bytes(file.read_bytes().replace(b"\n", b"\r\n"))
+        model, problems = read_log(folder.name)
+        crlf_model, crlf_problems = validate_repo(Options(root=tmp_path, decisions_dir=folder.name, history=False))
+        assert summary(crlf_model) == summary(model)
+        assert {d.id: (d.supersedes, d.superseded_by, d.decision_makers, d.tags, d.status_line)
+                for d in crlf_model.decisions.values()} == \
+            {d.id: (d.supersedes, d.superseded_by, d.decision_makers, d.tags, d.status_line)
+             for d in model.decisions.values()}
+        assert [p.format_text() for p in crlf_problems] == problems
