@@ -135,8 +135,11 @@ def docs_dir_override(root: Path, config_path: Path) -> Iterator[dict[str, str]]
     if (root / docs).is_dir():
         yield {}
         return
-    with tempfile.TemporaryDirectory(prefix="mlreport-docs-") as empty:
-        yield {"docs_dir": empty}
+    with tempfile.TemporaryDirectory(prefix="mlreport-") as scratch:
+        # Same folder name as configured: edit links strip it from `edit_uri`.
+        empty = Path(scratch) / Path(docs).name
+        empty.mkdir()
+        yield {"docs_dir": str(empty)}
 
 
 def _swap_in(staging: Path, target: Path) -> None:

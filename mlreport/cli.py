@@ -175,8 +175,11 @@ def generate(root: Path, out: Path) -> None:
     if inputs.failed:
         sys.exit(1)
     own_index = (options.root / options.docs_dir / "index.md").is_file()
-    generated = render.generate(inputs.model, inputs.history, options,
-                                home_page=DASHBOARD if own_index else "index.md")
+    try:
+        generated = render.generate(inputs.model, inputs.history, options,
+                                    home_page=DASHBOARD if own_index else "index.md")
+    except RecordError as exc:
+        _fail(exc)
     written = render.write_generated(generated, out)
     click.echo(f"wrote {len(written)} files to {_shown(out, Path.cwd())}")
 

@@ -25,7 +25,7 @@ from mlreport.config import Options, PluginConfig, options_from_config
 from mlreport.history import History
 from mlreport.model import RepoModel
 from mlreport.pipeline import read_site
-from mlreport.problems import format_problems
+from mlreport.problems import RecordError, format_problems
 from mlreport.render import Generated, generate
 from mlreport.render.site import edit_url
 
@@ -67,8 +67,11 @@ class MlreportPlugin(BasePlugin[PluginConfig]):
         """Add the generated pages, data files and assets; the team's own pages win a clash."""
         assert self.model is not None and self.options is not None
         own_index = files.get_file_from_path("index.md") is not None
-        self.generated = generate(self.model, self.history, self.options,
-                                  home_page=DASHBOARD if own_index else "index.md")
+        try:
+            self.generated = generate(self.model, self.history, self.options,
+                                      home_page=DASHBOARD if own_index else "index.md")
+        except RecordError as exc:
+            raise PluginError(format_problems(exc.problems, "text")) from None
         in_nav = {page for _, page in self.generated.nav}
         for path, text in self.generated.pages.items():
             if files.get_file_from_path(path) is not None:

@@ -68,6 +68,16 @@ def href(url: Any) -> Markup:
                   .replace("(", "%28").replace(")", "%29"))
 
 
+def page_title(value: Any) -> Markup:
+    """A record title for a page's front matter `title:`, HTML-escaped and YAML-quoted.
+
+    Every page whose heading holds record text needs it: without it MkDocs takes the title from
+    the heading, and themes print it unescaped (Material's `striptags` even decodes entities),
+    so `</title><script>` in a record title would become markup.
+    """
+    return Markup(json.dumps(html.escape(" ".join(str(value).split()), quote=True), ensure_ascii=False))
+
+
 def json_for_script(data: Any) -> Markup:
     """JSON safe inside `<script type="application/json">`: `</script>`, `<!--` and U+2028/9 cannot break out."""
     encoded = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)

@@ -13,6 +13,7 @@ import json
 import math
 import posixpath
 import re
+import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
@@ -28,6 +29,7 @@ from mlreport.config import Options
 from mlreport.history import History, Provenance
 from mlreport.leaderboards import slugify
 from mlreport.model import RepoModel
+from mlreport.problems import Problem, RecordError, relative
 from mlreport.records import Record
 from mlreport.render import safe
 from mlreport.templates import environment
@@ -117,7 +119,10 @@ class Site:
         helpers = {"page": page, "site": self, "model": self.model, "history": self.history,
                    "link": partial(self.link, page), "record_link": partial(self.record_link, page),
                    "url": self.url, "paths": self.paths}
-        return self._env.get_template(f"pages/{template}").render(**helpers, **context)
+        try:
+            return self._env.get_template(f"pages/{template}").render(**helpers, **context)
+        except jinja2.TemplateError as exc:
+            raise RecordError([template_problem(exc, self.options.root, page)]) from None
 
     def add_json(self, path: str, data: Any) -> None:
         """A JSON data file, compact and with sorted keys so builds are byte-identical."""
@@ -164,6 +169,17 @@ class Site:
     def provenance(self, record: Record) -> Provenance:
         """A record's git history (empty when unknown)."""
         return self.history.provenance(record.path)
+
+
+def template_problem(exc: jinja2.TemplateError, root: Path, page: str) -> Problem:
+    """A template that fails to render, located at the template line (a repo's override, usually)."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    for frame, frame_line in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename.endswith(".j2"):
+            filename, line = frame.f_code.co_filename, frame_line
+    shown = relative(Path(filename), root) if filename else "templates"
+    return Problem(shown, line or 1, 1, "error", f"template failed while rendering {page}: {exc.message or exc}",
+                   "check the template against the packaged one of the same name")
 
 
 def record_page(kind: str, record_id: str) -> str:
@@ -272,5 +288,5 @@ def _page_environment(options: Options) -> jinja2.Environment:
     env = environment(options).overlay(finalize=safe.text, cache_size=64)
     env.filters = {**env.filters}
     env.filters.update(number=number, delta=delta, badge=badge, text=safe.text, href=safe.href,
-                       json_script=safe.json_for_script, markdown=safe.record_markdown, plain=plain)
+                       json_script=safe.json_for_script, page_title=safe.page_title, markdown=safe.record_markdown, plain=plain)
     return env

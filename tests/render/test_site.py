@@ -1,0 +1,59 @@
+"""Paths, links and numbers shared by every page kind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlreport.config import Options
+from mlreport.render.site import delta, edit_url, number, page_url, record_page, record_slug
+
+
+@pytest.mark.parametrize(("record_id", "page"), [
+    ("resnet-50", "experiments/resnet-50.md"), ("v1.2_final", "experiments/v1.2_final.md"),
+])
+def test_slug_ids_keep_their_name(record_id: str, page: str) -> None:
+    assert record_page("experiment", record_id) == page
+
+
+@pytest.mark.parametrize("record_id", ["index", "compare", "../../etc/passwd", "Has Spaces", "a/b", "..", ""])
+def test_other_ids_get_a_safe_distinct_name(record_id: str) -> None:
+    slug = record_slug(record_id)
+    assert "/" not in slug and slug not in ("index", "compare", "..", "") and not slug.startswith(".")
+    assert slug != record_slug(record_id + "x")
+
+
+def test_page_urls() -> None:
+    assert page_url("index.md") == "" and page_url("experiments/index.md") == "experiments/"
+    assert page_url("experiments/a.md") == "experiments/a/"
+    assert page_url("experiments/a.md", directory_urls=False) == "experiments/a.html"
+    assert page_url("index.md", directory_urls=False) == "index.html"
+
+
+def test_edit_url_swaps_the_docs_folder_for_the_record_path() -> None:
+    options = Options(root=Path("."), repo_url="https://github.com/o/r", edit_uri="edit/main/docs/")
+    assert edit_url("experiments/a b.yaml", options) == "https://github.com/o/r/edit/main/experiments/a%20b.yaml"
+    absolute = Options(root=Path("."), repo_url="https://x", edit_uri="https://gitlab.com/o/r/-/edit/main/")
+    assert edit_url("models/m.md", absolute) == "https://gitlab.com/o/r/-/edit/main/models/m.md"
+    assert edit_url("a.yaml", Options(root=Path("."))) == ""
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (0.671, "0.671"), (7.0, "7"), (1843211, "1,843,211"), (0.0009, "0.0009"), (12345.678, "12,345.7"),
+    (0.123456, "0.1235"), (True, "true"), ("lgbm", "lgbm"), ([1, 2], "1, 2"), (float("nan"), "—"),
+])
+def test_number(value: object, shown: str) -> None:
+    assert number(value) == shown
+
+
+@pytest.mark.parametrize(("value", "goal", "word", "shown"), [
+    (0.007, "max", "better", "+0.007"), (-0.1, "min", "better", "-0.1"), (0.4, "min", "worse", "+0.4"),
+    (-0.0003, "max", "worse", "-0.0003"),
+])
+def test_delta_is_marked_by_the_metric_goal(value: float, goal: str, word: str, shown: str) -> None:
+    assert delta(value, goal) == f'<span class="mlr-delta mlr-{word}" title="{word}">{shown}</span>'
+
+
+def test_delta_of_nothing_and_of_zero() -> None:
+    assert delta(None, "max") == "" and "±0" in delta(0.00001 - 0.00001, "max")

@@ -1,0 +1,106 @@
+"""Helpers for site tests: the golden fixture repo in real git, and built pages read back."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from conftest import GitRepo
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GOLDEN_REPO = FIXTURES / "golden_repo"
+
+
+def team_repo(repo: GitRepo) -> GitRepo:
+    """The golden fixture repo (a small digits team) copied into `repo` and committed."""
+    shutil.copytree(GOLDEN_REPO, repo.path, dirs_exist_ok=True)
+    repo.commit("Add the digits team's records (#3)", date="2026-03-06T09:00:00+00:00")
+    return repo
+
+
+@dataclass
+class Page:
+    """A built HTML page, read back: its main text, links, scripts and every attribute."""
+
+    source: str
+    text: str = ""
+    links: list[tuple[str, str]] = field(default_factory=list)
+    """(href, link text) of every link in the article."""
+    scripts: list[tuple[dict[str, str], str]] = field(default_factory=list)
+    attributes: list[tuple[str, str, str]] = field(default_factory=list)
+    """(tag, attribute, value) of every element."""
+    charts: list[dict] = field(default_factory=list)
+    """The chart specs embedded in the page, parsed."""
+    nav: list[str] = field(default_factory=list)
+    """The hrefs of the site navigation (tabs and side bar)."""
+
+    def link_to(self, text: str) -> str:
+        """The href of the first article link whose text contains `text`."""
+        for href, label in self.links:
+            if text in label:
+                return href
+        raise AssertionError(f"no link with text {text!r}; links: {self.links}")
+
+
+def read_page(site: Path, url: str) -> Page:
+    """Parse `site/<url>/index.html` (or the file named by `url`)."""
+    path = site / url
+    if path.is_dir() or not path.suffix:
+        path = path / "index.html"
+    parser = _PageParser(path.read_text(encoding="utf-8"))
+    return parser.page
+
+
+class _PageParser(HTMLParser):
+    def __init__(self, source: str):
+        super().__init__(convert_charrefs=True)
+        self.page = Page(source)
+        self._article = 0
+        self._text: list[str] = []
+        self._link: list[str] | None = None
+        self._href = ""
+        self._script: dict[str, str] | None = None
+        self._script_text: list[str] = []
+        self._chart = False
+        self.feed(source)
+        self.close()
+        self.page.text = " ".join(" ".join(self._text).split())
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        self.page.attributes.extend((tag, name, value) for name, value in values.items())
+        if "md-nav__link" in values.get("class", "") or "md-tabs__link" in values.get("class", ""):
+            self.page.nav.append(values.get("href", ""))
+        if tag == "article":
+            self._article += 1
+        elif tag == "a" and self._article:
+            self._link, self._href = [], values.get("href", "")
+        elif tag == "script":
+            self._script, self._script_text = values, []
+        if "data-mlr-chart" in values:
+            self._chart = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article":
+            self._article -= 1
+        elif tag == "a" and self._link is not None:
+            self.page.links.append((self._href, " ".join("".join(self._link).split())))
+            self._link = None
+        elif tag == "script" and self._script is not None:
+            self.page.scripts.append((self._script, "".join(self._script_text)))
+            if self._chart:
+                self.page.charts.append(json.loads(self.page.scripts[-1][1]))
+                self._chart = False
+            self._script = None
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script_text.append(data)
+            return
+        if self._article:
+            self._text.append(data)
+            if self._link is not None:
+                self._link.append(data)
