@@ -41,7 +41,7 @@ def main() -> None:
               show_default=True, help="text for people, github for workflow annotations, json for tools.")
 def validate(root: Path, strict: bool, fmt: str) -> None:
     """Check every record: schema, references, duplicates, cycles, stale statuses."""
-    options = _options(root, strict=strict)
+    options = _options(root, strict=strict, fmt=fmt)
     model, problems = validate_repo(options)
     if problems:
         click.echo(format_problems(problems, fmt))
@@ -214,19 +214,20 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
-def _options(root: Path, strict: bool = False) -> Options:
+def _options(root: Path, strict: bool = False, fmt: str = "text") -> Options:
     if not root.is_dir():
         # A mistyped --root must not validate an empty repository and pass.
         raise click.BadParameter(f"no such folder: {root}", param_hint="'--root'")
     try:
         options = load_options(root.resolve())
     except RecordError as exc:
-        _fail(exc)
+        _fail(exc, fmt)
     if strict:
         options = Options(**{**options.__dict__, "strict": True})
     return options
 
 
-def _fail(exc: RecordError) -> None:
-    click.echo(format_problems(exc.problems, "text"), err=True)
+def _fail(exc: RecordError, fmt: str = "text") -> None:
+    # Annotations and JSON are read from stdout by tools; text is for people, on stderr.
+    click.echo(format_problems(exc.problems, fmt), err=fmt == "text")
     sys.exit(1)

@@ -74,6 +74,19 @@ def test_strict_makes_warnings_fail(cli, repo, fmt: str) -> None:
     assert strict.stdout == relaxed.stdout.replace("warning", "error")
 
 
+@pytest.mark.parametrize("fmt, expected", [
+    ("text", "mkdocs.yml:4:7: error: Config value 'mlreport.leaderboards': Expected a list of items, "
+             "but a <class 'dict'> was given."),
+    ("github", "::error file=mkdocs.yml,line=4,col=7,title=mlreport::Config value 'mlreport.leaderboards': "
+               "Expected a list of items, but a <class 'dict'> was given."),
+])
+def test_validate_reports_bad_options_in_the_chosen_format(cli, repo, fmt: str, expected: str) -> None:
+    repo.write("mkdocs.yml", "site_name: X\nplugins:\n  - mlreport:\n      leaderboards: {metric: auc}\n")
+    result = cli("validate", "--format", fmt, "--root", repo.path)
+    assert result.exit_code == 1
+    assert (result.stderr if fmt == "text" else result.stdout) == expected + "\n"
+
+
 def test_validate_from_the_current_folder(cli, repo, monkeypatch) -> None:
     repo.write("experiments/a.yaml", "title: A\n")
     monkeypatch.chdir(repo.path)
