@@ -119,9 +119,13 @@ def yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int = 0, wh
     return Problem(shown, line, column, "error", f"invalid YAML: {message}", hint)
 
 
+def is_indentation(mark: yaml.Mark | None) -> bool:
+    """Whether a YAML error's position lies in its line's leading whitespace."""
+    return mark is None or not (mark.buffer or "")[:mark.pointer].rsplit("\n", 1)[-1].strip()
+
+
 def _tab_problem(mark: yaml.Mark) -> tuple[str, str]:
-    before = (mark.buffer or "")[:mark.pointer].rsplit("\n", 1)[-1]
-    if before.strip():
+    if not is_indentation(mark):
         return "a tab character inside a value", "replace the tab with spaces, or quote the value"
     return ("a tab character is used for indentation",
             "YAML indents with spaces only; replace the tab with spaces")

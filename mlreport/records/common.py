@@ -50,7 +50,7 @@ def inside_record_folder(path: Path, folder: Path, markers: tuple[str, ...]) -> 
 def check_schema(document: Document, kind: str) -> list[Problem]:
     """Every schema violation of a document, each located and explained; unknown keys warn."""
     schema = SCHEMAS[kind]
-    data = _jsonable(document.data)
+    data = _without_valid_series(_jsonable(document.data))
     problems = document.problems + [_schema_problem(document, error)
                                     for error in _validator(kind).iter_errors(data)]
     known = set(schema["properties"])
@@ -127,6 +127,24 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value
+
+
+def _without_valid_series(data: dict[str, Any]) -> dict[str, Any]:
+    """The data with inline history left out when every point is `[number, number]`.
+
+    Long curves are thousands of points; checking them point by point through the schema
+    dominated loading. The verdict is the same: a bad point keeps the whole history in.
+    """
+    history = data.get("history")
+    if isinstance(history, dict) and all(isinstance(points, list) and all(_is_point(p) for p in points)
+                                         for points in history.values()):
+        return {**data, "history": {}}
+    return data
+
+
+def _is_point(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
 
 
 def _schema_problem(document: Document, error: jsonschema.ValidationError) -> Problem:

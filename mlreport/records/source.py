@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from mlreport.problems import Problem, yaml_problem
+from mlreport.problems import Problem, is_indentation, yaml_problem
 
 KeyPath = tuple[Any, ...]
 
@@ -91,20 +91,14 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file
     if not text.strip():
         raise SourceError(Problem(shown, 1 + line_offset, 1, "error", f"{what} is empty",
                                   "a record is a YAML mapping with at least `title` and `date`"))
-    loader = _RecordLoader(text)
     try:
-        node = loader.get_single_node()
-        if node is not None:
-            _check_size(node, shown, line_offset)
-        data = loader.construct_document(node) if node is not None else None
+        node, data = _load(text, shown, line_offset)
     except yaml.MarkedYAMLError as exc:
         raise SourceError(yaml_problem(exc, shown, line_offset, what)) from None
     except yaml.YAMLError as exc:
         raise SourceError(Problem(shown, 1 + line_offset, 1, "error", f"invalid YAML: {exc}")) from None
     except RecursionError:
         raise _too_deep(shown, line_offset) from None
-    finally:
-        loader.dispose()
     if not isinstance(data, dict):
         found = "nothing" if data is None else f"a {_yaml_type(data)}"
         raise SourceError(Problem(shown, 1 + line_offset, 1, "error",
@@ -131,16 +125,45 @@ def split_front_matter(text: str, shown: str) -> tuple[Document | None, str, int
     return parse_yaml(inner, shown, line_offset=1, what="front matter"), body, body_line
 
 
-class _RecordLoader(yaml.SafeLoader):
-    """Safe YAML whose unreadable values become located problems instead of tracebacks."""
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        """Construct a value; a ValueError (`!!int abc`) is re-raised with the node's position."""
+def _load(text: str, shown: str, line_offset: int) -> tuple[yaml.Node | None, Any]:
+    """The node tree and the data: libyaml reads fast, PyYAML's own parser words what is wrong."""
+    # libyaml has no recursion guard (deep `[[[…` crashes the process), so deep text goes to PyYAML.
+    if _FastLoader is None or _flow_depth(text) > _MAX_DEPTH:
+        return _load_with(_RecordLoader, text, shown, line_offset)
+    try:
+        return _load_with(_FastLoader, text, shown, line_offset)
+    except yaml.YAMLError as terse:
         try:
-            return super().construct_object(node, deep)
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read this value: {exc}", node.start_mark) from None
+            return _load_with(_RecordLoader, text, shown, line_offset)
+        except yaml.MarkedYAMLError as worded:
+            # PyYAML refuses a tab inside a value, which YAML allows: then libyaml's complaint is the real one.
+            raise terse if "\\t" in (worded.problem or "") and not is_indentation(worded.problem_mark) \
+                else worded
+
+
+def _load_with(loader_class: type, text: str, shown: str, line_offset: int) -> tuple[yaml.Node | None, Any]:
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _check_size(node, shown, line_offset)
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
+def _flow_depth(text: str) -> int:
+    """How deep `[` and `{` could nest, counting every one (quoted ones too: this only picks a parser)."""
+    if text.count("[") + text.count("{") <= _MAX_DEPTH:
+        return 0
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -151,7 +174,30 @@ def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
-_RecordLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+class _Constructing:
+    """Safe YAML whose unreadable values become located problems instead of tracebacks."""
+
+    yaml_constructors = {**yaml.SafeLoader.yaml_constructors, "tag:yaml.org,2002:timestamp": _timestamp_or_text}
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Construct a value; a ValueError (`!!int abc`) is re-raised with the node's position."""
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read this value: {exc}", node.start_mark) from None
+
+
+class _RecordLoader(_Constructing, yaml.SafeLoader):
+    """PyYAML's own parser: slower, and the one whose errors are worded for people."""
+
+
+_FastLoader: type | None = None
+if yaml.__with_libyaml__:
+    class _CRecordLoader(_Constructing, yaml.CSafeLoader):  # type: ignore[misc]
+        """libyaml's parser: several times faster, so thousands of records load quickly."""
+
+    _FastLoader = _CRecordLoader
 
 
 def _check_size(root: yaml.Node, shown: str, line_offset: int) -> None:

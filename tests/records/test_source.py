@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from mlreport.config import Options
-from mlreport.records import load_records
+from mlreport.records import Loaded, load_records, source
 from mlreport.records.source import SourceError, parse_yaml, split_front_matter
 
 TAB_HINT = "(YAML indents with spaces only; replace the tab with spaces)"
@@ -35,9 +36,6 @@ UNREADABLE_EXPERIMENTS = {
                         "1:1: error: file starts with a byte-order mark (BOM) (save the file as UTF-8 without BOM)"),
     "tab indentation": (b"title: A\nparams:\n\tlr: 0.1\n",
                         f"3:1: error: invalid YAML: a tab character is used for indentation {TAB_HINT}"),
-    "tab inside a value": (b"title: A\tB\n",
-                           "1:9: error: invalid YAML: a tab character inside a value (replace the tab with spaces, "
-                           "or quote the value)"),
     "empty file": (b"", "1:1: error: file is empty (a record is a YAML mapping with at least `title` and `date`)"),
     "blank lines only": (b"\n   \n\n",
                          "1:1: error: file is empty (a record is a YAML mapping with at least `title` and `date`)"),
@@ -66,7 +64,14 @@ UNREADABLE_EXPERIMENTS = {
     "nesting too deep": (("title: A\nparams: " + "{a: " * 60 + "1" + "}" * 60 + "\n").encode(),
                          "1:1: error: invalid YAML: values are nested more than 50 levels deep "
                          "(records are a few levels deep; flatten the structure)"),
+    "nesting deep enough to crash a parser": (("title: A\nparams: " + "[" * 100_000 + "]" * 100_000).encode(),
+                                              "1:1: error: invalid YAML: values are nested more than 50 levels "
+                                              "deep (records are a few levels deep; flatten the structure)"),
 }
+
+
+def load(repo) -> Loaded:
+    return load_records(Options(root=repo.path))
 
 
 @pytest.mark.parametrize("case", UNREADABLE_EXPERIMENTS)
@@ -75,11 +80,35 @@ def test_unreadable_file_is_one_located_error(repo, case: str) -> None:
     (repo.path / "experiments").mkdir()
     (repo.path / "experiments" / "broken.yaml").write_bytes(content)
     repo.write("experiments/fine.yaml", "title: Fine\ndate: 2026-01-05\n")
-    loaded = load_records(Options(root=repo.path))
+    loaded = load(repo)
     assert [p.format_text() for p in loaded.problems] == [f"experiments/broken.yaml:{expected}"]
     assert "\n" not in loaded.problems[0].format_text()
     # One unreadable file never stops the others from loading.
     assert [e.id for e in loaded.experiments] == ["fine"]
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML's own parser refuses tabs inside values")
+def test_tab_inside_a_value_is_yaml(repo) -> None:
+    repo.write("experiments/a.yaml", "title: A\tB\ndate: 2026-01-05\n")
+    loaded = load(repo)
+    assert (loaded.problems, loaded.experiments[0].title) == ([], "A\tB")
+
+
+def test_without_libyaml_a_tab_inside_a_value_is_named(repo, monkeypatch) -> None:
+    monkeypatch.setattr(source, "_FastLoader", None)
+    repo.write("experiments/a.yaml", "title: A\tB\ndate: 2026-01-05\n")
+    assert [p.format_text() for p in load(repo).problems] == [
+        "experiments/a.yaml:1:9: error: invalid YAML: a tab character inside a value "
+        "(replace the tab with spaces, or quote the value)"]
+
+
+@pytest.mark.parametrize("case", ["YAML syntax", "list left open", "tab indentation", "unquoted colon"])
+def test_errors_read_the_same_without_libyaml(repo, monkeypatch, case: str) -> None:
+    content, expected = UNREADABLE_EXPERIMENTS[case]
+    (repo.path / "experiments").mkdir()
+    (repo.path / "experiments" / "broken.yaml").write_bytes(content)
+    monkeypatch.setattr(source, "_FastLoader", None)
+    assert [p.format_text() for p in load(repo).problems] == [f"experiments/broken.yaml:{expected}"]
 
 
 def test_duplicate_key_is_an_error_at_the_second_one(repo) -> None:
@@ -91,7 +120,7 @@ def test_duplicate_key_is_an_error_at_the_second_one(repo) -> None:
         metrics:
           test: {auc: 0.88}
         """)
-    loaded = load_records(Options(root=repo.path))
+    loaded = load(repo)
     assert [p.format_text() for p in loaded.problems] == [
         "experiments/merged.yaml:5:1: error: duplicate key `metrics`: line 3 has it too "
         "(YAML keeps only the last one; merge the two)"]
@@ -100,7 +129,7 @@ def test_duplicate_key_is_an_error_at_the_second_one(repo) -> None:
 
 def test_dates_that_do_not_exist_are_reported_not_raised(repo) -> None:
     repo.write("experiments/leap.yaml", "title: Leap day\ndate: 2025-02-29\n")
-    loaded = load_records(Options(root=repo.path))
+    loaded = load(repo)
     assert [p.format_text() for p in loaded.problems] == [
         "experiments/leap.yaml:2:7: error: `date` must be a date; found string '2025-02-29' "
         "(write dates as YYYY-MM-DD)"]
