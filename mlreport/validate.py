@@ -84,7 +84,8 @@ def _decision_references(decision: Decision, model: RepoModel, unreadable: Unrea
             if model.decision(ref) is None:
                 yield _missing_decision(decision, f"{key}.{index}", ref, model)
             elif decision_key(ref) == decision_key(decision.id):
-                yield _problem(decision, f"{key}.{index}", f"`{key}` names the decision itself")
+                yield _problem(decision, f"{key}.{index}", f"`{key}` names the decision itself",
+                               "name the other decision of the pair")
 
 
 def _model_references(card: ModelCard, model: RepoModel, unreadable: Unreadable) -> Iterator[Problem]:

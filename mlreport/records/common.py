@@ -56,13 +56,14 @@ def check_schema(document: Document, kind: str) -> list[Problem]:
     known = set(schema["properties"])
     for key in document.data:
         if key not in known:
-            problems.append(unknown_key(document, str(key), known))
+            problems.append(unknown_key(document, str(key), known, has_extra="extra" in known))
     return problems
 
 
-def unknown_key(document: Document, key: str, known: Iterable[str]) -> Problem:
+def unknown_key(document: Document, key: str, known: Iterable[str], has_extra: bool) -> Problem:
     """A warning for a key the kind does not define, with a did-you-mean hint."""
-    hint = did_you_mean(key, known) or "team-specific fields belong under `extra:`"
+    hint = did_you_mean(key, known) or ("team-specific fields belong under `extra:`" if has_extra
+                                        else "mlreport does not read it; check its spelling")
     return document.problem(key, message=f"unknown key `{key}`", hint=hint, severity="warning")
 
 

@@ -160,6 +160,8 @@ def test_status_line(status: str, expected: tuple[str, tuple[str, ...]]) -> None
                                           "(write dates as YYYY-MM-DD)"),
     ("status: accepted\ndecison-makers: [ana]", "3:1: warning: unknown key `decison-makers` "
                                                 "(did you mean `decision-makers`?)"),
+    ("status: accepted\nowner: ana", "3:1: warning: unknown key `owner` (mlreport does not read it; check its "
+                                      "spelling)"),
 ])
 def test_bad_front_matter(repo, front_matter: str, expected: str) -> None:
     repo.write("decisions/0001-a.md", f"---\n{front_matter}\n---\n# A\n")
@@ -187,3 +189,10 @@ def test_next_decision_number(repo, existing: tuple[str, ...], expected: str) ->
     for name in existing:
         repo.write(f"decisions/{name}", "# A\n")
     assert next_decision_number(repo.path / "decisions") == expected
+
+
+def test_decision_that_supersedes_itself(repo, cli) -> None:
+    repo.write("decisions/0004-a.md", "---\nstatus: accepted\nsupersedes: [4]\n---\n# A\n")
+    assert cli("validate", "--root", repo.path).stdout.splitlines() == [
+        "decisions/0004-a.md:3:14: error: `supersedes` names the decision itself "
+        "(name the other decision of the pair)"]
