@@ -156,7 +156,8 @@ def test_supersede_link_in_a_status_line_counts_on_the_other_side(repo, cli) -> 
 
 def test_stale_status_written_in_a_legacy_status_line(repo, cli) -> None:
     repo.write("decisions/0001-old.md", "# Old\n\n* Status: accepted\n* Date: 2020-01-01\n")
-    repo.write("decisions/0002-new.md", "# New\n\n* Status: accepted\n\n## Links\n\n* Supersedes [ADR-0001](0001-old.md)\n")
+    repo.write("decisions/0002-new.md",
+               "# New\n\n* Status: accepted\n\n## Links\n\n* Supersedes [ADR-0001](0001-old.md)\n")
     result = cli("validate", "--root", repo.path)
     assert result.stdout.splitlines() == [
         "decisions/0001-old.md:3:1: warning: decision is superseded by 0002 but its status still says accepted "

@@ -17,7 +17,8 @@ UNREADABLE_EXPERIMENTS = {
                     "1:8: error: invalid YAML: the file ends inside a quoted string that starts here "
                     "(add the closing quote)"),
     "unclosed list": (b"title: A\ntags: [vision, baseline\n",
-                      "2:7: error: invalid YAML: the file ends inside a `[` list that starts here (add the closing `]`)"),
+                      "2:7: error: invalid YAML: the file ends inside a `[` list that starts here "
+                      "(add the closing `]`)"),
     "list left open": (b"title: A\ntags: [vision, baseline\ndate: 2026-01-05\n",
                        "2:7: error: invalid YAML: a `[` list starts here but is not closed before line 3 "
                        "(add the closing `]`)"),
