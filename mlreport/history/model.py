@@ -31,6 +31,9 @@ class Change:
     path: str
     """The record's path at that commit (before a later rename), relative to the site root."""
     pr: int | None = None
+    landed: str = ""
+    """When the change reached the main line (ISO 8601): the merge's commit date for a change made on a
+    merged branch, the commit's own commit date otherwise. The feed is ordered by it."""
 
     @property
     def day(self) -> str:
@@ -62,11 +65,13 @@ class Provenance:
     """Working-tree state: not yet committed at all, or committed with local edits."""
     status_history: tuple[StatusChange, ...] = ()
     """Decisions only: oldest first, one entry per commit that changed the status."""
+    partial: bool = False
+    """The clone is shallow: older commits are missing, so the creation is unknown (pages use the record's date)."""
 
     @property
     def created(self) -> Change | None:
-        """The commit that added the record (its first commit, following renames)."""
-        return self.changes[-1] if self.changes else None
+        """The commit that added the record (its first commit, following renames); None when unknown."""
+        return self.changes[-1] if self.changes and not self.partial else None
 
     @property
     def last_changed(self) -> Change | None:
@@ -76,13 +81,15 @@ class Provenance:
 
 @dataclass(frozen=True)
 class FeedItem:
-    """One line of the site-wide "what changed" feed."""
+    """One line of the site-wide "what changed" feed (newest landing first)."""
 
     change: Change
     kind: str
     """experiment, decision or model."""
     record_id: str
     title: str
+    path: str = ""
+    """The record's current path (as `Record.path`); empty when the record has since been deleted."""
 
 
 @dataclass
@@ -97,7 +104,7 @@ class History:
     records: dict[str, Provenance] = field(default_factory=dict)
     """Keyed by record path, relative to the site root, as `Record.path`."""
     feed: tuple[FeedItem, ...] = ()
-    """Newest first."""
+    """Newest landing first: every change of every current record, and of records since deleted."""
     repo_url: str = ""
     head: str = ""
 

@@ -1,0 +1,99 @@
+"""Old file contents, read by blob id through one `git cat-file --batch` process, and what they say.
+
+A decision's status at a commit is read from the file as it was then, with the same parser the
+loader uses; a deleted record's title from its last content. What a blob says never changes,
+so results are kept by blob id (and cached between builds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from mlreport.history.git import GitError, Process
+from mlreport.records.decision import parse_decision
+from mlreport.records.source import SourceError, parse_yaml, split_front_matter
+
+_BATCH = 256  # ids written before their contents are read: keeps both pipes far from full
+_EAGER = 16  # while git log runs, parse in small bites so little is left when it ends
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    """What one version of a record file says."""
+
+    title: str = ""
+    status: str = ""
+    """Decisions: the status; "" when this version does not parse as a decision."""
+    superseded_by: tuple[str, ...] = ()
+
+
+class Blobs:
+    """Blob contents on demand from one long-running `git cat-file --batch`, parsed once per blob id."""
+
+    def __init__(self, toplevel: Path, known: dict[str, BlobInfo] | None = None):
+        self.toplevel = toplevel
+        self.known: dict[str, BlobInfo] = dict(known or {})
+        self.parsed = 0
+        """How many blobs were read from git (not known beforehand)."""
+        self._pending: dict[str, tuple[str, str]] = {}
+        self._process: Process | None = None
+
+    def want(self, blob: str, kind: str, path: str) -> None:
+        """Ask for what a blob says, read as a record of `kind` at `path` (root-relative)."""
+        if blob and blob not in self.known:
+            self._pending.setdefault(blob, (kind, path))
+        if len(self._pending) >= _EAGER:
+            self.flush()
+
+    def flush(self) -> None:
+        """Read and parse every blob asked for so far."""
+        while self._pending:
+            batch = list(self._pending.items())[:_BATCH]
+            for blob, _ in batch:
+                del self._pending[blob]
+            for (blob, (kind, path)), text in zip(batch, self._read([blob for blob, _ in batch])):
+                self.known[blob] = describe(kind, path, text)
+            self.parsed += len(batch)
+
+    def close(self) -> None:
+        """End the cat-file process."""
+        if self._process is not None:
+            self._process.finish()
+            self._process = None
+
+    def _read(self, blobs: list[str]) -> list[str | None]:
+        if self._process is None:
+            self._process = Process(self.toplevel, "cat-file", "--batch", stdin=True)
+        self._process.stdin.write("".join(f"{blob}\n" for blob in blobs).encode("ascii"))
+        self._process.stdin.flush()
+        texts: list[str | None] = []
+        for _ in blobs:
+            header = self._process.stdout.readline().split()
+            if len(header) != 3:  # `<id> missing`: a partial clone without the blob
+                if not header:
+                    raise GitError("git cat-file stopped early")
+                texts.append(None)
+                continue
+            data = self._process.stdout.read(int(header[2]) + 1)[:-1]
+            texts.append(data.decode("utf-8", "replace").removeprefix("\ufeff"))
+        return texts
+
+
+def describe(kind: str, path: str, text: str | None) -> BlobInfo:
+    """Title and (for decisions) status of one version of a record file."""
+    if text is None:
+        return BlobInfo()
+    name = PurePosixPath(path).name
+    try:
+        if kind == "decision":
+            decision, _ = parse_decision(text, path, name)
+            return BlobInfo(decision.title, decision.status, decision.superseded_by) if decision else BlobInfo()
+        if kind == "experiment":
+            data = parse_yaml(text, path).data
+        else:
+            document = split_front_matter(text, path)[0]
+            data = document.data if document else {}
+    except SourceError:
+        return BlobInfo()
+    return BlobInfo(title=str(data.get("title") or data.get("name") or ""))

@@ -1,0 +1,150 @@
+"""Running git: one place that fixes the options every call needs, and turns failures into `GitError`."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+# Settings a user's git config could change and the parsers depend on: paths untouched by
+# `diff.relative`, no signature check output in the log, UTF-8 names and messages, and no
+# `log.follow`, which would turn a single folder into a single-file walk.
+_CONFIG = ("-c", "diff.relative=false", "-c", "log.showSignature=false", "-c", "log.follow=false",
+           "-c", "i18n.logOutputEncoding=UTF-8", "-c", "core.quotepath=false", "-c", "color.ui=never")
+
+
+class GitError(Exception):
+    """git is missing, or a git command failed; the message is git's own first line."""
+
+
+@dataclass(frozen=True)
+class Repo:
+    """Where the site root sits in its git repository, and what that repository is like."""
+
+    toplevel: Path
+    prefix: str
+    """The site root's path inside the repository: "" or "sub/folder/" (git paths start with it)."""
+    head: str
+    """The HEAD commit; "" in a repository without commits."""
+    shallow: bool
+    shallow_file: Path
+    """Lists the commits a shallow clone is cut at."""
+
+    def git_path(self, path: str) -> str:
+        """A root-relative record path as git names it (relative to the repository's top)."""
+        return self.prefix + path
+
+    def root_path(self, git_path: str) -> str:
+        """A git path relative to the site root."""
+        return git_path[len(self.prefix):] if git_path.startswith(self.prefix) else git_path
+
+    def boundary(self) -> frozenset[str]:
+        """The commits a shallow clone is grafted at: their diffs show every file as added."""
+        try:
+            return frozenset(self.shallow_file.read_text(encoding="ascii").split())
+        except OSError:
+            return frozenset()
+
+
+def command(*args: str) -> list[str]:
+    """The full git command line for `args`, with the settings the parsers rely on."""
+    return ["git", "--literal-pathspecs", *_CONFIG, *args]
+
+
+def run(cwd: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> tuple[int, bytes]:
+    """Run git to completion; returns (exit code, stdout), raising GitError on other exit codes."""
+    try:
+        done = subprocess.run(command(*args), cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError as exc:
+        missing = "git is not installed" if exc.filename in ("git", None) else f"{cwd} does not exist"
+        raise GitError(missing) from None
+    except NotADirectoryError:
+        raise GitError(f"{cwd} is not a folder") from None
+    if done.returncode not in ok_codes:
+        raise GitError(first_line(done.stderr) or f"git {args[0]} failed (exit code {done.returncode})")
+    return done.returncode, done.stdout
+
+
+def first_line(stderr: bytes) -> str:
+    """The first non-empty line git wrote to stderr, without the `fatal: ` prefix."""
+    for line in stderr.decode("utf-8", "replace").splitlines():
+        if line.strip():
+            return line.strip().removeprefix("fatal: ").removeprefix("error: ")
+    return ""
+
+
+class Process:
+    """A git command running in the background: its output streamed, or spooled to a file to read at the end."""
+
+    def __init__(self, cwd: Path, *args: str, stdin: bool = False, spool: bool = False):
+        # stderr goes to a file: a pipe nobody reads could fill up with warnings and stall git. A spooled
+        # stdout lets a command run to its end while this process is busy with something else.
+        self._stderr = tempfile.TemporaryFile()
+        self._spool = tempfile.TemporaryFile() if spool else None
+        try:
+            self._process = subprocess.Popen(command(*args), cwd=cwd, stderr=self._stderr,
+                                             stdout=self._spool or subprocess.PIPE,
+                                             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL)
+        except OSError as exc:
+            self._close()
+            raise GitError(f"cannot run git: {exc.strerror}") from None
+        self.name = args[0]
+        self._done = False
+
+    @property
+    def stdout(self) -> IO[bytes]:
+        """The command's output, as it comes (not for spooled commands)."""
+        assert self._process.stdout is not None
+        return self._process.stdout
+
+    @property
+    def stdin(self) -> IO[bytes]:
+        """The command's input (when started with `stdin=True`)."""
+        assert self._process.stdin is not None
+        return self._process.stdin
+
+    def finish(self) -> bytes:
+        """Wait for the command; returns the output not yet read, raising GitError when it failed."""
+        self._done = True
+        try:
+            rest, _ = self._process.communicate()
+            if self._process.returncode:
+                self._stderr.seek(0)
+                raise GitError(first_line(self._stderr.read())
+                               or f"git {self.name} failed (exit code {self._process.returncode})")
+            if self._spool:
+                self._spool.seek(0)
+                return self._spool.read()
+            return rest or b""
+        finally:
+            self._close()
+
+    def stop(self) -> None:
+        """End the command early (after an error elsewhere); nothing to do once finished."""
+        if self._done:
+            return
+        self._done = True
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.communicate()
+        self._close()
+
+    def _close(self) -> None:
+        self._stderr.close()
+        if self._spool:
+            self._spool.close()
+
+
+def probe(root: Path) -> Repo:
+    """Find the repository holding `root`: one `git rev-parse` call."""
+    code, out = run(root, "rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository",
+                    "--git-path", "shallow", "--verify", "-q", "HEAD^{commit}", ok_codes=(0, 1))
+    lines = out.decode("utf-8", "surrogateescape").split("\n")
+    if len(lines) < 4:
+        raise GitError("git rev-parse gave unexpected output")
+    toplevel, prefix, shallow, shallow_file = lines[:4]
+    head = lines[4].strip() if code == 0 and len(lines) > 4 else ""
+    return Repo(toplevel=Path(toplevel), prefix=prefix, head=head, shallow=shallow.strip() == "true",
+                shallow_file=root / shallow_file)

@@ -1,0 +1,234 @@
+"""Joining file lineages to records: changes, decision status histories, working-tree state, the feed.
+
+A record in the directory form (`<id>/experiment.yaml`, `<id>/README.md`) owns its folder: a
+commit that only edits its `notes.md` or a curve file is a change to the record too.
+
+The feed holds every change of every current record and the changes of records since deleted
+(their last title read from git, `FeedItem.path` empty); other files in the record folders
+(READMEs, templates, files that never loaded as records) stay out of it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Callable
+
+from mlreport.config import Options
+from mlreport.history.blobs import Blobs
+from mlreport.history.git import Repo
+from mlreport.history.gitlog import LogCommit
+from mlreport.history.lineage import Lineage, Step, head_lineages
+from mlreport.history.model import Change, FeedItem, History, Provenance, StatusChange
+from mlreport.records import experiment, model_card
+from mlreport.records.decision import decision_id, is_decision_file
+
+RecordRow = tuple[str, str, str, str]
+"""(kind, record id, title, path relative to the site root) of one current record."""
+
+_FOLDER_PAGES = ("README.md", "index.md")
+
+
+@dataclass
+class Worktree:
+    """What `git status` says about the record folders (git paths)."""
+
+    new: set[str] = field(default_factory=set)
+    modified: set[str] = field(default_factory=set)
+    renamed_from: dict[str, str] = field(default_factory=dict)
+    """Staged renames, new path → committed path."""
+
+    @classmethod
+    def parse(cls, porcelain: bytes) -> Worktree:
+        """Read `git status --porcelain -z` output."""
+        worktree = cls()
+        tokens = iter(porcelain.split(b"\0"))
+        for item in tokens:
+            if len(item) < 4:
+                continue
+            index, tree, path = item[:1], item[1:2], item[3:].decode("utf-8", "surrogateescape")
+            if index in b"RC":
+                old = next(tokens, b"").decode("utf-8", "surrogateescape")
+                if index == b"R":
+                    worktree.renamed_from[path] = old
+            if index in b"?AC":
+                worktree.new.add(path)
+            elif b"D" not in (index, tree):  # a deleted file is no current record
+                worktree.modified.add(path)
+        return worktree
+
+    def state(self, path: str) -> str:
+        """"new", "modified" or ""."""
+        return "new" if path in self.new else "modified" if path in self.modified else ""
+
+
+def join(options: Options, repo: Repo, rows: dict[str, RecordRow], commits: list[LogCommit],
+         lineages: list[Lineage], blobs: Blobs, worktree: Worktree) -> History:
+    """Every record's provenance and the feed, from the lineages of one log pass."""
+    heads = head_lineages(lineages)
+    owners = _owned_folders(options, repo, rows)
+    main: dict[str, list[Step]] = {}
+    used: set[int] = set()
+    for path in rows:
+        git_path = repo.git_path(path)
+        lineage = heads.get(worktree.renamed_from.get(git_path, git_path))
+        main[path] = lineage.steps if lineage else []
+        if lineage:
+            used.add(id(lineage))
+    attached: dict[str, list[Step]] = {}
+    deleted: list[tuple[Lineage, str, str]] = []
+    known_paths = {lineage.path for lineage in lineages}
+    for lineage in lineages:
+        if id(lineage) in used:
+            continue
+        owner = _owner(lineage.path, owners)
+        if owner:
+            attached.setdefault(owner, []).extend(lineage.steps)
+        elif lineage.deleted:
+            identity = deleted_record(options, repo.root_path(lineage.path),
+                                      lambda path: repo.git_path(path) in known_paths)
+            if identity:
+                deleted.append((lineage, *identity))
+    _want_blobs(repo, rows, main, deleted, blobs)
+
+    changes = _ChangeMaker(repo, commits)
+    edited_folders = {_owner(path, owners) for path in worktree.new | worktree.modified} if owners else set()
+    history = History(available=True, shallow=repo.shallow, repo_url=options.repo_url, head=repo.head)
+    feed: list[tuple[int, str, FeedItem]] = []
+    for path, (kind, record_id, title, _) in rows.items():
+        steps = _with_attachments(main[path], attached.get(path, []))
+        record_changes = tuple(changes.make(step, path_step) for step, path_step in steps)
+        state = _uncommitted(repo, worktree, path, bool(steps), path in edited_folders)
+        history.records[path] = Provenance(
+            changes=record_changes, uncommitted=state, partial=repo.shallow,
+            status_history=_status_history(main[path], changes, blobs) if kind == "decision" else ())
+        feed += [(step.index, path, FeedItem(change, kind, record_id, title, path))
+                 for (step, _), change in zip(steps, record_changes)]
+    for lineage, kind, record_id in deleted:
+        info = blobs.known.get(lineage.steps[0].blob)
+        title = (info.title if info else "") or record_id
+        feed += [(step.index, repo.root_path(lineage.path), FeedItem(changes.make(step, step), kind, record_id, title))
+                 for step in lineage.steps]
+    feed.sort(key=lambda item: item[:2])
+    history.feed = tuple(item for _, _, item in feed)
+    return history
+
+
+def deleted_record(options: Options, path: str, existed: Callable[[str], bool]) -> tuple[str, str] | None:
+    """(kind, id) of a file that no longer exists, by the loaders' file rules applied to its path; None
+    when it was no record (a folder README, an attachment in a directory-form record's folder)."""
+    for kind, folder in (("decision", options.decisions_dir), ("model", options.models_dir),
+                         ("experiment", options.experiments_dir)):
+        base = PurePosixPath(folder).as_posix()
+        if base != "." and not path.startswith(base + "/"):
+            continue
+        inside = PurePosixPath(path if base == "." else path[len(base) + 1:])
+        markers = _MARKERS[kind]
+        if any(part.startswith((".", "_")) for part in inside.parts) or not _RECORD_FILE[kind](inside, options):
+            return None
+        if inside.name in markers and len(inside.parts) > 1:
+            return kind, inside.parent.name
+        folders = [PurePosixPath(base, *inside.parts[:depth]).as_posix() for depth in range(1, len(inside.parts))]
+        if any(existed(f"{folder}/{marker}") for folder in folders for marker in markers):
+            return None
+        return kind, decision_id(inside.name) if kind == "decision" else inside.stem
+    return None
+
+
+_MARKERS: dict[str, tuple[str, ...]] = {"experiment": experiment.DIRECTORY_FORM_FILES,
+                                        "model": (model_card.DIRECTORY_FORM_FILE,), "decision": ()}
+_RECORD_FILE: dict[str, Callable[[PurePosixPath, Options], bool]] = {
+    "decision": lambda inside, options: is_decision_file(inside, options.decisions_exclude),  # type: ignore[arg-type]
+    "experiment": lambda inside, options: inside.suffix in (".yaml", ".yml"),
+    "model": lambda inside, options: inside.suffix.lower() == ".md" and not (
+        len(inside.parts) == 1 and inside.name in _FOLDER_PAGES),
+}
+
+
+class _ChangeMaker:
+    """One `Change` per commit and path, shared by the records' histories and the feed."""
+
+    def __init__(self, repo: Repo, commits: list[LogCommit]):
+        self.repo = repo
+        self.commits = commits
+        self.made: dict[tuple[int, str, str], Change] = {}
+
+    def make(self, step: Step, at: Step) -> Change:
+        """The change `step` made, named by the record's path as of `at`."""
+        key = (step.index, step.action, at.path)
+        change = self.made.get(key)
+        if change is None:
+            commit = self.commits[step.index]
+            change = self.made[key] = Change(commit.sha, commit.date, commit.author, commit.email, commit.subject,
+                                             step.action, self.repo.root_path(at.path), commit.pr, commit.landed)
+        return change
+
+
+def _with_attachments(main: list[Step], attached: list[Step]) -> list[tuple[Step, Step]]:
+    """(step, the record file's step naming its path then), newest first: the record's own commits and
+    commits that touched only files in its folder, since it was created."""
+    if not attached or not main:
+        return [(step, step) for step in main]
+    indices = [step.index for step in main]
+    extra: dict[int, tuple[Step, Step]] = {}
+    for step in attached:
+        position = bisect.bisect_left(indices, step.index)
+        if position < len(main) and step.index not in extra and main[position].index != step.index:
+            extra[step.index] = (Step(step.index, "modified", step.path, step.blob), main[position])
+    return sorted([(step, step) for step in main] + list(extra.values()), key=lambda pair: pair[0].index)
+
+
+def _status_history(steps: list[Step], changes: _ChangeMaker, blobs: Blobs) -> tuple[StatusChange, ...]:
+    """Oldest first: the status after each commit that changed it (or what supersedes the decision)."""
+    timeline: list[StatusChange] = []
+    last: tuple[str, tuple[str, ...]] | None = None
+    for step in reversed(steps):
+        info = blobs.known.get(step.blob) if step.action != "deleted" else None
+        if info is None or not info.status or (info.status, info.superseded_by) == last:
+            continue
+        last = (info.status, info.superseded_by)
+        timeline.append(StatusChange(info.status, changes.make(step, step), info.superseded_by))
+    return tuple(timeline)
+
+
+def _want_blobs(repo: Repo, rows: dict[str, RecordRow], main: dict[str, list[Step]],
+                deleted: list[tuple[Lineage, str, str]], blobs: Blobs) -> None:
+    """Ask for every decision version and every deleted record's last content, then read them in one go."""
+    for path, (kind, *_) in rows.items():
+        if kind == "decision":
+            for step in main[path]:
+                if step.action != "deleted":
+                    blobs.want(step.blob, kind, repo.root_path(step.path))
+    for lineage, kind, _ in deleted:
+        blobs.want(lineage.steps[0].blob, kind, repo.root_path(lineage.path))
+    blobs.flush()
+
+
+def _owned_folders(options: Options, repo: Repo, rows: dict[str, RecordRow]) -> dict[str, str]:
+    """Git folder → record path, for records in the directory form."""
+    models = PurePosixPath(options.models_dir).as_posix()
+    owners = {}
+    for path, (kind, *_) in rows.items():
+        folder, _, name = path.rpartition("/")
+        if (kind == "experiment" and name in experiment.DIRECTORY_FORM_FILES) or (
+                kind == "model" and name == model_card.DIRECTORY_FORM_FILE and folder != models):
+            owners[repo.git_path(folder)] = path
+    return owners
+
+
+def _owner(git_path: str, owners: dict[str, str]) -> str:
+    folder = git_path.rpartition("/")[0]
+    while owners and folder:
+        if folder in owners:
+            return owners[folder]
+        folder = folder.rpartition("/")[0]
+    return ""
+
+
+def _uncommitted(repo: Repo, worktree: Worktree, path: str, committed: bool, folder_edited: bool) -> str:
+    state = worktree.state(repo.git_path(path))
+    if state or not committed and not repo.shallow:
+        # No commit at all in a full history means new, even when git status hides the file (ignored).
+        return state or "new"
+    return "modified" if folder_edited else ""

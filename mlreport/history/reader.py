@@ -1,0 +1,157 @@
+"""`read_history`: every record's provenance from one pass over `git log`, cached by commit.
+
+The steps: find the repository (one `git rev-parse`); take the cached log when its head is
+still on HEAD's first-parent line and read only the commits since (else one full `git log`
+over the record folders); follow renames; read the blobs decisions' statuses need through one
+`git cat-file --batch`; ask `git status` once for uncommitted records; join it all per record.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from contextlib import contextmanager
+from pathlib import PurePosixPath
+from typing import Iterable, Iterator
+
+from mlreport.config import Options
+from mlreport.history import cache
+from mlreport.history.blobs import Blobs
+from mlreport.history.git import GitError, Process, Repo, probe
+from mlreport.history.gitlog import LogCommit, canonical_order, list_main_line, read_main_line, stream_log
+from mlreport.history.lineage import follow
+from mlreport.history.model import History, Provenance
+from mlreport.history.provenance import RecordRow, Worktree, join
+from mlreport.records.decision import is_decision_file
+
+log = logging.getLogger("mlreport.history")
+
+WARN_NOT_GIT = ("{root} is not in a git repository ({reason}): pages show no creation dates or change histories "
+                "and use the records' own dates; run `git init` and commit the records to get them")
+WARN_EMPTY = ("the git repository has no commits yet: records show as not yet committed, with their own dates; "
+              "commit them to get creation dates and change histories")
+WARN_SHALLOW = ("the git history is shallow (a shallow clone), so records' creation dates and older changes are "
+                "missing and pages use the records' own dates: fetch the full history with `fetch-depth: 0` "
+                "(GitHub Actions' actions/checkout), `GIT_DEPTH: 0` (GitLab CI) or `git fetch --unshallow`")
+WARN_FAILED = "git history could not be read ({reason}): pages use the records' own dates"
+
+
+def read_history(options: Options, records: Iterable[RecordRow]) -> History:
+    """Provenance of every record, `(kind, id, title, path)` with paths as `Record.path`; never raises on git trouble."""
+    rows = {row[3]: row for row in sorted(records, key=lambda row: row[3])}
+    history = History(repo_url=options.repo_url)
+    if not options.history:
+        return history
+    try:
+        repo = probe(options.root)
+    except GitError as exc:
+        history.warning = WARN_NOT_GIT.format(root=options.root, reason=exc)
+        return history
+    if not repo.head:
+        history.warning = WARN_EMPTY
+        history.records = {path: Provenance(uncommitted="new") for path in rows}
+        return history
+    try:
+        with _collector_paused():
+            return _read(options, repo, rows)
+    except GitError as exc:
+        history.warning = WARN_FAILED.format(reason=exc)
+        return history
+
+
+def _read(options: Options, repo: Repo, rows: dict[str, RecordRow]) -> History:
+    pathspecs = record_pathspecs(options, repo)
+    status = Process(repo.toplevel, "status", "--porcelain", "-z", "--untracked-files=all", "--", *pathspecs,
+                     spool=True)
+    try:
+        key = cache.cache_key(repo.prefix, pathspecs)
+        cache_file = options.root / options.cache_dir / cache.CACHE_FILE
+        cached = None if repo.shallow else cache.load(cache_file, key)
+        blobs = Blobs(repo.toplevel, cached.blobs if cached else None)
+        try:
+            commits, fresh = _commits(options, repo, pathspecs, cached, blobs)
+            worktree = Worktree.parse(status.finish())
+            history = join(options, repo, rows, commits, follow(commits), blobs, worktree)
+        finally:
+            blobs.close()
+    except BaseException:
+        status.stop()
+        raise
+    if not repo.shallow and (fresh or blobs.parsed):
+        cache.save(cache_file, key, cache.Cached(repo.head, commits, blobs.known))
+    history.warning = WARN_SHALLOW if repo.shallow else ""
+    return history
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: the pass makes hundreds of thousands of small acyclic
+    objects, and the collector's repeated scans of them cost about a third of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def record_pathspecs(options: Options, repo: Repo) -> list[str]:
+    """The record folders as git pathspecs, each once."""
+    folders = (options.experiments_dir, options.decisions_dir, options.models_dir)
+    return sorted({_git_folder(repo, folder).rstrip("/") or "." for folder in folders})
+
+
+def _git_folder(repo: Repo, folder: str) -> str:
+    """A folder relative to the site root as a git path prefix: "" or ending in "/"."""
+    posix = PurePosixPath(folder).as_posix()
+    return repo.prefix if posix == "." else f"{repo.prefix}{posix}/"
+
+
+def _commits(options: Options, repo: Repo, pathspecs: list[str], cached: cache.Cached | None,
+             blobs: Blobs) -> tuple[list[LogCommit], bool]:
+    """All commits touching the record folders, newest first; True when git had to be read."""
+    if cached and cached.head == repo.head:
+        log.debug("history: %d commits from the cache, nothing new", len(cached.commits))
+        return cached.commits, False
+    main_line = None
+    if cached:
+        try:
+            main_line = read_main_line(list_main_line(repo.toplevel, repo.head, cached.head), repo.head, cached.head)
+        except GitError:  # the cached head is gone (history rewritten and pruned)
+            main_line = None
+    since = cached.head if cached and main_line is not None else ""
+    # A full pass lists the main line while git log runs.
+    listing = list_main_line(repo.toplevel, repo.head) if main_line is None else None
+    try:
+        new = _read_log(options, repo, since, pathspecs, blobs)
+        if listing:
+            main_line = read_main_line(listing, repo.head)
+    except BaseException:
+        if listing:
+            listing.stop()
+        raise
+    if since and cached:
+        log.debug("history: %d new commits since %s, %d from the cache", len(new), since[:12], len(cached.commits))
+        return canonical_order(new, main_line or []) + cached.commits, True
+    log.debug("history: %d commits read in a full pass", len(new))
+    return canonical_order(new, main_line or []), True
+
+
+def _read_log(options: Options, repo: Repo, since: str, pathspecs: list[str], blobs: Blobs) -> dict[str, LogCommit]:
+    """The commits of one streamed `git log`; decision versions are read and commits encoded for the
+    cache while git is still walking, so the work overlaps."""
+    decisions = _git_folder(repo, options.decisions_dir)
+    boundary = repo.boundary() if repo.shallow else frozenset()
+    new: dict[str, LogCommit] = {}
+    for commit in stream_log(repo.toplevel, repo.head, since, pathspecs):
+        if commit.sha in boundary:
+            commit.entries = []  # a shallow clone's cut: every file shows as added there
+        new[commit.sha] = commit
+        for entry in commit.entries:
+            if entry.status != "D" and entry.path.startswith(decisions) and is_decision_file(
+                    PurePosixPath(entry.path), options.decisions_exclude):
+                blobs.want(entry.blob, "decision", repo.root_path(entry.path))
+        if not repo.shallow:
+            commit.encoded = cache.encode(commit)
+    return new

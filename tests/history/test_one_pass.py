@@ -1,0 +1,83 @@
+"""The whole history comes from a fixed handful of git calls, never one per file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from mlreport.config import Options
+from mlreport.history import read_history
+from mlreport.history import git as git_module
+from tests.history.conftest import LI, ZOE, decision, experiment, history, rows
+
+
+@pytest.fixture
+def git_calls(monkeypatch):
+    """Counts git subcommands run by the history reader."""
+    calls: Counter[str] = Counter()
+
+    def subcommand(args: list[str]) -> str:
+        return next(a for a in args[1:] if not a.startswith("-") and "=" not in a)
+
+    class Popen(subprocess.Popen):  # `subprocess.run` starts its process through this too
+        def __init__(self, args, *rest, **kwargs):
+            calls[subcommand(args)] += 1
+            super().__init__(args, *rest, **kwargs)
+
+    monkeypatch.setattr(git_module.subprocess, "Popen", Popen)
+    return calls
+
+
+def test_forty_records_cost_the_same_few_git_calls_as_one(repo, at, git_calls):
+    for n in range(1, 21):
+        repo.write(f"experiments/run-{n}.yaml", experiment(f"Run {n}"))
+        repo.write(f"decisions/{n:04d}-choice.md", decision(f"Choice {n}", "proposed"))
+        repo.commit(f"Add run {n}", author=ZOE if n % 2 else LI, date=at(n))
+    for n in range(1, 21, 3):
+        repo.write(f"decisions/{n:04d}-choice.md", decision(f"Choice {n}", "accepted"))
+    repo.commit("Accept some", date=at(22))
+    records = rows(repo.path)
+    git_calls.clear()
+
+    result = read_history(Options(root=repo.path), records)
+
+    assert len(result.records) == 40 and all(p.changes for p in result.records.values())
+    assert git_calls == {"rev-parse": 1, "status": 1, "rev-list": 1, "log": 1, "cat-file": 1}
+    git_calls.clear()
+    read_history(Options(root=repo.path), records)
+    assert git_calls == {"rev-parse": 1, "status": 1}  # warm: everything else comes from the cache
+
+
+def test_the_same_repository_gives_the_same_history_whatever_the_record_order(repo, at):
+    for n, name in enumerate(["c", "a", "b"], start=1):
+        repo.write(f"experiments/{name}.yaml", experiment(name))
+        repo.write(f"decisions/000{n}-{name}.md", decision(name, "proposed"))
+    repo.commit("Add all", date=at(1))
+    records = rows(repo.path)
+
+    first = read_history(Options(root=repo.path, cache_dir="one"), records)
+    second = read_history(Options(root=repo.path, cache_dir="two"), list(reversed(records)))
+
+    assert first == second and list(first.records) == sorted(first.records)
+
+
+def test_the_benchmark_repository_reads_back_what_was_built(tmp_path):
+    sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+    try:
+        import history_bench
+    finally:
+        sys.path.pop(0)
+    built = history_bench.build_repo(tmp_path / "bench", 60)
+    records = [(r.kind, r.record_id, r.title, r.path) for r in built]
+
+    result = read_history(Options(root=tmp_path / "bench"), records)
+
+    assert all(result.provenance(r.path).created for r in built)
+    assert any(c.action == "renamed" for p in result.records.values() for c in p.changes)
+    assert any(len(p.status_history) > 1 for p in result.records.values())
+    assert {c.pr for p in result.records.values() for c in p.changes} == set(range(1, 61))
+    assert history(tmp_path / "bench") == result
