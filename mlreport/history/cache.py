@@ -23,6 +23,8 @@ from mlreport.history.gitlog import Entry, LogCommit
 CACHE_FILE = "history.json"
 FORMAT = 1
 
+_json = json.JSONEncoder(separators=(",", ":")).encode
+_string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 log = logging.getLogger("mlreport.history")
@@ -72,7 +74,8 @@ def save(path: Path, key: dict[str, Any], cached: Cached) -> None:
     blobs = {blob: [info.title, info.status, list(info.superseded_by)]
              for blob, info in sorted(cached.blobs.items()) if blob in used}
     # Commits arrive encoded (see `encode`): joining strings is what keeps a full pass's write cheap.
-    commits = ",".join(f"[{_json(c.pr)},{_json(c.landed)},{c.encoded or encode(c)}]" for c in cached.commits)
+    commits = ",".join(f"[{'null' if c.pr is None else c.pr},{_string(c.landed)},{c.encoded or encode(c)}]"
+                       for c in cached.commits)
     payload = (f'{{"key":{_json(key)},"head":{_json(cached.head)},"commits":[{commits}],'
                f'"blobs":{_json(blobs)}}}').encode("ascii")
     try:
@@ -96,8 +99,7 @@ def encode(commit: LogCommit) -> str:
                   [[e.status, e.path, e.old_path, e.blob] for e in commit.entries]])[1:-1]
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+
 
 
 def _commit(item: list[Any]) -> LogCommit:

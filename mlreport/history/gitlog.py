@@ -10,8 +10,6 @@ merged them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from queue import SimpleQueue
-from threading import Thread
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -61,7 +59,7 @@ def stream_log(toplevel: Path, head: str, since: str, pathspecs: Iterable[str]) 
     process = Process(toplevel, "log", "-z", "--raw", "--no-abbrev", "-M", "--root", "--full-history",
                       "--parents", f"--format={_FORMAT}", *revisions, "--", *pathspecs)
     try:
-        yield from _parse(_tokens(process))
+        yield from _parse(_chunks(process))
         process.finish()
     except BaseException:
         process.stop()
@@ -152,59 +150,76 @@ def _unclaimed(commits: dict[str, LogCommit], claimed: set[str]) -> list[LogComm
     return unclaimed
 
 
-def _tokens(process: Process) -> Iterator[bytes]:
-    """The NUL-separated fields of the output, read as git writes them."""
+def _chunks(process: Process) -> Iterator[bytes]:
+    """The output in chunks, as git writes them (the parsing between reads is short enough not to stall git)."""
+    read = process.stdout.read1  # type: ignore[attr-defined]
+    while chunk := read(_CHUNK):
+        yield chunk
+
+
+def _parse(chunks: Iterable[bytes]) -> Iterator[LogCommit]:
+    """Commits from the NUL-separated output, as chunks arrive: a commit cut by a chunk's end waits for the next."""
+    tokens: list[bytes] = []
     rest = b""
-    for chunk in _chunks(process):
+    retry_at = 0
+    for chunk in chunks:
         parts = (rest + chunk).split(b"\0")
         rest = parts.pop()
-        yield from parts
+        tokens.extend(parts)
+        if len(tokens) < retry_at:  # one huge commit still arriving: wait for twice as much, not re-parse each time
+            continue
+        commits, used = _complete_commits(tokens, final=False)
+        yield from commits
+        tokens = tokens[used:]
+        retry_at = 0 if commits else 2 * len(tokens)
     if rest:
-        yield rest
+        tokens.append(rest)
+    yield from _complete_commits(tokens, final=True)[0]
 
 
-def _chunks(process: Process) -> Iterator[bytes]:
-    """The output in chunks, drained by a thread: git never waits for the parser (or for the decision
-    parsing between chunks), so the walk and the parsing run side by side."""
-    chunks: SimpleQueue[bytes] = SimpleQueue()
+def _complete_commits(tokens: list[bytes], final: bool) -> tuple[list[LogCommit], int]:
+    """The commits whose every field is in `tokens`, and how many tokens they took.
 
-    def drain() -> None:
-        try:
-            read = process.stdout.read1  # type: ignore[attr-defined]
-            while chunk := read(_CHUNK):
-                chunks.put(chunk)
-        finally:
-            chunks.put(b"")
-
-    thread = Thread(target=drain, name="git-log-reader", daemon=True)
-    thread.start()
-    while chunk := chunks.get():
-        yield chunk
-    thread.join()
-
-
-def _parse(tokens: Iterator[bytes]) -> Iterator[LogCommit]:
-    token = next(tokens, None)
-    while token is not None:
-        sha = token.lstrip(b"\x1e").decode("ascii")
-        parents, name, email, date, committed, subject, body = (next(tokens, b"") for _ in range(_HEADER_FIELDS))
-        subject_text = subject.decode("utf-8", "replace")
-        message = f"{subject_text}\n\n{body.decode('utf-8', 'replace')}" if body else subject_text
-        commit = LogCommit(sha, name.decode("utf-8", "replace"), email.decode("utf-8", "replace"),
-                           date.decode("ascii"), subject_text, pull_request_number(message),
-                           parents=tuple(parents.decode("ascii").split()), committed=committed.decode("ascii"))
-        token = next(tokens, None)
-        while token is not None and not token.startswith(b"\x1e"):
-            # `:100644 100644 <old blob> <new blob> <status>`, then the path (two for a rename).
-            fields = token.lstrip(b"\n").split(b" ")
+    A commit is its header (the hash, marked by a leading \\x1e, then the format's fields), then
+    one `:<modes> <old blob> <new blob> <status>` field per file followed by its path (two paths
+    for a rename or copy). Walking field by field keeps paths apart from headers whatever they hold.
+    """
+    commits = []
+    count = len(tokens)
+    index = 0
+    while index < count:
+        start = index
+        if index + _HEADER_FIELDS + 1 > count and not final:
+            break
+        header = tokens[index:index + _HEADER_FIELDS + 1]
+        index += _HEADER_FIELDS + 1
+        entries = []
+        while index < count and not tokens[index].startswith(b"\x1e"):
+            fields = tokens[index].split(b" ")
             if len(fields) < 5:  # the blank between a commit's header and its files
-                token = next(tokens, None)
+                index += 1
                 continue
             status = fields[4][:1].decode("ascii")
-            path = next(tokens, b"").decode("utf-8", "surrogateescape")
-            entry = Entry(status, path, blob=fields[2 if status == "D" else 3].decode("ascii"))
-            if status in "RC":
-                entry.old_path, entry.path = path, next(tokens, b"").decode("utf-8", "surrogateescape")
-            commit.entries.append(entry)
-            token = next(tokens, None)
-        yield commit
+            width = 3 if status in "RC" else 2
+            if index + width > count:
+                index = count
+                break
+            path = tokens[index + width - 1].decode("utf-8", "surrogateescape")
+            old_path = tokens[index + 1].decode("utf-8", "surrogateescape") if width == 3 else ""
+            entries.append(Entry(status, path, old_path, fields[2 if status == "D" else 3].decode("ascii")))
+            index += width
+        if index >= count and not final:
+            index = start
+            break
+        commits.append(_commit(header, entries))
+    return commits, index
+
+
+def _commit(header: list[bytes], entries: list[Entry]) -> LogCommit:
+    sha, parents, name, email, date, committed, subject, body = header + [b""] * (_HEADER_FIELDS + 1 - len(header))
+    subject_text = subject.decode("utf-8", "replace")
+    message = f"{subject_text}\n\n{body.decode('utf-8', 'replace')}" if body else subject_text
+    return LogCommit(sha.lstrip(b"\x1e").decode("ascii"), name.decode("utf-8", "replace"),
+                     email.decode("utf-8", "replace"), date.decode("ascii"), subject_text,
+                     pull_request_number(message), entries, tuple(parents.decode("ascii").split()),
+                     committed.decode("ascii"))

@@ -37,7 +37,15 @@ WARN_FAILED = "git history could not be read ({reason}): pages use the records' 
 
 
 def read_history(options: Options, records: Iterable[RecordRow]) -> History:
-    """Provenance of every record, `(kind, id, title, path)` with paths as `Record.path`; never raises on git trouble."""
+    """Provenance of every record and the site-wide feed, from one pass over git; never raises on git trouble.
+
+    `records` yields `(kind, id, title, path)` for every current record, the path relative to
+    `options.root` exactly as `Record.path`. The result has an entry for each of them (none when
+    git is unavailable), `warning` set to one sentence with the fix when provenance is missing
+    (not a repository, no commits) or partial (a shallow clone: then no record has a creation,
+    so pages fall back to the records' own dates). The parsed log is cached in
+    `options.cache_dir` by commit: a rebuild reads only the commits since the cached head.
+    """
     rows = {row[3]: row for row in sorted(records, key=lambda row: row[3])}
     history = History(repo_url=options.repo_url)
     if not options.history:
