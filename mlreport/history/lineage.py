@@ -6,6 +6,10 @@ same file. `--follow` can do this for one file only; this does it for all files 
 
 A file deleted and later re-added at the same path keeps one history: the re-add does not
 cut the alias, so the older changes (and the deletion between them) stay with the file.
+
+History is a graph walked in one line, so a branch that edited `old` while the main line
+renamed it to `new` shows its edit (newer in the walk) before the rename: the edit first makes
+a lineage of its own at `old`, which the rename then folds into the renamed file's.
 """
 
 from __future__ import annotations
@@ -67,8 +71,12 @@ def follow(commits: Iterable[LogCommit]) -> list[Lineage]:
                 # Without `-B` a rename's source is gone after the commit and its target was absent
                 # before, so the renames of one commit never share a path and can move one by one.
                 del alias[entry.path]
+                edited_aside = alias.get(entry.old_path)
                 alias[entry.old_path] = lineage
-    return lineages
+                if edited_aside and edited_aside.steps[-1].action == "modified":
+                    lineage.steps = sorted(lineage.steps + edited_aside.steps, key=lambda step: step.index)
+                    edited_aside.steps = []
+    return [lineage for lineage in lineages if lineage.steps]
 
 
 def head_lineages(lineages: list[Lineage]) -> dict[str, Lineage]:

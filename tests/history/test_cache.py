@@ -145,3 +145,25 @@ def test_an_unwritable_cache_folder_is_no_error(grown):
     result = history(grown.path, cache_dir="blocked/cache")
 
     assert result.available and result == _cold(grown)
+
+
+def test_a_branch_forked_before_the_cached_head_and_merged_after_reads_like_a_full_pass(repo, at, debug):
+    repo.write("experiments/a.yaml", experiment("A long enough title to be recognised after a rename"))
+    repo.commit("Add a", date=at(1))
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.write("experiments/a.yaml", experiment("A long enough title to be recognised after a rename", "tuned"))
+    repo.commit("Tune a on the branch", author=LI, date=at(2))
+    repo.git("checkout", "-q", "main")
+    repo.git("mv", "experiments/a.yaml", "experiments/b.yaml")
+    repo.commit("Rename a to b on main", date=at(3))
+    history(repo.path)
+    repo.git("merge", "--no-ff", "-q", "-m", "Merge pull request #5 from team/topic", "topic",
+             env=identity(ANA, at(4)))
+    debug.clear()
+
+    incremental = history(repo.path)
+
+    assert "2 new commits since" in debug.text
+    assert incremental == _cold(repo)
+    assert [c.subject for c in incremental.provenance("experiments/b.yaml").changes] == [
+        "Tune a on the branch", "Rename a to b on main", "Add a"]

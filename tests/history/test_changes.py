@@ -128,6 +128,26 @@ def test_a_new_record_at_a_renamed_records_old_path_starts_its_own_history(repo,
     assert [c.subject for c in result.provenance("experiments/a.yaml").changes] == ["Add a new a"]
 
 
+def test_an_edit_on_a_branch_follows_a_rename_made_meanwhile_on_main(repo, at):
+    repo.write("experiments/a.yaml", experiment("A long enough title to be recognised after a rename"))
+    repo.commit("Add a", date=at(1))
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.write("experiments/a.yaml", experiment("A long enough title to be recognised after a rename", "tuned"))
+    repo.commit("Tune a on the branch", author=LI, date=at(2))
+    repo.git("checkout", "-q", "main")
+    repo.git("mv", "experiments/a.yaml", "experiments/b.yaml")
+    repo.commit("Rename a to b on main", date=at(3))
+    repo.git("merge", "--no-ff", "-q", "-m", "Merge pull request #5 from team/topic", "topic",
+             env=identity(ANA, at(4)))
+
+    provenance = history(repo.path).provenance("experiments/b.yaml")
+
+    assert [(c.subject, c.action, c.path, c.pr) for c in provenance.changes] == [
+        ("Tune a on the branch", "modified", "experiments/a.yaml", 5),
+        ("Rename a to b on main", "renamed", "experiments/b.yaml", None),
+        ("Add a", "added", "experiments/a.yaml", None)]
+
+
 def test_a_record_deleted_and_added_again_continues_its_history(repo, at):
     repo.write("experiments/lstm.yaml", experiment("LSTM"))
     created = repo.commit("Add LSTM", date=at(1))
