@@ -10,6 +10,7 @@ with merge commits and squashed, several authors, decisions changing status, ren
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -152,6 +153,20 @@ def build_repo(path: Path, count: int) -> list[Record]:
     return records
 
 
+def new_record(folder: Path, number: int) -> tuple[str, str, str, str]:
+    """Commit one more experiment on top of the repo; returns its record row."""
+    record = Record("experiment", f"late-{number}", "A late experiment", f"experiments/late/late-{number}.yaml")
+    (folder / record.path).parent.mkdir(parents=True, exist_ok=True)
+    (folder / record.path).write_text(record_text(record), encoding="utf-8")
+    name, email = AUTHORS[0].rsplit(" <", 1)
+    identity = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email[:-1], "GIT_COMMITTER_NAME": name,
+                "GIT_COMMITTER_EMAIL": email[:-1]}
+    subprocess.run(["git", "add", record.path], cwd=folder, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", f"Add {record.record_id} (#{90000 + number})"],
+                   cwd=folder, check=True, env={**os.environ, **identity})
+    return record.kind, record.record_id, record.title, record.path
+
+
 def median_time(run: Callable[[], object], before: Callable[[], object] = lambda: None) -> float:
     """Median wall time of three runs, `before` run untimed ahead of each."""
     times = []
@@ -188,10 +203,13 @@ def main() -> None:
         cold = median_time(lambda: read_history(options, rows), lambda: shutil.rmtree(cache, ignore_errors=True))
         history = read_history(options, rows)
         warm = median_time(lambda: read_history(options, rows))
-        print(f"{'pass':<36}{'seconds':>9}{'× raw':>8}")
+        added: list[tuple[str, str, str, str]] = []
+        one_new = median_time(lambda: read_history(options, rows + added), lambda: added.append(new_record(folder, len(added))))
+        print(f"{'pass':<40}{'seconds':>9}{'× raw':>8}")
         for name, seconds in (("raw git log --name-status -M", raw), ("read_history, cold (no cache)", cold),
-                              ("read_history, warm (cached)", warm)):
-            print(f"{name:<36}{seconds:>9.2f}{seconds / raw:>8.2f}")
+                              ("read_history, warm (cached, nothing new)", warm),
+                              ("read_history, one new commit", one_new)):
+            print(f"{name:<40}{seconds:>9.2f}{seconds / raw:>8.2f}")
         print(f"records with history: {sum(1 for p in history.records.values() if p.changes)}, "
               f"feed items: {len(history.feed)}, "
               f"status changes: {sum(len(p.status_history) for p in history.records.values())}")

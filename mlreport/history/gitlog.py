@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from mlreport.history.git import Process, run
+from mlreport.history.git import Process
 from mlreport.history.model import pull_request_number
 
 _FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x00%b"
@@ -50,7 +50,7 @@ class LogCommit:
     landed: str = ""
     """When the commit reached the main line: the committer date of the main-line commit that brought it in."""
     encoded: str = ""
-    """The commit as the cache stores it, less its PR number (known only once the graph is complete)."""
+    """The commit as the cache stores it, less its PR number and landing (known once the graph is complete)."""
 
 
 def stream_log(toplevel: Path, head: str, since: str, pathspecs: Iterable[str]) -> Iterator[LogCommit]:
