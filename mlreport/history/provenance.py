@@ -66,14 +66,47 @@ class Worktree:
 def join(options: Options, repo: Repo, rows: dict[str, RecordRow], commits: list[LogCommit],
          lineages: list[Lineage], blobs: Blobs, worktree: Worktree) -> History:
     """Every record's provenance and the feed, from the lineages of one log pass."""
-    heads = head_lineages(lineages)
     owners = _owned_folders(options, repo, rows)
-    main: dict[str, list[Step]] = {}
+    steps, deleted = _match(options, repo, rows, lineages, owners, worktree)
+    _want_blobs(repo, rows, steps, deleted, blobs)
+    prefix = len(repo.prefix)
+
+    def change(step: Step) -> Change:
+        commit = commits[step.index]
+        return Change(commit.sha, commit.date, commit.author, commit.email, commit.subject, step.action,
+                      step.path[prefix:], commit.pr, commit.landed)
+
+    edited_folders = {_owner(path, owners) for path in worktree.new | worktree.modified} if owners else set()
+    history = History(available=True, shallow=repo.shallow, repo_url=options.repo_url, head=repo.head)
+    feed: list[tuple[int, str, FeedItem]] = []
+    for path, (kind, record_id, title, _) in rows.items():
+        record_steps = steps[path]
+        changes = tuple(map(change, record_steps))
+        history.records[path] = Provenance(
+            changes=changes, partial=repo.shallow,
+            uncommitted=_uncommitted(repo, worktree, path, bool(changes), path in edited_folders),
+            status_history=_status_history(record_steps, changes, blobs) if kind == "decision" else ())
+        feed += [(step.index, path, FeedItem(c, kind, record_id, title, path)) for step, c in zip(record_steps, changes)]
+    for lineage, kind, record_id in deleted:
+        info = blobs.known.get(lineage.steps[0].blob)
+        title = (info.title if info else "") or record_id
+        feed += [(step.index, lineage.path[prefix:], FeedItem(change(step), kind, record_id, title))
+                 for step in lineage.steps]
+    feed.sort(key=lambda item: item[:2])
+    history.feed = tuple(item for _, _, item in feed)
+    return history
+
+
+def _match(options: Options, repo: Repo, rows: dict[str, RecordRow], lineages: list[Lineage],
+           owners: dict[str, str], worktree: Worktree) -> tuple[dict[str, list[Step]], list[tuple[Lineage, str, str]]]:
+    """Each record's steps (with those of files in its folder), and the lineages of deleted records."""
+    heads = head_lineages(lineages)
+    steps: dict[str, list[Step]] = {}
     used: set[int] = set()
     for path in rows:
         git_path = repo.git_path(path)
         lineage = heads.get(worktree.renamed_from.get(git_path, git_path))
-        main[path] = lineage.steps if lineage else []
+        steps[path] = lineage.steps if lineage else []
         if lineage:
             used.add(id(lineage))
     attached: dict[str, list[Step]] = {}
@@ -90,29 +123,9 @@ def join(options: Options, repo: Repo, rows: dict[str, RecordRow], commits: list
                                       lambda path: repo.git_path(path) in known_paths)
             if identity:
                 deleted.append((lineage, *identity))
-    _want_blobs(repo, rows, main, deleted, blobs)
-
-    changes = _ChangeMaker(repo, commits)
-    edited_folders = {_owner(path, owners) for path in worktree.new | worktree.modified} if owners else set()
-    history = History(available=True, shallow=repo.shallow, repo_url=options.repo_url, head=repo.head)
-    feed: list[tuple[int, str, FeedItem]] = []
-    for path, (kind, record_id, title, _) in rows.items():
-        steps = _with_attachments(main[path], attached.get(path, []))
-        record_changes = tuple(changes.make(step, path_step) for step, path_step in steps)
-        state = _uncommitted(repo, worktree, path, bool(steps), path in edited_folders)
-        history.records[path] = Provenance(
-            changes=record_changes, uncommitted=state, partial=repo.shallow,
-            status_history=_status_history(main[path], changes, blobs) if kind == "decision" else ())
-        feed += [(step.index, path, FeedItem(change, kind, record_id, title, path))
-                 for (step, _), change in zip(steps, record_changes)]
-    for lineage, kind, record_id in deleted:
-        info = blobs.known.get(lineage.steps[0].blob)
-        title = (info.title if info else "") or record_id
-        feed += [(step.index, repo.root_path(lineage.path), FeedItem(changes.make(step, step), kind, record_id, title))
-                 for step in lineage.steps]
-    feed.sort(key=lambda item: item[:2])
-    history.feed = tuple(item for _, _, item in feed)
-    return history
+    for owner, extra in attached.items():
+        steps[owner] = _with_attachments(steps[owner], extra)
+    return steps, deleted
 
 
 def deleted_record(options: Options, path: str, existed: Callable[[str], bool]) -> tuple[str, str] | None:
@@ -146,58 +159,37 @@ _RECORD_FILE: dict[str, Callable[[PurePosixPath, Options], bool]] = {
 }
 
 
-class _ChangeMaker:
-    """One `Change` per commit and path, shared by the records' histories and the feed."""
-
-    def __init__(self, repo: Repo, commits: list[LogCommit]):
-        self.repo = repo
-        self.commits = commits
-        self.made: dict[tuple[int, str, str], Change] = {}
-
-    def make(self, step: Step, at: Step) -> Change:
-        """The change `step` made, named by the record's path as of `at`."""
-        key = (step.index, step.action, at.path)
-        change = self.made.get(key)
-        if change is None:
-            commit = self.commits[step.index]
-            change = self.made[key] = Change(commit.sha, commit.date, commit.author, commit.email, commit.subject,
-                                             step.action, self.repo.root_path(at.path), commit.pr, commit.landed)
-        return change
-
-
-def _with_attachments(main: list[Step], attached: list[Step]) -> list[tuple[Step, Step]]:
-    """(step, the record file's step naming its path then), newest first: the record's own commits and
-    commits that touched only files in its folder, since it was created."""
-    if not attached or not main:
-        return [(step, step) for step in main]
+def _with_attachments(main: list[Step], attached: list[Step]) -> list[Step]:
+    """Newest first, the record's own steps and, as modifications named by the record's path then, the
+    commits that touched only other files in its folder since it was created."""
     indices = [step.index for step in main]
-    extra: dict[int, tuple[Step, Step]] = {}
+    extra: dict[int, Step] = {}
     for step in attached:
         position = bisect.bisect_left(indices, step.index)
-        if position < len(main) and step.index not in extra and main[position].index != step.index:
-            extra[step.index] = (Step(step.index, "modified", step.path, step.blob), main[position])
-    return sorted([(step, step) for step in main] + list(extra.values()), key=lambda pair: pair[0].index)
+        if position < len(main) and main[position].index != step.index:
+            extra.setdefault(step.index, Step(step.index, "modified", main[position].path, step.blob))
+    return sorted(main + list(extra.values()), key=lambda step: step.index)
 
 
-def _status_history(steps: list[Step], changes: _ChangeMaker, blobs: Blobs) -> tuple[StatusChange, ...]:
+def _status_history(steps: list[Step], changes: tuple[Change, ...], blobs: Blobs) -> tuple[StatusChange, ...]:
     """Oldest first: the status after each commit that changed it (or what supersedes the decision)."""
     timeline: list[StatusChange] = []
     last: tuple[str, tuple[str, ...]] | None = None
-    for step in reversed(steps):
+    for step, change in zip(reversed(steps), reversed(changes)):
         info = blobs.known.get(step.blob) if step.action != "deleted" else None
         if info is None or not info.status or (info.status, info.superseded_by) == last:
             continue
         last = (info.status, info.superseded_by)
-        timeline.append(StatusChange(info.status, changes.make(step, step), info.superseded_by))
+        timeline.append(StatusChange(info.status, change, info.superseded_by))
     return tuple(timeline)
 
 
-def _want_blobs(repo: Repo, rows: dict[str, RecordRow], main: dict[str, list[Step]],
+def _want_blobs(repo: Repo, rows: dict[str, RecordRow], steps: dict[str, list[Step]],
                 deleted: list[tuple[Lineage, str, str]], blobs: Blobs) -> None:
     """Ask for every decision version and every deleted record's last content, then read them in one go."""
     for path, (kind, *_) in rows.items():
         if kind == "decision":
-            for step in main[path]:
+            for step in steps[path]:
                 if step.action != "deleted":
                     blobs.want(step.blob, kind, repo.root_path(step.path))
     for lineage, kind, _ in deleted:
