@@ -49,8 +49,12 @@ class Repo:
 
 
 def command(*args: str) -> list[str]:
-    """The full git command line for `args`, with the settings the parsers rely on."""
-    return ["git", "--literal-pathspecs", *_CONFIG, *args]
+    """The full git command line for `args`, with the settings the parsers rely on.
+
+    Reads never take the index lock (`--no-optional-locks`), so a build or `serve` running beside
+    the user's own git commands cannot make them fail; folder names are taken literally.
+    """
+    return ["git", "--no-optional-locks", "--literal-pathspecs", *_CONFIG, *args]
 
 
 def run(cwd: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> tuple[int, bytes]:
