@@ -29,6 +29,8 @@ AUTHORS = ("Ana Lima <ana@example.com>", "Zoë Ångström <zoe@example.com>", "�
 FOLDERS = ("experiments", "decisions", "models")
 START = 1_700_000_000
 STATUS_STEPS = ("proposed", "accepted", "superseded")
+PASSES = ("raw git log --name-status -M", "read_history, cold (no cache)",
+          "read_history, warm (cached, nothing new)", "read_history, one new commit")
 
 
 @dataclass
@@ -167,21 +169,19 @@ def new_record(folder: Path, number: int) -> tuple[str, str, str, str]:
     return record.kind, record.record_id, record.title, record.path
 
 
-def median_time(run: Callable[[], object], before: Callable[[], object] = lambda: None) -> float:
-    """Median wall time of three runs, `before` run untimed ahead of each."""
-    times = []
-    for _ in range(3):
-        before()
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def timed(run: Callable[[], object], before: Callable[[], object] = lambda: None) -> float:
+    """Wall time of one run, `before` run untimed ahead of it."""
+    before()
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
 
 
 def main() -> None:
-    """Build the repo, time the three passes, print a table."""
+    """Build the repo, time the passes (raw and cold interleaved, so both meet the same machine load), print a table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=10_000, help="number of records (commits: about twice)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per pass; the table shows the median")
     parser.add_argument("--keep", type=Path, help="build the repo here and keep it")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="mlreport-history-bench-"))
@@ -199,17 +199,21 @@ def main() -> None:
             subprocess.run(["git", "log", "--name-status", "-M", "--", *FOLDERS], cwd=folder, check=True,
                            stdout=subprocess.PIPE)
 
-        raw = median_time(raw_log)
-        cold = median_time(lambda: read_history(options, rows), lambda: shutil.rmtree(cache, ignore_errors=True))
+        times: dict[str, list[float]] = {name: [] for name in PASSES}
+        for _ in range(args.repeat):
+            times[PASSES[0]].append(timed(raw_log))
+            times[PASSES[1]].append(timed(lambda: read_history(options, rows),
+                                          lambda: shutil.rmtree(cache, ignore_errors=True)))
         history = read_history(options, rows)
-        warm = median_time(lambda: read_history(options, rows))
+        times[PASSES[2]] = [timed(lambda: read_history(options, rows)) for _ in range(args.repeat)]
         added: list[tuple[str, str, str, str]] = []
-        one_new = median_time(lambda: read_history(options, rows + added), lambda: added.append(new_record(folder, len(added))))
-        print(f"{'pass':<40}{'seconds':>9}{'× raw':>8}")
-        for name, seconds in (("raw git log --name-status -M", raw), ("read_history, cold (no cache)", cold),
-                              ("read_history, warm (cached, nothing new)", warm),
-                              ("read_history, one new commit", one_new)):
-            print(f"{name:<40}{seconds:>9.2f}{seconds / raw:>8.2f}")
+        times[PASSES[3]] = [timed(lambda: read_history(options, rows + added),
+                                  lambda: added.append(new_record(folder, len(added)))) for _ in range(args.repeat)]
+        raw = statistics.median(times[PASSES[0]])
+        print(f"{'pass':<42}{'median s':>9}{'× raw':>7}   runs")
+        for name, runs in times.items():
+            median = statistics.median(runs)
+            print(f"{name:<42}{median:>9.2f}{median / raw:>7.2f}   {' '.join(f'{run:.2f}' for run in runs)}")
         print(f"records with history: {sum(1 for p in history.records.values() if p.changes)}, "
               f"feed items: {len(history.feed)}, "
               f"status changes: {sum(len(p.status_history) for p in history.records.values())}")
