@@ -82,6 +82,18 @@ def test_garbage_in_the_cache_is_rebuilt_and_never_trusted(grown, debug):
         assert json.loads((grown.path / CACHE).read_bytes())["head"] == expected.head
 
 
+def test_a_cache_whose_head_is_no_commit_of_this_repository_is_rebuilt(grown, debug):
+    expected = _cold(grown)
+    data = json.loads((grown.path / CACHE).read_bytes())
+    data["head"] = "0" * 40
+    data["commits"] = data["commits"][:1]
+    (grown.path / CACHE).write_text(json.dumps(data), encoding="utf-8")
+    debug.clear()
+
+    assert history(grown.path) == expected
+    assert "full pass" in debug.text
+
+
 def test_a_cache_that_lies_in_the_right_shape_but_for_other_settings_is_rebuilt(grown, debug):
     expected = _cold(grown)
     data = json.loads((grown.path / CACHE).read_bytes())
