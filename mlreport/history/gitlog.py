@@ -113,6 +113,8 @@ def canonical_order(commits: dict[str, LogCommit], main_line: list[str]) -> list
             commit = commits[sha]
             commit.pr = commit.pr or inherited
             commit.landed = landed or commit.committed
+            if len(commit.parents) < 2:
+                continue
             for parent in commit.parents[1:]:
                 side = claim_line(parent)
                 if side:
@@ -139,7 +141,9 @@ def _emit(main: list[str], brought: dict[str, list[list[str]]]) -> Iterator[str]
             stack.pop()
             continue
         yield sha
-        stack.extend(iter(side) for side in brought.get(sha, ()))
+        sides = brought.get(sha)
+        if sides:
+            stack.extend(map(iter, sides))
 
 
 def _unclaimed(commits: dict[str, LogCommit], claimed: set[str]) -> list[LogCommit]:

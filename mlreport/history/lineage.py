@@ -55,17 +55,12 @@ def follow(commits: Iterable[LogCommit]) -> list[Lineage]:
     """Every file's lineage, in the order their newest change appears (commits given newest first)."""
     alias: dict[str, Lineage] = {}
     lineages: list[Lineage] = []
-
-    def at(path: str) -> Lineage:
-        found = alias.get(path)
-        if found is None:
-            found = alias[path] = Lineage(path)
-            lineages.append(found)
-        return found
-
     for index, commit in enumerate(commits):
         for entry in commit.entries:
-            lineage = at(entry.path)
+            lineage = alias.get(entry.path)
+            if lineage is None:
+                lineage = alias[entry.path] = Lineage(entry.path)
+                lineages.append(lineage)
             lineage.steps.append(Step(index, ACTIONS.get(entry.status, "modified"), entry.path, entry.blob))
             if entry.status == "R":
                 # Without `-B` a rename's source is gone after the commit and its target was absent
