@@ -2,7 +2,9 @@
 
 Builds a repository of N records and about 2N commits with `git fast-import` (pull requests merged
 with merge commits and squashed, several authors, decisions changing status, renames), then times
-(median of 3): the raw log, `read_history` cold (no cache) and warm (cached, nothing new).
+(median of 3 by default): the raw log, `read_history` cold (no cache), warm (cached, nothing new)
+and after one new commit. CPU seconds (this process and its git processes) are shown beside the
+wall times: on a shared machine they say what the work costs when wall times swing.
 
     python benchmarks/history_bench.py --records 10000
 """
