@@ -1,0 +1,125 @@
+"""The scale benchmark's scripts work: the generated repo is what it claims, and a quick run measures it all.
+
+No timing is asserted here: timings belong to `python benchmarks/run.py`, on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+from make_repo import make_repo  # noqa: E402
+from plain_site import plain_page, write_plain_site  # noqa: E402
+
+N = 150
+
+
+def git(repo: Path, *args: str) -> str:
+    """git's output in the generated repo."""
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated repo, shared by the checks below."""
+    repo = tmp_path_factory.mktemp("bench") / "repo"
+    make_repo(repo, N, seed=7)
+    return repo
+
+
+def test_generated_repo_has_the_promised_records_and_commits(generated: Path, cli) -> None:
+    result = cli("validate", "--root", generated, "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.output) == []
+    files = git(generated, "ls-files").splitlines()
+    experiments = [f for f in files if f.startswith("experiments/") and f.endswith((".yaml", ".yml"))]
+    decisions = [f for f in files if re.match(r"decisions/\d{4}-.+\.md$", f)]
+    cards = [f for f in files if f.startswith("models/")]
+    assert (len(experiments), len(decisions), len(cards)) == (N, N // 10, N // 50)
+    assert any(f.endswith("/experiment.yaml") for f in experiments)  # the directory form too
+    commits = int(git(generated, "rev-list", "--count", "HEAD"))
+    assert 2 * N <= commits <= 2 * N + 10
+
+
+def test_history_looks_like_a_team_working_through_pull_requests(generated: Path) -> None:
+    subjects = git(generated, "log", "--format=%s").splitlines()
+    assert any(re.match(r"Merge pull request #\d+ from \S+/\S+$", s) for s in subjects)
+    assert any(re.search(r"\(#\d+\)$", s) for s in subjects)
+    assert len(git(generated, "rev-list", "--merges", "HEAD").split()) > N // 10
+    authors = Counter(git(generated, "log", "--format=%an").splitlines())
+    assert len(authors) >= 5 and any(not name.isascii() for name in authors)
+    renames = git(generated, "log", "-M", "--diff-filter=R", "--name-status", "--format=").split("\n")
+    assert any(line.startswith("R") and "/archive/" in line for line in renames)
+    assert git(generated, "branch", "--format=%(refname:short)").split() == ["main"]
+
+
+def status_history(repo: Path, decision: str) -> list[str]:
+    """A decision's status in each commit that changed its file, newest first (renames followed)."""
+    path = next((repo / "decisions").glob(f"{decision}-*.md")).relative_to(repo).as_posix()
+    log = git(repo, "log", "--follow", "--format=%H", "--name-only", "--", path).split()
+    return [re.search(r"^status: (\w+)$", git(repo, "show", f"{sha}:{old}"), re.M).group(1)
+            for sha, old in zip(log[::2], log[1::2])]
+
+
+def test_decisions_change_status_over_commits_and_supersede_each_other(generated: Path) -> None:
+    superseded = []
+    for path in sorted((generated / "decisions").glob("[0-9]*.md")):
+        front = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
+        assert front["evidence"]
+        superseded += front.get("supersedes", [])
+    histories = [status_history(generated, decision) for decision in superseded]
+    assert histories and all(history[0] == "superseded" for history in histories)
+    assert ["superseded", "accepted", "proposed"] in histories
+
+
+def test_same_size_and_seed_make_the_same_repo(generated: Path, tmp_path: Path) -> None:
+    make_repo(tmp_path / "again", N, seed=7)
+    make_repo(tmp_path / "other", N, seed=8)
+    head = git(generated, "rev-parse", "HEAD")
+    assert git(tmp_path / "again", "rev-parse", "HEAD") == head
+    assert git(tmp_path / "other", "rev-parse", "HEAD") != head
+
+
+def test_plain_site_mirrors_the_generated_pages_out_of_the_nav(tmp_path: Path) -> None:
+    generated = tmp_path / "generated"
+    for page, size in (("index.md", 500), ("experiments/index.md", 900), ("experiments/run-1.md", 4000),
+                       ("decisions/0001.md", 2500)):
+        (generated / page).parent.mkdir(parents=True, exist_ok=True)
+        (generated / page).write_text("x" * size)
+    config = tmp_path / "repo" / "mkdocs.yml"
+    config.parent.mkdir()
+    config.write_text("site_name: s\ntheme: {name: material, font: false}\nplugins: [search, mlreport]\n")
+    pages, record_bytes = write_plain_site(generated, config, tmp_path / "plain")
+    assert (pages, record_bytes) == (4, (4000 + 2500) / 2)
+    assert (tmp_path / "plain/docs/experiments/run-1.md").stat().st_size == 4000
+    plain = yaml.safe_load((tmp_path / "plain/mkdocs.yml").read_text())
+    assert plain["plugins"] == ["search"] and plain["theme"] == {"name": "material", "font": False}
+    assert plain["nav"] == ["experiments/index.md", "index.md"]
+    assert plain["not_in_nav"].split() == ["/decisions/", "/experiments/"]
+    assert len(plain_page("t", 12345, 3).encode()) == 12345
+
+
+def test_quick_run_measures_everything_and_writes_the_results(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--quick", "--out", str(tmp_path)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert sorted(results["sizes"], key=int) == ["100", "200"]
+    small, large = results["sizes"]["100"], results["sizes"]["200"]
+    assert (large["experiments"], large["decisions"], large["models"]) == (200, 20, 4)
+    for key in ("cold_s", "warm_s", "plain_s", "raw_git_log_s", "history_cold_s", "history_warm_s",
+                "peak_rss_mib", "site_mb", "search_index_mb"):
+        assert small[key] > 0 and large[key] > 0, key
+    assert large["cold_ratio"] == pytest.approx(large["cold_s"] / large["plain_s"], abs=0.01)
+    assert results["growth"]["cold_s"] == pytest.approx(large["cold_s"] / small["cold_s"], abs=0.01)
+    assert results["machine"]["cores"] >= 1 and len(results["targets"]) == 7
+    assert "cold / plain" in done.stdout and "history pass, warm" in done.stdout
