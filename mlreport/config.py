@@ -100,6 +100,8 @@ class Options:
     repo_url: str = ""
     edit_uri: str = ""
     site_name: str = ""
+    site_url: str = ""
+    """The published site's address, for absolute links (the Atom feed); empty when unknown."""
     docs_dir: str = "docs"
     use_directory_urls: bool = True
 
@@ -134,6 +136,7 @@ def options_from_config(config: PluginConfig, root: Path, site: dict[str, Any] |
         repo_url=str(site.get("repo_url") or ""),
         edit_uri=str(site.get("edit_uri") or ""),
         site_name=str(site.get("site_name") or ""),
+        site_url=str(site.get("site_url") or ""),
         docs_dir=Path(str(site.get("docs_dir") or "docs")).name,
         use_directory_urls=bool(site.get("use_directory_urls", True)),
     )

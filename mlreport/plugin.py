@@ -3,12 +3,14 @@
 Hooks in event order: validate records (`on_config`); add the generated pages, data and assets
 and lay out the navigation (`on_files`: per-record pages are marked not-in-nav, since Material
 slows down quadratically with thousands of pages in the nav); point "edit" buttons at record
-sources (`on_page_context`); watch record folders (`on_serve`). The rest lives in
+sources (`on_page_context`); announce the Atom feed in each page's head (`on_post_page`); watch
+record folders (`on_serve`). The rest lives in
 `mlreport.render`.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils import nest_paths
+from mkdocs.utils import get_relative_url, nest_paths
 
 from mlreport.config import Options, PluginConfig, options_from_config
 from mlreport.history import History
@@ -96,6 +98,13 @@ class MlreportPlugin(BasePlugin[PluginConfig]):
             assert self.options is not None
             page.edit_url = (edit_url(source, self.options) or None) if source else None
         return context
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Announce the Atom feeds in every page's head, for browsers and feed readers to find."""
+        links = "".join(f'<link rel="alternate" type="application/atom+xml" title="{html.escape(title)}" '
+                        f'href="{html.escape(get_relative_url(path, page.url))}">\n'
+                        for title, path in self.generated.feeds)
+        return output.replace("</head>", f"{links}</head>", 1) if links else output
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild when a record or a template changes."""

@@ -121,7 +121,7 @@ def test_experiments_index_table(site: Path) -> None:
 
 def test_record_pages_stay_out_of_the_nav(site: Path) -> None:
     nav = _sections(read_page(site, "experiments/wide"))
-    assert nav == ["../..", "../../leaderboards/", "../"]
+    assert nav == ["../..", "../../leaderboards/", "../", "../../decisions/", "../../models/"]
 
 
 def test_plotly_is_shipped_once_and_never_inlined(site: Path) -> None:
@@ -185,7 +185,8 @@ def test_own_index_page_moves_the_dashboard(repo: GitRepo, cli, tmp_path: Path) 
     assert "Welcome." in read_page(tmp_path / "site", "").text
     dashboard = read_page(tmp_path / "site", "dashboard")
     assert "6 experiments" in dashboard.text
-    assert _sections(dashboard) == ["..", "./", "../leaderboards/", "../experiments/"]
+    assert _sections(dashboard) == ["..", "./", "../leaderboards/", "../experiments/", "../decisions/",
+                                "../models/"]
 
 
 def test_generate_writes_pages_data_and_assets(repo: GitRepo, cli, tmp_path: Path) -> None:

@@ -297,6 +297,10 @@
 
   /* -- wiring -------------------------------------------------------------------------------- */
 
+  // The pieces other mlreport scripts (the compare view) build on.
+  window.mlreport = {el: el, siteUrl: siteUrl, formatNumber: formatNumber, deltaElement: deltaElement,
+                     slug: slug, drawChart: drawChart};
+
   function drawCharts() {
     document.querySelectorAll("[data-mlr-chart]").forEach(drawChart);
   }

@@ -12,13 +12,17 @@ from pathlib import Path
 from mlreport.config import Options
 from mlreport.history import History
 from mlreport.model import RepoModel
-from mlreport.render import assets, experiments, home, leaderboards
+from mlreport.render import assets, compare, decisions, experiments, feed, home, leaderboards, models
 from mlreport.render.site import Generated, PageKind, Site
 
 PAGE_KINDS: tuple[PageKind, ...] = (
     home.KIND,
     leaderboards.KIND,
     experiments.KIND,
+    compare.KIND,
+    decisions.KIND,
+    models.KIND,
+    feed.KIND,
 )
 
 __all__ = ["Generated", "PAGE_KINDS", "PageKind", "Site", "generate", "write_generated"]
@@ -27,6 +31,8 @@ __all__ = ["Generated", "PAGE_KINDS", "PageKind", "Site", "generate", "write_gen
 def generate(model: RepoModel, history: History, options: Options, *, home_page: str = "index.md") -> Generated:
     """Render every page kind; `home_page` moves the dashboard aside when the team has its own index."""
     site = Site(model, history, options, PAGE_KINDS, home=home_page)
+    # The shared scripts first: page kinds may add their own after them.
+    assets.add_assets(site.out)
     for kind in PAGE_KINDS:
         kind.write(site)
         if kind.name == home.KIND.name:
@@ -34,7 +40,6 @@ def generate(model: RepoModel, history: History, options: Options, *, home_page:
             site.out.nav.append(("Home" if home_page == "index.md" else "Dashboard", home_page))
         elif kind.section:
             site.out.nav.append((kind.section, kind.index))
-    assets.add_assets(site.out)
     return site.out
 
 

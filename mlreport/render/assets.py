@@ -16,7 +16,7 @@ PACKAGED = Path(__file__).resolve().parent.parent / "assets"
 """mlreport's own static files, vendored libraries included."""
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
-_STYLES = ("vendor/tabulator/tabulator_simple.min.css", "mlreport.css")
+_STYLES = ("vendor/tabulator/tabulator_simple.min.css", "mlreport.css", "records.css")
 # Order matters: the libraries before the script that uses them.
 _SCRIPTS = ("vendor/plotly/plotly.min.js", "vendor/tabulator/tabulator.min.js", "mlreport.js")
 

@@ -71,6 +71,8 @@ class Generated:
     """The sections for the navigation: (title, index page), in order; record pages stay out."""
     sources: dict[str, str] = field(default_factory=dict)
     """Record page → the record's source file, relative to the repo root (for edit links)."""
+    feeds: list[tuple[str, str]] = field(default_factory=list)
+    """(title, site-relative path) of the Atom feeds every page announces in its head."""
 
 
 @dataclass(frozen=True)

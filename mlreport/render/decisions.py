@@ -1,0 +1,276 @@
+"""The decision log (grouped by month, filtered in the browser) and one page per decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import posixpath
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+from markupsafe import Markup, escape
+
+from mlreport.history import Change
+from mlreport.records import Decision, Experiment
+from mlreport.render.site import (ASSETS, COMPARE_PAGE, COMPARE_QUERY, DECISIONS_INDEX, PageKind, Site, counted,
+                                  newest_first, record_page)
+from mlreport.render.text import body_without_title, breakable
+
+SCRIPT = f"{ASSETS}/decisions.js"
+RECENT_DAYS = 30
+""""Accepted lately" means within this many days of the newest commit or decision date."""
+EVIDENCE_METRICS = 4
+"""Metric columns in a decision's evidence table."""
+FALLBACK_METRICS = 3
+"""Metrics shown for an evidence run that no leaderboard ranks: its first few."""
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a decision's status history: proposed on … by … in #12."""
+
+    status: str
+    day: str
+    change: Change | None = None
+    """The commit that set the status; None when the step comes from the record itself."""
+    successors: tuple[Decision, ...] = ()
+    """For `superseded`: the decisions that replace it."""
+    inferred: bool = False
+    """The file never said so: a successor's `supersedes` did."""
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month of the decision log."""
+
+    key: str
+    """`2026-06`, or `undated`."""
+    title: str
+    decisions: list[Decision]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A decision's evidence runs with the metrics worth showing beside them."""
+
+    experiments: list[Experiment]
+    missing: list[str]
+    """Evidence ids that name no experiment."""
+    metrics: list[tuple[str, str]]
+    """(metric, goal) columns."""
+    best: dict[str, float]
+    """The best value of each column among the runs."""
+
+
+def write(site: Site) -> None:
+    """Every decision's page, then the log."""
+    model = site.model
+    cards_of = _cards_of_decisions(site)
+    board_metrics = _board_metrics(site)
+    for decision in model.decisions.values():
+        site.add_page(record_page("decision", decision.id), "decision.md.j2", source=decision, d=decision,
+                      **decision_context(site, decision, cards_of.get(decision.id, []), board_metrics))
+    decisions = list(model.decisions.values())
+    reference = reference_day(site)
+    site.add_page(DECISIONS_INDEX, "decisions.md.j2", months=months(decisions),
+                  statuses=counted(model.effective_status(d) for d in decisions),
+                  tags=counted(tag for d in decisions for tag in d.tags),
+                  reference=reference, recent_days=RECENT_DAYS,
+                  recent=recently_accepted(site, reference),
+                  filter_data=partial(filter_attributes, site))
+    if SCRIPT not in site.out.javascript:
+        site.out.javascript.append(SCRIPT)
+
+
+def decision_context(site: Site, decision: Decision, cards: list[Any],
+                     board_metrics: dict[str, list[str]]) -> dict[str, Any]:
+    """What a decision page shows beyond the record itself."""
+    model = site.model
+    status = model.effective_status(decision)
+    shown = evidence(site, decision, board_metrics)
+    page = record_page("decision", decision.id)
+    return {
+        "status": status,
+        "stale": status != decision.status,
+        "successors": _decisions(site, model.successors.get(decision.id, ())),
+        "predecessors": _decisions(site, model.predecessors.get(decision.id, ())),
+        "chain": supersede_chain(site, decision),
+        "timeline": status_timeline(site, decision),
+        "evidence": shown,
+        "compare": compare_link(site, page, shown.experiments)
+        if len(shown.experiments) > 1 and any(kind.name == "compare" for kind in site.kinds) else "",
+        "cards": cards,
+        "body": body_without_title(decision.body),
+        "breakable": breakable,
+        "resolve": lambda target: _resolve(site, decision, target),
+        "provenance": site.provenance(decision),
+        "edit_url": site.edit_url(decision),
+    }
+
+
+def status_timeline(site: Site, decision: Decision) -> list[Step]:
+    """The statuses a decision went through, oldest first, from git; its own status and date without git."""
+    model = site.model
+    history = site.provenance(decision).status_history
+    if history:
+        steps = [Step(item.status, item.change.day, item.change,
+                      _decisions(site, item.superseded_by or model.successors.get(decision.id, ())
+                                 if item.status == "superseded" else ()))
+                 for item in history]
+    else:
+        steps = [Step(decision.status, decision.date.isoformat() if decision.date else "",
+                      successors=_decisions(site, model.successors.get(decision.id, ()))
+                      if decision.status == "superseded" else ())]
+    successors = _decisions(site, model.successors.get(decision.id, ()))
+    if successors and steps[-1].status != "superseded":
+        # A stale file: the newer decision says it supersedes this one; date it by the newest successor.
+        days = [day for day in (_first_day(site, s) for s in successors) if day]
+        steps.append(Step("superseded", max(days) if days else "", successors=tuple(successors), inferred=True))
+    return steps
+
+
+def supersede_chain(site: Site, decision: Decision) -> list[Decision]:
+    """Every decision linked to this one by supersession, either way, oldest first; empty when alone."""
+    model = site.model
+    seen, queue = {decision.id}, [decision.id]
+    while queue:
+        current = queue.pop()
+        for other in model.successors.get(current, ()) + model.predecessors.get(current, ()):
+            if other not in seen and other in model.decisions:
+                seen.add(other)
+                queue.append(other)
+    if len(seen) < 2:
+        return []
+    chain = [model.decisions[i] for i in seen]
+    return sorted(chain, key=lambda d: (d.date or dt.date.min, d.id))
+
+
+def evidence(site: Site, decision: Decision, board_metrics: dict[str, list[str]]) -> Evidence:
+    """The evidence runs, and the metric columns: those their leaderboards rank on, then what most report."""
+    model = site.model
+    found = [model.experiments[ref] for ref in decision.evidence if ref in model.experiments]
+    missing = [ref for ref in decision.evidence if ref not in model.experiments]
+    ranked = [name for name, _ in counted(m for e in found for m in board_metrics.get(e.id, ()))]
+    # Unranked runs still show something: their first few metrics.
+    ranked += [name for name, _ in counted(m for e in found if e.id not in board_metrics
+                                          for m in sorted(e.metrics)[:FALLBACK_METRICS])]
+    common = [name for name, count in counted(m for e in found for m in e.metrics) if count * 2 >= len(found)]
+    names = list(dict.fromkeys(ranked + common))[:EVIDENCE_METRICS]
+    columns = [(name, model.goal(name)) for name in names]
+    best = {}
+    for name, goal in columns:
+        values = [e.metrics[name] for e in found if name in e.metrics]
+        if len(values) > 1:
+            best[name] = min(values) if goal == "min" else max(values)
+    return Evidence(found, missing, columns, best)
+
+
+def reference_day(site: Site) -> dt.date | None:
+    """The day "lately" counts back from: the newest commit or decision date, never the clock."""
+    days = [d.date for d in site.model.decisions.values() if d.date]
+    if site.history.feed:
+        days.append(dt.date.fromisoformat(site.history.feed[0].change.day))
+    return max(days, default=None)
+
+
+def recently_accepted(site: Site, reference: dt.date | None) -> list[tuple[Decision, str]]:
+    """Decisions accepted within `RECENT_DAYS` of the reference day, newest first, with the day."""
+    if reference is None:
+        return []
+    since = reference - dt.timedelta(days=RECENT_DAYS)
+    found = []
+    for decision in site.model.decisions.values():
+        day = accepted_day(site, decision)
+        if day and since < dt.date.fromisoformat(day) <= reference:
+            found.append((decision, day))
+    return sorted(found, key=lambda item: (item[1], item[0].id), reverse=True)
+
+
+def accepted_day(site: Site, decision: Decision) -> str:
+    """When the decision was last accepted: from its status history, else its own date if it says accepted."""
+    history = site.provenance(decision).status_history
+    if history:
+        return next((step.change.day for step in reversed(history) if step.status == "accepted"), "")
+    return decision.date.isoformat() if decision.status == "accepted" and decision.date else ""
+
+
+def months(decisions: list[Decision]) -> list[Month]:
+    """Decisions grouped by month, newest month first; undated ones last."""
+    groups: dict[str, list[Decision]] = {}
+    for decision in newest_first(decisions):
+        key = f"{decision.date.year:04d}-{decision.date.month:02d}" if decision.date else "undated"
+        groups.setdefault(key, []).append(decision)
+    return [Month(key, _month_title(key), items) for key, items in groups.items()]
+
+
+def filter_attributes(site: Site, decision: Decision) -> Markup:
+    """The data attributes the log's filters read: status, tags (a JSON list) and id."""
+    tags = json.dumps(list(decision.tags), ensure_ascii=False, separators=(",", ":"))
+    return Markup(f'data-id="{escape(decision.id)}" data-status="{escape(site.model.effective_status(decision))}" '
+                  f'data-tags="{escape(tags)}"')
+
+
+def compare_link(site: Site, page: str, experiments: list[Experiment]) -> Markup:
+    """A Markdown link target to the compare view with these runs selected (`compare.md?ids=a,b`)."""
+    ids = ",".join(quote(e.id, safe="") for e in experiments)
+    return Markup(f"{site.link(page, COMPARE_PAGE)}?{COMPARE_QUERY}={escape(ids)}")
+
+
+def _month_title(key: str) -> str:
+    if key == "undated":
+        return "Undated"
+    year, month = key.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def _decisions(site: Site, ids: tuple[str, ...] | list[str]) -> tuple[Decision, ...]:
+    found = (site.model.decision(i) for i in ids)
+    return tuple(d for d in found if d is not None)
+
+
+def _first_day(site: Site, decision: Decision) -> str:
+    created = site.provenance(decision).created
+    return created.day if created else (decision.date.isoformat() if decision.date else "")
+
+
+def _cards_of_decisions(site: Site) -> dict[str, list[Any]]:
+    """Model cards by the decisions that concern them, either side of the link."""
+    cards: dict[str, list[Any]] = {}
+    for card_id, decision_ids in site.model.decisions_of_model.items():
+        card = site.model.models.get(card_id)
+        for decision_id in decision_ids if card else ():
+            cards.setdefault(decision_id, []).append(card)
+    return cards
+
+
+def _board_metrics(site: Site) -> dict[str, list[str]]:
+    """The metrics each experiment is ranked on, in board order."""
+    metrics: dict[str, list[str]] = {}
+    for board in site.model.leaderboards:
+        for entry in board.entries:
+            names = metrics.setdefault(entry.experiment.id, [])
+            if board.definition.metric not in names:
+                names.append(board.definition.metric)
+    return metrics
+
+
+def _resolve(site: Site, decision: Decision, target: str) -> str | None:
+    """A relative link in a decision body to another decision's file (`0006-ship-v1.md`) → its page."""
+    path, _, anchor = target.partition("#")
+    if not path.endswith(".md"):
+        return None
+    other = site.model.decision(path.rsplit("/", 1)[-1])
+    if other is None:
+        return None
+    # The body is HTML by then, which MkDocs does not rewrite: the link must be a final URL.
+    here, there = site.url(record_page("decision", decision.id)), site.url(record_page("decision", other.id))
+    url = posixpath.relpath(there, here if here.endswith("/") else posixpath.dirname(here) or ".")
+    url += "/" if there.endswith("/") else ""
+    return f"{url}#{anchor}" if anchor else url
+
+
+KIND = PageKind("decisions", write, section="Decisions", index=DECISIONS_INDEX, records="decision")

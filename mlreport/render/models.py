@@ -1,0 +1,154 @@
+"""Model cards: one page each, its evaluation table pulled from the linked experiments; an index by status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from markupsafe import Markup, escape
+
+from mlreport.model import EvaluationRow
+from mlreport.records import ModelCard
+from mlreport.render.feed import address
+from mlreport.render.site import MODELS_INDEX, PageKind, Site, record_page
+from mlreport.render.text import body_without_title, breakable
+
+STATUS_ORDER = ("production", "candidate", "development", "deprecated")
+"""The index's groups, in order; any other status follows, by name."""
+HEADER_KEYS = {"license": "License", "library_name": "Library", "pipeline_tag": "Pipeline tag",
+               "base_model": "Base model", "language": "Language", "datasets": "Datasets"}
+"""Hugging Face metadata the card page shows in its header, with their labels."""
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """One row of a card's evaluation table: the experiment's number, and its change from the baseline."""
+
+    row: EvaluationRow
+    baseline: float | None
+    first: bool
+    """The first row of its experiment (the table names each experiment once)."""
+
+    @property
+    def delta(self) -> float | None:
+        """The change from the experiment's baseline run, when both have the metric."""
+        if self.row.value is None or self.baseline is None:
+            return None
+        return self.row.value - self.baseline
+
+
+@dataclass(frozen=True)
+class Group:
+    """Cards of one status on the index."""
+
+    status: str
+    cards: list[ModelCard]
+
+
+def write(site: Site) -> None:
+    """Every card's page, then the index."""
+    for card in site.model.models.values():
+        site.add_page(record_page("model", card.id), "model.md.j2", source=card, card=card,
+                      **card_context(site, card))
+    site.add_page(MODELS_INDEX, "models.md.j2", groups=status_groups(list(site.model.models.values())),
+                  last_change=lambda card: last_change(site, card))
+
+
+def card_context(site: Site, card: ModelCard) -> dict[str, Any]:
+    """What a card page shows beyond the record itself."""
+    model = site.model
+    return {
+        "evaluations": evaluation_table(site, card),
+        "decisions": [model.decisions[i] for i in model.decisions_of_model.get(card.id, ()) if i in model.decisions],
+        "header": header(card),
+        "body": body_without_title(card.body),
+        "breakable": breakable,
+        "export": Markup(escape(hub_card(site, card))),
+        "provenance": site.provenance(card),
+        "edit_url": site.edit_url(card),
+    }
+
+
+def header(card: ModelCard) -> list[tuple[str, Any]]:
+    """(label, value) of the Hub metadata a card sets, in a fixed order; `other` licences with their name."""
+    shown = []
+    for key, label in HEADER_KEYS.items():
+        value = card.metadata.get(key)
+        if value in (None, "", []):
+            continue
+        if key == "license" and value == "other" and card.metadata.get("license_name"):
+            value = f"other ({card.metadata['license_name']})"
+        shown.append((label, value))
+    return shown
+
+
+def evaluation_table(site: Site, card: ModelCard) -> list[Evaluated]:
+    """The card's evaluation rows, each with the baseline's value of the same metric."""
+    rows = []
+    previous = None
+    for row in site.model.evaluation_rows(card):
+        experiment = row.experiment
+        baseline = site.model.experiments.get(experiment.baseline) if experiment and experiment.baseline else None
+        rows.append(Evaluated(row, baseline.metrics.get(row.metric) if baseline else None,
+                              first=row.experiment_id != previous))
+        previous = row.experiment_id
+    return rows
+
+
+def model_index(site: Site, card: ModelCard) -> list[dict[str, Any]]:
+    """Hugging Face's `model-index`, generated from the card's evaluations: one result per experiment."""
+    results: list[dict[str, Any]] = []
+    by_experiment: dict[str, dict[str, Any]] = {}
+    for row in site.model.evaluation_rows(card):
+        experiment = row.experiment
+        if experiment is None or row.value is None:
+            continue
+        key = f"{row.experiment_id}\0{row.split}"
+        if key not in by_experiment:
+            result: dict[str, Any] = {"task": {"type": experiment.task or "other"}}
+            if experiment.dataset:
+                dataset = {"name": experiment.dataset.name, "type": experiment.dataset.name}
+                dataset.update({k: v for k, v in (("split", row.split), ("revision", experiment.dataset.version))
+                                if v})
+                result["dataset"] = dataset
+            if site.options.site_url:
+                # The Hub links each result to where its numbers come from.
+                result["source"] = {"name": experiment.title or experiment.id,
+                                    "url": address(site, record_page("experiment", experiment.id))}
+            result["metrics"] = []
+            by_experiment[key] = result
+            results.append(result)
+        by_experiment[key]["metrics"].append({"type": row.metric, "value": row.value, "name": row.metric})
+    return [{"name": card.id, "results": results}] if results else []
+
+
+def hub_card(site: Site, card: ModelCard) -> str:
+    """The card as a Hugging Face README: its Hub metadata, a generated `model-index`, and its body."""
+    metadata = {key: value for key, value in card.metadata.items() if key != "model-index"}
+    generated = model_index(site, card)
+    if generated:
+        metadata["model-index"] = generated
+    if not metadata:
+        return card.body.lstrip()
+    front = yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    return f"---\n{front}---\n{card.body.lstrip()}"
+
+
+def status_groups(cards: list[ModelCard]) -> list[Group]:
+    """Cards grouped by status (production first), each group by name."""
+    statuses = sorted({c.status for c in cards}, key=lambda s: (STATUS_ORDER.index(s) if s in STATUS_ORDER
+                                                               else len(STATUS_ORDER), s))
+    return [Group(status, sorted((c for c in cards if c.status == status), key=lambda c: (c.title.lower(), c.id)))
+            for status in statuses]
+
+
+def last_change(site: Site, card: ModelCard) -> str:
+    """The day a card last changed in git, else its own date."""
+    changed = site.provenance(card).last_changed
+    if changed:
+        return changed.day
+    return card.date.isoformat() if card.date else ""
+
+
+KIND = PageKind("models", write, section="Models", index=MODELS_INDEX, records="model")
