@@ -28,7 +28,7 @@ THEME: dict[str, Any] = {
     "name": "material",
     "font": False,  # no Google Fonts: the site works offline
     "features": ["navigation.instant", "navigation.tabs", "navigation.top", "search.highlight",
-                 "content.code.copy"],
+                 "content.code.copy", "content.action.edit"],
     "palette": [
         {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": "indigo", "accent": "indigo",
          "toggle": {"icon": "material/weather-night", "name": "Dark mode"}},

@@ -174,6 +174,8 @@ def generate(root: Path, out: Path) -> None:
         click.echo(format_problems(inputs.problems, "text"), err=True)
     if inputs.failed:
         sys.exit(1)
+    if inputs.history.warning:
+        click.echo(f"warning: {inputs.history.warning}", err=True)
     own_index = (options.root / options.docs_dir / "index.md").is_file()
     try:
         generated = render.generate(inputs.model, inputs.history, options,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlreport.config import Options
-from mlreport.history import History
+from mlreport.history import History, read_history
 from mlreport.model import RepoModel
 from mlreport.problems import Problem, errors
 from mlreport.validate import validate_repo
@@ -26,7 +26,10 @@ class SiteInputs:
 
 
 def read_site(options: Options) -> SiteInputs:
-    """Load and validate the records; read their history only when they are valid."""
+    """Load and validate the records; read their history (one pass over git) only when they are valid."""
     model, problems = validate_repo(options)
-    history = History(repo_url=options.repo_url)
+    if errors(problems):
+        return SiteInputs(model, problems, History(repo_url=options.repo_url))
+    records = [*model.experiments.values(), *model.decisions.values(), *model.models.values()]
+    history = read_history(options, [(r.kind, r.id, r.title, r.path) for r in records])
     return SiteInputs(model, problems, history)

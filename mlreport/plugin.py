@@ -14,6 +14,7 @@ import html
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -59,10 +60,11 @@ class MlreportPlugin(BasePlugin[PluginConfig]):
             raise PluginError(format_problems(inputs.problems, "text"))
         for problem in inputs.problems:
             log.warning(problem.format_text())
+        if inputs.history.warning:
+            log.warning(f"mlreport: {inputs.history.warning}")
         self.model, self.history = inputs.model, inputs.history
         _require_extensions(config)
-        if config.theme.name == "material" and config.theme.get("font") is not False:
-            log.info("mlreport: theme.font loads Google Fonts; set `font: false` for a site that works offline")
+        _offline_notes(config)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -115,6 +117,18 @@ class MlreportPlugin(BasePlugin[PluginConfig]):
             if folder.is_dir():
                 server.watch(str(folder))
         return server
+
+
+def _offline_notes(config: MkDocsConfig) -> None:
+    """Say which theme settings make the browser reach outside the site (mlreport's own assets never do)."""
+    if config.theme.name != "material":
+        return
+    if config.theme.get("font") is not False:
+        log.info("mlreport: theme.font loads Google Fonts; set `font: false` for a site that works offline")
+    host = urlsplit(config.repo_url or "").hostname or ""
+    if host in ("github.com", "gitlab.com"):
+        log.info(f"mlreport: with repo_url on {host}, Material fetches the repository's stars and version "
+                 f"from {host}'s API in the browser")
 
 
 def _require_extensions(config: MkDocsConfig) -> None:

@@ -14,6 +14,17 @@ FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN_REPO = FIXTURES / "golden_repo"
 
 
+def new_repo(path: Path) -> GitRepo:
+    """An empty git repository at `path`, for fixtures wider than one test (the `repo` fixture is per test)."""
+    path.mkdir(parents=True)
+    repo = GitRepo(path)
+    repo.git("init", "-q", "-b", "main")
+    repo.git("config", "user.name", "Test User")
+    repo.git("config", "user.email", "test@example.com")
+    repo.git("config", "commit.gpgsign", "false")
+    return repo
+
+
 def team_repo(repo: GitRepo) -> GitRepo:
     """The golden fixture repo (a small digits team) copied into `repo` and committed."""
     shutil.copytree(GOLDEN_REPO, repo.path, dirs_exist_ok=True)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sitekit import read_page, team_repo
+from sitekit import new_repo, read_page, team_repo
 
 from conftest import GitRepo
 
@@ -20,12 +20,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from mlreport.cli import main
 
     root = tmp_path_factory.mktemp("team")
-    repo = GitRepo(root / "repo")
-    repo.path.mkdir()
-    repo.git("init", "-q", "-b", "main")
-    repo.git("config", "user.name", "Test User")
-    repo.git("config", "user.email", "test@example.com")
-    team_repo(repo)
+    repo = team_repo(new_repo(root / "repo"))
     result = CliRunner().invoke(main, ["build", "--root", str(repo.path), "--site-dir", str(root / "site")])
     assert result.exit_code == 0, result.output
     return root / "site"
@@ -83,7 +78,7 @@ def test_experiment_page(site: Path) -> None:
     assert "Wider CNN" in text and "completed" in text and "digits@1 (test split)" in text
     assert "Ranked #1 of 3 on Digits accuracy" in text
     assert page.link_to("Digits accuracy") == "../../leaderboards/digits-accuracy/"
-    assert page.link_to("base") == "../base/"
+    assert page.link_to("Baseline CNN") == "../base/"
     # Metrics against the baseline: loss went down, which is better for a loss.
     assert "test.accuracy 0.86 0.8 +0.06" in text and "test.loss 0.4 0.5 -0.1" in text
     assert '<span class="mlr-delta mlr-better" title="better">-0.1</span>' in page.source
@@ -92,7 +87,7 @@ def test_experiment_page(site: Path) -> None:
     assert "Experiment Deeper CNN uses this run as its baseline" in text
     assert page.link_to("Run dashboard") == "https://dash.example.com/runs/7"
     assert "s3://bucket/wide.pt" in text
-    edit = "https://github.com/example/digits/edit/main/experiments/digits/wide.yaml"
+    edit = "https://git.example.com/team/digits/edit/main/experiments/digits/wide.yaml"
     assert page.link_to("Edit this record") == edit
     assert ("a", "href", edit) in page.attributes  # the theme's edit button too
 
@@ -121,7 +116,10 @@ def test_experiments_index_table(site: Path) -> None:
 
 def test_record_pages_stay_out_of_the_nav(site: Path) -> None:
     nav = _sections(read_page(site, "experiments/wide"))
-    assert nav == ["../..", "../../leaderboards/", "../", "../../decisions/", "../../models/"]
+    assert nav[:3] == ["../..", "../../leaderboards/", "../"]
+    # Only section pages: none of the six experiment pages (nor any other record's page).
+    assert all(href.count("/") <= 3 and href.endswith(("/", "..")) for href in nav), nav
+    assert not {"../wide/", "../base/", "../deep/"} & set(nav)
 
 
 def test_plotly_is_shipped_once_and_never_inlined(site: Path) -> None:
@@ -185,8 +183,7 @@ def test_own_index_page_moves_the_dashboard(repo: GitRepo, cli, tmp_path: Path) 
     assert "Welcome." in read_page(tmp_path / "site", "").text
     dashboard = read_page(tmp_path / "site", "dashboard")
     assert "6 experiments" in dashboard.text
-    assert _sections(dashboard) == ["..", "./", "../leaderboards/", "../experiments/", "../decisions/",
-                                "../models/"]
+    assert _sections(dashboard)[:4] == ["..", "./", "../leaderboards/", "../experiments/"]
 
 
 def test_generate_writes_pages_data_and_assets(repo: GitRepo, cli, tmp_path: Path) -> None:

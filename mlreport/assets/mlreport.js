@@ -1,6 +1,6 @@
 /* mlreport: draws the browser tables (Tabulator) and charts (plotly.js) of generated pages.
  *
- * Pages carry chart specs in <script type="application/json"> blocks and point tables at JSON
+ * Pages carry chart specs in JSON script blocks (inside <template>) and point tables at JSON
  * data files; nothing from a record is ever inserted as HTML here (text nodes only). Works under
  * Material's instant navigation (document$) and follows its light/dark palette toggle.
  */
@@ -57,7 +57,11 @@
   /* -- tables -------------------------------------------------------------------------------- */
 
   var FORMATTERS = {
-    text: function (cell) { return el("span", "", cell.getValue()); },
+    text: function (cell) {
+      var node = el("span", "", cell.getValue());
+      node.title = cell.getValue() || "";
+      return node;
+    },
     date: function (cell) { return el("span", "mlr-date", cell.getValue()); },
     link: function (cell) {
       var row = cell.getRow().getData();
@@ -71,10 +75,12 @@
       return value ? el("span", "mlr-badge mlr-status-" + slug(value), value) : el("span");
     },
     number: function (cell) { return el("span", "mlr-number", formatNumber(cell.getValue())); },
-    delta: function (cell) { return deltaElement(cell.getValue(), cell.getColumn().getDefinition().mlrGoal); },
+    delta: function (cell, params) { return deltaElement(cell.getValue(), params.goal); },
     list: function (cell) {
+      var items = cell.getValue() || [];
       var holder = el("span");
-      (cell.getValue() || []).forEach(function (item) { holder.appendChild(el("span", "mlr-chip", item)); });
+      holder.title = items.join(", ");
+      items.forEach(function (item) { holder.appendChild(el("span", "mlr-chip", item)); });
       return holder;
     },
     pr: function (cell) {
@@ -112,10 +118,13 @@
     var def = {
       title: spec.title, field: spec.field, formatter: FORMATTERS[spec.kind] || FORMATTERS.text,
       titleFormatter: textTitle, hozAlign: numeric ? "right" : "left", headerHozAlign: numeric ? "right" : "left",
-      sorter: numeric ? "number" : (spec.kind === "list" ? listSorter : "string"), mlrGoal: spec.goal,
+      sorter: numeric ? "number" : (spec.kind === "list" ? listSorter : "string"),
+      formatterParams: {goal: spec.goal},
       headerTooltip: spec.title, minWidth: 60,
     };
-    if (spec.kind === "link") { def.minWidth = 260; def.widthGrow = 3; def.frozen = false; }
+    // Titles wrap; other text is cut with an ellipsis (the full value is in the tooltip).
+    if (spec.kind === "link") { def.minWidth = 220; def.maxWidth = 420; def.cssClass = "mlr-wrap"; def.frozen = true; }
+    if (spec.kind === "list" || spec.kind === "text") { def.maxWidth = 200; }
     if (spec.filter === "text") {
       def.headerFilter = "input";
       def.headerFilterPlaceholder = "filter…";
@@ -142,24 +151,25 @@
   }
 
   function buildTable(container, data) {
-    var toolbar = el("div", "mlr-table-toolbar");
-    var count = el("span", "mlr-table-count");
     var holder = el("div", "mlr-table-holder");
-    toolbar.appendChild(count);
     var compare = null;
     if (data.selectable) {
+      var toolbar = el("div", "mlr-table-toolbar");
+      toolbar.appendChild(el("span", "mlr-table-hint", "Tick two or more runs to compare them side by side."));
       compare = el("button", "md-button md-button--primary mlr-compare", "Compare selected");
       compare.type = "button";
       compare.disabled = true;
       toolbar.appendChild(compare);
+      container.replaceChildren(toolbar, holder);
+    } else {
+      container.replaceChildren(holder);
     }
-    container.replaceChildren(toolbar, holder);
     container.classList.add("mlr-table--ready");
 
     var columns = data.columns.map(function (spec) { return column(spec, data.rows); });
     if (data.selectable) {
       columns.unshift({formatter: "rowSelection", titleFormatter: "rowSelection", hozAlign: "center",
-                       headerHozAlign: "center", headerSort: false, width: 44, resizable: false,
+                       headerHozAlign: "center", headerSort: false, width: 40, resizable: false, cssClass: "mlr-select", frozen: true,
                        titleFormatterParams: {rowRange: "active"}});
     }
     var table = new Tabulator(holder, {
@@ -171,13 +181,8 @@
       movableColumns: true, columnHeaderVertAlign: "bottom",
     });
 
-    function updateCount() {
-      var shown = table.getDataCount("active");
-      var total = data.rows.length;
-      count.textContent = shown === total ? total + " rows" : shown + " of " + total + " rows";
-    }
-    table.on("tableBuilt", updateCount);
-    table.on("dataFiltered", function () { setTimeout(updateCount, 0); });
+    // Row heights are measured while the page may still be settling; measure again once built.
+    table.on("tableBuilt", function () { setTimeout(function () { table.redraw(true); }, 0); });
     if (compare) {
       table.on("rowSelectionChanged", function (selected) {
         compare.disabled = selected.length < 2;
@@ -211,19 +216,36 @@
 
   /* -- charts -------------------------------------------------------------------------------- */
 
-  function cssVar(name, fallback) {
-    var value = getComputedStyle(document.body).getPropertyValue(name).trim();
-    return value || fallback;
+  // Generated pages carry data as <template class="mlr-data"><script type="application/json">…
+  // (the template keeps instant navigation from running the block as a script); charts built
+  // by scripts at run time may hold the JSON script directly.
+  function readData(container) {
+    var template = container.querySelector("template.mlr-data");
+    var source = (template ? template.content : container).querySelector('script[type="application/json"]');
+    return source ? JSON.parse(source.textContent) : null;
+  }
+
+  // Material's colour variables hold expressions (`hsla(var(--md-hue), …)`) that Plotly cannot
+  // read; a probe element lets the browser resolve them to plain rgb() values.
+  function resolvedColor(variable, fallback) {
+    var probe = el("span");
+    probe.style.display = "none";
+    probe.style.color = "var(" + variable + ", " + fallback + ")";
+    document.body.appendChild(probe);
+    var color = getComputedStyle(probe).color;
+    probe.remove();
+    return color || fallback;
   }
 
   function palette() {
+    var font = getComputedStyle(document.body).getPropertyValue("--md-text-font-family").trim();
     return {
-      text: cssVar("--md-default-fg-color", "#333"),
-      muted: cssVar("--md-default-fg-color--light", "#888"),
-      grid: cssVar("--md-default-fg-color--lightest", "#eee"),
-      accent: cssVar("--md-accent-fg-color", "#526cfe"),
-      background: cssVar("--md-default-bg-color", "#fff"),
-      font: cssVar("--md-text-font-family", "sans-serif").replace(/^"|"$/g, ""),
+      text: resolvedColor("--md-default-fg-color", "#333"),
+      muted: resolvedColor("--md-default-fg-color--light", "#888"),
+      grid: resolvedColor("--md-default-fg-color--lightest", "#eee"),
+      accent: resolvedColor("--md-accent-fg-color", "#526cfe"),
+      background: resolvedColor("--md-default-bg-color", "#fff"),
+      font: font || "sans-serif",
     };
   }
 
@@ -255,14 +277,15 @@
 
   function drawChart(container) {
     if (typeof Plotly === "undefined") return;
-    var source = container.querySelector('script[type="application/json"]');
-    if (!source) return;
-    var spec = JSON.parse(source.textContent);
+    var spec = readData(container);
+    if (!spec) return;
     var colors = palette();
     var axis = {gridcolor: colors.grid, zerolinecolor: colors.grid, linecolor: colors.grid,
                 tickfont: {color: colors.muted}, title: {font: {color: colors.muted}}, automargin: true};
     var layout = merge({
-      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", colorway: COLORWAY,
+      // An opaque paper: parcoords outlines its tick labels in the paper colour.
+      paper_bgcolor: colors.background, plot_bgcolor: "rgba(0,0,0,0)", colorway: COLORWAY,
+      modebar: {bgcolor: "rgba(0,0,0,0)", color: colors.muted, activecolor: colors.accent},
       font: {family: colors.font, color: colors.text, size: 12},
       title: {font: {size: 14, color: colors.text}, x: 0, xanchor: "left", pad: {l: 4}},
       margin: {l: 56, r: 16, t: spec.layout && spec.layout.title ? 40 : 16, b: 44},
@@ -284,15 +307,22 @@
       plot = el("div", "mlr-plot");
       container.appendChild(plot);
     }
-    Plotly.react(plot, data, layout, {displaylogo: false, responsive: true,
-                                      modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"]});
-    if (spec.link && !plot.dataset.mlrLinked) {
-      plot.dataset.mlrLinked = "1";
-      plot.on("plotly_click", function (event) {
-        var point = event.points && event.points[0];
-        if (point && typeof point.customdata === "string") window.location.href = siteUrl(point.customdata);
-      });
-    }
+    var options = {displaylogo: false, responsive: true, displayModeBar: "hover",
+                   modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"]};
+    // One drawing at a time per chart: a palette switch during the first drawing waits for it.
+    plot.mlrDrawn = (plot.mlrDrawn || Promise.resolve()).then(function () {
+      return Plotly.react(plot, data, layout, options);
+    }).then(function () {
+      if (spec.link && !plot.dataset.mlrLinked) {
+        plot.dataset.mlrLinked = "1";
+        plot.on("plotly_click", function (event) {
+          var point = event.points && event.points[0];
+          if (point && typeof point.customdata === "string") window.location.href = siteUrl(point.customdata);
+        });
+      }
+    }).catch(function (error) {
+      console.error("mlreport: a chart could not be drawn:", error);
+    });
   }
 
   /* -- wiring -------------------------------------------------------------------------------- */
@@ -305,14 +335,27 @@
     document.querySelectorAll("[data-mlr-chart]").forEach(drawChart);
   }
 
+  var scheme = null;
+
+  function currentScheme() {
+    return document.body.getAttribute("data-md-color-scheme");
+  }
+
   function init() {
+    scheme = currentScheme();
     document.querySelectorAll("[data-mlr-table]").forEach(loadTable);
     drawCharts();
   }
 
-  // Material swaps the palette by changing this attribute; redraw the charts in the new colours.
-  new MutationObserver(drawCharts).observe(document.body, {attributes: true,
-                                                          attributeFilter: ["data-md-color-scheme"]});
+  // Material swaps the palette by changing this attribute on <body>, and instant navigation may
+  // swap <body> itself: watch from <html> down, for this one attribute, and redraw only when
+  // the scheme really changed (pages set it again on every navigation).
+  new MutationObserver(function () {
+    if (currentScheme() === scheme) return;
+    scheme = currentScheme();
+    drawCharts();
+  }).observe(document.documentElement, {attributes: true, attributeFilter: ["data-md-color-scheme"],
+                                        subtree: true});
 
   if (typeof document$ !== "undefined" && document$.subscribe) {
     document$.subscribe(init);  // every page view, instant navigation included

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from markupsafe import Markup
 
-from mlreport.leaderboards import RankedBoard
+from mlreport.leaderboards import Entry, RankedBoard
 from mlreport.records import Experiment
 from mlreport.render import safe
 
@@ -30,8 +30,7 @@ def label(value: Any) -> str:
 def chart_block(spec: dict[str, Any], css_class: str = "") -> Markup:
     """The HTML a page embeds for one chart: a container and its spec as inert JSON."""
     extra = f" {css_class}" if css_class else ""
-    return Markup(f'<div class="mlr-chart{extra}" data-mlr-chart>'
-                  f'<script type="application/json">{safe.json_for_script(spec)}</script></div>')
+    return Markup(f'<div class="mlr-chart{extra}" data-mlr-chart>{safe.json_block(spec)}</div>')
 
 
 def best_so_far(board: RankedBoard, urls: dict[str, str]) -> dict[str, Any]:
@@ -63,32 +62,48 @@ def best_so_far(board: RankedBoard, urls: dict[str, str]) -> dict[str, Any]:
                        "yaxis": {"title": {"text": metric}}}}
 
 
-def parallel_coordinates(board: RankedBoard) -> dict[str, Any] | None:
-    """Numeric parameters that vary across the board's runs, against the metric; None if none vary."""
-    experiments = [entry.experiment for entry in board.entries]
-    names = varying_numeric_params(experiments)[:MAX_PARCOORDS_PARAMS]
+def parallel_coordinates(board: RankedBoard) -> tuple[dict[str, Any], int] | None:
+    """Numeric parameters against the board's metric, and how many runs it shows; None without any.
+
+    Runs record different parameters (a GBM and a logistic regression share few), so it keeps the
+    parameters most runs record and shows the runs that record all of them.
+    """
+    names, entries = shared_numeric_params(list(board.entries))
     if not names:
         return None
-    dimensions = [{"label": label(name), "values": [float(e.params[name]) for e in experiments]}
+    dimensions = [{"label": label(name), "values": [float(e.experiment.params[name]) for e in entries]}
                   for name in names]
-    values = [entry.value for entry in board.entries]
+    values = [entry.value for entry in entries]
     dimensions.append({"label": label(board.definition.metric), "values": values})
-    # Better runs are always drawn in the accent end of the scale, whatever the goal.
+    # Better runs are always drawn in the bright end of the scale, whatever the goal.
     line = {"color": values, "colorscale": "Viridis", "reversescale": board.goal == "min", "showscale": True}
-    return {"data": [{"type": "parcoords", "line": line, "dimensions": dimensions}], "layout": {}}
+    return {"data": [{"type": "parcoords", "line": line, "dimensions": dimensions}], "layout": {}}, len(entries)
 
 
-def varying_numeric_params(experiments: list[Experiment]) -> list[str]:
-    """Parameters every run has as a number and that take more than one value, most varied first."""
-    if len(experiments) < 2:
-        return []
-    candidates = set.intersection(*(set(e.params) for e in experiments))
-    varied = []
-    for name in candidates:
-        values = [e.params[name] for e in experiments]
-        if all(_is_number(v) for v in values) and len(set(values)) > 1:
-            varied.append((-len(set(values)), name))
-    return [name for _, name in sorted(varied)]
+def shared_numeric_params(entries: list[Entry]) -> tuple[list[str], list[Entry]]:
+    """Up to MAX_PARCOORDS_PARAMS numeric parameters that vary, and the runs that record all of them.
+
+    Parameters are taken most-recorded first, each only if at least half the runs (and three)
+    still record every parameter taken.
+    """
+    enough = max(3, math.ceil(len(entries) / 2))
+    counts: dict[str, int] = {}
+    for entry in entries:
+        for name, value in entry.experiment.params.items():
+            if _is_number(value):
+                counts[name] = counts.get(name, 0) + 1
+    chosen: list[str] = []
+    kept = entries
+    for name in sorted(counts, key=lambda n: (-counts[n], n)):
+        having = [e for e in kept if _is_number(e.experiment.params.get(name))]
+        if len(having) >= enough and len({e.experiment.params[name] for e in having}) > 1:
+            chosen.append(name)
+            kept = having
+        if len(chosen) == MAX_PARCOORDS_PARAMS:
+            break
+    # A parameter taken early may no longer vary among the runs that remain.
+    chosen = [name for name in chosen if len({e.experiment.params[name] for e in kept}) > 1]
+    return chosen, kept if chosen else []
 
 
 def training_curves(experiments: Iterable[Experiment]) -> list[dict[str, Any]]:

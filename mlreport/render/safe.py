@@ -87,6 +87,18 @@ def json_for_script(data: Any) -> Markup:
     return Markup(encoded)
 
 
+def json_block(data: Any) -> Markup:
+    """Data for page scripts: a JSON script block, wrapped in a `<template>`.
+
+    The wrapper matters: Material's instant navigation re-runs every `<script>` it finds in new
+    content, dropping `type`, so a bare JSON block would be executed as JavaScript and break the
+    page. Scripts inside a template are invisible to it (and to the search index). Read it with
+    `element.content.querySelector("script").textContent`.
+    """
+    return Markup(f'<template class="mlr-data"><script type="application/json">{json_for_script(data)}'
+                  f'</script></template>')
+
+
 def record_markdown(source: str, resolve: LinkResolver | None = None, heading_offset: int = 2) -> Markup:
     """A record's Markdown (notes, decision and card bodies) as HTML with raw HTML shown as text.
 
@@ -134,7 +146,11 @@ class _SafeTree(Treeprocessor):
     def _check(self, element: etree.Element, attribute: str) -> None:
         url = safe_url(element.get(attribute))
         if not url:
-            del element.attrib[attribute]
+            # Shown as text: an <a> without a target still trips click handlers (instant navigation).
+            alt = element.get("alt", "")
+            element.attrib.clear()
+            element.tag = "span"
+            element.text = element.text or alt
             element.set("class", "mlr-unsafe-link")
             element.set("title", "link removed: only http, https and mailto links are allowed")
             return

@@ -81,5 +81,6 @@ def test_record_markdown_neutralises_unsafe_links_and_resolves_relative_ones() -
                           "![i](javascript:alert(2)) <javascript:alert(3)>",
                           resolve=lambda url: "../0003/" if url == "0003-use-x.md" else None)
     assert "javascript" not in out.replace("&lt;javascript:alert(3)&gt;", "")
-    assert '<a class="mlr-unsafe-link"' in out
+    assert '<span class="mlr-unsafe-link" title="link removed: only http, https and mailto links are allowed">a</span>' in out
+    assert ">i</span>" in out  # an image with an unsafe source shows its alt text
     assert 'href="https://ok.example"' in out and 'href="../0003/"' in out
