@@ -1,0 +1,90 @@
+"""Experiment pages and the experiments index, as a reader sees them."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from markupsafe import Markup
+
+from mlreport.records import Experiment
+from mlreport.render.charts import training_curves
+from mlreport.render.site import delta, number
+from mlreport.render.tables import PAGE_SIZE
+
+from .harness import column_texts, link_to, pick_from_list_filter, row_ids, table_after
+from .sites import BuiltSite
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_experiment_page_shows_params_metrics_deltas_and_curves(demo: BuiltSite, tabs) -> None:
+    experiment = _cited_run_with_baseline(demo)
+    baseline = demo.model.experiments[experiment.baseline]
+    tab = tabs(demo)
+    page = tab.goto(demo.record_url("experiment", experiment.id))
+
+    metrics = {cells[0]: cells[1:] for cells in table_after(page, "metrics")}
+    assert set(metrics) == set(experiment.metrics)
+    for name, value in experiment.metrics.items():
+        before = baseline.metrics.get(name)
+        shown_delta = _text(delta(value - before, demo.model.goal(name))) if before is not None else ""
+        shown_before = number(before) if before is not None else "—"
+        assert metrics[name] == [number(value), shown_before, shown_delta], name
+
+    params = {cells[0]: cells[1] for cells in table_after(page, "parameters")}
+    assert params == {name: _text(number(value)) for name, value in experiment.params.items()}
+
+    curves = page.locator("[data-mlr-chart] .js-plotly-plot")
+    specs = training_curves([experiment])
+    assert curves.count() == len(specs) > 0
+    for n, spec in enumerate(specs):
+        assert curves.nth(n).is_visible()
+        assert curves.nth(n).locator(".scatterlayer .trace").count() == len(spec["data"])
+    tab.assert_clean()
+
+
+def test_backlinks_lead_to_the_decisions_and_cards_that_cite_the_run(demo: BuiltSite, tabs) -> None:
+    experiment = _cited_run_with_baseline(demo)
+    here = demo.record_url("experiment", experiment.id)
+    citing = [("decision", i) for i in demo.model.decisions_citing[experiment.id]]
+    citing += [("model", i) for i in demo.model.models_citing[experiment.id]]
+    tab = tabs(demo)
+    page = tab.goto(here)
+    for kind, record_id in citing:
+        there = demo.record_url(kind, record_id)
+        tab.click_through(link_to(page, there), there)
+        # The page reached cites the run back: a link to it, from its own content.
+        link_to(page, here)
+        page.go_back()
+        page.wait_for_url(here)
+        tab.settle()
+    tab.assert_clean()
+
+
+def test_the_index_lists_every_run_and_filters_by_tag(demo: BuiltSite, tabs) -> None:
+    counts = Counter(tag for e in demo.model.experiments.values() for tag in e.tags)
+    tag = min((t for t, n in counts.items() if n > 1), key=lambda t: (counts[t], t))
+    tab = tabs(demo)
+    page = tab.goto(demo.url("experiments/index.md"))
+    assert len(row_ids(page)) == min(len(demo.model.experiments), PAGE_SIZE)
+    dates = column_texts(page, "date")
+    assert dates == sorted(dates, reverse=True), "newest first"
+    pick_from_list_filter(page, "tags", tag)
+    expected = {e.id for e in demo.model.experiments.values() if tag in e.tags}
+    page.wait_for_function("n => document.querySelectorAll('[data-mlr-table] .tabulator-row').length === n",
+                           arg=len(expected))
+    assert set(row_ids(page)) == expected
+    tab.assert_clean()
+
+
+def _cited_run_with_baseline(site: BuiltSite) -> Experiment:
+    """A run with a baseline, training curves and params, cited by decisions and model cards alike."""
+    model = site.model
+    return next(e for e in model.experiments.values()
+                if e.baseline in model.experiments and e.history and e.params
+                and model.decisions_citing.get(e.id) and model.models_citing.get(e.id))
+
+
+def _text(markup: Markup) -> str:
+    return Markup(markup).striptags()

@@ -1,0 +1,94 @@
+"""Leaderboards in the browser: rank order, sorting, filtering, and the two charts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import pytest
+
+from mlreport.leaderboards import RankedBoard
+from mlreport.render.charts import shared_numeric_params
+from mlreport.render.tables import PAGE_SIZE
+
+from .harness import column_texts, header, pick_from_list_filter, row_ids
+from .sites import BuiltSite
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+
+
+def test_every_board_ranks_its_runs_and_charts_them(demo: BuiltSite, tabs) -> None:
+    # One visit per board: parallel coordinates take a second or two to draw without a GPU.
+    tab = tabs(demo)
+    assert demo.model.leaderboards, "the demo defines leaderboards"
+    for board in demo.model.leaderboards:
+        page = tab.goto(demo.board_url(board))
+        _assert_rank_order(page, board)
+        _assert_best_so_far_chart(page, board)
+        _assert_parallel_coordinates(page, board)
+    tab.assert_clean()
+
+
+def test_a_column_header_click_sorts_the_board(demo: BuiltSite, tabs) -> None:
+    board = _busiest(demo)
+    page = tabs(demo).goto(demo.board_url(board))
+    ranked = row_ids(page)
+    dates = column_texts(page, "date")
+    assert dates != sorted(dates), "the fixture needs a board whose rank order is not date order"
+    header(page, "date").locator(".tabulator-col-title").click()
+    assert column_texts(page, "date") == sorted(dates)
+    header(page, "date").locator(".tabulator-col-title").click()
+    assert column_texts(page, "date") == sorted(dates, reverse=True)
+    assert sorted(row_ids(page)) == sorted(ranked)
+
+
+def test_filtering_by_author_narrows_the_rows(demo: BuiltSite, tabs) -> None:
+    board = _busiest(demo)
+    counts = Counter(author for e in board.entries for author in e.experiment.authors)
+    # An author of some runs but not all, so the filter visibly narrows the table.
+    author = min((a for a, n in counts.items() if n < len(board.entries)),
+                 key=lambda a: (abs(counts[a] * 2 - len(board.entries)), a))
+    tab = tabs(demo)
+    page = tab.goto(demo.board_url(board))
+    pick_from_list_filter(page, "authors", author)
+    expected = [e.experiment.id for e in board.entries if author in e.experiment.authors]
+    page.wait_for_function("n => document.querySelectorAll('[data-mlr-table] .tabulator-row').length === n",
+                           arg=len(expected))
+    assert row_ids(page) == expected
+    tab.assert_clean()
+
+
+def _busiest(site: BuiltSite) -> RankedBoard:
+    return max(site.model.leaderboards, key=lambda b: (len(b.entries), b.definition.title))
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _assert_rank_order(page: Page, board: RankedBoard) -> None:
+    shown = [e.experiment.id for e in board.entries][:PAGE_SIZE]
+    assert row_ids(page) == shown, board.definition.title
+    assert column_texts(page, "rank") == [str(n) for n in range(1, len(shown) + 1)]
+    values = [_number(text) for text in column_texts(page, "value")]
+    assert values == sorted(values, reverse=board.goal == "max"), board.definition.title
+
+
+def _assert_best_so_far_chart(page: Page, board: RankedBoard) -> None:
+    """Every dated run is a point; the best-so-far line steps once per new best."""
+    chart = page.locator(".mlr-chart:not(.mlr-parcoords) .js-plotly-plot")
+    assert chart.count() == 1, board.definition.title
+    traces = chart.locator(".scatterlayer .trace")
+    assert traces.count() == 2
+    assert traces.nth(0).locator(".point").count() == len([e for e in board.entries if e.experiment.date])
+    assert traces.nth(1).locator(".point").count() == len([s for s in board.best_so_far if s[0]])
+
+
+def _assert_parallel_coordinates(page: Page, board: RankedBoard) -> None:
+    """One axis per shared numeric parameter, then the metric; no chart when nothing is shared."""
+    names, _ = shared_numeric_params(list(board.entries))
+    axes = page.locator(".mlr-parcoords .main-svg text.axis-title").all_text_contents()
+    assert axes == ([*names, board.definition.metric] if names else []), board.definition.title

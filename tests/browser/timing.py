@@ -1,0 +1,85 @@
+"""How soon a built site's browser tables answer, in headless Chromium: for the benchmark, never asserted.
+
+    python -m tests.browser.timing SITE_DIR [PAGE ...]      (default page: experiments/)
+
+prints, per page, the median seconds from navigation start until the table shows its rows
+("interactive") and the median milliseconds from a click on a column header until the re-sorted
+rows are painted ("sort").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Sequence
+
+from .harness import chromium, missing_requirement, new_context, serve
+
+READY = """() => {
+  const table = document.querySelector('[data-mlr-table]');
+  return table && table.dataset.mlrState === 'ready' && table.querySelector('.tabulator-row')
+    ? performance.now() : false;
+}"""
+"""Milliseconds since navigation start, once the table is built and shows rows."""
+SORT = """async field => {
+  const title = document.querySelector(`[data-mlr-table] .tabulator-col[tabulator-field="${field}"] .tabulator-col-title`);
+  const start = performance.now();
+  title.click();
+  // Two frames: the one the re-sort is drawn in, then the paint of it.
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  return performance.now() - start;
+}"""
+SORT_FIELD = "title"
+"""A column every mlreport table has (the experiments index and every leaderboard)."""
+
+
+@dataclass(frozen=True)
+class TableTiming:
+    """Medians over several loads of one page."""
+
+    page: str
+    interactive_s: float
+    sort_ms: float
+    runs: int
+
+
+def measure(site_dir: Path, pages: Sequence[str] = ("experiments/",), runs: int = 3) -> list[TableTiming]:
+    """Load each page `runs` times in a fresh tab (warm cache) and time its table; raises without Chromium."""
+    missing = missing_requirement()
+    if missing:
+        raise RuntimeError(f"cannot time the tables: {missing}")
+    server = serve(site_dir)
+    try:
+        with chromium() as browser:
+            context = new_context(browser)
+            return [_measure_page(context, server.base + page.lstrip("/"), page, runs) for page in pages]
+    finally:
+        server.close()
+
+
+def _measure_page(context, url: str, page_name: str, runs: int) -> TableTiming:
+    interactive, sorting = [], []
+    for _ in range(runs):
+        page = context.new_page()
+        page.goto(url, wait_until="commit")
+        interactive.append(page.wait_for_function(READY, timeout=120_000).json_value() / 1000)
+        sorting.append(page.evaluate(SORT, SORT_FIELD))
+        page.close()
+    return TableTiming(page_name, round(statistics.median(interactive), 3), round(statistics.median(sorting), 1), runs)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Print the timings of a built site's tables as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("site_dir", type=Path)
+    parser.add_argument("pages", nargs="*", default=["experiments/"])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(json.dumps([asdict(t) for t in measure(args.site_dir, args.pages, args.runs)], indent=2))
+
+
+if __name__ == "__main__":
+    main()
