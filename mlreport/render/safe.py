@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
 import xml.etree.ElementTree as etree
 from typing import Any, Callable
 from urllib.parse import quote
@@ -28,6 +29,7 @@ _SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 _HEADING = re.compile(r"^h([1-6])$")
+_CONVERTERS = threading.local()
 
 
 def text(value: Any) -> Markup:
@@ -106,32 +108,41 @@ def record_markdown(source: str, resolve: LinkResolver | None = None, heading_of
     `resolve` (so a decision can link `0003-use-x.md`); headings shift down by `heading_offset`
     so a note's `# Title` sits under the page's own headings.
     """
-    converter = markdown.Markdown(
-        extensions=["tables", "fenced_code", "sane_lists", "admonition", "def_list",
-                    _Sanitise(resolve=resolve, heading_offset=heading_offset)],
-        output_format="html")
+    converter = _converter(heading_offset)
+    converter.reset()
+    converter.mlreport_resolve = resolve  # type: ignore[attr-defined]
     return Markup(f'<div class="mlr-markdown">\n{converter.convert(source)}\n</div>')
+
+
+def _converter(heading_offset: int) -> markdown.Markdown:
+    # One converter per offset and thread, reset between records: building one costs more than
+    # converting, and a converter holds state while it works.
+    converters: dict[int, markdown.Markdown] = _CONVERTERS.__dict__.setdefault("by_offset", {})
+    if heading_offset not in converters:
+        converters[heading_offset] = markdown.Markdown(
+            extensions=["tables", "fenced_code", "sane_lists", "admonition", "def_list",
+                        _Sanitise(heading_offset=heading_offset)],
+            output_format="html")
+    return converters[heading_offset]
 
 
 class _Sanitise(Extension):
     """No raw HTML, no unsafe link schemes, headings demoted."""
 
-    def __init__(self, resolve: LinkResolver | None, heading_offset: int):
+    def __init__(self, heading_offset: int):
         super().__init__()
-        self.resolve = resolve
         self.heading_offset = heading_offset
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         # Without these two, HTML in the source is plain text and gets escaped on output.
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(_SafeTree(md, self.resolve, self.heading_offset), "mlreport_safe", 0)
+        md.treeprocessors.register(_SafeTree(md, self.heading_offset), "mlreport_safe", 0)
 
 
 class _SafeTree(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, resolve: LinkResolver | None, heading_offset: int):
+    def __init__(self, md: markdown.Markdown, heading_offset: int):
         super().__init__(md)
-        self.resolve = resolve
         self.heading_offset = heading_offset
 
     def run(self, root: etree.Element) -> None:
@@ -154,6 +165,7 @@ class _SafeTree(Treeprocessor):
             element.set("class", "mlr-unsafe-link")
             element.set("title", "link removed: only http, https and mailto links are allowed")
             return
-        if self.resolve and not _SCHEME.match(url) and not url.startswith(("#", "/")):
-            url = self.resolve(url) or url
+        resolve: LinkResolver | None = getattr(self.md, "mlreport_resolve", None)
+        if resolve and not _SCHEME.match(url) and not url.startswith(("#", "/")):
+            url = resolve(url) or url
         element.set(attribute, url)

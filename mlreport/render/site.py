@@ -147,8 +147,7 @@ class Site:
 
     def link(self, from_page: str, to_page: str) -> Markup:
         """A Markdown link target from one page to another (relative `.md` path)."""
-        target = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
-        return safe.href(target)
+        return safe.href(relative_path(to_page, posixpath.dirname(from_page)))
 
     def record_link(self, from_page: str, record: Record | None, label: Any = None) -> Markup:
         """`[title](page.md)` for a record with a page; its escaped title otherwise."""
@@ -171,6 +170,15 @@ class Site:
     def provenance(self, record: Record) -> Provenance:
         """A record's git history (empty when unknown)."""
         return self.history.provenance(record.path)
+
+
+def relative_path(target: str, folder: str) -> str:
+    """`target` as seen from `folder`, both site-relative (a pure string operation, unlike relpath)."""
+    to, start = target.split("/"), folder.split("/") if folder else []
+    common = 0
+    while common < len(start) and common < len(to) - 1 and start[common] == to[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + to[common:])
 
 
 def template_problem(exc: jinja2.TemplateError, root: Path, page: str) -> Problem:
