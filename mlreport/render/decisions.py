@@ -170,10 +170,11 @@ def evidence(site: Site, decision: Decision, board_metrics: dict[str, list[str]]
 
 
 def reference_day(site: Site) -> dt.date | None:
-    """The day "lately" counts back from: the newest commit or decision date, never the clock."""
+    """The day "lately" counts back from: the newest decision date or status change, never the clock."""
     days = [d.date for d in site.model.decisions.values() if d.date]
-    if site.history.feed:
-        days.append(dt.date.fromisoformat(site.history.feed[0].change.day))
+    for decision in site.model.decisions.values():
+        # A file's first commit only records it; later commits are changes of status.
+        days += [dt.date.fromisoformat(step.change.day) for step in site.provenance(decision).status_history[1:]]
     return max(days, default=None)
 
 
@@ -191,11 +192,18 @@ def recently_accepted(site: Site, reference: dt.date | None) -> list[tuple[Decis
 
 
 def accepted_day(site: Site, decision: Decision) -> str:
-    """When the decision was last accepted: from its status history, else its own date if it says accepted."""
+    """When the decision was last accepted: the commit that accepted it, else its own date if it says accepted.
+
+    A decision committed as already accepted was decided before it was recorded: its date says when.
+    """
     history = site.provenance(decision).status_history
-    if history:
-        return next((step.change.day for step in reversed(history) if step.status == "accepted"), "")
-    return decision.date.isoformat() if decision.status == "accepted" and decision.date else ""
+    own = decision.date.isoformat() if decision.date else ""
+    if not history:
+        return own if decision.status == "accepted" else ""
+    step = next((step for step in reversed(history) if step.status == "accepted"), None)
+    if step is None:
+        return ""
+    return min(step.change.day, own or step.change.day) if step is history[0] else step.change.day
 
 
 def months(decisions: list[Decision]) -> list[Month]:

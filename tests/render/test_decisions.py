@@ -11,7 +11,8 @@ from sitekit import read_page
 
 from mlreport.cli import main
 from mlreport.render.site import number
-from render.recordkit import HOSTILE, HOSTILE_TAG, generated, records_repo, table_after
+from conftest import GitRepo
+from render.recordkit import HOSTILE, HOSTILE_TAG, decision, generated, records_repo, table_after
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +148,22 @@ def test_hostile_decision_shows_as_text(site: Path) -> None:
     for source in (page.source, index.source):
         assert "<script>alert" not in source and "<img src=x" not in source
     assert not [h for tag, name, h in page.attributes if name == "href" and "javascript" in h.lower()]
+
+
+def test_decisions_committed_long_after_they_were_made_are_not_recent(repo: GitRepo) -> None:
+    # An imported log: decided in 2025, committed in one go much later.
+    repo.write("decisions/0001-old.md", decision("Old", "accepted", "2025-03-01"))
+    repo.write("decisions/0002-older.md", decision("Older", "accepted", "2025-01-15"))
+    repo.commit("Import the decision log", date="2026-03-01T10:00:00+00:00")
+    index = generated(repo.path).pages["decisions/index.md"]
+    # Their own dates count, not the day they were committed.
+    recent = index[index.index("Accepted in the 30 days to 2025-03-01"):index.index("</div>")]
+    assert "2025-03-01 · [0001 — Old](0001.md)" in recent and "Older" not in recent
+    repo.write("decisions/0002-older.md", decision("Older", "deprecated", "2025-01-15"))
+    repo.write("decisions/0003-new.md", decision("New", "proposed", "2026-03-02"))
+    repo.commit("Deprecate the older one, propose a new one", date="2026-03-05T10:00:00+00:00")
+    repo.write("decisions/0003-new.md", decision("New", "accepted", "2026-03-02"))
+    repo.commit("Accept the new one", date="2026-03-20T10:00:00+00:00")
+    index = generated(repo.path).pages["decisions/index.md"]
+    recent = index[index.index("Accepted in the 30 days to 2026-03-20"):index.index("</div>")]
+    assert "2026-03-20 · [0003 — New](0003.md)" in recent and "Old" not in recent
