@@ -116,6 +116,9 @@ class MlreportPlugin(BasePlugin[PluginConfig]):
         for folder in folders:
             if folder.is_dir():
                 server.watch(str(folder))
+        if config.config_file_path and not Path(config.config_file_path).exists():
+            # mlreport's built-in config (a repo without mkdocs.yml) has no file to watch.
+            server.unwatch(config.config_file_path)
         return server
 
 

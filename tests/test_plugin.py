@@ -115,3 +115,23 @@ def test_broken_template_override_is_a_located_error(repo: GitRepo, cli, tmp_pat
     assert ("templates/pages/experiment.md.j2:3:1: error: template failed while rendering experiments/base.md: "
             "'mlreport.records.experiment.Experiment object' has no attribute 'no_such_field'") in result.output
     assert "Traceback" not in result.output
+
+
+def test_serve_without_mkdocs_yml_does_not_watch_a_missing_file(repo: GitRepo) -> None:
+    from mlreport.build import docs_dir_override, site_config
+
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-01\n")
+    with docs_dir_override(repo.path, repo.path / "mkdocs.yml"):
+        config = site_config(repo.path)
+        config.plugins.on_config(config)
+    calls: list[tuple[str, str]] = []
+
+    class Server:
+        def watch(self, path: str) -> None:
+            calls.append(("watch", path))
+
+        def unwatch(self, path: str) -> None:
+            calls.append(("unwatch", path))
+
+    config.plugins["mlreport"].on_serve(Server(), config=config, builder=None)
+    assert calls == [("watch", str(repo.path / "experiments")), ("unwatch", str(repo.path / "mkdocs.yml"))]

@@ -210,7 +210,11 @@
       .catch(function (error) {
         // The Markdown fallback stays in place; say why the full table is missing.
         container.dataset.mlrState = "failed";
-        container.appendChild(el("p", "mlr-table-error", "The full table could not be loaded (" + error.message + ")."));
+        var why = location.protocol === "file:"
+          ? "browsers do not let a page opened from disk read its data files: serve the site instead " +
+            "(mlreport serve, or python -m http.server in the site folder)"
+          : error.message;
+        container.appendChild(el("p", "mlr-table-error", "The full table could not be loaded (" + why + ")."));
       });
   }
 
