@@ -27,7 +27,8 @@ def new_repo(path: Path) -> GitRepo:
 
 def team_repo(repo: GitRepo) -> GitRepo:
     """The golden fixture repo (a small digits team) copied into `repo` and committed."""
-    shutil.copytree(GOLDEN_REPO, repo.path, dirs_exist_ok=True)
+    # Caches a local build may leave in the fixture would change the commit, and so the golden tree.
+    shutil.copytree(GOLDEN_REPO, repo.path, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".mlreport", "site"))
     repo.commit("Add the digits team's records (#3)", date="2026-03-06T09:00:00+00:00")
     return repo
 
