@@ -1,0 +1,50 @@
+"""What the search index holds: records' words and parameters, not numbers, other records or git history.
+
+Material's search downloads the whole index on the first search; at 10,000 experiments every
+section indexed per record page costs megabytes, so pages mark the sections worth no search.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sitekit import new_repo, team_repo
+
+from mlreport.cli import main
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+    """The golden team's built search index: location → entry."""
+    tmp_path = tmp_path_factory.mktemp("search")
+    repo = team_repo(new_repo(tmp_path / "repo"))
+    repo.write("experiments/digits/wide.yaml", (repo.path / "experiments/digits/wide.yaml").read_text()
+               + "notes: Widening the first layer fixed the confusion between fours and nines.\n")
+    repo.commit("Notes on the wide run")
+    result = CliRunner().invoke(main, ["build", "--root", str(repo.path), "--site-dir", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    docs = json.loads((tmp_path / "site/search/search_index.json").read_text(encoding="utf-8"))["docs"]
+    return {doc["location"]: doc for doc in docs}
+
+
+def sections(index: dict[str, dict[str, str]], page: str) -> set[str]:
+    """The anchors of a page's indexed sections ("" for its top)."""
+    return {location.partition("#")[2] for location in index if location.partition("#")[0] == page}
+
+
+def test_experiment_pages_index_their_summary_parameters_and_notes(index: dict[str, dict[str, str]]) -> None:
+    assert sections(index, "experiments/wide/") == {"", "parameters", "notes"}
+    assert "Wider CNN" in index["experiments/wide/"]["title"]
+    assert "cnn" in index["experiments/wide/"]["text"]
+    assert "fours and nines" in index["experiments/wide/#notes"]["text"]
+    assert not any("0.86" in doc["text"] or "abc1234" in doc["text"] or "Ranked" in doc["text"]
+                   for doc in index.values() if doc["location"].startswith("experiments/wide/"))
+
+
+def test_decision_pages_index_their_text_not_their_tables(index: dict[str, dict[str, str]]) -> None:
+    decision = next(page for page in {loc.partition("#")[0] for loc in index} if page.startswith("decisions/0001"))
+    assert {"evidence", "history", "model-cards"}.isdisjoint(sections(index, decision))
+    assert "decision-record" in sections(index, decision)
