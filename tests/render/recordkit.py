@@ -8,13 +8,14 @@ last commit adds records with hostile titles.
 from __future__ import annotations
 
 import json
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import GitRepo
+from sitekit import new_repo
+
 from mlreport.config import load_options
-from mlreport.history import History, read_history
+from mlreport.history import History
 from mlreport.pipeline import read_site
 from mlreport.render import Generated, generate
 
@@ -136,10 +137,7 @@ evaluations:
 
 def records_repo(path: Path) -> GitRepo:
     """A new git repository at `path` holding the team's records, committed in five pull requests."""
-    path.mkdir(parents=True)
-    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
-    repo = GitRepo(path)
-    repo.git("config", "commit.gpgsign", "false")
+    repo = new_repo(path)
     repo.write("mkdocs.yml", CONFIG)
     repo.write("experiments/base.yaml", BASE)
     repo.write("experiments/compare.yaml", COMPARE_ID_RUN)
@@ -175,17 +173,13 @@ def records_repo(path: Path) -> GitRepo:
 
 
 def generated(root: Path, with_history: bool = True) -> Generated:
-    """The generated site of a repo, with its git history read (or none)."""
+    """The generated site of a repo, with its git history (as a build reads it) or none."""
     options = load_options(root)
     inputs = read_site(options)
     assert not inputs.failed, inputs.problems
-    model = inputs.model
-    history = History()
     if with_history:
-        records = [*model.experiments.values(), *model.decisions.values(), *model.models.values()]
-        history = read_history(options, [(r.kind, r.id, r.title, r.path) for r in records])
-        assert history.available, history.warning
-    return generate(model, history, options)
+        assert inputs.history.available, inputs.history.warning
+    return generate(inputs.model, inputs.history if with_history else History(), options)
 
 
 def html_tables(source: str) -> list[list[list[str]]]:
