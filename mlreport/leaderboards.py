@@ -17,6 +17,13 @@ _LOWER_IS_BETTER = {
     "cost", "fpr", "fnr", "brier", "ece", "bpc", "bpb", "nll", "memory", "size", "params_count",
     "false", "decline", "declines", "eer", "fid", "distance", "regret", "churn", "chargebacks",
 }
+# A name that starts with one of these is higher-is-better whatever qualifies it
+# (`recall_at_1pct_fpr`, `precision_at_k`, `accuracy_top5`).
+_HIGHER_IS_BETTER = {
+    "accuracy", "acc", "auc", "roc", "pr", "ap", "map", "ndcg", "mrr", "recall", "precision", "f1", "f2",
+    "fbeta", "iou", "miou", "dice", "bleu", "rouge", "meteor", "r2", "top1", "top5", "hit", "hits", "tpr",
+    "specificity", "sensitivity", "uplift", "revenue", "throughput",
+}
 _NOT_RANKED = ("failed", "abandoned", "planned")
 
 
@@ -25,8 +32,10 @@ def metric_goal(metric: str, overrides: Mapping[str, str] | None = None) -> str:
     if overrides and metric in overrides:
         return overrides[metric]
     last = metric.rsplit(".", 1)[-1].lower()
-    tokens = set(re.split(r"[^a-z0-9]+", last)) | {last}
-    return "min" if tokens & _LOWER_IS_BETTER else "max"
+    words = [w for w in re.split(r"[^a-z0-9]+", last) if w]
+    if words and words[0] in _HIGHER_IS_BETTER:
+        return "max"
+    return "min" if (set(words) | {last}) & _LOWER_IS_BETTER else "max"
 
 
 def is_better(value: float, than: float, goal: str) -> bool:
