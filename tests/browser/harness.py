@@ -275,6 +275,15 @@ def row_ids(page: Page, table: str = "[data-mlr-table]") -> list[str]:
     return [links.nth(i).get_attribute("title") or "" for i in range(links.count())]
 
 
+def wait_for_rows(page: Page, count: int, table: str = "[data-mlr-table]") -> None:
+    """Wait until the table shows `count` rows (a filter has been applied, say)."""
+    try:
+        page.wait_for_function("([table, n]) => document.querySelectorAll(table + ' .tabulator-row').length === n",
+                               arg=[table, count])
+    except PlaywrightTimeout:
+        raise AssertionError(f"the table shows {row_ids(page, table)}, not {count} rows") from None
+
+
 def link_to(page: Page, url: str, within: str = CONTENT) -> Locator:
     """The first link under `within` whose resolved address is `url` (relative hrefs vary by page)."""
     index = page.evaluate("([scope, url]) => [...document.querySelectorAll(scope + ' a[href]')]"

@@ -17,6 +17,7 @@ from mlreport.history import History
 from mlreport.leaderboards import RankedBoard
 from mlreport.model import RepoModel
 from mlreport.pipeline import read_site
+from mlreport.render import PAGE_KINDS
 from mlreport.render.leaderboards import board_pages
 from mlreport.render.site import page_url, record_page
 
@@ -40,6 +41,14 @@ class BuiltSite:
     def record_url(self, kind: str, record_id: str) -> str:
         """The absolute URL of a record's page."""
         return self.url(record_page(kind, record_id))
+
+    def record_titles(self) -> dict[str, str]:
+        """The URL of every record page (of each kind a page kind renders) → the title it must show."""
+        kinds = {kind.records for kind in PAGE_KINDS if kind.records}
+        records = {"experiment": self.model.experiments, "decision": self.model.decisions,
+                   "model": self.model.models}
+        return {self.record_url(kind, record_id): record.title or record.id
+                for kind in kinds for record_id, record in records[kind].items()}
 
     def board_url(self, board: RankedBoard) -> str:
         """The absolute URL of a leaderboard's page."""

@@ -12,7 +12,7 @@ from mlreport.render.charts import training_curves
 from mlreport.render.site import delta, number
 from mlreport.render.tables import PAGE_SIZE
 
-from .harness import column_texts, link_to, pick_from_list_filter, row_ids, table_after
+from .harness import column_texts, link_to, pick_from_list_filter, row_ids, table_after, wait_for_rows
 from .sites import BuiltSite
 
 pytestmark = pytest.mark.browser
@@ -72,8 +72,7 @@ def test_the_index_lists_every_run_and_filters_by_tag(demo: BuiltSite, tabs) -> 
     assert dates == sorted(dates, reverse=True), "newest first"
     pick_from_list_filter(page, "tags", tag)
     expected = {e.id for e in demo.model.experiments.values() if tag in e.tags}
-    page.wait_for_function("n => document.querySelectorAll('[data-mlr-table] .tabulator-row').length === n",
-                           arg=len(expected))
+    wait_for_rows(page, len(expected))
     assert set(row_ids(page)) == expected
     tab.assert_clean()
 

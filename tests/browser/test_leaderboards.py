@@ -11,7 +11,7 @@ from mlreport.leaderboards import RankedBoard
 from mlreport.render.charts import shared_numeric_params
 from mlreport.render.tables import PAGE_SIZE
 
-from .harness import column_texts, header, pick_from_list_filter, row_ids
+from .harness import column_texts, header, pick_from_list_filter, row_ids, wait_for_rows
 from .sites import BuiltSite
 
 if TYPE_CHECKING:
@@ -55,8 +55,7 @@ def test_filtering_by_author_narrows_the_rows(demo: BuiltSite, tabs) -> None:
     page = tab.goto(demo.board_url(board))
     pick_from_list_filter(page, "authors", author)
     expected = [e.experiment.id for e in board.entries if author in e.experiment.authors]
-    page.wait_for_function("n => document.querySelectorAll('[data-mlr-table] .tabulator-row').length === n",
-                           arg=len(expected))
+    wait_for_rows(page, len(expected))
     assert row_ids(page) == expected
     tab.assert_clean()
 
