@@ -86,7 +86,8 @@ def join(options: Options, repo: Repo, rows: dict[str, RecordRow], commits: list
             changes=changes, partial=repo.shallow,
             uncommitted=_uncommitted(repo, worktree, path, bool(changes), path in edited_folders),
             status_history=_status_history(record_steps, changes, blobs) if kind == "decision" else ())
-        feed += [(step.index, path, FeedItem(c, kind, record_id, title, path)) for step, c in zip(record_steps, changes)]
+        feed += [(step.index, path, FeedItem(item, kind, record_id, title, path))
+                 for step, item in zip(record_steps, changes)]
     for lineage, kind, record_id in deleted:
         info = blobs.known.get(lineage.steps[0].blob)
         title = (info.title if info else "") or record_id

@@ -42,7 +42,8 @@ def experiment(title: str, note: str = "") -> str:
 def decision(title: str, status: str, *, supersedes: str = "", body: str = "Context.") -> str:
     """A MADR 4 decision."""
     extra = f"supersedes: ['{supersedes}']\n" if supersedes else ""
-    return f"---\ntitle: {title}\nstatus: {status}\ndate: 2026-01-01\n{extra}---\n## Context and Problem Statement\n\n{body}\n"
+    return (f"---\ntitle: {title}\nstatus: {status}\ndate: 2026-01-01\n{extra}---\n"
+            f"## Context and Problem Statement\n\n{body}\n")
 
 
 def model(name: str) -> str:
