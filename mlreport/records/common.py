@@ -50,7 +50,7 @@ def inside_record_folder(path: Path, folder: Path, markers: tuple[str, ...]) -> 
 def check_schema(document: Document, kind: str) -> list[Problem]:
     """Every schema violation of a document, each located and explained; unknown keys warn."""
     schema = SCHEMAS[kind]
-    data = _without_valid_series(_jsonable(document.data))
+    data = _jsonable(_without_valid_series(document.data))
     problems = document.problems + [_schema_problem(document, error)
                                     for error in _validator(kind).iter_errors(data)]
     known = set(schema["properties"])

@@ -145,8 +145,12 @@ def _load_with(loader_class: type, text: str, shown: str, line_offset: int) -> t
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
-        if node is not None:
+        # Without an alias (`*name`) the nodes form a tree no bigger than the text: only its depth
+        # needs checking, which is far cheaper than following every alias.
+        if node is not None and "*" in text:
             _check_size(node, shown, line_offset)
+        elif node is not None and _deeper_than(node, _MAX_DEPTH):
+            raise _too_deep(shown, line_offset)
         return node, loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
@@ -226,6 +230,23 @@ def _check_size(root: yaml.Node, shown: str, line_offset: int) -> None:
         raise SourceError(Problem(shown, 1 + line_offset, 1, "error",
                                   f"invalid YAML: aliases expand the file to more than {_MAX_VALUES:,} values",
                                   "records are small; write the values out instead of nesting aliases"))
+
+
+def _deeper_than(root: yaml.Node, limit: int) -> bool:
+    """Whether a tree of nodes nests more than `limit` levels, walked level by level (no recursion)."""
+    level: list[yaml.Node] = [root]
+    for _ in range(limit + 1):
+        below: list[yaml.Node] = []
+        for node in level:
+            if isinstance(node, yaml.MappingNode):
+                for pair in node.value:
+                    below.extend(pair)
+            elif isinstance(node, yaml.SequenceNode):
+                below.extend(node.value)
+        if not below:
+            return False
+        level = below
+    return True
 
 
 def _too_deep(shown: str, line_offset: int) -> SourceError:
