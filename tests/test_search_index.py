@@ -44,7 +44,9 @@ def test_experiment_pages_index_their_summary_parameters_and_notes(index: dict[s
                    for doc in index.values() if doc["location"].startswith("experiments/wide/"))
 
 
-def test_decision_pages_index_their_text_not_their_tables(index: dict[str, dict[str, str]]) -> None:
+def test_decision_and_card_pages_index_their_text_not_their_tables(index: dict[str, dict[str, str]]) -> None:
     decision = next(page for page in {loc.partition("#")[0] for loc in index} if page.startswith("decisions/0001"))
     assert {"evidence", "history", "model-cards"}.isdisjoint(sections(index, decision))
     assert "decision-record" in sections(index, decision)
+    card = sections(index, "models/digits-cnn/")
+    assert {"", "model-card"} <= card and {"evaluation", "decisions", "hugging-face-export", "history"}.isdisjoint(card)
