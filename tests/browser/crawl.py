@@ -33,8 +33,9 @@ def crawl(tab: Tab, check: Callable[[Tab], list[str]] = lambda tab: [], instant:
 
     Links are collected after the page's scripts ran, so links drawn by the tables count too.
     With `instant`, pages after the first are reached by clicking a link, as a reader moves
-    around (Material's instant navigation swaps the content without reloading the scripts);
-    otherwise each page is loaded afresh.
+    around (Material's instant navigation swaps the content without reloading the scripts),
+    except permalinks with a query, which are opened as they are; otherwise each page is
+    loaded afresh.
     """
     result = Crawl()
     statuses: dict[str, int] = {}
@@ -48,8 +49,8 @@ def crawl(tab: Tab, check: Callable[[Tab], list[str]] = lambda tab: [], instant:
             continue
         result.pages.append(url)
         try:
-            # Material treats a link to the page's own path (another query) as a link to itself.
-            if instant and len(result.pages) > 1 and urlsplit(tab.page.url).path != path:
+            # An address with a query is a permalink (a comparison): people open it as it is.
+            if instant and len(result.pages) > 1 and not urlsplit(url).query:
                 tab.follow(url)
             else:
                 tab.goto(url)
