@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -68,16 +69,18 @@ def test_the_same_repository_gives_the_same_history_whatever_the_record_order(re
 def test_the_benchmark_repository_reads_back_what_was_built(tmp_path):
     sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
     try:
-        import history_bench
+        import make_repo
     finally:
         sys.path.pop(0)
-    built = history_bench.build_repo(tmp_path / "bench", 60)
-    records = [(r.kind, r.record_id, r.title, r.path) for r in built]
+    built = make_repo.make_repo(tmp_path / "bench", 60).records
+    main_line = subprocess.run(["git", "log", "--first-parent", "--format=%s"], cwd=tmp_path / "bench",
+                               check=True, capture_output=True, text=True).stdout
 
-    result = read_history(Options(root=tmp_path / "bench"), records)
+    result = read_history(Options(root=tmp_path / "bench"), built)
 
-    assert all(result.provenance(r.path).created for r in built)
+    assert all(result.provenance(path).created for _, _, _, path in built)
     assert any(c.action == "renamed" for p in result.records.values() for c in p.changes)
     assert any(len(p.status_history) > 1 for p in result.records.values())
-    assert {c.pr for p in result.records.values() for c in p.changes} == set(range(1, 61))
+    prs = {c.pr for p in result.records.values() for c in p.changes} - {None}
+    assert prs == {int(n) for n in re.findall(r"#(\d+)", main_line)}
     assert history(tmp_path / "bench") == result
