@@ -44,7 +44,8 @@ SETTLED = """() => {
 """True once every browser table is built (or gave up) and every chart is drawn."""
 PENDING = """() => ({
   tables: [...document.querySelectorAll('[data-mlr-table]')].map(t => t.dataset.mlrState || 'not started'),
-  charts: [...document.querySelectorAll('[data-mlr-chart]')].map(c => c.querySelector('.main-svg') ? 'drawn' : 'not drawn'),
+  charts: [...document.querySelectorAll('[data-mlr-chart]')]
+    .map(c => c.querySelector('.main-svg') ? 'drawn' : 'not drawn'),
   compare: [...document.querySelectorAll('[data-mlr-compare]')].map(c => c.dataset.state),
 })"""
 

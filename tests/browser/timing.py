@@ -25,7 +25,8 @@ READY = """() => {
 }"""
 """Milliseconds since navigation start, once the table is built and shows rows."""
 SORT = """async field => {
-  const title = document.querySelector(`[data-mlr-table] .tabulator-col[tabulator-field="${field}"] .tabulator-col-title`);
+  const title = document.querySelector(
+    `[data-mlr-table] .tabulator-col[tabulator-field="${field}"] .tabulator-col-title`);
   const start = performance.now();
   title.click();
   // Two frames: the one the re-sort is drawn in, then the paint of it.
