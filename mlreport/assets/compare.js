@@ -447,7 +447,10 @@
     var root = document.querySelector("[data-mlr-compare]");
     if (!root || root.dataset.mlrReady || !api()) return;
     root.dataset.mlrReady = "1";
-    var source = root.querySelector("script[data-mlr-compare-config]");
+    // Inside a <template>: instant navigation re-runs bare scripts as JavaScript, dropping `type`.
+    var template = root.querySelector("template.mlr-data");
+    var source = template && template.content.querySelector("script[data-mlr-compare-config]");
+    if (!source) return;
     var config = JSON.parse(source.textContent);
     render(root, config, readState(config), false);
   }

@@ -39,9 +39,6 @@ def test_home_to_board_to_run_to_index_in_one_window_drawing_each_page(demo: Bui
     tab.assert_clean()
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: instant navigation re-runs the compare view's config "
-                   "<script> (templates/pages/compare.md.j2) without its attributes, so compare.js finds no "
-                   "config and the view stays loading; remove this mark with the fix")
 def test_decision_log_to_decision_to_its_comparison_in_one_window(demo: BuiltSite, tabs) -> None:
     decision = next(d for d in demo.model.decisions.values() if len(d.evidence) > 1)
     tab = tabs(demo)
