@@ -17,6 +17,7 @@ from mlreport.problems import Problem, is_indentation, yaml_problem
 KeyPath = tuple[Any, ...]
 
 _FRONT_MATTER_START = re.compile(r"\A---[ \t]*\r?\n")
+_BRACKETS = re.compile(r"[\[\]{}]")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -161,7 +162,8 @@ def _flow_depth(text: str) -> int:
     if text.count("[") + text.count("{") <= _MAX_DEPTH:
         return 0
     depth = deepest = 0
-    for char in text:
+    # Only the brackets matter: a regex finds them far faster than a loop over every character.
+    for char in _BRACKETS.findall(text):
         if char in "[{":
             depth += 1
             deepest = max(deepest, depth)
