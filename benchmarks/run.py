@@ -135,8 +135,9 @@ def measure_size(out: Path, n: int, seed: int, repeat: int, browser: bool = Fals
     build = ["mlreport", "build", "--root", str(repo), "--site-dir", str(site)]
     plain_build = ["mkdocs", "build", "-q", "-f", str(plain / "mkdocs.yml"), "-d", str(plain_site)]
 
-    cold, warm, baseline = [], [], []
+    cold, warm, baseline, load = [], [], [], []
     for _ in range(repeat):
+        load.append(os.getloadavg()[0])
         shutil.rmtree(cache, ignore_errors=True)
         shutil.rmtree(site, ignore_errors=True)
         cold.append(timed(build))
@@ -168,6 +169,7 @@ def measure_size(out: Path, n: int, seed: int, repeat: int, browser: bool = Fals
         "site_mb": round(folder_bytes(site) / 1e6, 1), "plain_site_mb": round(folder_bytes(plain_site) / 1e6, 1),
         "search_index_mb": round((site / "search" / "search_index.json").stat().st_size / 1e6, 2),
         "plain_search_index_mb": round((plain_site / "search" / "search_index.json").stat().st_size / 1e6, 2),
+        "load_1min": [round(min(load), 1), round(max(load), 1)],
         "runs": {"cold_s": [round(r.seconds, 3) for r in cold], "warm_s": [round(r.seconds, 3) for r in warm],
                  "plain_s": [round(r.seconds, 3) for r in baseline]},
     }
@@ -225,6 +227,7 @@ TABLE_ROWS = (
     ("history pass, cold (s)", lambda r: f"{r['history_cold_s']:.2f}"),
     ("history pass, warm (s)", lambda r: f"{r['history_warm_s']:.3f}"),
     ("history cold / raw git log", lambda r: f"{r['history_ratio']:.2f}"),
+    ("machine load while building (1-min average)", lambda r: "{} – {}".format(*r["load_1min"])),
     ("peak RSS, mlreport build (MiB)", lambda r: f"{r['peak_rss_mib']:,}"),
     ("peak RSS, plain build (MiB)", lambda r: f"{r['plain_peak_rss_mib']:,}"),
     ("site size, mlreport / plain (MB)", lambda r: f"{r['site_mb']} / {r['plain_site_mb']}"),
