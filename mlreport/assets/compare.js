@@ -455,11 +455,5 @@
     render(root, config, readState(config), false);
   }
 
-  if (typeof document$ !== "undefined" && document$.subscribe) {
-    document$.subscribe(init);  // every page view, instant navigation included
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  window.mlreport.onEveryPage(init);  // mlreport.js loads first
 })();

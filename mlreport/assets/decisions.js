@@ -84,11 +84,5 @@
     apply(filters, log, state);
   }
 
-  if (typeof document$ !== "undefined" && document$.subscribe) {
-    document$.subscribe(init);  // every page view, instant navigation included
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  window.mlreport.onEveryPage(init);  // mlreport.js loads first
 })();

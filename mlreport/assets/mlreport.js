@@ -332,8 +332,19 @@
   /* -- wiring -------------------------------------------------------------------------------- */
 
   // The pieces other mlreport scripts (the compare view) build on.
-  window.mlreport = {el: el, siteUrl: siteUrl, formatNumber: formatNumber, deltaElement: deltaElement,
-                     slug: slug, drawChart: drawChart};
+  // Run `init` on every page view: Material's instant navigation swaps content without a reload.
+  function onEveryPage(init) {
+    if (typeof document$ !== "undefined" && document$.subscribe) {
+      document$.subscribe(init);
+    } else if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", init);
+    } else {
+      init();
+    }
+  }
+
+  window.mlreport = {onEveryPage: onEveryPage, el: el, siteUrl: siteUrl, formatNumber: formatNumber,
+                     deltaElement: deltaElement, slug: slug, drawChart: drawChart};
 
   function drawCharts() {
     document.querySelectorAll("[data-mlr-chart]").forEach(drawChart);
@@ -361,11 +372,5 @@
   }).observe(document.documentElement, {attributes: true, attributeFilter: ["data-md-color-scheme"],
                                         subtree: true});
 
-  if (typeof document$ !== "undefined" && document$.subscribe) {
-    document$.subscribe(init);  // every page view, instant navigation included
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  onEveryPage(init);
 })();
