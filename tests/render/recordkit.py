@@ -172,6 +172,18 @@ def records_repo(path: Path) -> GitRepo:
     return repo
 
 
+def built_site(root: Path) -> Path:
+    """The repo built with the real `mlreport build`, into a `site` folder beside it."""
+    from click.testing import CliRunner
+
+    from mlreport.cli import main
+
+    target = root.parent / "site"
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--site-dir", str(target)])
+    assert result.exit_code == 0, result.output
+    return target
+
+
 def generated(root: Path, with_history: bool = True) -> Generated:
     """The generated site of a repo, with its git history (as a build reads it) or none."""
     options = load_options(root)

@@ -6,23 +6,17 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sitekit import read_page
 
-from mlreport.cli import main
 from mlreport.render.site import record_slug
-from render.recordkit import BREAKOUT, HOSTILE, records_repo
+from render.recordkit import BREAKOUT, HOSTILE, built_site, records_repo
 
 DATA = "assets/mlreport/data"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    repo = records_repo(tmp_path_factory.mktemp("records") / "repo")
-    target = repo.path.parent / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(repo.path), "--site-dir", str(target)])
-    assert result.exit_code == 0, result.output
-    return target
+    return built_site(records_repo(tmp_path_factory.mktemp("records") / "repo").path)
 
 
 def _config(site: Path) -> dict:

@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sitekit import read_page
 
-from mlreport.cli import main
 from mlreport.render.site import number
 from conftest import GitRepo
-from render.recordkit import HOSTILE, HOSTILE_TAG, decision, generated, records_repo, table_after
+from render.recordkit import (HOSTILE, HOSTILE_TAG, built_site, decision, generated, records_repo,
+                             table_after)
 
 
 @pytest.fixture(scope="module")
@@ -22,10 +21,7 @@ def repo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def site(repo_path: Path) -> Path:
-    target = repo_path.parent / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(repo_path), "--site-dir", str(target)])
-    assert result.exit_code == 0, result.output
-    return target
+    return built_site(repo_path)
 
 
 def test_supersession_shows_both_ways_with_links(site: Path) -> None:

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from sitekit import read_page
 
-from mlreport.cli import main
 from mlreport.render.site import number
-from render.recordkit import BREAKOUT, HOSTILE, SITE_URL, generated, records_repo, table_after
+from render.recordkit import (BREAKOUT, HOSTILE, SITE_URL, built_site, generated, records_repo,
+                             table_after)
 
 DEEP = {"test.accuracy": 0.84375, "test.loss": 0.45}
 WIDE = {"test.accuracy": 0.86}
@@ -27,10 +26,7 @@ def repo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def site(repo_path: Path) -> Path:
-    target = repo_path.parent / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(repo_path), "--site-dir", str(target)])
-    assert result.exit_code == 0, result.output
-    return target
+    return built_site(repo_path)
 
 
 def test_card_header(site: Path) -> None:
