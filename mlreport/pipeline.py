@@ -26,8 +26,9 @@ class SiteInputs:
 
 
 def read_site(options: Options) -> SiteInputs:
-    """Load and validate the records; read their history (one pass over git) only when they are valid."""
-    model, problems = validate_repo(options)
+    """Load (unchanged records from the cache) and validate the records; read their history (one pass over
+    git) only when they are valid."""
+    model, problems = validate_repo(options, cached=True)
     if errors(problems):
         return SiteInputs(model, problems, History(repo_url=options.repo_url))
     records = [*model.experiments.values(), *model.decisions.values(), *model.models.values()]

@@ -15,9 +15,9 @@ Unreadable = dict[str, set[str]]
 """Ids of the record files of each kind that exist but could not be read."""
 
 
-def validate_repo(options: Options) -> tuple[RepoModel, list[Problem]]:
-    """Load, join and check every record; returns the model and every problem found."""
-    loaded = load_records(options)
+def validate_repo(options: Options, *, cached: bool = False) -> tuple[RepoModel, list[Problem]]:
+    """Load, join and check every record (`cached`: reuse unchanged ones); returns the model and every problem."""
+    loaded = load_records(options, cached=cached)
     model = build_model(loaded, options)
     problems = list(options.config_problems) + loaded.problems + list(cross_record_problems(loaded, model))
     if options.strict:

@@ -12,7 +12,7 @@ from typing import Any
 from mlreport.problems import Problem, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten,
                                      inside_record_folder)
-from mlreport.records.source import Document, parse_yaml, read_text
+from mlreport.records.source import Document, depends_on, parse_yaml, read_text
 from mlreport.schema import ID_PATTERN
 
 DIRECTORY_FORM_FILES = ("experiment.yaml", "experiment.yml")
@@ -98,8 +98,10 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
     problems += history_problems
     notes = str(data.get("notes") or "")
     notes_file = path.parent / "notes.md"
-    if directory_form and not notes and notes_file.is_file():
-        notes = read_text(notes_file, relative(notes_file, root))
+    if directory_form and not notes:
+        depends_on(notes_file)  # whether it exists decides the notes
+        if notes_file.is_file():
+            notes = read_text(notes_file, relative(notes_file, root))
     experiment = Experiment(
         id=record_id,
         title=str(data.get("title", "")),
@@ -137,6 +139,7 @@ def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Seri
         return series, []
     if not isinstance(value, str):
         return {}, []
+    depends_on(path.parent / value)  # what the folder holds decides the curves, even before it exists
     # A path from record content must stay inside the experiment's own folder.
     base = path.parent.resolve()
     target = (base / value).resolve()

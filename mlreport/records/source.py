@@ -6,9 +6,11 @@ Every failure becomes a `Problem` naming the file and line, never a traceback.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -19,6 +21,9 @@ KeyPath = tuple[Any, ...]
 _FRONT_MATTER_START = re.compile(r"\A---[ \t]*\r?\n")
 _BRACKETS = re.compile(r"[\[\]{}]")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+_DEPENDENCIES: ContextVar[list[Path] | None] = ContextVar("mlreport_record_dependencies", default=None)
 
 
 class SourceError(Exception):
@@ -72,6 +77,7 @@ class Document:
 
 def read_text(path: Path, shown: str) -> str:
     """A record file's text; encoding trouble becomes a located problem."""
+    depends_on(path)
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         raise SourceError(Problem(shown, 1, 1, "error", "file starts with a byte-order mark (BOM)",
@@ -85,6 +91,24 @@ def read_text(path: Path, shown: str) -> str:
                                   f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
                                   "re-save the file with UTF-8 encoding")) from None
     return text
+
+
+def depends_on(path: Path) -> None:
+    """Note that the record being loaded reads this file or folder (see `recording_dependencies`)."""
+    recorded = _DEPENDENCIES.get()
+    if recorded is not None:
+        recorded.append(path)
+
+
+@contextmanager
+def recording_dependencies() -> Iterator[list[Path]]:
+    """Every file and folder a load reads, in order: what decides whether its record can be cached."""
+    recorded: list[Path] = []
+    token = _DEPENDENCIES.set(recorded)
+    try:
+        yield recorded
+    finally:
+        _DEPENDENCIES.reset(token)
 
 
 def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file") -> Document:
