@@ -194,6 +194,11 @@ def generated(root: Path, with_history: bool = True) -> Generated:
     return generate(inputs.model, inputs.history if with_history else History(), options)
 
 
+def pull(number: int) -> str:
+    """How a generated page links pull request `number` of the records repo."""
+    return f'<a href="https://git.example.com/team/records/pull/{number}">#{number}</a>'
+
+
 def html_tables(source: str) -> list[list[list[str]]]:
     """Every `<table>` of an HTML page as rows of cell texts (header row included)."""
     parser = _Tables()

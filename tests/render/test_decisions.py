@@ -11,7 +11,7 @@ from sitekit import read_page
 from mlreport.render.site import number
 from conftest import GitRepo
 from render.recordkit import (HOSTILE, HOSTILE_TAG, built_site, decision, generated, records_repo,
-                             table_after)
+                             pull, table_after)
 
 
 @pytest.fixture(scope="module")
@@ -88,13 +88,13 @@ def test_status_timeline_from_git(repo_path: Path) -> None:
     timeline = old[old.index('<ol class="mlr-timeline"'):old.index("</ol>")]
     steps = timeline.split("</li>")[:-1]
     assert len(steps) == 3
-    assert 'data-status="proposed"' in steps[0] and "on 2026-01-05 by Ana Lima in [#12]" in steps[0]
-    assert 'data-status="accepted"' in steps[1] and "on 2026-01-10 by Zoë Ångström in [#15]" in steps[1]
+    assert 'data-status="proposed"' in steps[0] and f"on 2026-01-05 by Ana Lima in {pull(12)}" in steps[0]
+    assert 'data-status="accepted"' in steps[1] and f"on 2026-01-10 by Zoë Ångström in {pull(15)}" in steps[1]
     # The file never said superseded: the newer decision did, on the day it was added.
     assert 'data-status="superseded"' in steps[2] and "by [0002](0002.md) on 2026-01-25" in steps[2]
     assert "recorded in the newer decision" in steps[2]
     middle = pages["decisions/0002.md"]
-    assert "superseded</span> by [0003](0003.md) on 2026-02-20 by Ana Lima in [#31]" in middle
+    assert f"superseded</span> by [0003](0003.md) on 2026-02-20 by Ana Lima in {pull(31)}" in middle
 
 
 def test_status_timeline_without_git_uses_the_record(repo_path: Path) -> None:

@@ -12,7 +12,7 @@ from sitekit import read_page
 
 from mlreport.render.site import number
 from render.recordkit import (BREAKOUT, HOSTILE, SITE_URL, built_site, generated, records_repo,
-                             table_after)
+                             pull, table_after)
 
 DEEP = {"test.accuracy": 0.84375, "test.loss": 0.45}
 WIDE = {"test.accuracy": 0.86}
@@ -73,8 +73,8 @@ def test_card_body_and_history(site: Path, repo_path: Path) -> None:
     assert page.text.count("Digits CNN") == 2  # heading, and the id in the header
     assert page.link_to("Edit this record") == "https://git.example.com/team/records/edit/main/models/digits-cnn.md"
     generated_page = generated(repo_path).pages["models/digits-cnn.md"]
-    assert "**Added** 2026-01-25 by Li Lei in [#20]" in generated_page
-    assert "**last changed** 2026-02-20 by Ana Lima in [#31]" in generated_page
+    assert f"<strong>Added</strong> 2026-01-25 by Li Lei in {pull(20)}" in generated_page
+    assert f"<strong>last changed</strong> 2026-02-20 by Ana Lima in {pull(31)}" in generated_page
 
 
 def test_hugging_face_export_has_a_model_index_from_the_experiments(site: Path) -> None:
