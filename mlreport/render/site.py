@@ -120,7 +120,7 @@ class Site:
         """A template rendered for `page`, with the shared helpers bound to that page."""
         helpers = {"page": page, "site": self, "model": self.model, "history": self.history,
                    "link": partial(self.link, page), "record_link": partial(self.record_link, page),
-                   "url": self.url, "paths": self.paths}
+                   "record_anchor": partial(self.record_anchor, page), "url": self.url, "paths": self.paths}
         try:
             return self._env.get_template(f"pages/{template}").render(**helpers, **context)
         except jinja2.TemplateError as exc:
@@ -149,13 +149,30 @@ class Site:
         """A Markdown link target from one page to another (relative `.md` path)."""
         return safe.href(relative_path(to_page, posixpath.dirname(from_page)))
 
+    def href(self, from_page: str, to_page: str) -> Markup:
+        """An HTML link target from one page to another: the target's URL as seen from the page's URL.
+
+        For links inside raw HTML, which MkDocs writes as they are (it turns `.md` links into URLs
+        only in Markdown).
+        """
+        here = self.url(from_page)
+        folder = here.rstrip("/") if here.endswith("/") or not here else posixpath.dirname(here)
+        return safe.href(relative_path(self.url(to_page), folder) or "./")
+
     def record_link(self, from_page: str, record: Record | None, label: Any = None) -> Markup:
         """`[title](page.md)` for a record with a page; its escaped title otherwise."""
-        if record is None:
-            return safe.text(label)
-        shown = safe.text(label if label is not None else record.title or record.id)
-        target = self.page_of(record)
+        shown, target = self._shown_and_page(record, label)
         return Markup(f"[{shown}]({self.link(from_page, target)})") if target else shown
+
+    def record_anchor(self, from_page: str, record: Record | None, label: Any = None) -> Markup:
+        """`<a href="url">title</a>` for a record with a page, for raw HTML; its escaped title otherwise."""
+        shown, target = self._shown_and_page(record, label)
+        return Markup(f'<a href="{self.href(from_page, target)}">{shown}</a>') if target else shown
+
+    def _shown_and_page(self, record: Record | None, label: Any) -> tuple[Markup, str | None]:
+        if record is None:
+            return safe.text(label), None
+        return safe.text(label if label is not None else record.title or record.id), self.page_of(record)
 
     def record(self, kind: str, record_id: str) -> Record | None:
         """A record by kind and id (None when it no longer exists, as in old feed items)."""

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from mlreport.config import Options
-from mlreport.render.site import delta, edit_url, number, page_url, record_page, record_slug
+from mlreport.history import History
+from mlreport.model import RepoModel
+from mlreport.render.site import Site, delta, edit_url, number, page_url, record_page, record_slug
 
 
 @pytest.mark.parametrize(("record_id", "page"), [
@@ -29,6 +31,19 @@ def test_page_urls() -> None:
     assert page_url("experiments/a.md") == "experiments/a/"
     assert page_url("experiments/a.md", directory_urls=False) == "experiments/a.html"
     assert page_url("index.md", directory_urls=False) == "index.html"
+
+
+@pytest.mark.parametrize(("directory_urls", "links"), [
+    (True, {("experiments/a.md", "experiments/b.md"): "../b/", ("experiments/a.md", "index.md"): "../../",
+            ("index.md", "experiments/b.md"): "experiments/b/", ("experiments/index.md", "models/m.md"): "../models/m/",
+            ("experiments/a.md", "experiments/a.md"): "./"}),
+    (False, {("experiments/a.md", "experiments/b.md"): "b.html", ("experiments/a.md", "index.md"): "../index.html",
+             ("index.md", "experiments/b.md"): "experiments/b.html"}),
+])
+def test_html_links_are_urls_relative_to_the_page(directory_urls: bool, links: dict[tuple[str, str], str]) -> None:
+    site = Site(RepoModel(Options(root=Path(".")), {}, {}, {}), History(),
+                Options(root=Path("."), use_directory_urls=directory_urls), ())
+    assert {pair: str(site.href(*pair)) for pair in links} == links
 
 
 def test_edit_url_swaps_the_docs_folder_for_the_record_path() -> None:
