@@ -87,7 +87,7 @@ def describe(kind: str, path: str, text: str | None) -> BlobInfo:
     name = PurePosixPath(path).name
     try:
         if kind == "decision":
-            decision, _ = parse_decision(text, path, name)
+            decision, _ = parse_decision(text, path, name, checked=False)
             return BlobInfo(decision.title, decision.status, decision.superseded_by) if decision else BlobInfo()
         if kind == "experiment":
             data = parse_yaml(text, path).data

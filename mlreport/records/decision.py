@@ -98,11 +98,16 @@ def load_decision(path: Path, root: Path) -> tuple[Decision | None, list[Problem
     return parse_decision(read_text(path, shown), shown, path.name)
 
 
-def parse_decision(text: str, shown: str, file_name: str) -> tuple[Decision | None, list[Problem]]:
-    """Build a decision from file content (also used on old git blobs for status history)."""
+def parse_decision(text: str, shown: str, file_name: str, *,
+                   checked: bool = True) -> tuple[Decision | None, list[Problem]]:
+    """Build a decision from file content (also used on old git blobs for status history).
+
+    `checked=False` skips the schema check: reading an old version's status needs none, and the
+    check is most of the cost of thousands of them.
+    """
     document, body, body_line = split_front_matter(text, shown)
     document = document or Document(shown, {})
-    problems = check_schema(document, "decision") if document.data else []
+    problems = check_schema(document, "decision") if checked and document.data else []
     data = document.data
     fields, field_lines, legacy = _body_fields(body, body_line)
 

@@ -58,3 +58,16 @@ def test_a_version_that_does_not_parse_is_skipped_and_other_kinds_have_no_timeli
     assert [(s.status, s.change.subject) for s in result.provenance("decisions/0001-use-x.md").status_history] == [
         ("proposed", "Start"), ("accepted", "Fix and accept")]
     assert result.provenance("experiments/run.yaml").status_history == ()
+
+
+def test_an_old_version_that_breaks_the_schema_still_gives_its_status(repo, at):
+    # Old versions are read for their status only: a field the schema refused then does not hide it.
+    repo.write("decisions/0003-use-y.md", "---\ntitle: Use Y\nstatus: proposed\ndate: 2026-01-01\ntags: 7\n"
+                                          "deciders: {lead: ana}\n---\nContext.\n")
+    repo.commit("Propose Y", date=at(1))
+    repo.write("decisions/0003-use-y.md", decision("Use Y", "accepted"))
+    repo.commit("Accept Y", date=at(2))
+
+    timeline = history(repo.path).status_history("decisions/0003-use-y.md")
+
+    assert [(s.status, s.change.subject) for s in timeline] == [("proposed", "Propose Y"), ("accepted", "Accept Y")]
