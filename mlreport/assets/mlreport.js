@@ -9,6 +9,9 @@
 
   // This script lives at <site>/assets/mlreport/mlreport.js: the site root is two levels up.
   var ROOT = new URL("../../", document.currentScript.src);
+  // plotly.js (4.6 MB) ships beside this script and loads on the first page with a chart: parsing
+  // it on every page made a table page take three times as long to become usable.
+  var PLOTLY_JS = new URL("vendor/plotly/plotly.min.js", document.currentScript.src).href;
   var COLORWAY = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
                   "#9c755f", "#bab0ac"];
 
@@ -279,8 +282,28 @@
     return out;
   }
 
+  var plotlyLoading = null;
+
+  // Resolves to Plotly once plotly.js has run; one <script> however many charts ask at once.
+  function loadPlotly() {
+    if (typeof Plotly !== "undefined") return Promise.resolve(Plotly);
+    if (!plotlyLoading) {
+      plotlyLoading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = PLOTLY_JS;
+        script.onload = function () { resolve(Plotly); };
+        script.onerror = function () {
+          plotlyLoading = null;  // the next page view tries again
+          script.remove();
+          reject(new Error("plotly.js could not be loaded from " + PLOTLY_JS));
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return plotlyLoading;
+  }
+
   function drawChart(container) {
-    if (typeof Plotly === "undefined") return;
     var spec = readData(container);
     if (!spec) return;
     var colors = palette();
@@ -314,8 +337,8 @@
     var options = {displaylogo: false, responsive: true, displayModeBar: "hover",
                    modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"]};
     // One drawing at a time per chart: a palette switch during the first drawing waits for it.
-    plot.mlrDrawn = (plot.mlrDrawn || Promise.resolve()).then(function () {
-      return Plotly.react(plot, data, layout, options);
+    plot.mlrDrawn = (plot.mlrDrawn || Promise.resolve()).then(loadPlotly).then(function (plotly) {
+      return plotly.react(plot, data, layout, options);
     }).then(function () {
       if (spec.link && !plot.dataset.mlrLinked) {
         plot.dataset.mlrLinked = "1";

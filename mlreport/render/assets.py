@@ -1,7 +1,8 @@
 """Static files every site gets, once: mlreport's script and style, Tabulator, plotly.js.
 
 plotly.js is copied from the installed plotly package (never inlined, never from a CDN), so a
-site works air-gapped and each page stays small.
+site works air-gapped and each page stays small. Pages do not list it: mlreport.js loads it
+from beside itself on the first page that draws a chart.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.mi
 
 _STYLES = ("vendor/tabulator/tabulator_simple.min.css", "mlreport.css", "records.css")
 # Order matters: the libraries before the script that uses them.
-_SCRIPTS = ("vendor/plotly/plotly.min.js", "vendor/tabulator/tabulator.min.js", "mlreport.js")
+_SCRIPTS = ("vendor/tabulator/tabulator.min.js", "mlreport.js")
 
 
 def add_assets(out: Generated) -> None:

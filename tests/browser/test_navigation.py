@@ -8,7 +8,7 @@ import pytest
 from mlreport.render.charts import training_curves
 from mlreport.render.tables import PAGE_SIZE
 
-from .harness import CONTENT, link_to, row_ids
+from .harness import CONTENT, Tab, link_to, row_ids
 from .sites import BuiltSite
 
 pytestmark = pytest.mark.browser
@@ -20,11 +20,13 @@ def test_home_to_board_to_run_to_index_in_one_window_drawing_each_page(demo: Bui
     tab = tabs(demo)
     page = tab.goto(demo.url("index.md"))
     tab.set_marker()
+    assert plotly_requests(tab) == [], "the home page has no chart, so it does not need plotly.js"
 
     tab.click_through(link_to(page, demo.board_url(board)), demo.board_url(board))
     assert tab.marker_survives(), "the click reloaded the whole page"
     assert top.id in row_ids(page)
     assert page.locator(".mlr-chart .js-plotly-plot .scatterlayer .trace").count() == 2
+    assert len(plotly_requests(tab)) == 1
 
     run_url = demo.record_url("experiment", top.id)
     tab.click_through(link_to(page, run_url, within="[data-mlr-table]"), run_url)
@@ -36,7 +38,13 @@ def test_home_to_board_to_run_to_index_in_one_window_drawing_each_page(demo: Bui
     tab.click_through(link_to(page, index, within=".md-tabs"), index)
     assert tab.marker_survives()
     assert len(row_ids(page)) == min(len(demo.model.experiments), PAGE_SIZE)
+    assert len(plotly_requests(tab)) == 1, "plotly.js is fetched once per window"
     tab.assert_clean()
+
+
+def plotly_requests(tab: Tab) -> list[str]:
+    """The requests for plotly.js since the tab opened."""
+    return [url for url in tab.requests if url.endswith("/plotly.min.js")]
 
 
 def test_decision_log_to_decision_to_its_comparison_in_one_window(demo: BuiltSite, tabs) -> None:
