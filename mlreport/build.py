@@ -58,11 +58,15 @@ def site_config(root: Path, **overrides: Any) -> MkDocsConfig:
             raise BuildFailed(f"{path.name}: {exc}") from None
 
 
-def build_site(root: Path, site_dir: Path | None = None, strict: bool = False) -> Path:
-    """Build the site into `site_dir` (mkdocs.yml's `site_dir` by default); returns where it went."""
+def build_site(root: Path, site_dir: Path | None = None, strict: bool = False,
+               site_url: str | None = None) -> Path:
+    """Build the site into `site_dir` (mkdocs.yml's `site_dir` by default); returns where it went.
+
+    `site_url` overrides mkdocs.yml's: CI knows where the site is published (GitHub Pages' URL).
+    """
     root = root.resolve()
     with reproducible_dates(root):
-        config = site_config(root, strict=strict or None)
+        config = site_config(root, strict=strict or None, site_url=site_url or None)
         target = (site_dir or Path(config.site_dir)).resolve()
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))

@@ -136,12 +136,15 @@ def diff(base: str | None, root: Path, fmt: str) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: the records' and MkDocs' own.")
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where the site goes (default: mkdocs.yml's site_dir, which defaults to site/).")
-def build(root: Path, strict: bool, site_dir: Path | None) -> None:
+@click.option("--site-url", metavar="URL",
+              help="Where the site is published, overriding mkdocs.yml's site_url: instant navigation "
+                   "and the feed's absolute links need it.")
+def build(root: Path, strict: bool, site_dir: Path | None, site_url: str | None) -> None:
     """Validate the records and build the site; a failed build leaves the previous site untouched."""
     _options(root, strict=strict)
     with _mkdocs_messages():
         try:
-            target = build_site(root, site_dir, strict=strict)
+            target = build_site(root, site_dir, strict=strict, site_url=site_url)
         except BuildFailed as exc:
             click.echo(str(exc), err=True)
             click.echo("build failed: the previous site, if any, is unchanged", err=True)
@@ -188,8 +191,8 @@ def generate(root: Path, out: Path) -> None:
 
 @contextmanager
 def _mkdocs_messages(info: bool = False) -> Iterator[None]:
-    """Show MkDocs' log (warnings; and progress when serving) while it runs."""
-    handler = _EchoHandler(logging.INFO if info else logging.WARNING)
+    """Show MkDocs' log while it runs: warnings, mlreport's own notes, and MkDocs' progress when `info`."""
+    handler = _EchoHandler(progress=info)
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     logger.setLevel(min(logger.getEffectiveLevel(), handler.level))
@@ -200,11 +203,17 @@ def _mkdocs_messages(info: bool = False) -> Iterator[None]:
 
 
 class _EchoHandler(logging.Handler):
+    def __init__(self, progress: bool):
+        super().__init__(logging.INFO)
+        self.progress = progress
+
     def emit(self, record: logging.LogRecord) -> None:
+        own = record.name.startswith("mkdocs.plugins.mlreport")
+        if record.levelno < logging.WARNING and not (own or self.progress):
+            return
         message = record.getMessage()
         # mlreport's own problems already read `path:line:col: warning: …`.
-        shown = message if record.name.startswith("mkdocs.plugins.mlreport") else f"{record.levelname}: {message}"
-        click.echo(shown, err=True)
+        click.echo(message if own else f"{record.levelname}: {message}", err=True)
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -64,7 +64,7 @@ class MlreportPlugin(BasePlugin[PluginConfig]):
             log.warning(f"mlreport: {inputs.history.warning}")
         self.model, self.history = inputs.model, inputs.history
         _require_extensions(config)
-        _offline_notes(config)
+        _theme_notes(config)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -122,12 +122,17 @@ class MlreportPlugin(BasePlugin[PluginConfig]):
         return server
 
 
-def _offline_notes(config: MkDocsConfig) -> None:
-    """Say which theme settings make the browser reach outside the site (mlreport's own assets never do)."""
+def _theme_notes(config: MkDocsConfig) -> None:
+    """Say which theme settings make the browser reach outside the site (mlreport's own assets never
+    do), or keep instant navigation from working."""
     if config.theme.name != "material":
         return
     if config.theme.get("font") is not False:
         log.info("mlreport: theme.font loads Google Fonts; set `font: false` for a site that works offline")
+    if "navigation.instant" in config.theme.get("features", ()) and not config.site_url:
+        # Material follows only links listed in sitemap.xml, whose addresses come from site_url.
+        log.info("mlreport: navigation.instant needs site_url (mkdocs.yml, or `mlreport build --site-url`); "
+                 "without it every click loads the whole page")
     host = urlsplit(config.repo_url or "").hostname or ""
     if host in ("github.com", "gitlab.com"):
         log.info(f"mlreport: with repo_url on {host}, Material fetches the repository's stars and version "

@@ -213,3 +213,20 @@ def _table(site: Path, name: str) -> dict:
 def _digest(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_site_url_from_the_command_line_lists_every_page_for_instant_navigation(repo: GitRepo, cli,
+                                                                                 tmp_path: Path) -> None:
+    repo.write("experiments/first.yaml", "title: First try\ndate: 2026-01-02\nmetrics: {acc: 0.5}\n")
+    repo.commit("First record")
+    without = cli("build", "--root", repo.path, "--site-dir", tmp_path / "local")
+    assert without.exit_code == 0, without.output
+    assert "navigation.instant needs site_url" in without.output
+
+    published = cli("build", "--root", repo.path, "--site-dir", tmp_path / "site",
+                    "--site-url", "https://ml.example.org/records/")
+    assert published.exit_code == 0, published.output
+    assert "navigation.instant needs site_url" not in published.output
+    # Material's instant navigation follows the links sitemap.xml lists.
+    sitemap = (tmp_path / "site" / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://ml.example.org/records/experiments/first/</loc>" in sitemap

@@ -51,6 +51,10 @@ def using(job: dict[str, Any], action: str) -> dict[str, Any]:
     return found[0]
 
 
+PAGES_URL = "https://team.github.io/ml-records"
+"""What actions/configure-pages would report as the site's address (its `base_url`, no final slash)."""
+
+
 # --- this project's own workflows -------------------------------------------------------
 
 
@@ -84,9 +88,13 @@ def test_pages_workflow_builds_on_main_and_deploys_with_the_official_actions():
     assert workflow["permissions"] == {}
     assert workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
-    assert build["permissions"] == {"contents": "read"}
+    assert build["permissions"] == {"contents": "read", "pages": "read"}
     assert using(build, "actions/checkout")["with"]["fetch-depth"] == 0
-    assert "mlreport build --strict --site-dir site" in [s["run"] for s in steps(build, "run")]
+    # Built for the address GitHub Pages publishes it at: instant navigation and feed links need it.
+    assert using(build, "actions/configure-pages")["id"] == "pages"
+    [site] = [s for s in steps(build, "run") if s["run"].startswith("mlreport build")]
+    assert site["run"] == 'mlreport build --strict --site-dir site --site-url "$SITE_URL"'
+    assert site["env"] == {"SITE_URL": "${{ steps.pages.outputs.base_url }}/"}
     assert using(build, "actions/upload-pages-artifact")["with"]["path"] == "./site"
     assert deploy["needs"] == "build"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
@@ -165,10 +173,14 @@ def test_report_job_steps_run_as_written(pull_request, tmp_path):
 def test_build_job_steps_run_as_written(pull_request, workflow, name):
     job = load(WORKFLOWS / workflow)["jobs"][name]
     for step in _project_steps(job):
-        result = _bash(step["run"], pull_request.path, {})
+        env = {key: value.replace("${{ steps.pages.outputs.base_url }}", PAGES_URL)
+               for key, value in step.get("env", {}).items()}
+        result = _bash(step["run"], pull_request.path, env)
         assert result.returncode == 0, (step["run"], result.stdout, result.stderr)
     uploaded = using(job, "actions/upload-pages-artifact")["with"]["path"] if workflow == "pages.yml" else "site"
     assert (pull_request.path / uploaded / "index.html").is_file()
+    if workflow == "pages.yml":
+        assert f"<loc>{PAGES_URL}/experiments/" in (pull_request.path / uploaded / "sitemap.xml").read_text()
 
 
 def test_validation_problems_become_annotations(pull_request):
@@ -291,7 +303,8 @@ def test_init_ci_gitlab_writes_one_pipeline_with_validate_report_and_pages(cli, 
     assert jobs["validate"]["rules"] == jobs["mr-report"]["rules"] == merge_requests
     assert jobs["pages"]["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
     assert jobs["pages"]["artifacts"]["paths"] == ["public"]
-    assert 'mlreport build --strict --site-dir "$CI_PROJECT_DIR/public"' in jobs["pages"]["script"]
+    assert 'mlreport build --strict --site-dir "$CI_PROJECT_DIR/public" --site-url "$CI_PAGES_URL/"' in jobs[
+        "pages"]["script"]
     assert "mlreport validate" in jobs["validate"]["script"]
     assert any("MLREPORT_GITLAB_TOKEN" in line for line in jobs["mr-report"]["script"])
 
