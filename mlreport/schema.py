@@ -133,7 +133,11 @@ MODEL: dict[str, Any] = {
         "widget": {},
         "co2_eq_emissions": {},
         "new_version": {"type": "string"},
+        "base_model_relation": {"type": "string"},
+        "model_name": {"type": "string"},
     },
+    # The Hub's access-request form for gated models: extra_gated_prompt, extra_gated_fields, …
+    "patternProperties": {"^extra_gated_": {}},
 }
 
 SCHEMAS: dict[str, dict[str, Any]] = {"experiment": EXPERIMENT, "decision": DECISION, "model": MODEL}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -54,8 +55,9 @@ def check_schema(document: Document, kind: str) -> list[Problem]:
     problems = document.problems + [_schema_problem(document, error)
                                     for error in _validator(kind).iter_errors(data)]
     known = set(schema["properties"])
+    patterns = [re.compile(pattern) for pattern in schema.get("patternProperties", {})]
     for key in document.data:
-        if key not in known:
+        if key not in known and not any(pattern.search(str(key)) for pattern in patterns):
             problems.append(unknown_key(document, str(key), known, has_extra="extra" in known))
     return problems
 

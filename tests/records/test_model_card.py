@@ -128,3 +128,14 @@ def test_title_falls_back_to_heading_then_id(repo, front_matter: str, body: str,
 def test_bad_card(repo, text: str, expected: str) -> None:
     repo.write("models/a.md", text)
     assert [p.format_text() for p in load_records(Options(root=repo.path)).problems] == [f"models/a.md:{expected}"]
+
+
+def test_hub_keys_for_gated_access_and_model_index_names_are_known(repo) -> None:
+    # Keys the Hub reads (gated-access forms, the model-index name) pass through without a warning.
+    repo.write("models/scorer.md", "---\nname: Scorer\nmodel_name: scorer-v2\nbase_model_relation: finetune\n"
+                                   "extra_gated_prompt: Agree to the terms\nextra_gated_fields: {Company: text}\n"
+                                   "---\n# Scorer\n")
+    loaded = load_records(Options(root=repo.path))
+    assert loaded.problems == []
+    (card,) = loaded.models
+    assert card.metadata["extra_gated_fields"] == {"Company": "text"} and card.metadata["model_name"] == "scorer-v2"
