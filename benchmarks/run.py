@@ -35,7 +35,7 @@ from make_repo import make_repo  # noqa: E402
 from plain_site import write_plain_site  # noqa: E402
 
 from mlreport.config import load_options  # noqa: E402
-from mlreport.leaderboards import slugify  # noqa: E402
+from mlreport.leaderboards import board_slug  # noqa: E402
 from mlreport.history import read_history  # noqa: E402
 from mlreport.validate import validate_repo  # noqa: E402
 
@@ -108,7 +108,7 @@ def browser_timings(site: Path, options: Any, repeat: int) -> list[dict[str, Any
     milliseconds to sort them, in headless Chromium; empty when the browser helper or Chromium is missing."""
     if not BROWSER_TIMING.is_file():
         return []
-    pages = ["experiments/"] + [f"leaderboards/{slugify(board.title)}/" for board in options.leaderboards[:1]]
+    pages = ["experiments/"] + [f"leaderboards/{board_slug(board.title)}/" for board in options.leaderboards[:1]]
     done = subprocess.run([sys.executable, "-m", "tests.browser.timing", str(site), *pages, "--runs", str(repeat)],
                           cwd=PROJECT, capture_output=True, text=True, check=False)
     if done.returncode:

@@ -9,6 +9,7 @@ from typing import Any, Iterable, Mapping
 
 from mlreport.config import Leaderboard
 from mlreport.records import Experiment
+from mlreport.slugs import slugify
 
 # Metric names whose tokens say lower is better.
 _LOWER_IS_BETTER = {
@@ -67,13 +68,12 @@ class RankedBoard:
     @property
     def slug(self) -> str:
         """A stable, path-safe name for the board's page."""
-        return slugify(self.definition.title)
+        return board_slug(self.definition.title)
 
 
-def slugify(text: str) -> str:
-    """Lowercase words joined by dashes, safe as a file name."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:80] or "board"
+def board_slug(title: str) -> str:
+    """The name of a board's page, from its title; "board" when the title has no usable letter."""
+    return slugify(title) or "board"
 
 
 def board_definitions(configured: Iterable[Leaderboard], experiments: Iterable[Experiment]) -> list[Leaderboard]:

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import os
 import re
-import unicodedata
 from pathlib import Path
 
 import git
@@ -15,6 +14,7 @@ from mlreport.config import CONFIG_FILE, Options
 from mlreport.problems import Problem, RecordError
 from mlreport.records.decision import next_decision_number
 from mlreport.schema import SCHEMAS, schema_path
+from mlreport.slugs import slugify
 from mlreport.templates import environment
 
 KINDS = ("experiment", "decision", "model")
@@ -46,13 +46,7 @@ def new_record(kind: str, title: str, options: Options, today: dt.date | None = 
 
 def record_slug(title: str) -> str:
     """The file name a title gives: `Über ResNet-50!` → `uber-resnet-50`; empty when nothing is usable."""
-    # Ids allow only lowercase ASCII, so accented letters keep their base letter instead of vanishing.
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    if len(slug) > _SLUG_LENGTH:  # long titles end at a word boundary
-        head = slug[:_SLUG_LENGTH + 1]
-        slug = head.rsplit("-", 1)[0] if "-" in head else head[:_SLUG_LENGTH]
-    return slug
+    return slugify(title, _SLUG_LENGTH)
 
 
 def has_plugin_entry(config: Path) -> bool:

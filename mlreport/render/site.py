@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from mlreport.config import Options
 from mlreport.history import History, Provenance
-from mlreport.leaderboards import slugify
+from mlreport.slugs import slugify
 from mlreport.model import RepoModel
 from mlreport.problems import Problem, RecordError, relative
 from mlreport.records import Record
@@ -219,7 +219,7 @@ def record_slug(record_id: str) -> str:
     if _SAFE_SLUG.match(record_id) and record_id not in _RESERVED and ".." not in record_id:
         return record_id
     digest = hashlib.sha1(record_id.encode("utf-8")).hexdigest()[:8]
-    return f"{slugify(record_id)}-{digest}"
+    return "-".join(part for part in (slugify(record_id), digest) if part)
 
 
 def page_url(page: str, directory_urls: bool = True) -> str:

@@ -19,10 +19,11 @@ def test_slug_ids_keep_their_name(record_id: str, page: str) -> None:
     assert record_page("experiment", record_id) == page
 
 
-@pytest.mark.parametrize("record_id", ["index", "compare", "../../etc/passwd", "Has Spaces", "a/b", "..", ""])
+@pytest.mark.parametrize("record_id", ["index", "compare", "../../etc/passwd", "Has Spaces", "a/b", "..", "",
+                                       "распознавание", "Über-Lauf"])
 def test_other_ids_get_a_safe_distinct_name(record_id: str) -> None:
     slug = record_slug(record_id)
-    assert "/" not in slug and slug not in ("index", "compare", "..", "") and not slug.startswith(".")
+    assert "/" not in slug and slug not in ("index", "compare", "..", "") and not slug.startswith((".", "-"))
     assert slug != record_slug(record_id + "x")
 
 
