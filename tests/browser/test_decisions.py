@@ -34,6 +34,17 @@ def test_the_log_filters_by_status_and_back_to_all(demo: BuiltSite, tabs) -> Non
     tab.assert_clean()
 
 
+def test_the_months_of_the_log_line_up_column_by_column(demo: BuiltSite, tabs) -> None:
+    tab = tabs(demo)
+    page = tab.goto(demo.url("decisions/index.md"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    edges = page.locator("[data-mlr-decisions] table").evaluate_all(
+        "tables => tables.map(t => [...t.querySelectorAll('th')]"
+        "  .map(th => Math.round(th.getBoundingClientRect().left)))")
+    assert len(edges) > 1, "the demo's decisions span several months"
+    assert all(row == edges[0] for row in edges), edges
+
+
 def test_a_superseded_decision_links_to_its_successor_and_back(demo: BuiltSite, tabs) -> None:
     older = min(demo.model.successors)
     newer = demo.model.successors[older][0]
