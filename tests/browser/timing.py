@@ -3,8 +3,9 @@
     python -m tests.browser.timing SITE_DIR [PAGE ...]      (default page: experiments/)
 
 prints, per page, the median seconds from navigation start until the table shows its rows
-("interactive") and the median milliseconds from a click on a column header until the re-sorted
-rows are painted ("sort").
+("interactive") and until every chart is drawn too ("drawn"; charts load plotly.js after the
+table), and the median milliseconds from a click on a column header until the re-sorted rows are
+painted, once the page is drawn ("sort").
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ READY = """() => {
     ? performance.now() : false;
 }"""
 """Milliseconds since navigation start, once the table is built and shows rows."""
+DRAWN = """() => [...document.querySelectorAll('[data-mlr-chart]')].every(c => c.querySelector('.main-svg'))
+  ? performance.now() : false"""
+"""Milliseconds since navigation start, once every chart is drawn."""
 SORT = """async field => {
   const title = document.querySelector(
     `[data-mlr-table] .tabulator-col[tabulator-field="${field}"] .tabulator-col-title`);
@@ -43,6 +47,7 @@ class TableTiming:
 
     page: str
     interactive_s: float
+    drawn_s: float
     sort_ms: float
     runs: int
 
@@ -55,21 +60,27 @@ def measure(site_dir: Path, pages: Sequence[str] = ("experiments/",), runs: int 
     server = serve(site_dir)
     try:
         with chromium() as browser:
-            context = new_context(browser)
-            return [_measure_page(context, server.base + page.lstrip("/"), page, runs) for page in pages]
+            return measure_pages(new_context(browser), server.base, pages, runs)
     finally:
         server.close()
 
 
+def measure_pages(context, base: str, pages: Sequence[str], runs: int) -> list[TableTiming]:
+    """Time each page of the site served at `base`, `runs` times, in tabs of `context`."""
+    return [_measure_page(context, base + page.lstrip("/"), page, runs) for page in pages]
+
+
 def _measure_page(context, url: str, page_name: str, runs: int) -> TableTiming:
-    interactive, sorting = [], []
+    interactive, drawn, sorting = [], [], []
     for _ in range(runs):
         page = context.new_page()
         page.goto(url, wait_until="commit")
         interactive.append(page.wait_for_function(READY, timeout=120_000).json_value() / 1000)
+        drawn.append(page.wait_for_function(DRAWN, timeout=120_000).json_value() / 1000)
         sorting.append(page.evaluate(SORT, SORT_FIELD))
         page.close()
-    return TableTiming(page_name, round(statistics.median(interactive), 3), round(statistics.median(sorting), 1), runs)
+    return TableTiming(page_name, round(statistics.median(interactive), 3), round(statistics.median(drawn), 3),
+                       round(statistics.median(sorting), 1), runs)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
