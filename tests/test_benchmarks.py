@@ -18,6 +18,7 @@ import yaml
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
+import profile_build  # noqa: E402
 from make_repo import make_repo  # noqa: E402
 from plain_site import plain_page, write_plain_site  # noqa: E402
 
@@ -123,3 +124,35 @@ def test_quick_run_measures_everything_and_writes_the_results(tmp_path: Path) ->
     assert results["growth"]["cold_s"] == pytest.approx(large["cold_s"] / small["cold_s"], abs=0.01)
     assert results["machine"]["cores"] >= 1 and len(results["targets"]) == 7
     assert "cold / plain" in done.stdout and "history pass, warm" in done.stdout
+
+
+def test_profile_puts_each_sampled_stack_in_the_build_step_it_belongs_to() -> None:
+    collapsed = "\n".join([
+        "<module> (mlreport/__main__.py:3);read_site (mlreport/pipeline.py:28);"
+        "validate_repo (mlreport/validate.py:18);iter_errors (jsonschema/validators.py:349) 7",
+        "<module> (mlreport/__main__.py:3);read_site (mlreport/pipeline.py:28);"
+        "read_history (mlreport/history/reader.py:39) 2",
+        "build (mkdocs/commands/build.py:249);MlreportPlugin.on_files (mlreport/plugin.py:70);"
+        "render (jinja2/environment.py:1275) 3",
+        "build (mkdocs/commands/build.py:249);_populate_page (mkdocs/commands/build.py:147);"
+        "Markdown.convert (markdown/core.py:322) 11",
+        "build (mkdocs/commands/build.py:249);_build_page (mkdocs/commands/build.py:185);"
+        "SearchPlugin.on_page_context (material/plugins/search/plugin.py:126) 5",
+        "build (mkdocs/commands/build.py:249);_build_page (mkdocs/commands/build.py:185);"
+        "Template.render (jinja2/environment.py:1275) 4",
+        "<module> (mlreport/cli.py:1);_find_and_load (<frozen importlib._bootstrap>:1176) 1",
+    ])
+    counts = profile_build.steps_of(collapsed)
+    assert counts == {"loading and validating records": 7, "reading git history": 2,
+                      "generating pages (Jinja templates)": 3, "Markdown to HTML": 11, "search index": 5,
+                      "page templates and writing": 4, "start-up, config, files, navigation": 1}
+    shares = profile_build.table(counts)
+    assert "| Markdown to HTML | Python-Markdown, via MkDocs | 33 % |" in shares
+
+
+def test_profile_of_a_real_build_sees_mlreport_and_mkdocs_at_work(tmp_path: Path) -> None:
+    counts = profile_build.main(["--size", "100", "--rate", "250", "--out", str(tmp_path)])
+    assert (tmp_path / "profile-site-100" / "index.html").is_file()
+    for step in ("loading and validating records", "generating pages (Jinja templates)", "Markdown to HTML",
+                 "page templates and writing"):
+        assert counts[step] > 0, (step, counts)
