@@ -61,7 +61,7 @@ class PluginConfig(base.Config):
     templates_dir = c.Type(str, default="templates")
     """Folder whose Jinja2 templates override mlreport's own, file by file."""
     cache_dir = c.Type(str, default=".mlreport/cache")
-    """Where the git history cache lives (keep it between CI runs)."""
+    """Where the history and record caches live (keep it between CI runs); git ignores what is inside."""
     history = c.Type(bool, default=True)
     """Read provenance from git."""
     strict = c.Type(bool, default=False)

@@ -230,3 +230,12 @@ def test_site_url_from_the_command_line_lists_every_page_for_instant_navigation(
     # Material's instant navigation follows the links sitemap.xml lists.
     sitemap = (tmp_path / "site" / "sitemap.xml").read_text(encoding="utf-8")
     assert "<loc>https://ml.example.org/records/experiments/first/</loc>" in sitemap
+
+
+def test_the_caches_a_build_leaves_in_the_repo_stay_out_of_git(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("experiments/first.yaml", "title: First try\ndate: 2026-01-02\nmetrics: {acc: 0.5}\n")
+    repo.commit("First record")  # the repo has no .gitignore of its own
+    assert cli("build", "--root", repo.path, "--site-dir", tmp_path / "site").exit_code == 0
+    assert sorted(p.name for p in (repo.path / ".mlreport/cache").iterdir()) == [
+        ".gitignore", "history.json", "records.pickle"]
+    assert repo.git("status", "--porcelain", "--untracked-files=all") == ""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mlreport import __version__
+from mlreport.cache_dir import make_cache_dir
 from mlreport.history.blobs import BlobInfo
 from mlreport.history.gitlog import Entry, LogCommit
 
@@ -79,7 +80,7 @@ def save(path: Path, key: dict[str, Any], cached: Cached) -> None:
     payload = (f'{{"key":{_json(key)},"head":{_json(cached.head)},"commits":[{commits}],'
                f'"blobs":{_json(blobs)}}}').encode("ascii")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_cache_dir(path.parent)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     except OSError as exc:
         log.debug("history cache %s not written: %s", path, exc)

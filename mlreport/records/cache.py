@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from mlreport.cache_dir import make_cache_dir
 from mlreport.config import Options
 
 log = logging.getLogger("mlreport.records")
@@ -84,7 +85,7 @@ class RecordCache:
                 self.entries[key][0] == digest for key, (digest, _) in self.kept.items()):
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_cache_dir(self.path.parent)
             # Written aside and moved in, so a concurrent build never reads half a file.
             with tempfile.NamedTemporaryFile(dir=self.path.parent, prefix=".records-", delete=False) as file:
                 pickle.dump((loader_stamp(), dict(sorted(self.kept.items()))), file, pickle.HIGHEST_PROTOCOL)
