@@ -224,6 +224,18 @@ class Tab:
         self.arrive(url, left)
         return self.page
 
+    def back(self, url: str) -> Page:
+        """The browser's Back button, to `url`; waits until that page's content has replaced this one's.
+
+        Under instant navigation the address changes before the content does: waiting for the
+        address alone lets the next click land on the page being left.
+        """
+        self.page.evaluate(MARK_LEFT)
+        left = self.page.url
+        self.page.go_back()
+        self.arrive(url, left)
+        return self.page
+
     def arrive(self, url: str, left: str) -> None:
         """Wait until the address is `url` and the content is new, then until it is drawn."""
         try:

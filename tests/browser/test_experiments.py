@@ -56,9 +56,7 @@ def test_backlinks_lead_to_the_decisions_and_cards_that_cite_the_run(demo: Built
         tab.click_through(link_to(page, there), there)
         # The page reached cites the run back: a link to it, from its own content.
         link_to(page, here)
-        page.go_back()
-        page.wait_for_url(here)
-        tab.settle()
+        tab.back(here)
     tab.assert_clean()
 
 
