@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from mlreport.config import Leaderboard
+from mlreport.metrics import delta, goal_of, is_better
 from mlreport.records import Experiment
 from mlreport.slugs import slugify
 
-# Metric names whose tokens say lower is better.
-_LOWER_IS_BETTER = {
-    "loss", "logloss", "error", "err", "rmse", "mae", "mse", "mape", "smape", "rmsle", "perplexity", "ppl",
-    "wer", "cer", "ter", "latency", "p50", "p90", "p95", "p99", "time", "duration", "seconds", "ms",
-    "cost", "fpr", "fnr", "brier", "ece", "bpc", "bpb", "nll", "memory", "size", "params_count",
-    "false", "decline", "declines", "eer", "fid", "distance", "regret", "churn", "chargebacks",
-}
-# A name that starts with one of these is higher-is-better whatever qualifies it
-# (`recall_at_1pct_fpr`, `precision_at_k`, `accuracy_top5`).
-_HIGHER_IS_BETTER = {
-    "accuracy", "acc", "auc", "roc", "pr", "ap", "map", "ndcg", "mrr", "recall", "precision", "f1", "f2",
-    "fbeta", "iou", "miou", "dice", "bleu", "rouge", "meteor", "r2", "top1", "top5", "hit", "hits", "tpr",
-    "specificity", "sensitivity", "uplift", "revenue", "throughput",
-}
 _NOT_RANKED = ("failed", "abandoned", "planned")
-
-
-def metric_goal(metric: str, overrides: Mapping[str, str] | None = None) -> str:
-    """`max` or `min` for a metric: configured, else inferred from its name, else max."""
-    if overrides and metric in overrides:
-        return overrides[metric]
-    last = metric.rsplit(".", 1)[-1].lower()
-    words = [w for w in re.split(r"[^a-z0-9]+", last) if w]
-    if words and words[0] in _HIGHER_IS_BETTER:
-        return "max"
-    return "min" if (set(words) | {last}) & _LOWER_IS_BETTER else "max"
-
-
-def is_better(value: float, than: float, goal: str) -> bool:
-    """Whether `value` beats `than` in the metric's direction."""
-    return value < than if goal == "min" else value > than
 
 
 @dataclass(frozen=True)
@@ -100,7 +70,7 @@ def board_definitions(configured: Iterable[Leaderboard], experiments: Iterable[E
 def rank(definition: Leaderboard, experiments: Mapping[str, Experiment],
          goals: Mapping[str, str] | None = None) -> RankedBoard:
     """Rank every eligible experiment on a board's metric."""
-    goal = definition.goal or metric_goal(definition.metric, goals)
+    goal = definition.goal or goal_of(definition.metric, goals)
     metric = definition.metric
     eligible = [e for e in experiments.values() if _eligible(e, definition)]
     ordered = sorted(eligible, key=lambda e: (_sort_value(e.metrics[metric], goal), _date(e), e.id))
@@ -120,9 +90,7 @@ def rank(definition: Leaderboard, experiments: Mapping[str, Experiment],
         baseline = experiments.get(experiment.baseline)
         base_value = baseline.metrics.get(metric) if baseline else None
         before = previous_best[experiment.id]
-        entries.append(Entry(position, experiment, value,
-                             None if base_value is None else value - base_value,
-                             None if before is None else value - before))
+        entries.append(Entry(position, experiment, value, delta(value, base_value), delta(value, before)))
     return RankedBoard(definition, goal, tuple(entries), tuple(best_so_far))
 
 

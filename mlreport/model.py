@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from mlreport.config import Options
-from mlreport.leaderboards import RankedBoard, board_definitions, metric_goal, rank
+from mlreport.leaderboards import RankedBoard, board_definitions, rank
+from mlreport.metrics import goal_of
 from mlreport.records import Decision, Experiment, Loaded, ModelCard, decision_key
 
 
@@ -49,7 +50,7 @@ class RepoModel:
 
     def goal(self, metric: str) -> str:
         """`max` or `min` for a metric, honouring the configured overrides."""
-        return metric_goal(metric, self.options.metric_goals)
+        return goal_of(metric, self.options.metric_goals)
 
     def evaluation_rows(self, card: ModelCard) -> list[EvaluationRow]:
         """A card's evaluation table, every number pulled from its experiment record."""

@@ -1,4 +1,4 @@
-"""Leaderboards: metric direction, ranking, deltas, automatic boards and filters."""
+"""Leaderboards: ranking, deltas, automatic boards and filters."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from mlreport.config import Leaderboard
-from mlreport.leaderboards import board_definitions, metric_goal, rank
+from mlreport.leaderboards import board_definitions, rank
 from mlreport.records import Experiment
 from mlreport.records.experiment import Dataset
 
@@ -20,20 +20,6 @@ def run(id: str, day: int, value: float | None, *, metric: str = "test.accuracy"
     return Experiment(id=id, title=id.upper(), path=f"experiments/{id}.yaml", date=dt.date(2026, 1, day),
                       task=task, dataset=Dataset(dataset), baseline=baseline, metrics=metrics, status=status,
                       tags=tags)
-
-
-@pytest.mark.parametrize(("metric", "goal"), [
-    ("test.accuracy", "max"), ("val.loss", "min"), ("test.rmse", "min"), ("ops.latency_p99_ms", "min"),
-    ("business.fraud_loss_bps", "min"), ("business.false_decline_rate", "min"), ("test.wer", "min"),
-    ("test.recall_at_1pct_fpr", "max"), ("test.precision_at_k", "max"), ("test.pr_auc", "max"),
-    ("perplexity", "min"), ("business.revenue_uplift", "max"),
-])
-def test_metric_direction_is_inferred_from_the_name(metric: str, goal: str) -> None:
-    assert metric_goal(metric) == goal
-
-
-def test_configured_direction_wins_over_the_name() -> None:
-    assert metric_goal("val.loss", {"val.loss": "max"}) == "max"
 
 
 def test_ranking_with_deltas_vs_baseline_and_previous_best() -> None:

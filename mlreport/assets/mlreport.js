@@ -32,20 +32,23 @@
 
   /* -- numbers, as the pages print them ------------------------------------------------------ */
 
+  // The rules come from Python (mlreport/metrics.py) through number-format.js, loaded before this.
+  var FORMAT = window.MLREPORT_NUMBER_FORMAT;
+
   function formatNumber(value) {
     if (value === null || value === undefined || value === "") return "";
     if (typeof value !== "number") return String(value);
     if (!isFinite(value)) return "—";
     if (Number.isInteger(value) && Math.abs(value) < 1e15) return value.toLocaleString("en-US");
-    if (Math.abs(value) >= 1000) {
+    if (Math.abs(value) >= FORMAT.grouped_from) {
       return value.toLocaleString("en-US", {minimumFractionDigits: 1, maximumFractionDigits: 1});
     }
-    return String(Number(value.toPrecision(4)));
+    return String(Number(value.toPrecision(FORMAT.significant)));
   }
 
   function deltaElement(value, goal) {
     if (value === null || value === undefined || !isFinite(value)) return el("span");
-    var shown = Number(Math.abs(value).toPrecision(3));
+    var shown = Number(Math.abs(value).toPrecision(FORMAT.delta_significant));
     if (shown === 0) return el("span", "mlr-delta mlr-same", "±0");
     var better = goal === "min" ? value < 0 : value > 0;
     var node = el("span", "mlr-delta " + (better ? "mlr-better" : "mlr-worse"), (value > 0 ? "+" : "-") + shown);

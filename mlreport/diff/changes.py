@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, fields, replace
 from typing import Any, Callable, Iterable, Literal
 
-from mlreport.leaderboards import Entry, RankedBoard, is_better
+from mlreport.leaderboards import Entry, RankedBoard
+from mlreport.metrics import Verdict, delta, verdict
 from mlreport.model import RepoModel
 from mlreport.problems import Problem
 from mlreport.records import Decision, Experiment, ModelCard, Record
 
 Kind = Literal["added", "changed", "removed", "affected"]
-Verdict = Literal["better", "worse", "same", ""]
 
 # Fields shown old → new, per record kind; every other differing field is only named.
 _SHOWN = {
@@ -44,7 +44,7 @@ class Change:
     @property
     def delta(self) -> float | None:
         """new − old, for numbers on both sides."""
-        return _delta(self.new, self.old)
+        return delta(self.new, self.old)
 
 
 @dataclass(frozen=True)
@@ -70,12 +70,12 @@ class Placement:
     @property
     def delta_best(self) -> float | None:
         """Value minus BASE's best."""
-        return _delta(self.value, self.best_value)
+        return delta(self.value, self.best_value)
 
     @property
     def delta_baseline(self) -> float | None:
         """Value minus the baseline experiment's value."""
-        return _delta(self.value, self.baseline_value)
+        return delta(self.value, self.baseline_value)
 
     @property
     def vs_best(self) -> Verdict:
@@ -117,7 +117,7 @@ class EvaluationChange:
     @property
     def delta(self) -> float | None:
         """new − old."""
-        return _delta(self.new, self.old)
+        return delta(self.new, self.old)
 
 
 @dataclass(frozen=True)
@@ -197,15 +197,6 @@ class Report:
     def count(self, kind: str, change: Kind) -> int:
         """How many records of a kind (`experiments`, …) have this kind of change."""
         return sum(1 for record in getattr(self, kind) if record.change == change)
-
-
-def verdict(value: Any, than: Any, goal: str) -> Verdict:
-    """`better`, `worse` or `same` for two numbers in a direction; empty when not comparable."""
-    if not goal or not _is_number(value) or not _is_number(than):
-        return ""
-    if value == than:
-        return "same"
-    return "better" if is_better(value, than, goal) else "worse"
 
 
 def compare(base: RepoModel, tree: RepoModel, problems: Iterable[Problem], *, base_label: str,
@@ -395,13 +386,3 @@ def _board_key(board: RankedBoard) -> tuple[Any, ...]:
     definition = board.definition
     return (definition.title, definition.metric, definition.task, definition.dataset, definition.split)
 
-
-def _delta(value: Any, than: Any) -> float | None:
-    if not _is_number(value) or not _is_number(than):
-        return None
-    # 12 significant digits drop float noise (0.9235 - 0.9123 = 0.011200000000000099).
-    return float(f"{value - than:.12g}")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -12,7 +12,9 @@ import re
 from dataclasses import replace
 from typing import Any, Iterable
 
-from mlreport.diff.changes import BoardExcerpt, Placement, RecordChange, Report, Verdict
+from mlreport import metrics
+from mlreport.diff.changes import BoardExcerpt, Placement, RecordChange, Report
+from mlreport.metrics import Verdict
 
 MAX_ERRORS = 30
 MAX_TABLE_ROWS = 20
@@ -50,8 +52,8 @@ def message(value: str) -> Md:
 
 
 def number(value: float | None) -> Md:
-    """A metric value, short: six significant digits."""
-    return Md("—") if value is None else Md(f"{value:.6g}")
+    """A metric value, as the site writes it."""
+    return Md("—") if value is None else Md(metrics.format_value(value))
 
 
 def render_markdown(report: Report) -> str:
@@ -154,7 +156,7 @@ def _versus(delta: float | None, verdict: Verdict, other: str) -> Md:
 
 
 def _signed(delta: float) -> str:
-    return "±0" if delta == 0 else f"{delta:+.6g}"
+    return metrics.format_delta(delta)
 
 
 def _one_line(record: RecordChange) -> str:

@@ -7,10 +7,12 @@ from beside itself on the first page that draws a chart.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import plotly
 
+from mlreport.metrics import NUMBER_FORMAT
 from mlreport.render.site import ASSETS, Generated
 
 PACKAGED = Path(__file__).resolve().parent.parent / "assets"
@@ -18,7 +20,9 @@ PACKAGED = Path(__file__).resolve().parent.parent / "assets"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 _STYLES = ("vendor/tabulator/tabulator_simple.min.css", "mlreport.css", "records.css")
-# Order matters: the libraries before the script that uses them.
+NUMBER_FORMAT_JS = f"{ASSETS}/number-format.js"
+"""How numbers are written (mlreport/metrics.py), as data for the scripts: one set of rules, not two."""
+# Order matters: the libraries and the rules before the script that uses them.
 _SCRIPTS = ("vendor/tabulator/tabulator.min.js", "mlreport.js")
 
 
@@ -28,5 +32,8 @@ def add_assets(out: Generated) -> None:
         if source.is_file():
             out.assets[f"{ASSETS}/{source.relative_to(PACKAGED).as_posix()}"] = source
     out.assets[f"{ASSETS}/vendor/plotly/plotly.min.js"] = PLOTLY_JS
+    rules = json.dumps(NUMBER_FORMAT, sort_keys=True, separators=(",", ":"))
+    out.files[NUMBER_FORMAT_JS] = f"window.MLREPORT_NUMBER_FORMAT = {rules};\n".encode("ascii")
     out.css.extend(f"{ASSETS}/{path}" for path in _STYLES)
+    out.javascript.append(NUMBER_FORMAT_JS)
     out.javascript.extend(f"{ASSETS}/{path}" for path in _SCRIPTS)

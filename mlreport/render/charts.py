@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from markupsafe import Markup
 
 from mlreport.leaderboards import Entry, RankedBoard
+from mlreport.metrics import is_number
 from mlreport.records import Experiment
 from mlreport.render import safe
 
@@ -90,12 +91,12 @@ def shared_numeric_params(entries: list[Entry]) -> tuple[list[str], list[Entry]]
     counts: dict[str, int] = {}
     for entry in entries:
         for name, value in entry.experiment.params.items():
-            if _is_number(value):
+            if is_number(value):
                 counts[name] = counts.get(name, 0) + 1
     chosen: list[str] = []
     kept = entries
     for name in sorted(counts, key=lambda n: (-counts[n], n)):
-        having = [e for e in kept if _is_number(e.experiment.params.get(name))]
+        having = [e for e in kept if is_number(e.experiment.params.get(name))]
         if len(having) >= enough and len({e.experiment.params[name] for e in having}) > 1:
             chosen.append(name)
             kept = having
@@ -135,6 +136,3 @@ def curve_group(name: str) -> tuple[str, str]:
         return rest, head
     return name, ""
 
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

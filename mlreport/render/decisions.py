@@ -13,6 +13,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from mlreport.history import Change
+from mlreport.metrics import best as best_of
 from mlreport.records import Decision, Experiment
 from mlreport.render.site import (ASSETS, COMPARE_PAGE, COMPARE_QUERY, DECISIONS_INDEX, PageKind, Site, counted,
                                   newest_first, record_page)
@@ -165,7 +166,7 @@ def evidence(site: Site, decision: Decision, board_metrics: dict[str, list[str]]
     for name, goal in columns:
         values = [e.metrics[name] for e in found if name in e.metrics]
         if len(values) > 1:
-            best[name] = min(values) if goal == "min" else max(values)
+            best[name] = best_of(values, goal)
     return Evidence(found, missing, columns, best)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlreport.leaderboards import RankedBoard
+from mlreport.metrics import delta
 from mlreport.records import Experiment
 from mlreport.records.common import flatten
 from mlreport.render import charts
@@ -32,7 +33,7 @@ class MetricRow:
     @property
     def delta(self) -> float | None:
         """The change from the baseline's value."""
-        return None if self.baseline is None else self.value - self.baseline
+        return delta(self.value, self.baseline)
 
 
 @dataclass(frozen=True)

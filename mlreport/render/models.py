@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from markupsafe import Markup, escape
 
+from mlreport.metrics import delta
 from mlreport.model import EvaluationRow
 from mlreport.records import ModelCard
 from mlreport.render.feed import address
@@ -33,9 +34,7 @@ class Evaluated:
     @property
     def delta(self) -> float | None:
         """The change from the experiment's baseline run, when both have the metric."""
-        if self.row.value is None or self.baseline is None:
-            return None
-        return self.row.value - self.baseline
+        return delta(self.row.value, self.baseline)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import posixpath
 import re
 import traceback
@@ -25,6 +24,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
+from mlreport import metrics
 from mlreport.config import Options
 from mlreport.history import History, Provenance
 from mlreport.slugs import slugify
@@ -254,25 +254,17 @@ def number(value: Any) -> Markup:
     """A metric or parameter value as people read it: `0.671`, `1,843,211`, `0.0009`."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return safe.text(plain(value))
-    if not math.isfinite(value):
-        return Markup("—")
-    if value == int(value) and abs(value) < 1e15:
-        return Markup(f"{int(value):,}")
-    if abs(value) >= 1000:
-        return Markup(f"{value:,.1f}")
-    return Markup(f"{value:.4g}")
+    return Markup(metrics.format_value(value))
 
 
 def delta(value: float | None, goal: str) -> Markup:
     """A signed difference, marked better or worse for a metric whose goal is `max` or `min`."""
-    if value is None or not math.isfinite(value):
+    word = metrics.delta_verdict(value, goal)
+    if not word:
         return Markup("")
-    shown = f"{value:+.3g}"
-    if float(shown) == 0:
+    if word == "same":
         return Markup('<span class="mlr-delta mlr-same">±0</span>')
-    better = value > 0 if goal != "min" else value < 0
-    word = "better" if better else "worse"
-    return Markup(f'<span class="mlr-delta mlr-{word}" title="{word}">{shown}</span>')
+    return Markup(f'<span class="mlr-delta mlr-{word}" title="{word}">{metrics.format_delta(value)}</span>')
 
 
 def badge(status: str, kind: str = "status") -> Markup:
