@@ -108,14 +108,18 @@ def config_source(root: Path) -> Iterator[tuple[Any, Path]]:
 @contextmanager
 def reproducible_dates(root: Path) -> Iterator[None]:
     """Pin SOURCE_DATE_EPOCH to the HEAD commit's time (unless set) so the same commit builds the same bytes."""
-    if os.environ.get("SOURCE_DATE_EPOCH"):
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    if before:
         yield
         return
     os.environ["SOURCE_DATE_EPOCH"] = _head_time(root)
     try:
         yield
     finally:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 def _head_time(root: Path) -> str:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 
 import git
-import jinja2
 
 from mlreport import __version__
 from mlreport.config import Options
@@ -44,17 +42,12 @@ def write_pipelines(options: Options, provider: str) -> tuple[list[Path], list[P
 
 def render_pipeline(options: Options, template: str, *, install: str, branch: str, root: str) -> str:
     """One pipeline file from its template under templates/ci/."""
-    return _pipeline_environment(environment(options)).get_template(f"ci/{template}").render(
-        install=install, branch=branch, root=root)
-
-
-@lru_cache(maxsize=8)
-def _pipeline_environment(env: jinja2.Environment) -> jinja2.Environment:
     # CI files are full of `${{ … }}` expressions of their own: template fields are `[[ … ]]` instead,
     # and nothing is HTML-escaped in a YAML file.
-    return env.overlay(block_start_string="[%", block_end_string="%]", variable_start_string="[[",
-                       variable_end_string="]]", comment_start_string="[#", comment_end_string="#]",
-                       autoescape=False)
+    env = environment(options, block_start_string="[%", block_end_string="%]", variable_start_string="[[",
+                      variable_end_string="]]", comment_start_string="[#", comment_end_string="#]")
+    env.autoescape = False
+    return env.get_template(f"ci/{template}").render(install=install, branch=branch, root=root)
 
 
 def _repository(root: Path) -> tuple[Path, str]:

@@ -194,12 +194,14 @@ def _mkdocs_messages(info: bool = False) -> Iterator[None]:
     """Show MkDocs' log while it runs: warnings, mlreport's own notes, and MkDocs' progress when `info`."""
     handler = _EchoHandler(progress=info)
     logger = logging.getLogger("mkdocs")
+    level = logger.level
     logger.addHandler(handler)
     logger.setLevel(min(logger.getEffectiveLevel(), handler.level))
     try:
         yield
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 class _EchoHandler(logging.Handler):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -19,23 +19,23 @@ def packaged_templates() -> Path:
     return installed if installed.is_dir() else _HERE.parent / "templates"
 
 
-def environment(options: Options) -> jinja2.Environment:
-    """A Jinja2 environment where a repo template of the same name overrides mlreport's."""
+def environment(options: Options, **settings: Any) -> jinja2.Environment:
+    """A new Jinja2 environment where a repo template of the same name overrides mlreport's.
+
+    Each caller gets its own (a build, a scaffold, a pipeline file), so settings and filters
+    added to one never reach another.
+    """
     user = options.root / options.templates_dir
     folders = [str(user)] if user.is_dir() and user.resolve() != packaged_templates().resolve() else []
-    return _environment(tuple(folders + [str(packaged_templates())]))
-
-
-@lru_cache(maxsize=8)
-def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(list(folders)),
+        loader=jinja2.FileSystemLoader([*folders, str(packaged_templates())]),
         # Site pages escape every record value; scaffolded source files are written as typed.
         autoescape=lambda name: name is not None and not name.startswith("scaffold/"),
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        **settings,
     )
     env.filters["yaml"] = _yaml_scalar
     return env

@@ -102,8 +102,9 @@ def record_entry(site: Site, record: Record) -> Entry:
 
 def feed_xml(site: Site, items: list[Entry]) -> bytes:
     """The Atom 1.0 document; its `updated` is the newest entry's."""
-    etree.register_namespace("", ATOM)
-    feed = etree.Element(_atom("feed"))
+    # The namespace as an attribute on unqualified tags: `etree.register_namespace` would change a
+    # process-wide table that other code serialising XML shares.
+    feed = etree.Element("feed", xmlns=ATOM)
     _child(feed, "title", feed_title(site))
     _child(feed, "subtitle", "Experiments, decisions and model cards as they are added and changed.")
     _link(feed, address(site, site.home), "alternate", "text/html")
@@ -160,12 +161,8 @@ def _instant(stamp: str) -> dt.datetime:
     return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
-def _atom(tag: str) -> str:
-    return f"{{{ATOM}}}{tag}"
-
-
 def _child(parent: etree.Element, tag: str, text: str | None = None) -> etree.Element:
-    node = etree.SubElement(parent, _atom(tag))
+    node = etree.SubElement(parent, tag)
     if text is not None:
         node.text = _NOT_XML.sub("", text)
     return node

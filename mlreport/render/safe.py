@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import threading
 import xml.etree.ElementTree as etree
 from typing import Any, Callable
 from urllib.parse import quote
@@ -29,7 +28,6 @@ _SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 _HEADING = re.compile(r"^h([1-6])$")
-_CONVERTERS = threading.local()
 
 
 def text(value: Any) -> Markup:
@@ -101,49 +99,52 @@ def json_block(data: Any) -> Markup:
                   f'</script></template>')
 
 
-def record_markdown(source: str, resolve: LinkResolver | None = None, heading_offset: int = 2) -> Markup:
-    """A record's Markdown (notes, decision and card bodies) as HTML with raw HTML shown as text.
+class RecordMarkdown:
+    """Converts records' Markdown (notes, decision and card bodies) to HTML, raw HTML shown as text.
 
-    Links with a scheme other than http(s)/mailto lose their target; relative links go through
-    `resolve` (so a decision can link `0003-use-x.md`); headings shift down by `heading_offset`
-    so a note's `# Title` sits under the page's own headings.
+    Call it as `markdown(source, resolve, heading_offset)`. Links with a scheme other than
+    http(s)/mailto lose their target; relative links go through `resolve` (so a decision can link
+    `0003-use-x.md`); headings shift down by `heading_offset` so a note's `# Title` sits under the
+    page's own headings. One instance per build: it keeps a converter per heading offset, reset
+    between records, because building one costs more than converting.
     """
-    converter = _converter(heading_offset)
-    converter.reset()
-    converter.mlreport_resolve = resolve  # type: ignore[attr-defined]
-    return Markup(f'<div class="mlr-markdown">\n{converter.convert(source)}\n</div>')
 
+    def __init__(self) -> None:
+        self._converters: dict[int, tuple[markdown.Markdown, _Sanitise]] = {}
 
-def _converter(heading_offset: int) -> markdown.Markdown:
-    # One converter per offset and thread, reset between records: building one costs more than
-    # converting, and a converter holds state while it works.
-    converters: dict[int, markdown.Markdown] = _CONVERTERS.__dict__.setdefault("by_offset", {})
-    if heading_offset not in converters:
-        converters[heading_offset] = markdown.Markdown(
-            extensions=["tables", "fenced_code", "sane_lists", "admonition", "def_list",
-                        _Sanitise(heading_offset=heading_offset)],
-            output_format="html")
-    return converters[heading_offset]
+    def __call__(self, source: str, resolve: LinkResolver | None = None, heading_offset: int = 2) -> Markup:
+        """One record's Markdown as safe HTML."""
+        if heading_offset not in self._converters:
+            sanitise = _Sanitise(heading_offset)
+            converter = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", "admonition",
+                                                      "def_list", sanitise], output_format="html")
+            self._converters[heading_offset] = converter, sanitise
+        converter, sanitise = self._converters[heading_offset]
+        converter.reset()
+        sanitise.resolve = resolve
+        return Markup(f'<div class="mlr-markdown">\n{converter.convert(source)}\n</div>')
 
 
 class _Sanitise(Extension):
-    """No raw HTML, no unsafe link schemes, headings demoted."""
+    """No raw HTML, no unsafe link schemes, headings demoted; relative links through `resolve`."""
 
     def __init__(self, heading_offset: int):
         super().__init__()
         self.heading_offset = heading_offset
+        self.resolve: LinkResolver | None = None
+        """The current record's link resolver, set by `RecordMarkdown` before each conversion."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         # Without these two, HTML in the source is plain text and gets escaped on output.
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(_SafeTree(md, self.heading_offset), "mlreport_safe", 0)
+        md.treeprocessors.register(_SafeTree(md, self), "mlreport_safe", 0)
 
 
 class _SafeTree(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, heading_offset: int):
+    def __init__(self, md: markdown.Markdown, sanitise: _Sanitise):
         super().__init__(md)
-        self.heading_offset = heading_offset
+        self.sanitise = sanitise
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
@@ -152,7 +153,7 @@ class _SafeTree(Treeprocessor):
                     self._check(element, attribute)
             heading = _HEADING.match(element.tag)
             if heading:
-                element.tag = f"h{min(6, int(heading.group(1)) + self.heading_offset)}"
+                element.tag = f"h{min(6, int(heading.group(1)) + self.sanitise.heading_offset)}"
 
     def _check(self, element: etree.Element, attribute: str) -> None:
         url = safe_url(element.get(attribute))
@@ -165,7 +166,7 @@ class _SafeTree(Treeprocessor):
             element.set("class", "mlr-unsafe-link")
             element.set("title", "link removed: only http, https and mailto links are allowed")
             return
-        resolve: LinkResolver | None = getattr(self.md, "mlreport_resolve", None)
+        resolve = self.sanitise.resolve
         if resolve and not _SCHEME.match(url) and not url.startswith(("#", "/")):
             url = resolve(url) or url
         element.set(attribute, url)

@@ -303,9 +303,8 @@ def plain(value: Any) -> str:
 
 def _page_environment(options: Options) -> jinja2.Environment:
     # Every `{{ value }}` that is not already Markup is escaped for Markdown and HTML at once.
-    # A fresh cache: finalize is compiled into templates. A copy of the filters: the base is shared.
-    env = environment(options).overlay(finalize=safe.text, cache_size=64)
-    env.filters = {**env.filters}
+    env = environment(options, finalize=safe.text)
     env.filters.update(number=number, delta=delta, badge=badge, text=safe.text, href=safe.href,
-                       json_script=safe.json_for_script, page_title=safe.page_title, markdown=safe.record_markdown, plain=plain)
+                       json_script=safe.json_for_script, page_title=safe.page_title,
+                       markdown=safe.RecordMarkdown(), plain=plain)
     return env

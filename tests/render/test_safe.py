@@ -8,7 +8,7 @@ import json
 import markdown
 import pytest
 
-from mlreport.render.safe import href, json_for_script, page_title, record_markdown, safe_url, text
+from mlreport.render.safe import RecordMarkdown, href, json_for_script, page_title, safe_url, text
 
 
 def rendered(markdown_text: str) -> str:
@@ -68,7 +68,7 @@ def test_page_title_is_escaped_yaml() -> None:
 
 
 def test_record_markdown_keeps_markdown_and_shows_html_as_text() -> None:
-    out = record_markdown("# Result\n\n**bold** and `<code>`\n\n<script>alert(1)</script>\n\n"
+    out = RecordMarkdown()("# Result\n\n**bold** and `<code>`\n\n<script>alert(1)</script>\n\n"
                           "| a |\n| - |\n| 1 |\n\n<div onclick=\"x()\">raw</div>")
     assert "<h3>Result</h3>" in out and "<strong>bold</strong>" in out and "<code>&lt;code&gt;</code>" in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "<script" not in out
@@ -77,7 +77,7 @@ def test_record_markdown_keeps_markdown_and_shows_html_as_text() -> None:
 
 
 def test_record_markdown_neutralises_unsafe_links_and_resolves_relative_ones() -> None:
-    out = record_markdown("[a](javascript:alert(1)) [b](https://ok.example) [c](0003-use-x.md) "
+    out = RecordMarkdown()("[a](javascript:alert(1)) [b](https://ok.example) [c](0003-use-x.md) "
                           "![i](javascript:alert(2)) <javascript:alert(3)>",
                           resolve=lambda url: "../0003/" if url == "0003-use-x.md" else None)
     assert "javascript" not in out.replace("&lt;javascript:alert(3)&gt;", "")
