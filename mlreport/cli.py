@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 import os
 import sys
 from contextlib import contextmanager
@@ -236,7 +237,7 @@ def _options(root: Path, strict: bool = False, fmt: str = "text") -> Options:
     except RecordError as exc:
         _fail(exc, fmt)
     if strict:
-        options = Options(**{**options.__dict__, "strict": True})
+        options = replace(options, strict=True)
     return options
 
 

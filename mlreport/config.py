@@ -1,4 +1,4 @@
-"""mlreport's options: typed MkDocs config, shared by the MkDocs plugin and the CLI.
+"""mlreport's options: plain typed dataclasses, read from mkdocs.yml's plugin entry with every problem located.
 
 They live under the plugin entry in mkdocs.yml:
 
@@ -7,65 +7,87 @@ They live under the plugin entry in mkdocs.yml:
       - mlreport:
           leaderboards:
             - {title: Fraud PR-AUC, task: fraud-detection, dataset: transactions, metric: test.pr_auc}
+
+Nothing here knows MkDocs: the CLI reads the options with `load_options`, the MkDocs plugin
+(`mlreport.plugin`) hands its entry over the same way. Each option is a field of `Options`
+declared with `option()`: its reader checks and converts the value, its docstring is what
+`mlreport`'s README documents (a test holds them together).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import dataclasses
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import yaml
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 
-from mlreport.problems import Problem, RecordError, did_you_mean, errors, yaml_problem
+from mlreport.metrics import GOALS
+from mlreport.problems import Problem, RecordError, describe, did_you_mean, errors, yaml_problem
 
 CONFIG_FILE = "mkdocs.yml"
+PLUGIN = "mlreport"
+"""The plugin's name under `plugins:` (and the prefix of every option in messages)."""
+
+Marks = dict[str, tuple[int, int]]
+"""Line and column of each option, by dotted path under the plugin entry (`leaderboards.0.goal`); "" is the entry."""
 
 
-class LeaderboardConfig(base.Config):
-    """One configured leaderboard."""
+class Invalid(Exception):
+    """An option value that cannot be used: for each fault, where, what was expected, and a hint."""
 
-    title = c.Type(str)
-    """Heading shown on the site."""
-    metric = c.Type(str)
-    """The flattened metric name ranked on, e.g. `test.accuracy`."""
-    task = c.Optional(c.Type(str))
-    """Only experiments of this task."""
-    dataset = c.Optional(c.Type(str))
-    """Only experiments on this dataset (its name)."""
-    goal = c.Optional(c.Choice(("max", "min")))
-    """Whether higher or lower is better; inferred from the metric name when absent."""
-    split = c.Optional(c.Type(str))
-    """Only experiments whose dataset split is this."""
-    filter = c.Type(dict, default={})
-    """Further conditions: `{tags: [x], status: completed, params.model: resnet}`."""
+    def __init__(self, says: str = "", hint: str = "", at: str = "", *, faults: list[Fault] | None = None):
+        self.faults = faults if faults is not None else [Fault(at, says, hint)]
+        super().__init__("; ".join(fault.says for fault in self.faults))
 
 
-class PluginConfig(base.Config):
-    """Options under `plugins: - mlreport:` in mkdocs.yml."""
+@dataclass(frozen=True)
+class Fault:
+    """One thing wrong inside an option's value."""
 
-    experiments_dir = c.Type(str, default="experiments")
-    """Folder of experiment records, relative to mkdocs.yml."""
-    decisions_dir = c.Type(str, default="decisions")
-    """Folder of decision records."""
-    models_dir = c.Type(str, default="models")
-    """Folder of model cards."""
-    decisions_exclude = c.ListOfItems(c.Type(str), default=[])
-    """Extra file-name globs in the decisions folder that are not decisions."""
-    leaderboards = c.ListOfItems(c.SubConfig(LeaderboardConfig), default=[])
-    """Leaderboard definitions; uncovered (task, dataset) pairs get one automatically."""
-    metric_goals = c.Type(dict, default={})
-    """Metric direction overrides: `{business.cost: min}`."""
-    templates_dir = c.Type(str, default="templates")
-    """Folder whose Jinja2 templates override mlreport's own, file by file."""
-    cache_dir = c.Type(str, default=".mlreport/cache")
-    """Where the history and record caches live (keep it between CI runs); git ignores what is inside."""
-    history = c.Type(bool, default=True)
-    """Read provenance from git."""
-    strict = c.Type(bool, default=False)
-    """Treat warnings as errors."""
+    at: str
+    """The part of the value at fault, below the option (`0.goal`); "" for the whole value."""
+    says: str
+    """What is wrong, as the message goes on after the option's name: `must be text; found number 5`."""
+    hint: str = ""
+
+
+# -- readers: a YAML value in, the option's value out (or Invalid) --------------------------------
+
+
+def text(value: Any) -> str:
+    """A string."""
+    if not isinstance(value, str):
+        raise Invalid(f"must be text; found {describe(value)}", "quote the value")
+    return value
+
+
+def flag(value: Any) -> bool:
+    """true or false."""
+    if not isinstance(value, bool):
+        raise Invalid(f"must be true or false; found {describe(value)}")
+    return value
+
+
+def texts(value: Any) -> tuple[str, ...]:
+    """A list of strings."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise Invalid(f"must be a list of text; found {describe(value)}", 'write a YAML list: `["draft-*.md"]`')
+    return tuple(value)
+
+
+def goals(value: Any) -> dict[str, str]:
+    """A mapping of metric names to max or min."""
+    if not isinstance(value, dict):
+        raise Invalid(f"must be a mapping of metric names to max or min; found {describe(value)}",
+                      "write `{business.cost: min}`")
+    faults = [Fault(str(metric), f"must be max or min; found {describe(goal)}",
+                    did_you_mean(goal, GOALS) or "max: higher is better, min: lower is better")
+              for metric, goal in value.items() if goal not in GOALS]
+    if faults:
+        raise Invalid(faults=faults)
+    return {str(metric): str(goal) for metric, goal in value.items()}
 
 
 @dataclass(frozen=True)
@@ -82,27 +104,98 @@ class Leaderboard:
     automatic: bool = False
 
 
+_BOARD_KEYS: dict[str, Callable[[Any], Any]] = {
+    "title": text, "metric": text, "task": text, "dataset": text, "split": text,
+    "goal": lambda value: _choice(value, GOALS), "filter": lambda value: _mapping(value, "filter"),
+}
+
+
+def leaderboards(value: Any) -> tuple[Leaderboard, ...]:
+    """A list of leaderboard definitions: `{title, metric, task?, dataset?, goal?, split?, filter?}`."""
+    if not isinstance(value, list):
+        raise Invalid(f"must be a list of leaderboards; found {describe(value)}",
+                      "write one `- {title: …, metric: …}` line per leaderboard")
+    boards, faults = [], []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            faults.append(Fault(str(index), f"must be a leaderboard `{{title, metric, …}}`; found {describe(item)}"))
+            continue
+        read: dict[str, Any] = {}
+        for key, entry in item.items():
+            reader = _BOARD_KEYS.get(key)
+            if reader is None:
+                faults.append(Fault(f"{index}.{key}", "is not a leaderboard setting",
+                                    did_you_mean(key, _BOARD_KEYS) or f"they are: {', '.join(_BOARD_KEYS)}"))
+                continue
+            try:
+                read[key] = reader(entry)
+            except Invalid as exc:
+                faults += [Fault(f"{index}.{key}", fault.says, fault.hint) for fault in exc.faults]
+        if "metric" not in item:
+            faults.append(Fault(str(index), "needs a `metric` to rank on",
+                                "add `metric: test.accuracy`, a flattened metric name"))
+        elif len(faults) == 0:
+            boards.append(Leaderboard(**{**read, "title": read.get("title") or read["metric"]}))
+    if faults:
+        raise Invalid(faults=faults)
+    return tuple(boards)
+
+
+def _choice(value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise Invalid(f"must be one of {', '.join(allowed)}; found {describe(value)}",
+                      did_you_mean(value, allowed) or f"write {' or '.join(allowed)}")
+    return value
+
+
+def _mapping(value: Any, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise Invalid(f"must be a mapping; found {describe(value)}", f"write `{name}: {{tags: [gbm]}}`")
+    return dict(value)
+
+
+def option(default: Any, reader: Callable[[Any], Any], doc: str) -> Any:
+    """An option settable under the plugin entry: its default, how its value is read, and what it does."""
+    metadata = {"reader": reader, "doc": doc}
+    if isinstance(default, dict):
+        return field(default_factory=lambda: dict(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+# -- the options ---------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Options:
-    """The plain, engine-free form of the options that the core reads."""
+    """Everything the core reads: the plugin entry's options and a few site-wide settings."""
 
     root: Path
-    experiments_dir: str = "experiments"
-    decisions_dir: str = "decisions"
-    models_dir: str = "models"
-    decisions_exclude: tuple[str, ...] = ()
-    leaderboards: tuple[Leaderboard, ...] = ()
-    metric_goals: dict[str, str] = field(default_factory=dict)
-    templates_dir: str = "templates"
-    cache_dir: str = ".mlreport/cache"
-    history: bool = True
-    strict: bool = False
+    experiments_dir: str = option("experiments", text, "Folder of experiment records, relative to mkdocs.yml.")
+    decisions_dir: str = option("decisions", text, "Folder of decision records.")
+    models_dir: str = option("models", text, "Folder of model cards.")
+    decisions_exclude: tuple[str, ...] = option((), texts, "Extra file-name globs in the decisions folder that "
+                                                           "are not decisions.")
+    leaderboards: tuple[Leaderboard, ...] = option((), leaderboards, "Leaderboard definitions; uncovered "
+                                                                     "(task, dataset) pairs get one automatically.")
+    metric_goals: dict[str, str] = option({}, goals, "Metric direction overrides: "
+                                                                       "`{business.cost: min}`.")
+    templates_dir: str = option("templates", text, "Folder whose Jinja2 templates override mlreport's own, "
+                                                   "file by file.")
+    cache_dir: str = option(".mlreport/cache", text, "Where the history and record caches live (keep it between "
+                                                     "CI runs); git ignores what is inside.")
+    history: bool = option(True, flag, "Read provenance from git.")
+    strict: bool = option(False, flag, "Treat warnings as errors.")
+
+    # Site-wide settings of mkdocs.yml that the core needs.
     repo_url: str = ""
     edit_uri: str = ""
     site_name: str = ""
     site_url: str = ""
     """The published site's address, for absolute links (the Atom feed); empty when unknown."""
     docs_dir: str = "docs"
+    """The docs folder as mkdocs.yml names it, relative to the root."""
+    site_dir: str = "site"
+    """Where the site is built, as mkdocs.yml names it."""
     use_directory_urls: bool = True
 
     config_problems: tuple[Problem, ...] = ()
@@ -114,49 +207,66 @@ class Options:
                 "model": self.models_dir}[kind]
         return self.root / name
 
+    @property
+    def docs_name(self) -> str:
+        """The docs folder's own name (edit links swap it for a record's path)."""
+        return Path(self.docs_dir).name
 
-def options_from_config(config: PluginConfig, root: Path, site: dict[str, Any] | None = None) -> Options:
-    """Plain options from the validated plugin config (and a few site-wide mkdocs.yml keys)."""
-    site = site or {}
-    return Options(
-        root=root,
-        experiments_dir=config.experiments_dir,
-        decisions_dir=config.decisions_dir,
-        models_dir=config.models_dir,
-        decisions_exclude=tuple(config.decisions_exclude),
-        leaderboards=tuple(Leaderboard(
-            title=board.title or board.metric, metric=board.metric, goal=board.goal or "",
-            task=board.task or "", dataset=board.dataset or "", split=board.split or "",
-            filter=dict(board.filter or {})) for board in config.leaderboards),
-        metric_goals={str(k): str(v) for k, v in (config.metric_goals or {}).items()},
-        templates_dir=config.templates_dir,
-        cache_dir=config.cache_dir,
-        history=config.history,
-        strict=config.strict,
+
+def plugin_options() -> list[dataclasses.Field]:
+    """The options settable under the plugin entry, in declaration order."""
+    return [f for f in dataclasses.fields(Options) if "reader" in f.metadata]
+
+
+def load_options(root: Path, config_file: Path | None = None) -> Options:
+    """Options from mkdocs.yml's plugin entry; defaults when there is no mkdocs.yml. Raises RecordError."""
+    path = config_file or root / CONFIG_FILE
+    if not path.is_file():
+        return Options(root=root)
+    site, marks = read_site_config(path)
+    options, problems = options_from_entry(plugin_entry(site.get("plugins")), root, site, marks, path.name)
+    if errors(problems):
+        raise RecordError(problems)
+    return options
+
+
+def options_from_entry(entry: dict[str, Any], root: Path, site: dict[str, Any], marks: Marks,
+                       shown: str = CONFIG_FILE) -> tuple[Options, list[Problem]]:
+    """Options from the plugin entry (and a few site-wide keys), with every problem of every option."""
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    known = {f.name: f for f in plugin_options()}
+    for key, value in entry.items():
+        setting = known.get(str(key))
+        if setting is None:
+            problems.append(Problem(shown, *_mark(marks, str(key)), "warning",
+                                    f"unknown option `{PLUGIN}.{key}`; mlreport does not read it",
+                                    did_you_mean(key, known) or f"the options are: {', '.join(known)}", str(key)))
+            continue
+        try:
+            values[setting.name] = setting.metadata["reader"](value)
+        except Invalid as exc:
+            for fault in exc.faults:
+                where = f"{key}.{fault.at}" if fault.at else str(key)
+                problems.append(Problem(shown, *_mark(marks, where), "error",
+                                        f"option `{PLUGIN}.{where}` {fault.says}", fault.hint, str(key)))
+    options = Options(
+        root=root, **values,
         repo_url=str(site.get("repo_url") or ""),
         edit_uri=str(site.get("edit_uri") or ""),
         site_name=str(site.get("site_name") or ""),
         site_url=str(site.get("site_url") or ""),
-        docs_dir=Path(str(site.get("docs_dir") or "docs")).name,
+        docs_dir=str(site.get("docs_dir") or "docs"),
+        site_dir=str(site.get("site_dir") or "site"),
         use_directory_urls=bool(site.get("use_directory_urls", True)),
+        config_problems=tuple(p for p in problems if p.severity != "error"),
     )
+    return options, problems
 
 
-def load_options(root: Path, config_file: Path | None = None) -> Options:
-    """Options from mkdocs.yml's plugin entry; defaults when there is no mkdocs.yml."""
-    path = config_file or root / CONFIG_FILE
-    if not path.is_file():
-        return Options(root=root)
-    shown = path.name
-    site, marks = _read_site_config(path, shown)
-    config, problems = _validate_entry(_plugin_entry(site.get("plugins")), path, marks)
-    if errors(problems):
-        raise RecordError(problems)
-    return replace(options_from_config(config, root, site), config_problems=tuple(problems))
-
-
-def _read_site_config(path: Path, shown: str) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
+def read_site_config(path: Path) -> tuple[dict[str, Any], Marks]:
     """mkdocs.yml's content, and where each mlreport option sits in it."""
+    shown = path.name
     try:
         loader = TolerantLoader(path.read_bytes().decode("utf-8-sig"))
         try:
@@ -172,44 +282,50 @@ def _read_site_config(path: Path, shown: str) -> tuple[dict[str, Any], dict[str,
     if not isinstance(site, dict):
         raise RecordError([Problem(shown, 1, 1, "error", f"{shown} must be a mapping of settings",
                                    "start with `site_name: …`")])
-    return site, _entry_marks(node)
+    return site, entry_marks(node)
 
 
-def _validate_entry(entry: dict[str, Any], path: Path,
-                    marks: dict[str, tuple[int, int]]) -> tuple[PluginConfig, list[Problem]]:
-    """Validate the plugin options, reporting every bad one (MkDocs stops at the first)."""
-    entry, failed = dict(entry), []
-    while True:
-        config = PluginConfig(config_file_path=str(path))
-        config.load_dict(entry)
-        found, warned = config.validate()
-        failed += found
-        if not any(key in entry for key, _ in found):
-            break
-        for key, _ in found:
-            entry.pop(key, None)
-    known = [name for name, _ in PluginConfig._schema]
-    problems = [Problem(path.name, *marks.get(key, marks[""]), "error", f"Config value 'mlreport.{key}': {error}",
-                        key=key) for key, error in failed]
-    problems += [Problem(path.name, *marks.get(key, marks[""]), "warning",
-                         f"Config value 'mlreport.{key}': {warning}", did_you_mean(key, known), key)
-                 for key, warning in warned]
-    return config, problems
-
-
-def _entry_marks(node: yaml.Node | None) -> dict[str, tuple[int, int]]:
-    """Line and column of each option under the mlreport entry; "" is the entry itself."""
-    marks = {"": (1, 1)}
+def entry_marks(node: yaml.Node | None) -> Marks:
+    """Line and column of everything under the mlreport entry, by dotted path; "" is the entry itself."""
+    marks: Marks = {"": (1, 1)}
     plugins = _value_node(node, "plugins")
     items = plugins.value if isinstance(plugins, yaml.SequenceNode) else [plugins]
     for item in items:
-        entry = _value_node(item, "mlreport")
-        if entry is None:
-            continue
-        marks[""] = (entry.start_mark.line + 1, entry.start_mark.column + 1)
-        for key, _ in entry.value if isinstance(entry, yaml.MappingNode) else []:
-            marks[str(key.value)] = (key.start_mark.line + 1, key.start_mark.column + 1)
+        entry = _value_node(item, PLUGIN)
+        if entry is not None:
+            marks[""] = (entry.start_mark.line + 1, entry.start_mark.column + 1)
+            marks.update(_marks_below(entry, ""))
     return marks
+
+
+def plugin_entry(plugins: Any) -> dict[str, Any]:
+    """The options under the mlreport entry of `plugins:` (a list or a mapping); empty when it has none."""
+    if isinstance(plugins, dict):
+        return dict(plugins.get(PLUGIN) or {})
+    for item in plugins or []:
+        if isinstance(item, dict) and PLUGIN in item:
+            return dict(item[PLUGIN] or {})
+    return {}
+
+
+def _marks_below(node: yaml.Node, prefix: str) -> Iterator[tuple[str, tuple[int, int]]]:
+    if isinstance(node, yaml.MappingNode):
+        children = [(str(key.value), key, value) for key, value in node.value if isinstance(key, yaml.ScalarNode)]
+    elif isinstance(node, yaml.SequenceNode):
+        children = [(str(index), item, item) for index, item in enumerate(node.value)]
+    else:
+        return
+    for name, key, value in children:
+        path = f"{prefix}{name}"
+        yield path, (key.start_mark.line + 1, key.start_mark.column + 1)
+        yield from _marks_below(value, f"{path}.")
+
+
+def _mark(marks: Marks, path: str) -> tuple[int, int]:
+    """The position of a dotted path, or of its nearest parent that has one."""
+    while path not in marks and path:
+        path = path.rpartition(".")[0]
+    return marks.get(path, marks[""])
 
 
 def _value_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
@@ -218,15 +334,6 @@ def _value_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
                 return value_node
     return None
-
-
-def _plugin_entry(plugins: Any) -> dict[str, Any]:
-    if isinstance(plugins, dict):
-        return dict(plugins.get("mlreport") or {})
-    for item in plugins or []:
-        if isinstance(item, dict) and "mlreport" in item:
-            return dict(item["mlreport"] or {})
-    return {}
 
 
 class TolerantLoader(yaml.SafeLoader):

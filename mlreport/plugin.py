@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,7 +25,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url, nest_paths
 
-from mlreport.config import Options, PluginConfig, options_from_config
+from mlreport.config import Options, options_from_entry, plugin_entry, read_site_config
 from mlreport.history import History
 from mlreport.model import RepoModel
 from mlreport.pipeline import read_site
@@ -40,21 +41,30 @@ DASHBOARD = "dashboard.md"
 """Where the dashboard goes when the team's docs have their own `index.md`."""
 
 
-class MlreportPlugin(BasePlugin[PluginConfig]):
+class MlreportPlugin(BasePlugin):
     """Generates leaderboards, experiment pages and the rest from the repo's records."""
 
     def __init__(self) -> None:
         self.options: Options | None = None
+        self.preloaded: Options | None = None
+        """Options the CLI has read already (`mlreport build`): then mkdocs.yml is not read again."""
         self.model: RepoModel | None = None
         self.history = History()
         self.generated = Generated()
 
+    def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
+        """Take the entry as it is: `on_config` checks it the way `mlreport validate` does (every problem,
+        at its line), which MkDocs' own option types cannot."""
+        return [], []
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Validate every record (errors stop the build, as `mlreport validate` shows them)."""
-        root = Path(config.config_file_path or ".").resolve().parent
-        self.options = options_from_config(self.config, root, config)
-        if config.strict and not self.options.strict:
-            self.options = Options(**{**self.options.__dict__, "strict": True})
+        """Read the options, then validate every record (errors stop the build, as `mlreport validate` shows them)."""
+        options = self.preloaded or _read_options(config)
+        # What MkDocs decided wins: command-line overrides (`--strict`, `--site-url`) reach it, not mkdocs.yml.
+        self.options = replace(options, strict=options.strict or bool(config.strict),
+                               repo_url=config.repo_url or "", edit_uri=config.edit_uri or "",
+                               site_name=config.site_name or "", site_url=config.site_url or "",
+                               use_directory_urls=config.use_directory_urls)
         inputs = read_site(self.options)
         if inputs.failed:
             raise PluginError(format_problems(inputs.problems, "text"))
@@ -120,6 +130,19 @@ class MlreportPlugin(BasePlugin[PluginConfig]):
             # mlreport's built-in config (a repo without mkdocs.yml) has no file to watch.
             server.unwatch(config.config_file_path)
         return server
+
+
+def _read_options(config: MkDocsConfig) -> Options:
+    """The options of a build MkDocs started (`mkdocs build`): read from its mkdocs.yml, problems located."""
+    path = Path(config.config_file_path or "mkdocs.yml").resolve()
+    try:
+        site, marks = read_site_config(path) if path.is_file() else ({}, {"": (1, 1)})
+    except RecordError as exc:
+        raise PluginError(format_problems(exc.problems, "text")) from None
+    options, problems = options_from_entry(plugin_entry(site.get("plugins")), path.parent, site, marks, path.name)
+    if any(p.severity == "error" for p in problems):
+        raise PluginError(format_problems(problems, "text"))
+    return options
 
 
 def _theme_notes(config: MkDocsConfig) -> None:

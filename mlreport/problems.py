@@ -71,6 +71,24 @@ def did_you_mean(found: Any, choices: Iterable[Any]) -> str:
     return f"did you mean `{close[0]}`?" if close else ""
 
 
+def describe(value: Any) -> str:
+    """A value as messages name what was found: `string 'x'`, `number 3`, `a list of 2`, `nothing`."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "…"
+        return f"string {shown!r}"
+    if isinstance(value, (int, float)):
+        return f"number {value}"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
 def relative(path: Path, root: Path) -> str:
     """A path as shown to users: relative to the repo root, with forward slashes."""
     try:

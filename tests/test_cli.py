@@ -75,10 +75,10 @@ def test_strict_makes_warnings_fail(cli, repo, fmt: str) -> None:
 
 
 @pytest.mark.parametrize("fmt, expected", [
-    ("text", "mkdocs.yml:4:7: error: Config value 'mlreport.leaderboards': Expected a list of items, "
-             "but a <class 'dict'> was given."),
-    ("github", "::error file=mkdocs.yml,line=4,col=7,title=mlreport::Config value 'mlreport.leaderboards': "
-               "Expected a list of items, but a <class 'dict'> was given."),
+    ("text", "mkdocs.yml:4:7: error: option `mlreport.leaderboards` must be a list of leaderboards; "
+             "found a mapping (write one `- {title: …, metric: …}` line per leaderboard)"),
+    ("github", "::error file=mkdocs.yml,line=4,col=7,title=mlreport::option `mlreport.leaderboards` must be a "
+               "list of leaderboards; found a mapping (write one `- {title: …, metric: …}` line per leaderboard)"),
 ])
 def test_validate_reports_bad_options_in_the_chosen_format(cli, repo, fmt: str, expected: str) -> None:
     repo.write("mkdocs.yml", "site_name: X\nplugins:\n  - mlreport:\n      leaderboards: {metric: auc}\n")

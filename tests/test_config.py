@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from mlreport.config import Leaderboard, Options, load_options
@@ -82,32 +85,48 @@ def test_every_bad_option_at_its_line(repo) -> None:
               experiments_dir: 5
               leaderboards:
                 - {title: Accuracy, metric: test.accuracy, goal: maximize}
-              metric_goals: [test.loss]
+                - {title: Loss, metrc: val.loss}
+              metric_goals: {test.loss: up, test.auc: max}
               histroy: false
         """)
     assert problems_of(repo) == [
-        "mkdocs.yml:5:7: error: Config value 'mlreport.experiments_dir': Expected type: <class 'str'> "
-        "but received: <class 'int'>",
-        "mkdocs.yml:6:7: error: Config value 'mlreport.leaderboards': Sub-option 'goal': Expected one of: "
-        "('max', 'min') but received: 'maximize'",
-        "mkdocs.yml:8:7: error: Config value 'mlreport.metric_goals': Expected type: <class 'dict'> "
-        "but received: <class 'list'>",
-        "mkdocs.yml:9:7: warning: Config value 'mlreport.histroy': Unrecognised configuration name: histroy "
+        "mkdocs.yml:5:7: error: option `mlreport.experiments_dir` must be text; found number 5 (quote the value)",
+        "mkdocs.yml:7:52: error: option `mlreport.leaderboards.0.goal` must be one of max, min; "
+        "found string 'maximize' (write max or min)",
+        "mkdocs.yml:8:11: error: option `mlreport.leaderboards.1` needs a `metric` to rank on "
+        "(add `metric: test.accuracy`, a flattened metric name)",
+        "mkdocs.yml:8:25: error: option `mlreport.leaderboards.1.metrc` is not a leaderboard setting "
+        "(did you mean `metric`?)",
+        "mkdocs.yml:9:22: error: option `mlreport.metric_goals.test.loss` must be max or min; found string 'up' "
+        "(max: higher is better, min: lower is better)",
+        "mkdocs.yml:10:7: warning: unknown option `mlreport.histroy`; mlreport does not read it "
         "(did you mean `history`?)",
     ]
 
 
 def test_unknown_option_is_a_warning_that_validate_reports(repo, cli) -> None:
     repo.write("mkdocs.yml", "site_name: X\nplugins:\n  - mlreport:\n      experiment_dir: runs\n")
-    assert [p.format_text() for p in load_options(repo.path).config_problems] == [
-        "mkdocs.yml:4:7: warning: Config value 'mlreport.experiment_dir': Unrecognised configuration name: "
-        "experiment_dir (did you mean `experiments_dir`?)"]
+    warning = ("mkdocs.yml:4:7: warning: unknown option `mlreport.experiment_dir`; mlreport does not read it "
+               "(did you mean `experiments_dir`?)")
+    assert [p.format_text() for p in load_options(repo.path).config_problems] == [warning]
     result = cli("validate", "--root", repo.path)
-    assert (result.exit_code, result.stdout.splitlines()[0]) == (0, "mkdocs.yml:4:7: warning: Config value "
-                                                                 "'mlreport.experiment_dir': Unrecognised "
-                                                                 "configuration name: experiment_dir "
-                                                                 "(did you mean `experiments_dir`?)")
+    assert (result.exit_code, result.stdout.splitlines()[0]) == (0, warning)
     assert cli("validate", "--strict", "--root", repo.path).exit_code == 1
+
+
+def test_mkdocs_build_reports_bad_options_the_same_way(repo) -> None:
+    """`mkdocs build` with the plugin reads the options through the same code, every problem at its line."""
+    repo.write("mkdocs.yml", "site_name: X\nplugins:\n  - mlreport:\n      metric_goals: {val.loss: lower}\n"
+                             "      history: maybe\n")
+    repo.write("docs/index.md", "# X\n")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(repo.path.parent / "out")],
+                          cwd=repo.path, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert ("mkdocs.yml:4:22: error: option `mlreport.metric_goals.val.loss` must be max or min; "
+            "found string 'lower' (max: higher is better, min: lower is better)") in done.stderr
+    assert "mkdocs.yml:5:7: error: option `mlreport.history` must be true or false; found string 'maybe'" \
+        in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize("content, expected", [

@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping
 
 import jsonschema
 
-from mlreport.problems import Problem, did_you_mean
+from mlreport.problems import Problem, describe, did_you_mean
 from mlreport.records.source import Document
 from mlreport.schema import SCHEMAS
 
@@ -154,7 +154,7 @@ def _schema_problem(document: Document, error: jsonschema.ValidationError) -> Pr
     error = _most_specific(error)
     path = tuple(error.absolute_path)
     key = ".".join(str(k) for k in path) or "(top level)"
-    found = _describe(error.instance)
+    found = describe(error.instance)
     validator = error.validator
     if validator == "required":
         missing = error.message.split("'")[1]
@@ -214,23 +214,6 @@ def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationEr
 
 def _type_name(value: Any) -> str:
     return _TYPE_NAMES.get(str(value), str(value))
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "…"
-        return f"string {shown!r}"
-    if isinstance(value, (int, float)):
-        return f"number {value}"
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
 
 
 # Words teams use for a status, mapped to the one each enum spells it as.

@@ -237,9 +237,9 @@ def edit_url(path: str, options: Options) -> str:
     if not options.repo_url or not options.edit_uri:
         return ""
     base = options.edit_uri.strip("/")
-    if base.split("/")[-1] == options.docs_dir:
+    if base.split("/")[-1] == options.docs_name:
         # edit_uri points into the docs folder; records live beside it, at the repo root.
-        base = base[: -len(options.docs_dir)].rstrip("/")
+        base = base[: -len(options.docs_name)].rstrip("/")
     # Quoted: themes put this URL into an attribute as it is.
     target = quote(path)
     if base.startswith(("http://", "https://")):
