@@ -21,7 +21,8 @@ from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
 from mlreport.pipeline import read_site
 from mlreport.plugin import DASHBOARD
 from mlreport.problems import RecordError, errors, format_problems
-from mlreport.scaffold import KINDS, has_plugin_entry, init_repo, new_record, record_slug
+from mlreport.records.kinds import KINDS, NAMES
+from mlreport.scaffold import has_plugin_entry, init_repo, new_record, record_slug
 from mlreport.schema import SCHEMAS
 from mlreport.validate import validate_repo
 
@@ -49,8 +50,7 @@ def validate(root: Path, strict: bool, fmt: str) -> None:
     elif fmt == "json":
         click.echo("[]")
     if fmt == "text":
-        counts = ", ".join(_count(len(records), noun) for records, noun in (
-            (model.experiments, "experiment"), (model.decisions, "decision"), (model.models, "model card")))
+        counts = ", ".join(_count(len(getattr(model, kind.plural)), kind.label) for kind in KINDS)
         n_errors = len(errors(problems))
         summary = (f"{counts}: {_count(n_errors, 'error')}, {_count(len(problems) - n_errors, 'warning')}"
                    if problems else f"{counts}: all valid")
@@ -60,14 +60,14 @@ def validate(root: Path, strict: bool, fmt: str) -> None:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(KINDS), required=False)
+@click.argument("kind", type=click.Choice(NAMES), required=False)
 def schema(kind: str | None) -> None:
     """Print the JSON Schema of a record kind (all three, keyed by kind, without KIND)."""
     click.echo(json.dumps(SCHEMAS[kind] if kind else SCHEMAS, indent=2))
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("kind", type=click.Choice(NAMES))
 @click.argument("title")
 @_ROOT
 def new(kind: str, title: str, root: Path) -> None:

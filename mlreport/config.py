@@ -201,12 +201,6 @@ class Options:
     config_problems: tuple[Problem, ...] = ()
     """Warnings about the options themselves (an unknown option name), reported with the records'."""
 
-    def folder(self, kind: str) -> Path:
-        """The folder holding records of a kind."""
-        name = {"experiment": self.experiments_dir, "decision": self.decisions_dir,
-                "model": self.models_dir}[kind]
-        return self.root / name
-
     @property
     def docs_name(self) -> str:
         """The docs folder's own name (edit links swap it for a record's path)."""

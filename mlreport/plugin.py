@@ -30,6 +30,7 @@ from mlreport.history import History
 from mlreport.model import RepoModel
 from mlreport.pipeline import read_site
 from mlreport.problems import RecordError, format_problems
+from mlreport.records.kinds import KINDS
 from mlreport.render import Generated, generate
 from mlreport.render.site import edit_url
 
@@ -121,7 +122,7 @@ class MlreportPlugin(BasePlugin):
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild when a record or a template changes."""
         assert self.options is not None
-        folders = [self.options.folder(kind) for kind in ("experiment", "decision", "model")]
+        folders = [kind.folder(self.options) for kind in KINDS]
         folders.append(self.options.root / self.options.templates_dir)
         for folder in folders:
             if folder.is_dir():

@@ -13,12 +13,11 @@ import git
 from mlreport.config import CONFIG_FILE, Options
 from mlreport.problems import Problem, RecordError
 from mlreport.records.decision import next_decision_number
+from mlreport.records.kinds import BY_NAME, DECISION, KINDS
 from mlreport.schema import SCHEMAS, schema_path
 from mlreport.slugs import slugify
 from mlreport.templates import environment
 
-KINDS = ("experiment", "decision", "model")
-_SUFFIX = {"experiment": ".yaml", "decision": ".md", "model": ".md"}
 _SLUG_LENGTH = 60
 
 
@@ -28,17 +27,18 @@ def new_record(kind: str, title: str, options: Options, today: dt.date | None = 
     slug = record_slug(title)
     if not slug:
         raise ValueError(f"title {title!r} has no letter or digit to name the file after")
-    folder = options.folder(kind)
-    if kind == "decision":
+    record_kind = BY_NAME[kind]
+    folder = record_kind.folder(options)
+    if record_kind is DECISION:
         name = f"{next_decision_number(folder, options.decisions_exclude)}-{slug}.md"
     else:
-        name = slug + _SUFFIX[kind]
+        name = slug + record_kind.suffix
     path = folder / name
     _refuse_existing(path, options.root)
     schema = ""
-    if kind == "experiment":
-        schema = Path(os.path.relpath(write_schemas(options.root)["experiment"], folder)).as_posix()
-    text = environment(options).get_template(f"scaffold/{kind}{_SUFFIX[kind]}.j2").render(
+    if record_kind.suffix == ".yaml":  # YAML records name their schema, for editors
+        schema = Path(os.path.relpath(write_schemas(options.root)[kind], folder)).as_posix()
+    text = environment(options).get_template(f"scaffold/{kind}{record_kind.suffix}.j2").render(
         title=title, date=(today or dt.date.today()).isoformat(), author=git_user(options.root), schema=schema)
     _write(path, text)
     return path
@@ -68,13 +68,11 @@ def init_repo(options: Options, site_name: str) -> list[Path]:
         index = docs / "about.md"
         index.write_text(f"# About {site_name}\n\nThe team's own pages live in `docs/`.\n", encoding="utf-8")
         written.append(index)
-    examples = {"experiment": "Baseline model", "decision": "Record ML decisions in the repository",
-                "model": "First model"}
-    for kind, title in examples.items():
-        folder = options.folder(kind)
+    for kind in KINDS:
+        folder = kind.folder(options)
         if folder.is_dir() and any(folder.iterdir()):
             continue
-        written.append(new_record(kind, title, options))
+        written.append(new_record(kind.name, kind.example, options))
     return written
 
 

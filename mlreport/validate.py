@@ -9,6 +9,7 @@ from mlreport.model import RepoModel, build_model
 from mlreport.problems import Problem, did_you_mean
 from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key, load_records
 from mlreport.records.decision import next_decision_number
+from mlreport.records.kinds import DECISION
 
 
 Unreadable = dict[str, set[str]]
@@ -56,7 +57,7 @@ def _duplicate_ids(records: list, key, kind: str,
 
 def _renumber_hint(options: Options) -> str:
     """Two branches that both took the next number: say which number is free now."""
-    free = next_decision_number(options.folder("decision"), options.decisions_exclude)
+    free = next_decision_number(DECISION.folder(options), options.decisions_exclude)
     return f"renumber one of them to {free}, the next free number"
 
 

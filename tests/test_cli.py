@@ -8,7 +8,7 @@ from importlib.metadata import version
 import jsonschema
 import pytest
 
-from mlreport.scaffold import KINDS
+from mlreport.records.kinds import NAMES as KINDS
 
 
 @pytest.fixture

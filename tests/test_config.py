@@ -9,6 +9,7 @@ import pytest
 
 from mlreport.config import Leaderboard, Options, load_options
 from mlreport.problems import RecordError
+from mlreport.records.kinds import KINDS
 
 
 def problems_of(repo) -> list[str]:
@@ -50,9 +51,8 @@ def test_every_option_is_read(repo) -> None:
               strict: true
         """)
     options = load_options(repo.path)
-    assert options.folder("experiment") == repo.path / "records/experiments"
-    assert options.folder("decision") == repo.path / "records/adr"
-    assert options.folder("model") == repo.path / "records/models"
+    assert [kind.folder(options) for kind in KINDS] == [
+        repo.path / "records/experiments", repo.path / "records/adr", repo.path / "records/models"]
     assert options.decisions_exclude == ("draft-*.md",)
     assert options.leaderboards == (
         Leaderboard(title="Receipts accuracy", metric="test.accuracy", task="receipts", dataset="receipts-v3"),

@@ -11,15 +11,10 @@ from mlreport.metrics import Verdict, delta, verdict
 from mlreport.model import RepoModel
 from mlreport.problems import Problem
 from mlreport.records import Decision, Experiment, ModelCard, Record
+from mlreport.records.kinds import BY_NAME
 
 Kind = Literal["added", "changed", "removed", "affected"]
 
-# Fields shown old → new, per record kind; every other differing field is only named.
-_SHOWN = {
-    "experiment": ("title", "status", "date", "task", "dataset", "model", "baseline", "authors", "tags"),
-    "decision": ("title", "status", "date", "decision_makers", "supersedes", "evidence", "models", "tags"),
-    "model": ("title", "version", "status", "owners", "decisions", "tags"),
-}
 # Fields that say where things sit in the file, not what the record says.
 _POSITIONAL = {"path", "marks", "kind", "status_line", "body_line", "status_text"}
 # Fields with their own section of the report.
@@ -280,7 +275,7 @@ def _record_change(old: Record | None, new: Record | None, base: RepoModel,
 def _field_changes(old: Record | None, new: Record | None, kind: str, base: RepoModel,
                    tree: RepoModel) -> tuple[Change, ...]:
     changes = []
-    for name in _SHOWN[kind]:
+    for name in BY_NAME[kind].compared:
         before = _field_value(old, name, base) if old is not None else None
         after = _field_value(new, name, tree) if new is not None else None
         if before != after and (before or after):
@@ -317,7 +312,7 @@ def _mapping_changes(name: str, old: Record | None, new: Record | None,
 
 def _other_changes(old: Record, new: Record) -> tuple[str, ...]:
     kind = new.kind
-    skipped = set(_SHOWN[kind]) | _POSITIONAL | _OWN_SECTION
+    skipped = set(BY_NAME[kind].compared) | _POSITIONAL | _OWN_SECTION
     return tuple(f.name for f in fields(new) if f.name not in skipped and getattr(old, f.name) != getattr(new, f.name))
 
 

@@ -15,14 +15,13 @@ from typing import Any, Iterable
 from mlreport import metrics
 from mlreport.diff.changes import BoardExcerpt, Placement, RecordChange, Report
 from mlreport.metrics import Verdict
+from mlreport.records.kinds import BY_NAME, KINDS
 
 MAX_ERRORS = 30
 MAX_TABLE_ROWS = 20
 # Markdown syntax characters; `_` inside a word (`val_loss`) is literal in GFM and stays readable.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
-_KIND_NAMES = {"experiments": "experiments", "decisions": "decisions", "models": "model cards"}
 _CHANGE_WORDS = {"added": "new", "changed": "changed", "affected": "affected", "removed": "removed"}
-_RECORD_NAMES = {"experiment": "experiment", "decision": "decision", "model": "model card"}
 _VERDICTS = {"better": "✅ better", "worse": "⚠️ worse", "same": "= same", "": ""}
 _ARROWS = {"max": "↑", "min": "↓"}
 
@@ -76,11 +75,11 @@ def render_markdown(report: Report) -> str:
 
 def _summary(report: Report) -> str:
     groups = []
-    for kind, name in _KIND_NAMES.items():
-        counts = [f"{report.count(kind, change)} {word}" for change, word in _CHANGE_WORDS.items()
-                  if report.count(kind, change)]
+    for kind in KINDS:
+        counts = [f"{report.count(kind.plural, change)} {word}" for change, word in _CHANGE_WORDS.items()
+                  if report.count(kind.plural, change)]
         if counts:
-            groups.append(f"**{name}**: {', '.join(counts)}")
+            groups.append(f"**{kind.labels}**: {', '.join(counts)}")
     return " · ".join(groups)
 
 
@@ -115,7 +114,7 @@ def _overview(report: Report) -> list[str]:
         items = [_one_line(r) for r in getattr(report, kind) if r.change != "removed"]
         if items:
             lines += ["", f"**{name}**", "", *(f"- {item}" for item in items)]
-    removed = [f"{_RECORD_NAMES[r.kind]} {code(r.id)}" for kind in _KIND_NAMES for r in getattr(report, kind)
+    removed = [f"{BY_NAME[r.kind].label} {code(r.id)}" for kind in KINDS for r in getattr(report, kind.plural)
                if r.change == "removed"]
     if removed:
         lines += ["", f"**Removed**: {', '.join(removed)}"]
@@ -187,7 +186,7 @@ def _details(report: Report) -> list[str]:
                        for d in report.decisions if d.change != "removed"]),
         ("Model cards", [_added(m) if m.change == "added" else _changed(m)
                          for m in report.models if m.change != "removed"]),
-        ("Removed records", [_removed(r) for kind in _KIND_NAMES for r in getattr(report, kind)
+        ("Removed records", [_removed(r) for kind in KINDS for r in getattr(report, kind.plural)
                              if r.change == "removed"]),
     ]
     lines: list[str] = []
@@ -244,11 +243,11 @@ def _changed(record: RecordChange) -> str:
 
 
 def _removed(record: RecordChange) -> str:
-    return f"- {_RECORD_NAMES[record.kind]} {code(record.id)} {text(record.title)} ({code(record.path)})"
+    return f"- {BY_NAME[record.kind].label} {code(record.id)} {text(record.title)} ({code(record.path)})"
 
 
 def _heading(record: RecordChange) -> str:
-    return f"#### {_RECORD_NAMES[record.kind]} {code(record.id)} {text(record.title)}"
+    return f"#### {BY_NAME[record.kind].label} {code(record.id)} {text(record.title)}"
 
 
 def _supersedes(record: RecordChange) -> list[str]:

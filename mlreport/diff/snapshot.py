@@ -11,7 +11,7 @@ import git
 
 from mlreport.config import Options
 from mlreport.records import Loaded, load_records
-from mlreport.scaffold import KINDS
+from mlreport.records.kinds import KINDS
 
 _REGULAR_FILES = (0o100644, 0o100755)
 _DEFAULT_BRANCHES = ("main", "master")
@@ -79,7 +79,7 @@ def load_base(options: Options, repo: git.Repo, commit: str) -> Loaded:
     with tempfile.TemporaryDirectory(prefix="mlreport-base-") as folder:
         copy = Path(folder).resolve()
         for kind in KINDS:
-            name = options.folder(kind).relative_to(options.root)
+            name = kind.folder(options).relative_to(options.root)
             _copy_folder(tree, _in_repo(root / name, top), copy)
         return load_records(replace(options, root=copy / root.relative_to(top)))
 

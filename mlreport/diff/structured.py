@@ -7,6 +7,7 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 from mlreport.diff.changes import Change, EvaluationChange, Placement, RecordChange, Report
+from mlreport.records.kinds import KINDS
 
 # Derived values a reader of the JSON should not have to recompute.
 _DERIVED: dict[type, tuple[str, ...]] = {
@@ -24,7 +25,7 @@ def render_json(report: Report) -> str:
         "touched": report.touched,
         "summary": {kind: {change: report.count(kind, change) for change in ("added", "changed", "affected",
                                                                               "removed")}
-                    for kind in ("experiments", "decisions", "models")},
+                    for kind in (k.plural for k in KINDS)},
         "new_best": [{"experiment": e.id, "board": p.board, "value": p.value}
                      for e in report.experiments for p in e.placements if p.new_best],
         "errors": _plain(report.errors),

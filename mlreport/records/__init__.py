@@ -41,9 +41,9 @@ Loader = Callable[[Path, Path], "tuple[Record | None, list[Problem]]"]
 
 def record_files(options: Options) -> dict[str, list[Path]]:
     """The record files of each kind, in a stable order."""
-    experiments = options.folder("experiment")
-    decisions = options.folder("decision")
-    models = options.folder("model")
+    experiments = options.root / options.experiments_dir
+    decisions = options.root / options.decisions_dir
+    models = options.root / options.models_dir
     return {
         "experiment": [p for p in _walk(experiments) if is_experiment_file(p, experiments)],
         "decision": [p for p in _walk(decisions) if is_decision_file(p, options.decisions_exclude)],

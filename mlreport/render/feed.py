@@ -15,15 +15,13 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from mlreport.history import FeedItem
 from mlreport.records import Decision, Record
-from mlreport.render.site import FEED, RECORD_FOLDERS, PageKind, Site, newest_first, record_page
+from mlreport.records.kinds import BY_NAME
+from mlreport.render.site import FEED, PageKind, Site, newest_first, record_page
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 50
 NO_DATE = "1970-01-01T00:00:00Z"
 """The feed's `updated` when it has no entry at all (Atom requires one)."""
-KIND_TITLES = {"experiment": "Experiment", "decision": "Decision", "model": "Model card"}
-PEOPLE = {"experiment": "authors", "decision": "decision_makers", "model": "owners"}
-"""Who stands for a record when git cannot say who wrote it."""
 ACTIONS = {"added": "added", "modified": "updated", "renamed": "moved", "deleted": "deleted"}
 # Characters XML 1.0 cannot hold at all, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -68,7 +66,7 @@ def git_entry(site: Site, item: FeedItem) -> Entry:
                        if step.change.commit == change.commit), "") if item.path else ""
         headline = f"Decision {item.record_id} {status or what}"
     else:
-        headline = f"{KIND_TITLES.get(item.kind, item.kind.capitalize())} {what}"
+        headline = f"{BY_NAME[item.kind].title} {what}"
     pr = f" (#{change.pr})" if change.pr and f"#{change.pr}" not in change.subject else ""
     return Entry(
         title=f"{headline}: {item.title or item.record_id}",
@@ -87,8 +85,8 @@ def record_entry(site: Site, record: Record) -> Entry:
     if isinstance(record, Decision):
         headline = f"Decision {record.id} {site.model.effective_status(record)}"
     else:
-        headline = f"{KIND_TITLES.get(record.kind, record.kind)} recorded"
-    people = getattr(record, PEOPLE.get(record.kind, ""), ())
+        headline = f"{BY_NAME[record.kind].title} recorded"
+    people = getattr(record, BY_NAME[record.kind].people)
     return Entry(
         title=f"{headline}: {record.title or record.id}",
         page=_page(site, record.kind, record),
@@ -152,8 +150,7 @@ def _page(site: Site, kind: str, record: Record | None) -> str:
     """The record's page; its kind's index once it is gone; the home page for kinds without pages."""
     if record is not None and site.has_pages(kind):
         return record_page(kind, record.id)
-    folder = RECORD_FOLDERS.get(kind)
-    return f"{folder}/index.md" if folder and site.has_pages(kind) else site.home
+    return f"{BY_NAME[kind].plural}/index.md" if site.has_pages(kind) else site.home
 
 
 def _instant(stamp: str) -> dt.datetime:

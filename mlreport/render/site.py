@@ -31,6 +31,7 @@ from mlreport.slugs import slugify
 from mlreport.model import RepoModel
 from mlreport.problems import Problem, RecordError, relative
 from mlreport.records import Record
+from mlreport.records.kinds import BY_NAME
 from mlreport.render import safe
 from mlreport.templates import environment
 
@@ -47,8 +48,6 @@ COMPARE_PAGE = "experiments/compare.md"
 COMPARE_QUERY = "ids"
 """The query parameter holding the compared experiment ids, comma-separated, in order."""
 FEED = "feed.xml"
-RECORD_FOLDERS = {"experiment": "experiments", "decision": "decisions", "model": "models"}
-"""The folder of each record kind's pages."""
 _RESERVED = {"index", "compare"}
 _SAFE_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -176,9 +175,7 @@ class Site:
 
     def record(self, kind: str, record_id: str) -> Record | None:
         """A record by kind and id (None when it no longer exists, as in old feed items)."""
-        records: dict[str, Any] = {"experiment": self.model.experiments, "decision": self.model.decisions,
-                                   "model": self.model.models}.get(kind, {})
-        return records.get(record_id)
+        return getattr(self.model, BY_NAME[kind].plural).get(record_id) if kind in BY_NAME else None
 
     def edit_url(self, record: Record) -> str:
         """Where to edit a record's source on the forge, when `repo_url` is known."""
@@ -211,7 +208,7 @@ def template_problem(exc: jinja2.TemplateError, root: Path, page: str) -> Proble
 
 def record_page(kind: str, record_id: str) -> str:
     """The page of a record: `experiments/<id>.md`; ids that are not plain slugs get a safe name."""
-    return f"{RECORD_FOLDERS[kind]}/{record_slug(record_id)}.md"
+    return f"{BY_NAME[kind].plural}/{record_slug(record_id)}.md"
 
 
 def record_slug(record_id: str) -> str:
