@@ -22,7 +22,7 @@ from mlreport.pipeline import read_site
 from mlreport.plugin import DASHBOARD
 from mlreport.problems import RecordError, errors, format_problems
 from mlreport.records.kinds import KINDS, NAMES
-from mlreport.scaffold import has_plugin_entry, init_repo, new_record, record_slug
+from mlreport.scaffold import has_plugin_entry, init_repo, new_record, title_slug
 from mlreport.schema import SCHEMAS
 from mlreport.validate import validate_repo
 
@@ -72,7 +72,7 @@ def schema(kind: str | None) -> None:
 @_ROOT
 def new(kind: str, title: str, root: Path) -> None:
     """Write a new record from a template and print its path; never overwrites a file."""
-    if not record_slug(title):
+    if not title_slug(title):
         raise click.BadParameter("needs a letter or digit to name the file after", param_hint="TITLE")
     options = _options(root)
     try:

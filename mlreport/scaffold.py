@@ -24,7 +24,7 @@ _SLUG_LENGTH = 60
 def new_record(kind: str, title: str, options: Options, today: dt.date | None = None) -> Path:
     """Write a new record of `kind` and return its path; refuses to overwrite anything."""
     title = " ".join(title.split())  # one line: the title also becomes a Markdown heading
-    slug = record_slug(title)
+    slug = title_slug(title)
     if not slug:
         raise ValueError(f"title {title!r} has no letter or digit to name the file after")
     record_kind = BY_NAME[kind]
@@ -44,7 +44,7 @@ def new_record(kind: str, title: str, options: Options, today: dt.date | None = 
     return path
 
 
-def record_slug(title: str) -> str:
+def title_slug(title: str) -> str:
     """The file name a title gives: `Über ResNet-50!` → `uber-resnet-50`; empty when nothing is usable."""
     return slugify(title, _SLUG_LENGTH)
 

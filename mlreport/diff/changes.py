@@ -22,7 +22,7 @@ _OWN_SECTION = {"params", "metrics", "evaluations"}
 
 
 @dataclass(frozen=True)
-class Change:
+class FieldChange:
     """One value, old → new (None on the side where it is absent)."""
 
     field: str
@@ -125,9 +125,9 @@ class RecordChange:
     path: str
     change: Kind
     previous_path: str = ""
-    fields: tuple[Change, ...] = ()
-    params: tuple[Change, ...] = ()
-    metrics: tuple[Change, ...] = ()
+    fields: tuple[FieldChange, ...] = ()
+    params: tuple[FieldChange, ...] = ()
+    metrics: tuple[FieldChange, ...] = ()
     other: tuple[str, ...] = ()
     """Names of further fields that changed (notes, links, body…), shown without their values."""
     placements: tuple[Placement, ...] = ()
@@ -273,13 +273,13 @@ def _record_change(old: Record | None, new: Record | None, base: RepoModel,
 
 
 def _field_changes(old: Record | None, new: Record | None, kind: str, base: RepoModel,
-                   tree: RepoModel) -> tuple[Change, ...]:
+                   tree: RepoModel) -> tuple[FieldChange, ...]:
     changes = []
     for name in BY_NAME[kind].compared:
         before = _field_value(old, name, base) if old is not None else None
         after = _field_value(new, name, tree) if new is not None else None
         if before != after and (before or after):
-            changes.append(Change(name, before, after))
+            changes.append(FieldChange(name, before, after))
     return tuple(changes)
 
 
@@ -298,7 +298,7 @@ def _field_value(record: Record, name: str, model: RepoModel) -> Any:
 
 
 def _mapping_changes(name: str, old: Record | None, new: Record | None,
-                     goal: Callable[[str], str]) -> tuple[Change, ...]:
+                     goal: Callable[[str], str]) -> tuple[FieldChange, ...]:
     if not isinstance(old or new, Experiment):
         return ()
     before: dict[str, Any] = getattr(old, name) if old is not None else {}
@@ -306,7 +306,7 @@ def _mapping_changes(name: str, old: Record | None, new: Record | None,
     changes = []
     for key in sorted(set(before) | set(after)):
         if key not in before or key not in after or before[key] != after[key]:
-            changes.append(Change(key, before.get(key), after.get(key), goal(key)))
+            changes.append(FieldChange(key, before.get(key), after.get(key), goal(key)))
     return tuple(changes)
 
 

@@ -6,12 +6,12 @@ import json
 from dataclasses import fields, is_dataclass
 from typing import Any
 
-from mlreport.diff.changes import Change, EvaluationChange, Placement, RecordChange, Report
+from mlreport.diff.changes import EvaluationChange, FieldChange, Placement, RecordChange, Report
 from mlreport.records.kinds import KINDS
 
 # Derived values a reader of the JSON should not have to recompute.
 _DERIVED: dict[type, tuple[str, ...]] = {
-    Change: ("delta", "verdict"),
+    FieldChange: ("delta", "verdict"),
     EvaluationChange: ("delta", "verdict"),
     Placement: ("delta_best", "vs_best", "delta_baseline", "vs_baseline", "new_best", "new_board"),
     RecordChange: ("moved",),

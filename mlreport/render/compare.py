@@ -11,7 +11,7 @@ from typing import Any
 
 from mlreport.render import safe
 from mlreport.render.experiments import INDEX_DATA, detail_file
-from mlreport.render.site import ASSETS, COMPARE_PAGE, COMPARE_QUERY, PageKind, Site, record_slug
+from mlreport.render.site import ASSETS, COMPARE_PAGE, COMPARE_QUERY, PageKind, Site, page_slug
 
 SCRIPT = f"{ASSETS}/compare.js"
 DIFF_QUERY = "diff"
@@ -33,8 +33,8 @@ def compare_config(site: Site) -> dict[str, Any]:
         "index": INDEX_DATA,
         "details": folder,
         # Ids that are not plain file names have a file of another name; the rest are `<id>.json`.
-        "renamed": {record_id: record_slug(record_id) for record_id in site.model.experiments
-                    if record_slug(record_id) != record_id},
+        "renamed": {record_id: page_slug(record_id) for record_id in site.model.experiments
+                    if page_slug(record_id) != record_id},
         "query": {"ids": COMPARE_QUERY, "diff": DIFF_QUERY},
     }
 

@@ -12,7 +12,7 @@ from mlreport.records.common import flatten
 from mlreport.render import charts
 from mlreport.render.leaderboards import board_pages
 from mlreport.render.site import (COMPARE_PAGE, DATA, EXPERIMENTS_INDEX, PageKind, Site, counted,
-                                  most_common, newest_first, plain, record_page, record_slug)
+                                  most_common, newest_first, plain, record_page, page_slug)
 from mlreport.render.tables import Column, table_block, table_data
 
 INDEX_DATA = f"{DATA}/experiments.json"
@@ -47,7 +47,7 @@ class Placement:
 
 def detail_file(record_id: str) -> str:
     """The data file holding one experiment's params, metrics and curves (the compare view reads it)."""
-    return f"{DATA}/experiments/{record_slug(record_id)}.json"
+    return f"{DATA}/experiments/{page_slug(record_id)}.json"
 
 
 def write(site: Site) -> None:

@@ -28,7 +28,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
-class Entry:
+class FeedEntry:
     """One feed entry."""
 
     title: str
@@ -48,7 +48,7 @@ def write(site: Site) -> None:
     site.out.feeds.append((feed_title(site), FEED))
 
 
-def entries(site: Site) -> list[Entry]:
+def entries(site: Site) -> list[FeedEntry]:
     """The newest record changes from git; the records' own dates when git has none."""
     if site.history.feed:
         return [git_entry(site, item) for item in site.history.feed[:MAX_ENTRIES]]
@@ -56,7 +56,7 @@ def entries(site: Site) -> list[Entry]:
     return [record_entry(site, record) for record in newest_first(r for r in records if r.date)[:MAX_ENTRIES]]
 
 
-def git_entry(site: Site, item: FeedItem) -> Entry:
+def git_entry(site: Site, item: FeedItem) -> FeedEntry:
     """An entry for one commit that touched a record: "Decision 0009 accepted: …", "Experiment added: …"."""
     change = item.change
     record = site.record(item.kind, item.record_id) if item.path else None
@@ -68,7 +68,7 @@ def git_entry(site: Site, item: FeedItem) -> Entry:
     else:
         headline = f"{BY_NAME[item.kind].title} {what}"
     pr = f" (#{change.pr})" if change.pr and f"#{change.pr}" not in change.subject else ""
-    return Entry(
+    return FeedEntry(
         title=f"{headline}: {item.title or item.record_id}",
         page=_page(site, item.kind, record),
         updated=change.date,
@@ -79,7 +79,7 @@ def git_entry(site: Site, item: FeedItem) -> Entry:
     )
 
 
-def record_entry(site: Site, record: Record) -> Entry:
+def record_entry(site: Site, record: Record) -> FeedEntry:
     """An entry for a record dated by itself (no git history)."""
     day = record.date.isoformat() if record.date else ""
     if isinstance(record, Decision):
@@ -87,7 +87,7 @@ def record_entry(site: Site, record: Record) -> Entry:
     else:
         headline = f"{BY_NAME[record.kind].title} recorded"
     people = getattr(record, BY_NAME[record.kind].people)
-    return Entry(
+    return FeedEntry(
         title=f"{headline}: {record.title or record.id}",
         page=_page(site, record.kind, record),
         updated=f"{day}T00:00:00Z",
@@ -98,7 +98,7 @@ def record_entry(site: Site, record: Record) -> Entry:
     )
 
 
-def feed_xml(site: Site, items: list[Entry]) -> bytes:
+def feed_xml(site: Site, items: list[FeedEntry]) -> bytes:
     """The Atom 1.0 document; its `updated` is the newest entry's."""
     # The namespace as an attribute on unqualified tags: `etree.register_namespace` would change a
     # process-wide table that other code serialising XML shares.

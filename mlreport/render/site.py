@@ -208,10 +208,10 @@ def template_problem(exc: jinja2.TemplateError, root: Path, page: str) -> Proble
 
 def record_page(kind: str, record_id: str) -> str:
     """The page of a record: `experiments/<id>.md`; ids that are not plain slugs get a safe name."""
-    return f"{BY_NAME[kind].plural}/{record_slug(record_id)}.md"
+    return f"{BY_NAME[kind].plural}/{page_slug(record_id)}.md"
 
 
-def record_slug(record_id: str) -> str:
+def page_slug(record_id: str) -> str:
     """A file name for a record id that cannot leave its folder or clash with an index page."""
     if _SAFE_SLUG.match(record_id) and record_id not in _RESERVED and ".." not in record_id:
         return record_id

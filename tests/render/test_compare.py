@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sitekit import read_page
 
-from mlreport.render.site import record_slug
+from mlreport.render.site import page_slug
 from render.recordkit import BREAKOUT, HOSTILE, built_site, records_repo
 
 DATA = "assets/mlreport/data"
@@ -48,9 +48,9 @@ def test_the_page_tells_the_script_where_its_data_is(site: Path) -> None:
     assert config["query"] == {"ids": "ids", "diff": "diff"}
     assert (site / config["index"]).is_file()
     # The run whose id is the page's own name keeps its page and data under another name.
-    assert config["renamed"] == {"compare": record_slug("compare")}
+    assert config["renamed"] == {"compare": page_slug("compare")}
     assert _detail(site, config, "compare")["id"] == "compare"
-    assert read_page(site, f"experiments/{record_slug('compare')}").text.startswith(
+    assert read_page(site, f"experiments/{page_slug('compare')}").text.startswith(
         "A run whose id is the compare page's name")
     index = json.loads((site / config["index"]).read_text(encoding="utf-8"))
     assert {row["id"] for row in index["rows"]} == {"base", "wide", "deep", "evil", "compare"}

@@ -9,7 +9,7 @@ import pytest
 from mlreport.config import Options
 from mlreport.history import History
 from mlreport.model import RepoModel
-from mlreport.render.site import Site, delta, edit_url, number, page_url, record_page, record_slug
+from mlreport.render.site import Site, delta, edit_url, number, page_url, record_page, page_slug
 
 
 @pytest.mark.parametrize(("record_id", "page"), [
@@ -22,9 +22,9 @@ def test_slug_ids_keep_their_name(record_id: str, page: str) -> None:
 @pytest.mark.parametrize("record_id", ["index", "compare", "../../etc/passwd", "Has Spaces", "a/b", "..", "",
                                        "распознавание", "Über-Lauf"])
 def test_other_ids_get_a_safe_distinct_name(record_id: str) -> None:
-    slug = record_slug(record_id)
+    slug = page_slug(record_id)
     assert "/" not in slug and slug not in ("index", "compare", "..", "") and not slug.startswith((".", "-"))
-    assert slug != record_slug(record_id + "x")
+    assert slug != page_slug(record_id + "x")
 
 
 def test_page_urls() -> None:
