@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import subprocess
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +21,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
+from mlreport import git
 from mlreport.config import CONFIG_FILE, TolerantLoader
 
 THEME: dict[str, Any] = {
@@ -112,7 +112,8 @@ def reproducible_dates(root: Path) -> Iterator[None]:
     if before:
         yield
         return
-    os.environ["SOURCE_DATE_EPOCH"] = _head_time(root)
+    # Outside git (or before the first commit) a fixed epoch still keeps builds identical.
+    os.environ["SOURCE_DATE_EPOCH"] = git.head_time(root) or "0"
     try:
         yield
     finally:
@@ -120,17 +121,6 @@ def reproducible_dates(root: Path) -> Iterator[None]:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = before
-
-
-def _head_time(root: Path) -> str:
-    try:
-        done = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True,
-                              check=False)
-    except OSError:
-        return "0"
-    stamp = done.stdout.strip()
-    # Outside git (or before the first commit) a fixed epoch still keeps builds identical.
-    return stamp if done.returncode == 0 and stamp.isdigit() else "0"
 
 
 @contextmanager

@@ -5,11 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import git
 
-from mlreport import __version__
+from mlreport import __version__, git
 from mlreport.config import Options
-from mlreport.diff.snapshot import default_branch
 from mlreport.templates import environment
 
 PROVIDERS = ("github", "gitlab")
@@ -53,16 +51,8 @@ def render_pipeline(options: Options, template: str, *, install: str, branch: st
 def _repository(root: Path) -> tuple[Path, str]:
     """The repository's top folder (pipelines live there) and its default branch."""
     try:
-        with git.Repo(root, search_parent_directories=True) as repo:
-            top = Path(repo.working_tree_dir or root).resolve()
-            branch = default_branch(repo) or _current_branch(repo) or "main"
-            return top, branch.removeprefix("origin/")
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        repo = git.probe(root)
+    except git.GitError:
         return root.resolve(), "main"
-
-
-def _current_branch(repo: git.Repo) -> str:
-    try:
-        return repo.git.symbolic_ref("--quiet", "--short", "HEAD").strip()
-    except git.GitCommandError:
-        return ""
+    branch = git.default_branch(repo.toplevel) or git.symbolic_ref(repo.toplevel, "HEAD") or "main"
+    return repo.toplevel.resolve(), branch.removeprefix("origin/")

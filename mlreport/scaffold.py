@@ -8,8 +8,7 @@ import os
 import re
 from pathlib import Path
 
-import git
-
+from mlreport import git
 from mlreport.config import CONFIG_FILE, Options
 from mlreport.problems import Problem, RecordError
 from mlreport.records.decision import next_decision_number
@@ -90,12 +89,12 @@ def write_schemas(root: Path) -> dict[str, Path]:
 
 
 def git_user(root: Path) -> str:
-    """The git user's name, as records name their authors; empty outside git."""
+    """The git user's name, as records name their authors; the login name outside git."""
     try:
-        reader = git.Repo(root, search_parent_directories=True).config_reader()
-        return str(reader.get_value("user", "name", ""))
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError):
+        git.probe(root)
+    except git.GitError:
         return os.environ.get("USER", "")
+    return git.config_value(root, "user.name")
 
 
 def _refuse_existing(path: Path, root: Path) -> None:

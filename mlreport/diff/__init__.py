@@ -20,8 +20,8 @@ __all__ = ["DiffError", "Report", "diff_repo", "render_json", "render_markdown"]
 
 def diff_repo(options: Options, base: str | None = None) -> Report:
     """Compare the working tree's records with BASE's (default: the merge base with the default branch)."""
-    with open_repo(options.root) as repo:
-        resolved = resolve_base(repo, base)
-        base_model = build_model(load_base(options, repo, resolved.commit), options)
+    repo = open_repo(options.root)
+    resolved = resolve_base(repo, base)
+    base_model = build_model(load_base(options, repo, resolved.commit), options)
     tree_model, problems = validate_repo(options)
     return compare(base_model, tree_model, problems, base_label=resolved.label, base_commit=resolved.commit)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from mlreport.history.git import GitError, Process
+from mlreport.git import BlobReader
 from mlreport.records.decision import parse_decision
 from mlreport.records.source import SourceError, parse_yaml, split_front_matter
 
@@ -37,7 +37,7 @@ class Blobs:
         self.parsed = 0
         """How many blobs were read from git (not known beforehand)."""
         self._pending: dict[str, tuple[str, str]] = {}
-        self._process: Process | None = None
+        self._reader: BlobReader | None = None
 
     def want(self, blob: str, kind: str, path: str) -> None:
         """Ask for what a blob says, read as a record of `kind` at `path` (root-relative)."""
@@ -58,26 +58,15 @@ class Blobs:
 
     def close(self) -> None:
         """End the cat-file process."""
-        if self._process is not None:
-            self._process.finish()
-            self._process = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def _read(self, blobs: list[str]) -> list[str | None]:
-        if self._process is None:
-            self._process = Process(self.toplevel, "cat-file", "--batch", stdin=True)
-        self._process.stdin.write("".join(f"{blob}\n" for blob in blobs).encode("ascii"))
-        self._process.stdin.flush()
-        texts: list[str | None] = []
-        for _ in blobs:
-            header = self._process.stdout.readline().split()
-            if len(header) != 3:  # `<id> missing`: a partial clone without the blob
-                if not header:
-                    raise GitError("git cat-file stopped early")
-                texts.append(None)
-                continue
-            data = self._process.stdout.read(int(header[2]) + 1)[:-1]
-            texts.append(data.decode("utf-8", "replace").removeprefix("\ufeff"))
-        return texts
+        if self._reader is None:
+            self._reader = BlobReader(self.toplevel)
+        return [None if data is None else data.decode("utf-8", "replace").removeprefix("\ufeff")
+                for data in self._reader.read(blobs)]
 
 
 def describe(kind: str, path: str, text: str | None) -> BlobInfo:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from mlreport.history.git import Process
+from mlreport.git import Process
 from mlreport.history.model import pull_request_number
 
 try:

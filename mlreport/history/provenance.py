@@ -17,7 +17,7 @@ from typing import Callable
 
 from mlreport.config import Options
 from mlreport.history.blobs import Blobs
-from mlreport.history.git import Repo
+from mlreport.git import Repo
 from mlreport.history.gitlog import LogCommit
 from mlreport.history.lineage import Lineage, Step, head_lineages
 from mlreport.history.model import Change, FeedItem, History, Provenance, StatusChange

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 from mlreport.config import Options
 from mlreport.history import cache
 from mlreport.history.blobs import Blobs
-from mlreport.history.git import GitError, Process, Repo, probe
+from mlreport.git import GitError, Process, Repo, probe
 from mlreport.history.gitlog import LogCommit, canonical_order, list_main_line, read_main_line, stream_log
 from mlreport.history.lineage import follow
 from mlreport.history.model import History, Provenance

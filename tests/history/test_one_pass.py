@@ -12,7 +12,7 @@ import pytest
 
 from mlreport.config import Options
 from mlreport.history import read_history
-from mlreport.history import git as git_module
+from mlreport import git as git_module
 from tests.history.conftest import LI, ZOE, decision, experiment, history, rows
 
 

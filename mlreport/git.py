@@ -152,3 +152,110 @@ def probe(root: Path) -> Repo:
     head = lines[4].strip() if code == 0 and len(lines) > 4 else ""
     return Repo(toplevel=Path(toplevel), prefix=prefix, head=head, shallow=shallow.strip() == "true",
                 shallow_file=root / shallow_file)
+
+
+class BlobReader:
+    """File contents by blob id, from one long-running `git cat-file --batch`."""
+
+    def __init__(self, toplevel: Path):
+        self.toplevel = toplevel
+        self._process: Process | None = None
+
+    def read(self, blobs: list[str]) -> list[bytes | None]:
+        """The contents of each blob, in order; None for a blob the repository lacks (a partial clone)."""
+        if self._process is None:
+            self._process = Process(self.toplevel, "cat-file", "--batch", stdin=True)
+        self._process.stdin.write("".join(f"{blob}\n" for blob in blobs).encode("ascii"))
+        self._process.stdin.flush()
+        contents: list[bytes | None] = []
+        for _ in blobs:
+            header = self._process.stdout.readline().split()
+            if len(header) != 3:  # `<id> missing`
+                if not header:
+                    raise GitError("git cat-file stopped early")
+                contents.append(None)
+                continue
+            contents.append(self._process.stdout.read(int(header[2]) + 1)[:-1])
+        return contents
+
+    def close(self) -> None:
+        """End the cat-file process."""
+        if self._process is not None:
+            self._process.finish()
+            self._process = None
+
+
+@dataclass(frozen=True)
+class TreeFile:
+    """A regular file in a commit's tree."""
+
+    path: str
+    """Relative to the repository's top."""
+    blob: str
+
+
+REGULAR_MODES = ("100644", "100755")
+"""Tree entry modes of regular files: symlinks (120000) and submodules (160000) are not records."""
+
+
+def tree_files(toplevel: Path, commit: str, folders: list[str]) -> list[TreeFile]:
+    """The regular files under `folders` (paths from the repository's top) in `commit`'s tree."""
+    if not folders:
+        return []
+    _, out = run(toplevel, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *folders)
+    files = []
+    for item in out.split(b"\0"):
+        if not item:
+            continue
+        info, _, path = item.partition(b"\t")
+        mode, kind, blob = info.decode("ascii").split()
+        if kind == "blob" and mode in REGULAR_MODES:
+            files.append(TreeFile(path.decode("utf-8", "surrogateescape"), blob))
+    return files
+
+
+def commit_of(cwd: Path, revision: str) -> str | None:
+    """The commit a revision names (a branch, tag or hash, as `git rev-parse` reads it); None when none."""
+    code, out = run(cwd, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}",
+                    ok_codes=(0, 1, 128))
+    return out.decode("ascii").strip() if code == 0 else None
+
+
+def merge_base(cwd: Path, one: str, other: str) -> str | None:
+    """The best common ancestor of two commits; None when they share no history."""
+    code, out = run(cwd, "merge-base", one, other, ok_codes=(0, 1))
+    return out.decode("ascii").strip() if code == 0 else None
+
+
+def symbolic_ref(cwd: Path, name: str) -> str:
+    """What a symbolic ref points at, short (`origin/main` for `refs/remotes/origin/HEAD`); "" when it is none."""
+    code, out = run(cwd, "symbolic-ref", "--quiet", "--short", name, ok_codes=(0, 1, 128))
+    return out.decode("utf-8", "replace").strip() if code == 0 else ""
+
+
+def config_value(cwd: Path, key: str) -> str:
+    """A git config value as git resolves it for `cwd` (repository, user, system); "" when unset."""
+    code, out = run(cwd, "config", "--get", key, ok_codes=(0, 1, 128))
+    return out.decode("utf-8", "replace").strip() if code == 0 else ""
+
+
+def head_time(cwd: Path) -> str:
+    """The HEAD commit's committer time in seconds since the epoch; "" outside git or before the first commit."""
+    try:
+        code, out = run(cwd, "log", "-1", "--format=%ct", ok_codes=(0, 128))
+    except GitError:
+        return ""
+    stamp = out.decode("ascii", "replace").strip()
+    return stamp if code == 0 and stamp.isdigit() else ""
+
+
+def default_branch(cwd: Path) -> str | None:
+    """origin/HEAD when the clone knows it, else `main`, else `master` (locally or on origin)."""
+    remote_head = symbolic_ref(cwd, "refs/remotes/origin/HEAD")
+    if remote_head:
+        return remote_head
+    for name in ("main", "master"):
+        for candidate in (name, f"origin/{name}"):
+            if commit_of(cwd, candidate):
+                return candidate
+    return None
