@@ -29,9 +29,9 @@ SEARCH = "material/plugins/search/"
 """The search plugin's frames: its indexing runs inside MkDocs' page loop, and counts as search."""
 STEPS = (
     # (step, who does it, the frame that starts it): a stack belongs to the outermost one it passes.
-    ("loading and validating records", "mlreport", "validate_repo ("),
+    ("loading and validating records", "mlreport", "read_records ("),
     ("reading git history", "mlreport", "read_history ("),
-    ("generating pages (Jinja templates)", "mlreport", "on_files (mlreport/plugin.py"),
+    ("generating pages (Jinja templates)", "mlreport", "generate (mlreport/render/__init__.py"),
     ("Markdown to HTML", "Python-Markdown, via MkDocs", "_populate_page ("),
     ("search index", "Material's search plugin", SEARCH),
     ("page templates and writing", "MkDocs, Material's theme", "_build_page ("),

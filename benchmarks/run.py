@@ -37,7 +37,7 @@ from plain_site import write_plain_site  # noqa: E402
 from mlreport.config import load_options  # noqa: E402
 from mlreport.leaderboards import board_slug  # noqa: E402
 from mlreport.history import read_history  # noqa: E402
-from mlreport.validate import validate_repo  # noqa: E402
+from mlreport.pipeline import read_records  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
@@ -122,9 +122,8 @@ def measure_size(out: Path, n: int, seed: int, repeat: int, browser: bool = Fals
     """Every measurement for one N."""
     repo = generated_repo(out, n, seed)
     options = load_options(repo)
-    model, _ = validate_repo(options)
-    records = [(r.kind, r.id, r.title, r.path)
-               for kind in (model.experiments, model.decisions, model.models) for r in kind.values()]
+    catalog = read_records(options).catalog
+    records = [(r.kind, r.id, r.title, r.path) for r in catalog.records()]
     pages = out / f"generated-{n}"
     shutil.rmtree(pages, ignore_errors=True)
     timed(["mlreport", "generate", "--root", str(repo), "--out", str(pages)])
@@ -156,7 +155,7 @@ def measure_size(out: Path, n: int, seed: int, repeat: int, browser: bool = Fals
         history_warm.append(_seconds(lambda: read_history(options, records)))
 
     results = {
-        "experiments": len(model.experiments), "decisions": len(model.decisions), "models": len(model.models),
+        "experiments": len(catalog.experiments), "decisions": len(catalog.decisions), "models": len(catalog.models),
         "commits": int(_git(repo, "rev-list", "--count", "HEAD")), "pages": page_count,
         "record_page_kb": round(record_page_bytes / 1024, 1),
         "cold_s": median([r.seconds for r in cold]), "warm_s": median([r.seconds for r in warm]),

@@ -18,13 +18,11 @@ from mlreport.build import BuildFailed, build_site, serve_site
 from mlreport.ci import PROVIDERS, write_pipelines
 from mlreport.config import CONFIG_FILE, Options, load_options
 from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
-from mlreport.pipeline import read_site
-from mlreport.plugin import DASHBOARD
+from mlreport.pipeline import generate_site, read_records
 from mlreport.problems import RecordError, errors, format_problems
 from mlreport.records.kinds import KINDS, NAMES
 from mlreport.scaffold import has_plugin_entry, init_repo, new_record, title_slug
 from mlreport.schema import SCHEMAS
-from mlreport.validate import validate_repo
 
 _ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
                      show_default=True, help="The repository (the folder holding mkdocs.yml).")
@@ -44,7 +42,8 @@ def main() -> None:
 def validate(root: Path, strict: bool, fmt: str) -> None:
     """Check every record: schema, references, duplicates, cycles, stale statuses."""
     options = _options(root, strict=strict, fmt=fmt)
-    model, problems = validate_repo(options)
+    checked = read_records(options)
+    model, problems = checked.catalog, checked.problems
     if problems:
         click.echo(format_problems(problems, fmt))
     elif fmt == "json":
@@ -173,20 +172,17 @@ def serve(root: Path, dev_addr: str | None) -> None:
 def generate(root: Path, out: Path) -> None:
     """Write the generated pages, data and assets to a folder, without building a site."""
     options = _options(root)
-    inputs = read_site(options)
-    if inputs.problems:
-        click.echo(format_problems(inputs.problems, "text"), err=True)
-    if inputs.failed:
-        sys.exit(1)
-    if inputs.history.warning:
-        click.echo(f"warning: {inputs.history.warning}", err=True)
-    own_index = (options.root / options.docs_dir / "index.md").is_file()
     try:
-        generated = render.generate(inputs.model, inputs.history, options,
-                                    home_page=DASHBOARD if own_index else "index.md")
+        result = generate_site(options)
     except RecordError as exc:
         _fail(exc)
-    written = render.write_generated(generated, out)
+    if result.problems:
+        click.echo(format_problems(result.problems, "text"), err=True)
+    if result.failed:
+        sys.exit(1)
+    if result.history.warning:
+        click.echo(f"warning: {result.history.warning}", err=True)
+    written = render.write_generated(result.site, out)
     click.echo(f"wrote {len(written)} files to {_shown(out, Path.cwd())}")
 
 

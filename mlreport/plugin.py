@@ -26,20 +26,16 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url, nest_paths
 
 from mlreport.config import Options, options_from_entry, plugin_entry, read_site_config
-from mlreport.history import History
-from mlreport.model import RepoModel
-from mlreport.pipeline import read_site
+from mlreport.pipeline import generate_site
 from mlreport.problems import RecordError, format_problems
 from mlreport.records.kinds import KINDS
-from mlreport.render import Generated, generate
+from mlreport.render import DASHBOARD, Generated
 from mlreport.render.site import edit_url
 
 log = logging.getLogger("mkdocs.plugins.mlreport")
 
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
 """Markdown extensions the generated pages are written for; added when the site lacks them."""
-DASHBOARD = "dashboard.md"
-"""Where the dashboard goes when the team's docs have their own `index.md`."""
 
 
 class MlreportPlugin(BasePlugin):
@@ -49,8 +45,6 @@ class MlreportPlugin(BasePlugin):
         self.options: Options | None = None
         self.preloaded: Options | None = None
         """Options the CLI has read already (`mlreport build`): then mkdocs.yml is not read again."""
-        self.model: RepoModel | None = None
-        self.history = History()
         self.generated = Generated()
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
@@ -59,34 +53,33 @@ class MlreportPlugin(BasePlugin):
         return [], []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Read the options, then validate every record (errors stop the build, as `mlreport validate` shows them)."""
+        """Read the options; make sure the Markdown extensions the generated pages use are on."""
         options = self.preloaded or _read_options(config)
         # What MkDocs decided wins: command-line overrides (`--strict`, `--site-url`) reach it, not mkdocs.yml.
         self.options = replace(options, strict=options.strict or bool(config.strict),
                                repo_url=config.repo_url or "", edit_uri=config.edit_uri or "",
                                site_name=config.site_name or "", site_url=config.site_url or "",
                                use_directory_urls=config.use_directory_urls)
-        inputs = read_site(self.options)
-        if inputs.failed:
-            raise PluginError(format_problems(inputs.problems, "text"))
-        for problem in inputs.problems:
-            log.warning(problem.format_text())
-        if inputs.history.warning:
-            log.warning(f"mlreport: {inputs.history.warning}")
-        self.model, self.history = inputs.model, inputs.history
         _require_extensions(config)
         _theme_notes(config)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """Add the generated pages, data files and assets; the team's own pages win a clash."""
-        assert self.model is not None and self.options is not None
+        """Generate the site (record errors stop the build, as `mlreport validate` shows them) and add its
+        pages, data files and assets; the team's own pages win a clash."""
+        assert self.options is not None
         own_index = files.get_file_from_path("index.md") is not None
         try:
-            self.generated = generate(self.model, self.history, self.options,
-                                      home_page=DASHBOARD if own_index else "index.md")
+            result = generate_site(self.options, home_page=DASHBOARD if own_index else "index.md")
         except RecordError as exc:
             raise PluginError(format_problems(exc.problems, "text")) from None
+        if result.failed:
+            raise PluginError(format_problems(result.problems, "text"))
+        for problem in result.problems:
+            log.warning(problem.format_text())
+        if result.history.warning:
+            log.warning(f"mlreport: {result.history.warning}")
+        self.generated = result.site
         in_nav = {page for _, page in self.generated.nav}
         for path, text in self.generated.pages.items():
             if files.get_file_from_path(path) is not None:

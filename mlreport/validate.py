@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from mlreport.config import Options
-from mlreport.model import RepoModel, build_model
+from mlreport.catalog import Catalog
 from mlreport.problems import Problem, did_you_mean
-from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key, load_records
+from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key
 from mlreport.records.decision import next_decision_number
 from mlreport.records.kinds import DECISION
 
@@ -16,17 +16,15 @@ Unreadable = dict[str, set[str]]
 """Ids of the record files of each kind that exist but could not be read."""
 
 
-def validate_repo(options: Options, *, cached: bool = False) -> tuple[RepoModel, list[Problem]]:
-    """Load, join and check every record (`cached`: reuse unchanged ones); returns the model and every problem."""
-    loaded = load_records(options, cached=cached)
-    model = build_model(loaded, options)
-    problems = list(options.config_problems) + loaded.problems + list(cross_record_problems(loaded, model))
+def check_records(loaded: Loaded, catalog: Catalog, options: Options) -> list[Problem]:
+    """Every problem: the options', each record's own, and those across records; warnings are errors when strict."""
+    problems = list(options.config_problems) + loaded.problems + list(cross_record_problems(loaded, catalog))
     if options.strict:
         problems = [_as_error(p) for p in problems]
-    return model, sorted(set(problems))
+    return sorted(set(problems))
 
 
-def cross_record_problems(loaded: Loaded, model: RepoModel) -> Iterator[Problem]:
+def cross_record_problems(loaded: Loaded, model: Catalog) -> Iterator[Problem]:
     """Every rule that needs more than one record."""
     yield from _duplicate_ids(loaded.experiments, lambda r: r.id, "experiment")
     yield from _duplicate_ids(loaded.decisions, lambda r: decision_key(r.id), "decision",
@@ -61,7 +59,7 @@ def _renumber_hint(options: Options) -> str:
     return f"renumber one of them to {free}, the next free number"
 
 
-def _experiment_references(experiment: Experiment, model: RepoModel, unreadable: Unreadable) -> Iterator[Problem]:
+def _experiment_references(experiment: Experiment, model: Catalog, unreadable: Unreadable) -> Iterator[Problem]:
     if not experiment.baseline:
         return
     if experiment.baseline == experiment.id:
@@ -71,7 +69,7 @@ def _experiment_references(experiment: Experiment, model: RepoModel, unreadable:
         yield _missing(experiment, "baseline", "experiment", experiment.baseline, model.experiments)
 
 
-def _decision_references(decision: Decision, model: RepoModel, unreadable: Unreadable) -> Iterator[Problem]:
+def _decision_references(decision: Decision, model: Catalog, unreadable: Unreadable) -> Iterator[Problem]:
     for index, ref in enumerate(decision.evidence):
         if ref not in model.experiments and ref not in unreadable["experiment"]:
             yield _missing(decision, f"evidence.{index}", "experiment", ref, model.experiments)
@@ -89,7 +87,7 @@ def _decision_references(decision: Decision, model: RepoModel, unreadable: Unrea
                                "name the other decision of the pair")
 
 
-def _model_references(card: ModelCard, model: RepoModel, unreadable: Unreadable) -> Iterator[Problem]:
+def _model_references(card: ModelCard, model: Catalog, unreadable: Unreadable) -> Iterator[Problem]:
     for index, evaluation in enumerate(card.evaluations):
         experiment = model.experiments.get(evaluation.experiment)
         if experiment is None and evaluation.experiment in unreadable["experiment"]:
@@ -109,7 +107,7 @@ def _model_references(card: ModelCard, model: RepoModel, unreadable: Unreadable)
             yield _missing_decision(card, f"decisions.{index}", ref, model)
 
 
-def _supersede_cycles(model: RepoModel) -> Iterator[Problem]:
+def _supersede_cycles(model: Catalog) -> Iterator[Problem]:
     """Each cycle once, reported on its smallest member."""
     reported: set[frozenset[str]] = set()
     for start in sorted(model.successors):
@@ -135,7 +133,7 @@ def _cycle_from(start: str, successors: dict[str, tuple[str, ...]]) -> list[str]
     return []
 
 
-def _stale_statuses(model: RepoModel) -> Iterator[Problem]:
+def _stale_statuses(model: Catalog) -> Iterator[Problem]:
     for decision in model.decisions.values():
         successors = model.successors.get(decision.id, ())
         # Older formats keep the status in the body; the fix is worded for where it is written.
@@ -167,7 +165,7 @@ def _problem(record: Record, key: str, message: str, hint: str = "") -> Problem:
     return Problem(record.path, line, column, "error", message, hint, key)
 
 
-def _missing_decision(record: Record, key: str, ref: str, model: RepoModel) -> Problem:
+def _missing_decision(record: Record, key: str, ref: str, model: Catalog) -> Problem:
     """Numbers that look alike are not typos of each other: name the range instead of a near miss."""
     if not decision_key(ref).isdigit():
         return _missing(record, key, "decision", ref, [d for d in model.decisions if d != record.id])

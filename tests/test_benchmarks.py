@@ -128,11 +128,13 @@ def test_quick_run_measures_everything_and_writes_the_results(tmp_path: Path) ->
 
 def test_profile_puts_each_sampled_stack_in_the_build_step_it_belongs_to() -> None:
     collapsed = "\n".join([
-        "<module> (mlreport/__main__.py:3);read_site (mlreport/pipeline.py:28);"
-        "validate_repo (mlreport/validate.py:18);iter_errors (jsonschema/validators.py:349) 7",
-        "<module> (mlreport/__main__.py:3);read_site (mlreport/pipeline.py:28);"
-        "read_history (mlreport/history/reader.py:39) 2",
         "build (mkdocs/commands/build.py:249);MlreportPlugin.on_files (mlreport/plugin.py:70);"
+        "generate_site (mlreport/pipeline.py:50);read_records (mlreport/pipeline.py:44);"
+        "iter_errors (jsonschema/validators.py:349) 7",
+        "build (mkdocs/commands/build.py:249);MlreportPlugin.on_files (mlreport/plugin.py:70);"
+        "generate_site (mlreport/pipeline.py:50);read_history (mlreport/history/reader.py:39) 2",
+        "build (mkdocs/commands/build.py:249);MlreportPlugin.on_files (mlreport/plugin.py:70);"
+        "generate_site (mlreport/pipeline.py:50);generate (mlreport/render/__init__.py:31);"
         "render (jinja2/environment.py:1275) 3",
         "build (mkdocs/commands/build.py:249);_populate_page (mkdocs/commands/build.py:147);"
         "Markdown.convert (markdown/core.py:322) 11",

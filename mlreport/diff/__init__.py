@@ -12,8 +12,8 @@ from mlreport.diff.changes import Report, compare
 from mlreport.diff.markdown import render_markdown
 from mlreport.diff.snapshot import DiffError, load_base, open_repo, resolve_base
 from mlreport.diff.structured import render_json
-from mlreport.model import build_model
-from mlreport.validate import validate_repo
+from mlreport.catalog import build_catalog
+from mlreport.pipeline import read_records
 
 __all__ = ["DiffError", "Report", "diff_repo", "render_json", "render_markdown"]
 
@@ -22,6 +22,7 @@ def diff_repo(options: Options, base: str | None = None) -> Report:
     """Compare the working tree's records with BASE's (default: the merge base with the default branch)."""
     repo = open_repo(options.root)
     resolved = resolve_base(repo, base)
-    base_model = build_model(load_base(options, repo, resolved.commit), options)
-    tree_model, problems = validate_repo(options)
+    base_model = build_catalog(load_base(options, repo, resolved.commit), options)
+    tree = read_records(options)
+    tree_model, problems = tree.catalog, tree.problems
     return compare(base_model, tree_model, problems, base_label=resolved.label, base_commit=resolved.commit)

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterable, Literal
 
 from mlreport.leaderboards import Entry, RankedBoard
 from mlreport.metrics import Verdict, delta, verdict
-from mlreport.model import RepoModel
+from mlreport.catalog import Catalog
 from mlreport.problems import Problem
 from mlreport.records import Decision, Experiment, ModelCard, Record
 from mlreport.records.kinds import BY_NAME
@@ -194,7 +194,7 @@ class Report:
         return sum(1 for record in getattr(self, kind) if record.change == change)
 
 
-def compare(base: RepoModel, tree: RepoModel, problems: Iterable[Problem], *, base_label: str,
+def compare(base: Catalog, tree: Catalog, problems: Iterable[Problem], *, base_label: str,
             base_commit: str, context: int = 3) -> Report:
     """The report of what `tree` changes against `base`."""
     problems = list(problems)
@@ -214,7 +214,7 @@ def compare(base: RepoModel, tree: RepoModel, problems: Iterable[Problem], *, ba
     )
 
 
-def _experiment_changes(base: RepoModel, tree: RepoModel) -> tuple[RecordChange, ...]:
+def _experiment_changes(base: Catalog, tree: Catalog) -> tuple[RecordChange, ...]:
     changes = []
     for record_id, old, new in _pairs(base.experiments, tree.experiments):
         change = _record_change(old, new, base, tree)
@@ -228,7 +228,7 @@ def _experiment_changes(base: RepoModel, tree: RepoModel) -> tuple[RecordChange,
     return tuple(changes)
 
 
-def _decision_changes(base: RepoModel, tree: RepoModel) -> tuple[RecordChange, ...]:
+def _decision_changes(base: Catalog, tree: Catalog) -> tuple[RecordChange, ...]:
     changes = []
     for record_id, old, new in _pairs(base.decisions, tree.decisions):
         change = _record_change(old, new, base, tree)
@@ -240,7 +240,7 @@ def _decision_changes(base: RepoModel, tree: RepoModel) -> tuple[RecordChange, .
     return tuple(changes)
 
 
-def _model_changes(base: RepoModel, tree: RepoModel) -> tuple[RecordChange, ...]:
+def _model_changes(base: Catalog, tree: Catalog) -> tuple[RecordChange, ...]:
     changes = []
     for record_id, old, new in _pairs(base.models, tree.models):
         change = _record_change(old, new, base, tree)
@@ -253,8 +253,8 @@ def _model_changes(base: RepoModel, tree: RepoModel) -> tuple[RecordChange, ...]
     return tuple(changes)
 
 
-def _record_change(old: Record | None, new: Record | None, base: RepoModel,
-                   tree: RepoModel) -> RecordChange | None:
+def _record_change(old: Record | None, new: Record | None, base: Catalog,
+                   tree: Catalog) -> RecordChange | None:
     """Added, removed, or the fields that differ; None when the record reads the same."""
     record = new or old
     assert record is not None
@@ -272,8 +272,8 @@ def _record_change(old: Record | None, new: Record | None, base: RepoModel,
                         fields=fields_, params=params, metrics=metrics, other=other)
 
 
-def _field_changes(old: Record | None, new: Record | None, kind: str, base: RepoModel,
-                   tree: RepoModel) -> tuple[FieldChange, ...]:
+def _field_changes(old: Record | None, new: Record | None, kind: str, base: Catalog,
+                   tree: Catalog) -> tuple[FieldChange, ...]:
     changes = []
     for name in BY_NAME[kind].compared:
         before = _field_value(old, name, base) if old is not None else None
@@ -283,7 +283,7 @@ def _field_changes(old: Record | None, new: Record | None, kind: str, base: Repo
     return tuple(changes)
 
 
-def _field_value(record: Record, name: str, model: RepoModel) -> Any:
+def _field_value(record: Record, name: str, model: Catalog) -> Any:
     if name == "status" and isinstance(record, Decision):
         # A stale "accepted" that a newer decision supersedes reads as superseded.
         return model.effective_status(record)
@@ -316,7 +316,7 @@ def _other_changes(old: Record, new: Record) -> tuple[str, ...]:
     return tuple(f.name for f in fields(new) if f.name not in skipped and getattr(old, f.name) != getattr(new, f.name))
 
 
-def _placements(record_id: str, base: RepoModel, tree: RepoModel) -> tuple[Placement, ...]:
+def _placements(record_id: str, base: Catalog, tree: Catalog) -> tuple[Placement, ...]:
     base_boards = {_board_key(board): board for board in base.leaderboards}
     placements = []
     for board in tree.leaderboards:
@@ -346,8 +346,8 @@ def _placements(record_id: str, base: RepoModel, tree: RepoModel) -> tuple[Place
     return tuple(placements)
 
 
-def _evaluation_changes(old: ModelCard | None, new: ModelCard | None, base: RepoModel,
-                        tree: RepoModel) -> tuple[EvaluationChange, ...]:
+def _evaluation_changes(old: ModelCard | None, new: ModelCard | None, base: Catalog,
+                        tree: Catalog) -> tuple[EvaluationChange, ...]:
     if old is None or new is None:
         return ()  # an added or removed card's numbers are not changes of numbers
     before = _evaluation_values(old, base)
@@ -357,7 +357,7 @@ def _evaluation_changes(old: ModelCard | None, new: ModelCard | None, base: Repo
                  if key not in before or key not in after or before[key] != after[key])
 
 
-def _evaluation_values(card: ModelCard, model: RepoModel) -> dict[tuple[str, str, str], float | None]:
+def _evaluation_values(card: ModelCard, model: Catalog) -> dict[tuple[str, str, str], float | None]:
     return {(row.experiment_id, row.metric, row.split): row.value for row in model.evaluation_rows(card)}
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mlreport.config import Options
 from mlreport.history import History
-from mlreport.model import RepoModel
+from mlreport.catalog import Catalog
 from mlreport.render import assets, compare, decisions, experiments, feed, home, leaderboards, models
 from mlreport.render.site import Generated, PageKind, Site
 
@@ -25,10 +25,13 @@ PAGE_KINDS: tuple[PageKind, ...] = (
     feed.KIND,
 )
 
-__all__ = ["Generated", "PAGE_KINDS", "PageKind", "Site", "generate", "write_generated"]
+__all__ = ["DASHBOARD", "Generated", "PAGE_KINDS", "PageKind", "Site", "generate", "write_generated"]
+
+DASHBOARD = "dashboard.md"
+"""Where the dashboard goes when the team's docs have their own `index.md`."""
 
 
-def generate(model: RepoModel, history: History, options: Options, *, home_page: str = "index.md") -> Generated:
+def generate(model: Catalog, history: History, options: Options, *, home_page: str = "index.md") -> Generated:
     """Render every page kind; `home_page` moves the dashboard aside when the team has its own index."""
     site = Site(model, history, options, PAGE_KINDS, home=home_page)
     # The shared scripts first: page kinds may add their own after them.

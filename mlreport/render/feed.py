@@ -52,7 +52,7 @@ def entries(site: Site) -> list[FeedEntry]:
     """The newest record changes from git; the records' own dates when git has none."""
     if site.history.feed:
         return [git_entry(site, item) for item in site.history.feed[:MAX_ENTRIES]]
-    records = [*site.model.experiments.values(), *site.model.decisions.values(), *site.model.models.values()]
+    records = site.model.records()
     return [record_entry(site, record) for record in newest_first(r for r in records if r.date)[:MAX_ENTRIES]]
 
 

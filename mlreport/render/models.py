@@ -9,7 +9,7 @@ import yaml
 from markupsafe import Markup, escape
 
 from mlreport.metrics import delta
-from mlreport.model import EvaluationRow
+from mlreport.catalog import EvaluationRow
 from mlreport.records import ModelCard
 from mlreport.render.feed import address
 from mlreport.render.site import MODELS_INDEX, PageKind, Site, record_page

@@ -28,7 +28,7 @@ from mlreport import metrics
 from mlreport.config import Options
 from mlreport.history import History, Provenance
 from mlreport.slugs import slugify
-from mlreport.model import RepoModel
+from mlreport.catalog import Catalog
 from mlreport.problems import Problem, RecordError, relative
 from mlreport.records import Record
 from mlreport.records.kinds import BY_NAME
@@ -92,7 +92,7 @@ class PageKind:
 class Site:
     """The model being rendered, the output being gathered, and the helpers pages share."""
 
-    def __init__(self, model: RepoModel, history: History, options: Options, kinds: Iterable[PageKind],
+    def __init__(self, model: Catalog, history: History, options: Options, kinds: Iterable[PageKind],
                  home: str = "index.md"):
         self.model = model
         self.history = history

@@ -15,8 +15,8 @@ from sitekit import new_repo
 from mlreport.config import load_options
 from mlreport.history import History
 from mlreport.leaderboards import RankedBoard
-from mlreport.model import RepoModel
-from mlreport.pipeline import read_site
+from mlreport.catalog import Catalog
+from mlreport.pipeline import generate_site
 from mlreport.render import PAGE_KINDS
 from mlreport.render.leaderboards import board_pages
 from mlreport.render.site import page_url, record_page
@@ -31,7 +31,7 @@ class BuiltSite:
 
     root: Path
     base: str
-    model: RepoModel
+    model: Catalog
     history: History
 
     def url(self, page: str) -> str:
@@ -56,11 +56,11 @@ class BuiltSite:
         return self.url(board_pages(boards)[boards.index(board)])
 
 
-def read_repo(root: Path) -> tuple[RepoModel, History]:
+def read_repo(root: Path) -> tuple[Catalog, History]:
     """The repo's records and their git history, as mlreport reads them; the tests expect valid records."""
-    inputs = read_site(load_options(root))
-    assert not inputs.failed, inputs.problems
-    return inputs.model, inputs.history
+    result = generate_site(load_options(root))
+    assert not result.failed, result.problems
+    return result.catalog, result.history
 
 
 def hostile_repo(path: Path) -> Path:

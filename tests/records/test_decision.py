@@ -9,7 +9,7 @@ import pytest
 from mlreport.config import Options, load_options
 from mlreport.records import Decision, decision_key, load_records
 from mlreport.records.decision import decision_id, next_decision_number, parse_status
-from mlreport.validate import validate_repo
+from mlreport.pipeline import read_records
 
 
 def decisions_of(repo, **options) -> dict[str, Decision]:
@@ -51,7 +51,8 @@ def test_references_written_every_way_resolve(repo, cli) -> None:
     # Unquoted, YAML reads 0007 as the integer 7 and 0012 as octal, i.e. 10.
     repo.write("decisions/0015-unquoted.md", "---\nstatus: accepted\nsupersedes: [0007, 0012]\n---\n# Unquoted\n")
     repo.write("models/vision.md", "---\nname: Vision\ndecisions: [0012, 0007]\n---\n")
-    model, problems = validate_repo(Options(root=repo.path, history=False))
+    checked = read_records(Options(root=repo.path, history=False))
+    model, problems = checked.catalog, checked.problems
     assert [p.format_text() for p in problems] == [
         "decisions/0012-use-onnx-runtime.md:2:9: warning: decision is superseded by 0015 but its status still says "
         "accepted (set `status: superseded`)"]

@@ -9,18 +9,19 @@ import datetime as dt
 from pathlib import Path
 
 from mlreport.config import Options
-from mlreport.model import RepoModel
-from mlreport.validate import validate_repo
+from mlreport.catalog import Catalog
+from mlreport.pipeline import read_records
 
 LEGACY = Path(__file__).parent.parent / "fixtures" / "legacy_decisions"
 
 
-def read_log(name: str) -> tuple[RepoModel, list[str]]:
-    model, problems = validate_repo(Options(root=LEGACY, decisions_dir=name, history=False))
+def read_log(name: str) -> tuple[Catalog, list[str]]:
+    checked = read_records(Options(root=LEGACY, decisions_dir=name, history=False))
+    model, problems = checked.catalog, checked.problems
     return model, [p.format_text() for p in problems]
 
 
-def summary(model: RepoModel) -> dict[str, tuple[str, str, dt.date | None]]:
+def summary(model: Catalog) -> dict[str, tuple[str, str, dt.date | None]]:
     return {d.id: (d.title, d.status, d.date) for d in model.decisions.values()}
 
 
@@ -127,7 +128,8 @@ def test_windows_line_endings_read_the_same(tmp_path) -> None:
         for file in folder.iterdir():
             (copy / file.name).write_bytes(file.read_bytes().replace(b"\n", b"\r\n"))
         model, problems = read_log(folder.name)
-        crlf_model, crlf_problems = validate_repo(Options(root=tmp_path, decisions_dir=folder.name, history=False))
+        checked = read_records(Options(root=tmp_path, decisions_dir=folder.name, history=False))
+        crlf_model, crlf_problems = checked.catalog, checked.problems
         assert summary(crlf_model) == summary(model)
         assert {d.id: (d.supersedes, d.superseded_by, d.decision_makers, d.tags, d.status_line)
                 for d in crlf_model.decisions.values()} == \

@@ -8,7 +8,7 @@ import pytest
 
 from mlreport.config import Options
 from mlreport.records import Evaluation, load_records
-from mlreport.validate import validate_repo
+from mlreport.pipeline import read_records
 
 CARD = """
     ---
@@ -78,7 +78,8 @@ def test_evaluation_numbers_come_from_the_experiment(repo) -> None:
           - experiment: vit
         ---
         """)
-    model, problems = validate_repo(Options(root=repo.path, history=False))
+    checked = read_records(Options(root=repo.path, history=False))
+    model, problems = checked.catalog, checked.problems
     assert problems == []
     rows = [(r.experiment_id, r.metric, r.value, r.split, r.goal) for r in model.evaluation_rows(model.models["vit"])]
     assert rows == [("vit", "test.accuracy", 0.93, "val", "max"),

@@ -7,6 +7,7 @@ last commit adds records with hostile titles.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,7 +17,7 @@ from sitekit import new_repo
 
 from mlreport.config import load_options
 from mlreport.history import History
-from mlreport.pipeline import read_site
+from mlreport.pipeline import generate_site
 from mlreport.render import Generated, generate
 
 ANA = "Ana Lima <ana@example.com>"
@@ -187,11 +188,13 @@ def built_site(root: Path) -> Path:
 def generated(root: Path, with_history: bool = True) -> Generated:
     """The generated site of a repo, with its git history (as a build reads it) or none."""
     options = load_options(root)
-    inputs = read_site(options)
-    assert not inputs.failed, inputs.problems
+    if not with_history:
+        options = dataclasses.replace(options, history=False)
+    result = generate_site(options)
+    assert not result.failed, result.problems
     if with_history:
-        assert inputs.history.available, inputs.history.warning
-    return generate(inputs.model, inputs.history if with_history else History(), options)
+        assert result.history.available, result.history.warning
+    return result.site
 
 
 def pull(number: int) -> str:

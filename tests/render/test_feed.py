@@ -13,7 +13,7 @@ from sitekit import read_page
 from mlreport.cli import main
 from mlreport.config import load_options
 from mlreport.history import History
-from mlreport.pipeline import read_site
+from mlreport.pipeline import generate_site
 from mlreport.render import feed as feed_kind
 from mlreport.render import generate
 from render.recordkit import BREAKOUT, HOSTILE, SITE_URL, generated, records_repo
@@ -79,7 +79,7 @@ def test_without_git_the_records_dates_stand_in(repo_path: Path) -> None:
 
 def test_links_are_relative_without_a_site_url(repo_path: Path) -> None:
     options = dataclasses.replace(load_options(repo_path), site_url="")
-    out = generate(read_site(options).model, History(), options)
+    out = generate_site(dataclasses.replace(options, history=False)).site
     root, entries = _entries(out.files["feed.xml"])
     assert entries[0]["link"] == "decisions/0004/" and root.find("a:link[@rel='self']", NS) is None
     assert entries[0]["id"].startswith("tag:git.example.com,")

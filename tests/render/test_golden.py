@@ -15,18 +15,17 @@ from sitekit import FIXTURES, team_repo
 
 from conftest import GitRepo
 from mlreport.config import load_options
-from mlreport.pipeline import read_site
-from mlreport.render import Generated, generate
+from mlreport.pipeline import generate_site
+from mlreport.render import Generated
 
 EXPECTED = FIXTURES / "golden_expected"
 
 
 def test_generated_site_matches_the_golden_tree(repo: GitRepo) -> None:
     team_repo(repo)
-    options = load_options(repo.path)
-    inputs = read_site(options)
-    assert not inputs.failed, inputs.problems
-    actual = normalised(generate(inputs.model, inputs.history, options), repo.path)
+    result = generate_site(load_options(repo.path))
+    assert not result.failed, result.problems
+    actual = normalised(result.site, repo.path)
     if os.environ.get("MLREPORT_UPDATE_GOLDEN"):
         shutil.rmtree(EXPECTED, ignore_errors=True)
         for path, text in actual.items():

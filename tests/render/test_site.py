@@ -8,7 +8,7 @@ import pytest
 
 from mlreport.config import Options
 from mlreport.history import History
-from mlreport.model import RepoModel
+from mlreport.catalog import Catalog
 from mlreport.render.site import Site, delta, edit_url, number, page_url, record_page, page_slug
 
 
@@ -42,7 +42,7 @@ def test_page_urls() -> None:
              ("index.md", "experiments/b.md"): "experiments/b.html"}),
 ])
 def test_html_links_are_urls_relative_to_the_page(directory_urls: bool, links: dict[tuple[str, str], str]) -> None:
-    site = Site(RepoModel(Options(root=Path(".")), {}, {}, {}), History(),
+    site = Site(Catalog(Options(root=Path(".")), {}, {}, {}), History(),
                 Options(root=Path("."), use_directory_urls=directory_urls), ())
     assert {pair: str(site.href(*pair)) for pair in links} == links
 

@@ -1,6 +1,6 @@
-"""The joined repo: records by id, resolved references, backlinks and leaderboards.
+"""The catalog: every record of a repo by id, references resolved, backlinks and leaderboards.
 
-Templates and reports see only this model, never raw YAML.
+Loaded records are joined here once; pages and reports read the catalog, never raw YAML.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import Iterable
 from mlreport.config import Options
 from mlreport.leaderboards import RankedBoard, board_definitions, rank
 from mlreport.metrics import goal_of
-from mlreport.records import Decision, Experiment, Loaded, ModelCard, decision_key
+from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key
+from mlreport.records.kinds import KINDS
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class EvaluationRow:
 
 
 @dataclass
-class RepoModel:
+class Catalog:
     """Everything the site and the reports need, resolved once."""
 
     options: Options
@@ -42,6 +43,10 @@ class RepoModel:
     decisions_of_model: dict[str, tuple[str, ...]] = field(default_factory=dict)
     decision_ids: dict[str, str] = field(default_factory=dict, repr=False)
     """Decision ids by the key references are compared in (`7` → `0007`)."""
+
+    def records(self) -> list[Record]:
+        """Every record, kind by kind (in the registry's order), each kind by id."""
+        return [record for kind in KINDS for record in getattr(self, kind.plural).values()]
 
     def decision(self, reference: object) -> Decision | None:
         """The decision a reference means: `7`, `"0007"` and `0007` all find decision 0007."""
@@ -69,9 +74,9 @@ class RepoModel:
         return "superseded" if self.successors.get(decision.id) else decision.status
 
 
-def build_model(loaded: Loaded, options: Options) -> RepoModel:
-    """Join loaded records into one model; the first record wins where ids collide."""
-    model = RepoModel(
+def build_catalog(loaded: Loaded, options: Options) -> Catalog:
+    """Join loaded records into the catalog; the first record wins where ids collide."""
+    model = Catalog(
         options=options,
         experiments=_by_id(loaded.experiments),
         decisions=_by_id(loaded.decisions),
