@@ -78,7 +78,7 @@ def crawl(tab: Tab, check: Callable[[Tab], list[str]] = lambda tab: [], instant:
 def http_status(url: str) -> int:
     """The status the site's server answers for a URL."""
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(url, timeout=120) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code

@@ -31,7 +31,10 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-bac
 INSTALL_HINT = "install Chromium with `apt-get install chromium`"
 VIEWPORT = {"width": 1280, "height": 900}
 """Wide enough for Material's header search box and the tables' columns."""
-TIMEOUT_MS = 10_000
+TIMEOUT_MS = 120_000
+"""How long a wait may take before the test fails. Waits end as soon as what they wait for is there,
+so the limit costs nothing when pages work; it is long because a busy machine (CI's two cores
+running other jobs) can take many seconds to parse and draw a chart page."""
 
 SETTLED = """() => {
   const tables = [...document.querySelectorAll('[data-mlr-table]')];
@@ -195,8 +198,12 @@ class Tab:
         self.page.close()
 
     def goto(self, url: str) -> Page:
-        """Load a URL (relative to the site root) and wait until its tables and charts are drawn."""
-        self.page.goto(urljoin(self.base, url))
+        """Load a URL (relative to the site root) and wait until its tables and charts are drawn.
+
+        Waiting for the document, not for every asset's `load`: what a test needs is the content
+        `settle` waits for, and plotly.js (4.6 MB) loads on demand after the page.
+        """
+        self.page.goto(urljoin(self.base, url), wait_until="domcontentloaded")
         self.settle()
         return self.page
 
