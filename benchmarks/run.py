@@ -37,7 +37,7 @@ from plain_site import write_plain_site  # noqa: E402
 from mlreport.config import load_options  # noqa: E402
 from mlreport.leaderboards import board_slug  # noqa: E402
 from mlreport.history import read_history  # noqa: E402
-from mlreport.pipeline import read_records  # noqa: E402
+from mlreport.validate import read_records  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent

@@ -1,4 +1,30 @@
-"""mlreport: an ML team's shared memory, kept in git and published as a static site."""
+"""mlreport: an ML team's shared memory, kept in git and published as a static site.
+
+The pipeline, and the module that owns each step:
+
+    mkdocs.yml ──► config.py            options: plain dataclasses, every bad option located
+    records/   ──► records/             load: one module per kind (experiment, decision, model_card),
+                                        the kinds' registry (kinds.py), YAML with line marks (source.py),
+                                        the record cache (cache.py)
+               ──► catalog.py           join: records by id, references resolved, backlinks,
+                                        leaderboards (leaderboards.py)
+               ──► validate.py          check: rules across records; `read_records` = load + join + check
+    git        ──► history/             provenance: one pass over `git log` (git.py runs every git call)
+               ──► render/              pages: the catalog and history in, {page: Markdown} + data + assets out
+               ──► pipeline.py          `generate_site`: the whole build as one function of those steps
+
+    engines and commands, over the core:
+        plugin.py   the MkDocs plugin: hands generate_site's output to MkDocs
+        build.py    `mlreport build` / `serve`: MkDocs run safely (build beside, swap on success)
+        cli.py      the click commands, thin
+    beside the pipeline: diff/ (the pull-request report: two catalogs compared), scaffold.py (`new`,
+    `init`), ci.py (pipeline files), schema.py (JSON Schemas), metrics.py (what metric values mean
+    and how they read), problems.py (the one user-facing error type).
+
+Imports go one way, down this list: records import nothing above them; the catalog imports the
+records; render imports the catalog and history; only the engine adapters (plugin.py, build.py,
+cli.py) import MkDocs. tests/test_architecture.py enforces it.
+"""
 
 from __future__ import annotations
 

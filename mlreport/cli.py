@@ -18,7 +18,8 @@ from mlreport.build import BuildFailed, build_site, serve_site
 from mlreport.ci import PROVIDERS, write_pipelines
 from mlreport.config import CONFIG_FILE, Options, load_options
 from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
-from mlreport.pipeline import generate_site, read_records
+from mlreport.pipeline import generate_site
+from mlreport.validate import read_records
 from mlreport.problems import RecordError, errors, format_problems
 from mlreport.records.kinds import KINDS, NAMES
 from mlreport.scaffold import has_plugin_entry, init_repo, new_record, title_slug

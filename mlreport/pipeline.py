@@ -1,34 +1,18 @@
-"""The build as one function of steps: records loaded, checked and joined, history read, pages rendered.
+"""The build as one function of steps: records read (loaded, joined, checked), history read, pages rendered.
 
 `generate_site` is what the MkDocs plugin, `mlreport generate`, `mlreport build` (through the
-plugin) and the golden test all run; `read_records` is its first half, which `validate` and
-`diff` need alone.
+plugin) and the golden test all run. Its first step, `validate.read_records`, is what
+`mlreport validate` and `mlreport diff` need alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mlreport.catalog import Catalog, build_catalog
 from mlreport.config import Options
 from mlreport.history import History, read_history
-from mlreport.problems import Problem, errors
-from mlreport.records import load_records
 from mlreport.render import DASHBOARD, Generated, generate
-from mlreport.validate import check_records
-
-
-@dataclass
-class CheckedRecords:
-    """Every record joined into the catalog, and every problem found on the way."""
-
-    catalog: Catalog
-    problems: list[Problem]
-
-    @property
-    def failed(self) -> bool:
-        """Whether the records have errors (warnings alone do not stop a build)."""
-        return bool(errors(self.problems))
+from mlreport.validate import CheckedRecords, read_records
 
 
 @dataclass
@@ -37,13 +21,6 @@ class GeneratedSite(CheckedRecords):
 
     history: History = field(default_factory=History)
     site: Generated = field(default_factory=Generated)
-
-
-def read_records(options: Options, *, cached: bool = False) -> CheckedRecords:
-    """Load every record (`cached`: unchanged files from the record cache), join and check them."""
-    loaded = load_records(options, cached=cached)
-    catalog = build_catalog(loaded, options)
-    return CheckedRecords(catalog, check_records(loaded, catalog, options))
 
 
 def generate_site(options: Options, *, home_page: str | None = None) -> GeneratedSite:

@@ -1,19 +1,41 @@
-"""Rules across records: references, duplicate ids, supersede cycles, stale statuses."""
+"""Reading the records for a build or a check: load, join into the catalog, and every rule across records
+(references, duplicate ids, supersede cycles, stale statuses)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from mlreport.catalog import Catalog, build_catalog
 from mlreport.config import Options
-from mlreport.catalog import Catalog
-from mlreport.problems import Problem, did_you_mean
-from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key
+from mlreport.problems import Problem, did_you_mean, errors
+from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key, load_records
 from mlreport.records.decision import next_decision_number
 from mlreport.records.kinds import DECISION
 
 
 Unreadable = dict[str, set[str]]
 """Ids of the record files of each kind that exist but could not be read."""
+
+
+@dataclass
+class CheckedRecords:
+    """Every record joined into the catalog, and every problem found on the way."""
+
+    catalog: Catalog
+    problems: list[Problem]
+
+    @property
+    def failed(self) -> bool:
+        """Whether the records have errors (warnings alone do not stop a build)."""
+        return bool(errors(self.problems))
+
+
+def read_records(options: Options, *, cached: bool = False) -> CheckedRecords:
+    """Load every record (`cached`: unchanged files from the record cache), join and check them."""
+    loaded = load_records(options, cached=cached)
+    catalog = build_catalog(loaded, options)
+    return CheckedRecords(catalog, check_records(loaded, catalog, options))
 
 
 def check_records(loaded: Loaded, catalog: Catalog, options: Options) -> list[Problem]:

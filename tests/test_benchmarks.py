@@ -129,7 +129,7 @@ def test_quick_run_measures_everything_and_writes_the_results(tmp_path: Path) ->
 def test_profile_puts_each_sampled_stack_in_the_build_step_it_belongs_to() -> None:
     collapsed = "\n".join([
         "build (mkdocs/commands/build.py:249);MlreportPlugin.on_files (mlreport/plugin.py:70);"
-        "generate_site (mlreport/pipeline.py:50);read_records (mlreport/pipeline.py:44);"
+        "generate_site (mlreport/pipeline.py:50);read_records (mlreport/validate.py:44);"
         "iter_errors (jsonschema/validators.py:349) 7",
         "build (mkdocs/commands/build.py:249);MlreportPlugin.on_files (mlreport/plugin.py:70);"
         "generate_site (mlreport/pipeline.py:50);read_history (mlreport/history/reader.py:39) 2",

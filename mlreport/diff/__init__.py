@@ -13,7 +13,7 @@ from mlreport.diff.markdown import render_markdown
 from mlreport.diff.snapshot import DiffError, load_base, open_repo, resolve_base
 from mlreport.diff.structured import render_json
 from mlreport.catalog import build_catalog
-from mlreport.pipeline import read_records
+from mlreport.validate import read_records
 
 __all__ = ["DiffError", "Report", "diff_repo", "render_json", "render_markdown"]
 

@@ -9,7 +9,7 @@ import pytest
 from mlreport.config import Options, load_options
 from mlreport.records import Decision, decision_key, load_records
 from mlreport.records.decision import decision_id, next_decision_number, parse_status
-from mlreport.pipeline import read_records
+from mlreport.validate import read_records
 
 
 def decisions_of(repo, **options) -> dict[str, Decision]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mlreport.config import Options
 from mlreport.catalog import Catalog
-from mlreport.pipeline import read_records
+from mlreport.validate import read_records
 
 LEGACY = Path(__file__).parent.parent / "fixtures" / "legacy_decisions"
 

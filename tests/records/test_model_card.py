@@ -8,7 +8,7 @@ import pytest
 
 from mlreport.config import Options
 from mlreport.records import Evaluation, load_records
-from mlreport.pipeline import read_records
+from mlreport.validate import read_records
 
 CARD = """
     ---
