@@ -8,21 +8,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import GitRepo
+from repos import GitRepo
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN_REPO = FIXTURES / "golden_repo"
-
-
-def new_repo(path: Path) -> GitRepo:
-    """An empty git repository at `path`, for fixtures wider than one test (the `repo` fixture is per test)."""
-    path.mkdir(parents=True)
-    repo = GitRepo(path)
-    repo.git("init", "-q", "-b", "main")
-    repo.git("config", "user.name", "Test User")
-    repo.git("config", "user.email", "test@example.com")
-    repo.git("config", "commit.gpgsign", "false")
-    return repo
 
 
 def team_repo(repo: GitRepo) -> GitRepo:

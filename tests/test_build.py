@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from sitekit import new_repo, read_page, team_repo
+from repos import new_repo
+from sitekit import read_page, team_repo
 
-from conftest import GitRepo
+from repos import GitRepo
 
 
 @pytest.fixture(scope="module")

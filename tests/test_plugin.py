@@ -10,7 +10,7 @@ from mkdocs.config import load_config
 from mkdocs.structure.files import InclusionLevel, get_files
 from sitekit import read_page, team_repo
 
-from conftest import GitRepo
+from repos import GitRepo
 from mlreport.plugin import MlreportPlugin
 
 

@@ -7,11 +7,11 @@ section indexed per record page costs megabytes, so pages mark the sections wort
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sitekit import new_repo, team_repo
+from repos import new_repo
+from sitekit import team_repo
 
 from mlreport.cli import main
 

@@ -10,7 +10,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitekit import new_repo
+from repos import new_repo
 
 from mlreport.config import load_options
 from mlreport.history import History

@@ -12,13 +12,12 @@ import json
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import GitRepo
-from sitekit import new_repo
+from repos import GitRepo
+from repos import new_repo
 
 from mlreport.config import load_options
-from mlreport.history import History
 from mlreport.pipeline import generate_site
-from mlreport.render import Generated, generate
+from mlreport.render import Generated
 
 ANA = "Ana Lima <ana@example.com>"
 ZOE = "Zoë Ångström <zoe@example.com>"

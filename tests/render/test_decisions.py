@@ -9,7 +9,7 @@ import pytest
 from sitekit import read_page
 
 from mlreport.render.site import number
-from conftest import GitRepo
+from repos import GitRepo
 from render.recordkit import (HOSTILE, HOSTILE_TAG, built_site, decision, generated, records_repo,
                              pull, table_after)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sitekit import Page, read_page
 
-from conftest import GitRepo
+from repos import GitRepo
 
 HOSTILE_TITLE = "<script>alert(1)</script> & \"quotes\" 'too'"
 BREAKOUT_TITLE = "</script><script>alert(2)</script><!--"

@@ -12,10 +12,8 @@ from sitekit import read_page
 
 from mlreport.cli import main
 from mlreport.config import load_options
-from mlreport.history import History
 from mlreport.pipeline import generate_site
 from mlreport.render import feed as feed_kind
-from mlreport.render import generate
 from render.recordkit import BREAKOUT, HOSTILE, SITE_URL, generated, records_repo
 
 NS = {"a": "http://www.w3.org/2005/Atom"}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sitekit import FIXTURES, team_repo
 
-from conftest import GitRepo
+from repos import GitRepo
 from mlreport.config import load_options
 from mlreport.pipeline import generate_site
 from mlreport.render import Generated
