@@ -17,7 +17,8 @@ The pipeline, and the module that owns each step:
         plugin.py   the MkDocs plugin: hands generate_site's output to MkDocs
         build.py    `mlreport build` / `serve`: MkDocs run safely (build beside, swap on success)
         cli.py      the click commands, thin
-    beside the pipeline: diff/ (the pull-request report: two catalogs compared), scaffold.py (`new`,
+    beside the pipeline: project.py (where the project is), site_folder.py (what a site folder may be,
+    the marker, the swap), diff/ (the pull-request report: two catalogs compared), scaffold.py (`new`,
     `init`), ci.py (pipeline files), schema.py (JSON Schemas), metrics.py (what metric values mean
     and how they read), problems.py (the one user-facing error type).
 

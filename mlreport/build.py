@@ -1,15 +1,16 @@
-"""Running MkDocs for `mlreport build` and `serve`: the config, a safe swap, reproducible dates.
+"""Running MkDocs for `mlreport build` and `serve`: the config, a safe site folder, reproducible dates.
 
 A build goes to a fresh folder beside the target and replaces the target only when it
-succeeded, so a failed build leaves the published site as it was. A repo without mkdocs.yml
-builds with a default Material config.
+succeeded, so a failed build leaves the published site as it was; a target that is not a site
+mlreport built is refused before anything is touched (mlreport/site_folder.py). A repo without
+mkdocs.yml builds with a default Material config. The options the CLI read are handed to the
+plugin, so mkdocs.yml is read once by mlreport and once by MkDocs.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
 from mlreport import git
-from mlreport.config import CONFIG_FILE, TolerantLoader
+from mlreport.config import CONFIG_FILE, Options
+from mlreport.plugin import MlreportPlugin, site_sources
+from mlreport.site_folder import Choice, check_site_folder, mark, staging_folder, swap_in
 
 THEME: dict[str, Any] = {
     "name": "material",
@@ -49,50 +52,62 @@ def default_config(root: Path) -> dict[str, Any]:
             "markdown_extensions": MARKDOWN_EXTENSIONS}
 
 
-def site_config(root: Path, **overrides: Any) -> MkDocsConfig:
-    """The site's MkDocs config: its mkdocs.yml, or the default one; a missing docs folder is fine."""
-    with config_source(root) as (source, path), docs_dir_override(root, path) as docs:
+def site_config(options: Options, **overrides: Any) -> MkDocsConfig:
+    """The site's MkDocs config (its mkdocs.yml, or the default one), with mlreport's plugin given `options`."""
+    with config_source(options.root) as (source, path), docs_dir_override(options) as docs:
         try:
-            return load_config(config_file=source, config_file_path=str(path), **overrides, **docs)
+            config = load_config(config_file=source, config_file_path=str(path), **overrides, **docs)
         except MkDocsException as exc:
             raise BuildFailed(f"{path.name}: {exc}") from None
+    plugin = config.plugins.get("mlreport")
+    if isinstance(plugin, MlreportPlugin):
+        plugin.preloaded = options
+    return config
 
 
-def build_site(root: Path, site_dir: Path | None = None, strict: bool = False,
+def build_site(options: Options, site_dir: Path | None = None, strict: bool = False,
                site_url: str | None = None) -> Path:
     """Build the site into `site_dir` (mkdocs.yml's `site_dir` by default); returns where it went.
 
-    `site_url` overrides mkdocs.yml's: CI knows where the site is published (GitHub Pages' URL).
+    `site_url` overrides mkdocs.yml's: CI knows where the site is published (GitHub Pages' URL). A
+    site folder that would destroy what mlreport did not create is refused before anything is
+    touched (SiteFolderError).
     """
-    root = root.resolve()
-    with reproducible_dates(root):
-        config = site_config(root, strict=strict or None, site_url=site_url or None)
-        target = (site_dir or Path(config.site_dir)).resolve()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
-        config.site_dir = str(staging)
-        try:
-            build(config)
-        except MkDocsException as exc:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise BuildFailed(str(exc)) from None
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-    _swap_in(staging, target)
+    with reproducible_dates(options.root):
+        config = site_config(options, strict=strict or None, site_url=site_url or None)
+        target = Path(os.path.realpath(site_dir or config.site_dir))
+        check_site_folder(target, site_sources(config, options), _choice(options, site_dir))
+        with staging_folder(target) as staging:
+            config.site_dir = str(staging)
+            try:
+                build(config)
+            except MkDocsException as exc:
+                raise BuildFailed(str(exc)) from None
+            mark(staging)
+            swap_in(staging, target)
     return target
 
 
-def serve_site(root: Path, dev_addr: str | None = None) -> None:
+def serve_site(options: Options, dev_addr: str | None = None) -> None:
     """Serve the site with live reload; edits to records rebuild it."""
     from mkdocs.commands.serve import serve
 
-    root = root.resolve()
-    with reproducible_dates(root), config_source(root) as (source, path), docs_dir_override(root, path) as docs:
+    # MkDocs serves from a folder of its own, but a site_dir that a build would refuse is refused here too.
+    config = site_config(options)
+    check_site_folder(Path(config.site_dir), site_sources(config, options), _choice(options, None), written=False)
+    with reproducible_dates(options.root), config_source(options.root) as (source, path), \
+            docs_dir_override(options) as docs:
         try:
             serve(config_file=source, config_file_path=str(path), dev_addr=dev_addr, **docs)
         except MkDocsException as exc:
             raise BuildFailed(str(exc)) from None
+
+
+def _choice(options: Options, site_dir: Path | None) -> Choice:
+    if site_dir is not None:
+        return Choice("--site-dir")
+    position = options.setting_position("site_dir")
+    return Choice("site_dir in mkdocs.yml", location=f"{CONFIG_FILE}:{position[0]}:{position[1]}" if position else "")
 
 
 @contextmanager
@@ -124,34 +139,16 @@ def reproducible_dates(root: Path) -> Iterator[None]:
 
 
 @contextmanager
-def docs_dir_override(root: Path, config_path: Path) -> Iterator[dict[str, str]]:
+def docs_dir_override(options: Options) -> Iterator[dict[str, str]]:
     """An empty docs folder while the configured one does not exist: records alone make a site."""
-    docs = "docs"
-    if config_path.is_file():
-        raw = yaml.load(config_path.read_text(encoding="utf-8"), Loader=TolerantLoader) or {}
-        docs = str(raw.get("docs_dir") or "docs") if isinstance(raw, dict) else "docs"
-    if (root / docs).is_dir():
+    if (options.root / options.docs_dir).is_dir():
         yield {}
         return
     with tempfile.TemporaryDirectory(prefix="mlreport-") as scratch:
         # Same folder name as configured: edit links strip it from `edit_uri`.
-        empty = Path(scratch) / Path(docs).name
+        empty = Path(scratch) / options.docs_name
         empty.mkdir()
         yield {"docs_dir": str(empty)}
-
-
-def _swap_in(staging: Path, target: Path) -> None:
-    """Replace `target` with the freshly built `staging` folder, keeping the old one until the last step."""
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes private folders; a site is meant to be read
-    retired = None
-    if target.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        target.rename(retired / target.name)
-    staging.rename(target)
-    if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)
 
 
 class _Rereadable(io.BytesIO):

@@ -9,7 +9,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NoReturn
 
 import click
 
@@ -19,14 +19,17 @@ from mlreport.ci import PROVIDERS, write_pipelines
 from mlreport.config import CONFIG_FILE, Options, load_options
 from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
 from mlreport.pipeline import generate_site
-from mlreport.validate import read_records
 from mlreport.problems import RecordError, errors, format_problems
+from mlreport.project import NoProject, find_root
 from mlreport.records.kinds import KINDS, NAMES
 from mlreport.scaffold import has_plugin_entry, init_repo, new_record, title_slug
 from mlreport.schema import SCHEMAS
+from mlreport.site_folder import Choice, SiteFolderError, Sources, cannot_write, check_site_folder, mark
+from mlreport.validate import read_records
 
-_ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
-                     show_default=True, help="The repository (the folder holding mkdocs.yml).")
+_ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path),
+                     help="The project folder (the one holding mkdocs.yml). Default: the nearest folder "
+                          "holding mkdocs.yml, from the current one up to the repository's top.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -84,7 +87,8 @@ def new(kind: str, title: str, root: Path) -> None:
 
 
 @main.command()
-@_ROOT
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="The folder to set up.")
 @click.option("--name", "site_name", default="", help="Site name (default: the folder's name).")
 @click.option("--ci", type=click.Choice(PROVIDERS), help="Also write the CI pipelines: validate, PR report, publish.")
 def init(root: Path, site_name: str, ci: str | None) -> None:
@@ -135,17 +139,19 @@ def diff(base: str | None, root: Path, fmt: str) -> None:
 @main.command()
 @_ROOT
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: the records' and MkDocs' own.")
-@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--site-dir", type=click.Path(path_type=Path),
               help="Where the site goes (default: mkdocs.yml's site_dir, which defaults to site/).")
 @click.option("--site-url", metavar="URL",
               help="Where the site is published, overriding mkdocs.yml's site_url: instant navigation "
                    "and the feed's absolute links need it.")
 def build(root: Path, strict: bool, site_dir: Path | None, site_url: str | None) -> None:
     """Validate the records and build the site; a failed build leaves the previous site untouched."""
-    _options(root, strict=strict)
+    options = _options(root, strict=strict)
     with _mkdocs_messages():
         try:
-            target = build_site(root, site_dir, strict=strict, site_url=site_url)
+            target = build_site(options, site_dir, strict=strict, site_url=site_url)
+        except SiteFolderError as exc:
+            _refuse(exc)
         except BuildFailed as exc:
             click.echo(str(exc), err=True)
             click.echo("build failed: the previous site, if any, is unchanged", err=True)
@@ -158,21 +164,28 @@ def build(root: Path, strict: bool, site_dir: Path | None, site_url: str | None)
 @click.option("--dev-addr", metavar="HOST:PORT", help="Where to serve (default: localhost:8000).")
 def serve(root: Path, dev_addr: str | None) -> None:
     """Serve the site locally; it rebuilds when a record, a page or a template changes."""
-    _options(root)
+    options = _options(root)
     with _mkdocs_messages(info=True):
         try:
-            serve_site(root, dev_addr)
+            serve_site(options, dev_addr)
+        except SiteFolderError as exc:
+            _refuse(exc)
         except BuildFailed as exc:
             raise click.ClickException(str(exc)) from None
 
 
 @main.command()
 @_ROOT
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+@click.option("--out", type=click.Path(path_type=Path), required=True,
               help="Folder to write the generated Markdown, data files and assets into.")
 def generate(root: Path, out: Path) -> None:
     """Write the generated pages, data and assets to a folder, without building a site."""
     options = _options(root)
+    pages = "the generated pages"
+    try:
+        check_site_folder(out, Sources.of(options), Choice("--out", example="generated"), what=pages)
+    except SiteFolderError as exc:
+        _refuse(exc)
     try:
         result = generate_site(options)
     except RecordError as exc:
@@ -183,7 +196,11 @@ def generate(root: Path, out: Path) -> None:
         sys.exit(1)
     if result.history.warning:
         click.echo(f"warning: {result.history.warning}", err=True)
-    written = render.write_generated(result.site, out)
+    try:
+        written = render.write_generated(result.site, out)
+        mark(out)
+    except OSError as exc:
+        _refuse(cannot_write(pages, out, exc))
     click.echo(f"wrote {len(written)} files to {_shown(out, Path.cwd())}")
 
 
@@ -225,8 +242,15 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
-def _options(root: Path, strict: bool = False, fmt: str = "text") -> Options:
-    if not root.is_dir():
+def _options(root: Path | None, strict: bool = False, fmt: str = "text") -> Options:
+    """The project's options: at --root as given, else at the project found from the current folder."""
+    if root is None:
+        try:
+            root = find_root(Path.cwd())
+        except NoProject as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+    elif not root.is_dir():
         # A mistyped --root must not validate an empty repository and pass.
         raise click.BadParameter(f"no such folder: {root}", param_hint="'--root'")
     try:
@@ -236,6 +260,11 @@ def _options(root: Path, strict: bool = False, fmt: str = "text") -> Options:
     if strict:
         options = replace(options, strict=True)
     return options
+
+
+def _refuse(exc: SiteFolderError) -> NoReturn:
+    click.echo(exc.line(), err=True)
+    sys.exit(1)
 
 
 def _fail(exc: RecordError, fmt: str = "text") -> None:

@@ -200,6 +200,12 @@ class Options:
 
     config_problems: tuple[Problem, ...] = ()
     """Warnings about the options themselves (an unknown option name), reported with the records'."""
+    setting_marks: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    """Line and column of each top-level setting's value in mkdocs.yml (`site_dir`), for messages."""
+
+    def setting_position(self, key: str) -> tuple[int, int] | None:
+        """Where a top-level setting of mkdocs.yml is written; None when it is not set there."""
+        return self.setting_marks.get(key)
 
     @property
     def docs_name(self) -> str:
@@ -217,15 +223,16 @@ def load_options(root: Path, config_file: Path | None = None) -> Options:
     path = config_file or root / CONFIG_FILE
     if not path.is_file():
         return Options(root=root)
-    site, marks = read_site_config(path)
-    options, problems = options_from_entry(plugin_entry(site.get("plugins")), root, site, marks, path.name)
+    site, marks, setting_marks = read_site_config(path)
+    options, problems = options_from_entry(plugin_entry(site.get("plugins")), root, site, marks, path.name,
+                                           setting_marks)
     if errors(problems):
         raise RecordError(problems)
     return options
 
 
 def options_from_entry(entry: dict[str, Any], root: Path, site: dict[str, Any], marks: Marks,
-                       shown: str = CONFIG_FILE) -> tuple[Options, list[Problem]]:
+                       shown: str = CONFIG_FILE, setting_marks: Marks | None = None) -> tuple[Options, list[Problem]]:
     """Options from the plugin entry (and a few site-wide keys), with every problem of every option."""
     values: dict[str, Any] = {}
     problems: list[Problem] = []
@@ -254,12 +261,13 @@ def options_from_entry(entry: dict[str, Any], root: Path, site: dict[str, Any], 
         site_dir=str(site.get("site_dir") or "site"),
         use_directory_urls=bool(site.get("use_directory_urls", True)),
         config_problems=tuple(p for p in problems if p.severity != "error"),
+        setting_marks=dict(setting_marks or {}),
     )
     return options, problems
 
 
-def read_site_config(path: Path) -> tuple[dict[str, Any], Marks]:
-    """mkdocs.yml's content, and where each mlreport option sits in it."""
+def read_site_config(path: Path) -> tuple[dict[str, Any], Marks, Marks]:
+    """mkdocs.yml's content, where each mlreport option sits in it, and where each top-level setting's value does."""
     shown = path.name
     try:
         loader = TolerantLoader(path.read_bytes().decode("utf-8-sig"))
@@ -276,7 +284,7 @@ def read_site_config(path: Path) -> tuple[dict[str, Any], Marks]:
     if not isinstance(site, dict):
         raise RecordError([Problem(shown, 1, 1, "error", f"{shown} must be a mapping of settings",
                                    "start with `site_name: …`")])
-    return site, entry_marks(node)
+    return site, entry_marks(node), setting_marks(node)
 
 
 def entry_marks(node: yaml.Node | None) -> Marks:
@@ -290,6 +298,14 @@ def entry_marks(node: yaml.Node | None) -> Marks:
             marks[""] = (entry.start_mark.line + 1, entry.start_mark.column + 1)
             marks.update(_marks_below(entry, ""))
     return marks
+
+
+def setting_marks(node: yaml.Node | None) -> Marks:
+    """Line and column of each top-level setting's value (`site_dir: site` → the position of `site`)."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(key.value): (value.start_mark.line + 1, value.start_mark.column + 1)
+            for key, value in node.value if isinstance(key, yaml.ScalarNode)}
 
 
 def plugin_entry(plugins: Any) -> dict[str, Any]:

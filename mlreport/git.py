@@ -31,14 +31,25 @@ class Repo:
     shallow: bool
     shallow_file: Path
     """Lists the commits a shallow clone is cut at."""
+    mount: str = ""
+    """For a submodule inside the site root: the repository's top relative to the root, "sub/module/"
+    (site paths start with it, and `prefix` is "")."""
 
     def git_path(self, path: str) -> str:
         """A root-relative record path as git names it (relative to the repository's top)."""
-        return self.prefix + path
+        return self.prefix + path[len(self.mount):]
 
     def root_path(self, git_path: str) -> str:
         """A git path relative to the site root."""
-        return git_path[len(self.prefix):] if git_path.startswith(self.prefix) else git_path
+        return self.mount + (git_path[len(self.prefix):] if git_path.startswith(self.prefix) else git_path)
+
+    def git_folder(self, folder: str) -> str | None:
+        """A folder relative to the site root as a git path prefix ("" or ending in "/"); None when no part of
+        it is in this repository (a submodule holds part of one record folder, or none)."""
+        posix = "" if folder in ("", ".") else folder.rstrip("/") + "/"
+        if posix.startswith(self.mount):
+            return self.prefix + posix[len(self.mount):]
+        return "" if self.mount.startswith(posix) else None
 
     def boundary(self) -> frozenset[str]:
         """The commits a shallow clone is grafted at: their diffs show every file as added."""
@@ -186,32 +197,39 @@ class BlobReader:
 
 
 @dataclass(frozen=True)
-class TreeFile:
-    """A regular file in a commit's tree."""
+class TreeEntry:
+    """One entry of a commit's tree: a file, a folder, a link or a submodule."""
 
     path: str
     """Relative to the repository's top."""
+    mode: str
     blob: str
+    """The content's id; for a submodule, the commit it records."""
+
+    @property
+    def is_file(self) -> bool:
+        """A regular file: symlinks (120000) are not records, whatever they point at."""
+        return self.mode in ("100644", "100755")
+
+    @property
+    def is_submodule(self) -> bool:
+        """A gitlink: another repository's commit, checked out at `path`."""
+        return self.mode == "160000"
 
 
-REGULAR_MODES = ("100644", "100755")
-"""Tree entry modes of regular files: symlinks (120000) and submodules (160000) are not records."""
-
-
-def tree_files(toplevel: Path, commit: str, folders: list[str]) -> list[TreeFile]:
-    """The regular files under `folders` (paths from the repository's top) in `commit`'s tree."""
-    if not folders:
+def tree_entries(toplevel: Path, commit: str, paths: list[str], *, recursive: bool = True) -> list[TreeEntry]:
+    """The entries under `paths` (from the repository's top) in `commit`'s tree; without `recursive`, the
+    entries at those paths themselves."""
+    if not paths:
         return []
-    _, out = run(toplevel, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *folders)
-    files = []
+    _, out = run(toplevel, "ls-tree", *(["-r"] if recursive else []), "-z", "--full-tree", commit, "--", *paths)
+    entries = []
     for item in out.split(b"\0"):
-        if not item:
-            continue
-        info, _, path = item.partition(b"\t")
-        mode, kind, blob = info.decode("ascii").split()
-        if kind == "blob" and mode in REGULAR_MODES:
-            files.append(TreeFile(path.decode("utf-8", "surrogateescape"), blob))
-    return files
+        if item:
+            info, _, path = item.partition(b"\t")
+            mode, _, blob = info.decode("ascii").split()
+            entries.append(TreeEntry(path.decode("utf-8", "surrogateescape"), mode, blob))
+    return entries
 
 
 def commit_of(cwd: Path, revision: str) -> str | None:

@@ -1,11 +1,12 @@
 """The MkDocs adapter: `plugins: [search, mlreport]` adds the generated site to a MkDocs build.
 
-Hooks in event order: validate records (`on_config`); add the generated pages, data and assets
-and lay out the navigation (`on_files`: per-record pages are marked not-in-nav, since Material
-slows down quadratically with thousands of pages in the nav); point "edit" buttons at record
-sources (`on_page_context`); announce the Atom feed in each page's head (`on_post_page`); watch
-record folders (`on_serve`). The rest lives in
-`mlreport.render`.
+Hooks in event order: read the options and refuse a site folder the build would destroy
+(`on_config`: MkDocs empties the site folder right after it); generate the site, stopping on
+record errors, and add its pages, data and assets and lay out the navigation (`on_files`:
+per-record pages are marked not-in-nav, since Material slows down quadratically with thousands of
+pages in the nav); point "edit" buttons at record sources (`on_page_context`); announce the Atom
+feed in each page's head (`on_post_page`); mark the site folder as mlreport's (`on_post_build`);
+watch record folders (`on_serve`). The site itself comes from `mlreport.pipeline.generate_site`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from mlreport.problems import RecordError, format_problems
 from mlreport.records.kinds import KINDS
 from mlreport.render import DASHBOARD, Generated
 from mlreport.render.site import edit_url
+from mlreport.site_folder import Choice, SiteFolderError, Sources, check_site_folder, mark
 
 log = logging.getLogger("mkdocs.plugins.mlreport")
 
@@ -53,13 +55,19 @@ class MlreportPlugin(BasePlugin):
         return [], []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Read the options; make sure the Markdown extensions the generated pages use are on."""
+        """Read the options and refuse a site folder the build would destroy (MkDocs empties it right after
+        this hook); make sure the Markdown extensions the generated pages use are on."""
         options = self.preloaded or _read_options(config)
         # What MkDocs decided wins: command-line overrides (`--strict`, `--site-url`) reach it, not mkdocs.yml.
         self.options = replace(options, strict=options.strict or bool(config.strict),
                                repo_url=config.repo_url or "", edit_uri=config.edit_uri or "",
                                site_name=config.site_name or "", site_url=config.site_url or "",
                                use_directory_urls=config.use_directory_urls)
+        try:
+            check_site_folder(Path(config.site_dir), site_sources(config, self.options),
+                              Choice("site_dir (mkdocs.yml, or mkdocs build -d)"))
+        except SiteFolderError as exc:
+            raise PluginError(exc.line()) from None
         _require_extensions(config)
         _theme_notes(config)
         return config
@@ -112,6 +120,10 @@ class MlreportPlugin(BasePlugin):
                         for title, path in self.generated.feeds)
         return output.replace("</head>", f"{links}</head>", 1) if links else output
 
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Mark the site folder as built by mlreport, so the next build may replace it."""
+        mark(Path(config.site_dir))
+
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild when a record or a template changes."""
         assert self.options is not None
@@ -130,13 +142,21 @@ def _read_options(config: MkDocsConfig) -> Options:
     """The options of a build MkDocs started (`mkdocs build`): read from its mkdocs.yml, problems located."""
     path = Path(config.config_file_path or "mkdocs.yml").resolve()
     try:
-        site, marks = read_site_config(path) if path.is_file() else ({}, {"": (1, 1)})
+        site, marks, setting_marks = read_site_config(path) if path.is_file() else ({}, {"": (1, 1)}, {})
     except RecordError as exc:
         raise PluginError(format_problems(exc.problems, "text")) from None
-    options, problems = options_from_entry(plugin_entry(site.get("plugins")), path.parent, site, marks, path.name)
+    options, problems = options_from_entry(plugin_entry(site.get("plugins")), path.parent, site, marks, path.name,
+                                           setting_marks)
     if any(p.severity == "error" for p in problems):
         raise PluginError(format_problems(problems, "text"))
     return options
+
+
+def site_sources(config: MkDocsConfig, options: Options) -> Sources:
+    """What the site folder of a MkDocs config must never be or hold: the project, its git folder, mkdocs.yml,
+    the docs folder MkDocs reads, the templates and record folders."""
+    config_file = Path(config.config_file_path) if config.config_file_path else None
+    return Sources.of(options, config_file, Path(config.docs_dir))
 
 
 def _theme_notes(config: MkDocsConfig) -> None:

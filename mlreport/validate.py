@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from mlreport.catalog import Catalog, build_catalog
-from mlreport.config import Options
+from mlreport.config import CONFIG_FILE, Options
 from mlreport.problems import Problem, did_you_mean, errors
 from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key, load_records
 from mlreport.records.decision import next_decision_number
 from mlreport.records.kinds import DECISION
+from mlreport.site_folder import Choice, SiteFolderError, Sources, check_site_folder
 
 
 Unreadable = dict[str, set[str]]
@@ -40,10 +41,22 @@ def read_records(options: Options, *, cached: bool = False) -> CheckedRecords:
 
 def check_records(loaded: Loaded, catalog: Catalog, options: Options) -> list[Problem]:
     """Every problem: the options', each record's own, and those across records; warnings are errors when strict."""
-    problems = list(options.config_problems) + loaded.problems + list(cross_record_problems(loaded, catalog))
+    problems = [*options.config_problems, *site_folder_problems(options), *loaded.problems,
+                *cross_record_problems(loaded, catalog)]
     if options.strict:
         problems = [_as_error(p) for p in problems]
     return sorted(set(problems))
+
+
+def site_folder_problems(options: Options) -> Iterator[Problem]:
+    """A site_dir that a build would refuse (the project, .git, a record folder…) is an error in mkdocs.yml:
+    whatever validate accepts, build builds. Whether a folder there holds foreign files is the build's to say."""
+    try:
+        check_site_folder(options.root / options.site_dir, Sources.of(options), Choice("site_dir in mkdocs.yml"),
+                          written=False)
+    except SiteFolderError as exc:
+        line, column = options.setting_position("site_dir") or (1, 1)
+        yield Problem(CONFIG_FILE, line, column, "error", exc.message, exc.hint, "site_dir")
 
 
 def cross_record_problems(loaded: Loaded, model: Catalog) -> Iterator[Problem]:

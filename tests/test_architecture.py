@@ -19,13 +19,15 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "mlreport.records": (),
     "mlreport.leaderboards": ("mlreport.records",),
     "mlreport.catalog": ("mlreport.records", "mlreport.leaderboards"),
-    "mlreport.validate": ("mlreport.records", "mlreport.catalog"),
+    "mlreport.validate": ("mlreport.records", "mlreport.catalog", "mlreport.project", "mlreport.site_folder"),
     "mlreport.history": ("mlreport.records",),
     "mlreport.render": ("mlreport.records", "mlreport.leaderboards", "mlreport.catalog", "mlreport.history"),
     "mlreport.diff": ("mlreport.records", "mlreport.leaderboards", "mlreport.catalog", "mlreport.validate"),
     "mlreport.pipeline": ("mlreport.records", "mlreport.catalog", "mlreport.validate", "mlreport.history",
                           "mlreport.render"),
     "mlreport.scaffold": ("mlreport.records",),
+    "mlreport.project": ("mlreport.records",),
+    "mlreport.site_folder": ("mlreport.records", "mlreport.project"),
     "mlreport.ci": (),
 }
 ADAPTERS = ("mlreport.plugin", "mlreport.build", "mlreport.cli", "mlreport.__main__")

@@ -7,6 +7,9 @@ import re
 
 import pytest
 
+from repos import new_repo
+
+from repos import GitRepo
 from mlreport.diff.markdown import code, text
 
 MKDOCS = """
@@ -320,6 +323,52 @@ def test_records_in_a_subfolder_of_the_repository(cli, repo):
     assert [(r["id"], r["change"], r["path"]) for r in data["experiments"]] == [
         ("fraud-gru", "added", "experiments/fraud-gru.yaml")]
     assert placement(data, "fraud-gru", "Fraud PR-AUC")["best"] == "fraud-xgb"
+
+
+def test_records_in_a_submodule_are_read_at_base_from_the_submodules_own_repository(cli, repo, tmp_path):
+    shared = new_repo(tmp_path / "shared")
+    shared.write("fraud-xgb.yaml", experiment("XGBoost", test__pr_auc=0.80))
+    shared.write("fraud-old.yaml", experiment("Old model", test__pr_auc=0.60))
+    shared.commit("Shared runs")
+    repo.write("mkdocs.yml", MKDOCS)
+    repo.write("experiments/fraud-logreg.yaml", experiment("Logistic regression", test__pr_auc=0.70))
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(shared.path), "experiments/shared")
+    repo.commit("Records on main, some from the shared repository")
+    repo.git("checkout", "-q", "-b", "feature")
+    # The branch moves the submodule to a commit that changes one of its records.
+    inside = GitRepo(repo.path / "experiments/shared")
+    inside.write("fraud-xgb.yaml", experiment("XGBoost", test__pr_auc=0.85))
+    inside.commit("Tune XGBoost")
+    repo.commit("Take the tuned XGBoost")
+
+    data = report(cli, repo)
+
+    assert {r["id"]: r["change"] for r in data["experiments"]} == {"fraud-xgb": "changed"}
+
+
+def test_a_submodule_without_bases_commit_is_a_clear_error(cli, repo, tmp_path):
+    shared = new_repo(tmp_path / "shared")
+    shared.write("fraud-xgb.yaml", experiment("XGBoost", test__pr_auc=0.80))
+    shared.commit("Shared runs")
+    repo.write("mkdocs.yml", MKDOCS)
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(shared.path), "experiments/shared")
+    repo.commit("Shared records on main")
+    base = repo.git("-C", "experiments/shared", "rev-parse", "HEAD").strip()
+    repo.git("checkout", "-q", "-b", "feature")
+    # The submodule's clone is replaced by one that never had BASE's commit.
+    inside = repo.path / "experiments/shared"
+    repo.git("-C", str(inside), "checkout", "-q", "--orphan", "fresh")
+    repo.git("-C", str(inside), "commit", "-q", "-m", "Start over")
+    repo.git("-C", str(inside), "branch", "-q", "-D", "main")
+    repo.git("-C", str(inside), "remote", "remove", "origin")
+    repo.git("-C", str(inside), "reflog", "expire", "--expire=now", "--all")
+    repo.git("-C", str(inside), "gc", "-q", "--prune=now")
+
+    result = cli("diff", "--root", repo.path)
+
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert (f"the submodule experiments/shared lacks the commit {base[:12]} that BASE records for it; fetch it"
+            in result.output)
 
 
 def test_validation_errors_lead_the_report_which_still_renders(cli, feature):

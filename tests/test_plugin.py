@@ -118,12 +118,12 @@ def test_broken_template_override_is_a_located_error(repo: GitRepo, cli, tmp_pat
 
 
 def test_serve_without_mkdocs_yml_does_not_watch_a_missing_file(repo: GitRepo) -> None:
-    from mlreport.build import docs_dir_override, site_config
+    from mlreport.build import site_config
+    from mlreport.config import load_options
 
     repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-01\n")
-    with docs_dir_override(repo.path, repo.path / "mkdocs.yml"):
-        config = site_config(repo.path)
-        config.plugins.on_config(config)
+    config = site_config(load_options(repo.path))
+    config.plugins.on_config(config)
     calls: list[tuple[str, str]] = []
 
     class Server:

@@ -56,21 +56,64 @@ def load_base(options: Options, repo: git.Repo, commit: str) -> Loaded:
     folders = {posixpath.normpath(repo.git_path(getattr(options, kind.folder_option))) for kind in KINDS}
     # A record folder outside the repository has no records at BASE.
     inside = sorted(folder for folder in folders if folder != ".." and not folder.startswith("../"))
-    files = git.tree_files(repo.toplevel, commit, inside)
-    reader = git.BlobReader(repo.toplevel)
-    try:
-        contents = reader.read([f.blob for f in files]) if files else []
-    finally:
-        reader.close()
+    files: dict[str, bytes] = {}
+    _collect(repo.toplevel, commit, inside, "", files)
     with tempfile.TemporaryDirectory(prefix="mlreport-base-") as folder:
         copy = Path(folder).resolve()
-        for file, data in zip(files, contents):
-            target = (copy / file.path).resolve()
-            if data is None or not target.is_relative_to(copy):
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        for path, data in files.items():
+            target = (copy / path).resolve()
+            if target.is_relative_to(copy):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
         return load_records(replace(options, root=copy / repo.prefix))
+
+
+def _collect(top: Path, commit: str, folders: list[str], mount: str, into: dict[str, bytes]) -> None:
+    """Every regular file under `folders` at `commit`, by path from the outermost repository (behind `mount`
+    inside a submodule); a submodule's files are read at the commit the tree records for it, from the
+    submodule's own repository."""
+    entries: list[git.TreeEntry] = []
+    for folder in folders:
+        link = _submodule_on_the_way(top, commit, folder)
+        if link is None:
+            entries += git.tree_entries(top, commit, [folder])
+        else:
+            rest = posixpath.relpath(folder, link.path)
+            _collect_submodule(top, link, rest, mount, into)
+    files = [entry for entry in entries if entry.is_file]
+    if files:
+        reader = git.BlobReader(top)
+        try:
+            for entry, data in zip(files, reader.read([entry.blob for entry in files])):
+                if data is not None:
+                    into[f"{mount}{entry.path}"] = data
+        finally:
+            reader.close()
+    for entry in entries:
+        if entry.is_submodule:
+            _collect_submodule(top, entry, ".", mount, into)
+
+
+def _submodule_on_the_way(top: Path, commit: str, folder: str) -> git.TreeEntry | None:
+    """The submodule a record folder lies in (or is), at `commit`; None when it is all one repository."""
+    if folder == ".":
+        return None
+    parts = folder.split("/")
+    prefixes = ["/".join(parts[:depth]) for depth in range(1, len(parts) + 1)]
+    return next((entry for entry in git.tree_entries(top, commit, prefixes, recursive=False)
+                 if entry.is_submodule and entry.path in prefixes), None)
+
+
+def _collect_submodule(top: Path, link: git.TreeEntry, path: str, mount: str, into: dict[str, bytes]) -> None:
+    """The files under `path` of a submodule at the commit its link records."""
+    folder = top / link.path
+    if not (folder / ".git").exists():
+        return  # not checked out: its records are in neither the work tree nor the report
+    if git.commit_of(folder, link.blob) is None:
+        raise DiffError(f"the submodule {mount}{link.path} lacks the commit {link.blob[:12]} that BASE "
+                        f"records for it; fetch it (`git submodule update --init`, or "
+                        f"`git -C {mount}{link.path} fetch`)")
+    _collect(folder, link.blob, [path], f"{mount}{link.path}/", into)
 
 
 def _commit(repo: git.Repo, revision: str, hint: str) -> str:

@@ -6,8 +6,10 @@ one pass over `git log`.
 
 from __future__ import annotations
 
+import heapq
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Literal
 
 Action = Literal["added", "modified", "renamed", "deleted"]
@@ -107,6 +109,8 @@ class History:
     """Newest landing first: every change of every current record, and of records since deleted."""
     repo_url: str = ""
     head: str = ""
+    unlinked: frozenset[str] = frozenset()
+    """Commits of submodules' own repositories, which `repo_url` does not know."""
 
     def provenance(self, path: str) -> Provenance:
         """A record's provenance; empty (not committed) when git knows nothing of it."""
@@ -119,7 +123,7 @@ class History:
     def commit_url(self, commit: str) -> str:
         """A link to a commit on GitHub or GitLab, when `repo_url` is known."""
         base = self.repo_url.rstrip("/")
-        if not base:
+        if not base or commit in self.unlinked:
             return ""
         return f"{base}/-/commit/{commit}" if _is_gitlab(base) else f"{base}/commit/{commit}"
 
@@ -129,6 +133,18 @@ class History:
         if not base or number is None:
             return ""
         return f"{base}/-/merge_requests/{number}" if _is_gitlab(base) else f"{base}/pull/{number}"
+
+
+def joined(own: History, submodule: History) -> History:
+    """The site's history with that of a submodule's records: provenance side by side, the feeds interleaved
+    by landing (newest first, each in its own order), the first warning kept."""
+    def landing(item: FeedItem) -> float:
+        return -datetime.fromisoformat(item.change.landed or item.change.date).timestamp()
+
+    return replace(own, records={**own.records, **submodule.records},
+                   feed=tuple(heapq.merge(own.feed, submodule.feed, key=landing)),
+                   warning=own.warning or submodule.warning, shallow=own.shallow or submodule.shallow,
+                   unlinked=own.unlinked | submodule.unlinked | {item.change.commit for item in submodule.feed})
 
 
 def pull_request_number(message: str) -> int | None:

@@ -69,12 +69,12 @@ def join(options: Options, repo: Repo, rows: dict[str, RecordRow], commits: list
     owners = _owned_folders(options, repo, rows)
     steps, deleted = _match(options, repo, rows, lineages, owners, worktree)
     _want_blobs(repo, rows, steps, deleted, blobs)
-    prefix = len(repo.prefix)
 
     def change(step: Step) -> Change:
         commit = commits[step.index]
+        # A submodule's pull-request numbers count in its own repository, not the site's.
         return Change(commit.sha, commit.date, commit.author, commit.email, commit.subject, step.action,
-                      step.path[prefix:], commit.pr, commit.landed)
+                      repo.root_path(step.path), None if repo.mount else commit.pr, commit.landed)
 
     edited_folders = {_owner(path, owners) for path in worktree.new | worktree.modified} if owners else set()
     history = History(available=True, shallow=repo.shallow, repo_url=options.repo_url, head=repo.head)
@@ -91,7 +91,7 @@ def join(options: Options, repo: Repo, rows: dict[str, RecordRow], commits: list
     for lineage, kind, record_id in deleted:
         info = blobs.known.get(lineage.steps[0].blob)
         title = (info.title if info else "") or record_id
-        feed += [(step.index, lineage.path[prefix:], FeedItem(change(step), kind, record_id, title))
+        feed += [(step.index, repo.root_path(lineage.path), FeedItem(change(step), kind, record_id, title))
                  for step in lineage.steps]
     feed.sort(key=lambda item: item[:2])
     history.feed = tuple(item for _, _, item in feed)

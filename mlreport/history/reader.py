@@ -9,9 +9,11 @@ over the record folders); follow renames; read the blobs decisions' statuses nee
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 from contextlib import contextmanager
-from pathlib import PurePosixPath
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator
 
 from mlreport.config import Options
@@ -20,7 +22,7 @@ from mlreport.history.blobs import Blobs
 from mlreport.git import GitError, Process, Repo, probe
 from mlreport.history.gitlog import LogCommit, canonical_order, list_main_line, read_main_line, stream_log
 from mlreport.history.lineage import follow
-from mlreport.history.model import History, Provenance
+from mlreport.history.model import History, Provenance, joined
 from mlreport.history.provenance import RecordRow, Worktree, join
 from mlreport.records.decision import is_decision_file
 
@@ -59,12 +61,46 @@ def read_history(options: Options, records: Iterable[RecordRow]) -> History:
         history.warning = WARN_EMPTY
         history.records = {path: Provenance(uncommitted="new") for path in rows}
         return history
+    by_repository = _by_repository(options.root, rows)
     try:
         with _collector_paused():
-            return _read(options, repo, rows)
+            history = _read(options, repo, by_repository.pop("", {}))
+            for mount, inside in by_repository.items():
+                history = joined(history, _read_submodule(options, mount, inside))
+            return history
     except GitError as exc:
         history.warning = WARN_FAILED.format(reason=exc)
         return history
+
+
+def _read_submodule(options: Options, mount: str, rows: dict[str, RecordRow]) -> History:
+    """The history of the records inside a submodule (or any repository of its own inside the site root),
+    from one pass over that repository; its trouble leaves those records without provenance, and a warning."""
+    try:
+        repo = replace(probe(options.root / mount), mount=mount)
+        if not repo.head:
+            return History(records={path: Provenance(uncommitted="new") for path in rows})
+        return _read(options, repo, rows)
+    except GitError as exc:
+        return History(warning=WARN_FAILED.format(reason=f"{mount.rstrip('/')}: {exc}"))
+
+
+def _by_repository(root: Path, rows: dict[str, RecordRow]) -> dict[str, dict[str, RecordRow]]:
+    """The records grouped by the repository holding them: "" for the site root's own, else the top of a
+    submodule inside the root ("experiments/shared/")."""
+    mounts: dict[PurePosixPath, str] = {}
+
+    def mount_of(folder: PurePosixPath) -> str:
+        if folder == PurePosixPath("."):
+            return ""
+        if folder not in mounts:
+            mounts[folder] = f"{folder}/" if (root / folder / ".git").exists() else mount_of(folder.parent)
+        return mounts[folder]
+
+    groups: dict[str, dict[str, RecordRow]] = {"": {}}
+    for path, row in rows.items():
+        groups.setdefault(mount_of(PurePosixPath(path).parent), {})[path] = row
+    return groups
 
 
 def _read(options: Options, repo: Repo, rows: dict[str, RecordRow]) -> History:
@@ -73,7 +109,7 @@ def _read(options: Options, repo: Repo, rows: dict[str, RecordRow]) -> History:
                      spool=True)
     try:
         key = cache.cache_key(repo.prefix, pathspecs)
-        cache_file = options.root / options.cache_dir / cache.CACHE_FILE
+        cache_file = _cache_file(options, repo)
         cached = None if repo.shallow else cache.load(cache_file, key)
         blobs = Blobs(repo.toplevel, cached.blobs if cached else None)
         try:
@@ -91,6 +127,15 @@ def _read(options: Options, repo: Repo, rows: dict[str, RecordRow]) -> History:
     return history
 
 
+def _cache_file(options: Options, repo: Repo) -> Path:
+    """One cache file per repository: the site root's own, and one for each submodule inside it."""
+    name = cache.CACHE_FILE
+    if repo.mount:
+        digest = hashlib.sha256(repo.mount.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        name = f"{Path(name).stem}-{digest}{Path(name).suffix}"
+    return options.root / options.cache_dir / name
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector: the pass makes hundreds of thousands of small acyclic
@@ -105,15 +150,10 @@ def _collector_paused() -> Iterator[None]:
 
 
 def record_pathspecs(options: Options, repo: Repo) -> list[str]:
-    """The record folders as git pathspecs, each once."""
-    folders = (options.experiments_dir, options.decisions_dir, options.models_dir)
-    return sorted({_git_folder(repo, folder).rstrip("/") or "." for folder in folders})
-
-
-def _git_folder(repo: Repo, folder: str) -> str:
-    """A folder relative to the site root as a git path prefix: "" or ending in "/"."""
-    posix = PurePosixPath(folder).as_posix()
-    return repo.prefix if posix == "." else f"{repo.prefix}{posix}/"
+    """The record folders (the parts of them in this repository) as git pathspecs, each once."""
+    folders = (repo.git_folder(PurePosixPath(folder).as_posix())
+               for folder in (options.experiments_dir, options.decisions_dir, options.models_dir))
+    return sorted({folder.rstrip("/") or "." for folder in folders if folder is not None})
 
 
 def _commits(options: Options, repo: Repo, pathspecs: list[str], cached: cache.Cached | None,
@@ -149,7 +189,8 @@ def _commits(options: Options, repo: Repo, pathspecs: list[str], cached: cache.C
 def _read_log(options: Options, repo: Repo, since: str, pathspecs: list[str], blobs: Blobs) -> dict[str, LogCommit]:
     """The commits of one streamed `git log`; decision versions are read and commits encoded for the
     cache while git is still walking, so the work overlaps."""
-    decisions = _git_folder(repo, options.decisions_dir)
+    # None when the decisions folder is not in this repository (a submodule holding only experiments).
+    decisions = repo.git_folder(PurePosixPath(options.decisions_dir).as_posix())
     boundary = repo.boundary() if repo.shallow else frozenset()
     new: dict[str, LogCommit] = {}
     for commit in stream_log(repo.toplevel, repo.head, since, pathspecs):
@@ -157,8 +198,8 @@ def _read_log(options: Options, repo: Repo, since: str, pathspecs: list[str], bl
             commit.entries = []  # a shallow clone's cut: every file shows as added there
         new[commit.sha] = commit
         for entry in commit.entries:
-            if entry.status != "D" and entry.path.startswith(decisions) and is_decision_file(
-                    PurePosixPath(entry.path), options.decisions_exclude):
+            if decisions is not None and entry.status != "D" and entry.path.startswith(decisions) and (
+                    is_decision_file(PurePosixPath(entry.path), options.decisions_exclude)):
                 blobs.want(entry.blob, "decision", repo.root_path(entry.path))
         if not repo.shallow:
             commit.encoded = cache.encode(commit)

@@ -156,9 +156,10 @@ def build_site(root: Path, site_dir: Path, site_url: str) -> None:
     from mkdocs.commands.build import build
 
     from mlreport.build import reproducible_dates, site_config
+    from mlreport.config import load_options
 
     with reproducible_dates(root):
-        config = site_config(root, site_url=site_url, strict=False)
+        config = site_config(load_options(root), site_url=site_url, strict=False)
         config.site_dir = str(site_dir)
         build(config)
 

@@ -1,0 +1,259 @@
+"""The site folder's life: what it may be, the marker that says mlreport built it, the build beside it and the
+swap that replaces it.
+
+A build replaces its site folder whole (`mlreport build` swaps a new one in; MkDocs empties it first), so
+the folder must be new, empty, or one that mlreport or MkDocs built: never the project, its git folder,
+the files a site is built from, or a folder of someone else's files. Every folder mlreport builds gets a
+small marker file, so the next build knows it may replace it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from mlreport.config import CONFIG_FILE, Options
+from mlreport.project import repository_top
+from mlreport.records.kinds import KINDS
+
+try:
+    import fcntl
+except ImportError:  # Windows: builds are not locked against each other there
+    fcntl = None  # type: ignore[assignment]
+
+MARKER = ".mlreport-site"
+"""The file that marks a folder mlreport built (hidden: MkDocs neither publishes nor cleans it)."""
+_MARKER_TEXT = "This folder was built by mlreport; the next build replaces it whole.\n"
+_MKDOCS_BUILT = ("404.html", "sitemap.xml.gz")
+"""What every MkDocs build of a themed site writes: a folder built before the marker existed has them."""
+_SUFFIX = r"[a-z0-9_]{8}"  # what tempfile.mkdtemp adds to a prefix
+_DENIED = (errno.EACCES, errno.EPERM)
+
+
+class SiteFolderError(Exception):
+    """The site folder is refused, or cannot be written; one line that says why and what to do."""
+
+    def __init__(self, message: str, hint: str = "", location: str = ""):
+        super().__init__(f"{message} ({hint})" if hint else message)
+        self.message = message
+        self.hint = hint
+        self.location = location
+        """`mkdocs.yml:line:col` when the folder was chosen there."""
+
+    def line(self) -> str:
+        """The message as the command line shows it: `[mkdocs.yml:4:11: ]error: …`."""
+        return f"{self.location}: error: {self}" if self.location else f"error: {self}"
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What a site folder must never be or hold: the project, its git folder, and what a site is built from."""
+
+    root: Path
+    git: Path | None
+    """The `.git` of the repository holding the project; None outside git."""
+    guarded: tuple[tuple[Path, str], ...]
+    """(path, what it is) of the config file, the docs, templates and record folders."""
+
+    @classmethod
+    def of(cls, options: Options, config_file: Path | None = None, docs_dir: Path | None = None) -> Sources:
+        """The sources of a project, with MkDocs' own config file and docs folder when it has them."""
+        root = _real(options.root)
+        top = repository_top(root)
+        guarded = [(config_file or root / CONFIG_FILE, CONFIG_FILE),
+                   (docs_dir or root / options.docs_dir, "the docs folder"),
+                   (root / options.templates_dir, "the templates folder")]
+        guarded += [(kind.folder(options), f"the {kind.labels} folder") for kind in KINDS]
+        return cls(root, top / ".git" if top else None, tuple((_real(path), what) for path, what in guarded))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """How the user chose the folder, for the hint: `--site-dir`, mkdocs.yml's `site_dir`, `--out`."""
+
+    option: str
+    example: str = "site"
+    location: str = ""
+    """`mkdocs.yml:line:col` of the setting, when it is set there."""
+
+    def hint(self) -> str:
+        """How to choose another folder."""
+        if self.option.startswith("-"):
+            return f"choose a folder of its own with {self.option}, such as {self.example}"
+        return f"set {self.option} to a folder of its own, such as {self.example}"
+
+
+def check_site_folder(target: Path, sources: Sources, choice: Choice, *, what: str = "the site",
+                      written: bool = True) -> None:
+    """Raise SiteFolderError when writing `what` to `target` could destroy what mlreport did not create.
+
+    `written` is False where the folder is only named, not written (`serve` builds elsewhere): then a
+    folder of foreign files is no reason to refuse, but the project's own folders still are.
+    """
+    target = _real(target)
+    action = f"build {what} in" if what == "the site" else f"write {what} to"
+    shown = _shown(target, sources.root)
+    reason = _structural_reason(target, sources)
+    if reason:
+        consequence = ", and a build replaces its site folder whole" if what == "the site" else ""
+        raise SiteFolderError(f"refusing to {action} {shown}: it {reason}{consequence}", choice.hint(),
+                              choice.location)
+    if written and target.is_dir() and not may_replace(target):
+        raise SiteFolderError(
+            f"refusing to {action} {shown}: it holds files that mlreport did not build, and has no {MARKER} file",
+            "empty it or remove it yourself if nothing in it is needed, or choose another folder with "
+            f"{choice.option}", choice.location)
+
+
+def may_replace(folder: Path) -> bool:
+    """Whether a folder is empty, or was built by mlreport (its marker) or by MkDocs (before the marker)."""
+    try:
+        with os.scandir(folder) as entries:
+            empty = next(entries, None) is None
+    except OSError:
+        return False
+    return empty or (folder / MARKER).is_file() or all((folder / name).is_file() for name in _MKDOCS_BUILT)
+
+
+def mark(folder: Path) -> None:
+    """Mark a folder as built by mlreport, so the next build may replace it."""
+    (folder / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+
+
+def cannot_write(what: str, target: Path, error: OSError) -> SiteFolderError:
+    """The one line for a folder that could not be written: `cannot write the site to …: permission denied`."""
+    reason = "permission denied" if error.errno in _DENIED else (error.strerror or str(error)).lower()
+    return SiteFolderError(f"cannot write {what} to {target}: {reason}")
+
+
+@contextmanager
+def staging_folder(target: Path) -> Iterator[Path]:
+    """A fresh folder beside `target` to build into, locked while the build runs and removed when it fails;
+    leftovers of builds that were killed are removed first."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(target)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    except OSError as exc:
+        raise cannot_write("the site", target, exc) from None
+    try:
+        with _locked(staging):
+            yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    """Replace `target` with the freshly built `staging` folder, keeping the old one until the last step;
+    when a step fails the old site is put back."""
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes private folders; a site is meant to be read
+    retired: Path | None = None
+    try:
+        if target.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            with _locked(retired):
+                target.rename(retired / target.name)
+                _rename_or_restore(staging, target, retired / target.name)
+        else:
+            staging.rename(target)
+    except OSError as exc:
+        raise cannot_write("the site", target, exc) from None
+    finally:
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)
+
+
+def remove_leftovers(target: Path) -> None:
+    """Remove the staging and retired folders that builds of `target` killed midway left beside it (never those
+    of a build still running: it holds a lock on its folder)."""
+    leftover = re.compile(rf"\.{re.escape(target.name)}\.(?:building|old)-{_SUFFIX}")
+    try:
+        with os.scandir(target.parent) as scan:
+            entries = list(scan)
+    except OSError:
+        return
+    for entry in entries:
+        if leftover.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False) and not _in_use(Path(entry.path)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _rename_or_restore(staging: Path, target: Path, old: Path) -> None:
+    try:
+        staging.rename(target)
+    except OSError:
+        old.rename(target)
+        raise
+
+
+def _structural_reason(target: Path, sources: Sources) -> str:
+    """Why `target` can never be a site folder (the project or its sources), or ""."""
+    if target == sources.root:
+        return "is the project folder"
+    if sources.root.is_relative_to(target):
+        return f"holds the project folder {sources.root}"
+    if sources.git is not None:
+        if target == sources.git:
+            return "is the git repository's .git folder"
+        if target.is_relative_to(sources.git):
+            return "lies inside the git repository's .git folder"
+    if target.exists() and not target.is_dir():
+        return "is a file"
+    for path, what in sources.guarded:
+        if target == path:
+            return f"is {what}"
+        if path.is_relative_to(target) and path.exists():
+            return f"holds {what} {_shown(path, sources.root)}"
+    return ""
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a folder while a build uses it; the system releases it if the build dies."""
+    if fcntl is None:
+        yield
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def _in_use(folder: Path) -> bool:
+    """Whether a running build holds the folder's lock."""
+    if fcntl is None:
+        return False
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return True
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)
+    return False
+
+
+def _real(path: Path) -> Path:
+    """The path with every link resolved, whether or not it exists yet."""
+    return Path(os.path.realpath(path))
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path relative to the project when it is inside it, else absolute."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) and path != root else str(path)

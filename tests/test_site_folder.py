@@ -1,0 +1,327 @@
+"""Where a site may be written: `build`, `generate`, `serve` and `mkdocs build` never delete what mlreport
+did not create, clean up after killed builds, and say so in one line when a folder cannot be written."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from click.testing import CliRunner
+from mkdocs.__main__ import cli as mkdocs_cli
+from sitekit import read_page
+
+from repos import GitRepo
+from mlreport.site_folder import MARKER
+
+MKDOCS_YML = """\
+site_name: Team
+theme: {name: material, font: false}
+plugins: [search, mlreport]
+"""
+
+
+@pytest.fixture
+def project(repo: GitRepo) -> GitRepo:
+    """A project with every kind of source, some of it committed and some not."""
+    repo.write("mkdocs.yml", MKDOCS_YML)
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-01\nmetrics: {acc: 0.5}\n")
+    repo.write("decisions/0001-start.md", "---\nstatus: accepted\ndate: 2026-01-01\n---\n# Start\n")
+    repo.write("models/m.md", "---\nname: M\nstatus: development\n---\n# M\n")
+    repo.write("docs/guide.md", "# Guide\n")
+    repo.write("templates/README.md", "Our template overrides.\n")
+    repo.write("README.md", "# The team's records\n")
+    repo.commit("Records")
+    # Work nobody has committed yet: a build that deletes it loses it for good.
+    repo.write("experiments/wip.yaml", "title: WIP\ndate: 2026-01-02\n")
+    repo.write("scratch.txt", "notes\n")
+    return repo
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file, folder and link under `folder` (`.git` included), with each file's content hash."""
+    state = {}
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            state[name] = f"link to {os.readlink(path)}"
+        elif path.is_dir():
+            state[name] = "folder"
+        else:
+            state[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return state
+
+
+def assert_refused(result, *expected: str) -> None:
+    """One line on the output, exit code 1, no traceback, and the line says what was expected."""
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    for text in expected:
+        assert text in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("site_dir, reason", [
+    (".", "it is the project folder"),
+    ("..", "it holds the project folder"),
+    ("experiments", "it is the experiments folder"),
+    ("decisions", "it is the decisions folder"),
+    ("models", "it is the model cards folder"),
+    ("docs", "it is the docs folder"),
+    ("templates", "it is the templates folder"),
+    (".git", "it is the git repository's .git folder"),
+    (".git/site", "it lies inside the git repository's .git folder"),
+    ("README.md", "it is a file"),
+    ("mkdocs.yml", "it is a file"),
+])
+def test_build_refuses_a_site_folder_that_would_delete_the_project(project: GitRepo, cli, tmp_path: Path,
+                                                                   site_dir: str, reason: str) -> None:
+    before, around = snapshot(project.path), sorted(tmp_path.iterdir())
+    result = cli("build", "--root", project.path, "--site-dir", project.path / site_dir)
+    assert_refused(result, "error: refusing to build the site in ", reason, "--site-dir")
+    assert snapshot(project.path) == before
+    assert sorted(tmp_path.iterdir()) == around
+
+
+def test_build_refuses_a_link_to_the_project(project: GitRepo, cli, tmp_path: Path) -> None:
+    (tmp_path / "published").symlink_to(project.path)
+    before = snapshot(project.path)
+    result = cli("build", "--root", project.path, "--site-dir", tmp_path / "published")
+    assert_refused(result, f"refusing to build the site in {project.path}: it is the project folder")
+    assert snapshot(project.path) == before
+    assert (tmp_path / "published").is_symlink()
+
+
+@pytest.mark.parametrize("site_dir, reason", [
+    ("experiments", "it is the experiments folder"),
+    (".git", "it is the git repository's .git folder"),
+    ("README.md", "it is a file"),
+    ("templates", "it is the templates folder"),
+])
+def test_build_refuses_such_a_site_dir_in_mkdocs_yml_and_points_at_it(project: GitRepo, cli, site_dir: str,
+                                                                       reason: str) -> None:
+    project.write("mkdocs.yml", MKDOCS_YML + f"site_dir: {site_dir}\n")
+    before = snapshot(project.path)
+    result = cli("build", "--root", project.path)
+    assert_refused(result, "mkdocs.yml:4:11: error: refusing to build the site in ", reason,
+                   "site_dir in mkdocs.yml")
+    assert snapshot(project.path) == before
+
+
+def test_validate_reports_a_site_dir_that_build_would_refuse(project: GitRepo, cli) -> None:
+    project.write("mkdocs.yml", MKDOCS_YML + "site_dir: experiments\n")
+    result = cli("validate", "--root", project.path)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "mkdocs.yml:4:11: error: refusing to build the site in experiments: it is the experiments folder, and a "
+        "build replaces its site folder whole (set site_dir in mkdocs.yml to a folder of its own, such as site)"]
+
+
+def test_build_refuses_a_folder_of_someone_elses_files(project: GitRepo, cli, tmp_path: Path) -> None:
+    www = tmp_path / "www"
+    www.mkdir()
+    (www / "index.html").write_text("<h1>Our old homepage</h1>\n", encoding="utf-8")
+    (www / "photos").mkdir()
+    (www / "photos" / "team.jpg").write_bytes(b"\xff\xd8 a photo")
+    before = snapshot(tmp_path)
+    result = cli("build", "--root", project.path, "--site-dir", www)
+    assert_refused(result, f"refusing to build the site in {www}: it holds files that mlreport did not build",
+                   f"no {MARKER} file", "empty it or remove it yourself")
+    assert snapshot(tmp_path) == before
+
+
+def test_a_folder_mlreport_built_is_replaced_and_an_empty_one_used(project: GitRepo, cli, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()  # empty: nothing to lose
+    assert cli("build", "--root", project.path, "--site-dir", site).exit_code == 0
+    assert (site / MARKER).is_file()
+    (site / "stale.html").write_text("from an older build", encoding="utf-8")
+    rebuilt = cli("build", "--root", project.path, "--site-dir", site)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert not (site / "stale.html").exists()  # the old site was replaced whole
+    assert "A" in read_page(site, "experiments/a").text
+
+
+def test_a_site_mkdocs_built_before_the_marker_is_replaced(project: GitRepo, cli, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert cli("build", "--root", project.path, "--site-dir", site).exit_code == 0
+    (site / MARKER).unlink()  # as an older mlreport, or plain MkDocs, left it
+    assert (site / "sitemap.xml.gz").is_file() and (site / "404.html").is_file()
+    result = cli("build", "--root", project.path, "--site-dir", site)
+    assert result.exit_code == 0, result.output
+    assert (site / MARKER).is_file()
+
+
+def test_the_marker_is_the_same_bytes_every_build(project: GitRepo, cli, tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        assert cli("build", "--root", project.path, "--site-dir", tmp_path / name).exit_code == 0
+    assert (tmp_path / "one" / MARKER).read_bytes() == (tmp_path / "two" / MARKER).read_bytes()
+
+
+@contextmanager
+def held(folder: Path) -> Iterator[None]:
+    """Hold the lock a running build holds on its staging folder."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def test_leftovers_of_a_killed_build_are_removed_by_the_next(project: GitRepo, cli, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert cli("build", "--root", project.path, "--site-dir", site).exit_code == 0
+    # What a build killed while building, or while swapping the new site in, leaves beside the site.
+    building = tmp_path / ".site.building-k1ll3d_a"
+    (building / "experiments").mkdir(parents=True)
+    (building / "experiments" / "index.html").write_text("half a site", encoding="utf-8")
+    retired = tmp_path / ".site.old-k1ll3d_b"
+    (retired / "site").mkdir(parents=True)
+    (retired / "site" / "index.html").write_text("the site before", encoding="utf-8")
+    # Not leftovers: another site's, a file of the same shape, and the folder of a build still running.
+    other = tmp_path / ".public.building-abcdefgh"
+    other.mkdir()
+    (tmp_path / ".site.old-notes.txt").write_text("mine", encoding="utf-8")
+    running = tmp_path / ".site.building-running1"
+    running.mkdir()
+    (running / "index.html").write_text("being built", encoding="utf-8")
+    with held(running):
+        result = cli("build", "--root", project.path, "--site-dir", site)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".public.building-abcdefgh", ".site.building-running1",
+                                                          ".site.old-notes.txt", "repo", "site"]
+    assert (running / "index.html").read_text(encoding="utf-8") == "being built"
+
+
+@contextmanager
+def immutable(folder: Path) -> Iterator[None]:
+    """Make a folder unwritable even for root (tests run as root, whom chmod does not stop): `chattr +i`."""
+    done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, text=True, check=False)
+    if done.returncode:
+        pytest.skip(f"chattr +i is not available here: {done.stderr.strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def test_an_unwritable_parent_folder_is_one_line(project: GitRepo, cli, tmp_path: Path) -> None:
+    public = tmp_path / "public"
+    public.mkdir()
+    with immutable(public):
+        result = cli("build", "--root", project.path, "--site-dir", public / "site")
+    assert_refused(result, f"error: cannot write the site to {public / 'site'}: permission denied")
+    assert list(public.iterdir()) == []
+
+
+def test_an_unwritable_site_folder_keeps_the_old_site(project: GitRepo, cli, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert cli("build", "--root", project.path, "--site-dir", site).exit_code == 0
+    project.write("experiments/b.yaml", "title: B\ndate: 2026-01-03\n")
+    before = snapshot(site)
+    with immutable(site):
+        result = cli("build", "--root", project.path, "--site-dir", site)
+    assert_refused(result, f"error: cannot write the site to {site}: permission denied")
+    assert snapshot(site) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]
+
+
+@pytest.mark.parametrize("out, reason", [
+    (".", "it is the project folder"),
+    ("experiments", "it is the experiments folder"),
+    ("models", "it is the model cards folder"),
+    (".git", "it is the git repository's .git folder"),
+    ("README.md", "it is a file"),
+])
+def test_generate_refuses_the_same_folders(project: GitRepo, cli, out: str, reason: str) -> None:
+    before = snapshot(project.path)
+    result = cli("generate", "--root", project.path, "--out", project.path / out)
+    assert_refused(result, "error: refusing to write the generated pages to ", reason, "--out")
+    assert snapshot(project.path) == before
+
+
+def test_generate_refuses_someone_elses_folder_and_rewrites_its_own(project: GitRepo, cli, tmp_path: Path) -> None:
+    foreign = tmp_path / "notes"
+    foreign.mkdir()
+    (foreign / "index.md").write_text("# My own notes\n", encoding="utf-8")
+    result = cli("generate", "--root", project.path, "--out", foreign)
+    assert_refused(result, "it holds files that mlreport did not build")
+    assert (foreign / "index.md").read_text(encoding="utf-8") == "# My own notes\n"
+
+    out = tmp_path / "out"
+    assert cli("generate", "--root", project.path, "--out", out).exit_code == 0
+    assert (out / MARKER).is_file()
+    again = cli("generate", "--root", project.path, "--out", out)
+    assert again.exit_code == 0, again.output
+
+
+def test_generate_into_an_unwritable_folder_is_one_line(project: GitRepo, cli, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    with immutable(out):
+        result = cli("generate", "--root", project.path, "--out", out)
+    assert_refused(result, f"error: cannot write the generated pages to {out}: permission denied")
+    assert list(out.iterdir()) == []
+
+
+def test_serve_refuses_a_site_dir_that_a_build_would_refuse(project: GitRepo) -> None:
+    project.write("mkdocs.yml", MKDOCS_YML + "site_dir: experiments\n")
+    before = snapshot(project.path)
+    # A real process: were serve to start, it would serve until the timeout ends it, and the test fails.
+    done = subprocess.run([sys.executable, "-m", "mlreport", "serve", "--dev-addr", "127.0.0.1:0"],
+                          cwd=project.path, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "mkdocs.yml:4:11: error: refusing to build the site in experiments: it is the experiments folder, and a "
+        "build replaces its site folder whole (set site_dir in mkdocs.yml to a folder of its own, such as site)"]
+    assert snapshot(project.path) == before
+
+
+def mkdocs_build(*args: str) -> str:
+    """Run `mkdocs build` (MkDocs' own command); returns its output, raising when it did not exit with 1 or 0."""
+    result = CliRunner().invoke(mkdocs_cli, ["build", "-q", *args], catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    return f"exit {result.exit_code}\n{result.output}"
+
+
+@pytest.mark.parametrize("site_dir, reason", [
+    (".", "it is the project folder"),
+    ("experiments", "it is the experiments folder"),
+    ("decisions", "it is the decisions folder"),
+])
+def test_mkdocs_build_with_the_plugin_refuses_before_mkdocs_cleans_the_folder(project: GitRepo, tmp_path: Path,
+                                                                              site_dir: str, reason: str) -> None:
+    # MkDocs empties site_dir right after the plugins' on_config. Its own check (docs_dir not inside
+    # site_dir) does not stop `.` when the pages live outside the project, nor any record folder.
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "guide.md").write_text("# Guide\n", encoding="utf-8")
+    project.write("mkdocs.yml", MKDOCS_YML + f"site_dir: {site_dir}\ndocs_dir: {pages}\n")
+    before = snapshot(project.path)
+    output = mkdocs_build("-f", str(project.path / "mkdocs.yml"))
+    assert output.startswith("exit 1\n"), output
+    assert "refusing to build the site in " in output and reason in output
+    assert "Traceback" not in output
+    assert snapshot(project.path) == before
+
+
+def test_mkdocs_build_marks_its_site_and_refuses_a_foreign_folder(project: GitRepo, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert mkdocs_build("-f", str(project.path / "mkdocs.yml"), "-d", str(site)).startswith("exit 0")
+    assert (site / MARKER).is_file()
+    assert mkdocs_build("-f", str(project.path / "mkdocs.yml"), "-d", str(site)).startswith("exit 0")
+
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("mine\n", encoding="utf-8")
+    output = mkdocs_build("-f", str(project.path / "mkdocs.yml"), "-d", str(foreign))
+    assert output.startswith("exit 1\n") and "it holds files that mlreport did not build" in output
+    assert (foreign / "keep.txt").read_text(encoding="utf-8") == "mine\n"
