@@ -101,6 +101,38 @@ def as_strings(value: Any) -> tuple[str, ...]:
     return (str(value),)
 
 
+def heading_title(body: str) -> str:
+    """The text of a Markdown body's first `# Title`, not counting lines inside fenced or indented code."""
+    fence = ""
+    after_blank = True
+    for line in body.splitlines():
+        stripped = line.lstrip(" ")
+        marker = _FENCE.match(stripped) if len(line) - len(stripped) < 4 else None
+        if fence:
+            if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence) \
+                    and not stripped[len(marker.group(1)):].strip():
+                fence = ""
+        elif marker:
+            fence = marker.group(1)
+        elif not (after_blank and line.startswith(("    ", "\t"))):
+            heading = _H1.match(line)
+            if heading:
+                return heading.group(1).strip()
+        if not fence:
+            after_blank = not line.strip() or (after_blank and line.startswith(("    ", "\t")))
+    return ""
+
+
+def raw_references(document: Document, key: str) -> tuple[str, ...]:
+    """The references a front-matter key holds (one or a list), each as written in the file."""
+    value = document.data.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        return (document.raw(key) or str(value),)
+    return tuple(document.raw(key, i) or str(item) for i, item in enumerate(value))
+
+
 def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """Nested mappings flattened with dots: {optimizer: {lr: 0.1}} → {optimizer.lr: 0.1}."""
     flat: dict[str, Any] = {}
@@ -217,6 +249,9 @@ def _type_name(value: Any) -> str:
 
 
 # Words teams use for a status, mapped to the one each enum spells it as.
+_H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"(`{3,}|~{3,})")
+
 _STATUS_SYNONYMS = {
     "done": "completed", "finished": "completed", "complete": "completed", "succeeded": "completed",
     "success": "completed", "in-progress": "running", "wip": "running", "started": "running",
