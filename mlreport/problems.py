@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable, Literal
@@ -11,6 +12,9 @@ from typing import Any, Iterable, Literal
 import yaml
 
 Severity = Literal["error", "warning"]
+
+EXCERPT = 60
+"""The most characters of a file's content a message quotes."""
 
 
 @dataclass(frozen=True, order=True)
@@ -89,12 +93,26 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """Text from a file as a message may quote it: escaped like a Python string (no line breaks or control
+    characters), and cut to `limit` characters."""
+    quoted = repr(text[:limit])
+    if len(text) <= limit and len(quoted) <= limit + 2:
+        return quoted
+    return quoted[:limit + 1] + "…" + quoted[0]
+
+
 def relative(path: Path, root: Path) -> str:
-    """A path as shown to users: relative to the repo root, with forward slashes."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """A path as shown to users: relative to the repo root, with forward slashes.
+
+    Named as written (a link by its own name, not by what it points at), else with links resolved.
+    """
+    for shown, base in ((os.path.abspath(path), os.path.abspath(root)), (path.resolve(), root.resolve())):
+        try:
+            return Path(shown).relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
 
 
 def yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int = 0, what: str = "file") -> Problem:

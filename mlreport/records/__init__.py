@@ -13,7 +13,7 @@ from mlreport.records.experiment import Experiment
 from mlreport.records.kinds import KINDS, Loader
 from mlreport.records.model_card import Evaluation, ModelCard
 from mlreport.records.cache import RecordCache
-from mlreport.records.source import SourceError, recording_dependencies
+from mlreport.records.source import SourceError, read_bytes, recording_dependencies
 
 __all__ = ["Decision", "Evaluation", "Experiment", "Loaded", "ModelCard", "Record", "decision_key",
            "load_records", "record_files"]
@@ -72,11 +72,13 @@ def _load(load: Loader, path: Path, root: Path) -> tuple[Record | None, list[Pro
 def _load_cached(kind: str, load: Loader, path: Path, root: Path,
                  cache: RecordCache) -> tuple[Record | None, list[Problem]]:
     """A record from the cache when its file is unchanged; else loaded, and kept if it depends on that file alone."""
+    shown = relative(path, root)
     try:
-        content = path.read_bytes()
+        content = read_bytes(path, shown, root)
+    except SourceError as exc:
+        return None, [exc.problem]
     except OSError:
         return _load(load, path, root)
-    shown = relative(path, root)
     record = cache.get(kind, shown, content)
     if record is not None:
         return record, []

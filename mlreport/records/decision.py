@@ -94,7 +94,7 @@ def next_decision_number(folder: Path, exclude: tuple[str, ...] = ()) -> str:
 def load_decision(path: Path, root: Path) -> tuple[Decision | None, list[Problem]]:
     """Read one decision file."""
     shown = relative(path, root)
-    return parse_decision(read_text(path, shown), shown, path.name)
+    return parse_decision(read_text(path, shown, root), shown, path.name)
 
 
 def parse_decision(text: str, shown: str, file_name: str, *,

@@ -15,6 +15,7 @@ from typing import Any, Iterator
 import yaml
 
 from mlreport.problems import Problem, is_indentation, yaml_problem
+from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
 
 KeyPath = tuple[Any, ...]
 
@@ -75,10 +76,10 @@ class Document:
         return self.raw_scalars.get(tuple(key))
 
 
-def read_text(path: Path, shown: str) -> str:
-    """A record file's text; encoding trouble becomes a located problem."""
+def read_text(path: Path, shown: str, root: Path) -> str:
+    """A record file's text; encoding trouble, or a link out of the repository, becomes a located problem."""
     depends_on(path)
-    data = path.read_bytes()
+    data = read_bytes(path, shown, root)
     if data.startswith(b"\xef\xbb\xbf"):
         raise SourceError(Problem(shown, 1, 1, "error", "file starts with a byte-order mark (BOM)",
                                   "save the file as UTF-8 without BOM"))
@@ -91,6 +92,14 @@ def read_text(path: Path, shown: str) -> str:
                                   f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
                                   "re-save the file with UTF-8 encoding")) from None
     return text
+
+
+def read_bytes(path: Path, shown: str, root: Path) -> bytes:
+    """A file's bytes, read only when it really lies inside the repository holding the project at `root`."""
+    escaped = escape(path, root)
+    if escaped is not None:
+        raise SourceError(Problem(shown, 1, 1, "error", escaped.message(root), BOUNDARY_HINT))
+    return path.read_bytes()
 
 
 def depends_on(path: Path) -> None:

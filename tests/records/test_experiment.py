@@ -220,5 +220,7 @@ def test_history_symlink_out_of_the_folder_is_refused(repo, tmp_path) -> None:
     (tmp_path / "secret.csv").write_text("step,loss\n1,0.5\n")
     repo.write("experiments/a/experiment.yaml", "title: A\ndate: 2026-01-05\nhistory: curves.csv\n")
     (repo.path / "experiments/a/curves.csv").symlink_to(tmp_path / "secret.csv")
-    assert [p.message for p in load(repo).problems] == [
-        "`history` points outside the experiment's folder: 'curves.csv'"]
+    assert [p.format_text() for p in load(repo).problems] == [
+        f"experiments/a/experiment.yaml:3:10: error: `experiments/a/curves.csv` leads outside the repository, "
+        f"to {str(tmp_path / 'secret.csv')!r}: nothing is read from it (keep the file in the repository (copy it "
+        "in instead of linking to it), or remove the link)"]
