@@ -93,13 +93,14 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
-def excerpt(text: str, limit: int = EXCERPT) -> str:
+def excerpt(text: str, limit: int = EXCERPT, *, quoted: bool = True) -> str:
     """Text from a file as a message may quote it: escaped like a Python string (no line breaks or control
-    characters), and cut to `limit` characters."""
-    quoted = repr(text[:limit])
-    if len(text) <= limit and len(quoted) <= limit + 2:
-        return quoted
-    return quoted[:limit + 1] + "…" + quoted[0]
+    characters), cut to `limit` characters, and in quotes unless it goes between backticks (`quoted=False`)."""
+    literal = repr(text[:limit])
+    inner, mark = literal[1:-1], literal[0]
+    if len(text) > limit or len(inner) > limit:
+        inner = inner[:limit] + "…"
+    return f"{mark}{inner}{mark}" if quoted else inner
 
 
 def relative(path: Path, root: Path) -> str:
@@ -146,9 +147,10 @@ def yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int = 0, wh
         message = problem
     elif problem.startswith("could not determine a constructor"):
         tag = problem.rsplit(" ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
-        message, hint = f"the tag `{tag}` is not allowed", "records hold plain data; remove the tag"
+        message, hint = f"the tag `{excerpt(tag, quoted=False)}` is not allowed", "records hold plain data; remove the tag"
     else:
-        message = f"{problem} ({context})" if context else problem
+        # PyYAML's words can quote the text (an alias's name, a character): escaped and cut like any quote.
+        message = excerpt(f"{problem} ({context})" if context else problem, 2 * EXCERPT, quoted=False)
         hint = "check indentation and quoting near this line"
     line = (mark.line + 1 if mark else 1) + line_offset
     column = mark.column + 1 if mark else 1

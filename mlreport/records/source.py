@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from mlreport.problems import Problem, is_indentation, yaml_problem
+from mlreport.problems import EXCERPT, Problem, excerpt, is_indentation, yaml_problem
 from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
 
 KeyPath = tuple[Any, ...]
@@ -130,7 +130,8 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file
     except yaml.MarkedYAMLError as exc:
         raise SourceError(yaml_problem(exc, shown, line_offset, what)) from None
     except yaml.YAMLError as exc:
-        raise SourceError(Problem(shown, 1 + line_offset, 1, "error", f"invalid YAML: {exc}")) from None
+        raise SourceError(Problem(shown, 1 + line_offset, 1, "error",
+                                  f"invalid YAML: {excerpt(str(exc), 2 * EXCERPT, quoted=False)}")) from None
     except RecursionError:
         raise _too_deep(shown, line_offset) from None
     if not isinstance(data, dict):
@@ -224,7 +225,8 @@ class _Constructing:
             return super().construct_object(node, deep)
         except (ValueError, TypeError, OverflowError) as exc:
             raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read this value: {exc}", node.start_mark) from None
+                None, None, f"cannot read this value: {excerpt(str(exc), quoted=False)}",
+                node.start_mark) from None
 
 
 class _RecordLoader(_Constructing, yaml.SafeLoader):
@@ -299,7 +301,7 @@ def _index_marks(node: yaml.Node, path: KeyPath, document: Document) -> None:
                 first = document.key_marks[child][0] + document.line_offset
                 document.problems.append(Problem(
                     document.path, key_node.start_mark.line + 1 + document.line_offset, key_node.start_mark.column + 1,
-                    "error", f"duplicate key `{'.'.join(map(str, child))}`: line {first} has it too",
+                    "error", f"duplicate key `{excerpt('.'.join(map(str, child)), quoted=False)}`: line {first} has it too",
                     "YAML keeps only the last one; merge the two", ".".join(map(str, child))))
                 _forget_marks(document, child)  # the last one wins: its own keys are no duplicates
             document.key_marks[child] = _position(key_node)

@@ -259,3 +259,26 @@ def test_excerpt_escapes_and_cuts() -> None:
     assert excerpt("a\nb\x00c") == "'a\\nb\\x00c'"
     long = excerpt("x" * 500)
     assert long == "'" + "x" * 60 + "…'"
+
+
+LONG = "a" * 300
+
+
+@pytest.mark.parametrize(("path", "text"), [
+    ("experiments/key.yaml", f'title: A\ndate: 2026-01-05\n"x\\nexperiments/forged.yaml:1:1: error: forged {LONG}": 1\n'),
+    ("experiments/ref.yaml", f'title: A\ndate: 2026-01-05\nbaseline: "\\e[2J{LONG}"\n'),
+    ("experiments/int.yaml", f"title: A\ndate: !!int '{LONG}\\e[2J'\n"),
+    ("experiments/tag.yaml", f"title: A\ndate: !<tag:x,2000:{LONG}> v\n"),
+    ("experiments/dup.yaml", f'title: A\ndate: 2026-01-05\n"\\e{LONG}": 1\n"\\e{LONG}": 2\n'),
+    ("decisions/0001-status.md", f"---\nstatus: '\\e[2J{LONG}'\n---\n# A\n"),
+])
+def test_no_message_quotes_a_whole_value_or_its_control_characters(cli, team: GitRepo, path: str,
+                                                                   text: str) -> None:
+    team.write(path, text.replace("\\e", "\\x1b") if path.endswith(".yaml") else text.replace("\\e", "\x1b"))
+
+    result = cli("validate", "--root", team.path)
+
+    lines = result.output.splitlines()
+    problems = [line for line in lines if line.startswith(path)]
+    assert problems and all(line.startswith(f"{path}:") for line in lines[:-1]), lines
+    assert all(len(line) < 400 and "\x1b" not in line and LONG not in line for line in problems), problems
