@@ -14,6 +14,8 @@ from mlreport.records import Loaded, load_records
 from mlreport.records.kinds import KINDS
 
 
+_LINK_HOPS = 8
+
 Blobs = dict[str, tuple[bool, bytes]]
 """Path → (is it a link, its content: for a link, the path it points at)."""
 
@@ -63,6 +65,7 @@ def load_base(options: Options, repo: git.Repo, commit: str) -> Loaded:
     inside = sorted(folder for folder in folders if folder != ".." and not folder.startswith("../"))
     files: Blobs = {}
     _collect(repo.toplevel, commit, inside, "", files)
+    _collect_link_targets(repo.toplevel, commit, files)
     with tempfile.TemporaryDirectory(prefix="mlreport-base-") as folder:
         copy = Path(folder).resolve()
         # The copy reads as a repository of its own, so the records' boundary is the whole copy, as it is the
@@ -72,6 +75,26 @@ def load_base(options: Options, repo: git.Repo, commit: str) -> Loaded:
         for path, (is_link, data) in sorted(files.items(), key=lambda item: item[1][0]):
             _write(copy, path, is_link, data)
         return load_records(replace(options, root=copy / repo.prefix))
+
+
+def _collect_link_targets(top: Path, commit: str, into: Blobs) -> None:
+    """What BASE's links point at elsewhere in the repository (`../../data/curves.csv`), so that they read at
+    BASE as they do in the work tree; links to links are followed a few hops, like the system does."""
+    asked: set[str] = set()
+    for _ in range(_LINK_HOPS):
+        wanted = {target for path, (is_link, data) in into.items() if is_link
+                  for target in [_link_target(path, data)] if target and target not in into} - asked
+        if not wanted:
+            return
+        asked |= wanted
+        _collect(top, commit, sorted(wanted), "", into)
+
+
+def _link_target(path: str, data: bytes) -> str | None:
+    """Where a link points, from the repository's top; None when that is the top itself or no place inside."""
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(path), os.fsdecode(data)))
+    outside = posixpath.isabs(target) or target == ".." or target.startswith("../")
+    return None if outside or target == "." else target
 
 
 def _write(copy: Path, path: str, is_link: bool, data: bytes) -> None:

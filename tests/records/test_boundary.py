@@ -156,6 +156,20 @@ def test_a_record_file_linked_from_outside_is_refused(cli, team: GitRepo, outsid
         assert "secret123" not in output
 
 
+def test_a_record_folder_that_is_a_link_out_is_one_error(cli, repo: GitRepo, outside: Path) -> None:
+    repo.write("mkdocs.yml", MKDOCS)
+    (outside / "experiments").mkdir()
+    for name in ("a", "b"):
+        (outside / f"experiments/{name}.yaml").write_text(f"title: '{SECRET}'\ndate: 2026-01-05\n")
+    link(repo, "experiments", outside / "experiments")
+
+    result = cli("validate", "--root", repo.path)
+
+    assert result.exit_code == 1
+    assert problem_lines(result.output) == ["experiments:1:1: error: " + refused("experiments", outside / "experiments")]
+    assert "secret123" not in result.output
+
+
 def test_a_directory_records_notes_linked_from_outside_are_refused(cli, team: GitRepo, outside: Path,
                                                                    tmp_path: Path) -> None:
     team.write("experiments/a/experiment.yaml", RUN.format(name="a"))
@@ -282,3 +296,17 @@ def test_no_message_quotes_a_whole_value_or_its_control_characters(cli, team: Gi
     problems = [line for line in lines if line.startswith(path)]
     assert problems and all(line.startswith(f"{path}:") for line in lines[:-1]), lines
     assert all(len(line) < 400 and "\x1b" not in line and LONG not in line for line in problems), problems
+
+
+def test_bases_links_to_elsewhere_in_the_repository_are_read(cli, team: GitRepo) -> None:
+    # The curves live outside every record folder; at BASE they are read through the link as in the tree.
+    team.write("data/curves.csv", "step,loss\n1,0.5\n")
+    team.write("experiments/a/experiment.yaml", RUN.format(name="a") + "history: curves.csv\n")
+    link(team, "experiments/a/curves.csv", "../../data/curves.csv")
+    team.commit("Curves kept with the data")
+    team.git("checkout", "-q", "-b", "feature")
+    team.write("experiments/b.yaml", RUN.format(name="b"))
+
+    report = cli("diff", "main", "--root", team.path, "--format", "json")
+
+    assert [(e["id"], e["change"]) for e in json.loads(report.output)["experiments"]] == [("b", "added")]
