@@ -147,7 +147,8 @@ def yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int = 0, wh
         message = problem
     elif problem.startswith("could not determine a constructor"):
         tag = problem.rsplit(" ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
-        message, hint = f"the tag `{excerpt(tag, quoted=False)}` is not allowed", "records hold plain data; remove the tag"
+        message = f"the tag `{excerpt(tag, quoted=False)}` is not allowed"
+        hint = "records hold plain data; remove the tag"
     else:
         # PyYAML's words can quote the text (an alias's name, a character): escaped and cut like any quote.
         message = excerpt(f"{problem} ({context})" if context else problem, 2 * EXCERPT, quoted=False)

@@ -301,7 +301,8 @@ def _index_marks(node: yaml.Node, path: KeyPath, document: Document) -> None:
                 first = document.key_marks[child][0] + document.line_offset
                 document.problems.append(Problem(
                     document.path, key_node.start_mark.line + 1 + document.line_offset, key_node.start_mark.column + 1,
-                    "error", f"duplicate key `{excerpt('.'.join(map(str, child)), quoted=False)}`: line {first} has it too",
+                    "error", f"duplicate key `{excerpt('.'.join(map(str, child)), quoted=False)}`: "
+                    f"line {first} has it too",
                     "YAML keeps only the last one; merge the two", ".".join(map(str, child))))
                 _forget_marks(document, child)  # the last one wins: its own keys are no duplicates
             document.key_marks[child] = _position(key_node)

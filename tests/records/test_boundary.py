@@ -166,7 +166,8 @@ def test_a_record_folder_that_is_a_link_out_is_one_error(cli, repo: GitRepo, out
     result = cli("validate", "--root", repo.path)
 
     assert result.exit_code == 1
-    assert problem_lines(result.output) == ["experiments:1:1: error: " + refused("experiments", outside / "experiments")]
+    assert problem_lines(result.output) == [
+        "experiments:1:1: error: " + refused("experiments", outside / "experiments")]
     assert "secret123" not in result.output
 
 
@@ -279,7 +280,8 @@ LONG = "a" * 300
 
 
 @pytest.mark.parametrize(("path", "text"), [
-    ("experiments/key.yaml", f'title: A\ndate: 2026-01-05\n"x\\nexperiments/forged.yaml:1:1: error: forged {LONG}": 1\n'),
+    ("experiments/key.yaml",
+     f'title: A\ndate: 2026-01-05\n"x\\nexperiments/forged.yaml:1:1: error: forged {LONG}": 1\n'),
     ("experiments/ref.yaml", f'title: A\ndate: 2026-01-05\nbaseline: "\\e[2J{LONG}"\n'),
     ("experiments/int.yaml", f"title: A\ndate: !!int '{LONG}\\e[2J'\n"),
     ("experiments/tag.yaml", f"title: A\ndate: !<tag:x,2000:{LONG}> v\n"),
