@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from mkdocs.__main__ import cli as mkdocs_cli
 from repos import GitRepo
 
 from mlreport.problems import excerpt
@@ -169,6 +171,18 @@ def test_a_record_folder_that_is_a_link_out_is_one_error(cli, repo: GitRepo, out
     assert problem_lines(result.output) == [
         "experiments:1:1: error: " + refused("experiments", outside / "experiments")]
     assert "secret123" not in result.output
+
+
+def test_mkdocs_build_with_the_plugin_refuses_a_link_out_too(team: GitRepo, outside: Path, tmp_path: Path) -> None:
+    team.write("docs/guide.md", "# Guide\n")
+    link(team, "decisions/0009-x.md", outside / "0009-x.md")
+
+    result = CliRunner().invoke(mkdocs_cli, ["build", "-f", str(team.path / "mkdocs.yml"), "-d",
+                                             str(tmp_path / "site")], catch_exceptions=False)
+
+    assert result.exit_code == 1
+    assert "decisions/0009-x.md:1:1: error: " + refused("decisions/0009-x.md", outside / "0009-x.md") in result.output
+    assert "secret123" not in result.output + everything_under(tmp_path / "site")
 
 
 def test_a_directory_records_notes_linked_from_outside_are_refused(cli, team: GitRepo, outside: Path,
