@@ -196,7 +196,12 @@ def _read_series(file: Path, root: Path, prefix: str) -> tuple[dict[str, Series]
     shown = relative(file, root)
     text = read_text(file, shown, root)
     delimiter = "\t" if file.suffix.lower() == ".tsv" else ","
-    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    reader = csv.reader(text.splitlines(), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # a field longer than the csv module takes (128 KiB), a NUL byte
+        return {}, Problem(shown, reader.line_num, 1, "error", f"history file cannot be read: {exc}",
+                           "one line per step, values separated by commas (tabs in a .tsv)")
     if not rows or "step" not in rows[0]:
         found = excerpt(", ".join(rows[0])) if rows else "nothing"
         return {}, Problem(shown, 1, 1, "error", f"history file has no `step` column; its columns are: {found}",
