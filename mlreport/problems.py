@@ -106,9 +106,10 @@ def excerpt(text: str, limit: int = EXCERPT, *, quoted: bool = True) -> str:
 def relative(path: Path, root: Path) -> str:
     """A path as shown to users: relative to the repo root, with forward slashes.
 
-    Named as written (a link by its own name, not by what it points at), else with links resolved.
+    Links are resolved (a linked record is named by the file it links to); a link leading out of the root is
+    named as written, by where it sits in the repo.
     """
-    for shown, base in ((os.path.abspath(path), os.path.abspath(root)), (path.resolve(), root.resolve())):
+    for shown, base in ((path.resolve(), root.resolve()), (os.path.abspath(path), os.path.abspath(root))):
         try:
             return Path(shown).relative_to(base).as_posix()
         except ValueError:
