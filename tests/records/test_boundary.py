@@ -15,8 +15,6 @@ from click.testing import CliRunner
 from mkdocs.__main__ import cli as mkdocs_cli
 from repos import GitRepo
 
-from mlreport.problems import excerpt
-
 SECRET = "CI_TOKEN=secret123"
 MKDOCS = "site_name: Team\nplugins:\n  - search\n  - mlreport\n"
 RUN = "title: Run {name}\ndate: 2026-01-05\ntask: digits\ndataset: mnist\nmetrics: {{accuracy: 0.9}}\n"
@@ -278,38 +276,35 @@ def test_messages_quote_only_a_short_escaped_excerpt_of_a_file(cli, team: GitRep
     result = cli("validate", "--root", team.path)
 
     [line] = problem_lines(result.output)
-    assert f"its columns are: {excerpt(', '.join(header.split(',')))} (" in line
+    # 60 characters once escaped, then cut.
+    assert "its columns are: 'epoch, \\x1b[31mred\\x1b[0m, column_0, column_1, column_2, col…' (" in line
     assert "\x1b" not in line and "column_199" not in line
     assert len(line) < 300
-
-
-def test_excerpt_escapes_and_cuts() -> None:
-    assert excerpt("short") == "'short'"
-    assert excerpt("a\nb\x00c") == "'a\\nb\\x00c'"
-    long = excerpt("x" * 500)
-    assert long == "'" + "x" * 60 + "…'"
 
 
 LONG = "a" * 300
 
 
 @pytest.mark.parametrize(("path", "text"), [
+    # A key holding a line break and what looks like another problem's line.
     ("experiments/key.yaml",
      f'title: A\ndate: 2026-01-05\n"x\\nexperiments/forged.yaml:1:1: error: forged {LONG}": 1\n'),
-    ("experiments/ref.yaml", f'title: A\ndate: 2026-01-05\nbaseline: "\\e[2J{LONG}"\n'),
-    ("experiments/int.yaml", f"title: A\ndate: !!int '{LONG}\\e[2J'\n"),
+    # Terminal control sequences (YAML's `\\x1b`) in a reference, a tagged value, a tag, a duplicate key, a status.
+    ("experiments/ref.yaml", f'title: A\ndate: 2026-01-05\nbaseline: "\\x1b[2J{LONG}"\n'),
+    ("experiments/int.yaml", f'title: A\ndate: !!int "{LONG}\\x1b[2J"\n'),
     ("experiments/tag.yaml", f"title: A\ndate: !<tag:x,2000:{LONG}> v\n"),
-    ("experiments/dup.yaml", f'title: A\ndate: 2026-01-05\n"\\e{LONG}": 1\n"\\e{LONG}": 2\n'),
-    ("decisions/0001-status.md", f"---\nstatus: '\\e[2J{LONG}'\n---\n# A\n"),
+    ("experiments/dup.yaml", f'title: A\ndate: 2026-01-05\n"\\x1b{LONG}": 1\n"\\x1b{LONG}": 2\n'),
+    ("decisions/0001-status.md", f'---\nstatus: "\\x1b[2J{LONG}"\n---\n# A\n'),
 ])
 def test_no_message_quotes_a_whole_value_or_its_control_characters(cli, team: GitRepo, path: str,
                                                                    text: str) -> None:
-    team.write(path, text.replace("\\e", "\\x1b") if path.endswith(".yaml") else text.replace("\\e", "\x1b"))
+    team.write(path, text)
 
     result = cli("validate", "--root", team.path)
 
     lines = result.output.splitlines()
     problems = [line for line in lines if line.startswith(path)]
+    # Every line but the summary is one of this file's problems: no value started a line of its own.
     assert problems and all(line.startswith(f"{path}:") for line in lines[:-1]), lines
     assert all(len(line) < 400 and "\x1b" not in line and LONG not in line for line in problems), problems
 
