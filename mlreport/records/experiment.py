@@ -12,7 +12,7 @@ from typing import Any
 from mlreport.problems import Problem, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten,
                                      inside_record_folder)
-from mlreport.records.source import Document, depends_on, parse_yaml, read_text
+from mlreport.records.source import Document, Reader, parse_yaml
 from mlreport.schema import ID_PATTERN
 
 DIRECTORY_FORM_FILES = ("experiment.yaml", "experiment.yml")
@@ -81,10 +81,10 @@ def experiment_id(path: Path) -> str:
     return path.parent.name if path.name in DIRECTORY_FORM_FILES else path.stem
 
 
-def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Problem]]:
+def load_experiment(path: Path, reader: Reader) -> tuple[Experiment | None, list[Problem]]:
     """Read and check one experiment file; the record is None when it cannot be built."""
-    shown = relative(path, root)
-    document = parse_yaml(read_text(path, shown), shown)
+    shown = relative(path, reader.root)
+    document = parse_yaml(reader.text(path), shown)
     problems = check_schema(document, "experiment")
     if any(p.severity == "error" and p.key in ("title", "date", "") for p in problems):
         return None, problems
@@ -94,14 +94,11 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
     if "id" not in data and not _ID.match(record_id):
         problems.append(document.problem(message=f"file name gives the id {record_id!r}, which is not a valid id",
                                          hint="rename the file to a lowercase slug, or set `id:`"))
-    history, history_problems = _history(document, path, root)
+    history, history_problems = _history(document, path, reader)
     problems += history_problems
     notes = str(data.get("notes") or "")
-    notes_file = path.parent / "notes.md"
     if directory_form and not notes:
-        depends_on(notes_file)  # whether it exists decides the notes
-        if notes_file.is_file():
-            notes = read_text(notes_file, relative(notes_file, root))
+        notes = reader.text_if_file(path.parent / "notes.md") or ""
     experiment = Experiment(
         id=record_id,
         title=str(data.get("title", "")),
@@ -130,7 +127,7 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
     return experiment, problems
 
 
-def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Series], list[Problem]]:
+def _history(document: Document, path: Path, reader: Reader) -> tuple[dict[str, Series], list[Problem]]:
     value = document.data.get("history")
     if isinstance(value, dict):
         series = {str(k): tuple((float(p[0]), float(p[1])) for p in v
@@ -139,7 +136,7 @@ def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Seri
         return series, []
     if not isinstance(value, str):
         return {}, []
-    depends_on(path.parent / value)  # what the folder holds decides the curves, even before it exists
+    reader.look(path.parent / value)  # what the folder holds decides the curves, even before it exists
     # A path from record content must stay inside the experiment's own folder.
     base = path.parent.resolve()
     target = (base / value).resolve()
@@ -149,7 +146,7 @@ def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Seri
                                      hint="keep history files next to the experiment record")]
     if not target.exists():
         return {}, [document.problem("history", value=True, message=f"`history` file not found: {value!r}",
-                                     hint=f"paths are relative to {relative(path.parent, root)}/")]
+                                     hint=f"paths are relative to {relative(path.parent, reader.root)}/")]
     files = sorted(target.rglob("*")) if target.is_dir() else [target]
     series: dict[str, Series] = {}
     problems: list[Problem] = []
@@ -157,17 +154,17 @@ def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Seri
         if file.suffix.lower() not in (".csv", ".tsv"):
             continue
         prefix = file.relative_to(target).with_suffix("").as_posix().replace("/", ".") if target.is_dir() else ""
-        read, problem = _read_series(file, root, prefix)
+        read, problem = _read_series(file, reader, prefix)
         series.update(read)
         if problem:
             problems.append(problem)
     return series, problems
 
 
-def _read_series(file: Path, root: Path, prefix: str) -> tuple[dict[str, Series], Problem | None]:
+def _read_series(file: Path, reader: Reader, prefix: str) -> tuple[dict[str, Series], Problem | None]:
     """Columns of a CSV/TSV with a `step` column; DVCLive's per-metric TSVs read as is."""
-    shown = relative(file, root)
-    text = read_text(file, shown)
+    shown = relative(file, reader.root)
+    text = reader.text(file)
     delimiter = "\t" if file.suffix.lower() == ".tsv" else ","
     rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
     if not rows or "step" not in rows[0]:

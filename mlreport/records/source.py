@@ -6,24 +6,20 @@ Every failure becomes a `Problem` naming the file and line, never a traceback.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
-from mlreport.problems import Problem, is_indentation, yaml_problem
+from mlreport.cache_dir import digest
+from mlreport.problems import Problem, is_indentation, relative, yaml_problem
 
 KeyPath = tuple[Any, ...]
 
 _FRONT_MATTER_START = re.compile(r"\A---[ \t]*\r?\n")
 _BRACKETS = re.compile(r"[\[\]{}]")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-
-
-_DEPENDENCIES: ContextVar[list[Path] | None] = ContextVar("mlreport_record_dependencies", default=None)
 
 
 class SourceError(Exception):
@@ -75,40 +71,63 @@ class Document:
         return self.raw_scalars.get(tuple(key))
 
 
-def read_text(path: Path, shown: str) -> str:
-    """A record file's text; encoding trouble becomes a located problem."""
-    depends_on(path)
-    data = path.read_bytes()
+# How fingerprints start: a file's digest, a folder's listing digest, or no digest at all.
+FILE, FOLDER, NOTHING, UNREADABLE = "file:", "folder:", "nothing", "unreadable"
+
+
+class Reader:
+    """Reads the files one record is made of, and keeps what each held: the record cache serves the record
+    again only while every one of them is unchanged. A loader reads through it, never around it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.seen: dict[Path, str] = {}
+        """Every file and folder the load looked at, in order, with its fingerprint (see `fingerprint`)."""
+
+    def text(self, path: Path) -> str:
+        """A file's text; encoding trouble becomes a located problem."""
+        data = path.read_bytes()
+        self.seen[path] = FILE + digest(data)
+        return decode_text(data, relative(path, self.root))
+
+    def text_if_file(self, path: Path) -> str | None:
+        """A file's text, or None when there is no file there (which then decides the record too)."""
+        if not path.is_file():
+            self.seen[path] = fingerprint(path)
+            return None
+        return self.text(path)
+
+    def look(self, path: Path) -> None:
+        """Note that what lies at `path` (a file, a folder's listing, or nothing) decides the record."""
+        self.seen.setdefault(path, fingerprint(path))
+
+
+def fingerprint(path: Path) -> str:
+    """What a loader sees at a path: a file's content digest, a folder's listing digest, or nothing."""
+    try:
+        if path.is_dir():
+            listing = sorted(f"{p.relative_to(path).as_posix()}{'/' if p.is_dir() else ''}" for p in path.rglob("*"))
+            return FOLDER + digest("\n".join(listing).encode("utf-8", "surrogateescape"))
+        return FILE + digest(path.read_bytes())
+    except (FileNotFoundError, NotADirectoryError):
+        return NOTHING
+    except OSError:
+        return UNREADABLE  # never kept: the file's trouble is reported by a fresh load
+
+
+def decode_text(data: bytes, shown: str) -> str:
+    """A record file's bytes as text; encoding trouble becomes a located problem."""
     if data.startswith(b"\xef\xbb\xbf"):
         raise SourceError(Problem(shown, 1, 1, "error", "file starts with a byte-order mark (BOM)",
                                   "save the file as UTF-8 without BOM"))
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise SourceError(Problem(shown, line, column, "error",
                                   f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
                                   "re-save the file with UTF-8 encoding")) from None
-    return text
-
-
-def depends_on(path: Path) -> None:
-    """Note that the record being loaded reads this file or folder (see `recording_dependencies`)."""
-    recorded = _DEPENDENCIES.get()
-    if recorded is not None:
-        recorded.append(path)
-
-
-@contextmanager
-def recording_dependencies() -> Iterator[list[Path]]:
-    """Every file and folder a load reads, in order: what decides whether its record can be cached."""
-    recorded: list[Path] = []
-    token = _DEPENDENCIES.set(recorded)
-    try:
-        yield recorded
-    finally:
-        _DEPENDENCIES.reset(token)
 
 
 def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file") -> Document:
