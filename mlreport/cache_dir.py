@@ -63,7 +63,11 @@ def read_cache(path: Path, stamp: str) -> tuple[bytes | None, bool]:
 
 
 def write_cache(path: Path, stamp: str, body: bytes) -> None:
-    """Write a cache file atomically (a temporary file, then a rename); a place that cannot be written is fine."""
+    """Write a cache file atomically (a temporary file, then a rename); a place that cannot be written is fine,
+    and a file git tracks is left as the repository has it."""
+    if path.exists() and path.name in tracked(path.parent):
+        log.debug("cache %s is tracked by git: not written", path)
+        return
     header = json.dumps({"cache": path.name, "stamp": stamp, "digest": digest(body)}).encode("ascii")
     try:
         make_cache_dir(path.parent)
