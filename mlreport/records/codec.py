@@ -25,6 +25,7 @@ from mlreport.records.model_card import ModelCard
 
 RECORD_TYPES: dict[str, type[Record]] = {cls.__name__: cls for cls in (Experiment, Decision, ModelCard)}
 _TAG = "$"
+_SCALARS = (str, int, float, bool)
 _SEVERITIES = ("error", "warning")
 
 Codec = Callable[[Any], Any]
@@ -80,7 +81,7 @@ def _encoder(hint: Any) -> Codec:
     if origin is dict and args[0] is str:
         item = _encoder(args[1])
         return lambda value: {_str_key(k): item(v) for k, v in value.items()}
-    if hint in (str, int, float, bool):
+    if hint in _SCALARS:
         return _checked(hint, lambda value: value)
     raise TypeError(f"no JSON form for {hint}")
 
@@ -109,6 +110,14 @@ def _decoder(hint: Any) -> Codec:
     if origin is tuple and args[-1] is Ellipsis:
         item = _decoder(args[0])
         return lambda value: tuple(item(v) for v in _exactly(list, value))
+    if origin is tuple and all(arg in _SCALARS for arg in args):
+        def scalars(value: Any) -> tuple[Any, ...]:
+            # Points of a curve and positions in a file: thousands per record, so checked in one pass.
+            if type(value) is not list or len(value) != len(args) or any(
+                    type(v) is not arg for v, arg in zip(value, args)):
+                raise ValueError(f"expected {len(args)} values")
+            return tuple(value)
+        return scalars
     if origin is tuple:
         items = [_decoder(arg) for arg in args]
 
@@ -120,14 +129,14 @@ def _decoder(hint: Any) -> Codec:
     if origin is dict and args[0] is str:
         item = _decoder(args[1])
         return lambda value: {k: item(v) for k, v in _exactly(dict, value).items()}
-    if hint in (str, int, float, bool):
+    if hint in _SCALARS:
         return lambda value: _exactly(hint, value)
     raise TypeError(f"no JSON form for {hint}")
 
 
 def _encode_any(value: Any) -> Any:
     """A YAML value as JSON: what JSON has stays as it is, anything else gets a tag."""
-    if value is None or type(value) in (str, int, float, bool):
+    if value is None or type(value) in _SCALARS:
         return value
     if type(value) is list:
         return [_encode_any(v) for v in value]
@@ -149,7 +158,7 @@ def _encode_any(value: Any) -> Any:
 
 
 def _decode_any(value: Any) -> Any:
-    if value is None or type(value) in (str, int, float, bool):
+    if value is None or type(value) in _SCALARS:
         return value
     if type(value) is list:
         return [_decode_any(v) for v in value]
