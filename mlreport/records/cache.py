@@ -35,7 +35,8 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 
 Key = tuple[str, str]
 """(kind, path as records show it)."""
-Loaded = tuple["Record | None", list[Problem]]
+LoadResult = tuple["Record | None", list[Problem]]
+"""A record (None when it could not be built) and the problems its load found."""
 
 
 @dataclass
@@ -68,7 +69,7 @@ class RecordCache:
                 log.debug("records cache %s ignored: %s", path, exc)
         return cache
 
-    def get(self, kind: str, shown: str) -> Loaded | None:
+    def get(self, kind: str, shown: str) -> LoadResult | None:
         """The record and problems loaded from exactly the files now on disk, if kept."""
         entry = self.entries.get((kind, shown))
         if entry is None or not self._unchanged(shown, entry[0]):
@@ -82,7 +83,7 @@ class RecordCache:
         self.kept[(kind, shown)] = entry
         return record, problems
 
-    def put(self, kind: str, shown: str, seen: dict[Path, str], loaded: Loaded) -> None:
+    def put(self, kind: str, shown: str, seen: dict[Path, str], loaded: LoadResult) -> None:
         """Keep what a load gave, with the fingerprints of what it read; records with no JSON form are not kept."""
         files = [[_shown(path, self.root), print_] for path, print_ in seen.items()]
         if not files or files[0][0] != shown or any(f is None or p == UNREADABLE for f, p in files):

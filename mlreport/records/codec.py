@@ -23,7 +23,7 @@ from mlreport.records.decision import Decision
 from mlreport.records.experiment import Experiment
 from mlreport.records.model_card import ModelCard
 
-RECORD_TYPES: dict[str, type[Record]] = {cls.__name__: cls for cls in (Experiment, Decision, ModelCard)}
+_RECORD_TYPES: dict[str, type[Record]] = {cls.__name__: cls for cls in (Experiment, Decision, ModelCard)}
 _TAG = "$"
 _SCALARS = (str, int, float, bool)
 _SEVERITIES = ("error", "warning")
@@ -38,9 +38,9 @@ def encode_record(record: Record) -> dict[str, Any]:
 
 def decode_record(data: Any) -> Record:
     """The record `encode_record` wrote; ValueError when the data is not exactly such a record."""
-    if type(data) is not dict or data.keys() != {"type", "fields"} or data["type"] not in RECORD_TYPES:
+    if type(data) is not dict or data.keys() != {"type", "fields"} or data["type"] not in _RECORD_TYPES:
         raise ValueError("not a record")
-    return _decoder(RECORD_TYPES[data["type"]])(data["fields"])
+    return _decoder(_RECORD_TYPES[data["type"]])(data["fields"])
 
 
 def encode_problem(problem: Problem) -> list[Any]:

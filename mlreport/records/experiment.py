@@ -136,14 +136,15 @@ def _history(document: Document, path: Path, reader: Reader) -> tuple[dict[str, 
         return series, []
     if not isinstance(value, str):
         return {}, []
-    reader.look(path.parent / value)  # what the folder holds decides the curves, even before it exists
     # A path from record content must stay inside the experiment's own folder.
     base = path.parent.resolve()
     target = (base / value).resolve()
     if not target.is_relative_to(base):
+        reader.refuse(path.parent / value)
         return {}, [document.problem("history", value=True,
                                      message=f"`history` points outside the experiment's folder: {value!r}",
                                      hint="keep history files next to the experiment record")]
+    reader.look(path.parent / value)  # what the folder holds decides the curves, even before it exists
     if not target.exists():
         return {}, [document.problem("history", value=True, message=f"`history` file not found: {value!r}",
                                      hint=f"paths are relative to {relative(path.parent, reader.root)}/")]

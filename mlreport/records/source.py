@@ -1,11 +1,14 @@
 """Reading record files: text, YAML with line marks, Markdown front matter.
 
-Every failure becomes a `Problem` naming the file and line, never a traceback.
+Every failure becomes a `Problem` naming the file and line, never a traceback. Loaders read
+through a `Reader`, which keeps the fingerprint of every file and folder a load looked at: what
+the record cache checks before it serves a record again.
 """
 
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,7 +74,7 @@ class Document:
         return self.raw_scalars.get(tuple(key))
 
 
-# How fingerprints start: a file's digest, a folder's listing digest, or no digest at all.
+# How fingerprints start: a file's digest, a folder's listing digest, or no digest at all (never kept).
 FILE, FOLDER, NOTHING, UNREADABLE = "file:", "folder:", "nothing", "unreadable"
 
 
@@ -101,18 +104,27 @@ class Reader:
         """Note that what lies at `path` (a file, a folder's listing, or nothing) decides the record."""
         self.seen.setdefault(path, fingerprint(path))
 
+    def refuse(self, path: Path) -> None:
+        """Note a path that decides the record but is not read (it leads out of bounds): nothing vouches for
+        what lies there, so the record is never kept."""
+        self.seen[path] = UNREADABLE
+
 
 def fingerprint(path: Path) -> str:
     """What a loader sees at a path: a file's content digest, a folder's listing digest, or nothing."""
     try:
-        if path.is_dir():
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
             listing = sorted(f"{p.relative_to(path).as_posix()}{'/' if p.is_dir() else ''}" for p in path.rglob("*"))
             return FOLDER + digest("\n".join(listing).encode("utf-8", "surrogateescape"))
-        return FILE + digest(path.read_bytes())
+        if stat.S_ISREG(mode):
+            return FILE + digest(path.read_bytes())
     except (FileNotFoundError, NotADirectoryError):
         return NOTHING
     except OSError:
-        return UNREADABLE  # never kept: the file's trouble is reported by a fresh load
+        pass
+    # Unreadable, or a device or pipe (never read: it could block): a fresh load reports what is wrong.
+    return UNREADABLE
 
 
 def decode_text(data: bytes, shown: str) -> str:

@@ -130,6 +130,17 @@ def test_records_reading_other_files_are_kept_until_one_of_those_changes(repo, l
     assert any("title" in p.message for p in second.problems)
 
 
+def test_what_a_load_must_not_read_keeps_its_record_out_of_the_cache(repo, loads: list[str]) -> None:
+    repo.write("experiments/outside.yaml", "title: Outside\ndate: 2026-01-01\nhistory: ../../elsewhere\n")
+    repo.write("experiments/piped/experiment.yaml", RUN.format(title="Piped", day=1))
+    os.mkfifo(repo.path / "experiments/piped/notes.md")  # reading it would wait forever
+    for _ in range(2):
+        loaded = cached(repo)
+    assert sorted(loads) == sorted(["experiments/outside.yaml", "experiments/piped/experiment.yaml"] * 2)
+    assert [p.message for p in loaded.problems] == ["`history` points outside the experiment's folder: "
+                                                    "'../../elsewhere'"]
+
+
 def test_yaml_values_json_lacks_come_back_as_they_were(repo, loads: list[str]) -> None:
     repo.write("experiments/odd.yaml", """\
         title: "Odd \\ud800 values"
