@@ -78,10 +78,8 @@ class Document:
 def read_text(path: Path, shown: str) -> str:
     """A record file's text; encoding trouble becomes a located problem."""
     depends_on(path)
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise SourceError(Problem(shown, 1, 1, "error", "file starts with a byte-order mark (BOM)",
-                                  "save the file as UTF-8 without BOM"))
+    # Editors on Windows save UTF-8 with a byte-order mark; YAML and MkDocs read past it, so do we.
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -33,8 +33,6 @@ UNREADABLE_EXPERIMENTS = {
     "not UTF-8 on a later line": (b"title: A\nnotes: na\xefve\n",
                                   "2:10: error: file is not valid UTF-8 (byte 0xef) (re-save the file with UTF-8 "
                                   "encoding)"),
-    "byte-order mark": (b"\xef\xbb\xbftitle: A\ndate: 2026-01-05\n",
-                        "1:1: error: file starts with a byte-order mark (BOM) (save the file as UTF-8 without BOM)"),
     "tab indentation": (b"title: A\nparams:\n\tlr: 0.1\n",
                         f"3:1: error: invalid YAML: a tab character is used for indentation {TAB_HINT}"),
     "empty file": (b"", "1:1: error: file is empty (a record is a YAML mapping with at least `title` and `date`)"),
@@ -126,6 +124,21 @@ def test_duplicate_key_is_an_error_at_the_second_one(repo) -> None:
         "experiments/merged.yaml:5:1: error: duplicate key `metrics`: line 3 has it too "
         "(YAML keeps only the last one; merge the two)"]
     assert loaded.experiments[0].metrics == {"test.auc": 0.88}
+
+
+def test_a_byte_order_mark_is_read_past_in_yaml_markdown_and_csv(repo) -> None:
+    bom = b"\xef\xbb\xbf"
+    (repo.path / "experiments" / "a").mkdir(parents=True)
+    (repo.path / "experiments" / "a" / "experiment.yaml").write_bytes(
+        bom + b"title: Saved on Windows\ndate: 2026-01-05\nhistory: curves.csv\n")
+    (repo.path / "experiments" / "a" / "curves.csv").write_bytes(bom + b"step,loss\n1,0.5\n")
+    (repo.path / "decisions").mkdir()
+    (repo.path / "decisions" / "0001-use-bom.md").write_bytes(
+        bom + b"---\nstatus: accepted\ndate: 2026-01-05\n---\n# Use what Windows saves\n")
+    loaded = load(repo)
+    assert loaded.problems == []
+    assert (loaded.experiments[0].title, loaded.experiments[0].history) == ("Saved on Windows", {"loss": ((1.0, 0.5),)})
+    assert [d.title for d in loaded.decisions] == ["Use what Windows saves"]
 
 
 def test_dates_that_do_not_exist_are_reported_not_raised(repo) -> None:
