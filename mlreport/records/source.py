@@ -227,6 +227,13 @@ if yaml.__with_libyaml__:
 
     _FastLoader = _CRecordLoader
 
+# YAML 1.1 (PyYAML's) floats need a dot and a signed exponent, so `1e-05` and `3e4` read as text;
+# YAML 1.2, and everyone who writes a learning rate, reads them as numbers.
+_YAML12_FLOAT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$")
+for _loader in (_RecordLoader, _FastLoader):
+    if _loader is not None:
+        _loader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT, list("-+0123456789."))
+
 
 def _check_size(root: yaml.Node, shown: str, line_offset: int) -> None:
     """Aliases may repeat a value, not loop back into it or multiply it into millions of copies."""

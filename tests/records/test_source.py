@@ -141,6 +141,21 @@ def test_a_byte_order_mark_is_read_past_in_yaml_markdown_and_csv(repo) -> None:
     assert [d.title for d in loaded.decisions] == ["Use what Windows saves"]
 
 
+@pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "pyyaml"])
+def test_exponents_without_a_dot_are_numbers_as_in_yaml_1_2(monkeypatch, libyaml: bool) -> None:
+    if not libyaml:
+        monkeypatch.setattr(source, "_FastLoader", None)
+    document = parse_yaml("lr: 1e-05\nsteps: 3e4\nwd: -2.5E+3\nquoted: '1e-05'\nword: 1e5x\n", "e.yaml")
+    assert document.data == {"lr": 1e-05, "steps": 30000.0, "wd": -2500.0, "quoted": "1e-05", "word": "1e5x"}
+
+
+def test_an_unquoted_exponent_is_a_valid_metric(repo) -> None:
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-05\nparams: {lr: 1e-05}\nmetrics: {loss: 3e-4}\n")
+    loaded = load(repo)
+    assert loaded.problems == []
+    assert (loaded.experiments[0].params, loaded.experiments[0].metrics) == ({"lr": 1e-05}, {"loss": 3e-4})
+
+
 def test_dates_that_do_not_exist_are_reported_not_raised(repo) -> None:
     repo.write("experiments/leap.yaml", "title: Leap day\ndate: 2025-02-29\n")
     loaded = load(repo)
