@@ -115,7 +115,7 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file
         raise SourceError(Problem(shown, 1 + line_offset, 1, "error", f"{what} is empty",
                                   "a record is a YAML mapping with at least `title` and `date`"))
     try:
-        node, data = _load(text, shown, line_offset)
+        node, data, inherited = _load(text, shown, line_offset)
     except yaml.MarkedYAMLError as exc:
         raise SourceError(yaml_problem(exc, shown, line_offset, what)) from None
     except yaml.YAMLError as exc:
@@ -128,7 +128,7 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file
                                   f"expected a mapping of keys to values, found {found}",
                                   "write `key: value` lines, starting with `title: …`"))
     document = Document(shown, data, line_offset=line_offset)
-    _index_marks(node, (), document)
+    _index_marks(node, (), document, inherited)
     return document
 
 
@@ -148,7 +148,7 @@ def split_front_matter(text: str, shown: str) -> tuple[Document | None, str, int
     return parse_yaml(inner, shown, line_offset=1, what="front matter"), body, body_line
 
 
-def _load(text: str, shown: str, line_offset: int) -> tuple[yaml.Node | None, Any]:
+def _load(text: str, shown: str, line_offset: int) -> tuple[yaml.Node | None, Any, dict[int, int]]:
     """The node tree and the data: libyaml reads fast, PyYAML's own parser words what is wrong."""
     # libyaml has no recursion guard (deep `[[[…` crashes the process), so deep text goes to PyYAML.
     if _FastLoader is None or _flow_depth(text) > _MAX_DEPTH:
@@ -164,7 +164,9 @@ def _load(text: str, shown: str, line_offset: int) -> tuple[yaml.Node | None, An
                 else worded
 
 
-def _load_with(loader_class: type, text: str, shown: str, line_offset: int) -> tuple[yaml.Node | None, Any]:
+def _load_with(loader_class: type, text: str, shown: str,
+               line_offset: int) -> tuple[yaml.Node | None, Any, dict[int, int]]:
+    """The node tree, the data, and how many leading pairs of each mapping a merge key (`<<`) brought in."""
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
@@ -174,7 +176,8 @@ def _load_with(loader_class: type, text: str, shown: str, line_offset: int) -> t
             _check_size(node, shown, line_offset)
         elif node is not None and _deeper_than(node, _MAX_DEPTH):
             raise _too_deep(shown, line_offset)
-        return node, loader.construct_document(node) if node is not None else None
+        data = loader.construct_document(node) if node is not None else None
+        return node, data, loader.inherited
     finally:
         loader.dispose()
 
@@ -206,6 +209,19 @@ class _Constructing:
     """Safe YAML whose unreadable values become located problems instead of tracebacks."""
 
     yaml_constructors = {**yaml.SafeLoader.yaml_constructors, "tag:yaml.org,2002:timestamp": _timestamp_or_text}
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.inherited: dict[int, int] = {}
+        """Per mapping node (by id), how many of its leading pairs a merge key brought in."""
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        """Resolve `<<` as PyYAML does, noting which pairs were merged in: keys written after may override them."""
+        own = sum(1 for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge")
+        super().flatten_mapping(node)  # type: ignore[misc]
+        # A mapping merged in several places is flattened again each time, with nothing left to merge.
+        if len(node.value) > own:
+            self.inherited[id(node)] = len(node.value) - own
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         """Construct a value; a ValueError (`!!int abc`) is re-raised with the node's position."""
@@ -286,27 +302,35 @@ def _too_deep(shown: str, line_offset: int) -> SourceError:
                                "records are a few levels deep; flatten the structure"))
 
 
-def _index_marks(node: yaml.Node, path: KeyPath, document: Document) -> None:
+def _index_marks(node: yaml.Node, path: KeyPath, document: Document, inherited: dict[int, int]) -> None:
     if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
+        merged = inherited.get(id(node), 0)
+        written: set[KeyPath] = set()
+        for index, (key_node, value_node) in enumerate(node.value):
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             child = path + (key,)
             if child in document.key_marks:
-                first = document.key_marks[child][0] + document.line_offset
-                document.problems.append(Problem(
-                    document.path, key_node.start_mark.line + 1 + document.line_offset, key_node.start_mark.column + 1,
-                    "error", f"duplicate key `{'.'.join(map(str, child))}`: line {first} has it too",
-                    "YAML keeps only the last one; merge the two", ".".join(map(str, child))))
+                # Overriding what `<<: *defaults` brought in is what a merge key is for: only a key
+                # written twice in this mapping itself is a duplicate.
+                if child in written:
+                    first = document.key_marks[child][0] + document.line_offset
+                    document.problems.append(Problem(
+                        document.path, key_node.start_mark.line + 1 + document.line_offset,
+                        key_node.start_mark.column + 1, "error",
+                        f"duplicate key `{'.'.join(map(str, child))}`: line {first} has it too",
+                        "YAML keeps only the last one; merge the two", ".".join(map(str, child))))
                 _forget_marks(document, child)  # the last one wins: its own keys are no duplicates
+            if index >= merged:
+                written.add(child)
             document.key_marks[child] = _position(key_node)
             document.value_marks[child] = _position(value_node)
-            _index_marks(value_node, child, document)
+            _index_marks(value_node, child, document, inherited)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             child = path + (index,)
             document.key_marks[child] = _position(item)
             document.value_marks[child] = _position(item)
-            _index_marks(item, child, document)
+            _index_marks(item, child, document, inherited)
     elif isinstance(node, yaml.ScalarNode):
         document.raw_scalars[path] = node.value
 

@@ -156,6 +156,34 @@ def test_an_unquoted_exponent_is_a_valid_metric(repo) -> None:
     assert (loaded.experiments[0].params, loaded.experiments[0].metrics) == ({"lr": 1e-05}, {"loss": 3e-4})
 
 
+@pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "pyyaml"])
+def test_a_key_after_a_merge_key_overrides_what_was_merged(repo, monkeypatch, libyaml: bool) -> None:
+    if not libyaml:
+        monkeypatch.setattr(source, "_FastLoader", None)
+    repo.write("experiments/a.yaml", """
+        title: Tuned from the defaults
+        date: 2026-01-05
+        extra:
+          defaults: &b {lr: 1, wd: 0.1}
+          more: &m {lr: 2, seed: 7}
+        params:
+          <<: [*b, *m]
+          lr: 3
+        """)
+    loaded = load(repo)
+    assert loaded.problems == []
+    # The key written last wins, and the first of several merged mappings wins over the next ones.
+    assert loaded.experiments[0].params == {"lr": 3, "wd": 0.1, "seed": 7}
+
+
+def test_a_key_written_twice_beside_a_merge_key_is_still_a_duplicate(repo) -> None:
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-05\nextra: {b: &b {lr: 1}}\n"
+                                     "params:\n  <<: *b\n  wd: 1\n  wd: 2\n")
+    assert [p.format_text() for p in load(repo).problems] == [
+        "experiments/a.yaml:7:3: error: duplicate key `params.wd`: line 6 has it too "
+        "(YAML keeps only the last one; merge the two)"]
+
+
 def test_dates_that_do_not_exist_are_reported_not_raised(repo) -> None:
     repo.write("experiments/leap.yaml", "title: Leap day\ndate: 2025-02-29\n")
     loaded = load(repo)
