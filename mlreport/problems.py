@@ -126,6 +126,8 @@ def yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int = 0, wh
     elif problem.startswith("cannot read this value"):
         hint = "fix the value, or remove its `!!` tag"
         message = problem
+    elif problem.startswith("text holds"):
+        message, hint = problem, "write the character itself, or escape all of it: `\\U0001F600`"
     elif problem.startswith("could not determine a constructor"):
         tag = problem.rsplit(" ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
         message, hint = f"the tag `{tag}` is not allowed", "records hold plain data; remove the tag"

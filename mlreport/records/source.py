@@ -20,6 +20,7 @@ KeyPath = tuple[Any, ...]
 
 _FRONT_MATTER_START = re.compile(r"\A---[ \t]*\r?\n")
 _BRACKETS = re.compile(r"[\[\]{}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -205,10 +206,27 @@ def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
+def _text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    """A string; escaped surrogate pairs (`"\\ud83d\\ude00"`) join into their character, a lone half is refused."""
+    value = loader.construct_scalar(node)
+    if not _SURROGATE.search(value):
+        return value
+    units = value.encode("utf-16-le", "surrogatepass")
+    try:
+        return units.decode("utf-16-le")
+    except UnicodeDecodeError as exc:
+        # No page or data file can hold half a character: Python's UTF-8 encoder refuses it.
+        lone = int.from_bytes(units[exc.start:exc.start + 2], "little")
+        raise yaml.constructor.ConstructorError(
+            None, None, f"text holds `\\u{lone:04x}`, half of a UTF-16 surrogate pair, which is no character",
+            node.start_mark) from None
+
+
 class _Constructing:
     """Safe YAML whose unreadable values become located problems instead of tracebacks."""
 
-    yaml_constructors = {**yaml.SafeLoader.yaml_constructors, "tag:yaml.org,2002:timestamp": _timestamp_or_text}
+    yaml_constructors = {**yaml.SafeLoader.yaml_constructors, "tag:yaml.org,2002:timestamp": _timestamp_or_text,
+                         "tag:yaml.org,2002:str": _text}
 
     def __init__(self, stream: str):
         super().__init__(stream)

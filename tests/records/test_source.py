@@ -33,6 +33,13 @@ UNREADABLE_EXPERIMENTS = {
     "not UTF-8 on a later line": (b"title: A\nnotes: na\xefve\n",
                                   "2:10: error: file is not valid UTF-8 (byte 0xef) (re-save the file with UTF-8 "
                                   "encoding)"),
+    "lone surrogate": (b'title: "A\\ud800B"\ndate: 2026-01-05\n',
+                       "1:8: error: invalid YAML: text holds `\\ud800`, half of a UTF-16 surrogate pair, which is "
+                       "no character (write the character itself, or escape all of it: `\\U0001F600`)"),
+    "lone surrogate in a key": (b'title: A\ndate: 2026-01-05\nextra: {"\\ud83d\\ude00 \\udfff": 1}\n',
+                                "3:9: error: invalid YAML: text holds `\\udfff`, half of a UTF-16 surrogate pair, "
+                                "which is no character (write the character itself, or escape all of it: "
+                                "`\\U0001F600`)"),
     "tab indentation": (b"title: A\nparams:\n\tlr: 0.1\n",
                         f"3:1: error: invalid YAML: a tab character is used for indentation {TAB_HINT}"),
     "empty file": (b"", "1:1: error: file is empty (a record is a YAML mapping with at least `title` and `date`)"),
@@ -182,6 +189,12 @@ def test_a_key_written_twice_beside_a_merge_key_is_still_a_duplicate(repo) -> No
     assert [p.format_text() for p in load(repo).problems] == [
         "experiments/a.yaml:7:3: error: duplicate key `params.wd`: line 6 has it too "
         "(YAML keeps only the last one; merge the two)"]
+
+
+def test_an_escaped_surrogate_pair_is_the_character_it_encodes(repo) -> None:
+    repo.write("experiments/a.yaml", 'title: "Smile \\ud83d\\ude00"\ndate: 2026-01-05\n')
+    loaded = load(repo)
+    assert (loaded.problems, loaded.experiments[0].title) == ([], "Smile \U0001F600")
 
 
 def test_dates_that_do_not_exist_are_reported_not_raised(repo) -> None:
