@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlreport.metrics import is_number
 from mlreport.problems import Problem, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten,
                                      inside_record_folder)
@@ -95,7 +96,7 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
         problems.append(document.problem(message=f"file name gives the id {record_id!r}, which is not a valid id",
                                          hint="rename the file to a lowercase slug, or set `id:`"))
     history, history_problems = _history(document, path, root)
-    problems += history_problems
+    problems += history_problems + _non_finite_metrics(document)
     notes = str(data.get("notes") or "")
     notes_file = path.parent / "notes.md"
     if directory_form and not notes:
@@ -115,9 +116,9 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
         dataset=_dataset(data.get("dataset")),
         model=str(data.get("model") or ""),
         baseline=str(data.get("baseline") or ""),
-        params=flatten(_mapping(data.get("params"))),
+        params={name: _param(value) for name, value in flatten(_mapping(data.get("params"))).items()},
         metrics={k: float(v) for k, v in flatten(_mapping(data.get("metrics"))).items()
-                 if _is_number(v)},
+                 if is_number(v)},
         history=history,
         code=_mapping(data.get("code")),
         data=_mapping(data.get("data")),
@@ -134,7 +135,7 @@ def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Seri
     value = document.data.get("history")
     if isinstance(value, dict):
         series = {str(k): tuple((float(p[0]), float(p[1])) for p in v
-                                if isinstance(p, list) and len(p) == 2 and all(map(_is_number, p)))
+                                if isinstance(p, list) and len(p) == 2 and all(map(is_number, p)))
                   for k, v in value.items() if isinstance(v, list)}
         return series, []
     if not isinstance(value, str):
@@ -200,6 +201,27 @@ def _series_name(prefix: str, column: str, column_count: int) -> str:
     return prefix if column_count == 1 else f"{prefix}.{column}"
 
 
+def _param(value: Any) -> Any:
+    """A parameter as recorded; `.nan` and `.inf` as text (`nan`, `inf`): a parameter is shown, not computed with."""
+    return str(value) if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def _non_finite_metrics(document: Document) -> list[Problem]:
+    """A warning for each metric that is NaN or infinite: no table or leaderboard can rank it."""
+    metrics = document.data.get("metrics")
+    if not isinstance(metrics, dict):
+        return []
+    return [document.problem("metrics", *name.split("."), value=True, severity="warning",
+                             message=f"metric `{name}` is {_spelled(value)}: it is left out of tables, "
+                                     "leaderboards and charts",
+                             hint="record the number the run reached, or leave the metric out")
+            for name, value in flatten(metrics).items() if isinstance(value, float) and not math.isfinite(value)]
+
+
+def _spelled(value: float) -> str:
+    return "NaN" if math.isnan(value) else "infinite" if value > 0 else "minus infinity"
+
+
 def _dataset(value: Any) -> Dataset | None:
     if isinstance(value, str) and value:
         return Dataset(value)
@@ -217,10 +239,6 @@ def _links(value: Any, title_key: str, url_key: str) -> tuple[Link, ...]:
 
 def _mapping(value: Any) -> dict[str, Any]:
     return dict(value) if isinstance(value, dict) else {}
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _is_number_text(text: str) -> bool:
