@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable, Literal
@@ -28,7 +29,7 @@ class Problem:
     def format_text(self) -> str:
         """`path:line:col: severity: message (hint)`, the shape editors and CI understand."""
         text = f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return _one_line(f"{text} ({self.hint})" if self.hint else text)
 
     def format_github(self) -> str:
         """A GitHub Actions workflow command that annotates the file in the PR."""
@@ -87,6 +88,15 @@ def describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
+
+
+def _one_line(text: str) -> str:
+    """Control characters and line breaks (from a key or value quoted in a message) written as escapes:
+    one problem stays one line, and a record cannot send escape sequences to the terminal."""
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def relative(path: Path, root: Path) -> str:
