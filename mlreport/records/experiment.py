@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
@@ -202,8 +203,13 @@ def _series_name(prefix: str, column: str, column_count: int) -> str:
 
 
 def _param(value: Any) -> Any:
-    """A parameter as recorded; `.nan` and `.inf` as text (`nan`, `inf`): a parameter is shown, not computed with."""
-    return str(value) if isinstance(value, float) and not math.isfinite(value) else value
+    """A parameter as recorded, but as text where JSON has no such value: `.nan`, `.inf`, dates.
+
+    A parameter is shown and compared, never computed with, so `nan` and `2026-01-05` read the same.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def _non_finite_metrics(document: Document) -> list[Problem]:

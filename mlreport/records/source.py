@@ -202,7 +202,8 @@ def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     """A date-shaped scalar that is no real date (`2026-13-01`) stays text, for the schema to report."""
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
+    except (ValueError, AttributeError):
+        # AttributeError: PyYAML's resolver takes offsets with seconds (`-00:16:08`) its constructor cannot read.
         return loader.construct_scalar(node)
 
 

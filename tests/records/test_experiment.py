@@ -194,9 +194,10 @@ def test_bad_record(repo, record: str, expected: str) -> None:
     assert [p.format_text() for p in load(repo).problems] == [f"experiments/a.yaml:{expected}"]
 
 
-def test_parameters_that_are_not_finite_are_kept_as_text(repo) -> None:
-    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-05\nparams: {lr: .nan, clip: .inf, wd: 0.1}\n")
-    assert only_experiment(repo).params == {"lr": "nan", "clip": "inf", "wd": 0.1}
+def test_parameters_json_cannot_hold_are_kept_as_text(repo) -> None:
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-05\n"
+                                     "params: {lr: .nan, clip: .inf, wd: 0.1, since: 2026-01-02}\n")
+    assert only_experiment(repo).params == {"lr": "nan", "clip": "inf", "wd": 0.1, "since": "2026-01-02"}
 
 
 def test_file_name_that_is_no_valid_id(repo) -> None:
