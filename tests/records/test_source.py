@@ -197,6 +197,13 @@ def test_an_escaped_surrogate_pair_is_the_character_it_encodes(repo) -> None:
     assert (loaded.problems, loaded.experiments[0].title) == ([], "Smile \U0001F600")
 
 
+def test_a_timestamp_whose_offset_has_seconds_is_reported_not_raised(repo) -> None:
+    repo.write("experiments/lmt.yaml", "title: Local mean time\ndate: 1912-01-01 00:00:00-00:16:08\n")
+    assert [p.format_text() for p in load(repo).problems] == [
+        "experiments/lmt.yaml:2:7: error: `date` must be a date; found string '1912-01-01 00:00:00-00:16:08' "
+        "(write dates as YYYY-MM-DD)"]
+
+
 def test_dates_that_do_not_exist_are_reported_not_raised(repo) -> None:
     repo.write("experiments/leap.yaml", "title: Leap day\ndate: 2025-02-29\n")
     loaded = load(repo)
