@@ -250,8 +250,8 @@ def _non_finite_metrics(document: Document) -> list[Problem]:
     if not isinstance(metrics, dict):
         return []
     return [document.problem("metrics", *name.split("."), value=True, severity="warning",
-                             message=f"metric `{excerpt(name, quoted=False)}` is {_spelled(value)}: it is left out of tables, "
-                                     "leaderboards and charts",
+                             message=f"metric `{excerpt(name, quoted=False)}` is {_spelled(value)}: it is left out "
+                                     "of tables, leaderboards and charts",
                              hint="record the number the run reached, or leave the metric out")
             for name, value in flatten(metrics).items() if isinstance(value, float) and not math.isfinite(value)]
 
