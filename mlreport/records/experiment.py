@@ -16,7 +16,7 @@ from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten,
                                      inside_record_folder)
 from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
-from mlreport.records.source import Document, depends_on, parse_yaml, read_text
+from mlreport.records.source import HISTORY_LIMIT, Document, depends_on, parse_yaml, read_text
 from mlreport.schema import ID_PATTERN
 
 DIRECTORY_FORM_FILES = ("experiment.yaml", "experiment.yml")
@@ -196,7 +196,7 @@ def _outside(document: Document, file: Path, root: Path, *key: str) -> Problem |
 def _read_series(file: Path, root: Path, prefix: str) -> tuple[dict[str, Series], Problem | None]:
     """Columns of a CSV/TSV with a `step` column; DVCLive's per-metric TSVs read as is."""
     shown = relative(file, root)
-    text = read_text(file, shown, root)
+    text = read_text(file, shown, root, HISTORY_LIMIT)
     delimiter = "\t" if file.suffix.lower() == ".tsv" else ","
     reader = csv.reader(text.splitlines(), delimiter=delimiter)
     try:

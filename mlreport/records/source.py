@@ -77,11 +77,29 @@ class Document:
         return self.raw_scalars.get(tuple(key))
 
 
-def read_text(path: Path, shown: str, root: Path) -> str:
-    """A record file's text; encoding trouble, or a link out of the repository, becomes a located problem."""
+@dataclass(frozen=True)
+class SizeLimit:
+    """The largest file of one sort mlreport reads, and what to do with a larger one."""
+
+    bytes: int
+    what: str
+    hint: str
+
+
+RECORD_LIMIT = SizeLimit(2_000_000, "record file", "keep curves in a history CSV beside the record "
+                         "(`history: curves.csv`) and large files as artifacts, linked by URI")
+"""Records (YAML, Markdown, notes) are text people write: a 20 MB one took minutes to build into a 25 MB page."""
+HISTORY_LIMIT = SizeLimit(200_000_000, "history file", "log fewer steps (every 10th is plenty for a chart), "
+                          "or split the file")
+"""History CSV/TSV files: curves longer than a chart can show are downsampled for it, but are read whole."""
+
+
+def read_text(path: Path, shown: str, root: Path, limit: SizeLimit = RECORD_LIMIT) -> str:
+    """A record file's text; encoding trouble, size over `limit`, or a link out of the repository, becomes a
+    located problem."""
     depends_on(path)
     # Editors on Windows save UTF-8 with a byte-order mark; YAML and MkDocs read past it, so do we.
-    data = read_bytes(path, shown, root).removeprefix(b"\xef\xbb\xbf")
+    data = read_bytes(path, shown, root, limit).removeprefix(b"\xef\xbb\xbf")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -93,12 +111,24 @@ def read_text(path: Path, shown: str, root: Path) -> str:
     return text
 
 
-def read_bytes(path: Path, shown: str, root: Path) -> bytes:
-    """A file's bytes, read only when it really lies inside the repository holding the project at `root`."""
+def read_bytes(path: Path, shown: str, root: Path, limit: SizeLimit = RECORD_LIMIT) -> bytes:
+    """A file's bytes, read only when it really lies inside the repository holding the project at `root`
+    and is no larger than its limit."""
     escaped = escape(path, root)
     if escaped is not None:
         raise SourceError(Problem(shown, 1, 1, "error", escaped.message(root), BOUNDARY_HINT))
+    size = path.stat().st_size
+    if size > limit.bytes:
+        # Checked before reading anything: the size alone decides.
+        raise SourceError(Problem(shown, 1, 1, "error", f"{limit.what} is {_megabytes(size)}, more than the "
+                                  f"{_megabytes(limit.bytes)} mlreport reads", limit.hint))
     return path.read_bytes()
+
+
+def _megabytes(size: int) -> str:
+    if size < 1_000_000:
+        return f"{size / 1000:,.0f} kB"
+    return f"{size / 1_000_000:,.1f} MB".replace(".0 MB", " MB")
 
 
 def depends_on(path: Path) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import yaml
 
 from mlreport.config import Options
-from mlreport.records import Loaded, load_records, source
+from mlreport.records import Loaded, experiment, load_records, source
 from mlreport.records.source import SourceError, parse_yaml, split_front_matter
 
 TAB_HINT = "(YAML indents with spaces only; replace the tab with spaces)"
@@ -202,6 +204,23 @@ def test_a_timestamp_whose_offset_has_seconds_is_reported_not_raised(repo) -> No
     assert [p.format_text() for p in load(repo).problems] == [
         "experiments/lmt.yaml:2:7: error: `date` must be a date; found string '1912-01-01 00:00:00-00:16:08' "
         "(write dates as YYYY-MM-DD)"]
+
+
+def test_a_record_file_over_the_size_limit_is_refused_before_it_is_read(repo) -> None:
+    padding = "".join(f"  k{n}: {'x' * 60}\n" for n in range(50_000))
+    repo.write("experiments/huge.yaml", f"title: Huge\ndate: 2026-01-05\nextra:\n{padding}")
+    assert [p.format_text() for p in load(repo).problems] == [
+        "experiments/huge.yaml:1:1: error: record file is 3.5 MB, more than the 2 MB mlreport reads (keep curves in "
+        "a history CSV beside the record (`history: curves.csv`) and large files as artifacts, linked by URI)"]
+
+
+def test_a_history_file_over_its_size_limit_is_refused(repo, monkeypatch) -> None:
+    monkeypatch.setattr(experiment, "HISTORY_LIMIT", dataclasses.replace(source.HISTORY_LIMIT, bytes=1_000))
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-05\nhistory: a.csv\n")
+    repo.write("experiments/a.csv", "step,loss\n" + "".join(f"{n},0.5\n" for n in range(1_000)))
+    assert [p.format_text() for p in load(repo).problems] == [
+        "experiments/a.csv:1:1: error: history file is 8 kB, more than the 1 kB mlreport reads (log fewer steps "
+        "(every 10th is plenty for a chart), or split the file)"]
 
 
 def test_dates_that_do_not_exist_are_reported_not_raised(repo) -> None:
