@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from mlreport.history.blobs import BlobInfo
 from mlreport.history.gitlog import TouchedPath, LogCommit
 
 CACHE_FILE = "history.json"
-FORMAT = 1
+FORMAT = 2
 
 _json = json.JSONEncoder(separators=(",", ":")).encode
 _string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
@@ -38,6 +38,8 @@ class Cached:
     head: str
     commits: list[LogCommit]
     blobs: dict[str, BlobInfo]
+    followed: list[str] = field(default_factory=list)
+    """Paths outside the record folders the log also covers: where records were moved in from."""
 
 
 def cache_key(prefix: str, pathspecs: list[str]) -> dict[str, Any]:
@@ -63,7 +65,8 @@ def load(path: Path, key: dict[str, Any]) -> Cached | None:
             raise ValueError("the head is no commit id")
         return Cached(head, [_commit(item) for item in data["commits"]],
                       {blob: BlobInfo(_text(title), _text(status), tuple(map(_text, superseded)))
-                       for blob, (title, status, superseded) in data["blobs"].items()})
+                       for blob, (title, status, superseded) in data["blobs"].items()},
+                      [_text(path) for path in data["followed"]])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         log.debug("history cache %s is damaged (%s): rebuilding", path, exc)
         return None
@@ -78,7 +81,7 @@ def save(path: Path, key: dict[str, Any], cached: Cached) -> None:
     commits = ",".join(f"[{'null' if c.pr is None else c.pr},{_string(c.landed)},{c.encoded or encode(c)}]"
                        for c in cached.commits)
     payload = (f'{{"key":{_json(key)},"head":{_json(cached.head)},"commits":[{commits}],'
-               f'"blobs":{_json(blobs)}}}').encode("ascii")
+               f'"blobs":{_json(blobs)},"followed":{_json(cached.followed)}}}').encode("ascii")
     try:
         make_cache_dir(path.parent)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")

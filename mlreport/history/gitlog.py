@@ -71,6 +71,18 @@ def stream_log(toplevel: Path, head: str, since: str, pathspecs: Iterable[str]) 
         raise
 
 
+def start_full_diffs(toplevel: Path) -> Process:
+    """Start a `git diff-tree --stdin`: each commit id written to it is diffed against its first parent over the
+    whole tree, renames found; its output is spooled, so writing never waits for a reader."""
+    return Process(toplevel, "diff-tree", "--stdin", "-z", "-r", "--raw", "--no-abbrev", "-M", "--root",
+                   f"--format={_FORMAT}", stdin=True, spool=True)
+
+
+def read_full_diffs(process: Process) -> list[LogCommit]:
+    """The commits `start_full_diffs` was given, each with every file it touched."""
+    return list(_parse([process.finish()]))
+
+
 def list_main_line(toplevel: Path, head: str, since: str = "") -> Process:
     """Start listing the main line: `head`'s first-parent chain, newest first, down to `since` (excluded)."""
     return Process(toplevel, "rev-list", "--first-parent", "--parents", head, *([f"^{since}"] if since else []),
