@@ -25,6 +25,8 @@ UNKNOWN_STATUS = "unknown"
 _NUMBERED = re.compile(r"^(\d+)-")
 _NYGARD_NUMBER = re.compile(r"^\d+\.\s+")
 _FIELD_LINE = re.compile(r"^[ \t]*(?:[*-][ \t]+)?(?P<key>[A-Za-z][A-Za-z -]*?)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$")
+_TABLE_ROW = re.compile(r"^[ \t]*\|(?P<cells>.*?)\|?[ \t]*$")
+_TABLE_RULE = re.compile(r"^[\s|:-]*-[\s|:-]*$")
 _SECTION = re.compile(r"^##[ \t]+(?P<name>.+?)[ \t#]*$", re.M)
 _LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]*)\)")
 _COMMENT = re.compile(r"<!--.*?-->")
@@ -35,6 +37,8 @@ _REFERENCE_TOKEN = re.compile(r"(?:ADR[-_ ]?)?(\d+)|([a-z0-9][a-z0-9._-]+)", re.
 _FIELD_KEYS = {
     "status": "status", "date": "date", "deciders": "decision-makers", "decision-makers": "decision-makers",
     "decision makers": "decision-makers", "consulted": "consulted", "informed": "informed", "tags": "tags",
+    # A common template keeps these in a `| Status | Accepted |` table; its author is who decided.
+    "author": "decision-makers", "authors": "decision-makers",
 }
 
 
@@ -190,13 +194,18 @@ def _body_fields(body: str, body_line: int) -> tuple[dict[str, Any], dict[str, i
     legacy = ""
     first_section = _SECTION.search(body)
     head_end = first_section.start() if first_section else len(body)
-    for number, line in _numbered_lines(body[:head_end], body_line):
+    head = _numbered_lines(body[:head_end], body_line)
+    for number, line in head:
         match = _FIELD_LINE.match(_COMMENT.sub("", line))
         key = _FIELD_KEYS.get(match.group("key").strip().lower()) if match else None
         if match and key and key not in fields and match.group("value"):
             fields[key] = match.group("value")
             lines[key] = number
             legacy = legacy or ("log4brains" if line.lstrip().startswith("-") else "madr")
+    for key, (number, value) in _table_fields(head).items():
+        if key not in fields:
+            fields[key], lines[key] = value, number
+            legacy = legacy or "table"
     status_section = _section_lines(body, body_line, "status")
     if status_section is not None:
         legacy = "nygard"
@@ -214,6 +223,24 @@ def _body_fields(body: str, body_line: int) -> tuple[dict[str, Any], dict[str, i
         # log4brains: "space and/or comma separated list of tags".
         fields["tags"] = [tag for tag in re.split(r"[\s,]+", fields["tags"]) if tag]
     return fields, lines, legacy
+
+
+def _table_fields(lines: list[tuple[int, str]]) -> dict[str, tuple[int, str]]:
+    """Fields of a small table under the title: `| Status | Accepted |` rows, or a `| Status | Date |` header
+    over one row of values; key → (line, value)."""
+    rows = [(n, [cell.strip() for cell in match.group("cells").split("|")]) for n, line in lines
+            if (match := _TABLE_ROW.match(_COMMENT.sub("", line))) and not _TABLE_RULE.match(line)]
+    found: dict[str, tuple[int, str]] = {}
+    header = [_FIELD_KEYS.get(cell.strip("*_ ").lower()) for cell in rows[0][1]] if rows else []
+    if len(rows) > 1 and len(header) >= 2 and all(header):
+        # The header names the fields, the next row holds them.
+        number, values = rows[1]
+        return {key: (number, value) for key, value in zip(header, values) if key and value}  # type: ignore[misc]
+    for number, cells in rows:
+        key = _FIELD_KEYS.get(cells[0].strip("*_ ").lower()) if len(cells) >= 2 else None
+        if key and cells[1] and key not in found:
+            found[key] = (number, cells[1])
+    return found
 
 
 def _section_lines(body: str, body_line: int, name: str) -> list[tuple[int, str]] | None:

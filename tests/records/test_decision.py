@@ -225,3 +225,40 @@ def test_decision_that_supersedes_itself(repo, cli) -> None:
     assert cli("validate", "--root", repo.path).stdout.splitlines() == [
         "decisions/0004-a.md:3:14: error: `supersedes` names the decision itself "
         "(name the other decision of the pair)"]
+
+
+def test_status_date_and_author_from_a_table_under_the_title(repo) -> None:
+    repo.write("decisions/0003-use-s3.md", """
+        # Use S3 for artefacts
+
+        | Field  | Value                  |
+        | ------ | ---------------------- |
+        | Status | **Accepted**           |
+        | Date   | 2025-01-29             |
+        | Author | Ana Lima, Bo Chen      |
+
+        ## Context
+
+        | Status | Not read: this table is below the first section |
+        | --- | --- |
+    """)
+    repo.write("decisions/0004-use-gcs.md", """
+        # Use GCS
+
+        | Status | Date | Deciders |
+        |---|---|---|
+        | Superseded by [5. Use R2](0005-use-r2.md) | 2025-02-03 | Zoë |
+
+        ## Context
+    """)
+
+    decisions = decisions_of(repo)
+    checked = read_records(Options(root=repo.path))
+
+    table = decisions["0003"]
+    assert (table.status, table.date, table.decision_makers, table.status_line) == (
+        "accepted", dt.date(2025, 1, 29), ("Ana Lima", "Bo Chen"), 5)
+    header = decisions["0004"]
+    assert (header.status, header.superseded_by, header.date, header.decision_makers) == (
+        "superseded", ("0005",), dt.date(2025, 2, 3), ("Zoë",))
+    assert not [p for p in checked.problems if p.key == "status"]
