@@ -235,7 +235,7 @@ def _read_log(options: Options, repo: Repo, since: str, pathspecs: list[str], bl
         new[commit.sha] = commit
         for entry in commit.entries:
             if decisions is not None and entry.status != "D" and entry.path.startswith(decisions) and (
-                    is_decision_file(PurePosixPath(entry.path), options.decisions_exclude)):
+                    is_decision_file(PurePosixPath(entry.path), options.decisions_exclude, options.decisions_include)):
                 blobs.want(entry.blob, "decision", repo.root_path(entry.path))
         if renames:
             renames.offer(commit)

@@ -23,6 +23,10 @@ NOT_DECISIONS = ("README.md", "readme.md", "index.md", "template.md", "adr-templ
 UNKNOWN_STATUS = "unknown"
 
 _NUMBERED = re.compile(r"^(\d+)-")
+_INDEX_NAME = re.compile(r"(?:\d+[-_])?(?:adrs?[-_])?(?:index|summary|toc)\.md", re.I)
+"""`index.md`, `000-index.md`, `00-index.md`, `summary.md`, `adr-index.md`: the log's index pages."""
+_MACRO = re.compile(r"\{\{.*\}\}|\{%.*%\}")
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _NYGARD_NUMBER = re.compile(r"^\d+\.\s+")
 _FIELD_LINE = re.compile(r"^[ \t]*(?:[*-][ \t]+)?(?P<key>[A-Za-z][A-Za-z -]*?)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$")
 _TABLE_ROW = re.compile(r"^[ \t]*\|(?P<cells>.*?)\|?[ \t]*$")
@@ -81,11 +85,38 @@ def decision_key(reference: Any) -> str:
     return str(int(text)) if text.isdigit() else text
 
 
-def is_decision_file(path: Path, exclude: tuple[str, ...] = ()) -> bool:
-    """Markdown files that are decisions: not READMEs, indexes or templates."""
+def is_decision_file(path: Path, exclude: tuple[str, ...] = (), include: tuple[str, ...] = ()) -> bool:
+    """Markdown files that are decisions by their name: not READMEs, indexes or templates (`include` forces)."""
     if path.suffix.lower() != ".md":
         return False
-    return not any(fnmatch.fnmatch(path.name, pattern) for pattern in NOT_DECISIONS + exclude)
+    if any(fnmatch.fnmatch(path.name, pattern) for pattern in include):
+        return True
+    return not _INDEX_NAME.fullmatch(path.name) and not any(
+        fnmatch.fnmatch(path.name, pattern) for pattern in NOT_DECISIONS + exclude)
+
+
+def is_decision_page(path: Path, exclude: tuple[str, ...] = (), include: tuple[str, ...] = ()) -> bool:
+    """A decision file by its name and, when it is on disk without a decision number, by what it holds: a
+    page that only lists the others (a macro, links) is the log's index. A file since deleted goes by its name."""
+    if not is_decision_file(path, exclude, include):
+        return False
+    if _NUMBERED.match(path.name) or any(fnmatch.fnmatch(path.name, pattern) for pattern in include):
+        return True
+    try:
+        return not is_generated_index(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return True  # gone from disk, or unreadable: the loader reports what cannot be read
+
+
+def is_generated_index(text: str) -> bool:
+    """Whether a page holds only headings, template macros (`{{ adr_summary(...) }}`) and lists or tables of links:
+    an index of the other decisions, generated or kept by hand, not a decision."""
+    body = _FRONT_MATTER.sub("", _COMMENT.sub("", text.removeprefix("\ufeff")), count=1)
+    content = [line.strip() for line in body.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    listed = [line for line in content if _MACRO.fullmatch(line) or _LINK.search(line)]
+    return bool(listed) and all(line in listed or line.startswith("|") for line in content) and not any(
+        _FIELD_LINE.match(line) and _FIELD_KEYS.get(_FIELD_LINE.match(line).group("key").lower()) == "status"
+        for line in content)
 
 
 def next_decision_number(folder: Path, exclude: tuple[str, ...] = ()) -> str:

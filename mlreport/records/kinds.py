@@ -87,7 +87,8 @@ EXPERIMENT = RecordKind(
 DECISION = RecordKind(
     name="decision", plural="decisions", label="decision", folder_option="decisions_dir", suffix=".md",
     load=decision.load_decision,
-    is_record=lambda path, folder, options, exists: decision.is_decision_file(path, options.decisions_exclude),
+    is_record=lambda path, folder, options, exists: decision.is_decision_page(
+        path, options.decisions_exclude, options.decisions_include),
     id_of=lambda path: decision.decision_id(path.name), markers=(), people="decision_makers",
     compared=("title", "status", "date", "decision_makers", "supersedes", "evidence", "models", "tags"),
     example="Record ML decisions in the repository", key=decision.decision_key,
