@@ -38,6 +38,14 @@ _SUPERSEDES_LINE = re.compile(r"super[sc]edes\b", re.I)
 _SUPERSEDED_LINE = re.compile(r"super[sc]eded\b", re.I)
 _OTHER_LINK_LINE = re.compile(r"amends|amended|clarifie", re.I)
 _REFERENCE_TOKEN = re.compile(r"(?:ADR[-_ ]?)?(\d+)|([a-z0-9][a-z0-9._-]+)", re.I)
+_STATUS_WORDS = {
+    # log4brains writes `draft`; MADR's own examples `on hold`: both are not decided yet.
+    "draft": "proposed", "on hold": "proposed",
+}
+"""Status words of other tools and templates → the lifecycle status they mean; the page shows the word too."""
+_STATUS_PHRASES = tuple(word for word in _STATUS_WORDS if " " in word)
+_AMENDS_LINE = re.compile(r"amends\b", re.I)
+_AMENDED_LINE = re.compile(r"amended\s+by\b", re.I)
 _FIELD_KEYS = {
     "status": "status", "date": "date", "deciders": "decision-makers", "decision-makers": "decision-makers",
     "decision makers": "decision-makers", "consulted": "consulted", "informed": "informed", "tags": "tags",
@@ -52,12 +60,17 @@ class Decision(Record):
 
     status: str = UNKNOWN_STATUS
     status_text: str = ""
+    status_word: str = ""
+    """The status as the record words it when that is another tool's word for it (`draft`, `on hold`)."""
     status_line: int = 1
     decision_makers: tuple[str, ...] = ()
     consulted: tuple[str, ...] = ()
     informed: tuple[str, ...] = ()
     supersedes: tuple[str, ...] = ()
     superseded_by: tuple[str, ...] = ()
+    amends: tuple[str, ...] = ()
+    """Decisions this one changes without replacing them (adr-tools' `adr new -l "Amends:…"`)."""
+    amended_by: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
     body: str = ""
@@ -171,12 +184,15 @@ def parse_decision(text: str, shown: str, file_name: str, *,
         tags=as_strings(data.get("tags", fields.get("tags"))),
         status=status,
         status_text=status_text,
+        status_word=word if (word := status_word(status_text)) in _STATUS_WORDS else "",
         status_line=status_line,
         decision_makers=as_strings(makers),
         consulted=as_strings(data.get("consulted", fields.get("consulted"))),
         informed=as_strings(data.get("informed", fields.get("informed"))),
         supersedes=_unique(supersedes),
         superseded_by=_unique(superseded_by),
+        amends=_unique(tuple(fields.get("amends", ()))),
+        amended_by=_unique(tuple(fields.get("amended_by", ()))),
         evidence=as_strings(data.get("evidence")),
         models=as_strings(data.get("models")),
         body=body,
@@ -187,19 +203,26 @@ def parse_decision(text: str, shown: str, file_name: str, *,
 
 
 def parse_status(text: str) -> tuple[str, tuple[str, ...]]:
-    """A status line → (status, ids it is superseded by): "Superceded by [3. X](0003-x.md)" → superseded, 0003."""
-    cleaned = text.strip().strip("\"'").strip()
-    if not cleaned:
+    """A status line → (status, ids it is superseded by): "Superceded by [3. X](0003-x.md)" → superseded, 0003;
+    other tools' words map to the lifecycle ("draft" → proposed)."""
+    word = status_word(text)
+    if not word:
         return UNKNOWN_STATUS, ()
-    word = re.split(r"[\s(,:;]", cleaned.lower(), maxsplit=1)[0].strip("*_`")
-    word = word.replace("superceded", "superseded")
-    status = word if word in DECISION_STATUSES else UNKNOWN_STATUS
+    status = word if word in DECISION_STATUSES else _STATUS_WORDS.get(word, UNKNOWN_STATUS)
     refs: tuple[str, ...] = ()
-    match = re.search(r"super[sc]eded\s+by\s*:?\s*(?P<rest>.+)", cleaned, re.I)
+    match = re.search(r"super[sc]eded\s+by\s*:?\s*(?P<rest>.+)", text, re.I)
     if match:
         status = "superseded"
         refs = _reference_list(match.group("rest"))
     return status, refs
+
+
+def status_word(text: str) -> str:
+    """The status as the record words it, lower case: `draft`, `on hold`, `superseded` (from "Superceded by …")."""
+    cleaned = text.strip().strip("\"'").strip().strip("*_`").lower()
+    phrase = next((phrase for phrase in _STATUS_PHRASES if re.match(rf"{phrase}\b", cleaned)), "")
+    word = phrase or re.split(r"[\s(,:;]", cleaned, maxsplit=1)[0].strip("*_`")
+    return word.replace("superceded", "superseded")
 
 
 def _status_problems(document: Document, text: str, status: str, line: int) -> list[Problem]:
@@ -246,10 +269,14 @@ def _body_fields(body: str, body_line: int) -> tuple[dict[str, Any], dict[str, i
             # "Accepted" followed by "Superseded by …": the supersession wins.
             lines["status"], fields["status"] = next(
                 ((n, text) for n, text in statuses if _SUPERSEDED_LINE.match(text)), statuses[0])
-    # adr-tools writes "Supercedes [2. …](…)" under Status; MADR 2 and log4brains list it under Links.
+    # adr-tools writes "Supercedes [2. …](…)" and "Amended by …" under Status; MADR 2 and log4brains list
+    # them under Links.
     for _, text in (status_section or []) + (_section_lines(body, body_line, "links") or []):
-        if _SUPERSEDES_LINE.match(text):
-            fields.setdefault("supersedes", []).extend(_reference_list(text.split(None, 1)[-1]))
+        for key, pattern in (("supersedes", _SUPERSEDES_LINE), ("amends", _AMENDS_LINE),
+                             ("amended_by", _AMENDED_LINE)):
+            match = pattern.match(text)
+            if match:
+                fields.setdefault(key, []).extend(_reference_list(text[match.end():]))
     if "tags" in fields:
         # log4brains: "space and/or comma separated list of tags".
         fields["tags"] = [tag for tag in re.split(r"[\s,]+", fields["tags"]) if tag]

@@ -99,6 +99,8 @@ def decision_context(site: Site, decision: Decision, cards: list[Any],
         "stale": status != decision.status,
         "successors": _decisions(site, catalog.successors.get(decision.id, ())),
         "predecessors": _decisions(site, catalog.predecessors.get(decision.id, ())),
+        "related": [("Amends", other) for other in _decisions(site, catalog.amends.get(decision.id, ()))]
+        + [("Amended by", other) for other in _decisions(site, catalog.amended_by.get(decision.id, ()))],
         "chain": supersede_chain(site, decision),
         "timeline": status_timeline(site, decision),
         "evidence": shown,

@@ -145,6 +145,8 @@ def test_missing_status_is_a_warning_and_reads_as_unknown(repo) -> None:
     ("Superseded by 0009, 0010", ("superseded", ("0009", "0010"))),
     ("deprecated (2024-05)", ("deprecated", ())),
     ("in review", ("unknown", ())),
+    ("draft", ("proposed", ())),
+    ("On hold (waiting for the pilot)", ("proposed", ())),
     ("", ("unknown", ())),
 ])
 def test_status_line(status: str, expected: tuple[str, tuple[str, ...]]) -> None:
@@ -292,3 +294,28 @@ def test_index_pages_are_no_decisions_unless_included(repo, cli) -> None:
     assert "decision-log" in {d.id for d in load_records(load_options(repo.path)).decisions}
     result = cli("validate", "--root", str(repo.path))
     assert result.exit_code == 0 and "summary.md" not in result.output
+
+
+def test_other_tools_statuses_and_amendments_both_ways(repo, cli) -> None:
+    repo.write("decisions/20240101-use-kafka.md", "# Use Kafka\n\n- Status: draft\n- Date: 2024-01-01\n")
+    repo.write("decisions/0002-use-avro.md", "# 2. Use Avro\n\nDate: 2024-02-01\n\n## Status\n\nOn hold\n\n"
+               "Amends [1. Use Kafka](20240101-use-kafka.md)\n\n## Context\n\nSchemas.\n")
+    repo.write("decisions/0003-use-protobuf.md", "# 3. Use Protobuf\n\n## Status\n\nAccepted\n\n"
+               "Amended by [4. Pin versions](0004-pin.md)\n")
+    repo.write("decisions/0004-pin.md", "# 4. Pin versions\n\n## Status\n\nAccepted\n")
+
+    checked = read_records(Options(root=repo.path))
+    catalog = checked.catalog
+    out = repo.path / "site"
+    result = cli("generate", "--root", str(repo.path), "--out", str(out))
+
+    kafka, avro = catalog.decisions["20240101-use-kafka"], catalog.decisions["0002"]
+    assert (kafka.status, kafka.status_word, avro.status, avro.status_word) == ("proposed", "draft", "proposed", "on hold")
+    assert not [p for p in checked.problems if p.key == "status"]
+    assert catalog.amends == {"0002": ("20240101-use-kafka",), "0004": ("0003",)}
+    assert catalog.amended_by == {"20240101-use-kafka": ("0002",), "0003": ("0004",)}
+    assert result.exit_code == 0, result.output
+    page = (out / "decisions" / "20240101-use-kafka.md").read_text(encoding="utf-8")
+    assert "the record says “draft”" in page and "Amended by [0002 — Use Avro](0002.md)" in page
+    assert "Amends" not in page
+    assert "Amends [0003 — Use Protobuf]" in (out / "decisions" / "0004.md").read_text(encoding="utf-8")
