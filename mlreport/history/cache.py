@@ -7,6 +7,7 @@ still on HEAD's first-parent line (checked by the reader); anything else is rebu
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -42,9 +43,13 @@ class Cached:
     """Paths outside the record folders the log also covers: where records were moved in from."""
 
 
-def cache_key(prefix: str, pathspecs: list[str]) -> dict[str, Any]:
-    """What the cached log depends on besides the commits themselves."""
-    return {"format": FORMAT, "mlreport": __version__, "prefix": prefix, "pathspecs": pathspecs}
+def cache_key(toplevel: Path, prefix: str, pathspecs: list[str]) -> dict[str, Any]:
+    """What the cached log depends on besides the commits themselves: the authors' names come through .mailmap."""
+    try:
+        mailmap = hashlib.sha256((toplevel / ".mailmap").read_bytes()).hexdigest()
+    except OSError:
+        mailmap = ""
+    return {"format": FORMAT, "mlreport": __version__, "prefix": prefix, "pathspecs": pathspecs, "mailmap": mailmap}
 
 
 def load(path: Path, key: dict[str, Any]) -> Cached | None:

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from mlreport.git import Process
-from mlreport.history.gitlog import LogCommit, read_full_diffs, start_full_diffs
+from mlreport.history.gitlog import DiffFeed, LogCommit
 from mlreport.history.lineage import Lineage
 
 Arrival = tuple[str, str]
@@ -28,37 +27,25 @@ def arrivals(commits: list[LogCommit], lineages: list[Lineage], fresh: int) -> s
 
 
 class Renames:
-    """Whole-tree renames of the commits that add files, from one `git diff-tree --stdin` fed while the log runs
-    (so it works beside git log, not after it)."""
+    """Whole-tree renames of the commits that add files, from one `git diff-tree -M --stdin` fed while the log
+    runs (so it works beside git log, not after it)."""
 
     def __init__(self, toplevel: Path):
-        self.toplevel = toplevel
-        self._process: Process | None = None
+        self._diffs = DiffFeed(toplevel, "-M", "--root")
 
     def offer(self, commit: LogCommit) -> None:
         """Have a commit of the log diffed in full when it adds a file."""
         if any(entry.status == "A" for entry in commit.entries):
-            if self._process is None:
-                self._process = start_full_diffs(self.toplevel)
-            self._process.stdin.write(f"{commit.sha}\n".encode("ascii"))
+            self._diffs.add(commit.sha)
 
     def sources(self, wanted: set[Arrival]) -> dict[Arrival, str]:
         """The path each arrival (of the commits offered) was moved from, where the whole-tree diff shows a rename."""
-        process, self._process = self._process, None
-        if process is None:
-            return {}
-        found = {}
-        for commit in read_full_diffs(process):
-            for entry in commit.entries:
-                if entry.status == "R" and (commit.sha, entry.path) in wanted:
-                    found[commit.sha, entry.path] = entry.old_path
-        return found
+        return {(commit.sha, entry.path): entry.old_path for commit in self._diffs.read() for entry in commit.entries
+                if entry.status == "R" and (commit.sha, entry.path) in wanted}
 
     def stop(self) -> None:
         """End the diff-tree process early (after an error elsewhere)."""
-        if self._process is not None:
-            self._process.stop()
-            self._process = None
+        self._diffs.stop()
 
 
 def pathspecs_to_follow(old_paths: set[str], pathspecs: list[str], followed: list[str]) -> list[str]:

@@ -20,7 +20,7 @@ from mlreport.config import Options
 from mlreport.history import cache, moves
 from mlreport.history.blobs import Blobs
 from mlreport.git import GitError, Process, Repo, probe
-from mlreport.history.gitlog import LogCommit, canonical_order, list_main_line, read_main_line, stream_log
+from mlreport.history.gitlog import DiffFeed, LogCommit, canonical_order, list_main_line, read_main_line, stream_log
 from mlreport.history.lineage import Lineage, follow
 from mlreport.history.types import History, Provenance, joined
 from mlreport.history.provenance import RecordRow, Worktree, join
@@ -111,7 +111,7 @@ def _read(options: Options, repo: Repo, rows: dict[str, RecordRow]) -> History:
     status = Process(repo.toplevel, "status", "--porcelain", "-z", "--untracked-files=all", "--", *pathspecs,
                      spool=True)
     try:
-        key = cache.cache_key(repo.prefix, pathspecs)
+        key = cache.cache_key(repo.toplevel, repo.prefix, pathspecs)
         cache_file = _cache_file(options, repo)
         cached = None if repo.shallow else cache.load(cache_file, key)
         blobs = Blobs(repo.toplevel, cached.blobs if cached else None)
@@ -224,21 +224,40 @@ def _commits(options: Options, repo: Repo, pathspecs: list[str], cached: cache.C
 def _read_log(options: Options, repo: Repo, since: str, pathspecs: list[str], blobs: Blobs,
               renames: moves.Renames | None) -> dict[str, LogCommit]:
     """The commits of one streamed `git log`; decision versions are read, commits that add files diffed in
-    full and commits encoded for the cache while git is still walking, so the work overlaps."""
+    full, merges diffed for their own edits and commits encoded for the cache while git is still walking,
+    so the work overlaps."""
     # None when the decisions folder is not in this repository (a submodule holding only experiments).
     decisions = repo.git_folder(PurePosixPath(options.decisions_dir).as_posix())
     boundary = repo.boundary() if repo.shallow else frozenset()
+    # git log shows no diff for a merge; what a merge changed against every parent (a conflict resolved,
+    # an edit made while merging) comes from a combined diff of it.
+    merges = DiffFeed(repo.toplevel, "--cc", "--", *pathspecs)
     new: dict[str, LogCommit] = {}
-    for commit in stream_log(repo.toplevel, repo.head, since, pathspecs):
-        if commit.sha in boundary:
-            commit.entries = []  # a shallow clone's cut: every file shows as added there
-        new[commit.sha] = commit
+
+    def read(commit: LogCommit) -> None:
         for entry in commit.entries:
             if decisions is not None and entry.status != "D" and entry.path.startswith(decisions) and (
                     is_decision_file(PurePosixPath(entry.path), options.decisions_exclude, options.decisions_include)):
                 blobs.want(entry.blob, "decision", repo.root_path(entry.path))
-        if renames:
-            renames.offer(commit)
         if not repo.shallow:
             commit.encoded = cache.encode(commit)
+
+    try:
+        for commit in stream_log(repo.toplevel, repo.head, since, pathspecs):
+            if commit.sha in boundary:
+                commit.entries = []  # a shallow clone's cut: every file shows as added there
+            new[commit.sha] = commit
+            if len(commit.parents) > 1:
+                merges.add(commit.sha)
+                continue
+            read(commit)
+            if renames:
+                renames.offer(commit)
+        for merge in merges.read():
+            new[merge.sha].entries = merge.entries
+        for commit in new.values():
+            if len(commit.parents) > 1:
+                read(commit)
+    finally:
+        merges.stop()
     return new
