@@ -102,10 +102,9 @@ def is_decision_file(path: Path, exclude: tuple[str, ...] = (), include: tuple[s
     """Markdown files that are decisions by their name: not READMEs, indexes or templates (`include` forces)."""
     if path.suffix.lower() != ".md":
         return False
-    if any(fnmatch.fnmatch(path.name, pattern) for pattern in include):
+    if _matches(path, include):
         return True
-    return not _INDEX_NAME.fullmatch(path.name) and not any(
-        fnmatch.fnmatch(path.name, pattern) for pattern in NOT_DECISIONS + exclude)
+    return not _INDEX_NAME.fullmatch(path.name) and not _matches(path, NOT_DECISIONS + exclude)
 
 
 def is_decision_page(path: Path, exclude: tuple[str, ...] = (), include: tuple[str, ...] = ()) -> bool:
@@ -113,7 +112,7 @@ def is_decision_page(path: Path, exclude: tuple[str, ...] = (), include: tuple[s
     page that only lists the others (a macro, links) is the log's index. A file since deleted goes by its name."""
     if not is_decision_file(path, exclude, include):
         return False
-    if _NUMBERED.match(path.name) or any(fnmatch.fnmatch(path.name, pattern) for pattern in include):
+    if _NUMBERED.match(path.name) or _matches(path, include):
         return True
     try:
         return not is_generated_index(path.read_text(encoding="utf-8", errors="replace"))
@@ -122,14 +121,18 @@ def is_decision_page(path: Path, exclude: tuple[str, ...] = (), include: tuple[s
 
 
 def is_generated_index(text: str) -> bool:
-    """Whether a page holds only headings, template macros (`{{ adr_summary(...) }}`) and lists or tables of links:
-    an index of the other decisions, generated or kept by hand, not a decision."""
+    """Whether a page holds only headings, template macros (`{{ adr_summary(...) }}`) and lists or tables of links,
+    and no status or other decision field: an index of the other decisions, generated or kept by hand."""
     body = _FRONT_MATTER.sub("", _COMMENT.sub("", text.removeprefix("\ufeff")), count=1)
-    content = [line.strip() for line in body.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    content = [line.strip() for line in body.splitlines() if line.strip() and not line.startswith("#")]
     listed = [line for line in content if _MACRO.fullmatch(line) or _LINK.search(line)]
-    return bool(listed) and all(line in listed or line.startswith("|") for line in content) and not any(
-        _FIELD_LINE.match(line) and _FIELD_KEYS.get(_FIELD_LINE.match(line).group("key").lower()) == "status"
-        for line in content)
+    fields = [line for line in content
+              if (match := _FIELD_LINE.match(line)) and match.group("key").strip().lower() in _FIELD_KEYS]
+    return bool(listed) and not fields and all(line in listed or line.startswith("|") for line in content)
+
+
+def _matches(path: Path, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns)
 
 
 def next_decision_number(folder: Path, exclude: tuple[str, ...] = ()) -> str:
