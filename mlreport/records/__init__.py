@@ -7,13 +7,14 @@ from pathlib import Path
 
 from mlreport.config import Options
 from mlreport.problems import Problem, relative
+from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
 from mlreport.records.common import Record
 from mlreport.records.decision import Decision, decision_key
 from mlreport.records.experiment import Experiment
 from mlreport.records.kinds import KINDS, Loader, is_hidden
 from mlreport.records.model_card import Evaluation, ModelCard
 from mlreport.records.cache import RecordCache
-from mlreport.records.source import SourceError, recording_dependencies
+from mlreport.records.source import SourceError, read_bytes, recording_dependencies
 
 __all__ = ["Decision", "Evaluation", "Experiment", "Loaded", "ModelCard", "Record", "decision_key",
            "load_records", "record_files"]
@@ -46,6 +47,10 @@ def load_records(options: Options, *, cached: bool = False) -> Loaded:
     cache = RecordCache.open(options) if cached else None
     files = record_files(options)
     for kind in KINDS:
+        outside = _folder_outside(kind.folder(options), options.root)
+        if outside:
+            loaded.problems.append(outside)
+            continue
         into: list[Record] = getattr(loaded, kind.plural)
         for path in files[kind.name]:
             record, problems = _load_cached(kind.name, kind.load, path, options.root, cache) if cache else \
@@ -60,6 +65,14 @@ def load_records(options: Options, *, cached: bool = False) -> Loaded:
     return loaded
 
 
+def _folder_outside(folder: Path, root: Path) -> Problem | None:
+    """One error for a record folder that leads out of the repository, rather than one for each file in it."""
+    escaped = escape(folder, root) if folder.is_dir() else None
+    if escaped is None:
+        return None
+    return Problem(relative(folder, root), 1, 1, "error", escaped.message(root), BOUNDARY_HINT)
+
+
 def _load(load: Loader, path: Path, root: Path) -> tuple[Record | None, list[Problem]]:
     try:
         return load(path, root)
@@ -72,11 +85,13 @@ def _load(load: Loader, path: Path, root: Path) -> tuple[Record | None, list[Pro
 def _load_cached(kind: str, load: Loader, path: Path, root: Path,
                  cache: RecordCache) -> tuple[Record | None, list[Problem]]:
     """A record from the cache when its file is unchanged; else loaded, and kept if it depends on that file alone."""
+    shown = relative(path, root)
     try:
-        content = path.read_bytes()
+        content = read_bytes(path, shown, root)
+    except SourceError as exc:
+        return None, [exc.problem]
     except OSError:
         return _load(load, path, root)
-    shown = relative(path, root)
     record = cache.get(kind, shown, content)
     if record is not None:
         return record, []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlreport.problems import Problem, relative
+from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema,
                                      did_you_mean_status, heading_title, raw_references)
 from mlreport.records.source import Document, read_text, split_front_matter
@@ -145,7 +145,7 @@ def next_decision_number(folder: Path, exclude: tuple[str, ...] = ()) -> str:
 def load_decision(path: Path, root: Path) -> tuple[Decision | None, list[Problem]]:
     """Read one decision file."""
     shown = relative(path, root)
-    return parse_decision(read_text(path, shown), shown, path.name)
+    return parse_decision(read_text(path, shown, root), shown, path.name)
 
 
 def parse_decision(text: str, shown: str, file_name: str, *,
@@ -239,7 +239,7 @@ def _status_problems(document: Document, text: str, status: str, line: int) -> l
         return []
     column = document.mark("status", value=True)[1] if "status" in document.data else 1
     return [Problem(document.path, line, column, "warning",
-                    f"unknown decision status {text!r}; it shows as unknown",
+                    f"unknown decision status {excerpt(text)}; it shows as unknown",
                     did_you_mean_status(text, DECISION_STATUSES) or f"use one of {statuses}",
                     "status")]
 

@@ -66,7 +66,7 @@ def model_id(path: Path) -> str:
 def load_model_card(path: Path, root: Path) -> tuple[ModelCard | None, list[Problem]]:
     """Read and check one model card."""
     shown = relative(path, root)
-    document, body, body_line = split_front_matter(read_text(path, shown), shown)
+    document, body, body_line = split_front_matter(read_text(path, shown, root), shown)
     if document is None:
         return None, [Problem(shown, 1, 1, "error", "model card has no front matter",
                               "start the card with a YAML block between two `---` lines, holding at least `name:`")]
