@@ -86,6 +86,7 @@ class DiffFeed:
         if self._process is None:
             self._process = Process(self.toplevel, "diff-tree", "--stdin", "-z", "-r", "--raw", "--no-abbrev",
                                     f"--format={_FORMAT}", *self.args, stdin=True, spool=True)
+            _widen_pipe(self._process.stdin)  # room for some 25,000 ids: the log never waits for diff-tree
         self._process.stdin.write(f"{sha}\n".encode("ascii"))
 
     def read(self) -> list[LogCommit]:
@@ -197,7 +198,8 @@ def _chunks(process: Process) -> Iterator[bytes]:
 
 
 def _widen_pipe(stream: IO[bytes]) -> None:
-    """Let git write ahead while decisions are parsed between reads: a 1 MiB pipe (Linux) instead of 64 KiB."""
+    """A 1 MiB pipe (Linux) instead of 64 KiB: git writes ahead while decisions are parsed between reads, and
+    commit ids queue up for a slower diff-tree without holding up the log."""
     try:
         fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, _CHUNK * 4)  # type: ignore[union-attr, attr-defined]
     except (AttributeError, OSError):
