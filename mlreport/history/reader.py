@@ -25,6 +25,7 @@ from mlreport.history.lineage import Lineage, follow
 from mlreport.history.types import History, Provenance, joined
 from mlreport.history.provenance import RecordRow, Worktree, join
 from mlreport.records.decision import is_decision_file
+from mlreport.records.kinds import DECISION, KINDS
 
 log = logging.getLogger("mlreport.history")
 
@@ -162,7 +163,7 @@ def _collector_paused() -> Iterator[None]:
 def record_pathspecs(options: Options, repo: Repo) -> list[str]:
     """The record folders (the parts of them in this repository) as git pathspecs, each once."""
     folders = (repo.git_folder(PurePosixPath(folder).as_posix())
-               for folder in (options.experiments_dir, options.decisions_dir, options.models_dir))
+               for folder in (getattr(options, kind.folder_option) for kind in KINDS))
     return sorted({folder.rstrip("/") or "." for folder in folders if folder is not None})
 
 
@@ -227,7 +228,7 @@ def _read_log(options: Options, repo: Repo, since: str, pathspecs: list[str], bl
     full, merges diffed for their own edits and commits encoded for the cache while git is still walking,
     so the work overlaps."""
     # None when the decisions folder is not in this repository (a submodule holding only experiments).
-    decisions = repo.git_folder(PurePosixPath(options.decisions_dir).as_posix())
+    decisions = repo.git_folder(PurePosixPath(getattr(options, DECISION.folder_option)).as_posix())
     boundary = repo.boundary() if repo.shallow else frozenset()
     # git log shows no diff for a merge; what a merge changed against every parent (a conflict resolved,
     # an edit made while merging) comes from a combined diff of it.
@@ -236,9 +237,10 @@ def _read_log(options: Options, repo: Repo, since: str, pathspecs: list[str], bl
 
     def read(commit: LogCommit) -> None:
         for entry in commit.entries:
+            # A past version is told a decision by its name; what it says comes from its blob.
             if decisions is not None and entry.status != "D" and entry.path.startswith(decisions) and (
                     is_decision_file(PurePosixPath(entry.path), options.decisions_exclude, options.decisions_include)):
-                blobs.want(entry.blob, "decision", repo.root_path(entry.path))
+                blobs.want(entry.blob, DECISION.name, repo.root_path(entry.path))
         if not repo.shallow:
             commit.encoded = cache.encode(commit)
 
