@@ -9,7 +9,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from mlreport.metrics import is_number
 from mlreport.problems import Problem, excerpt, relative
@@ -72,12 +72,12 @@ class Experiment(Record):
     kind: str = field(default="experiment", init=False)
 
 
-def is_experiment_file(path: Path, folder: Path) -> bool:
+def is_experiment_file(path: Path, folder: Path, exists: Callable[[Path], bool] = Path.is_file) -> bool:
     """YAML files in the experiments folder; in the directory form only `experiment.yaml` is the record."""
-    if path.suffix not in (".yaml", ".yml") or inside_record_folder(path, folder, DIRECTORY_FORM_FILES):
+    if path.suffix not in (".yaml", ".yml") or inside_record_folder(path, folder, DIRECTORY_FORM_FILES, exists):
         return False
     # YAML files beside `experiment.yaml` (a DVC params.yaml, DVCLive's dvclive/params.yaml) are attachments.
-    return path.name in DIRECTORY_FORM_FILES or not any((path.parent / n).is_file() for n in DIRECTORY_FORM_FILES)
+    return path.name in DIRECTORY_FORM_FILES or not any(exists(path.parent / n) for n in DIRECTORY_FORM_FILES)
 
 
 def experiment_id(path: Path) -> str:
