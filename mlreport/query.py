@@ -125,6 +125,11 @@ class Field:
     text: str
     """As written, for messages and column titles."""
 
+    @property
+    def key(self) -> str:
+        """The field's one spelling, whatever alias or quoting was written: `metrics.test.pr_auc`."""
+        return self.name if self.kind == "field" else f"{'tags' if self.kind == 'tag' else self.kind}.{self.name}"
+
     def value(self, fields: Fields) -> Any:
         """The field's value in a record's fields; None when the record has none."""
         holder = fields if self.kind == "field" else fields.get(self.kind) or {}
@@ -177,6 +182,24 @@ def parse_order(text: str) -> list[tuple[Field, bool]]:
 def parse_columns(text: str) -> list[Field]:
     """`id, title, metrics.test.pr_auc` → fields; raises QueryError."""
     return [_field(node) for node in _parse(text, "columns").children if isinstance(node, Tree)]
+
+
+def sort_fields(rows: Iterable[Fields], order: Sequence[tuple[Field, bool]]) -> list[Fields]:
+    """Rows sorted by each (field, descending) in turn; rows without a value come last either way."""
+    ordered = list(rows)
+    for field, descending in reversed(order):  # stable sorts, the least significant key first
+        present = [row for row in ordered if field.value(row) is not None]
+        missing = [row for row in ordered if field.value(row) is None]
+        present.sort(key=lambda row: _sort_value(field.value(row)), reverse=descending)
+        ordered = present + missing
+    return ordered
+
+
+def _sort_value(value: Any) -> tuple[int, Any]:
+    """Numbers before text; a list sorts by its items joined."""
+    if isinstance(value, (int, float)):
+        return (0, value)
+    return (1, ", ".join(value) if isinstance(value, list) else value)
 
 
 def _parse(text: str, start: str) -> Tree:
