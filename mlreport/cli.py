@@ -21,7 +21,7 @@ from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
 from mlreport.pipeline import generate_site
 from mlreport.problems import RecordError, errors, format_problems
 from mlreport.project import NoProject, find_root
-from mlreport.query import Query, QueryError, parse, parse_columns, parse_order
+from mlreport.query import QueryError, parse, parse_columns, parse_order
 from mlreport.results import FORMATS, answer, render as render_answer, summary
 from mlreport.records.kinds import KINDS, NAMES
 from mlreport.scaffold import has_plugin_entry, init_repo, new_record, title_slug
@@ -125,15 +125,19 @@ def init(root: Path, site_name: str, ci: str | None) -> None:
 @_ROOT
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
               help="markdown for a pull-request comment, json for tools.")
-def diff(base: str | None, root: Path, fmt: str) -> None:
+@click.option("--query", "expression", metavar="EXPR", default="",
+              help="Report only the experiments matching EXPR (see `mlreport query`); decisions and "
+                   "model cards stay.")
+def diff(base: str | None, root: Path, fmt: str, expression: str) -> None:
     """Report what the working tree changes in the records against BASE (a branch, tag or commit).
 
     Without BASE, compares with the merge base of HEAD and the default branch (origin/HEAD, main or
     master). BASE is read from git directly: nothing is checked out, the work tree stays as it is.
     """
+    selection = _query(parse, expression, "query") if expression.strip() else None
     options = _options(root)
     try:
-        report = diff_repo(options, base)
+        report = diff_repo(options, base, selection)
     except DiffError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(render_markdown(report) if fmt == "markdown" else render_json(report), nl=False)
