@@ -58,13 +58,14 @@ LPAR: "("
 RPAR: ")"
 COMMA: ","
 COMPARE: "!=" | "<=" | ">=" | "=" | "<" | ">"
-NUMBER: /[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/
-STRING: /'(?:[^'\\]|\\.)*'/ | /"(?:[^"\\]|\\.)*"/
+NUMBER: /[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?/
+STRING: /'(?:[^'\\]|\\[\s\S])*'/ | /"(?:[^"\\]|\\[\s\S])*"/
 BACKTICK: /`[^`]*`/
 %ignore /\s+/
 """
 # Keywords are always keywords (a basic lexer, as the browser's hand-written one): a field that
-# is spelled like one is written in backticks.
+# is spelled like one is written in backticks. Digits are ASCII and strings may span lines, in
+# both languages' regular expressions alike.
 
 FIELDS = ("id", "title", "status", "task", "dataset", "dataset.version", "dataset.split", "model", "date",
           "author", "tags", "baseline")
@@ -77,7 +78,7 @@ _ATTRIBUTES = ("attributes", "attribute", "attr", "run")
 """MLflow's prefixes for record fields: `attributes.status = 'FAILED'` works unchanged."""
 MLFLOW_STATUSES = {"finished": "completed", "killed": "abandoned", "scheduled": "planned"}
 """MLflow's run statuses, as the records spell them (matching ignores case)."""
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 Fields = Mapping[str, Any]
 Predicate = Callable[[Fields], bool]
