@@ -6,22 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from mlreport.config import Options
 from mlreport.query import QueryError, number_text, parse, parse_columns, parse_order, record_fields
 from mlreport.records import load_records
-
-CASES_FILE = Path(__file__).parent / "fixtures" / "query_cases.yaml"
-TABLE = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
-
-
-def write_case_records(root: Path) -> None:
-    """The table's records, one experiment file each, as a team would write them."""
-    for record in TABLE["records"]:
-        path = root / "experiments" / f"{record['id']}.yaml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(record, sort_keys=False), encoding="utf-8")
+from query_table import TABLE, write_case_records
 
 
 @pytest.fixture(scope="module")

@@ -352,5 +352,38 @@
     return compile(tree, text);
   }
 
-  window.mlreportQuery = {parse: parse, QueryError: QueryError};
+  /* -- the filter in the address: ?q= ------------------------------------------------------- */
+
+  var PARAMETER = "q";
+
+  /** The filter in the address (`?q=`), blank when none; call it once the page's content is up. */
+  function fromAddress() {
+    var value = new URLSearchParams(window.location.search).get(PARAMETER) || "";
+    if (value) closeSearchOpenedBy(value);
+    return value;
+  }
+
+  // Material's search also reads `?q=`: on a page's first load it opens itself with the text (and
+  // drops `q` from the address when closed). Here `q` is a filter: close what it opened; the
+  // filter puts `q` back (keepInAddress).
+  function closeSearchOpenedBy(value) {
+    var toggle = document.querySelector('[data-md-toggle="search"]');
+    var input = document.querySelector('[data-md-component="search-query"]');
+    if (!toggle || !toggle.checked || !input || input.value !== value) return;
+    input.value = "";
+    input.blur();
+    toggle.checked = false;
+    toggle.dispatchEvent(new Event("change"));
+  }
+
+  /** Put a filter in the address (none when blank), replacing the history entry: a permalink. */
+  function keepInAddress(value) {
+    var url = new URL(window.location.href);
+    if (value.trim()) url.searchParams.set(PARAMETER, value);
+    else url.searchParams.delete(PARAMETER);
+    window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+  }
+
+  window.mlreportQuery = {parse: parse, QueryError: QueryError, parameter: PARAMETER, fromAddress: fromAddress,
+                          keepInAddress: keepInAddress};
 })();
