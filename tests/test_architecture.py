@@ -30,6 +30,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "mlreport.site_folder": ("mlreport.records", "mlreport.project"),
     "mlreport.ci": (),
     "mlreport.results": ("mlreport.records",),
+    "mlreport.page_cache": (),
 }
 ADAPTERS = ("mlreport.plugin", "mlreport.build", "mlreport.cli", "mlreport.__main__")
 """The only modules that may import MkDocs (and Material)."""

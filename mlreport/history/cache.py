@@ -19,7 +19,7 @@ from typing import Any
 from mlreport import __version__
 from mlreport.cache_dir import make_cache_dir
 from mlreport.history.blobs import BlobInfo
-from mlreport.history.gitlog import Entry, LogCommit
+from mlreport.history.gitlog import TouchedPath, LogCommit
 
 CACHE_FILE = "history.json"
 FORMAT = 1
@@ -108,7 +108,7 @@ def _commit(item: list[Any]) -> LogCommit:
     if pr is not None and type(pr) is not int:
         raise TypeError("PR number is not an integer")
     return LogCommit(_text(sha), _text(author), _text(email), _text(date), _text(subject), pr,
-                     [Entry(*map(_text, entry)) for entry in entries], landed=_text(landed))
+                     [TouchedPath(*map(_text, entry)) for entry in entries], landed=_text(landed))
 
 
 def _text(value: Any) -> str:

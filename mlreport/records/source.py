@@ -14,7 +14,8 @@ from typing import Any, Iterator
 
 import yaml
 
-from mlreport.problems import Problem, is_indentation, yaml_problem
+from mlreport.problems import EXCERPT, Problem, excerpt, is_indentation, yaml_problem
+from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
 
 KeyPath = tuple[Any, ...]
 
@@ -75,10 +76,10 @@ class Document:
         return self.raw_scalars.get(tuple(key))
 
 
-def read_text(path: Path, shown: str) -> str:
-    """A record file's text; encoding trouble becomes a located problem."""
+def read_text(path: Path, shown: str, root: Path) -> str:
+    """A record file's text; encoding trouble, or a link out of the repository, becomes a located problem."""
     depends_on(path)
-    data = path.read_bytes()
+    data = read_bytes(path, shown, root)
     if data.startswith(b"\xef\xbb\xbf"):
         raise SourceError(Problem(shown, 1, 1, "error", "file starts with a byte-order mark (BOM)",
                                   "save the file as UTF-8 without BOM"))
@@ -91,6 +92,14 @@ def read_text(path: Path, shown: str) -> str:
                                   f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
                                   "re-save the file with UTF-8 encoding")) from None
     return text
+
+
+def read_bytes(path: Path, shown: str, root: Path) -> bytes:
+    """A file's bytes, read only when it really lies inside the repository holding the project at `root`."""
+    escaped = escape(path, root)
+    if escaped is not None:
+        raise SourceError(Problem(shown, 1, 1, "error", escaped.message(root), BOUNDARY_HINT))
+    return path.read_bytes()
 
 
 def depends_on(path: Path) -> None:
@@ -121,7 +130,8 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file
     except yaml.MarkedYAMLError as exc:
         raise SourceError(yaml_problem(exc, shown, line_offset, what)) from None
     except yaml.YAMLError as exc:
-        raise SourceError(Problem(shown, 1 + line_offset, 1, "error", f"invalid YAML: {exc}")) from None
+        raise SourceError(Problem(shown, 1 + line_offset, 1, "error",
+                                  f"invalid YAML: {excerpt(str(exc), 2 * EXCERPT, quoted=False)}")) from None
     except RecursionError:
         raise _too_deep(shown, line_offset) from None
     if not isinstance(data, dict):
@@ -215,7 +225,8 @@ class _Constructing:
             return super().construct_object(node, deep)
         except (ValueError, TypeError, OverflowError) as exc:
             raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read this value: {exc}", node.start_mark) from None
+                None, None, f"cannot read this value: {excerpt(str(exc), quoted=False)}",
+                node.start_mark) from None
 
 
 class _RecordLoader(_Constructing, yaml.SafeLoader):
@@ -290,7 +301,8 @@ def _index_marks(node: yaml.Node, path: KeyPath, document: Document) -> None:
                 first = document.key_marks[child][0] + document.line_offset
                 document.problems.append(Problem(
                     document.path, key_node.start_mark.line + 1 + document.line_offset, key_node.start_mark.column + 1,
-                    "error", f"duplicate key `{'.'.join(map(str, child))}`: line {first} has it too",
+                    "error", f"duplicate key `{excerpt('.'.join(map(str, child)), quoted=False)}`: "
+                    f"line {first} has it too",
                     "YAML keeps only the last one; merge the two", ".".join(map(str, child))))
                 _forget_marks(document, child)  # the last one wins: its own keys are no duplicates
             document.key_marks[child] = _position(key_node)

@@ -65,15 +65,15 @@ def test_the_browser_evaluator_passes_the_shared_case_table(cases_site: BuiltSit
 def test_typing_a_query_filters_the_index_counts_and_keeps_it_in_the_address(demo: BuiltSite, tabs) -> None:
     expression = "tags contains 'sweep' and status = 'completed'"
     expected = _ids(demo, expression)
-    assert 0 < len(expected) < len(demo.model.experiments)
+    assert 0 < len(expected) < len(demo.catalog.experiments)
     tab = tabs(demo)
     page = tab.goto(demo.url(EXPERIMENTS_INDEX))
-    assert page.locator(COUNT).inner_text() == f"{len(demo.model.experiments)} rows"
+    assert page.locator(COUNT).inner_text() == f"{len(demo.catalog.experiments)} rows"
 
     page.locator(BOX).press_sequentially(expression)
     wait_for_rows(page, len(expected))
     assert sorted(row_ids(page)) == expected
-    assert page.locator(COUNT).inner_text() == f"{len(expected)} of {len(demo.model.experiments)} rows"
+    assert page.locator(COUNT).inner_text() == f"{len(expected)} of {len(demo.catalog.experiments)} rows"
     assert page.evaluate("new URLSearchParams(location.search).get('q')") == expression
 
     # The address is a permalink: a new tab opens the same filtered view.
@@ -109,13 +109,13 @@ def test_a_bad_query_is_shown_inline_with_its_column_and_the_rows_stay(demo: Bui
     box.fill("")
     page.locator(f"{ERROR}[hidden]").wait_for(state="attached")
     assert box.get_attribute("aria-invalid") is None
-    wait_for_rows(page, min(len(demo.model.experiments), 50))
+    wait_for_rows(page, min(len(demo.catalog.experiments), 50))
     assert page.evaluate("location.search") == ""
     tab.assert_clean()
 
 
 def test_a_leaderboard_opens_filtered_from_its_address(demo: BuiltSite, tabs) -> None:
-    board = max(demo.model.leaderboards, key=lambda b: len(b.entries))
+    board = max(demo.catalog.leaderboards, key=lambda b: len(b.entries))
     expression = "metrics.ops.latency_p99_ms < 8 or tags contains 'release'"
     query = parse(expression)
     expected = sorted(e.experiment.id for e in board.entries if query.select([e.experiment]))
@@ -162,4 +162,4 @@ def test_ten_thousand_rows_are_filtered_within_a_keystroke(demo: BuiltSite, tabs
 
 
 def _ids(site: BuiltSite, expression: str) -> list[str]:
-    return sorted(e.id for e in parse(expression).select(site.model.experiments.values()))
+    return sorted(e.id for e in parse(expression).select(site.catalog.experiments.values()))

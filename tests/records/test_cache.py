@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 from pathlib import Path
@@ -12,6 +13,7 @@ import mlreport.records as records
 from mlreport.config import Options
 from mlreport.records import Loaded, load_records
 from mlreport.records.cache import CACHE_FILE, loader_stamp
+from mlreport.records.kinds import EXPERIMENT
 
 CACHE = Path(".mlreport/cache") / CACHE_FILE
 RUN = "title: {title}\ndate: 2026-01-0{day}\nmetrics: {{accuracy: 0.{day}}}\n"
@@ -21,13 +23,14 @@ RUN = "title: {title}\ndate: 2026-01-0{day}\nmetrics: {{accuracy: 0.{day}}}\n"
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files the experiment loader is asked to read, in order."""
     seen: list[str] = []
-    real = records.load_experiment
+    real = EXPERIMENT.load
 
     def counting(path: Path, root: Path):
         seen.append(path.relative_to(root).as_posix())
         return real(path, root)
 
-    monkeypatch.setattr(records, "load_experiment", counting)
+    counted = dataclasses.replace(EXPERIMENT, load=counting)
+    monkeypatch.setattr(records, "KINDS", tuple(counted if kind is EXPERIMENT else kind for kind in records.KINDS))
     return seen
 
 
