@@ -175,7 +175,7 @@ def _query(read: Callable[[str], T], text: str, source: str) -> T:
     try:
         return read(text)
     except QueryError as exc:
-        click.echo(str(exc.located(source)), err=True)
+        click.echo(exc.located(source).line(), err=True)
         sys.exit(2)
 
 

@@ -21,7 +21,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
-from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedToken
 
 GRAMMAR = r"""
 ?query: disjunction
@@ -90,6 +90,10 @@ class QueryError(Exception):
     def __init__(self, column: int, message: str, hint: str = "", source: str = "query"):
         self.column, self.message, self.hint, self.source = column, message, hint, source
         super().__init__(f"{source}:1:{column}: {message}")
+
+    def line(self) -> str:
+        """The one line a command prints: `query:1:18: expected a value after '>'`, and the hint."""
+        return f"{self} ({self.hint})" if self.hint else str(self)
 
     def located(self, source: str) -> QueryError:
         """The same error, named after where the expression came from (`order-by`)."""
@@ -160,8 +164,7 @@ class Query:
 
 @lru_cache(maxsize=None)
 def _parser() -> Lark:
-    return Lark(GRAMMAR, parser="lalr", lexer="basic", start=["query", "order", "columns"],
-                propagate_positions=True)
+    return Lark(GRAMMAR, parser="lalr", lexer="basic", start=["query", "order", "columns"])
 
 
 def parse(text: str) -> Query:
@@ -213,8 +216,6 @@ def _parse(text: str, start: str) -> Tree:
         column = len(text) + 1 if at_end else exc.token.column
         position = len(text) if at_end else exc.token.start_pos
         raise QueryError(column, _expected(text, list(_parser().lex(text[:position])), start)) from None
-    except UnexpectedInput as exc:  # any other shape Lark may report: still one located line
-        raise QueryError(getattr(exc, "column", 1) or 1, "this expression cannot be read") from None
 
 
 def _lexical_problem(char: str) -> str:

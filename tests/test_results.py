@@ -100,7 +100,9 @@ def test_columns_choose_what_csv_shows(cli, team) -> None:
 @pytest.mark.parametrize(("args", "line"), [
     (["metrics.test.pr_auc > "], "query:1:23: expected a value after '>'"),
     (["status = planned"], "query:1:10: expected a value after '='"),
-    (["accuracy > 0.9"], "query:1:1: unknown field 'accuracy'"),
+    (["accuracy > 0.9"], "query:1:1: unknown field 'accuracy' (use metrics.NAME, params.NAME, tags.NAME or one of: "
+                         "id, title, status, task, dataset, dataset.version, dataset.split, model, date, author, "
+                         "tags, baseline)"),
     (["", "--order-by", "date sideways"], "order-by:1:6: expected ',', ASC or DESC"),
     (["", "--columns", "id,,title"], "columns:1:4: expected a field name"),
 ])
