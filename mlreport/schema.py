@@ -74,6 +74,9 @@ EXPERIMENT: dict[str, Any] = {
             "properties": {"title": {"type": "string"}, "url": {"type": "string"}}}},
         "notes": {"type": "string"},
         "extra": {"type": "object"},
+        "source": {"type": "object", "required": ["tool"],
+                   "description": "where an imported record came from; a later import updates it in place",
+                   "properties": {"tool": {"type": "string"}}},
     },
 }
 

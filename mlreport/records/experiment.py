@@ -64,6 +64,8 @@ class Experiment(Record):
     links: tuple[Link, ...] = ()
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    source: dict[str, Any] = field(default_factory=dict)
+    """Where an imported record came from (`{tool: mlflow, run_id: …}`); empty for hand-written ones."""
 
     kind: str = field(default="experiment", init=False)
 
@@ -126,6 +128,7 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
         links=_links(data.get("links"), "title", "url"),
         notes=notes,
         extra=_mapping(data.get("extra")),
+        source=_mapping(data.get("source")),
     )
     return experiment, problems
 
