@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from dataclasses import replace
@@ -9,7 +10,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, NoReturn
+from typing import Callable, Iterator, NoReturn
 
 import click
 
@@ -18,6 +19,9 @@ from mlreport.build import BuildFailed, build_site, serve_site
 from mlreport.ci import PROVIDERS, write_pipelines
 from mlreport.config import CONFIG_FILE, Options, load_options
 from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
+from mlreport.importers import ImportFailed
+from mlreport.importers.mlflow_runs import RunQuery, import_runs
+from mlreport.importers.writer import Imported, write_imported
 from mlreport.pipeline import generate_site
 from mlreport.problems import RecordError, errors, format_problems
 from mlreport.project import NoProject, find_root
@@ -202,6 +206,55 @@ def generate(root: Path, out: Path) -> None:
     except OSError as exc:
         _refuse(cannot_write(pages, out, exc))
     click.echo(f"wrote {len(written)} files to {_shown(out, Path.cwd())}")
+
+
+@main.group("import")
+def import_records() -> None:
+    """Bring records in from MLflow, DVC/DVCLive or a Hugging Face model card; again later to refresh them."""
+
+
+_PROGRESS_FROM = 50
+"""How many records make an import long enough for a progress bar."""
+
+
+_DRY_RUN = click.option("--dry-run", is_flag=True, help="Say what would be created and updated; write nothing.")
+
+
+@import_records.command("mlflow")
+@_ROOT
+@click.option("--tracking-uri", metavar="URI",
+              help="The MLflow store: a folder, sqlite:///mlflow.db, or a server (default: MLFLOW_TRACKING_URI).")
+@click.option("--experiment", "experiments", multiple=True, metavar="NAME",
+              help="Only runs of this MLflow experiment (repeat for more).")
+@click.option("--filter", "filter_string", metavar="EXPR", default="",
+              help="An MLflow search filter: \"metrics.auc > 0.9 and params.model = 'lgbm'\".")
+@click.option("--run-id", "run_ids", multiple=True, metavar="ID", help="Only this run (repeat for more).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only runs started on or after this day.")
+@_DRY_RUN
+def import_mlflow(root: Path, tracking_uri: str | None, experiments: tuple[str, ...], filter_string: str,
+                  run_ids: tuple[str, ...], since: dt.datetime | None, dry_run: bool) -> None:
+    """One experiment record per MLflow run: params, final metrics, histories, tags, code, a link back."""
+    query = RunQuery(tracking_uri or "", experiments, filter_string, run_ids, since.date() if since else None)
+    _import(_options(root), lambda: import_runs(query), dry_run)
+
+
+def _import(options: Options, read: Callable[[], tuple[list[Imported], list[str]]], dry_run: bool) -> None:
+    """Read the records, write them (a progress bar on a terminal when there are many), say what changed."""
+    try:
+        records, warnings = read()
+    except ImportFailed as exc:
+        click.echo(exc.line(), err=True)
+        sys.exit(1)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    shown = len(records) >= _PROGRESS_FROM and sys.stderr.isatty()
+    with click.progressbar(length=len(records), label="writing records", file=sys.stderr,
+                           hidden=not shown) as bar:
+        written = write_imported(records, options, dry_run=dry_run, on_each=lambda: bar.update(1))
+    for verb, paths in (("created", written.created), ("updated", written.updated)):
+        for path in paths:
+            click.echo(f"{'would be ' if dry_run else ''}{verb} {path}")
+    click.echo(f"{'dry run, nothing written: ' if dry_run else ''}{written.summary()}")
 
 
 @contextmanager
