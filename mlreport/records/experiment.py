@@ -142,17 +142,20 @@ def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Seri
         return series, []
     if not isinstance(value, str):
         return {}, []
-    depends_on(path.parent / value)  # what the folder holds decides the curves, even before it exists
-    # A path from record content must stay inside the experiment's own folder.
-    base = path.parent.resolve()
-    target = (base / value).resolve()
-    if not target.is_relative_to(base):
+    beside, from_root = path.parent / value, root / value
+    depends_on(beside)  # what the folder holds decides the curves, even before it exists
+    depends_on(from_root)
+    # Beside the record first (as records always read it), else from the repository's top, where
+    # DVCLive writes its folder; either way a path from record content must stay inside the repository.
+    target = (beside if beside.exists() or not from_root.exists() else from_root).resolve()
+    if not target.is_relative_to(root.resolve()):
         return {}, [document.problem("history", value=True,
-                                     message=f"`history` points outside the experiment's folder: {value!r}",
-                                     hint="keep history files next to the experiment record")]
+                                     message=f"`history` points outside the project: {value!r}",
+                                     hint="keep history files inside the project's folder")]
     if not target.exists():
         return {}, [document.problem("history", value=True, message=f"`history` file not found: {value!r}",
-                                     hint=f"paths are relative to {relative(path.parent, root)}/")]
+                                     hint=f"paths are relative to {relative(path.parent, root)}/ "
+                                          "or to the project's top folder")]
     files = sorted(target.rglob("*")) if target.is_dir() else [target]
     series: dict[str, Series] = {}
     problems: list[Problem] = []
