@@ -20,6 +20,7 @@ from mlreport.ci import PROVIDERS, write_pipelines
 from mlreport.config import CONFIG_FILE, Options, load_options
 from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
 from mlreport.importers import ImportFailed
+from mlreport.importers.dvc_runs import import_dvc
 from mlreport.importers.mlflow_runs import RunQuery, import_runs
 from mlreport.importers.writer import Imported, write_imported
 from mlreport.pipeline import generate_site
@@ -238,6 +239,16 @@ def import_mlflow(root: Path, tracking_uri: str | None, experiments: tuple[str, 
     _import(_options(root), lambda: import_runs(query), dry_run)
 
 
+@import_records.command("dvc")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_ROOT
+@_DRY_RUN
+def import_dvc_runs(paths: tuple[Path, ...], root: Path, dry_run: bool) -> None:
+    """Records from DVCLive folders (default: dvclive/) and `dvc exp show --json` files."""
+    options = _options(root)
+    _import(options, lambda: import_dvc(list(paths), options.root), dry_run)
+
+
 def _import(options: Options, read: Callable[[], tuple[list[Imported], list[str]]], dry_run: bool) -> None:
     """Read the records, write them (a progress bar on a terminal when there are many), say what changed."""
     try:
@@ -245,6 +256,8 @@ def _import(options: Options, read: Callable[[], tuple[list[Imported], list[str]
     except ImportFailed as exc:
         click.echo(exc.line(), err=True)
         sys.exit(1)
+    except RecordError as exc:
+        _fail(exc)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     shown = len(records) >= _PROGRESS_FROM and sys.stderr.isatty()

@@ -156,6 +156,11 @@ def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Seri
         return {}, [document.problem("history", value=True, message=f"`history` file not found: {value!r}",
                                      hint=f"paths are relative to {relative(path.parent, root)}/ "
                                           "or to the project's top folder")]
+    return read_series(target, root)
+
+
+def read_series(target: Path, root: Path) -> tuple[dict[str, Series], list[Problem]]:
+    """The curves of a CSV/TSV file, or of a folder of them (nested names kept: `train/loss.tsv` → `train.loss`)."""
     files = sorted(target.rglob("*")) if target.is_dir() else [target]
     series: dict[str, Series] = {}
     problems: list[Problem] = []
