@@ -21,8 +21,9 @@ from mlreport.config import CONFIG_FILE, Options, load_options
 from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
 from mlreport.importers import ImportFailed
 from mlreport.importers.dvc_runs import import_dvc
+from mlreport.importers.hub_cards import export_card, import_card
 from mlreport.importers.mlflow_runs import RunQuery, import_runs
-from mlreport.importers.writer import Imported, write_imported
+from mlreport.importers.writer import Batch, write_batch
 from mlreport.pipeline import generate_site
 from mlreport.problems import RecordError, errors, format_problems
 from mlreport.project import NoProject, find_root
@@ -249,21 +250,59 @@ def import_dvc_runs(paths: tuple[Path, ...], root: Path, dry_run: bool) -> None:
     _import(options, lambda: import_dvc(list(paths), options.root), dry_run)
 
 
-def _import(options: Options, read: Callable[[], tuple[list[Imported], list[str]]], dry_run: bool) -> None:
+@import_records.command("hf-card")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@_ROOT
+@_DRY_RUN
+def import_hf_card(path: Path, root: Path, dry_run: bool) -> None:
+    """A Hugging Face model card (README.md or its folder): the card, and an experiment per model-index result."""
+    options = _options(root)
+    _import(options, lambda: import_card(path, options.root), dry_run)
+
+
+@main.group("export")
+def export_records() -> None:
+    """Write records out for other tools."""
+
+
+@export_records.command("hf-card")
+@click.argument("card_id", metavar="ID")
+@_ROOT
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the README here (default: print it).")
+def export_hf_card(card_id: str, root: Path, out: Path | None) -> None:
+    """A model card as a Hugging Face README, its model-index generated from the linked experiments."""
+    options = _options(root)
+    checked = read_records(options)
+    if errors(checked.problems):
+        _fail(RecordError(errors(checked.problems)))
+    try:
+        text = export_card(checked.catalog, card_id)
+    except ImportFailed as exc:
+        click.echo(exc.line(), err=True)
+        sys.exit(1)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {_shown(out, Path.cwd())}", err=True)
+
+
+def _import(options: Options, read: Callable[[], Batch], dry_run: bool) -> None:
     """Read the records, write them (a progress bar on a terminal when there are many), say what changed."""
     try:
-        records, warnings = read()
+        batch = read()
+        for warning in batch.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        shown = len(batch.records) >= _PROGRESS_FROM and sys.stderr.isatty()
+        with click.progressbar(length=len(batch.records), label="writing records", file=sys.stderr,
+                               hidden=not shown) as bar:
+            written = write_batch(batch, options, dry_run=dry_run, on_each=lambda: bar.update(1))
     except ImportFailed as exc:
         click.echo(exc.line(), err=True)
         sys.exit(1)
     except RecordError as exc:
         _fail(exc)
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
-    shown = len(records) >= _PROGRESS_FROM and sys.stderr.isatty()
-    with click.progressbar(length=len(records), label="writing records", file=sys.stderr,
-                           hidden=not shown) as bar:
-        written = write_imported(records, options, dry_run=dry_run, on_each=lambda: bar.update(1))
     for verb, paths in (("created", written.created), ("updated", written.updated)):
         for path in paths:
             click.echo(f"{'would be ' if dry_run else ''}{verb} {path}")

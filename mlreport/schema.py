@@ -131,6 +131,7 @@ MODEL: dict[str, Any] = {
         "metrics": _STRINGS,
         "base_model": {"anyOf": [_STRINGS, {"type": "string"}]},
         "model-index": {"type": "array"},
+        "model_index": {"type": "array", "description": "the legacy spelling of model-index"},
         "thumbnail": {"type": "string"},
         "inference": {},
         "widget": {},

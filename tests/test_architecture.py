@@ -29,7 +29,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "mlreport.project": ("mlreport.records",),
     "mlreport.site_folder": ("mlreport.records", "mlreport.project"),
     "mlreport.ci": (),
-    "mlreport.importers": ("mlreport.records", "mlreport.scaffold", "mlreport.catalog", "mlreport.validate"),
+    "mlreport.importers": ("mlreport.records", "mlreport.scaffold", "mlreport.catalog", "mlreport.validate",
+                           "mlreport.render"),
 }
 ADAPTERS = ("mlreport.plugin", "mlreport.build", "mlreport.cli", "mlreport.__main__")
 """The only modules that may import MkDocs (and Material)."""

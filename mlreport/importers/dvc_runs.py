@@ -16,8 +16,8 @@ from typing import Any, Iterator
 import yaml
 
 from mlreport.importers import ImportFailed
-from mlreport.importers.values import is_number
-from mlreport.importers.writer import Imported
+from mlreport.importers.values import is_number, modified_day
+from mlreport.importers.writer import Batch, Imported
 from mlreport.problems import Problem, RecordError, describe, relative, yaml_problem
 from mlreport.records.experiment import read_series
 from mlreport.slugs import slugify
@@ -28,7 +28,7 @@ _NOT_METRICS = ("step",)
 """Keys of DVCLive's metrics.json that are bookkeeping, not results."""
 
 
-def import_dvc(paths: list[Path], root: Path) -> tuple[list[Imported], list[str]]:
+def import_dvc(paths: list[Path], root: Path) -> Batch:
     """The runs in DVCLive folders and `dvc exp show --json` files, and a warning for each value left out."""
     records: list[Imported] = []
     warnings: list[str] = []
@@ -41,7 +41,7 @@ def import_dvc(paths: list[Path], root: Path) -> tuple[list[Imported], list[str]
             raise ImportFailed(f"no DVCLive folder or `dvc exp show --json` file at {relative(path, root)}",
                                "name the folder DVCLive wrote (default dvclive/), or a file saved with "
                                "`dvc exp show --json > experiments.json`")
-    return records, warnings
+    return Batch(records, warnings)
 
 
 def live_record(folder: Path, root: Path, warnings: list[str]) -> Imported:
@@ -51,7 +51,7 @@ def live_record(folder: Path, root: Path, warnings: list[str]) -> Imported:
     if not metrics_file.is_file():
         raise ImportFailed(f"{shown} is not a DVCLive folder: it has no metrics.json",
                            "name the folder given to `Live(dir=…)`; DVCLive writes metrics.json there")
-    data: dict[str, Any] = {"title": f"DVCLive: {shown}", "date": _modified(metrics_file), "status": "completed"}
+    data: dict[str, Any] = {"title": f"DVCLive: {shown}", "date": modified_day(metrics_file), "status": "completed"}
     params = _read_yaml(folder / "params.yaml", root) if (folder / "params.yaml").is_file() else None
     if isinstance(params, dict) and params:
         data["params"] = params
@@ -157,10 +157,6 @@ def _read_yaml(path: Path, root: Path) -> Any:
         raise RecordError([yaml_problem(exc, shown)]) from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ImportFailed(f"cannot read {shown}: {exc}") from None
-
-
-def _modified(path: Path) -> dt.date:
-    return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc).date()
 
 
 def _day(timestamp: Any) -> dt.date:

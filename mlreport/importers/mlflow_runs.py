@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from mlreport.importers import ImportFailed, require
 from mlreport.importers.values import is_number, metric_key, typed_param
-from mlreport.importers.writer import Imported
+from mlreport.importers.writer import Batch, Imported
 from mlreport.problems import did_you_mean
 from mlreport.slugs import slugify
 
@@ -44,7 +44,7 @@ class RunQuery:
     since: dt.date | None = None
 
 
-def import_runs(query: RunQuery) -> tuple[list[Imported], list[str]]:
+def import_runs(query: RunQuery) -> Batch:
     """The selected runs as records, and a warning for each value left out."""
     mlflow = require("mlflow", "mlflow")
     uri = query.tracking_uri or mlflow.get_tracking_uri()
@@ -57,7 +57,7 @@ def import_runs(query: RunQuery) -> tuple[list[Imported], list[str]]:
             converted = [run_record(run, names.get(run.info.experiment_id, ""), client, uri) for run in runs]
         except mlflow.exceptions.MlflowException as exc:
             raise ImportFailed(f"MLflow: {_first_line(exc.message)}", "check --filter and --run-id") from None
-    return [record for record, _ in converted], [warning for _, warnings in converted for warning in warnings]
+    return Batch([record for record, _ in converted], [warning for _, warnings in converted for warning in warnings])
 
 
 def run_record(run: Any, experiment: str, client: Any, uri: str) -> tuple[Imported, list[str]]:

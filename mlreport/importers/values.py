@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import json
 import math
 import re
+from pathlib import Path
 from typing import Any
 
 _WORDS = {"true": True, "false": False, "none": None, "null": None}
@@ -37,6 +39,11 @@ def metric_key(name: str) -> str:
 def is_number(value: Any) -> bool:
     """Whether a value is a finite number (not a bool, not NaN)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def modified_day(path: Path) -> dt.date:
+    """The day (UTC) a tool last wrote a file: the date of a run whose files say no other."""
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc).date()
 
 
 def _plain(value: Any) -> bool:

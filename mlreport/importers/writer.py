@@ -21,6 +21,8 @@ import yaml
 from mlreport.config import Options
 from mlreport.records import record_files
 from mlreport.records.experiment import DIRECTORY_FORM_FILES, Series, experiment_id
+from mlreport.problems import RecordError, relative
+from mlreport.records.source import SourceError, split_front_matter
 from mlreport.scaffold import write_schemas
 from mlreport.schema import schema_path
 
@@ -44,6 +46,27 @@ class Imported:
     """Per-step series to write as TSV files beside the record."""
 
 
+@dataclass(frozen=True)
+class ImportedCard:
+    """A model card read from a tool, linked to the experiments imported with it."""
+
+    id: str
+    metadata: dict[str, Any]
+    """Its front matter, Hub keys as they were, without the results the experiments now hold."""
+    body: str
+    evaluations: tuple[tuple[int, tuple[str, ...], str], ...]
+    """(index of the imported experiment, its metrics, split) for each evaluation."""
+
+
+@dataclass
+class Batch:
+    """What one import read: experiment records, warnings about values left out, and maybe a card."""
+
+    records: list[Imported]
+    warnings: list[str] = field(default_factory=list)
+    card: ImportedCard | None = None
+
+
 @dataclass
 class Written:
     """What an import did (or, with `--dry-run`, would do), by record file."""
@@ -51,6 +74,8 @@ class Written:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    """The id of each imported experiment, in the order given (a new one's, or the existing record's)."""
 
     def summary(self) -> str:
         """`2 created, 1 updated, 5 unchanged`."""
@@ -63,6 +88,8 @@ class _Existing:
 
     by_source: dict[tuple[str, ...], Path]
     ids: set[str]
+    id_of: dict[Path, str]
+    """Files that set their own `id:`."""
 
 
 def source_key(source: Any) -> tuple[str, ...] | None:
@@ -73,6 +100,18 @@ def source_key(source: Any) -> tuple[str, ...] | None:
     return (tool, *(str(source.get(key) or "") for key in IDENTITY.get(tool, ())))
 
 
+def write_batch(batch: Batch, options: Options, *, dry_run: bool = False,
+                on_each: Callable[[], None] | None = None) -> Written:
+    """Write a batch's experiments, then its card linked to them."""
+    written = write_imported(batch.records, options, dry_run=dry_run, on_each=on_each)
+    if batch.card:
+        state, path, text = _plan_card(batch.card, written.ids, options)
+        getattr(written, state).append(Path(os.path.relpath(path, options.root)).as_posix())
+        if state != "unchanged" and not dry_run:
+            _write({path: text})
+    return written
+
+
 def write_imported(records: Iterable[Imported], options: Options, *, dry_run: bool = False,
                    on_each: Callable[[], None] | None = None) -> Written:
     """Create or update a file per record (nothing is written when `dry_run`); `on_each` ticks a progress bar."""
@@ -81,6 +120,7 @@ def write_imported(records: Iterable[Imported], options: Options, *, dry_run: bo
     for record in records:
         state, path, files = _plan(record, existing, options)
         getattr(written, state).append(Path(os.path.relpath(path, options.root)).as_posix())
+        written.ids.append(existing.id_of.get(path) or experiment_id(path))
         if state != "unchanged" and not dry_run:
             _write(files)
         if on_each:
@@ -155,6 +195,34 @@ def _plan(record: Imported, existing: _Existing, options: Options) -> tuple[str,
     return ("created" if old is None else "updated"), path, files
 
 
+def _plan_card(card: ImportedCard, ids: list[str], options: Options) -> tuple[str, Path, str]:
+    """A new card with its evaluations; an existing one keeps every word and gains the evaluations it lacks."""
+    path = options.root / options.models_dir / f"{card.id}.md"
+    evaluations = [{"experiment": ids[index], **({"metrics": list(metrics)} if metrics else {}),
+                    **({"split": split} if split else {})} for index, metrics, split in card.evaluations]
+    if not path.is_file():
+        return "created", path, card_text({**card.metadata, "evaluations": evaluations}, card.body)
+    text = path.read_text(encoding="utf-8")
+    try:
+        document, body, _ = split_front_matter(text, relative(path, options.root))
+    except SourceError as exc:
+        raise RecordError([exc.problem]) from None
+    metadata = dict(document.data) if document else {}
+    known = {str(e.get("experiment")) for e in metadata.get("evaluations") or [] if isinstance(e, dict)}
+    missing = [e for e in evaluations if e["experiment"] not in known]
+    if not missing:
+        return "unchanged", path, text
+    metadata["evaluations"] = [*(metadata.get("evaluations") or []), *missing]
+    return "updated", path, card_text(metadata, body)
+
+
+def card_text(metadata: dict[str, Any], body: str) -> str:
+    """A model card file: its front matter as YAML a person writes, then the body exactly as it was."""
+    front = "".join(yaml.dump({key: value}, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88)
+                    for key, value in metadata.items())
+    return f"---\n{front}---\n{body}"
+
+
 def _merged(old: Any, new: dict[str, Any]) -> dict[str, Any]:
     """The old record with the tool's keys refreshed; what a person owns kept as they left it."""
     merged = dict(old) if isinstance(old, dict) else {}
@@ -184,6 +252,7 @@ def _with_history(data: dict[str, Any], history: str) -> dict[str, Any]:
 def _existing(options: Options) -> _Existing:
     by_source: dict[tuple[str, ...], Path] = {}
     ids: set[str] = set()
+    id_of: dict[Path, str] = {}
     for path in record_files(options)["experiment"]:
         ids.add(experiment_id(path))
         try:
@@ -199,10 +268,11 @@ def _existing(options: Options) -> _Existing:
         if isinstance(data, dict):
             if data.get("id"):
                 ids.add(str(data["id"]))
+                id_of[path] = str(data["id"])
             key = source_key(data.get("source"))
             if key:
                 by_source.setdefault(key, path)
-    return _Existing(by_source, ids)
+    return _Existing(by_source, ids, id_of)
 
 
 def _free_id(wanted: str, key: tuple[str, ...] | None, taken: set[str]) -> str:
