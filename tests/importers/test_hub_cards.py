@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,12 @@ def test_export_of_a_card_that_does_not_exist_names_the_close_one(cli, repo, tmp
     result = cli("export", "hf-card", "sentiment-bret", "--root", repo.path)
     assert result.exit_code == 1
     assert result.stderr == "error: no model card with the id 'sentiment-bret' (did you mean `sentiment-bert`?)\n"
+
+
+def test_without_the_extra_the_command_says_how_to_install_it(repo, tmp_path) -> None:
+    readme = hub_card(tmp_path / "hub")
+    code = ("import sys; sys.modules['huggingface_hub'] = None; from mlreport.cli import main; "
+            f"main(['import', 'hf-card', {str(readme)!r}, '--root', {str(repo.path)!r}])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr == 'error: huggingface_hub is not installed (pip install "mlreport[hf]")\n'

@@ -156,3 +156,15 @@ def test_without_the_extra_the_command_says_how_to_install_it(repo) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 1
     assert done.stderr == 'error: mlflow is not installed (pip install "mlreport[mlflow]")\n'
+
+
+def test_the_import_benchmark_measures_a_real_store(tmp_path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import import_bench
+
+    store = (tmp_path / "mlruns").as_uri()
+    import_bench.log_store(store, runs=3, steps=5)
+    (tmp_path / "project").mkdir()
+    seconds, created = import_bench.time_import(store, tmp_path / "project")
+    assert created == 3 and seconds > 0
+    assert len((tmp_path / "project/experiments/run-2/history/valid.auc.tsv").read_text().splitlines()) == 6
