@@ -29,6 +29,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "mlreport.project": ("mlreport.records",),
     "mlreport.site_folder": ("mlreport.records", "mlreport.project"),
     "mlreport.ci": (),
+    "mlreport.page_cache": (),
     "mlreport.importers": ("mlreport.records", "mlreport.scaffold", "mlreport.catalog", "mlreport.validate",
                            "mlreport.render"),
 }

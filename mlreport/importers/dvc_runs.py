@@ -20,6 +20,7 @@ from mlreport.importers.values import is_number, modified_day
 from mlreport.importers.writer import Batch, Imported
 from mlreport.problems import Problem, RecordError, describe, relative, yaml_problem
 from mlreport.records.experiment import read_series
+from mlreport.records.source import Reader
 from mlreport.slugs import slugify
 
 LIVE_FOLDER = "dvclive"
@@ -63,7 +64,8 @@ def live_record(folder: Path, root: Path, warnings: list[str]) -> Imported:
     if plots.is_dir() and plots.resolve().is_relative_to(root.resolve()):
         data["history"] = relative(plots, root)
     elif plots.is_dir():
-        histories, problems = read_series(plots, root)
+        # Read as a project of its own: its files are DVCLive's, outside the project on purpose.
+        histories, problems = read_series(plots, Reader(plots))
         warnings.extend(f"{p.format_text()}; left out" for p in problems)
     data["source"] = {"tool": "dvc", "path": shown}
     return Imported(slugify(shown) or LIVE_FOLDER, data, histories)

@@ -48,19 +48,19 @@ class Group:
 
 def write(site: Site) -> None:
     """Every card's page, then the index."""
-    for card in site.model.models.values():
+    for card in site.catalog.models.values():
         site.add_page(record_page("model", card.id), "model.md.j2", source=card, card=card,
                       **card_context(site, card))
-    site.add_page(MODELS_INDEX, "models.md.j2", groups=status_groups(list(site.model.models.values())),
+    site.add_page(MODELS_INDEX, "models.md.j2", groups=status_groups(list(site.catalog.models.values())),
                   last_change=lambda card: last_change(site, card))
 
 
 def card_context(site: Site, card: ModelCard) -> dict[str, Any]:
     """What a card page shows beyond the record itself."""
-    model = site.model
+    catalog = site.catalog
     return {
         "evaluations": evaluation_table(site, card),
-        "decisions": [model.decisions[i] for i in model.decisions_of_model.get(card.id, ()) if i in model.decisions],
+        "decisions": [catalog.decisions[i] for i in catalog.decisions_of_model.get(card.id, ()) if i in catalog.decisions],
         "header": header(card),
         "body": body_without_title(card.body),
         "breakable": breakable,
@@ -99,9 +99,9 @@ def evaluation_table(site: Site, card: ModelCard) -> list[Evaluated]:
     """The card's evaluation rows, each with the baseline's value of the same metric."""
     rows = []
     previous = None
-    for row in site.model.evaluation_rows(card):
+    for row in site.catalog.evaluation_rows(card):
         experiment = row.experiment
-        baseline = site.model.experiments.get(experiment.baseline) if experiment and experiment.baseline else None
+        baseline = site.catalog.experiments.get(experiment.baseline) if experiment and experiment.baseline else None
         rows.append(Evaluated(row, baseline.metrics.get(row.metric) if baseline else None,
                               first=row.experiment_id != previous))
         previous = row.experiment_id
@@ -111,7 +111,7 @@ def evaluation_table(site: Site, card: ModelCard) -> list[Evaluated]:
 def hub_card(site: Site, card: ModelCard) -> str:
     """The card as a Hugging Face README, its `model-index` generated from the linked experiments."""
     source_url = (lambda e: address(site, record_page("experiment", e.id))) if site.options.site_url else None
-    return hub_readme(card, site.model.model_index(card, source_url))
+    return hub_readme(card, site.catalog.model_index(card, source_url))
 
 
 def status_groups(cards: list[ModelCard]) -> list[Group]:

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.browser
 def test_every_board_ranks_its_runs_and_charts_them(demo: BuiltSite, tabs) -> None:
     # One visit per board: parallel coordinates take a second or two to draw without a GPU.
     tab = tabs(demo)
-    assert demo.model.leaderboards, "the demo defines leaderboards"
-    for board in demo.model.leaderboards:
+    assert demo.catalog.leaderboards, "the demo defines leaderboards"
+    for board in demo.catalog.leaderboards:
         page = tab.goto(demo.board_url(board))
         _assert_rank_order(page, board)
         _assert_best_so_far_chart(page, board)
@@ -61,7 +61,7 @@ def test_filtering_by_author_narrows_the_rows(demo: BuiltSite, tabs) -> None:
 
 
 def _busiest(site: BuiltSite) -> RankedBoard:
-    return max(site.model.leaderboards, key=lambda b: (len(b.entries), b.definition.title))
+    return max(site.catalog.leaderboards, key=lambda b: (len(b.entries), b.definition.title))
 
 
 def _number(text: str) -> float:
