@@ -286,7 +286,11 @@ def export_hf_card(card_id: str, root: Path, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
-    out.write_text(text, encoding="utf-8")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"error: cannot write {out}: {exc.strerror}", err=True)
+        sys.exit(1)
     click.echo(f"wrote {_shown(out, Path.cwd())}", err=True)
 
 
@@ -294,17 +298,16 @@ def _import(options: Options, read: Callable[[], Batch], dry_run: bool) -> None:
     """Read the records, write them (a progress bar on a terminal when there are many), say what changed."""
     try:
         batch = read()
-        for warning in batch.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        shown = len(batch.records) >= _PROGRESS_FROM and sys.stderr.isatty()
-        with click.progressbar(length=len(batch.records), label="writing records", file=sys.stderr,
-                               hidden=not shown) as bar:
+        shown = len(batch) >= _PROGRESS_FROM and sys.stderr.isatty()
+        with click.progressbar(length=len(batch), label="importing", file=sys.stderr, hidden=not shown) as bar:
             written = write_batch(batch, options, dry_run=dry_run, on_each=lambda: bar.update(1))
     except ImportFailed as exc:
         click.echo(exc.line(), err=True)
         sys.exit(1)
     except RecordError as exc:
         _fail(exc)
+    for warning in batch.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for verb, paths in (("created", written.created), ("updated", written.updated)):
         for path in paths:
             click.echo(f"{'would be ' if dry_run else ''}{verb} {path}")

@@ -13,7 +13,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from mlreport.importers import ImportFailed, require
@@ -31,6 +31,7 @@ CODE_TAGS = {"mlflow.source.git.repoURL": "repo", "mlflow.gitRepoURL": "repo", "
 FIELD_TAGS = ("task", "dataset", "model")
 """Tags a team sets for fields mlreport has (leaderboards group by task and dataset)."""
 _PAGE = 1000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,19 +46,33 @@ class RunQuery:
 
 
 def import_runs(query: RunQuery) -> Batch:
-    """The selected runs as records, and a warning for each value left out."""
+    """The selected runs, each converted (its histories read) only as the batch is written."""
     mlflow = require("mlflow", "mlflow")
     uri = query.tracking_uri or mlflow.get_tracking_uri()
     _check_store(uri)
-    with _file_store_allowed():
-        try:
-            client = mlflow.MlflowClient(tracking_uri=uri)
-            names = {e.experiment_id: e.name for e in client.search_experiments()}
-            runs = _runs(client, query, names)
-            converted = [run_record(run, names.get(run.info.experiment_id, ""), client, uri) for run in runs]
-        except mlflow.exceptions.MlflowException as exc:
-            raise ImportFailed(f"MLflow: {_first_line(exc.message)}", "check --filter and --run-id") from None
-    return Batch([record for record, _ in converted], [warning for _, warnings in converted for warning in warnings])
+    with _file_store_allowed():  # MLflow checks when the client opens the store, not after
+        client = _reading(mlflow, lambda: mlflow.MlflowClient(tracking_uri=uri))
+    names = _reading(mlflow, lambda: {e.experiment_id: e.name for e in client.search_experiments()})
+    runs = _reading(mlflow, lambda: _runs(client, query, names))
+    batch = Batch([], total=len(runs))
+    batch.records = _converted(mlflow, client, runs, names, uri, batch.warnings)
+    return batch
+
+
+def _converted(mlflow: Any, client: Any, runs: list[Any], names: dict[str, str], uri: str,
+               warnings: list[str]) -> Iterator[Imported]:
+    for run in runs:
+        record, found = _reading(mlflow, lambda: run_record(run, names.get(run.info.experiment_id, ""), client, uri))
+        warnings.extend(found)
+        yield record
+
+
+def _reading(mlflow: Any, read: Callable[[], T]) -> T:
+    """What `read` returns; MLflow's errors (a bad filter, an unknown run id) as one line."""
+    try:
+        return read()
+    except mlflow.exceptions.MlflowException as exc:
+        raise ImportFailed(f"MLflow: {_first_line(exc.message)}", "check --filter and --run-id") from None
 
 
 def run_record(run: Any, experiment: str, client: Any, uri: str) -> tuple[Imported, list[str]]:

@@ -62,9 +62,16 @@ class ImportedCard:
 class Batch:
     """What one import read: experiment records, warnings about values left out, and maybe a card."""
 
-    records: list[Imported]
+    records: Iterable[Imported]
+    """The records; an importer may yield them as they are read, so a progress bar shows the reading too."""
     warnings: list[str] = field(default_factory=list)
+    """Filled as the records are read: complete once `records` is exhausted."""
     card: ImportedCard | None = None
+    total: int | None = None
+    """How many records a lazy `records` yields (a list says so itself)."""
+
+    def __len__(self) -> int:
+        return self.total if self.total is not None else len(self.records)  # type: ignore[arg-type]
 
 
 @dataclass

@@ -147,3 +147,11 @@ def test_without_the_extra_the_command_says_how_to_install_it(repo, tmp_path) ->
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 1
     assert done.stderr == 'error: huggingface_hub is not installed (pip install "mlreport[hf]")\n'
+
+
+def test_export_to_a_folder_that_does_not_exist_is_one_line(cli, repo, tmp_path) -> None:
+    cli("import", "hf-card", hub_card(tmp_path / "hub"), "--root", repo.path)
+    out = tmp_path / "missing/README.md"
+    result = cli("export", "hf-card", "sentiment-bert", "--out", out, "--root", repo.path)
+    assert result.exit_code == 1
+    assert result.stderr == f"error: cannot write {out}: No such file or directory\n"
