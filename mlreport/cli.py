@@ -22,7 +22,7 @@ from mlreport.pipeline import generate_site
 from mlreport.problems import RecordError, errors, format_problems
 from mlreport.project import NoProject, find_root
 from mlreport.records.kinds import KINDS, NAMES
-from mlreport.scaffold import has_plugin_entry, init_repo, new_record, title_slug
+from mlreport.scaffold import has_plugin_entry, ignore_generated, init_repo, new_record, title_slug
 from mlreport.schema import SCHEMAS
 from mlreport.site_folder import Choice, SiteFolderError, Sources, cannot_write, check_site_folder, mark
 from mlreport.validate import read_records
@@ -105,6 +105,10 @@ def init(root: Path, site_name: str, ci: str | None) -> None:
         _fail(exc)
     for path in written:
         click.echo(f"wrote {path.relative_to(options.root).as_posix()}")
+    ignore_existed = (options.root / ".gitignore").exists()
+    ignored = ignore_generated(options)
+    if ignored:
+        click.echo(f"added {', '.join(ignored)} to .gitignore" if ignore_existed else "wrote .gitignore")
     skipped: list[Path] = []
     if ci:
         pipelines, skipped = write_pipelines(options, ci)
@@ -113,7 +117,7 @@ def init(root: Path, site_name: str, ci: str | None) -> None:
             click.echo(f"wrote {_shown(path, options.root)}")
         for path in skipped:
             click.echo(f"skipped {_shown(path, options.root)}: it exists, and mlreport never overwrites it")
-    if not written and not skipped:
+    if not written and not skipped and not ignored:
         click.echo("nothing to do: the repository is already set up")
 
 

@@ -75,6 +75,38 @@ def init_repo(options: Options, site_name: str) -> list[Path]:
     return written
 
 
+def ignore_generated(options: Options) -> list[str]:
+    """Add the site and cache folders to the repo's `.gitignore` (made if missing, only ever appended to);
+    returns the lines added."""
+    ignore = options.root / ".gitignore"
+    text = ignore.read_text(encoding="utf-8", errors="replace") if ignore.is_file() else ""
+    present = {_ignored_folder(line) for line in text.splitlines()}
+    wanted = [f"/{folder}/" for folder in _generated_folders(options)]
+    added = [line for line in wanted if _ignored_folder(line) not in present]
+    if added:
+        separator = "\n" if text and not text.endswith("\n") else ""
+        header = "# Built by mlreport from the records: not to commit\n"
+        with ignore.open("a", encoding="utf-8") as stream:
+            stream.write(separator + ("\n" if text.strip() else "") + header + "".join(f"{line}\n" for line in added))
+    return added
+
+
+def _generated_folders(options: Options) -> list[str]:
+    """The site and cache folders as paths relative to the root; one outside the repo needs no ignore rule."""
+    root = options.root.resolve()
+    folders = []
+    for folder in (options.site_dir, options.cache_dir):
+        path = (root / folder).resolve()
+        if path != root and path.is_relative_to(root):
+            folders.append(path.relative_to(root).as_posix())
+    return folders
+
+
+def _ignored_folder(line: str) -> str:
+    """The folder an ignore line names, however it is spelt (`site`, `site/`, `/site/`)."""
+    return line.strip().strip("/")
+
+
 def write_schemas(root: Path) -> dict[str, Path]:
     """Keep the JSON Schemas under `.mlreport/schemas/` in step with this version of mlreport."""
     paths = {}

@@ -159,6 +159,7 @@ def test_init_makes_a_repo_that_validates_cleanly(cli, repo) -> None:
         "wrote experiments/baseline-model.yaml",
         "wrote decisions/0001-record-ml-decisions-in-the-repository.md",
         "wrote models/first-model.md",
+        "wrote .gitignore",
     ]
     config = yaml.load((repo.path / "mkdocs.yml").read_text(), Loader=yaml.SafeLoader)
     assert config["site_name"] == "repo"
@@ -169,6 +170,34 @@ def test_init_makes_a_repo_that_validates_cleanly(cli, repo) -> None:
     assert cli("validate", "--strict", "--root", repo.path).exit_code == 0
     again = cli("init", "--root", repo.path)
     assert (again.exit_code, again.stdout) == (0, "nothing to do: the repository is already set up\n")
+
+
+def test_init_keeps_the_built_site_and_caches_out_of_git(cli, repo, tmp_path) -> None:
+    assert cli("init", "--root", repo.path).exit_code == 0
+    assert (repo.path / ".gitignore").read_text(encoding="utf-8").splitlines()[-2:] == ["/site/", "/.mlreport/cache/"]
+    built = cli("build", "--root", repo.path)
+    assert built.exit_code == 0, built.output
+    assert (repo.path / "site/index.html").is_file()
+    repo.git("add", "-A")
+    staged = repo.git("diff", "--cached", "--name-only").split()
+    assert sorted(staged) == sorted([".gitignore", "mkdocs.yml", "docs/about.md", "experiments/baseline-model.yaml",
+                                     "decisions/0001-record-ml-decisions-in-the-repository.md",
+                                     "models/first-model.md", *(f".mlreport/schemas/{kind}.json"
+                                                                for kind in ("decision", "experiment", "model"))])
+
+
+def test_init_extends_an_existing_gitignore_and_never_rewrites_it(cli, repo) -> None:
+    own = "*.pyc\n# our build output\nsite\n.venv/"  # no newline at the end
+    repo.write(".gitignore", own)
+    repo.write("mkdocs.yml", "site_name: Ours\nsite_dir: public\nplugins:\n  - mlreport\n")
+    result = cli("init", "--root", repo.path)
+    assert "added /public/, /.mlreport/cache/ to .gitignore" in result.stdout.splitlines()
+    text = (repo.path / ".gitignore").read_text(encoding="utf-8")
+    assert text.startswith(own + "\n")
+    assert text.splitlines()[-2:] == ["/public/", "/.mlreport/cache/"]
+    again = cli("init", "--root", repo.path)
+    assert "gitignore" not in again.stdout
+    assert (repo.path / ".gitignore").read_text(encoding="utf-8") == text
 
 
 def test_init_keeps_an_existing_mkdocs_yml(cli, repo) -> None:
