@@ -30,7 +30,7 @@ from mlreport.site_folder import Choice, check_site_folder, mark, staging_folder
 THEME: dict[str, Any] = {
     "name": "material",
     "font": False,  # no Google Fonts: the site works offline
-    "features": ["navigation.instant", "navigation.tabs", "navigation.top", "search.highlight",
+    "features": ["navigation.tabs", "navigation.top", "search.highlight",
                  "content.code.copy", "content.action.edit"],
     "palette": [
         {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": "indigo", "accent": "indigo",
@@ -46,15 +46,19 @@ class BuildFailed(Exception):
     """The site could not be built; the message says why (the records' problems, or MkDocs' error)."""
 
 
-def default_config(root: Path) -> dict[str, Any]:
-    """The MkDocs config used when a repo has no mkdocs.yml."""
-    return {"site_name": root.name or "mlreport", "theme": THEME, "plugins": ["search", "mlreport"],
-            "markdown_extensions": MARKDOWN_EXTENSIONS}
+def default_config(root: Path, site_url: str = "") -> dict[str, Any]:
+    """The MkDocs config used when a repo has no mkdocs.yml; instant navigation once the site has an address."""
+    # Material's instant navigation follows only the links sitemap.xml lists, at site_url's address:
+    # without one it would do nothing but earn a note on every build.
+    features = ["navigation.instant", *THEME["features"]] if site_url else THEME["features"]
+    return {"site_name": root.name or "mlreport", "theme": {**THEME, "features": features},
+            "plugins": ["search", "mlreport"], "markdown_extensions": MARKDOWN_EXTENSIONS}
 
 
 def site_config(options: Options, **overrides: Any) -> MkDocsConfig:
     """The site's MkDocs config (its mkdocs.yml, or the default one), with mlreport's plugin given `options`."""
-    with config_source(options.root) as (source, path), docs_dir_override(options) as docs:
+    with config_source(options.root, overrides.get("site_url") or "") as (source, path), \
+            docs_dir_override(options) as docs:
         try:
             config = load_config(config_file=source, config_file_path=str(path), **overrides, **docs)
         except MkDocsException as exc:
@@ -111,13 +115,13 @@ def _choice(options: Options, site_dir: Path | None) -> Choice:
 
 
 @contextmanager
-def config_source(root: Path) -> Iterator[tuple[Any, Path]]:
+def config_source(root: Path, site_url: str = "") -> Iterator[tuple[Any, Path]]:
     """mkdocs.yml, or the default config as a file MkDocs can read again on every rebuild."""
     path = root / CONFIG_FILE
     if path.is_file():
         yield str(path), path
         return
-    yield _Rereadable(yaml.safe_dump(default_config(root), sort_keys=False).encode("utf-8"), str(path)), path
+    yield _Rereadable(yaml.safe_dump(default_config(root, site_url), sort_keys=False).encode("utf-8"), str(path)), path
 
 
 @contextmanager

@@ -220,17 +220,36 @@ def test_site_url_from_the_command_line_lists_every_page_for_instant_navigation(
                                                                                  tmp_path: Path) -> None:
     repo.write("experiments/first.yaml", "title: First try\ndate: 2026-01-02\nmetrics: {acc: 0.5}\n")
     repo.commit("First record")
+    # Without an address the default config leaves instant navigation off, and says nothing about it.
     without = cli("build", "--root", repo.path, "--site-dir", tmp_path / "local")
     assert without.exit_code == 0, without.output
-    assert "navigation.instant needs site_url" in without.output
+    assert "needs site_url" not in without.output
+    assert "navigation.instant" not in (tmp_path / "local/index.html").read_text(encoding="utf-8")
 
     published = cli("build", "--root", repo.path, "--site-dir", tmp_path / "site",
                     "--site-url", "https://ml.example.org/records/")
     assert published.exit_code == 0, published.output
-    assert "navigation.instant needs site_url" not in published.output
+    assert "needs site_url" not in published.output
+    assert "navigation.instant" in (tmp_path / "site/index.html").read_text(encoding="utf-8")
     # Material's instant navigation follows the links sitemap.xml lists.
     sitemap = (tmp_path / "site" / "sitemap.xml").read_text(encoding="utf-8")
     assert "<loc>https://ml.example.org/records/experiments/first/</loc>" in sitemap
+
+
+def test_instant_navigation_turned_on_without_site_url_gets_a_note(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("mkdocs.yml", "site_name: X\ntheme:\n  name: material\n  font: false\n"
+                             "  features: [navigation.instant]\nplugins: [mlreport]\n")
+    result = cli("build", "--root", repo.path, "--site-dir", tmp_path / "site")
+    assert result.exit_code == 0, result.output
+    assert "navigation.instant needs site_url" in result.output
+
+
+def test_a_freshly_initialised_project_builds_without_notes(repo: GitRepo, cli) -> None:
+    assert cli("init", "--root", repo.path).exit_code == 0
+    repo.commit("Set up mlreport")
+    result = cli("build", "--root", repo.path)
+    assert result.exit_code == 0, result.output
+    assert "needs site_url" not in result.output and "mlreport:" not in result.output
 
 
 def test_the_caches_a_build_leaves_in_the_repo_stay_out_of_git(repo: GitRepo, cli, tmp_path: Path) -> None:
