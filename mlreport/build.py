@@ -10,11 +10,12 @@ plugin, so mkdocs.yml is read once by mlreport and once by MkDocs.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import yaml
 from mkdocs.commands.build import build
@@ -24,7 +25,8 @@ from mkdocs.exceptions import MkDocsException
 
 from mlreport import git
 from mlreport.config import CONFIG_FILE, Options
-from mlreport.plugin import MlreportPlugin, site_sources
+from mlreport.problems import Problem
+from mlreport.plugin import MlreportPlugin, RecordsFailed, site_sources
 from mlreport.site_folder import Choice, check_site_folder, mark, staging_folder, swap_in
 
 THEME: dict[str, Any] = {
@@ -44,6 +46,11 @@ MARKDOWN_EXTENSIONS = ["tables", "admonition", "attr_list", "md_in_html", {"toc"
 
 class BuildFailed(Exception):
     """The site could not be built; the message says why (the records' problems, or MkDocs' error)."""
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()):
+        super().__init__(message)
+        self.problems = list(problems)
+        """The records' problems, when they are what stopped the build."""
 
 
 def default_config(root: Path, site_url: str = "") -> dict[str, Any]:
@@ -83,10 +90,11 @@ def build_site(options: Options, site_dir: Path | None = None, strict: bool = Fa
         check_site_folder(target, site_sources(config, options), _choice(options, site_dir))
         with staging_folder(target) as staging:
             config.site_dir = str(staging)
-            try:
-                build(config)
-            except MkDocsException as exc:
-                raise BuildFailed(str(exc)) from None
+            with _build_errors() as logged:
+                try:
+                    build(config)
+                except MkDocsException as exc:
+                    raise _failure(exc, logged) from None
             mark(staging)
             swap_in(staging, target)
     return target
@@ -105,6 +113,35 @@ def serve_site(options: Options, dev_addr: str | None = None) -> None:
             serve(config_file=source, config_file_path=str(path), dev_addr=dev_addr, **docs)
         except MkDocsException as exc:
             raise BuildFailed(str(exc)) from None
+
+
+def _failure(exc: MkDocsException, logged: list[str]) -> BuildFailed:
+    """Why a build stopped, said once: the records' problems, or what MkDocs logged before it gave up."""
+    # MkDocs logs a plugin's error, then raises its own "Aborted with a BuildError!" from within the
+    # handler: the plugin's error is that Abort's context.
+    cause = exc.__context__
+    if isinstance(cause, RecordsFailed):
+        return BuildFailed(str(cause), cause.problems)
+    return BuildFailed("\n".join(logged) or str(exc))
+
+
+@contextmanager
+def _build_errors() -> Iterator[list[str]]:
+    """Keep the errors MkDocs' build logs from being printed; they are collected for BuildFailed."""
+    logged: list[str] = []
+
+    def collect(record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR:
+            return True
+        logged.append(record.getMessage())
+        return False
+
+    logger = logging.getLogger(build.__module__)
+    logger.addFilter(collect)
+    try:
+        yield logged
+    finally:
+        logger.removeFilter(collect)
 
 
 def _choice(options: Options, site_dir: Path | None) -> Choice:

@@ -19,7 +19,7 @@ from mlreport.ci import PROVIDERS, write_pipelines
 from mlreport.config import CONFIG_FILE, Options, load_options
 from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
 from mlreport.pipeline import generate_site
-from mlreport.problems import RecordError, errors, format_problems
+from mlreport.problems import RecordError, count_problems, errors, format_problems
 from mlreport.project import NoProject, find_root
 from mlreport.records.kinds import KINDS, NAMES
 from mlreport.scaffold import has_plugin_entry, ignore_generated, init_repo, new_record, title_slug
@@ -54,9 +54,7 @@ def validate(root: Path, strict: bool, fmt: str) -> None:
         click.echo("[]")
     if fmt == "text":
         counts = ", ".join(_count(len(getattr(model, kind.plural)), kind.label) for kind in KINDS)
-        n_errors = len(errors(problems))
-        summary = (f"{counts}: {_count(n_errors, 'error')}, {_count(len(problems) - n_errors, 'warning')}"
-                   if problems else f"{counts}: all valid")
+        summary = f"{counts}: {count_problems(problems)}" if problems else f"{counts}: all valid"
         click.echo(summary, err=True)
     if errors(problems):
         sys.exit(1)
@@ -158,7 +156,8 @@ def build(root: Path, strict: bool, site_dir: Path | None, site_url: str | None)
             _refuse(exc)
         except BuildFailed as exc:
             click.echo(str(exc), err=True)
-            click.echo("build failed: the previous site, if any, is unchanged", err=True)
+            found = f" ({count_problems(exc.problems)})" if exc.problems else ""
+            click.echo(f"build failed{found}: the previous site, if any, is unchanged", err=True)
             sys.exit(1)
     click.echo(f"site built in {_shown(target, Path.cwd())}")
 

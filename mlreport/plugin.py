@@ -28,7 +28,7 @@ from mkdocs.utils import get_relative_url, nest_paths
 
 from mlreport.config import Options, options_from_entry, plugin_entry, read_site_config
 from mlreport.pipeline import generate_site
-from mlreport.problems import RecordError, format_problems
+from mlreport.problems import Problem, RecordError, format_problems
 from mlreport.records.kinds import KINDS
 from mlreport.render import DASHBOARD, Generated
 from mlreport.render.site import edit_url
@@ -38,6 +38,14 @@ log = logging.getLogger("mkdocs.plugins.mlreport")
 
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
 """Markdown extensions the generated pages are written for; added when the site lacks them."""
+
+
+class RecordsFailed(PluginError):
+    """The records (or the plugin's options) have errors: every problem, for the build to report once."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(format_problems(problems, "text"))
 
 
 class MlreportPlugin(BasePlugin):
@@ -80,9 +88,9 @@ class MlreportPlugin(BasePlugin):
         try:
             result = generate_site(self.options, home_page=DASHBOARD if own_index else "index.md")
         except RecordError as exc:
-            raise PluginError(format_problems(exc.problems, "text")) from None
+            raise RecordsFailed(exc.problems) from None
         if result.failed:
-            raise PluginError(format_problems(result.problems, "text"))
+            raise RecordsFailed(result.problems)
         for problem in result.problems:
             log.warning(problem.format_text())
         if result.history.warning:
@@ -144,11 +152,11 @@ def _read_options(config: MkDocsConfig) -> Options:
     try:
         site, marks, setting_marks = read_site_config(path) if path.is_file() else ({}, {"": (1, 1)}, {})
     except RecordError as exc:
-        raise PluginError(format_problems(exc.problems, "text")) from None
+        raise RecordsFailed(exc.problems) from None
     options, problems = options_from_entry(plugin_entry(site.get("plugins")), path.parent, site, marks, path.name,
                                            setting_marks)
     if any(p.severity == "error" for p in problems):
-        raise PluginError(format_problems(problems, "text"))
+        raise RecordsFailed(problems)
     return options
 
 

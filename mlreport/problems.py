@@ -52,6 +52,17 @@ def errors(problems: Iterable[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == "error"]
 
 
+def count_problems(problems: Iterable[Problem]) -> str:
+    """How many errors and warnings: `2 errors, 1 warning`."""
+    found = list(problems)
+    n_errors = len(errors(found))
+    return f"{_count(n_errors, 'error')}, {_count(len(found) - n_errors, 'warning')}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def format_problems(problems: list[Problem], fmt: str) -> str:
     """Render problems as `text`, `github` annotations or `json`."""
     ordered = sorted(problems)

@@ -169,6 +169,35 @@ def test_failed_build_leaves_the_previous_site(repo: GitRepo, cli, tmp_path: Pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]  # no half-built folder left
 
 
+def test_failed_build_prints_each_problem_once_then_one_summary(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("experiments/a.yaml", "title: A\ndate: nope\n")
+    repo.write("experiments/b.yaml", "title: B\ndate: 2026-01-05\nbaseline: nowhere\ntask_name: x\n")
+    result = cli("build", "--root", repo.path, "--site-dir", tmp_path / "site")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "experiments/a.yaml:2:7: error: `date` must be a date; found string 'nope' (write dates as YYYY-MM-DD)",
+        "experiments/b.yaml:3:11: error: `baseline` refers to unknown experiment `nowhere` "
+        "(no experiment has the id `nowhere`)",
+        "experiments/b.yaml:4:1: warning: unknown key `task_name` (did you mean `task`?)",
+        "build failed (2 errors, 1 warning): the previous site, if any, is unchanged",
+    ]
+
+
+def test_strict_build_stopped_by_mkdocs_says_why_once(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-05\n")
+    repo.write("docs/about.md", "# About\n\nSee [the plan](missing.md).\n")
+    repo.commit("Records and a page")
+    result = cli("build", "--strict", "--root", repo.path, "--site-dir", tmp_path / "site")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if "missing.md" in line] == [
+        "WARNING: Doc file 'about.md' contains a link 'missing.md', but the target is not found among documentation "
+        "files."]
+    assert lines[-2:] == ["Aborted with 1 warnings in strict mode!",
+                          "build failed: the previous site, if any, is unchanged"]
+    assert "BuildError" not in result.output
+
+
 def test_build_without_mkdocs_yml_or_docs(repo: GitRepo, cli, tmp_path: Path) -> None:
     repo.write("experiments/first.yaml", "title: First try\ndate: 2026-01-02\nmetrics: {acc: 0.5}\n")
     repo.commit("First record")
