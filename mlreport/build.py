@@ -15,7 +15,8 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
+from urllib.parse import urlsplit
 
 import yaml
 from mkdocs.commands.build import build
@@ -100,19 +101,27 @@ def build_site(options: Options, site_dir: Path | None = None, strict: bool = Fa
     return target
 
 
-def serve_site(options: Options, dev_addr: str | None = None) -> None:
-    """Serve the site with live reload; edits to records rebuild it."""
+def serve_site(options: Options, dev_addr: str | None = None, announce: Callable[[str], None] = print) -> None:
+    """Serve the site with live reload; edits to records rebuild it. `announce` is told the address first."""
     from mkdocs.commands.serve import serve
 
     # MkDocs serves from a folder of its own, but a site_dir that a build would refuse is refused here too.
-    config = site_config(options)
+    config = site_config(options, dev_addr=dev_addr)
     check_site_folder(Path(config.site_dir), site_sources(config, options), _choice(options, None), written=False)
+    announce(serve_address(config))
     with reproducible_dates(options.root), config_source(options.root) as (source, path), \
             docs_dir_override(options) as docs:
         try:
             serve(config_file=source, config_file_path=str(path), dev_addr=dev_addr, **docs)
         except MkDocsException as exc:
             raise BuildFailed(str(exc)) from None
+
+
+def serve_address(config: MkDocsConfig) -> str:
+    """Where `serve` shows the site: the dev address under site_url's path, as MkDocs mounts it."""
+    host, port = config.dev_addr
+    path = urlsplit(config.site_url or "/").path or "/"
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}{path}"
 
 
 def _failure(exc: MkDocsException, logged: list[str]) -> BuildFailed:

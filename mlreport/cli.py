@@ -159,7 +159,9 @@ def build(root: Path, strict: bool, site_dir: Path | None, site_url: str | None)
             found = f" ({count_problems(exc.problems)})" if exc.problems else ""
             click.echo(f"build failed{found}: the previous site, if any, is unchanged", err=True)
             sys.exit(1)
-    click.echo(f"site built in {_shown(target, Path.cwd())}")
+    click.echo(f"site built in {target}")
+    click.echo(f"to look at it: mlreport serve (it rebuilds on every change), or python -m http.server -d "
+               f"{_shown(target, Path.cwd())} and open http://localhost:8000/")
 
 
 @main.command()
@@ -170,7 +172,8 @@ def serve(root: Path, dev_addr: str | None) -> None:
     options = _options(root)
     with _mkdocs_messages(info=True):
         try:
-            serve_site(options, dev_addr)
+            serve_site(options, dev_addr, announce=lambda url: click.echo(
+                f"serving the site at {url} once it is built; it rebuilds when a record changes (Ctrl+C stops)"))
         except SiteFolderError as exc:
             _refuse(exc)
         except BuildFailed as exc:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -288,3 +293,48 @@ def test_the_caches_a_build_leaves_in_the_repo_stay_out_of_git(repo: GitRepo, cl
     assert sorted(p.name for p in (repo.path / ".mlreport/cache").iterdir()) == [
         ".gitignore", "history.json", "records.pickle"]
     assert repo.git("status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_build_says_where_the_site_is_and_how_to_look_at_it(repo: GitRepo, cli, tmp_path: Path, monkeypatch) -> None:
+    repo.write("experiments/first.yaml", "title: First try\ndate: 2026-01-02\n")
+    repo.commit("First record")
+    monkeypatch.chdir(repo.path)
+    result = cli("build")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"site built in {(repo.path / 'site').resolve()}",
+        "to look at it: mlreport serve (it rebuilds on every change), or python -m http.server -d site "
+        "and open http://localhost:8000/",
+    ]
+
+
+def test_serve_prints_the_address_it_serves_under_site_url(repo: GitRepo, tmp_path: Path) -> None:
+    repo.write("mkdocs.yml", "site_name: X\nsite_url: https://pages.example.org/risk-ml/records/\nplugins: [mlreport]\n")
+    repo.write("experiments/first.yaml", "title: First try\ndate: 2026-01-02\n")
+    repo.commit("First record")
+    with socket.socket() as probe:  # a free port for the server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "mlreport", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                              cwd=repo.path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert server.stdout is not None
+        url = f"http://127.0.0.1:{port}/risk-ml/records/"
+        assert server.stdout.readline() == (f"serving the site at {url} once it is built; it rebuilds when a "
+                                            "record changes (Ctrl+C stops)\n")
+        assert "First try" in _fetch(url + "experiments/first/", deadline=time.monotonic() + 120)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _fetch(url: str, deadline: float) -> str:
+    """The page at `url`, once the server answers (its first build may take a while on a busy machine)."""
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
