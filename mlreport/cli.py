@@ -117,6 +117,18 @@ def init(root: Path, site_name: str, ci: str | None) -> None:
             click.echo(f"skipped {_shown(path, options.root)}: it exists, and mlreport never overwrites it")
     if not written and not skipped and not ignored:
         click.echo("nothing to do: the repository is already set up")
+        return
+    click.echo("\n" + _next_steps(options.root), nl=False)
+
+
+def _next_steps(root: Path) -> str:
+    """What to run after `init`, as `git init` and `cargo new` say it: from the folder set up."""
+    folder, here = root.resolve(), Path.cwd().resolve()
+    steps = [] if folder == here else [f"cd {_shown(folder, here) if folder.is_relative_to(here) else folder}"]
+    steps += ['mlreport new experiment "My first run"   # a record from the template, you as author',
+              "mlreport validate                        # every problem at once, at its file:line:col",
+              "mlreport serve                           # a live preview; `mlreport build` writes the site"]
+    return "next:\n" + "".join(f"  {step}\n" for step in steps)
 
 
 @main.command()

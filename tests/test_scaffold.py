@@ -160,6 +160,12 @@ def test_init_makes_a_repo_that_validates_cleanly(cli, repo) -> None:
         "wrote decisions/0001-record-ml-decisions-in-the-repository.md",
         "wrote models/first-model.md",
         "wrote .gitignore",
+        "",
+        "next:",
+        f"  cd {repo.path.resolve()}",
+        '  mlreport new experiment "My first run"   # a record from the template, you as author',
+        "  mlreport validate                        # every problem at once, at its file:line:col",
+        "  mlreport serve                           # a live preview; `mlreport build` writes the site",
     ]
     config = yaml.load((repo.path / "mkdocs.yml").read_text(), Loader=yaml.SafeLoader)
     assert config["site_name"] == "repo"
@@ -223,6 +229,16 @@ def test_init_leaves_folders_that_hold_records(cli, repo) -> None:
     result = cli("init", "--root", repo.path)
     assert "wrote experiments/baseline-model.yaml" not in result.stdout
     assert sorted(p.name for p in (repo.path / "experiments").iterdir()) == ["mine.yaml"]
+
+
+def test_init_run_from_elsewhere_says_where_to_go_first(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("init", "--root", "team/ml")
+    assert result.stdout.split("next:\n")[1].splitlines()[0] == "  cd team/ml"
+    # What it says works: from there, the next commands find the project.
+    monkeypatch.chdir(tmp_path / "team/ml")
+    assert cli("new", "experiment", "My first run").stdout == "experiments/my-first-run.yaml\n"
+    assert cli("validate").exit_code == 0
 
 
 def test_init_creates_the_folder(cli, tmp_path) -> None:
