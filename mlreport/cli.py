@@ -32,8 +32,18 @@ _ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path),
                           "holding mkdocs.yml, from the current one up to the repository's top.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="mlreport")
+def docs_file() -> Path:
+    """The guide (the README): shipped inside the package, or beside it in a source checkout."""
+    here = Path(__file__).parent
+    installed = here / "README.md"
+    return installed if installed.is_file() else here.parent / "README.md"
+
+
+_DOCS = f"Docs: {docs_file()} (the README); each command's own: mlreport COMMAND --help."
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_DOCS)
+@click.version_option(__version__, prog_name="mlreport", message=f"%(prog)s %(version)s\n{_DOCS}")
 def main() -> None:
     """Keep an ML team's experiments, decisions and model cards in git, and publish them as a site."""
 
