@@ -20,8 +20,12 @@ from mlreport.templates import environment
 _SLUG_LENGTH = 60
 
 
-def new_record(kind: str, title: str, options: Options, today: dt.date | None = None) -> Path:
-    """Write a new record of `kind` and return its path; refuses to overwrite anything."""
+def new_record(kind: str, title: str, options: Options, today: dt.date | None = None, example: bool = False) -> Path:
+    """Write a new record of `kind` and return its path; refuses to overwrite anything.
+
+    A new record carries `{…}` placeholders for its author to fill (validate warns until they are);
+    an `example` (what `init` writes) is filled in.
+    """
     title = " ".join(title.split())  # one line: the title also becomes a Markdown heading
     slug = title_slug(title)
     if not slug:
@@ -38,7 +42,8 @@ def new_record(kind: str, title: str, options: Options, today: dt.date | None = 
     if record_kind.suffix == ".yaml":  # YAML records name their schema, for editors
         schema = Path(os.path.relpath(write_schemas(options.root)[kind], folder)).as_posix()
     text = environment(options).get_template(f"scaffold/{kind}{record_kind.suffix}.j2").render(
-        title=title, date=(today or dt.date.today()).isoformat(), author=git_user(options.root), schema=schema)
+        title=title, date=(today or dt.date.today()).isoformat(), author=git_user(options.root), schema=schema,
+        example=example)
     _write(path, text)
     return path
 
@@ -71,7 +76,7 @@ def init_repo(options: Options, site_name: str) -> list[Path]:
         folder = kind.folder(options)
         if folder.is_dir() and any(folder.iterdir()):
             continue
-        written.append(new_record(kind.name, kind.example, options))
+        written.append(new_record(kind.name, kind.example, options, example=True))
     return written
 
 

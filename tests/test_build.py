@@ -203,6 +203,35 @@ def test_strict_build_stopped_by_mkdocs_says_why_once(repo: GitRepo, cli, tmp_pa
     assert "BuildError" not in result.output
 
 
+def test_empty_values_never_show_as_bare_labels(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("experiments/blank.yaml", """
+        title: Fields left blank
+        date: 2026-01-02
+        task: ""
+        model: ""
+        dataset: {name: "", version: ""}
+        code: {repo: "", commit: "", command: ""}
+        environment: {python: "", cuda: null, libs: {}}
+        data: {version: ""}
+        extra: {ticket: ""}
+        """)
+    repo.write("experiments/filled.yaml", """
+        title: Fields filled
+        date: 2026-01-02
+        code: {repo: "", command: python train.py}
+        """)
+    repo.commit("Two records")
+    assert cli("build", "--root", repo.path, "--site-dir", tmp_path / "site").exit_code == 0
+    blank = read_page(tmp_path / "site", "experiments/blank")
+    for label in ("Task", "Model", "Dataset"):
+        assert f"<strong>{label}</strong>" not in blank.source
+    for heading in ("Code, data and environment", "More"):
+        assert heading not in blank.text
+    filled = read_page(tmp_path / "site", "experiments/filled")
+    assert "python train.py" in filled.text
+    assert "<td>repo</td>" not in filled.source
+
+
 def test_build_without_mkdocs_yml_or_docs(repo: GitRepo, cli, tmp_path: Path) -> None:
     repo.write("experiments/first.yaml", "title: First try\ndate: 2026-01-02\nmetrics: {acc: 0.5}\n")
     repo.commit("First record")

@@ -65,7 +65,7 @@ def test_new_decision(cli, repo, today) -> None:
     assert "\n# Use focal loss for rare classes\n" in path.read_text(encoding="utf-8")
     schema = json.loads(cli("schema", "decision").stdout)
     jsonschema.Draft202012Validator(schema).validate(as_json(data))
-    assert cli("validate", "--strict", "--root", repo.path).exit_code == 0
+    assert_placeholders_warn_until_filled(cli, repo, path)
 
 
 def test_new_model_card(cli, repo) -> None:
@@ -75,6 +75,28 @@ def test_new_model_card(cli, repo) -> None:
     assert (data["name"], data["owners"], data["status"]) == ("Receipt classifier", ["Test User"], "development")
     schema = json.loads(cli("schema", "model").stdout)
     jsonschema.Draft202012Validator(schema).validate(as_json(data))
+    assert_placeholders_warn_until_filled(cli, repo, repo.path / "models/receipt-classifier.md")
+
+
+def assert_placeholders_warn_until_filled(cli, repo, path: Path) -> None:
+    """Each `{…}` the template left in the body is a warning at its line and column (an error under
+    --strict), until the author writes their own words there."""
+    text = path.read_text(encoding="utf-8")
+    body_start = text.index("\n---\n", 4) + 5
+    body_first_line = text[:body_start].count("\n") + 1
+    placeholders = [(number, found.start() + 1)
+                    for number, line in enumerate(text[body_start:].splitlines(), start=body_first_line)
+                    for found in re.finditer(r"\{[A-Za-z][^{}]* [^{}]*\}", line)]
+    assert len(placeholders) >= 5
+    relaxed = cli("validate", "--root", repo.path)
+    assert relaxed.exit_code == 0
+    shown = path.relative_to(repo.path).as_posix()
+    assert [(w.split(":")[0], int(w.split(":")[1]), int(w.split(":")[2])) for w in relaxed.stdout.splitlines()] == [
+        (shown, line, column) for line, column in placeholders]
+    assert all(": warning: unfilled template placeholder `{" in w for w in relaxed.stdout.splitlines())
+    assert cli("validate", "--strict", "--root", repo.path).exit_code == 1
+    path.write_text(text[:body_start] + re.sub(r"\{[A-Za-z][^{}\n]*\}", "our own words", text[body_start:]),
+                    encoding="utf-8")
     assert cli("validate", "--strict", "--root", repo.path).exit_code == 0
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from mlreport.problems import Problem, relative
-from mlreport.records.common import REFERENCE_KEYS, Record, as_date, as_strings, check_schema, inside_record_folder
+from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, inside_record_folder,
+                                     placeholder_problems)
 from mlreport.records.source import Document, read_text, split_front_matter
 
 DIRECTORY_FORM_FILE = "README.md"
@@ -71,7 +72,7 @@ def load_model_card(path: Path, root: Path) -> tuple[ModelCard | None, list[Prob
     if document is None:
         return None, [Problem(shown, 1, 1, "error", "model card has no front matter",
                               "start the card with a YAML block between two `---` lines, holding at least `name:`")]
-    problems = check_schema(document, "model")
+    problems = check_schema(document, "model") + placeholder_problems(body, body_line, shown)
     data = document.data
     h1 = _H1.search(body)
     record_id = model_id(path)
