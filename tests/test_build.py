@@ -60,8 +60,9 @@ def test_leaderboard_ranks_with_deltas_coloured_by_goal(site: Path) -> None:
     assert [r["url"] for r in rows] == ["experiments/wide/", "experiments/deep/", "experiments/base/"]
     # The failed run is not ranked; the Markdown fallback marks deltas better or worse.
     assert "Huge CNN" not in page.text
-    assert '<span class="mlr-delta mlr-better" title="better">+0.06</span>' in page.source
-    assert '<span class="mlr-delta mlr-worse" title="worse">-0.02</span>' in page.source
+    assert '<span class="mlr-delta mlr-better" title="better">✓ +0.06</span>' in page.source
+    assert '<span class="mlr-delta mlr-worse" title="worse">✗ -0.02</span>' in page.source
+    assert "✓ better, ✗ worse than the run compared with" in page.text
     steps = next(c for c in page.charts if c["data"][0]["type"] == "scatter")["data"][1]
     assert steps["x"] == ["2026-01-10", "2026-02-01"] and steps["y"] == [0.8, 0.86]
     parcoords = next(c for c in page.charts if c["data"][0]["type"] == "parcoords")["data"][0]
@@ -86,8 +87,10 @@ def test_experiment_page(site: Path) -> None:
     assert page.link_to("Digits accuracy") == "../../leaderboards/digits-accuracy/"
     assert page.link_to("Baseline CNN") == "../base/"
     # Metrics against the baseline: loss went down, which is better for a loss.
-    assert "test.accuracy 0.86 0.8 +0.06" in text and "test.loss 0.4 0.5 -0.1" in text
-    assert '<span class="mlr-delta mlr-better" title="better">-0.1</span>' in page.source
+    # Each metric in its own decimal places, values and differences alike; ✓ marks better, whichever way.
+    assert "test.accuracy 0.86 0.80 ✓ +0.06" in text and "test.loss 0.40 0.50 ✓ -0.10" in text
+    assert '<span class="mlr-delta mlr-better" title="better">✓ -0.10</span>' in page.source
+    assert "✓ better, ✗ worse than the baseline" in text
     assert '<span class="mlr-changed">0.05</span>' in page.source  # lr differs from the baseline
     assert "Decision Use the wider CNN" in text and "Model card Digits CNN" in text
     assert "Experiment Deeper CNN uses this run as its baseline" in text

@@ -35,10 +35,22 @@
   // The rules come from Python (mlreport/metrics.py) through number-format.js, loaded before this.
   var FORMAT = window.MLREPORT_NUMBER_FORMAT;
 
-  function formatNumber(value) {
+  // A metric's own decimal places (one format per metric, decided in Python); undefined for others.
+  function placesOf(metric) {
+    return metric && FORMAT.places && Object.prototype.hasOwnProperty.call(FORMAT.places, metric)
+      ? FORMAT.places[metric] : undefined;
+  }
+
+  function fixed(value, places) {
+    return value.toLocaleString("en-US", {minimumFractionDigits: places, maximumFractionDigits: places});
+  }
+
+  function formatNumber(value, metric) {
     if (value === null || value === undefined || value === "") return "";
     if (typeof value !== "number") return String(value);
     if (!isFinite(value)) return "—";
+    var places = placesOf(metric);
+    if (places !== undefined) return fixed(value, places);
     if (Number.isInteger(value) && Math.abs(value) < 1e15) return value.toLocaleString("en-US");
     if (Math.abs(value) >= FORMAT.grouped_from) {
       return value.toLocaleString("en-US", {minimumFractionDigits: 1, maximumFractionDigits: 1});
@@ -46,12 +58,21 @@
     return String(Number(value.toPrecision(FORMAT.significant)));
   }
 
-  function deltaElement(value, goal) {
+  // ✓ better / ✗ worse beside the signed difference: an arrow would say "up", not "better".
+  function deltaElement(value, goal, metric) {
     if (value === null || value === undefined || !isFinite(value)) return el("span");
-    var shown = Number(Math.abs(value).toPrecision(FORMAT.delta_significant));
-    if (shown === 0) return el("span", "mlr-delta mlr-same", "±0");
+    var places = placesOf(metric);
+    var size = places !== undefined ? Number(Math.abs(value).toFixed(places))
+                                    : Number(Math.abs(value).toPrecision(FORMAT.delta_significant));
+    if (size === 0) {
+      var same = el("span", "mlr-delta mlr-same", "±0");
+      same.title = "the same";
+      return same;
+    }
     var better = goal === "min" ? value < 0 : value > 0;
-    var node = el("span", "mlr-delta " + (better ? "mlr-better" : "mlr-worse"), (value > 0 ? "+" : "-") + shown);
+    var magnitude = places !== undefined ? fixed(size, places) : String(size);
+    var node = el("span", "mlr-delta " + (better ? "mlr-better" : "mlr-worse"),
+                  (better ? "✓ " : "✗ ") + (value > 0 ? "+" : "-") + magnitude);
     node.title = better ? "better" : "worse";
     return node;
   }
@@ -80,8 +101,8 @@
       var value = cell.getValue() || "";
       return value ? el("span", "mlr-badge mlr-status-" + slug(value), value) : el("span");
     },
-    number: function (cell) { return el("span", "mlr-number", formatNumber(cell.getValue())); },
-    delta: function (cell, params) { return deltaElement(cell.getValue(), params.goal); },
+    number: function (cell, params) { return el("span", "mlr-number", formatNumber(cell.getValue(), params.metric)); },
+    delta: function (cell, params) { return deltaElement(cell.getValue(), params.goal, params.metric); },
     list: function (cell) {
       var items = cell.getValue() || [];
       var holder = el("span");
@@ -125,7 +146,7 @@
       title: spec.title, field: spec.field, formatter: FORMATTERS[spec.kind] || FORMATTERS.text,
       titleFormatter: textTitle, hozAlign: numeric ? "right" : "left", headerHozAlign: numeric ? "right" : "left",
       sorter: numeric ? "number" : (spec.kind === "list" ? listSorter : "string"),
-      formatterParams: {goal: spec.goal},
+      formatterParams: {goal: spec.goal, metric: spec.metric},
       headerTooltip: spec.title, minWidth: 60,
     };
     // Titles wrap; other text is cut with an ellipsis (the full value is in the tooltip).

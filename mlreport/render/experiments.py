@@ -142,7 +142,7 @@ def index_table(site: Site) -> tuple[list[Column], list[dict[str, Any]]]:
         Column("authors", "Authors", "list", "list"),
         Column("tags", "Tags", "list", "list"),
         Column("date", "Date", "date"),
-    ] + [Column(f"metric:{name}", name, "number", goal=site.model.goal(name)) for name in metrics]
+    ] + [Column(f"metric:{name}", name, "number", goal=site.model.goal(name), metric=name) for name in metrics]
     rows = []
     for experiment in site.model.experiments.values():
         row: dict[str, Any] = {
