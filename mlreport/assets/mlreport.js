@@ -140,7 +140,10 @@
     return Object.keys(seen).sort();
   }
 
-  function column(spec, rows) {
+  // Below this width a frozen 220–420 px title column would cover the whole table, scores and all.
+  var NARROW = "(max-width: 700px)";
+
+  function column(spec, rows, narrow) {
     var numeric = spec.kind === "number" || spec.kind === "delta" || spec.kind === "pr";
     var def = {
       title: spec.title, field: spec.field, formatter: FORMATTERS[spec.kind] || FORMATTERS.text,
@@ -150,7 +153,10 @@
       headerTooltip: spec.title, minWidth: 60,
     };
     // Titles wrap; other text is cut with an ellipsis (the full value is in the tooltip).
-    if (spec.kind === "link") { def.minWidth = 220; def.maxWidth = 420; def.cssClass = "mlr-wrap"; def.frozen = true; }
+    if (spec.kind === "link") {
+      def.cssClass = "mlr-wrap";
+      if (narrow) { def.minWidth = 110; def.maxWidth = 160; } else { def.minWidth = 220; def.maxWidth = 420; def.frozen = true; }
+    }
     if (spec.kind === "list" || spec.kind === "text") { def.maxWidth = 200; }
     if (spec.filter === "text") {
       def.headerFilter = "input";
@@ -173,6 +179,16 @@
     return def;
   }
 
+  // On a phone the metrics come right after the title, so a row's score shows without scrolling sideways.
+  function phoneOrder(specs, narrow) {
+    if (!narrow) return specs;
+    var title = specs.findIndex(function (spec) { return spec.kind === "link"; });
+    var metrics = specs.filter(function (spec) { return spec.metric; });
+    var rest = specs.filter(function (spec) { return !spec.metric; });
+    var at = rest.indexOf(specs[title]) + 1;
+    return rest.slice(0, at).concat(metrics, rest.slice(at));
+  }
+
   function listSorter(a, b) {
     return (a || []).join(", ").localeCompare((b || []).join(", "));
   }
@@ -193,11 +209,12 @@
     }
     container.classList.add("mlr-table--ready");
 
-    var columns = data.columns.map(function (spec) { return column(spec, data.rows); });
+    var narrow = window.matchMedia(NARROW).matches;
+    var columns = phoneOrder(data.columns, narrow).map(function (spec) { return column(spec, data.rows, narrow); });
     if (data.selectable) {
       columns.unshift({formatter: "rowSelection", titleFormatter: "rowSelection", hozAlign: "center",
-                       headerHozAlign: "center", headerSort: false, width: 40, resizable: false, cssClass: "mlr-select", frozen: true,
-                       titleFormatterParams: {rowRange: "active"}});
+                       headerHozAlign: "center", headerSort: false, width: 40, resizable: false, cssClass: "mlr-select",
+                       frozen: !narrow, titleFormatterParams: {rowRange: "active"}});
     }
     var table = new Tabulator(holder, {
       data: data.rows, columns: columns, index: "id", layout: "fitDataStretch",
