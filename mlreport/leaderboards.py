@@ -15,7 +15,7 @@ _NOT_RANKED = ("failed", "abandoned", "planned")
 
 
 @dataclass(frozen=True)
-class Entry:
+class RankedEntry:
     """One experiment's place on a leaderboard."""
 
     rank: int
@@ -31,7 +31,7 @@ class RankedBoard:
 
     definition: Leaderboard
     goal: str
-    entries: tuple[Entry, ...]
+    entries: tuple[RankedEntry, ...]
     best_so_far: tuple[tuple[str, float, str], ...]
     """(date, best value at that date, experiment id), in time order."""
 
@@ -90,7 +90,7 @@ def rank(definition: Leaderboard, experiments: Mapping[str, Experiment],
         baseline = experiments.get(experiment.baseline)
         base_value = baseline.metrics.get(metric) if baseline else None
         before = previous_best[experiment.id]
-        entries.append(Entry(position, experiment, value, delta(value, base_value), delta(value, before)))
+        entries.append(RankedEntry(position, experiment, value, delta(value, base_value), delta(value, before)))
     return RankedBoard(definition, goal, tuple(entries), tuple(best_so_far))
 
 

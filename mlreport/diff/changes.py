@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, fields, replace
 from typing import Any, Callable, Iterable, Literal
 
-from mlreport.leaderboards import Entry, RankedBoard
+from mlreport.leaderboards import RankedBoard, RankedEntry
 from mlreport.metrics import Verdict, delta, verdict
 from mlreport.catalog import Catalog
 from mlreport.problems import Problem
@@ -371,7 +371,7 @@ def _pairs(base: dict[str, Record], tree: dict[str, Record]) -> list[tuple[str, 
     return [(key, base.get(key), tree.get(key)) for key in sorted(set(base) | set(tree))]
 
 
-def _entry(board: RankedBoard | None, record_id: str) -> Entry | None:
+def _entry(board: RankedBoard | None, record_id: str) -> RankedEntry | None:
     if board is None:
         return None
     return next((e for e in board.entries if e.experiment.id == record_id), None)

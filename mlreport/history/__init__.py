@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlreport.history.model import Change, FeedItem, History, Provenance, StatusChange, pull_request_number
+from mlreport.history.types import Change, FeedItem, History, Provenance, StatusChange, pull_request_number
 from mlreport.history.reader import read_history
 
 __all__ = ["Change", "FeedItem", "History", "Provenance", "StatusChange", "pull_request_number", "read_history"]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from mlreport.git import Process
-from mlreport.history.model import pull_request_number
+from mlreport.history.types import pull_request_number
 
 try:
     import fcntl
@@ -27,7 +27,7 @@ _CHUNK = 1 << 18
 
 
 @dataclass(slots=True)
-class Entry:
+class TouchedPath:
     """One file a commit touched."""
 
     status: str
@@ -49,7 +49,7 @@ class LogCommit:
     date: str
     subject: str
     pr: int | None
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[TouchedPath] = field(default_factory=list)
     parents: tuple[str, ...] = ()
     committed: str = ""
     landed: str = ""
@@ -224,7 +224,7 @@ def _complete_commits(tokens: list[bytes], final: bool) -> tuple[list[LogCommit]
                 break
             path = tokens[index + width - 1].decode("utf-8", "surrogateescape")
             old_path = tokens[index + 1].decode("utf-8", "surrogateescape") if width == 3 else ""
-            entries.append(Entry(status, path, old_path, fields[2 if status == "D" else 3].decode("ascii")))
+            entries.append(TouchedPath(status, path, old_path, fields[2 if status == "D" else 3].decode("ascii")))
             index += width
         if index >= count and not final:
             index = start
@@ -233,7 +233,7 @@ def _complete_commits(tokens: list[bytes], final: bool) -> tuple[list[LogCommit]
     return commits, index
 
 
-def _commit(header: list[bytes], entries: list[Entry]) -> LogCommit:
+def _commit(header: list[bytes], entries: list[TouchedPath]) -> LogCommit:
     sha, parents, name, email, date, committed, subject, body = header + [b""] * (_HEADER_FIELDS + 1 - len(header))
     subject_text = subject.decode("utf-8", "replace")
     message = f"{subject_text}\n\n{body.decode('utf-8', 'replace')}" if body else subject_text

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from mlreport.history.gitlog import LogCommit
-from mlreport.history.model import Action
+from mlreport.history.types import Action
 
 ACTIONS: dict[str, Action] = {"A": "added", "C": "added", "M": "modified", "T": "modified",
                               "D": "deleted", "R": "renamed"}
 
 
 @dataclass(slots=True)
-class Step:
+class LineageStep:
     """One commit in a file's life."""
 
     index: int
@@ -42,7 +42,7 @@ class Lineage:
 
     path: str
     """Its git path at HEAD, or where it was when last deleted."""
-    steps: list[Step] = field(default_factory=list)
+    steps: list[LineageStep] = field(default_factory=list)
     """Newest first."""
 
     @property
@@ -61,7 +61,7 @@ def follow(commits: Iterable[LogCommit]) -> list[Lineage]:
             if lineage is None:
                 lineage = alias[entry.path] = Lineage(entry.path)
                 lineages.append(lineage)
-            lineage.steps.append(Step(index, ACTIONS.get(entry.status, "modified"), entry.path, entry.blob))
+            lineage.steps.append(LineageStep(index, ACTIONS.get(entry.status, "modified"), entry.path, entry.blob))
             if entry.status == "R":
                 # Without `-B` a rename's source is gone after the commit and its target was absent
                 # before, so the renames of one commit never share a path and can move one by one.

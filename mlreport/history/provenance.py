@@ -19,8 +19,8 @@ from mlreport.config import Options
 from mlreport.history.blobs import Blobs
 from mlreport.git import Repo
 from mlreport.history.gitlog import LogCommit
-from mlreport.history.lineage import Lineage, Step, head_lineages
-from mlreport.history.model import Change, FeedItem, History, Provenance, StatusChange
+from mlreport.history.lineage import Lineage, LineageStep, head_lineages
+from mlreport.history.types import Change, FeedItem, History, Provenance, StatusChange
 from mlreport.records import experiment, model_card
 from mlreport.records.decision import decision_id, is_decision_file
 
@@ -70,7 +70,7 @@ def join(options: Options, repo: Repo, rows: dict[str, RecordRow], commits: list
     steps, deleted = _match(options, repo, rows, lineages, owners, worktree)
     _want_blobs(repo, rows, steps, deleted, blobs)
 
-    def change(step: Step) -> Change:
+    def change(step: LineageStep) -> Change:
         commit = commits[step.index]
         # A submodule's pull-request numbers count in its own repository, not the site's.
         return Change(commit.sha, commit.date, commit.author, commit.email, commit.subject, step.action,
@@ -99,10 +99,10 @@ def join(options: Options, repo: Repo, rows: dict[str, RecordRow], commits: list
 
 
 def _match(options: Options, repo: Repo, rows: dict[str, RecordRow], lineages: list[Lineage],
-           owners: dict[str, str], worktree: Worktree) -> tuple[dict[str, list[Step]], list[tuple[Lineage, str, str]]]:
+           owners: dict[str, str], worktree: Worktree) -> tuple[dict[str, list[LineageStep]], list[tuple[Lineage, str, str]]]:
     """Each record's steps (with those of files in its folder), and the lineages of deleted records."""
     heads = head_lineages(lineages)
-    steps: dict[str, list[Step]] = {}
+    steps: dict[str, list[LineageStep]] = {}
     used: set[int] = set()
     for path in rows:
         git_path = repo.git_path(path)
@@ -110,7 +110,7 @@ def _match(options: Options, repo: Repo, rows: dict[str, RecordRow], lineages: l
         steps[path] = lineage.steps if lineage else []
         if lineage:
             used.add(id(lineage))
-    attached: dict[str, list[Step]] = {}
+    attached: dict[str, list[LineageStep]] = {}
     deleted: list[tuple[Lineage, str, str]] = []
     known_paths = {lineage.path for lineage in lineages}
     for lineage in lineages:
@@ -160,19 +160,19 @@ _RECORD_FILE: dict[str, Callable[[PurePosixPath, Options], bool]] = {
 }
 
 
-def _with_attachments(main: list[Step], attached: list[Step]) -> list[Step]:
+def _with_attachments(main: list[LineageStep], attached: list[LineageStep]) -> list[LineageStep]:
     """Newest first, the record's own steps and, as modifications named by the record's path then, the
     commits that touched only other files in its folder since it was created."""
     indices = [step.index for step in main]
-    extra: dict[int, Step] = {}
+    extra: dict[int, LineageStep] = {}
     for step in attached:
         position = bisect.bisect_left(indices, step.index)
         if position < len(main) and main[position].index != step.index:
-            extra.setdefault(step.index, Step(step.index, "modified", main[position].path, step.blob))
+            extra.setdefault(step.index, LineageStep(step.index, "modified", main[position].path, step.blob))
     return sorted(main + list(extra.values()), key=lambda step: step.index)
 
 
-def _status_history(steps: list[Step], changes: tuple[Change, ...], blobs: Blobs) -> tuple[StatusChange, ...]:
+def _status_history(steps: list[LineageStep], changes: tuple[Change, ...], blobs: Blobs) -> tuple[StatusChange, ...]:
     """Oldest first: the status after each commit that changed it (or what supersedes the decision)."""
     timeline: list[StatusChange] = []
     last: tuple[str, tuple[str, ...]] | None = None
@@ -185,7 +185,7 @@ def _status_history(steps: list[Step], changes: tuple[Change, ...], blobs: Blobs
     return tuple(timeline)
 
 
-def _want_blobs(repo: Repo, rows: dict[str, RecordRow], steps: dict[str, list[Step]],
+def _want_blobs(repo: Repo, rows: dict[str, RecordRow], steps: dict[str, list[LineageStep]],
                 deleted: list[tuple[Lineage, str, str]], blobs: Blobs) -> None:
     """Ask for every decision version and every deleted record's last content, then read them in one go."""
     for path, (kind, *_) in rows.items():

@@ -22,7 +22,7 @@ from mlreport.history.blobs import Blobs
 from mlreport.git import GitError, Process, Repo, probe
 from mlreport.history.gitlog import LogCommit, canonical_order, list_main_line, read_main_line, stream_log
 from mlreport.history.lineage import follow
-from mlreport.history.model import History, Provenance, joined
+from mlreport.history.types import History, Provenance, joined
 from mlreport.history.provenance import RecordRow, Worktree, join
 from mlreport.records.decision import is_decision_file
 

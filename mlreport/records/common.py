@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping
 
 import jsonschema
 
-from mlreport.problems import Problem, describe, did_you_mean
+from mlreport.problems import EXCERPT, Problem, describe, did_you_mean, excerpt
 from mlreport.records.source import Document
 from mlreport.schema import SCHEMAS
 
@@ -95,7 +95,8 @@ def unknown_key(document: Document, key: str, known: Iterable[str], has_extra: b
     """A warning for a key the kind does not define, with a did-you-mean hint."""
     hint = did_you_mean(key, known) or ("team-specific fields belong under `extra:`" if has_extra
                                         else "mlreport does not read it; check its spelling")
-    return document.problem(key, message=f"unknown key `{key}`", hint=hint, severity="warning")
+    return document.problem(key, message=f"unknown key `{excerpt(key, quoted=False)}`", hint=hint,
+                            severity="warning")
 
 
 def did_you_mean_status(found: Any, allowed: Iterable[str]) -> str:
@@ -128,6 +129,38 @@ def as_strings(value: Any) -> tuple[str, ...]:
     if isinstance(value, (list, tuple)):
         return tuple(str(item).strip() for item in value if item is not None and str(item).strip())
     return (str(value),)
+
+
+def heading_title(body: str) -> str:
+    """The text of a Markdown body's first `# Title`, not counting lines inside fenced or indented code."""
+    fence = ""
+    after_blank = True
+    for line in body.splitlines():
+        stripped = line.lstrip(" ")
+        marker = _FENCE.match(stripped) if len(line) - len(stripped) < 4 else None
+        if fence:
+            if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence) \
+                    and not stripped[len(marker.group(1)):].strip():
+                fence = ""
+        elif marker:
+            fence = marker.group(1)
+        elif not (after_blank and line.startswith(("    ", "\t"))):
+            heading = _H1.match(line)
+            if heading:
+                return heading.group(1).strip()
+        if not fence:
+            after_blank = not line.strip() or (after_blank and line.startswith(("    ", "\t")))
+    return ""
+
+
+def raw_references(document: Document, key: str) -> tuple[str, ...]:
+    """The references a front-matter key holds (one or a list), each as written in the file."""
+    value = document.data.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        return (document.raw(key) or str(value),)
+    return tuple(document.raw(key, i) or str(item) for i, item in enumerate(value))
 
 
 def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -182,7 +215,7 @@ def _is_point(value: Any) -> bool:
 def _schema_problem(document: Document, error: jsonschema.ValidationError) -> Problem:
     error = _most_specific(error)
     path = tuple(error.absolute_path)
-    key = ".".join(str(k) for k in path) or "(top level)"
+    key = excerpt(".".join(str(k) for k in path), quoted=False) or "(top level)"
     found = describe(error.instance)
     validator = error.validator
     if validator == "required":
@@ -210,7 +243,8 @@ def _schema_problem(document: Document, error: jsonschema.ValidationError) -> Pr
         return _unexpected_keys(document, path, error)
     if validator == "minLength":
         return document.problem(*path, value=True, message=f"`{key}` must not be empty", hint=f"write the {key}")
-    return document.problem(*path, value=True, message=f"`{key}`: {error.message}")
+    # jsonschema's message quotes the whole value, however long.
+    return document.problem(*path, value=True, message=f"`{key}`: {excerpt(error.message, 2 * EXCERPT, quoted=False)}")
 
 
 def _type_hint(document: Document, path: tuple[Any, ...], expected: str) -> str:
@@ -224,7 +258,7 @@ def _type_hint(document: Document, path: tuple[Any, ...], expected: str) -> str:
 def _unexpected_keys(document: Document, path: tuple[Any, ...], error: jsonschema.ValidationError) -> Problem:
     allowed = list(error.schema.get("properties", {}))
     unexpected = [str(k) for k in error.instance if k not in allowed]
-    names = ", ".join(f"`{k}`" for k in unexpected)
+    names = ", ".join(f"`{excerpt(k, quoted=False)}`" for k in unexpected)
     where = ".".join(str(k) for k in path)
     return document.problem(*path, unexpected[0],
                             message=f"unknown key{'s' if len(unexpected) > 1 else ''} {names} in `{where}`",
@@ -246,6 +280,9 @@ def _type_name(value: Any) -> str:
 
 
 # Words teams use for a status, mapped to the one each enum spells it as.
+_H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"(`{3,}|~{3,})")
+
 _STATUS_SYNONYMS = {
     "done": "completed", "finished": "completed", "complete": "completed", "succeeded": "completed",
     "success": "completed", "in-progress": "running", "wip": "running", "started": "running",

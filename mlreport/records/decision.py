@@ -13,17 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlreport.problems import Problem, relative
+from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema,
-                                     did_you_mean_status, placeholder_problems)
-from mlreport.records.source import Document, read_text, split_front_matter
+                                     did_you_mean_status, heading_title, placeholder_problems, raw_references)
+from mlreport.records.source import Document, Reader, split_front_matter
 from mlreport.schema import DECISION_STATUSES
 
 NOT_DECISIONS = ("README.md", "readme.md", "index.md", "template.md", "adr-template*.md")
 UNKNOWN_STATUS = "unknown"
 
 _NUMBERED = re.compile(r"^(\d+)-")
-_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 _NYGARD_NUMBER = re.compile(r"^\d+\.\s+")
 _FIELD_LINE = re.compile(r"^[ \t]*(?:[*-][ \t]+)?(?P<key>[A-Za-z][A-Za-z -]*?)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$")
 _SECTION = re.compile(r"^##[ \t]+(?P<name>.+?)[ \t#]*$", re.M)
@@ -92,10 +91,9 @@ def next_decision_number(folder: Path, exclude: tuple[str, ...] = ()) -> str:
     return f"{max((int(k) for k in keys if k.isdigit()), default=0) + 1:04d}"
 
 
-def load_decision(path: Path, root: Path) -> tuple[Decision | None, list[Problem]]:
+def load_decision(path: Path, reader: Reader) -> tuple[Decision | None, list[Problem]]:
     """Read one decision file."""
-    shown = relative(path, root)
-    return parse_decision(read_text(path, shown), shown, path.name)
+    return parse_decision(reader.text(path), relative(path, reader.root), path.name)
 
 
 def parse_decision(text: str, shown: str, file_name: str, *,
@@ -114,9 +112,8 @@ def parse_decision(text: str, shown: str, file_name: str, *,
     fields, field_lines, legacy = _body_fields(body, body_line)
 
     title = str(data.get("title") or "").strip()
-    h1 = _H1.search(body)
-    if not title and h1:
-        title = _NYGARD_NUMBER.sub("", h1.group(1)).strip()
+    if not title:
+        title = _NYGARD_NUMBER.sub("", heading_title(body)).strip()
     if not title:
         problems.append(Problem(shown, body_line, 1, "error", "decision has no title",
                                 "add `title:` to the front matter or a `# Title` heading"))
@@ -125,8 +122,8 @@ def parse_decision(text: str, shown: str, file_name: str, *,
     status_text = str(data.get("status") or fields.get("status") or "").strip()
     status_line = document.mark("status", value=True)[0] if "status" in data else field_lines.get("status", body_line)
     status, status_refs = parse_status(status_text)
-    supersedes = _references(document, "supersedes") + tuple(fields.get("supersedes", ()))
-    superseded_by = _references(document, "superseded_by") + status_refs
+    supersedes = raw_references(document, "supersedes") + tuple(fields.get("supersedes", ()))
+    superseded_by = raw_references(document, "superseded_by") + status_refs
     problems += _status_problems(document, status_text, status, status_line)
 
     date = as_date(data.get("date")) or as_date(fields.get("date"))
@@ -182,7 +179,7 @@ def _status_problems(document: Document, text: str, status: str, line: int) -> l
         return []
     column = document.mark("status", value=True)[1] if "status" in document.data else 1
     return [Problem(document.path, line, column, "warning",
-                    f"unknown decision status {text!r}; it shows as unknown",
+                    f"unknown decision status {excerpt(text)}; it shows as unknown",
                     did_you_mean_status(text, DECISION_STATUSES) or f"use one of {statuses}",
                     "status")]
 
@@ -250,15 +247,6 @@ def _reference_list(text: str) -> tuple[str, ...]:
         if match:
             refs.append(match.group(1) or decision_id(match.group(2)))
     return tuple(refs)
-
-
-def _references(document: Document, key: str) -> tuple[str, ...]:
-    value = document.data.get(key)
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        return (document.raw(key) or str(value),)
-    return tuple(document.raw(key, i) or str(item) for i, item in enumerate(value))
 
 
 def _unique(items: tuple[str, ...]) -> tuple[str, ...]:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlreport.problems import Problem, relative
-from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, inside_record_folder,
-                                     placeholder_problems)
-from mlreport.records.source import Document, read_text, split_front_matter
+from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, heading_title,
+                                     inside_record_folder, placeholder_problems, raw_references)
+from mlreport.records.source import Document, Reader, split_front_matter
 
 DIRECTORY_FORM_FILE = "README.md"
-_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 # Keys that mlreport reads itself; every other front matter key is Hugging Face metadata.
 _OWN_KEYS = ("name", "version", "owners", "status", "date", "decisions", "evaluations")
 
@@ -65,18 +63,17 @@ def model_id(path: Path) -> str:
     return path.parent.name if path.name == DIRECTORY_FORM_FILE else path.stem
 
 
-def load_model_card(path: Path, root: Path) -> tuple[ModelCard | None, list[Problem]]:
+def load_model_card(path: Path, reader: Reader) -> tuple[ModelCard | None, list[Problem]]:
     """Read and check one model card."""
-    shown = relative(path, root)
-    document, body, body_line = split_front_matter(read_text(path, shown), shown)
+    shown = relative(path, reader.root)
+    document, body, body_line = split_front_matter(reader.text(path), shown)
     if document is None:
         return None, [Problem(shown, 1, 1, "error", "model card has no front matter",
                               "start the card with a YAML block between two `---` lines, holding at least `name:`")]
     problems = check_schema(document, "model") + placeholder_problems(body, body_line, shown)
     data = document.data
-    h1 = _H1.search(body)
     record_id = model_id(path)
-    title = str(data.get("name") or (h1.group(1).strip() if h1 else "") or record_id)
+    title = str(data.get("name") or heading_title(body) or record_id)
     card = ModelCard(
         id=record_id,
         title=title,
@@ -87,7 +84,7 @@ def load_model_card(path: Path, root: Path) -> tuple[ModelCard | None, list[Prob
         version=str(data.get("version") or ""),
         owners=as_strings(data.get("owners")),
         status=str(data.get("status") or "development"),
-        decisions=_raw_list(document, "decisions"),
+        decisions=raw_references(document, "decisions"),
         evaluations=_evaluations(document),
         metadata={k: v for k, v in data.items() if k not in _OWN_KEYS},
         body=body,
@@ -103,10 +100,3 @@ def _evaluations(document: Document) -> tuple[Evaluation, ...]:
     return tuple(
         Evaluation(str(item.get("experiment")), as_strings(item.get("metrics")), str(item.get("split") or ""))
         for item in items if isinstance(item, dict) and item.get("experiment"))
-
-
-def _raw_list(document: Document, key: str) -> tuple[str, ...]:
-    value = document.data.get(key)
-    if not isinstance(value, list):
-        return ()
-    return tuple(document.raw(key, i) or str(v) for i, v in enumerate(value))

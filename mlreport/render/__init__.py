@@ -31,11 +31,11 @@ DASHBOARD = "dashboard.md"
 """Where the dashboard goes when the team's docs have their own `index.md`."""
 
 
-def generate(model: Catalog, history: History, options: Options, *, home_page: str = "index.md") -> Generated:
+def generate(catalog: Catalog, history: History, options: Options, *, home_page: str = "index.md") -> Generated:
     """Render every page kind; `home_page` moves the dashboard aside when the team has its own index."""
-    site = Site(model, history, options, PAGE_KINDS, home=home_page)
+    site = Site(catalog, history, options, PAGE_KINDS, home=home_page)
     # The shared scripts first: page kinds may add their own after them.
-    assets.add_assets(site.out, model.metric_places)
+    assets.add_assets(site.out, catalog.metric_places)
     for kind in PAGE_KINDS:
         kind.write(site)
         if kind.name == home.KIND.name:

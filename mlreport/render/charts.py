@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from markupsafe import Markup
 
-from mlreport.leaderboards import Entry, RankedBoard
+from mlreport.leaderboards import RankedEntry, RankedBoard
 from mlreport.metrics import is_number
 from mlreport.records import Experiment
 from mlreport.render import safe
@@ -81,7 +81,7 @@ def parallel_coordinates(board: RankedBoard) -> tuple[dict[str, Any], int] | Non
     return {"data": [{"type": "parcoords", "line": line, "dimensions": dimensions}], "layout": {}}, len(entries)
 
 
-def shared_numeric_params(entries: list[Entry]) -> tuple[list[str], list[Entry]]:
+def shared_numeric_params(entries: list[RankedEntry]) -> tuple[list[str], list[RankedEntry]]:
     """Up to MAX_PARCOORDS_PARAMS numeric parameters that vary, and the runs that record all of them.
 
     Parameters are taken most-recorded first, each only if at least half the runs (and three)

@@ -33,7 +33,7 @@ def compare_config(site: Site) -> dict[str, Any]:
         "index": INDEX_DATA,
         "details": folder,
         # Ids that are not plain file names have a file of another name; the rest are `<id>.json`.
-        "renamed": {record_id: page_slug(record_id) for record_id in site.model.experiments
+        "renamed": {record_id: page_slug(record_id) for record_id in site.catalog.experiments
                     if page_slug(record_id) != record_id},
         "query": {"ids": COMPARE_QUERY, "diff": DIFF_QUERY},
     }
@@ -41,7 +41,7 @@ def compare_config(site: Site) -> dict[str, Any]:
 
 def example_selection(site: Site) -> list[Any]:
     """A comparison worth offering on an empty page: the top runs of the first leaderboard."""
-    for board in site.model.leaderboards:
+    for board in site.catalog.leaderboards:
         if len(board.entries) >= 2:
             return [entry.experiment for entry in board.entries[:3]]
     return []

@@ -31,7 +31,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 
 @dataclass(frozen=True)
-class Step:
+class TimelineStep:
     """One step of a decision's status history: proposed on … by … in #12."""
 
     status: str
@@ -69,16 +69,16 @@ class Evidence:
 
 def write(site: Site) -> None:
     """Every decision's page, then the log."""
-    model = site.model
+    catalog = site.catalog
     cards_of = _cards_of_decisions(site)
     board_metrics = _board_metrics(site)
-    for decision in model.decisions.values():
+    for decision in catalog.decisions.values():
         site.add_page(record_page("decision", decision.id), "decision.md.j2", source=decision, d=decision,
                       **decision_context(site, decision, cards_of.get(decision.id, []), board_metrics))
-    decisions = list(model.decisions.values())
+    decisions = list(catalog.decisions.values())
     reference = reference_day(site)
     site.add_page(DECISIONS_INDEX, "decisions.md.j2", months=months(decisions),
-                  statuses=counted(model.effective_status(d) for d in decisions),
+                  statuses=counted(catalog.effective_status(d) for d in decisions),
                   tags=counted(tag for d in decisions for tag in d.tags),
                   reference=reference, recent_days=RECENT_DAYS,
                   recent=recently_accepted(site, reference),
@@ -90,15 +90,15 @@ def write(site: Site) -> None:
 def decision_context(site: Site, decision: Decision, cards: list[Any],
                      board_metrics: dict[str, list[str]]) -> dict[str, Any]:
     """What a decision page shows beyond the record itself."""
-    model = site.model
-    status = model.effective_status(decision)
+    catalog = site.catalog
+    status = catalog.effective_status(decision)
     shown = evidence(site, decision, board_metrics)
     page = record_page("decision", decision.id)
     return {
         "status": status,
         "stale": status != decision.status,
-        "successors": _decisions(site, model.successors.get(decision.id, ())),
-        "predecessors": _decisions(site, model.predecessors.get(decision.id, ())),
+        "successors": _decisions(site, catalog.successors.get(decision.id, ())),
+        "predecessors": _decisions(site, catalog.predecessors.get(decision.id, ())),
         "chain": supersede_chain(site, decision),
         "timeline": status_timeline(site, decision),
         "evidence": shown,
@@ -113,55 +113,55 @@ def decision_context(site: Site, decision: Decision, cards: list[Any],
     }
 
 
-def status_timeline(site: Site, decision: Decision) -> list[Step]:
+def status_timeline(site: Site, decision: Decision) -> list[TimelineStep]:
     """The statuses a decision went through, oldest first, from git; its own status and date without git."""
-    model = site.model
+    catalog = site.catalog
     history = site.provenance(decision).status_history
     if history:
-        steps = [Step(item.status, item.change.day, item.change,
-                      _decisions(site, item.superseded_by or model.successors.get(decision.id, ())
+        steps = [TimelineStep(item.status, item.change.day, item.change,
+                      _decisions(site, item.superseded_by or catalog.successors.get(decision.id, ())
                                  if item.status == "superseded" else ()))
                  for item in history]
     else:
-        steps = [Step(decision.status, decision.date.isoformat() if decision.date else "",
-                      successors=_decisions(site, model.successors.get(decision.id, ()))
+        steps = [TimelineStep(decision.status, decision.date.isoformat() if decision.date else "",
+                      successors=_decisions(site, catalog.successors.get(decision.id, ()))
                       if decision.status == "superseded" else ())]
-    successors = _decisions(site, model.successors.get(decision.id, ()))
+    successors = _decisions(site, catalog.successors.get(decision.id, ()))
     if successors and steps[-1].status != "superseded":
         # A stale file: the newer decision says it supersedes this one; date it by the newest successor.
         days = [day for day in (_first_day(site, s) for s in successors) if day]
-        steps.append(Step("superseded", max(days) if days else "", successors=tuple(successors), inferred=True))
+        steps.append(TimelineStep("superseded", max(days) if days else "", successors=tuple(successors), inferred=True))
     return steps
 
 
 def supersede_chain(site: Site, decision: Decision) -> list[Decision]:
     """Every decision linked to this one by supersession, either way, oldest first; empty when alone."""
-    model = site.model
+    catalog = site.catalog
     seen, queue = {decision.id}, [decision.id]
     while queue:
         current = queue.pop()
-        for other in model.successors.get(current, ()) + model.predecessors.get(current, ()):
-            if other not in seen and other in model.decisions:
+        for other in catalog.successors.get(current, ()) + catalog.predecessors.get(current, ()):
+            if other not in seen and other in catalog.decisions:
                 seen.add(other)
                 queue.append(other)
     if len(seen) < 2:
         return []
-    chain = [model.decisions[i] for i in seen]
+    chain = [catalog.decisions[i] for i in seen]
     return sorted(chain, key=lambda d: (d.date or dt.date.min, d.id))
 
 
 def evidence(site: Site, decision: Decision, board_metrics: dict[str, list[str]]) -> Evidence:
     """The evidence runs, and the metric columns: those their leaderboards rank on, then what most report."""
-    model = site.model
-    found = [model.experiments[ref] for ref in decision.evidence if ref in model.experiments]
-    missing = [ref for ref in decision.evidence if ref not in model.experiments]
+    catalog = site.catalog
+    found = [catalog.experiments[ref] for ref in decision.evidence if ref in catalog.experiments]
+    missing = [ref for ref in decision.evidence if ref not in catalog.experiments]
     ranked = [name for name, _ in counted(m for e in found for m in board_metrics.get(e.id, ()))]
     # Unranked runs still show something: their first few metrics.
     ranked += [name for name, _ in counted(m for e in found if e.id not in board_metrics
                                           for m in sorted(e.metrics)[:FALLBACK_METRICS])]
     common = [name for name, count in counted(m for e in found for m in e.metrics) if count * 2 >= len(found)]
     names = list(dict.fromkeys(ranked + common))[:EVIDENCE_METRICS]
-    columns = [(name, model.goal(name)) for name in names]
+    columns = [(name, catalog.goal(name)) for name in names]
     best = {}
     for name, goal in columns:
         values = [e.metrics[name] for e in found if name in e.metrics]
@@ -172,8 +172,8 @@ def evidence(site: Site, decision: Decision, board_metrics: dict[str, list[str]]
 
 def reference_day(site: Site) -> dt.date | None:
     """The day "lately" counts back from: the newest decision date or status change, never the clock."""
-    days = [d.date for d in site.model.decisions.values() if d.date]
-    for decision in site.model.decisions.values():
+    days = [d.date for d in site.catalog.decisions.values() if d.date]
+    for decision in site.catalog.decisions.values():
         # A file's first commit only records it; later commits are changes of status.
         days += [dt.date.fromisoformat(step.change.day) for step in site.provenance(decision).status_history[1:]]
     return max(days, default=None)
@@ -185,7 +185,7 @@ def recently_accepted(site: Site, reference: dt.date | None) -> list[tuple[Decis
         return []
     since = reference - dt.timedelta(days=RECENT_DAYS)
     found = []
-    for decision in site.model.decisions.values():
+    for decision in site.catalog.decisions.values():
         day = accepted_day(site, decision)
         if day and since < dt.date.fromisoformat(day) <= reference:
             found.append((decision, day))
@@ -219,7 +219,7 @@ def months(decisions: list[Decision]) -> list[Month]:
 def filter_attributes(site: Site, decision: Decision) -> Markup:
     """The data attributes the log's filters read: status, tags (a JSON list) and id."""
     tags = json.dumps(list(decision.tags), ensure_ascii=False, separators=(",", ":"))
-    return Markup(f'data-id="{escape(decision.id)}" data-status="{escape(site.model.effective_status(decision))}" '
+    return Markup(f'data-id="{escape(decision.id)}" data-status="{escape(site.catalog.effective_status(decision))}" '
                   f'data-tags="{escape(tags)}"')
 
 
@@ -237,7 +237,7 @@ def _month_title(key: str) -> str:
 
 
 def _decisions(site: Site, ids: tuple[str, ...] | list[str]) -> tuple[Decision, ...]:
-    found = (site.model.decision(i) for i in ids)
+    found = (site.catalog.decision(i) for i in ids)
     return tuple(d for d in found if d is not None)
 
 
@@ -249,8 +249,8 @@ def _first_day(site: Site, decision: Decision) -> str:
 def _cards_of_decisions(site: Site) -> dict[str, list[Any]]:
     """Model cards by the decisions that concern them, either side of the link."""
     cards: dict[str, list[Any]] = {}
-    for card_id, decision_ids in site.model.decisions_of_model.items():
-        card = site.model.models.get(card_id)
+    for card_id, decision_ids in site.catalog.decisions_of_model.items():
+        card = site.catalog.models.get(card_id)
         for decision_id in decision_ids if card else ():
             cards.setdefault(decision_id, []).append(card)
     return cards
@@ -259,7 +259,7 @@ def _cards_of_decisions(site: Site) -> dict[str, list[Any]]:
 def _board_metrics(site: Site) -> dict[str, list[str]]:
     """The metrics each experiment is ranked on, in board order."""
     metrics: dict[str, list[str]] = {}
-    for board in site.model.leaderboards:
+    for board in site.catalog.leaderboards:
         for entry in board.entries:
             names = metrics.setdefault(entry.experiment.id, [])
             if board.definition.metric not in names:
@@ -272,7 +272,7 @@ def _resolve(site: Site, decision: Decision, target: str) -> str | None:
     path, _, anchor = target.partition("#")
     if not path.endswith(".md"):
         return None
-    other = site.model.decision(path.rsplit("/", 1)[-1])
+    other = site.catalog.decision(path.rsplit("/", 1)[-1])
     if other is None:
         return None
     # The body is HTML by then, which MkDocs does not rewrite: the link must be a final URL.

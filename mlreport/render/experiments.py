@@ -53,7 +53,7 @@ def detail_file(record_id: str) -> str:
 def write(site: Site) -> None:
     """Every experiment's page and data file, then the index."""
     links = _Links.of(site)
-    for experiment in site.model.experiments.values():
+    for experiment in site.catalog.experiments.values():
         page = record_page("experiment", experiment.id)
         site.add_page(page, "experiment.md.j2", source=experiment, e=experiment,
                       **experiment_context(site, experiment, links))
@@ -61,10 +61,10 @@ def write(site: Site) -> None:
     columns, rows = index_table(site)
     site.add_json(INDEX_DATA, table_data(columns, rows, sort=("date", "desc"), selectable=True,
                                          compare=site.url(COMPARE_PAGE)))
-    latest = newest_first(site.model.experiments.values())[:FALLBACK_ROWS]
+    latest = newest_first(site.catalog.experiments.values())[:FALLBACK_ROWS]
     fallback = site.render("experiments_fallback.md.j2", EXPERIMENTS_INDEX, latest=latest)
     site.add_page(EXPERIMENTS_INDEX, "experiments.md.j2", table=table_block(INDEX_DATA, fallback, "experiments"),
-                  statuses=counted(e.status for e in site.model.experiments.values()))
+                  statuses=counted(e.status for e in site.catalog.experiments.values()))
 
 
 @dataclass(frozen=True)
@@ -77,29 +77,29 @@ class _Links:
     @classmethod
     def of(cls, site: Site) -> _Links:
         placements: dict[str, list[Placement]] = {}
-        for board, page in zip(site.model.leaderboards, board_pages(site.model.leaderboards)):
+        for board, page in zip(site.catalog.leaderboards, board_pages(site.catalog.leaderboards)):
             for entry in board.entries:
                 placements.setdefault(entry.experiment.id, []).append(Placement(board, page, entry.rank))
         followers: dict[str, list[Experiment]] = {}
-        for experiment in site.model.experiments.values():
+        for experiment in site.catalog.experiments.values():
             followers.setdefault(experiment.baseline, []).append(experiment)
         return cls(placements, followers)
 
 
 def experiment_context(site: Site, experiment: Experiment, links: _Links) -> dict[str, Any]:
     """What an experiment page shows beyond the record itself."""
-    model = site.model
-    baseline = model.experiments.get(experiment.baseline)
+    catalog = site.catalog
+    baseline = catalog.experiments.get(experiment.baseline)
     return {
         "baseline": baseline,
-        "metrics": [MetricRow(name, value, model.goal(name), baseline.metrics.get(name) if baseline else None)
+        "metrics": [MetricRow(name, value, catalog.goal(name), baseline.metrics.get(name) if baseline else None)
                     for name, value in sorted(experiment.metrics.items())],
         "params": sorted(experiment.params.items()),
         "curves": [charts.chart_block(spec) for spec in charts.training_curves([experiment])],
         "placements": links.placements.get(experiment.id, []),
         "followers": links.followers.get(experiment.id, []),
-        "decisions": [model.decisions[i] for i in model.decisions_citing.get(experiment.id, ())],
-        "cards": [model.models[i] for i in model.models_citing.get(experiment.id, ())],
+        "decisions": [catalog.decisions[i] for i in catalog.decisions_citing.get(experiment.id, ())],
+        "cards": [catalog.models[i] for i in catalog.models_citing.get(experiment.id, ())],
         "environment": sorted(flatten(experiment.environment).items()),
         "data": sorted(flatten(experiment.data).items()),
         "extra": sorted(flatten(experiment.extra).items()),
@@ -118,15 +118,15 @@ def experiment_detail(site: Site, experiment: Experiment) -> dict[str, Any]:
         "params": {name: plain(value) if isinstance(value, (list, dict)) else value
                    for name, value in experiment.params.items()},
         "metrics": experiment.metrics,
-        "goals": {name: site.model.goal(name) for name in experiment.metrics},
+        "goals": {name: site.catalog.goal(name) for name in experiment.metrics},
         "history": {name: [list(point) for point in series] for name, series in experiment.history.items()},
     }
 
 
 def key_metrics(site: Site) -> list[str]:
     """The metrics worth a column in the index: those leaderboards rank on, then the most common."""
-    ranked = list(dict.fromkeys(board.definition.metric for board in site.model.leaderboards))
-    common = most_common((m for e in site.model.experiments.values() for m in e.metrics), KEY_METRICS)
+    ranked = list(dict.fromkeys(board.definition.metric for board in site.catalog.leaderboards))
+    common = most_common((m for e in site.catalog.experiments.values() for m in e.metrics), KEY_METRICS)
     return list(dict.fromkeys(ranked + common))[:KEY_METRICS]
 
 
@@ -142,9 +142,9 @@ def index_table(site: Site) -> tuple[list[Column], list[dict[str, Any]]]:
         Column("authors", "Authors", "list", "list"),
         Column("tags", "Tags", "list", "list"),
         Column("date", "Date", "date"),
-    ] + [Column(f"metric:{name}", name, "number", goal=site.model.goal(name), metric=name) for name in metrics]
+    ] + [Column(f"metric:{name}", name, "number", goal=site.catalog.goal(name), metric=name) for name in metrics]
     rows = []
-    for experiment in site.model.experiments.values():
+    for experiment in site.catalog.experiments.values():
         row: dict[str, Any] = {
             "id": experiment.id, "title": experiment.title or experiment.id,
             "url": site.url(record_page("experiment", experiment.id)),

@@ -52,7 +52,7 @@ def entries(site: Site) -> list[FeedEntry]:
     """The newest record changes from git; the records' own dates when git has none."""
     if site.history.feed:
         return [git_entry(site, item) for item in site.history.feed[:MAX_ENTRIES]]
-    records = site.model.records()
+    records = site.catalog.records()
     return [record_entry(site, record) for record in newest_first(r for r in records if r.date)[:MAX_ENTRIES]]
 
 
@@ -83,7 +83,7 @@ def record_entry(site: Site, record: Record) -> FeedEntry:
     """An entry for a record dated by itself (no git history)."""
     day = record.date.isoformat() if record.date else ""
     if isinstance(record, Decision):
-        headline = f"Decision {record.id} {site.model.effective_status(record)}"
+        headline = f"Decision {record.id} {site.catalog.effective_status(record)}"
     else:
         headline = f"{BY_NAME[record.kind].title} recorded"
     people = getattr(record, BY_NAME[record.kind].people)

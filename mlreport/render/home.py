@@ -35,20 +35,20 @@ class DecisionChange:
 
 def write(site: Site) -> None:
     """The dashboard page (`index.md`, or `dashboard.md` when the team has its own home page)."""
-    model = site.model
+    catalog = site.catalog
     decision_changes = [DecisionChange(item, status_after(site, item))
                         for item in site.history.feed if item.kind == "decision"][:LATEST]
     site.add_page(
         site.home, "home.md.j2",
         views=board_views(site), top=TOP,
-        latest=newest_first(model.experiments.values())[:LATEST],
+        latest=newest_first(catalog.experiments.values())[:LATEST],
         decision_changes=decision_changes,
         # Without git history, the newest decisions by their own dates stand in for recent changes.
-        latest_decisions=[] if decision_changes else newest_first(model.decisions.values())[:LATEST],
+        latest_decisions=[] if decision_changes else newest_first(catalog.decisions.values())[:LATEST],
         feed=commit_groups(site.history.feed, RECENT_CHANGES), shown_per_commit=SHOWN_PER_COMMIT,
-        running=sum(e.status == "running" for e in model.experiments.values()),
-        in_production=sum(m.status == "production" for m in model.models.values()),
-        accepted=sum(model.effective_status(d) == "accepted" for d in model.decisions.values()),
+        running=sum(e.status == "running" for e in catalog.experiments.values()),
+        in_production=sum(m.status == "production" for m in catalog.models.values()),
+        accepted=sum(catalog.effective_status(d) == "accepted" for d in catalog.decisions.values()),
     )
 
 
@@ -73,7 +73,7 @@ def status_after(site: Site, item: FeedItem) -> str:
     for step in site.provenance(decision).status_history:
         if step.change.commit == item.change.commit:
             return step.status
-    return site.model.effective_status(decision)  # type: ignore[arg-type]
+    return site.catalog.effective_status(decision)  # type: ignore[arg-type]
 
 
 KIND = PageKind("home", write, section="Home", index="index.md")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from mlreport.leaderboards import Entry, RankedBoard
+from mlreport.leaderboards import RankedEntry, RankedBoard
 from mlreport.render import charts
 from mlreport.render.site import DATA, LEADERBOARDS_INDEX, PageKind, Site, most_common, record_page
 from mlreport.render.tables import Column, table_block, table_data
@@ -25,7 +25,7 @@ class BoardView:
     others: list[str]
 
     @property
-    def best(self) -> Entry | None:
+    def best(self) -> RankedEntry | None:
         """The top entry."""
         return self.board.entries[0] if self.board.entries else None
 
@@ -50,7 +50,7 @@ def board_pages(boards: Iterable[RankedBoard]) -> list[str]:
 def board_views(site: Site) -> list[BoardView]:
     """Every board with its page, data file and extra metric columns."""
     views = []
-    for board, page in zip(site.model.leaderboards, board_pages(site.model.leaderboards)):
+    for board, page in zip(site.catalog.leaderboards, board_pages(site.catalog.leaderboards)):
         stem = page.removeprefix("leaderboards/").removesuffix(".md")
         views.append(BoardView(board, page, f"{DATA}/leaderboards/{stem}.json", other_metrics(board)))
     return views
@@ -92,7 +92,7 @@ def board_table(site: Site, view: BoardView) -> tuple[list[Column], list[dict[st
         Column("value", metric, "number", goal=goal, metric=metric),
         Column("delta_baseline", "Δ baseline", "delta", goal=goal, metric=metric),
         Column("delta_previous_best", "Δ previous best", "delta", goal=goal, metric=metric),
-    ] + [Column(f"metric:{name}", name, "number", goal=site.model.goal(name), metric=name)
+    ] + [Column(f"metric:{name}", name, "number", goal=site.catalog.goal(name), metric=name)
          for name in view.others] + [
         Column("model", "Model", "text", "select"),
         Column("authors", "Authors", "list", "list"),

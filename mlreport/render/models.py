@@ -47,19 +47,19 @@ class Group:
 
 def write(site: Site) -> None:
     """Every card's page, then the index."""
-    for card in site.model.models.values():
+    for card in site.catalog.models.values():
         site.add_page(record_page("model", card.id), "model.md.j2", source=card, card=card,
                       **card_context(site, card))
-    site.add_page(MODELS_INDEX, "models.md.j2", groups=status_groups(list(site.model.models.values())),
+    site.add_page(MODELS_INDEX, "models.md.j2", groups=status_groups(list(site.catalog.models.values())),
                   last_change=lambda card: last_change(site, card))
 
 
 def card_context(site: Site, card: ModelCard) -> dict[str, Any]:
     """What a card page shows beyond the record itself."""
-    model = site.model
+    catalog = site.catalog
     return {
         "evaluations": evaluation_table(site, card),
-        "decisions": [model.decisions[i] for i in model.decisions_of_model.get(card.id, ()) if i in model.decisions],
+        "decisions": [catalog.decisions[i] for i in catalog.decisions_of_model.get(card.id, ()) if i in catalog.decisions],
         "header": header(card),
         "body": body_without_title(card.body),
         "breakable": breakable,
@@ -86,9 +86,9 @@ def evaluation_table(site: Site, card: ModelCard) -> list[Evaluated]:
     """The card's evaluation rows, each with the baseline's value of the same metric."""
     rows = []
     previous = None
-    for row in site.model.evaluation_rows(card):
+    for row in site.catalog.evaluation_rows(card):
         experiment = row.experiment
-        baseline = site.model.experiments.get(experiment.baseline) if experiment and experiment.baseline else None
+        baseline = site.catalog.experiments.get(experiment.baseline) if experiment and experiment.baseline else None
         rows.append(Evaluated(row, baseline.metrics.get(row.metric) if baseline else None,
                               first=row.experiment_id != previous))
         previous = row.experiment_id
@@ -99,7 +99,7 @@ def model_index(site: Site, card: ModelCard) -> list[dict[str, Any]]:
     """Hugging Face's `model-index`, generated from the card's evaluations: one result per experiment."""
     results: list[dict[str, Any]] = []
     by_experiment: dict[str, dict[str, Any]] = {}
-    for row in site.model.evaluation_rows(card):
+    for row in site.catalog.evaluation_rows(card):
         experiment = row.experiment
         if experiment is None or row.value is None:
             continue

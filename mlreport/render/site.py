@@ -92,9 +92,9 @@ class PageKind:
 class Site:
     """The model being rendered, the output being gathered, and the helpers pages share."""
 
-    def __init__(self, model: Catalog, history: History, options: Options, kinds: Iterable[PageKind],
+    def __init__(self, catalog: Catalog, history: History, options: Options, kinds: Iterable[PageKind],
                  home: str = "index.md"):
-        self.model = model
+        self.catalog = catalog
         self.history = history
         self.options = options
         self.kinds = tuple(kinds)
@@ -117,7 +117,7 @@ class Site:
 
     def render(self, template: str, page: str, **context: Any) -> str:
         """A template rendered for `page`, with the shared helpers bound to that page."""
-        helpers = {"page": page, "site": self, "model": self.model, "history": self.history,
+        helpers = {"page": page, "site": self, "catalog": self.catalog, "history": self.history,
                    "link": partial(self.link, page), "record_link": partial(self.record_link, page),
                    "record_anchor": partial(self.record_anchor, page), "url": self.url, "paths": self.paths}
         try:
@@ -175,7 +175,7 @@ class Site:
 
     def record(self, kind: str, record_id: str) -> Record | None:
         """A record by kind and id (None when it no longer exists, as in old feed items)."""
-        return getattr(self.model, BY_NAME[kind].plural).get(record_id) if kind in BY_NAME else None
+        return getattr(self.catalog, BY_NAME[kind].plural).get(record_id) if kind in BY_NAME else None
 
     def edit_url(self, record: Record) -> str:
         """Where to edit a record's source on the forge, when `repo_url` is known."""
@@ -276,12 +276,12 @@ def delta(value: float | None, goal: str, places: int | None = None) -> Markup:
 # In templates a metric is named (`value | number(row.name)`): its places come from the catalog.
 @jinja2.pass_context
 def _metric_number(context: jinja2.runtime.Context, value: Any, metric: str | None = None) -> Markup:
-    return number(value, context["model"].places(metric))
+    return number(value, context["catalog"].places(metric))
 
 
 @jinja2.pass_context
 def _metric_delta(context: jinja2.runtime.Context, value: float | None, goal: str, metric: str | None = None) -> Markup:
-    return delta(value, goal, context["model"].places(metric))
+    return delta(value, goal, context["catalog"].places(metric))
 
 
 def badge(status: str, kind: str = "status") -> Markup:

@@ -31,7 +31,7 @@ class BuiltSite:
 
     root: Path
     base: str
-    model: Catalog
+    catalog: Catalog
     history: History
 
     def url(self, page: str) -> str:
@@ -45,14 +45,14 @@ class BuiltSite:
     def record_titles(self) -> dict[str, str]:
         """The URL of every record page (of each kind a page kind renders) → the title it must show."""
         kinds = {kind.records for kind in PAGE_KINDS if kind.records}
-        records = {"experiment": self.model.experiments, "decision": self.model.decisions,
-                   "model": self.model.models}
+        records = {"experiment": self.catalog.experiments, "decision": self.catalog.decisions,
+                   "model": self.catalog.models}
         return {self.record_url(kind, record_id): record.title or record.id
                 for kind in kinds for record_id, record in records[kind].items()}
 
     def board_url(self, board: RankedBoard) -> str:
         """The absolute URL of a leaderboard's page."""
-        boards = self.model.leaderboards
+        boards = self.catalog.leaderboards
         return self.url(board_pages(boards)[boards.index(board)])
 
 

@@ -34,7 +34,7 @@ def every_core_busy() -> Iterator[None]:
 
 
 def test_a_chart_page_settles_while_every_core_is_busy(demo: BuiltSite, tabs) -> None:
-    board = demo.model.leaderboards[0]
+    board = demo.catalog.leaderboards[0]
     tab = tabs(demo, fresh=True)  # an empty cache: plotly.js (4.6 MB) is fetched and parsed under load
     with every_core_busy():
         page = tab.goto(demo.board_url(board))

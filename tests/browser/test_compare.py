@@ -82,14 +82,14 @@ def _assert_compares(snapshot: list[dict[str, Any]], runs: list[Experiment], sit
     for name, row in metric_rows.items():
         values = {run.id: run.metrics[name] for run in runs if name in run.metrics}
         if len(values) > 1:
-            best = (min if site.model.goal(name) == "min" else max)(values.values())
+            best = (min if site.catalog.goal(name) == "min" else max)(values.values())
             assert row["best"] == [i for i, value in values.items() if value == best], name
 
 
 def _runs_to_compare(site: BuiltSite) -> list[Experiment]:
     """Three runs of one task that share some params with equal values and differ in others."""
     by_task: dict[str, list[Experiment]] = {}
-    for run in site.model.experiments.values():
+    for run in site.catalog.experiments.values():
         by_task.setdefault(run.task, []).append(run)
     for task in sorted(by_task):
         for trio in combinations(by_task[task], 3):

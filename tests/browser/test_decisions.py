@@ -19,18 +19,18 @@ SHOWN_ROWS = "[data-mlr-decisions] tr[data-status]:not([hidden])"
 
 
 def test_the_log_filters_by_status_and_back_to_all(demo: BuiltSite, tabs) -> None:
-    statuses = Counter(demo.model.effective_status(d) for d in demo.model.decisions.values())
+    statuses = Counter(demo.catalog.effective_status(d) for d in demo.catalog.decisions.values())
     assert len(statuses) > 1, "the demo needs decisions of several statuses"
     tab = tabs(demo)
     page = tab.goto(demo.url("decisions/index.md"))
-    assert _shown_ids(page) == set(demo.model.decisions)
+    assert _shown_ids(page) == set(demo.catalog.decisions)
     for status in sorted(statuses):
         page.locator(f"[data-mlr-decision-filters] [data-filter-status='{status}']").click()
-        expected = {d.id for d in demo.model.decisions.values() if demo.model.effective_status(d) == status}
+        expected = {d.id for d in demo.catalog.decisions.values() if demo.catalog.effective_status(d) == status}
         assert _shown_ids(page) == expected, status
         assert f"status={status}" in page.url
     page.locator("[data-mlr-decision-filters] [data-filter-status='']").click()
-    assert _shown_ids(page) == set(demo.model.decisions)
+    assert _shown_ids(page) == set(demo.catalog.decisions)
     tab.assert_clean()
 
 
@@ -46,8 +46,8 @@ def test_the_months_of_the_log_line_up_column_by_column(demo: BuiltSite, tabs) -
 
 
 def test_a_superseded_decision_links_to_its_successor_and_back(demo: BuiltSite, tabs) -> None:
-    older = min(demo.model.successors)
-    newer = demo.model.successors[older][0]
+    older = min(demo.catalog.successors)
+    newer = demo.catalog.successors[older][0]
     older_url, newer_url = demo.record_url("decision", older), demo.record_url("decision", newer)
     tab = tabs(demo)
     page = tab.goto(older_url)
@@ -61,7 +61,7 @@ def test_a_superseded_decision_links_to_its_successor_and_back(demo: BuiltSite, 
 def test_the_status_timeline_shows_each_status_the_decision_had(which: str, request, tabs) -> None:
     site: BuiltSite = request.getfixturevalue(which)
     # The decision whose status changed most often in git: the hostile repo's went through three.
-    decision = max(site.model.decisions.values(),
+    decision = max(site.catalog.decisions.values(),
                    key=lambda d: (len(site.history.provenance(d.path).status_history), d.id))
     history = site.history.provenance(decision.path).status_history
     tab = tabs(site)

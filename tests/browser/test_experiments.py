@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 def test_an_experiment_page_shows_params_metrics_deltas_and_curves(demo: BuiltSite, tabs) -> None:
     experiment = _cited_run_with_baseline(demo)
-    baseline = demo.model.experiments[experiment.baseline]
+    baseline = demo.catalog.experiments[experiment.baseline]
     tab = tabs(demo)
     page = tab.goto(demo.record_url("experiment", experiment.id))
 
@@ -28,7 +28,7 @@ def test_an_experiment_page_shows_params_metrics_deltas_and_curves(demo: BuiltSi
     assert set(metrics) == set(experiment.metrics)
     for name, value in experiment.metrics.items():
         before = baseline.metrics.get(name)
-        shown_delta = _text(delta(value - before, demo.model.goal(name))) if before is not None else ""
+        shown_delta = _text(delta(value - before, demo.catalog.goal(name))) if before is not None else ""
         shown_before = number(before) if before is not None else "—"
         assert metrics[name] == [number(value), shown_before, shown_delta], name
 
@@ -47,8 +47,8 @@ def test_an_experiment_page_shows_params_metrics_deltas_and_curves(demo: BuiltSi
 def test_backlinks_lead_to_the_decisions_and_cards_that_cite_the_run(demo: BuiltSite, tabs) -> None:
     experiment = _cited_run_with_baseline(demo)
     here = demo.record_url("experiment", experiment.id)
-    citing = [("decision", i) for i in demo.model.decisions_citing[experiment.id]]
-    citing += [("model", i) for i in demo.model.models_citing[experiment.id]]
+    citing = [("decision", i) for i in demo.catalog.decisions_citing[experiment.id]]
+    citing += [("model", i) for i in demo.catalog.models_citing[experiment.id]]
     tab = tabs(demo)
     page = tab.goto(here)
     for kind, record_id in citing:
@@ -61,15 +61,15 @@ def test_backlinks_lead_to_the_decisions_and_cards_that_cite_the_run(demo: Built
 
 
 def test_the_index_lists_every_run_and_filters_by_tag(demo: BuiltSite, tabs) -> None:
-    counts = Counter(tag for e in demo.model.experiments.values() for tag in e.tags)
+    counts = Counter(tag for e in demo.catalog.experiments.values() for tag in e.tags)
     tag = min((t for t, n in counts.items() if n > 1), key=lambda t: (counts[t], t))
     tab = tabs(demo)
     page = tab.goto(demo.url("experiments/index.md"))
-    assert len(row_ids(page)) == min(len(demo.model.experiments), PAGE_SIZE)
+    assert len(row_ids(page)) == min(len(demo.catalog.experiments), PAGE_SIZE)
     dates = column_texts(page, "date")
     assert dates == sorted(dates, reverse=True), "newest first"
     pick_from_list_filter(page, "tags", tag)
-    expected = {e.id for e in demo.model.experiments.values() if tag in e.tags}
+    expected = {e.id for e in demo.catalog.experiments.values() if tag in e.tags}
     wait_for_rows(page, len(expected))
     assert set(row_ids(page)) == expected
     tab.assert_clean()
@@ -77,7 +77,7 @@ def test_the_index_lists_every_run_and_filters_by_tag(demo: BuiltSite, tabs) -> 
 
 def _cited_run_with_baseline(site: BuiltSite) -> Experiment:
     """A run with a baseline, training curves and params, cited by decisions and model cards alike."""
-    model = site.model
+    model = site.catalog
     return next(e for e in model.experiments.values()
                 if e.baseline in model.experiments and e.history and e.params
                 and model.decisions_citing.get(e.id) and model.models_citing.get(e.id))

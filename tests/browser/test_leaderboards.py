@@ -25,8 +25,8 @@ pytestmark = pytest.mark.browser
 def test_every_board_ranks_its_runs_and_charts_them(demo: BuiltSite, tabs) -> None:
     # One visit per board: parallel coordinates take a second or two to draw without a GPU.
     tab = tabs(demo)
-    assert demo.model.leaderboards, "the demo defines leaderboards"
-    for board in demo.model.leaderboards:
+    assert demo.catalog.leaderboards, "the demo defines leaderboards"
+    for board in demo.catalog.leaderboards:
         page = tab.goto(demo.board_url(board))
         _assert_rank_order(page, board)
         _assert_best_so_far_chart(page, board)
@@ -65,7 +65,7 @@ def test_filtering_by_author_narrows_the_rows(demo: BuiltSite, tabs) -> None:
 def test_differences_say_better_or_worse_in_the_metrics_own_format(demo: BuiltSite, tabs) -> None:
     board = _busiest(demo)
     metric = board.definition.metric
-    places = demo.model.places(metric)
+    places = demo.catalog.places(metric)
     page = tabs(demo).goto(demo.board_url(board))
     # One number format per metric: every value of the ranked metric with its decimal places.
     assert {len(text.partition(".")[2]) for text in column_texts(page, "value")} == {places}
@@ -80,7 +80,7 @@ def test_differences_say_better_or_worse_in_the_metrics_own_format(demo: BuiltSi
 
 
 def _busiest(site: BuiltSite) -> RankedBoard:
-    return max(site.model.leaderboards, key=lambda b: (len(b.entries), b.definition.title))
+    return max(site.catalog.leaderboards, key=lambda b: (len(b.entries), b.definition.title))
 
 
 def _number(text: str) -> float:

@@ -20,7 +20,7 @@ EVALUATION_ROWS = "[data-mlr-evaluations] table tbody tr"
 
 
 def test_card_evaluations_equal_the_numbers_on_the_linked_experiment_pages(demo: BuiltSite, tabs) -> None:
-    cards = [card for card in demo.model.models.values() if demo.model.evaluation_rows(card)]
+    cards = [card for card in demo.catalog.models.values() if demo.catalog.evaluation_rows(card)]
     assert cards, "the demo needs model cards with evaluations"
     tab = tabs(demo)
     for card in cards:
@@ -29,7 +29,7 @@ def test_card_evaluations_equal_the_numbers_on_the_linked_experiment_pages(demo:
         shown = _evaluations(page)
         # Numbers straight from the experiment records, for the metrics they report.
         expected = {(demo.record_url("experiment", row.experiment_id), row.metric): number(row.value)
-                    for row in demo.model.evaluation_rows(card) if row.value is not None}
+                    for row in demo.catalog.evaluation_rows(card) if row.value is not None}
         assert {key: shown[key] for key in expected} == expected, card.id
         for run_url in dict.fromkeys(url for url, _ in shown):
             tab.click_through(link_to(page, run_url, within="[data-mlr-evaluations]"), run_url)

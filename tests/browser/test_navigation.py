@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 def test_home_to_board_to_run_to_index_in_one_window_drawing_each_page(demo: BuiltSite, tabs) -> None:
     # A board, and its best run that records training curves.
-    board, top = next((b, e.experiment) for b in demo.model.leaderboards for e in b.entries if e.experiment.history)
+    board, top = next((b, e.experiment) for b in demo.catalog.leaderboards for e in b.entries if e.experiment.history)
     tab = tabs(demo)
     page = tab.goto(demo.url("index.md"))
     tab.set_marker()
@@ -37,7 +37,7 @@ def test_home_to_board_to_run_to_index_in_one_window_drawing_each_page(demo: Bui
     index = demo.url("experiments/index.md")
     tab.click_through(link_to(page, index, within=".md-tabs"), index)
     assert tab.marker_survives()
-    assert len(row_ids(page)) == min(len(demo.model.experiments), PAGE_SIZE)
+    assert len(row_ids(page)) == min(len(demo.catalog.experiments), PAGE_SIZE)
     assert len(plotly_requests(tab)) == 1, "plotly.js is fetched once per window"
     tab.assert_clean()
 
@@ -48,7 +48,7 @@ def plotly_requests(tab: Tab) -> list[str]:
 
 
 def test_decision_log_to_decision_to_its_comparison_in_one_window(demo: BuiltSite, tabs) -> None:
-    decision = next(d for d in demo.model.decisions.values() if len(d.evidence) > 1)
+    decision = next(d for d in demo.catalog.decisions.values() if len(d.evidence) > 1)
     tab = tabs(demo)
     page = tab.goto(demo.url("index.md"))
     tab.set_marker()
@@ -60,5 +60,5 @@ def test_decision_log_to_decision_to_its_comparison_in_one_window(demo: BuiltSit
     assert tab.marker_survives()
     runs = page.locator("[data-mlr-compare-table='metrics'] thead th[data-id]")
     assert runs.evaluate_all("cells => cells.map(cell => cell.dataset.id)") == [
-        run for run in decision.evidence if run in demo.model.experiments]
+        run for run in decision.evidence if run in demo.catalog.experiments]
     tab.assert_clean()

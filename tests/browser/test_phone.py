@@ -26,7 +26,7 @@ FIRST_ROW = "[data-mlr-table] .tabulator-row:first-child"
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_phone_sees_each_runs_score_beside_its_title(demo: BuiltSite, tabs, artifacts: Path, scheme: str) -> None:
-    board = max(demo.model.leaderboards, key=lambda b: (len(b.entries), b.definition.title))
+    board = max(demo.catalog.leaderboards, key=lambda b: (len(b.entries), b.definition.title))
     tab = tabs(demo, viewport=PHONE, color_scheme=scheme, is_mobile=True, has_touch=True)
     page = tab.goto(demo.board_url(board))
     score = page.locator(f"{FIRST_ROW} .tabulator-cell[tabulator-field='value']")
@@ -59,7 +59,7 @@ def test_the_home_counts_leave_the_first_screen_to_the_content(demo: BuiltSite, 
 
 
 def test_a_wide_screen_keeps_the_title_column_frozen(demo: BuiltSite, tabs) -> None:
-    board = max(demo.model.leaderboards, key=lambda b: (len(b.entries), b.definition.title))
+    board = max(demo.catalog.leaderboards, key=lambda b: (len(b.entries), b.definition.title))
     page = tabs(demo, viewport=DESKTOP).goto(demo.board_url(board))
     assert page.locator(f"{FIRST_ROW} .tabulator-cell[tabulator-field='title']").get_attribute("class").find(
         "tabulator-frozen") >= 0

@@ -48,7 +48,7 @@ def test_hostile_records_never_run_and_show_as_text(hostile: BuiltSite, tabs) ->
 
 
 def test_search_results_show_hostile_text_as_text(hostile: BuiltSite, tabs) -> None:
-    attack = hostile.model.experiments["attack"]
+    attack = hostile.catalog.experiments["attack"]
     url = hostile.record_url("experiment", attack.id)
     tab = tabs(hostile)
     page = tab.goto(hostile.url("index.md"))
@@ -71,8 +71,8 @@ def test_search_results_show_hostile_text_as_text(hostile: BuiltSite, tabs) -> N
 def test_table_filters_list_hostile_values_as_text(hostile: BuiltSite, tabs) -> None:
     tab = tabs(hostile)
     page = tab.goto(hostile.url("experiments/index.md"))
-    for field_name, values in (("authors", {a for e in hostile.model.experiments.values() for a in e.authors}),
-                               ("tags", {t for e in hostile.model.experiments.values() for t in e.tags})):
+    for field_name, values in (("authors", {a for e in hostile.catalog.experiments.values() for a in e.authors}),
+                               ("tags", {t for e in hostile.catalog.experiments.values() for t in e.tags})):
         header(page, field_name).locator(".tabulator-header-filter input").click()
         items = page.locator(".tabulator-edit-list .tabulator-edit-list-item")
         items.first.wait_for()

@@ -46,7 +46,7 @@ def _shoot(tab: Tab, pages: dict[str, str], folder: Path, palette: str, scheme: 
 
 def _page_of_each_kind(site: BuiltSite) -> dict[str, str]:
     """Home, the busiest leaderboard, a cited run, a comparison, a superseded decision, a model card."""
-    model = site.model
+    model = site.catalog
     board = max(model.leaderboards, key=lambda b: (len(b.entries), b.definition.title))
     run = next(e for e in model.experiments.values() if e.baseline and e.history and model.decisions_citing.get(e.id))
     compared = ",".join(entry.experiment.id for entry in board.entries[:3])

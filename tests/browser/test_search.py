@@ -40,7 +40,7 @@ def test_titles_tags_and_param_names_find_their_page(demo: BuiltSite, tabs) -> N
 
 def _queries(site: BuiltSite) -> list[tuple[str, str, str]]:
     """(what a reader types, the kind and id of the record it must find)."""
-    model = site.model
+    model = site.catalog
     experiment = max(model.experiments.values(), key=lambda e: (len(e.params), e.id))
     decision = max(model.decisions.values(), key=lambda d: (len(d.title), d.id))
     tagged = Counter(tag for e in model.experiments.values() for tag in e.tags)
@@ -57,7 +57,7 @@ def _queries(site: BuiltSite) -> list[tuple[str, str, str]]:
 
 
 def _title(site: BuiltSite, kind: str, record_id: str) -> str:
-    records = {"experiment": site.model.experiments, "decision": site.model.decisions}[kind]
+    records = {"experiment": site.catalog.experiments, "decision": site.catalog.decisions}[kind]
     return records[record_id].title
 
 

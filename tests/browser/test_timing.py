@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_tables_answer_before_the_charts_below_them_are_drawn(demo: BuiltSite, browser) -> None:
-    board = demo.model.leaderboards[0]
+    board = demo.catalog.leaderboards[0]
     pages = ["experiments/", demo.board_url(board).removeprefix(demo.base)]
     context = new_context(browser)
     try:

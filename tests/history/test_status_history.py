@@ -16,7 +16,7 @@ def test_a_decision_timeline_has_one_entry_per_status_change(repo, at):
     repo.write("decisions/0004-use-resnet.md", "---\ntitle: Use ResNet\nstatus: superseded by 0009\n---\nOld.\n")
     repo.commit("Supersede ResNet with ViT (#31)", author=ANA, date=at(4))
 
-    timeline = history(repo.path).status_history("decisions/0004-use-resnet.md")
+    timeline = history(repo.path).provenance("decisions/0004-use-resnet.md").status_history
 
     assert [(s.status, s.superseded_by, s.change.author, s.change.pr, s.change.day) for s in timeline] == [
         ("proposed", (), "Zoë Ångström", 12, "2026-02-01"),
@@ -68,6 +68,6 @@ def test_an_old_version_that_breaks_the_schema_still_gives_its_status(repo, at):
     repo.write("decisions/0003-use-y.md", decision("Use Y", "accepted"))
     repo.commit("Accept Y", date=at(2))
 
-    timeline = history(repo.path).status_history("decisions/0003-use-y.md")
+    timeline = history(repo.path).provenance("decisions/0003-use-y.md").status_history
 
     assert [(s.status, s.change.subject) for s in timeline] == [("proposed", "Propose Y"), ("accepted", "Accept Y")]

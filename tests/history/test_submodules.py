@@ -57,7 +57,7 @@ def test_a_decision_in_a_submodule_has_its_status_history(project: GitRepo) -> N
     project.commit("Move the shared records")
     result = history(project.path)
 
-    statuses = [s.status for s in result.status_history("decisions/0001-share.md")]
+    statuses = [s.status for s in result.provenance("decisions/0001-share.md").status_history]
     assert statuses == ["proposed", "accepted"]
 
 

@@ -179,6 +179,34 @@ def test_no_title_anywhere(repo) -> None:
         "(add `title:` to the front matter or a `# Title` heading)"]
 
 
+FENCED_COMMENT = """Status: accepted
+
+```properties
+# Defines the file storage of the feature store
+store.path=/data
+```
+
+~~~
+# not a title either
+~~~
+
+    # an indented comment
+
+# Keep features in the object store
+"""
+
+
+def test_titles_are_never_read_from_code(repo) -> None:
+    repo.write("decisions/0001-storage.md", FENCED_COMMENT)
+    assert decisions_of(repo)["0001"].title == "Keep features in the object store"
+
+
+def test_a_log_with_only_code_headings_has_no_title(repo) -> None:
+    repo.write("decisions/0001-storage.md", FENCED_COMMENT.rsplit("# Keep", 1)[0])
+    loaded = load_records(Options(root=repo.path))
+    assert [p.message for p in loaded.problems] == ["decision has no title"]
+
+
 @pytest.mark.parametrize("existing, expected", [
     ((), "0001"),
     (("0001-a.md", "0002-b.md"), "0003"),

@@ -116,10 +116,6 @@ class History:
         """A record's provenance; empty (not committed) when git knows nothing of it."""
         return self.records.get(path, Provenance())
 
-    def status_history(self, path: str) -> tuple[StatusChange, ...]:
-        """A decision's status after each commit that changed it, oldest first, read from the file as committed."""
-        return self.provenance(path).status_history
-
     def commit_url(self, commit: str) -> str:
         """A link to a commit on GitHub or GitLab, when `repo_url` is known."""
         base = self.repo_url.rstrip("/")
