@@ -39,6 +39,8 @@ from mlreport.site_folder import Choice, SiteFolderError, Sources, check_site_fo
 
 log = logging.getLogger("mkdocs.plugins.mlreport")
 
+SEARCH_SEPARATOR = r"[\s\-]+|\.(?!\d)"
+"""Material's English separator, and a dot unless a digit follows (metric and parameter names)."""
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
 """Markdown extensions the generated pages are written for; added when the site lacks them."""
 
@@ -69,9 +71,11 @@ class MlreportPlugin(BasePlugin):
         at its line), which MkDocs' own option types cannot."""
         return [], []
 
+    @event_priority(100)  # first: the search plugin reads its separator in its own on_config
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Read the options and refuse a site folder the build would destroy (MkDocs empties it right after
-        this hook); make sure the Markdown extensions the generated pages use are on."""
+        this hook); make sure the Markdown extensions the generated pages use are on, and that search splits
+        dotted metric names."""
         options = self.preloaded or _read_options(config)
         # What MkDocs decided wins: command-line overrides (`--strict`, `--site-url`) reach it, not mkdocs.yml.
         self.options = replace(options, strict=options.strict or bool(config.strict),
@@ -84,6 +88,7 @@ class MlreportPlugin(BasePlugin):
         except SiteFolderError as exc:
             raise PluginError(exc.line()) from None
         _require_extensions(config)
+        _search_separator(config)
         _theme_notes(config)
         return config
 
@@ -263,6 +268,15 @@ def _theme_notes(config: MkDocsConfig) -> None:
     if host in ("github.com", "gitlab.com"):
         log.info(f"mlreport: with repo_url on {host}, Material fetches the repository's stars and version "
                  f"from {host}'s API in the browser")
+
+
+def _search_separator(config: MkDocsConfig) -> None:
+    """Material's search, unless the site sets its own separator, also splits words at dots between letters:
+    then `pr_auc` finds the pages of `test.pr_auc` and `lr` those of `optimizer.lr` (`0.86` stays whole)."""
+    for name in ("search", "material/search"):
+        search = config.plugins.get(name)
+        if search is not None and "separator" in search.config and not search.config["separator"]:
+            search.config["separator"] = SEARCH_SEPARATOR
 
 
 def _require_extensions(config: MkDocsConfig) -> None:

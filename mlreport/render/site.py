@@ -33,6 +33,7 @@ from mlreport.problems import Problem, RecordError, relative
 from mlreport.records import Record
 from mlreport.records.kinds import BY_NAME
 from mlreport.render import safe
+from mlreport.render.text import summary
 from mlreport.templates import environment
 
 ASSETS = "assets/mlreport"
@@ -323,5 +324,5 @@ def _page_environment(options: Options) -> jinja2.Environment:
     env = environment(options, finalize=safe.text)
     env.filters.update(number=_metric_number, delta=_metric_delta, badge=badge, text=safe.text, href=safe.href,
                        json_script=safe.json_for_script, page_title=safe.page_title,
-                       markdown=safe.RecordMarkdown(), plain=plain)
+                       markdown=safe.RecordMarkdown(), plain=plain, summary=summary)
     return env
