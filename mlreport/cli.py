@@ -183,8 +183,10 @@ def build(root: Path, strict: bool, site_dir: Path | None, site_url: str | None)
             click.echo(f"build failed{found}: the previous site, if any, is unchanged", err=True)
             sys.exit(1)
     click.echo(f"site built in {target}")
+    here = Path.cwd().resolve()
+    folder = _shown(target, here) if target.is_relative_to(here) else target
     click.echo(f"to look at it: mlreport serve (it rebuilds on every change), or python -m http.server -d "
-               f"{_shown(target, Path.cwd())} and open http://localhost:8000/")
+               f"{folder} and open http://localhost:8000/")
 
 
 @main.command()

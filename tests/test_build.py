@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import socket
 import subprocess
@@ -370,3 +371,36 @@ def _fetch(url: str, deadline: float) -> str:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
+
+
+def test_every_experiment_page_says_how_to_reproduce_it(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("experiments/base.yaml", "title: Base\ndate: 2026-01-02\nmetrics: {acc: 0.5}\n")
+    repo.write("experiments/tuned.yaml", """
+        title: Tuned
+        date: 2026-01-03
+        baseline: base
+        dataset: {name: receipts, version: "3", split: test}
+        code:
+          repo: https://git.example.org/team/models.git
+          commit: 0a1b2c3
+          command: python train.py --lr 0.1 --tag "a*b"
+        environment: {python: "3.11", torch: "2.3.1"}
+        metrics: {acc: 0.6}
+        """)
+    repo.commit("Two runs")
+    assert cli("build", "--root", repo.path, "--site-dir", tmp_path / "site").exit_code == 0
+    tuned = read_page(tmp_path / "site", "experiments/tuned")
+    script = tuned.source.split('<div class="mlr-reproduce" data-mlr-copy>\n<pre><code>')[1].split("</code>")[0]
+    assert html.unescape(script).splitlines() == [
+        "git clone https://git.example.org/team/models.git",
+        "cd models",
+        "git checkout 0a1b2c3",
+        'python train.py --lr 0.1 --tag "a*b"',
+        "# environment: python 3.11, torch 2.3.1",
+        "# data: receipts@3 (test split)",
+    ]
+    assert tuned.link_to("0a1b2c3") == "https://git.example.org/team/models/commit/0a1b2c3"
+    assert tuned.link_to("Compare with the baseline") == "../compare/?ids=base,tuned"
+    base = read_page(tmp_path / "site", "experiments/base")
+    assert "This record names no code to run again" in base.text
+    assert "Compare with the baseline" not in base.text

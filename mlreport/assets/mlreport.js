@@ -420,9 +420,49 @@
     return document.body.getAttribute("data-md-color-scheme");
   }
 
+  /* -- copy buttons ------------------------------------------------------------------------- */
+
+  // Commands to run an experiment again: one click copies them (the page may not be a secure context,
+  // where the Clipboard API is missing, so a selection and execCommand stand in).
+  function themeCopies() {
+    // Material's `content.code.copy` gives every code block its own button already.
+    var config = document.getElementById("__config");
+    try { return JSON.parse(config.textContent).features.indexOf("content.code.copy") >= 0; } catch (e) { return false; }
+  }
+
+  function addCopyButton(block) {
+    if (block.querySelector(".mlr-copy") || themeCopies()) return;
+    var code = block.querySelector("pre");
+    var button = el("button", "md-button mlr-copy", "Copy");
+    button.type = "button";
+    button.title = "Copy the commands";
+    button.addEventListener("click", function () {
+      var text = code.innerText;
+      var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy"; }, 2000); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, function () { copyBySelection(code); done(); });
+      } else {
+        copyBySelection(code);
+        done();
+      }
+    });
+    block.appendChild(button);
+  }
+
+  function copyBySelection(node) {
+    var range = document.createRange();
+    range.selectNodeContents(node);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    document.execCommand("copy");
+    selection.removeAllRanges();
+  }
+
   function init() {
     scheme = currentScheme();
     document.querySelectorAll("[data-mlr-table]").forEach(loadTable);
+    document.querySelectorAll("[data-mlr-copy]").forEach(addCopyButton);
     drawCharts();
   }
 

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from mlreport import metrics
 from mlreport.config import Options
@@ -148,6 +148,11 @@ class Site:
     def link(self, from_page: str, to_page: str) -> Markup:
         """A Markdown link target from one page to another (relative `.md` path)."""
         return safe.href(relative_path(to_page, posixpath.dirname(from_page)))
+
+    def compare_link(self, page: str, experiments: Iterable[Record]) -> Markup:
+        """A Markdown link target from `page` to the compare view with these runs selected (`compare.md?ids=a,b`)."""
+        ids = ",".join(quote(e.id, safe="") for e in experiments)
+        return Markup(f"{self.link(page, COMPARE_PAGE)}?{COMPARE_QUERY}={escape(ids)}")
 
     def href(self, from_page: str, to_page: str) -> Markup:
         """An HTML link target from one page to another: the target's URL as seen from the page's URL.
@@ -324,5 +329,6 @@ def _page_environment(options: Options) -> jinja2.Environment:
     env = environment(options, finalize=safe.text)
     env.filters.update(number=_metric_number, delta=_metric_delta, badge=badge, text=safe.text, href=safe.href,
                        json_script=safe.json_for_script, page_title=safe.page_title,
-                       markdown=safe.RecordMarkdown(), plain=plain, summary=summary)
+                       markdown=safe.RecordMarkdown(), plain=plain, summary=summary,
+                       copyable=safe.preformatted)
     return env
