@@ -19,7 +19,7 @@ from mlreport.ci import PROVIDERS, write_pipelines
 from mlreport.config import CONFIG_FILE, Options, load_options
 from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
 from mlreport.pipeline import generate_site
-from mlreport.problems import RecordError, count_problems, errors, format_problems
+from mlreport.problems import RecordError, count_problems, errors, format_problems, warnings
 from mlreport.project import NoProject, find_root
 from mlreport.records.kinds import KINDS, NAMES
 from mlreport.scaffold import has_plugin_entry, ignore_generated, init_repo, new_record, title_slug
@@ -65,7 +65,8 @@ def validate(root: Path, strict: bool, fmt: str) -> None:
         click.echo("[]")
     if fmt == "text":
         counts = ", ".join(_count(len(getattr(model, kind.plural)), kind.label) for kind in KINDS)
-        summary = f"{counts}: {count_problems(problems)}" if problems else f"{counts}: all valid"
+        summary = (f"{counts}: {count_problems(problems)}" if errors(problems) or warnings(problems)
+                   else f"{counts}: all valid")
         click.echo(summary, err=True)
     if errors(problems):
         sys.exit(1)
