@@ -74,7 +74,7 @@ class Run:
 
 QUICK_SIZES = (50, 100)
 """`--quick`'s sizes: the smallest that still hold a model card (one per 50 runs) and show growth; the test
-suite runs them, so they cost seconds, not a minute."""
+suite runs them, so they stay small (half of the 100 and 200 they were)."""
 
 
 def timed(command: list[str], cwd: Path | None = None) -> Run:
