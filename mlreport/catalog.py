@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable
 
 from mlreport.config import Options
 from mlreport.leaderboards import RankedBoard, board_definitions, rank
-from mlreport.metrics import goal_of
+from mlreport.metrics import goal_of, places_of
 from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key
 from mlreport.records.kinds import KINDS
 
@@ -46,6 +46,8 @@ class Catalog:
     decisions_of_model: dict[str, tuple[str, ...]] = field(default_factory=dict)
     decision_ids: dict[str, str] = field(default_factory=dict, repr=False)
     """Decision ids by the key references are compared in (`7` → `0007`)."""
+    metric_places: dict[str, int] = field(default_factory=dict, repr=False)
+    """Each metric's decimal places, from every value recorded for it: one number format per metric."""
 
     def records(self) -> list[Record]:
         """Every record, kind by kind (in the registry's order), each kind by id."""
@@ -59,6 +61,10 @@ class Catalog:
     def goal(self, metric: str) -> str:
         """`max` or `min` for a metric, honouring the configured overrides."""
         return goal_of(metric, self.options.metric_goals)
+
+    def places(self, metric: str | None) -> int | None:
+        """The decimal places a metric's values and differences are written with; None for an unknown one."""
+        return self.metric_places.get(metric) if metric else None
 
     def evaluation_rows(self, card: ModelCard) -> list[EvaluationRow]:
         """A card's evaluation table, every number pulled from its experiment record."""
@@ -112,6 +118,11 @@ def build_catalog(loaded: Loaded, options: Options) -> Catalog:
         _backlinks((d.id, d.models) for d in model.decisions.values()),
         {m.id: tuple(keys[decision_key(r)] for r in m.decisions if decision_key(r) in keys)
          for m in model.models.values()})
+    recorded: dict[str, list[float]] = {}
+    for experiment in model.experiments.values():
+        for name, value in experiment.metrics.items():
+            recorded.setdefault(name, []).append(value)
+    model.metric_places = {name: places_of(values) for name, values in sorted(recorded.items())}
     model.leaderboards = [rank(board, model.experiments, options.metric_goals)
                           for board in board_definitions(options.leaderboards, model.experiments.values())]
     return model

@@ -35,10 +35,22 @@
   // The rules come from Python (mlreport/metrics.py) through number-format.js, loaded before this.
   var FORMAT = window.MLREPORT_NUMBER_FORMAT;
 
-  function formatNumber(value) {
+  // A metric's own decimal places (one format per metric, decided in Python); undefined for others.
+  function placesOf(metric) {
+    return metric && FORMAT.places && Object.prototype.hasOwnProperty.call(FORMAT.places, metric)
+      ? FORMAT.places[metric] : undefined;
+  }
+
+  function fixed(value, places) {
+    return value.toLocaleString("en-US", {minimumFractionDigits: places, maximumFractionDigits: places});
+  }
+
+  function formatNumber(value, metric) {
     if (value === null || value === undefined || value === "") return "";
     if (typeof value !== "number") return String(value);
     if (!isFinite(value)) return "—";
+    var places = placesOf(metric);
+    if (places !== undefined) return fixed(value, places);
     if (Number.isInteger(value) && Math.abs(value) < 1e15) return value.toLocaleString("en-US");
     if (Math.abs(value) >= FORMAT.grouped_from) {
       return value.toLocaleString("en-US", {minimumFractionDigits: 1, maximumFractionDigits: 1});
@@ -46,12 +58,21 @@
     return String(Number(value.toPrecision(FORMAT.significant)));
   }
 
-  function deltaElement(value, goal) {
+  // ✓ better / ✗ worse beside the signed difference: an arrow would say "up", not "better".
+  function deltaElement(value, goal, metric) {
     if (value === null || value === undefined || !isFinite(value)) return el("span");
-    var shown = Number(Math.abs(value).toPrecision(FORMAT.delta_significant));
-    if (shown === 0) return el("span", "mlr-delta mlr-same", "±0");
+    var places = placesOf(metric);
+    var size = places !== undefined ? Number(Math.abs(value).toFixed(places))
+                                    : Number(Math.abs(value).toPrecision(FORMAT.delta_significant));
+    if (size === 0) {
+      var same = el("span", "mlr-delta mlr-same", "±0");
+      same.title = "the same";
+      return same;
+    }
     var better = goal === "min" ? value < 0 : value > 0;
-    var node = el("span", "mlr-delta " + (better ? "mlr-better" : "mlr-worse"), (value > 0 ? "+" : "-") + shown);
+    var magnitude = places !== undefined ? fixed(size, places) : String(size);
+    var node = el("span", "mlr-delta " + (better ? "mlr-better" : "mlr-worse"),
+                  (better ? "✓ " : "✗ ") + (value > 0 ? "+" : "-") + magnitude);
     node.title = better ? "better" : "worse";
     return node;
   }
@@ -80,8 +101,8 @@
       var value = cell.getValue() || "";
       return value ? el("span", "mlr-badge mlr-status-" + slug(value), value) : el("span");
     },
-    number: function (cell) { return el("span", "mlr-number", formatNumber(cell.getValue())); },
-    delta: function (cell, params) { return deltaElement(cell.getValue(), params.goal); },
+    number: function (cell, params) { return el("span", "mlr-number", formatNumber(cell.getValue(), params.metric)); },
+    delta: function (cell, params) { return deltaElement(cell.getValue(), params.goal, params.metric); },
     list: function (cell) {
       var items = cell.getValue() || [];
       var holder = el("span");
@@ -119,17 +140,23 @@
     return Object.keys(seen).sort();
   }
 
-  function column(spec, rows) {
+  // Below this width a frozen 220–420 px title column would cover the whole table, scores and all.
+  var NARROW = "(max-width: 700px)";
+
+  function column(spec, rows, narrow) {
     var numeric = spec.kind === "number" || spec.kind === "delta" || spec.kind === "pr";
     var def = {
       title: spec.title, field: spec.field, formatter: FORMATTERS[spec.kind] || FORMATTERS.text,
       titleFormatter: textTitle, hozAlign: numeric ? "right" : "left", headerHozAlign: numeric ? "right" : "left",
       sorter: numeric ? "number" : (spec.kind === "list" ? listSorter : "string"),
-      formatterParams: {goal: spec.goal},
+      formatterParams: {goal: spec.goal, metric: spec.metric},
       headerTooltip: spec.title, minWidth: 60,
     };
     // Titles wrap; other text is cut with an ellipsis (the full value is in the tooltip).
-    if (spec.kind === "link") { def.minWidth = 220; def.maxWidth = 420; def.cssClass = "mlr-wrap"; def.frozen = true; }
+    if (spec.kind === "link") {
+      def.cssClass = "mlr-wrap";
+      if (narrow) { def.minWidth = 110; def.maxWidth = 160; } else { def.minWidth = 220; def.maxWidth = 420; def.frozen = true; }
+    }
     if (spec.kind === "list" || spec.kind === "text") { def.maxWidth = 200; }
     if (spec.filter === "text") {
       def.headerFilter = "input";
@@ -150,6 +177,16 @@
         : function (wanted, value) { return !wanted || value === wanted; };
     }
     return def;
+  }
+
+  // On a phone the metrics come right after the title, so a row's score shows without scrolling sideways.
+  function phoneOrder(specs, narrow) {
+    if (!narrow) return specs;
+    var title = specs.findIndex(function (spec) { return spec.kind === "link"; });
+    var metrics = specs.filter(function (spec) { return spec.metric; });
+    var rest = specs.filter(function (spec) { return !spec.metric; });
+    var at = rest.indexOf(specs[title]) + 1;
+    return rest.slice(0, at).concat(metrics, rest.slice(at));
   }
 
   function listSorter(a, b) {
@@ -298,11 +335,12 @@
     };
     container.classList.add("mlr-table--ready");
 
-    var columns = data.columns.map(function (spec) { return column(spec, data.rows); });
+    var narrow = window.matchMedia(NARROW).matches;
+    var columns = phoneOrder(data.columns, narrow).map(function (spec) { return column(spec, data.rows, narrow); });
     if (data.selectable) {
       columns.unshift({formatter: "rowSelection", titleFormatter: "rowSelection", hozAlign: "center",
-                       headerHozAlign: "center", headerSort: false, width: 40, resizable: false, cssClass: "mlr-select", frozen: true,
-                       titleFormatterParams: {rowRange: "active"}});
+                       headerHozAlign: "center", headerSort: false, width: 40, resizable: false, cssClass: "mlr-select",
+                       frozen: !narrow, titleFormatterParams: {rowRange: "active"}});
     }
     var table = new Tabulator(holder, {
       data: data.rows, columns: columns, index: "id", layout: "fitDataStretch",
@@ -512,9 +550,49 @@
     return document.body.getAttribute("data-md-color-scheme");
   }
 
+  /* -- copy buttons ------------------------------------------------------------------------- */
+
+  // Commands to run an experiment again: one click copies them (the page may not be a secure context,
+  // where the Clipboard API is missing, so a selection and execCommand stand in).
+  function themeCopies() {
+    // Material's `content.code.copy` gives every code block its own button already.
+    var config = document.getElementById("__config");
+    try { return JSON.parse(config.textContent).features.indexOf("content.code.copy") >= 0; } catch (e) { return false; }
+  }
+
+  function addCopyButton(block) {
+    if (block.querySelector(".mlr-copy") || themeCopies()) return;
+    var code = block.querySelector("pre");
+    var button = el("button", "md-button mlr-copy", "Copy");
+    button.type = "button";
+    button.title = "Copy the commands";
+    button.addEventListener("click", function () {
+      var text = code.innerText;
+      var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy"; }, 2000); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, function () { copyBySelection(code); done(); });
+      } else {
+        copyBySelection(code);
+        done();
+      }
+    });
+    block.appendChild(button);
+  }
+
+  function copyBySelection(node) {
+    var range = document.createRange();
+    range.selectNodeContents(node);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    document.execCommand("copy");
+    selection.removeAllRanges();
+  }
+
   function init() {
     scheme = currentScheme();
     document.querySelectorAll("[data-mlr-table]").forEach(loadTable);
+    document.querySelectorAll("[data-mlr-copy]").forEach(addCopyButton);
     drawCharts();
   }
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema,
-                                     did_you_mean_status, heading_title, raw_references)
+                                     did_you_mean_status, heading_title, placeholder_problems, raw_references)
 from mlreport.records.source import Document, Reader, split_front_matter
 from mlreport.schema import DECISION_STATUSES
 
@@ -157,6 +157,8 @@ def parse_decision(text: str, shown: str, file_name: str, *,
     document, body, body_line = split_front_matter(text, shown)
     document = document or Document(shown, {})
     problems = check_schema(document, "decision") if checked and document.data else []
+    if checked:
+        problems += placeholder_problems(body, body_line, shown)
     data = document.data
     fields, field_lines, legacy = _body_fields(body, body_line)
 

@@ -5,8 +5,11 @@ Beside them, every experiment's query fields (`QUERY_DATA`), which every filter 
 
 from __future__ import annotations
 
+import re
+import shlex
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from mlreport.leaderboards import RankedBoard
 from mlreport.metrics import delta
@@ -60,7 +63,7 @@ def write(site: Site) -> None:
     for experiment in site.catalog.experiments.values():
         page = record_page("experiment", experiment.id)
         site.add_page(page, "experiment.md.j2", source=experiment, e=experiment,
-                      **experiment_context(site, experiment, links))
+                      **experiment_context(site, experiment, links, page))
         site.add_json(detail_file(experiment.id), experiment_detail(site, experiment))
     site.add_json(QUERY_DATA, {"rows": [record_fields(e) for e in site.catalog.experiments.values()]})
     columns, rows = index_table(site)
@@ -91,12 +94,54 @@ class _Links:
         return cls(placements, followers)
 
 
-def experiment_context(site: Site, experiment: Experiment, links: _Links) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Reproduce:
+    """How to run an experiment again: shell lines to copy, and where its commit is on the web."""
+
+    script: str
+    commit_url: str = ""
+
+
+def reproduce(experiment: Experiment) -> Reproduce | None:
+    """The commands that check out and rerun an experiment's code, with its environment and data as comments;
+    None when the record names no code."""
+    code = {key: str(value) for key, value in experiment.code.items() if isinstance(value, (str, int, float))}
+    repo, commit, command, path = (code.get(key, "") for key in ("repo", "commit", "command", "path"))
+    if not (repo or commit or command):
+        return None
+    lines = []
+    if repo:
+        lines += [f"git clone {shlex.quote(repo)}", f"cd {shlex.quote(_clone_folder(repo))}"]
+    if commit:
+        lines.append(f"git checkout {shlex.quote(commit)}")
+    if path and not command:
+        lines.append(f"# the code: {path}")
+    if command:
+        lines.append(command)
+    environment = ", ".join(f"{key} {plain(value)}" for key, value in sorted(flatten(experiment.environment).items()))
+    if environment:
+        lines.append(f"# environment: {environment}")
+    if experiment.dataset:
+        split = f" ({experiment.dataset.split} split)" if experiment.dataset.split else ""
+        lines.append(f"# data: {experiment.dataset.label}{split}")
+    web = repo.removesuffix(".git").rstrip("/") if re.match(r"https?://", repo) else ""
+    return Reproduce("\n".join(lines), f"{web}/commit/{quote(commit)}" if web and commit else "")
+
+
+def _clone_folder(repo: str) -> str:
+    """The folder `git clone` makes: the repository's last path part without `.git`."""
+    return re.split(r"[/:]", repo.rstrip("/"))[-1].removesuffix(".git") or "repo"
+
+
+def experiment_context(site: Site, experiment: Experiment, links: _Links, page: str) -> dict[str, Any]:
     """What an experiment page shows beyond the record itself."""
     catalog = site.catalog
     baseline = catalog.experiments.get(experiment.baseline)
     return {
         "baseline": baseline,
+        "reproduce": reproduce(experiment),
+        "compare_baseline": site.compare_link(page, [baseline, experiment])
+        if baseline and any(kind.name == "compare" for kind in site.kinds) else "",
         "metrics": [MetricRow(name, value, catalog.goal(name), baseline.metrics.get(name) if baseline else None)
                     for name, value in sorted(experiment.metrics.items())],
         "params": sorted(experiment.params.items()),
@@ -147,7 +192,7 @@ def index_table(site: Site) -> tuple[list[Column], list[dict[str, Any]]]:
         Column("authors", "Authors", "list", "list"),
         Column("tags", "Tags", "list", "list"),
         Column("date", "Date", "date"),
-    ] + [Column(f"metric:{name}", name, "number", goal=site.catalog.goal(name)) for name in metrics]
+    ] + [Column(f"metric:{name}", name, "number", goal=site.catalog.goal(name), metric=name) for name in metrics]
     rows = []
     for experiment in site.catalog.experiments.values():
         row: dict[str, Any] = {

@@ -89,10 +89,11 @@ def board_table(site: Site, view: BoardView) -> tuple[list[Column], list[dict[st
     columns = [
         Column("rank", "#", "number"),
         Column("title", "Experiment", "link", "text"),
-        Column("value", metric, "number", goal=goal),
-        Column("delta_baseline", "Δ baseline", "delta", goal=goal),
-        Column("delta_previous_best", "Δ previous best", "delta", goal=goal),
-    ] + [Column(f"metric:{name}", name, "number", goal=site.catalog.goal(name)) for name in view.others] + [
+        Column("value", metric, "number", goal=goal, metric=metric),
+        Column("delta_baseline", "Δ baseline", "delta", goal=goal, metric=metric),
+        Column("delta_previous_best", "Δ previous best", "delta", goal=goal, metric=metric),
+    ] + [Column(f"metric:{name}", name, "number", goal=site.catalog.goal(name), metric=name)
+         for name in view.others] + [
         Column("model", "Model", "text", "select"),
         Column("authors", "Authors", "list", "list"),
         Column("date", "Date", "date"),

@@ -41,6 +41,13 @@ def text(value: Any) -> Markup:
     return Markup(_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", shown))
 
 
+def preformatted(value: Any) -> Markup:
+    """Multi-line record text for a `<pre>` block (commands to copy): inert like `text`, its lines kept; a blank
+    line, which would end the raw HTML block in Markdown, is dropped."""
+    lines = (line.rstrip() for line in str(value or "").split("\n"))
+    return Markup("\n".join(_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", line) for line in lines if line))
+
+
 def safe_url(url: Any) -> str:
     """The URL if a browser may follow it (http, https, mailto or relative); else an empty string."""
     raw = str(url or "")

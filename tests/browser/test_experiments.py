@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from mlreport.records import Experiment
 from mlreport.render.charts import training_curves
+from mlreport.render.experiments import reproduce
 from mlreport.render.site import delta, number
 from mlreport.render.tables import PAGE_SIZE
 
@@ -28,9 +29,10 @@ def test_an_experiment_page_shows_params_metrics_deltas_and_curves(demo: BuiltSi
     assert set(metrics) == set(experiment.metrics)
     for name, value in experiment.metrics.items():
         before = baseline.metrics.get(name)
-        shown_delta = _text(delta(value - before, demo.catalog.goal(name))) if before is not None else ""
-        shown_before = number(before) if before is not None else "—"
-        assert metrics[name] == [number(value), shown_before, shown_delta], name
+        places = demo.catalog.places(name)  # one number format per metric
+        shown_delta = _text(delta(value - before, demo.catalog.goal(name), places)) if before is not None else ""
+        shown_before = number(before, places) if before is not None else "—"
+        assert metrics[name] == [number(value, places), shown_before, shown_delta], name
 
     params = {cells[0]: cells[1] for cells in table_after(page, "parameters")}
     assert params == {name: _text(number(value)) for name, value in experiment.params.items()}
@@ -85,3 +87,14 @@ def _cited_run_with_baseline(site: BuiltSite) -> Experiment:
 
 def _text(markup: Markup) -> str:
     return Markup(markup).striptags()
+
+
+def test_the_copy_button_copies_the_commands_to_reproduce_a_run(hostile: BuiltSite, tabs) -> None:
+    # The hostile site: its theme has no copy buttons of its own, and its commands carry markup.
+    experiment = next(e for e in hostile.catalog.experiments.values() if e.code.get("command"))
+    tab = tabs(hostile, permissions=["clipboard-read", "clipboard-write"])
+    page = tab.goto(hostile.record_url("experiment", experiment.id))
+    page.locator("[data-mlr-copy] .mlr-copy").click()
+    page.wait_for_function("document.querySelector('[data-mlr-copy] .mlr-copy').textContent === 'Copied'")
+    assert page.evaluate("navigator.clipboard.readText()") == reproduce(experiment).script
+    tab.assert_clean()
