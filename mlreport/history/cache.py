@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlreport import __version__
-from mlreport.cache_dir import read_cache, write_cache
+from mlreport.cache_dir import code_stamp, read_cache, write_cache
 from mlreport.history.blobs import BlobInfo
 from mlreport.history.gitlog import LogCommit, TouchedPath
 
@@ -44,8 +43,9 @@ class Cached:
 
 
 def cache_key(prefix: str, pathspecs: list[str]) -> dict[str, Any]:
-    """What the cached log depends on besides the commits themselves: the file's stamp."""
-    return {"format": FORMAT, "mlreport": __version__, "prefix": prefix, "pathspecs": pathspecs}
+    """What the cached log depends on besides the commits themselves (the code reads decisions' statuses
+    from old versions, so a change to it is a change to the log): the file's stamp."""
+    return {"format": FORMAT, "mlreport": code_stamp(), "prefix": prefix, "pathspecs": pathspecs}
 
 
 def load(path: Path, key: dict[str, Any]) -> Cached | None:
