@@ -208,8 +208,13 @@ class TreeEntry:
 
     @property
     def is_file(self) -> bool:
-        """A regular file: symlinks (120000) are not records, whatever they point at."""
+        """A regular file (not a symlink, 120000, whose content is only the path it points at)."""
         return self.mode in ("100644", "100755")
+
+    @property
+    def is_link(self) -> bool:
+        """A symbolic link: its content is the path it points at."""
+        return self.mode == "120000"
 
     @property
     def is_submodule(self) -> bool:

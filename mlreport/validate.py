@@ -8,7 +8,7 @@ from typing import Iterable, Iterator
 
 from mlreport.catalog import Catalog, build_catalog
 from mlreport.config import CONFIG_FILE, Options
-from mlreport.problems import Problem, did_you_mean, errors
+from mlreport.problems import Problem, did_you_mean, errors, excerpt
 from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key, load_records
 from mlreport.records.decision import next_decision_number
 from mlreport.records.kinds import DECISION
@@ -190,9 +190,10 @@ def _stale_statuses(model: Catalog) -> Iterator[Problem]:
 
 
 def _missing(record: Record, key: str, kind: str, ref: str, known: Iterable[str]) -> Problem:
-    hint = did_you_mean(ref, known) or f"no {kind} has the id `{ref}`"
+    shown = excerpt(ref, quoted=False)
+    hint = did_you_mean(ref, known) or f"no {kind} has the id `{shown}`"
     field = key.split(".")[0]
-    return _problem(record, key, f"`{field}` refers to unknown {kind} `{ref}`", hint)
+    return _problem(record, key, f"`{field}` refers to unknown {kind} `{shown}`", hint)
 
 
 def _problem(record: Record, key: str, message: str, hint: str = "") -> Problem:

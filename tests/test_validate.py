@@ -79,7 +79,7 @@ EXPECTED = {
     "history file missing": "experiments/history-missing.yaml:3:10: error: `history` file not found: "
                             "'curves/history-missing.csv' (paths are relative to experiments/)",
     "history without step column": "experiments/history-no-step/history.csv:1:1: error: history file has no `step` "
-                                   "column; its columns are: epoch, train_loss, val_loss (the first line names the "
+                                   "column; its columns are: 'epoch, train_loss, val_loss' (the first line names the "
                                    "columns: step, then one column per metric)",
     "YAML syntax error": "experiments/yaml-syntax.yaml:1:8: error: invalid YAML: the file ends inside a quoted "
                          "string that starts here (add the closing quote)",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from mlreport.config import Options
 from mlreport.problems import Problem, relative
+from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
 from mlreport.records.common import Record
 from mlreport.records.decision import Decision, decision_key
 from mlreport.records.experiment import Experiment
@@ -50,6 +51,10 @@ def load_records(options: Options, *, cached: bool = False) -> Loaded:
         loaded.notes.append(cache.note)
     files = record_files(options)
     for kind in KINDS:
+        outside = _folder_outside(kind.folder(options), options.root)
+        if outside:
+            loaded.problems.append(outside)
+            continue
         into: list[Record] = getattr(loaded, kind.plural)
         for path in files[kind.name]:
             record, problems = _load_cached(kind.name, kind.load, path, options.root, cache) if cache else \
@@ -62,6 +67,14 @@ def load_records(options: Options, *, cached: bool = False) -> Loaded:
     if cache:
         cache.save()
     return loaded
+
+
+def _folder_outside(folder: Path, root: Path) -> Problem | None:
+    """One error for a record folder that leads out of the repository, rather than one for each file in it."""
+    escaped = escape(folder, root) if folder.is_dir() else None
+    if escaped is None:
+        return None
+    return Problem(relative(folder, root), 1, 1, "error", escaped.message(root), BOUNDARY_HINT)
 
 
 def _load_fresh(load: Loader, path: Path, root: Path) -> tuple[Record | None, list[Problem]]:

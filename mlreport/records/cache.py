@@ -106,7 +106,7 @@ class RecordCache:
         if type(files) is not list or not files or not all(type(item) is list and len(item) == 2 for item in files) \
                 or files[0][0] != shown or not all(_inside(path) for path, _ in files):
             return False
-        return all(fingerprint(self.root / path) == print_ for path, print_ in files)
+        return all(fingerprint(self.root / path, self.root) == print_ for path, print_ in files)
 
 
 def _entries(data: Any) -> dict[Key, list[Any]]:

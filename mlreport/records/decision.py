@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlreport.problems import Problem, relative
+from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema,
                                      did_you_mean_status, heading_title, raw_references)
 from mlreport.records.source import Document, Reader, split_front_matter
@@ -177,7 +177,7 @@ def _status_problems(document: Document, text: str, status: str, line: int) -> l
         return []
     column = document.mark("status", value=True)[1] if "status" in document.data else 1
     return [Problem(document.path, line, column, "warning",
-                    f"unknown decision status {text!r}; it shows as unknown",
+                    f"unknown decision status {excerpt(text)}; it shows as unknown",
                     did_you_mean_status(text, DECISION_STATUSES) or f"use one of {statuses}",
                     "status")]
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlreport.problems import Problem, relative
+from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten,
                                      inside_record_folder)
+from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
 from mlreport.records.source import Document, Reader, parse_yaml
 from mlreport.schema import ID_PATTERN
 
@@ -89,16 +91,13 @@ def load_experiment(path: Path, reader: Reader) -> tuple[Experiment | None, list
     if any(p.severity == "error" and p.key in ("title", "date", "") for p in problems):
         return None, problems
     data = document.data
-    directory_form = path.name in DIRECTORY_FORM_FILES
     record_id = str(data.get("id") or experiment_id(path))
     if "id" not in data and not _ID.match(record_id):
         problems.append(document.problem(message=f"file name gives the id {record_id!r}, which is not a valid id",
                                          hint="rename the file to a lowercase slug, or set `id:`"))
     history, history_problems = _history(document, path, reader)
-    problems += history_problems
-    notes = str(data.get("notes") or "")
-    if directory_form and not notes:
-        notes = reader.text_if_file(path.parent / "notes.md") or ""
+    notes, notes_problems = _notes(document, path, reader)
+    problems += history_problems + notes_problems
     experiment = Experiment(
         id=record_id,
         title=str(data.get("title", "")),
@@ -136,23 +135,33 @@ def _history(document: Document, path: Path, reader: Reader) -> tuple[dict[str, 
         return series, []
     if not isinstance(value, str):
         return {}, []
-    # A path from record content must stay inside the experiment's own folder.
-    base = path.parent.resolve()
-    target = (base / value).resolve()
+    # A path from record content must stay inside the experiment's own folder as written (links inside it are
+    # the boundary's to judge), and what is checked is what is read: `..` is taken away here, not by the OS.
+    base = Path(os.path.abspath(path.parent))
+    target = Path(os.path.normpath(base / value))
     if not target.is_relative_to(base):
         reader.refuse(path.parent / value)
         return {}, [document.problem("history", value=True,
-                                     message=f"`history` points outside the experiment's folder: {value!r}",
+                                     message=f"`history` points outside the experiment's folder: {excerpt(value)}",
                                      hint="keep history files next to the experiment record")]
+    outside = _outside(document, target, reader.root, "history")
+    if outside:
+        reader.refuse(path.parent / value)
+        return {}, [outside]
     reader.look(path.parent / value)  # what the folder holds decides the curves, even before it exists
     if not target.exists():
-        return {}, [document.problem("history", value=True, message=f"`history` file not found: {value!r}",
+        return {}, [document.problem("history", value=True, message=f"`history` file not found: {excerpt(value)}",
                                      hint=f"paths are relative to {relative(path.parent, reader.root)}/")]
     files = sorted(target.rglob("*")) if target.is_dir() else [target]
     series: dict[str, Series] = {}
     problems: list[Problem] = []
     for file in files:
         if file.suffix.lower() not in (".csv", ".tsv"):
+            continue
+        outside = _outside(document, file, reader.root, "history")
+        if outside:
+            reader.refuse(file)
+            problems.append(outside)
             continue
         prefix = file.relative_to(target).with_suffix("").as_posix().replace("/", ".") if target.is_dir() else ""
         read, problem = _read_series(file, reader, prefix)
@@ -162,14 +171,43 @@ def _history(document: Document, path: Path, reader: Reader) -> tuple[dict[str, 
     return series, problems
 
 
+def _notes(document: Document, path: Path, reader: Reader) -> tuple[str, list[Problem]]:
+    """`notes:`, else in the directory form the `notes.md` beside the record."""
+    notes = str(document.data.get("notes") or "")
+    notes_file = path.parent / "notes.md"
+    if notes or path.name not in DIRECTORY_FORM_FILES:
+        return notes, []
+    if not notes_file.is_file():
+        reader.look(notes_file)  # whether one appears decides the notes
+        return "", []
+    outside = _outside(document, notes_file, reader.root)
+    if outside:
+        reader.refuse(notes_file)
+        return "", [outside]
+    return reader.text(notes_file), []
+
+
+def _outside(document: Document, file: Path, root: Path, *key: str) -> Problem | None:
+    """The error for a file the record names that leads out of the repository, at the key naming it (if any)."""
+    escaped = escape(file, root)
+    if escaped is None:
+        return None
+    return document.problem(*key, value=bool(key), message=escaped.message(root), hint=BOUNDARY_HINT)
+
+
 def _read_series(file: Path, reader: Reader, prefix: str) -> tuple[dict[str, Series], Problem | None]:
     """Columns of a CSV/TSV with a `step` column; DVCLive's per-metric TSVs read as is."""
     shown = relative(file, reader.root)
     text = reader.text(file)
     delimiter = "\t" if file.suffix.lower() == ".tsv" else ","
-    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    lines = csv.reader(text.splitlines(), delimiter=delimiter)
+    try:
+        rows = list(lines)
+    except csv.Error as exc:  # a field longer than the csv module takes (128 KiB), a NUL byte
+        return {}, Problem(shown, lines.line_num, 1, "error", f"history file cannot be read: {exc}",
+                           "one line per step, values separated by commas (tabs in a .tsv)")
     if not rows or "step" not in rows[0]:
-        found = ", ".join(rows[0]) if rows else "nothing"
+        found = excerpt(", ".join(rows[0])) if rows else "nothing"
         return {}, Problem(shown, 1, 1, "error", f"history file has no `step` column; its columns are: {found}",
                            "the first line names the columns: step, then one column per metric")
     header = rows[0]
@@ -181,7 +219,7 @@ def _read_series(file: Path, reader: Reader, prefix: str) -> tuple[dict[str, Ser
             continue
         step_text = row[step_index] if step_index < len(row) else ""
         if not _is_number_text(step_text):
-            return {}, Problem(shown, line_number, 1, "error", f"`step` must be a number; found {step_text!r}",
+            return {}, Problem(shown, line_number, 1, "error", f"`step` must be a number; found {excerpt(step_text)}",
                                "each row needs the step its values were logged at")
         step = float(step_text)
         for index, name in columns:

@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 
 from mlreport.cache_dir import digest
-from mlreport.problems import Problem, is_indentation, relative, yaml_problem
+from mlreport.problems import EXCERPT, Problem, excerpt, is_indentation, relative, yaml_problem
+from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
 
 KeyPath = tuple[Any, ...]
 
@@ -88,21 +89,15 @@ class Reader:
         """Every file and folder the load looked at, in order, with its fingerprint (see `fingerprint`)."""
 
     def text(self, path: Path) -> str:
-        """A file's text; encoding trouble becomes a located problem."""
-        data = path.read_bytes()
+        """A file's text; encoding trouble, or a link out of the repository, becomes a located problem."""
+        shown = relative(path, self.root)
+        data = read_bytes(path, shown, self.root)
         self.seen[path] = FILE + digest(data)
-        return decode_text(data, relative(path, self.root))
-
-    def text_if_file(self, path: Path) -> str | None:
-        """A file's text, or None when there is no file there (which then decides the record too)."""
-        if not path.is_file():
-            self.seen[path] = fingerprint(path)
-            return None
-        return self.text(path)
+        return decode_text(data, shown)
 
     def look(self, path: Path) -> None:
         """Note that what lies at `path` (a file, a folder's listing, or nothing) decides the record."""
-        self.seen.setdefault(path, fingerprint(path))
+        self.seen.setdefault(path, fingerprint(path, self.root))
 
     def refuse(self, path: Path) -> None:
         """Note a path that decides the record but is not read (it leads out of bounds): nothing vouches for
@@ -110,9 +105,12 @@ class Reader:
         self.seen[path] = UNREADABLE
 
 
-def fingerprint(path: Path) -> str:
-    """What a loader sees at a path: a file's content digest, a folder's listing digest, or nothing."""
+def fingerprint(path: Path, root: Path) -> str:
+    """What a loader sees at a path: a file's content digest, a folder's listing digest, or nothing; a path
+    leading out of the repository holding `root` is not even read to be hashed."""
     try:
+        if escape(path, root) is not None:
+            return UNREADABLE
         mode = path.stat().st_mode
         if stat.S_ISDIR(mode):
             listing = sorted(f"{p.relative_to(path).as_posix()}{'/' if p.is_dir() else ''}" for p in path.rglob("*"))
@@ -123,7 +121,7 @@ def fingerprint(path: Path) -> str:
         return NOTHING
     except OSError:
         pass
-    # Unreadable, or a device or pipe (never read: it could block): a fresh load reports what is wrong.
+    # Out of bounds, unreadable, or a device or pipe (never read: it could block): a fresh load says what is wrong.
     return UNREADABLE
 
 
@@ -142,6 +140,14 @@ def decode_text(data: bytes, shown: str) -> str:
                                   "re-save the file with UTF-8 encoding")) from None
 
 
+def read_bytes(path: Path, shown: str, root: Path) -> bytes:
+    """A file's bytes, read only when it really lies inside the repository holding the project at `root`."""
+    escaped = escape(path, root)
+    if escaped is not None:
+        raise SourceError(Problem(shown, 1, 1, "error", escaped.message(root), BOUNDARY_HINT))
+    return path.read_bytes()
+
+
 def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file") -> Document:
     """Parse one YAML mapping safely, keeping the position of every key and value."""
     if not text.strip():
@@ -152,7 +158,8 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file
     except yaml.MarkedYAMLError as exc:
         raise SourceError(yaml_problem(exc, shown, line_offset, what)) from None
     except yaml.YAMLError as exc:
-        raise SourceError(Problem(shown, 1 + line_offset, 1, "error", f"invalid YAML: {exc}")) from None
+        raise SourceError(Problem(shown, 1 + line_offset, 1, "error",
+                                  f"invalid YAML: {excerpt(str(exc), 2 * EXCERPT, quoted=False)}")) from None
     except RecursionError:
         raise _too_deep(shown, line_offset) from None
     if not isinstance(data, dict):
@@ -246,7 +253,8 @@ class _Constructing:
             return super().construct_object(node, deep)
         except (ValueError, TypeError, OverflowError) as exc:
             raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read this value: {exc}", node.start_mark) from None
+                None, None, f"cannot read this value: {excerpt(str(exc), quoted=False)}",
+                node.start_mark) from None
 
 
 class _RecordLoader(_Constructing, yaml.SafeLoader):
@@ -321,7 +329,8 @@ def _index_marks(node: yaml.Node, path: KeyPath, document: Document) -> None:
                 first = document.key_marks[child][0] + document.line_offset
                 document.problems.append(Problem(
                     document.path, key_node.start_mark.line + 1 + document.line_offset, key_node.start_mark.column + 1,
-                    "error", f"duplicate key `{'.'.join(map(str, child))}`: line {first} has it too",
+                    "error", f"duplicate key `{excerpt('.'.join(map(str, child)), quoted=False)}`: "
+                    f"line {first} has it too",
                     "YAML keeps only the last one; merge the two", ".".join(map(str, child))))
                 _forget_marks(document, child)  # the last one wins: its own keys are no duplicates
             document.key_marks[child] = _position(key_node)

@@ -86,7 +86,7 @@ def test_the_cache_is_json_data_not_code(repo) -> None:
     assert json.loads(header)["cache"] == CACHE_FILE
     [[kind, path, files, record, problems]] = json.loads(body)
     assert (kind, path, problems) == ("experiment", "experiments/run-1.yaml", [])
-    assert files == [["experiments/run-1.yaml", fingerprint(repo.path / "experiments/run-1.yaml")]]
+    assert files == [["experiments/run-1.yaml", fingerprint(repo.path / "experiments/run-1.yaml", repo.path)]]
     assert record["type"] == "Experiment" and record["fields"]["title"] == "Run 1"
 
 
@@ -169,7 +169,7 @@ def test_a_committed_cache_is_never_served_and_validate_and_build_agree(repo, cl
     cached(repo)
     planted = entries(repo)
     repo.write("experiments/run-1.yaml", real)
-    planted[0][2] = [["experiments/run-1.yaml", fingerprint(repo.path / "experiments/run-1.yaml")]]
+    planted[0][2] = [["experiments/run-1.yaml", fingerprint(repo.path / "experiments/run-1.yaml", repo.path)]]
     rewrite(repo, planted)
     repo.git("add", "-f", str(CACHE))
     repo.commit("Add a run")
@@ -193,7 +193,7 @@ def test_a_force_added_cache_is_ignored_and_the_build_shows_the_files(repo, cli,
     cached(repo)
     planted = entries(repo)
     repo.write("experiments/run-1.yaml", RUN.format(title="Real run!!!", day=1))
-    planted[0][2] = [["experiments/run-1.yaml", fingerprint(repo.path / "experiments/run-1.yaml")]]
+    planted[0][2] = [["experiments/run-1.yaml", fingerprint(repo.path / "experiments/run-1.yaml", repo.path)]]
     rewrite(repo, planted)
     repo.git("add", "-f", str(CACHE))  # staged, not even committed
 
