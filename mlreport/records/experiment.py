@@ -13,7 +13,7 @@ from typing import Any
 from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten,
                                      inside_record_folder)
-from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
+from mlreport.records.boundary import HINT as BOUNDARY_HINT
 from mlreport.records.source import Document, Reader, parse_yaml
 from mlreport.schema import ID_PATTERN
 
@@ -144,9 +144,8 @@ def _history(document: Document, path: Path, reader: Reader) -> tuple[dict[str, 
         return {}, [document.problem("history", value=True,
                                      message=f"`history` points outside the experiment's folder: {excerpt(value)}",
                                      hint="keep history files next to the experiment record")]
-    outside = _outside(document, target, reader.root, "history")
+    outside = _outside(document, target, reader, "history")
     if outside:
-        reader.refuse(path.parent / value)
         return {}, [outside]
     reader.look(path.parent / value)  # what the folder holds decides the curves, even before it exists
     if not target.exists():
@@ -158,9 +157,8 @@ def _history(document: Document, path: Path, reader: Reader) -> tuple[dict[str, 
     for file in files:
         if file.suffix.lower() not in (".csv", ".tsv"):
             continue
-        outside = _outside(document, file, reader.root, "history")
+        outside = _outside(document, file, reader, "history")
         if outside:
-            reader.refuse(file)
             problems.append(outside)
             continue
         prefix = file.relative_to(target).with_suffix("").as_posix().replace("/", ".") if target.is_dir() else ""
@@ -174,25 +172,21 @@ def _history(document: Document, path: Path, reader: Reader) -> tuple[dict[str, 
 def _notes(document: Document, path: Path, reader: Reader) -> tuple[str, list[Problem]]:
     """`notes:`, else in the directory form the `notes.md` beside the record."""
     notes = str(document.data.get("notes") or "")
-    notes_file = path.parent / "notes.md"
     if notes or path.name not in DIRECTORY_FORM_FILES:
         return notes, []
-    if not notes_file.is_file():
-        reader.look(notes_file)  # whether one appears decides the notes
-        return "", []
-    outside = _outside(document, notes_file, reader.root)
+    notes_file = path.parent / "notes.md"
+    outside = _outside(document, notes_file, reader) if notes_file.is_file() else None
     if outside:
-        reader.refuse(notes_file)
         return "", [outside]
-    return reader.text(notes_file), []
+    return reader.text_if_file(notes_file) or "", []
 
 
-def _outside(document: Document, file: Path, root: Path, *key: str) -> Problem | None:
+def _outside(document: Document, file: Path, reader: Reader, *key: str) -> Problem | None:
     """The error for a file the record names that leads out of the repository, at the key naming it (if any)."""
-    escaped = escape(file, root)
+    escaped = reader.outside(file)
     if escaped is None:
         return None
-    return document.problem(*key, value=bool(key), message=escaped.message(root), hint=BOUNDARY_HINT)
+    return document.problem(*key, value=bool(key), message=escaped.message(reader.root), hint=BOUNDARY_HINT)
 
 
 def _read_series(file: Path, reader: Reader, prefix: str) -> tuple[dict[str, Series], Problem | None]:

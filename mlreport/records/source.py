@@ -17,7 +17,7 @@ import yaml
 
 from mlreport.cache_dir import digest
 from mlreport.problems import EXCERPT, Problem, excerpt, is_indentation, relative, yaml_problem
-from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
+from mlreport.records.boundary import HINT as BOUNDARY_HINT, Escape, escape
 
 KeyPath = tuple[Any, ...]
 
@@ -90,10 +90,27 @@ class Reader:
 
     def text(self, path: Path) -> str:
         """A file's text; encoding trouble, or a link out of the repository, becomes a located problem."""
-        shown = relative(path, self.root)
-        data = read_bytes(path, shown, self.root)
+        escaped = self.outside(path)
+        if escaped is not None:
+            raise SourceError(Problem(relative(path, self.root), 1, 1, "error", escaped.message(self.root),
+                                      BOUNDARY_HINT))
+        data = path.read_bytes()
         self.seen[path] = FILE + digest(data)
-        return decode_text(data, shown)
+        return decode_text(data, relative(path, self.root))
+
+    def outside(self, path: Path) -> Escape | None:
+        """How a path leads out of the repository (then it is never read, and the record never kept)."""
+        escaped = escape(path, self.root)
+        if escaped is not None:
+            self.refuse(path)
+        return escaped
+
+    def text_if_file(self, path: Path) -> str | None:
+        """A file's text, or None when there is no file there (which then decides the record too)."""
+        if not path.is_file():
+            self.seen[path] = fingerprint(path, self.root)
+            return None
+        return self.text(path)
 
     def look(self, path: Path) -> None:
         """Note that what lies at `path` (a file, a folder's listing, or nothing) decides the record."""
@@ -107,10 +124,10 @@ class Reader:
 
 def fingerprint(path: Path, root: Path) -> str:
     """What a loader sees at a path: a file's content digest, a folder's listing digest, or nothing; a path
-    leading out of the repository holding `root` is not even read to be hashed."""
+    leading out of the repository holding `root` is not looked at."""
+    if escape(path, root) is not None:
+        return UNREADABLE
     try:
-        if escape(path, root) is not None:
-            return UNREADABLE
         mode = path.stat().st_mode
         if stat.S_ISDIR(mode):
             listing = sorted(f"{p.relative_to(path).as_posix()}{'/' if p.is_dir() else ''}" for p in path.rglob("*"))
@@ -121,7 +138,7 @@ def fingerprint(path: Path, root: Path) -> str:
         return NOTHING
     except OSError:
         pass
-    # Out of bounds, unreadable, or a device or pipe (never read: it could block): a fresh load says what is wrong.
+    # Unreadable, or a device or pipe (never read: it could block): a fresh load reports what is wrong.
     return UNREADABLE
 
 
@@ -138,14 +155,6 @@ def decode_text(data: bytes, shown: str) -> str:
         raise SourceError(Problem(shown, line, column, "error",
                                   f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
                                   "re-save the file with UTF-8 encoding")) from None
-
-
-def read_bytes(path: Path, shown: str, root: Path) -> bytes:
-    """A file's bytes, read only when it really lies inside the repository holding the project at `root`."""
-    escaped = escape(path, root)
-    if escaped is not None:
-        raise SourceError(Problem(shown, 1, 1, "error", escaped.message(root), BOUNDARY_HINT))
-    return path.read_bytes()
 
 
 def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file") -> Document:
