@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlreport import __version__
-from mlreport.cache_dir import read_cache, write_cache
+from mlreport.cache_dir import code_stamp, read_cache, write_cache
 from mlreport.history.blobs import BlobInfo
 from mlreport.history.gitlog import LogCommit, TouchedPath
 
@@ -47,12 +46,14 @@ class Cached:
 
 
 def cache_key(toplevel: Path, prefix: str, pathspecs: list[str]) -> dict[str, Any]:
-    """What the cached log depends on besides the commits themselves: the authors' names come through .mailmap."""
+    """What the cached log depends on besides the commits themselves: the authors' names come through
+    .mailmap, and the code reads decisions' statuses from old versions (a change to it changes the log)."""
     try:
         mailmap = hashlib.sha256((toplevel / ".mailmap").read_bytes()).hexdigest()
     except OSError:
         mailmap = ""
-    return {"format": FORMAT, "mlreport": __version__, "prefix": prefix, "pathspecs": pathspecs, "mailmap": mailmap}
+    return {"format": FORMAT, "mlreport": code_stamp(), "prefix": prefix, "pathspecs": pathspecs,
+            "mailmap": mailmap}
 
 
 def load(path: Path, key: dict[str, Any]) -> Cached | None:
