@@ -94,7 +94,8 @@ DEEP = st.recursive(SCALARS, lambda inner: st.dictionaries(KEYS, inner, min_size
 NAMES = st.text("abcdefghij._-", min_size=1, max_size=8) | TEXT
 METRICS = st.dictionaries(NAMES, NUMBERS | st.dictionaries(NAMES, NUMBERS, max_size=2), max_size=4)
 PLAUSIBLE = st.fixed_dictionaries(
-    {"title": st.text(st.characters(codec="utf-8"), min_size=1, max_size=12), "date": st.dates() | st.datetimes(timezones=st.timezones() | st.none())},
+    {"title": st.text(st.characters(codec="utf-8"), min_size=1, max_size=12),
+     "date": st.dates() | st.datetimes(timezones=st.timezones() | st.none())},
     optional={
         "id": st.from_regex(r"[a-z0-9][a-z0-9._-]{0,8}", fullmatch=True),
         "status": st.sampled_from(["planned", "running", "completed", "failed", "abandoned"]),
@@ -124,6 +125,7 @@ def as_yaml(record: dict[str, Any], readable: bool) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+# A longer hunt, when changing the loader: MLREPORT_EXAMPLES=500 python -m pytest tests/test_validate_builds.py
 @settings(max_examples=int(os.environ.get("MLREPORT_EXAMPLES", 50)), deadline=None, database=None,
           phases=[Phase.explicit, Phase.generate, Phase.shrink],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -227,7 +227,8 @@
       .catch(function (error) {
         // The Markdown fallback stays in place; say why the full table is missing.
         container.dataset.mlrState = "failed";
-        container.appendChild(el("p", "mlr-table-error", "The full table could not be loaded (" + unreadable(error) + ")."));
+        container.appendChild(el("p", "mlr-table-error",
+                                 "The full table could not be loaded (" + unreadable(error) + ")."));
       });
   }
 
@@ -324,7 +325,8 @@
       if (spec) drawSpec(container, spec);
     }, function (error) {
       if (container.querySelector(".mlr-chart-error")) return;
-      container.appendChild(el("p", "mlr-chart-error", "The chart could not be loaded (" + unreadable(error) + ")."));
+      container.appendChild(el("p", "mlr-chart-error",
+                               "The chart could not be loaded (" + unreadable(error) + ")."));
     });
   }
 
