@@ -5,8 +5,8 @@ The pipeline, and the module that owns each step:
     mkdocs.yml ──► config.py            options: plain dataclasses, every bad option located
     records/   ──► records/             load: one module per kind (experiment, decision, model_card),
                                         the kinds' registry (kinds.py), YAML with line marks (source.py),
-                                        the record cache (cache.py), the repository's boundary that
-                                        every file read must lie within (boundary.py)
+                                        the record cache (cache.py: records as JSON data, codec.py), the
+                                        repository's boundary every file read must lie within (boundary.py)
                ──► catalog.py           join: records by id, references resolved, backlinks,
                                         leaderboards (leaderboards.py)
                ──► validate.py          check: rules across records; `read_records` = load + join + check
@@ -21,8 +21,9 @@ The pipeline, and the module that owns each step:
         cli.py      the click commands, thin
     beside the pipeline: project.py (where the project is), site_folder.py (what a site folder may be,
     the marker, the swap), diff/ (the pull-request report: two catalogs compared), scaffold.py (`new`,
-    `init`), ci.py (pipeline files), schema.py (JSON Schemas), metrics.py (what metric values mean
-    and how they read), problems.py (the one user-facing error type).
+    `init`), ci.py (pipeline files), results.py (`mlreport query`'s answer), schema.py (JSON
+    Schemas), metrics.py (what metric values mean and how they read), query.py (the query language
+    every filter speaks: options, CLI, diff, site), problems.py (the one user-facing error type).
 
 Imports go one way, down this list: records import nothing above them; the catalog imports the
 records; render imports the catalog and history; only the engine adapters (plugin.py, build.py,

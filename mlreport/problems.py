@@ -12,7 +12,8 @@ from typing import Any, Iterable, Literal
 
 import yaml
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]
+"""A note says how something was read and asks for nothing: strict mode leaves it a note."""
 
 EXCERPT = 60
 """The most characters of a file's content a message quotes."""
@@ -39,7 +40,8 @@ class Problem:
         """A GitHub Actions workflow command that annotates the file in the PR."""
         message = self.message + (f" ({self.hint})" if self.hint else "")
         return (
-            f"::{self.severity} file={_escape_property(self.path)},line={self.line},"
+            f"::{'notice' if self.severity == 'note' else self.severity} file={_escape_property(self.path)},"
+            f"line={self.line},"
             f"col={self.column},title=mlreport::{_escape_data(message)}"
         )
 
@@ -55,6 +57,11 @@ class RecordError(Exception):
 def errors(problems: Iterable[Problem]) -> list[Problem]:
     """The problems that are errors."""
     return [p for p in problems if p.severity == "error"]
+
+
+def warnings(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems that are warnings."""
+    return [p for p in problems if p.severity == "warning"]
 
 
 def format_problems(problems: list[Problem], fmt: str) -> str:

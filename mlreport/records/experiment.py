@@ -9,14 +9,14 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from mlreport.metrics import is_number
 from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten,
                                      inside_record_folder)
-from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
-from mlreport.records.source import HISTORY_LIMIT, Document, depends_on, parse_yaml, read_text
+from mlreport.records.boundary import HINT as BOUNDARY_HINT
+from mlreport.records.source import HISTORY_LIMIT, Document, Reader, parse_yaml
 from mlreport.schema import ID_PATTERN
 
 DIRECTORY_FORM_FILES = ("experiment.yaml", "experiment.yml")
@@ -72,12 +72,12 @@ class Experiment(Record):
     kind: str = field(default="experiment", init=False)
 
 
-def is_experiment_file(path: Path, folder: Path) -> bool:
+def is_experiment_file(path: Path, folder: Path, exists: Callable[[Path], bool] = Path.is_file) -> bool:
     """YAML files in the experiments folder; in the directory form only `experiment.yaml` is the record."""
-    if path.suffix not in (".yaml", ".yml") or inside_record_folder(path, folder, DIRECTORY_FORM_FILES):
+    if path.suffix not in (".yaml", ".yml") or inside_record_folder(path, folder, DIRECTORY_FORM_FILES, exists):
         return False
     # YAML files beside `experiment.yaml` (a DVC params.yaml, DVCLive's dvclive/params.yaml) are attachments.
-    return path.name in DIRECTORY_FORM_FILES or not any((path.parent / n).is_file() for n in DIRECTORY_FORM_FILES)
+    return path.name in DIRECTORY_FORM_FILES or not any(exists(path.parent / n) for n in DIRECTORY_FORM_FILES)
 
 
 def experiment_id(path: Path) -> str:
@@ -85,10 +85,10 @@ def experiment_id(path: Path) -> str:
     return path.parent.name if path.name in DIRECTORY_FORM_FILES else path.stem
 
 
-def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Problem]]:
+def load_experiment(path: Path, reader: Reader) -> tuple[Experiment | None, list[Problem]]:
     """Read and check one experiment file; the record is None when it cannot be built."""
-    shown = relative(path, root)
-    document = parse_yaml(read_text(path, shown, root), shown)
+    shown = relative(path, reader.root)
+    document = parse_yaml(reader.text(path), shown)
     problems = check_schema(document, "experiment")
     if any(p.severity == "error" and p.key in ("title", "date", "") for p in problems):
         return None, problems
@@ -97,8 +97,8 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
     if "id" not in data and not _ID.match(record_id):
         problems.append(document.problem(message=f"file name gives the id {record_id!r}, which is not a valid id",
                                          hint="rename the file to a lowercase slug, or set `id:`"))
-    history, history_problems = _history(document, path, root)
-    notes, notes_problems = _notes(document, path, root)
+    history, history_problems = _history(document, path, reader)
+    notes, notes_problems = _notes(document, path, reader)
     problems += history_problems + notes_problems + _non_finite_metrics(document)
     experiment = Experiment(
         id=record_id,
@@ -128,7 +128,7 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
     return experiment, problems
 
 
-def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Series], list[Problem]]:
+def _history(document: Document, path: Path, reader: Reader) -> tuple[dict[str, Series], list[Problem]]:
     value = document.data.get("history")
     if isinstance(value, dict):
         series = {str(k): tuple((float(p[0]), float(p[1])) for p in v
@@ -137,72 +137,70 @@ def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Seri
         return series, []
     if not isinstance(value, str):
         return {}, []
-    depends_on(path.parent / value)  # what the folder holds decides the curves, even before it exists
     # A path from record content must stay inside the experiment's own folder as written (links inside it are
     # the boundary's to judge), and what is checked is what is read: `..` is taken away here, not by the OS.
     base = Path(os.path.abspath(path.parent))
     target = Path(os.path.normpath(base / value))
     if not target.is_relative_to(base):
+        reader.refuse(path.parent / value)
         return {}, [document.problem("history", value=True,
                                      message=f"`history` points outside the experiment's folder: {excerpt(value)}",
                                      hint="keep history files next to the experiment record")]
-    outside = _outside(document, target, root, "history")
+    outside = _outside(document, target, reader, "history")
     if outside:
         return {}, [outside]
+    reader.look(path.parent / value)  # what the folder holds decides the curves, even before it exists
     if not target.exists():
         return {}, [document.problem("history", value=True, message=f"`history` file not found: {excerpt(value)}",
-                                     hint=f"paths are relative to {relative(path.parent, root)}/")]
+                                     hint=f"paths are relative to {relative(path.parent, reader.root)}/")]
     files = sorted(target.rglob("*")) if target.is_dir() else [target]
     series: dict[str, Series] = {}
     problems: list[Problem] = []
     for file in files:
         if file.suffix.lower() not in (".csv", ".tsv"):
             continue
-        outside = _outside(document, file, root, "history")
+        outside = _outside(document, file, reader, "history")
         if outside:
             problems.append(outside)
             continue
         prefix = file.relative_to(target).with_suffix("").as_posix().replace("/", ".") if target.is_dir() else ""
-        read, problem = _read_series(file, root, prefix)
+        read, problem = _read_series(file, reader, prefix)
         series.update(read)
         if problem:
             problems.append(problem)
     return series, problems
 
 
-def _notes(document: Document, path: Path, root: Path) -> tuple[str, list[Problem]]:
+def _notes(document: Document, path: Path, reader: Reader) -> tuple[str, list[Problem]]:
     """`notes:`, else in the directory form the `notes.md` beside the record."""
     notes = str(document.data.get("notes") or "")
-    notes_file = path.parent / "notes.md"
     if notes or path.name not in DIRECTORY_FORM_FILES:
         return notes, []
-    depends_on(notes_file)  # whether it exists decides the notes
-    if not notes_file.is_file():
-        return "", []
-    outside = _outside(document, notes_file, root)
+    notes_file = path.parent / "notes.md"
+    outside = _outside(document, notes_file, reader) if notes_file.is_file() else None
     if outside:
         return "", [outside]
-    return read_text(notes_file, relative(notes_file, root), root), []
+    return reader.text_if_file(notes_file) or "", []
 
 
-def _outside(document: Document, file: Path, root: Path, *key: str) -> Problem | None:
+def _outside(document: Document, file: Path, reader: Reader, *key: str) -> Problem | None:
     """The error for a file the record names that leads out of the repository, at the key naming it (if any)."""
-    escaped = escape(file, root)
+    escaped = reader.outside(file)
     if escaped is None:
         return None
-    return document.problem(*key, value=bool(key), message=escaped.message(root), hint=BOUNDARY_HINT)
+    return document.problem(*key, value=bool(key), message=escaped.message(reader.root), hint=BOUNDARY_HINT)
 
 
-def _read_series(file: Path, root: Path, prefix: str) -> tuple[dict[str, Series], Problem | None]:
+def _read_series(file: Path, reader: Reader, prefix: str) -> tuple[dict[str, Series], Problem | None]:
     """Columns of a CSV/TSV with a `step` column; DVCLive's per-metric TSVs read as is."""
-    shown = relative(file, root)
-    text = read_text(file, shown, root, HISTORY_LIMIT)
+    shown = relative(file, reader.root)
+    text = reader.text(file, HISTORY_LIMIT)
     delimiter = "\t" if file.suffix.lower() == ".tsv" else ","
-    reader = csv.reader(text.splitlines(), delimiter=delimiter)
+    lines = csv.reader(text.splitlines(), delimiter=delimiter)
     try:
-        rows = list(reader)
+        rows = list(lines)
     except csv.Error as exc:  # a field longer than the csv module takes (128 KiB), a NUL byte
-        return {}, Problem(shown, reader.line_num, 1, "error", f"history file cannot be read: {exc}",
+        return {}, Problem(shown, lines.line_num, 1, "error", f"history file cannot be read: {exc}",
                            "one line per step, values separated by commas (tabs in a .tsv)")
     if not rows or "step" not in rows[0]:
         found = excerpt(", ".join(rows[0])) if rows else "nothing"

@@ -1,21 +1,23 @@
 """Reading record files: text, YAML with line marks, Markdown front matter.
 
-Every failure becomes a `Problem` naming the file and line, never a traceback.
+Every failure becomes a `Problem` naming the file and line, never a traceback. Loaders read
+through a `Reader`, which keeps the fingerprint of every file and folder a load looked at: what
+the record cache checks before it serves a record again.
 """
 
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-from contextvars import ContextVar
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
-from mlreport.problems import EXCERPT, Problem, excerpt, is_indentation, yaml_problem
-from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
+from mlreport.cache_dir import digest
+from mlreport.problems import EXCERPT, Problem, excerpt, is_indentation, relative, yaml_problem
+from mlreport.records.boundary import HINT as BOUNDARY_HINT, Escape, escape
 
 KeyPath = tuple[Any, ...]
 
@@ -23,9 +25,6 @@ _FRONT_MATTER_START = re.compile(r"\A---[ \t]*\r?\n")
 _BRACKETS = re.compile(r"[\[\]{}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-
-
-_DEPENDENCIES: ContextVar[list[Path] | None] = ContextVar("mlreport_record_dependencies", default=None)
 
 
 class SourceError(Exception):
@@ -94,59 +93,99 @@ HISTORY_LIMIT = SizeLimit(200_000_000, "history file", "log fewer steps (every 1
 """History CSV/TSV files: curves longer than a chart can show are downsampled for it, but are read whole."""
 
 
-def read_text(path: Path, shown: str, root: Path, limit: SizeLimit = RECORD_LIMIT) -> str:
-    """A record file's text; encoding trouble, size over `limit`, or a link out of the repository, becomes a
-    located problem."""
-    depends_on(path)
-    # Editors on Windows save UTF-8 with a byte-order mark; YAML and MkDocs read past it, so do we.
-    data = read_bytes(path, shown, root, limit).removeprefix(b"\xef\xbb\xbf")
+# How fingerprints start: a file's digest, a folder's listing digest, or no digest at all (never kept).
+FILE, FOLDER, NOTHING, UNREADABLE = "file:", "folder:", "nothing", "unreadable"
+
+
+class Reader:
+    """Reads the files one record is made of, and keeps what each held: the record cache serves the record
+    again only while every one of them is unchanged. A loader reads through it, never around it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.seen: dict[Path, str] = {}
+        """Every file and folder the load looked at, in order, with its fingerprint (see `fingerprint`)."""
+
+    def text(self, path: Path, limit: SizeLimit | None = None) -> str:
+        """A file's text; encoding trouble, a size over `limit` (the record limit by default), or a link out of
+        the repository, becomes a located problem."""
+        limit = limit or RECORD_LIMIT
+        shown = relative(path, self.root)
+        escaped = self.outside(path)
+        if escaped is not None:
+            raise SourceError(Problem(shown, 1, 1, "error", escaped.message(self.root), BOUNDARY_HINT))
+        size = path.stat().st_size
+        if size > limit.bytes:
+            # Checked before reading anything: the size alone decides.
+            self.refuse(path)
+            raise SourceError(Problem(shown, 1, 1, "error", f"{limit.what} is {_megabytes(size)}, more than the "
+                                      f"{_megabytes(limit.bytes)} mlreport reads", limit.hint))
+        data = path.read_bytes()
+        self.seen[path] = FILE + digest(data)
+        return decode_text(data, shown)
+
+    def outside(self, path: Path) -> Escape | None:
+        """How a path leads out of the repository (then it is never read, and the record never kept)."""
+        escaped = escape(path, self.root)
+        if escaped is not None:
+            self.refuse(path)
+        return escaped
+
+    def text_if_file(self, path: Path) -> str | None:
+        """A file's text, or None when there is no file there (which then decides the record too)."""
+        if not path.is_file():
+            self.seen[path] = fingerprint(path, self.root)
+            return None
+        return self.text(path)
+
+    def look(self, path: Path) -> None:
+        """Note that what lies at `path` (a file, a folder's listing, or nothing) decides the record."""
+        self.seen.setdefault(path, fingerprint(path, self.root))
+
+    def refuse(self, path: Path) -> None:
+        """Note a path that decides the record but is not read (it leads out of bounds): nothing vouches for
+        what lies there, so the record is never kept."""
+        self.seen[path] = UNREADABLE
+
+
+def fingerprint(path: Path, root: Path) -> str:
+    """What a loader sees at a path: a file's content digest, a folder's listing digest, or nothing; a path
+    leading out of the repository holding `root` is not looked at."""
+    if escape(path, root) is not None:
+        return UNREADABLE
     try:
-        text = data.decode("utf-8")
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            listing = sorted(f"{p.relative_to(path).as_posix()}{'/' if p.is_dir() else ''}" for p in path.rglob("*"))
+            return FOLDER + digest("\n".join(listing).encode("utf-8", "surrogateescape"))
+        if stat.S_ISREG(mode):
+            return FILE + digest(path.read_bytes())
+    except (FileNotFoundError, NotADirectoryError):
+        return NOTHING
+    except OSError:
+        pass
+    # Unreadable, or a device or pipe (never read: it could block): a fresh load reports what is wrong.
+    return UNREADABLE
+
+
+def decode_text(data: bytes, shown: str) -> str:
+    """A record file's bytes as text; encoding trouble becomes a located problem."""
+    # Editors on Windows save UTF-8 with a byte-order mark; YAML and MkDocs read past it, so do we.
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise SourceError(Problem(shown, line, column, "error",
                                   f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
                                   "re-save the file with UTF-8 encoding")) from None
-    return text
-
-
-def read_bytes(path: Path, shown: str, root: Path, limit: SizeLimit = RECORD_LIMIT) -> bytes:
-    """A file's bytes, read only when it really lies inside the repository holding the project at `root`
-    and is no larger than its limit."""
-    escaped = escape(path, root)
-    if escaped is not None:
-        raise SourceError(Problem(shown, 1, 1, "error", escaped.message(root), BOUNDARY_HINT))
-    size = path.stat().st_size
-    if size > limit.bytes:
-        # Checked before reading anything: the size alone decides.
-        raise SourceError(Problem(shown, 1, 1, "error", f"{limit.what} is {_megabytes(size)}, more than the "
-                                  f"{_megabytes(limit.bytes)} mlreport reads", limit.hint))
-    return path.read_bytes()
 
 
 def _megabytes(size: int) -> str:
     if size < 1_000_000:
         return f"{size / 1000:,.0f} kB"
     return f"{size / 1_000_000:,.1f} MB".replace(".0 MB", " MB")
-
-
-def depends_on(path: Path) -> None:
-    """Note that the record being loaded reads this file or folder (see `recording_dependencies`)."""
-    recorded = _DEPENDENCIES.get()
-    if recorded is not None:
-        recorded.append(path)
-
-
-@contextmanager
-def recording_dependencies() -> Iterator[list[Path]]:
-    """Every file and folder a load reads, in order: what decides whether its record can be cached."""
-    recorded: list[Path] = []
-    token = _DEPENDENCIES.set(recorded)
-    try:
-        yield recorded
-    finally:
-        _DEPENDENCIES.reset(token)
 
 
 def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file") -> Document:
