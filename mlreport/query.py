@@ -471,7 +471,16 @@ def _param(value: Any) -> Any:
         return value
     if isinstance(value, bool):
         return text_of(value)
-    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+    return json.dumps(_text_keys(value), separators=(",", ":"), sort_keys=True, default=str)
+
+
+def _text_keys(value: Any) -> Any:
+    """Mapping keys as text, as JSON writes them: YAML keys `3` and `a` side by side cannot be sorted otherwise."""
+    if isinstance(value, dict):
+        return {str(k): _text_keys(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_text_keys(v) for v in value]
+    return value
 
 
 def _tag_values(tags: Sequence[str]) -> dict[str, str]:

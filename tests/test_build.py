@@ -404,3 +404,19 @@ def test_every_experiment_page_says_how_to_reproduce_it(repo: GitRepo, cli, tmp_
     base = read_page(tmp_path / "site", "experiments/base")
     assert "This record names no code to run again" in base.text
     assert "Compare with the baseline" not in base.text
+def test_a_long_history_keeps_the_page_small_and_every_point_in_the_data(repo: GitRepo, cli, tmp_path: Path) -> None:
+    rows = 200_000
+    repo.write("mkdocs.yml", "site_name: Long runs\ntheme: material\nplugins:\n  - mlreport\n")
+    repo.write("experiments/long/experiment.yaml", "title: Long run\ndate: 2026-01-05\nhistory: curves.csv\n")
+    repo.write("experiments/long/curves.csv", "step,loss\n" + "".join(f"{n},{1 / (n + 1):.6f}\n" for n in range(rows)))
+    repo.commit("Add a long run")
+    result = cli("build", "--root", repo.path, "--site-dir", tmp_path / "site")
+    assert result.exit_code == 0, result.output
+    html = tmp_path / "site" / "experiments" / "long" / "index.html"
+    assert html.stat().st_size < 200_000
+    page = read_page(tmp_path / "site", "experiments/long")
+    (chart,) = page.charts
+    (trace,) = chart["data"]
+    assert 1_000 <= len(trace["x"]) <= 2_000 and (trace["x"][0], trace["x"][-1]) == (0, rows - 1)
+    detail = json.loads((tmp_path / "site" / "assets/mlreport/data/experiments/long.json").read_text())
+    assert len(detail["history"]["loss"]) == rows

@@ -1,7 +1,7 @@
 /* mlreport: draws the browser tables (Tabulator) and charts (plotly.js) of generated pages.
  *
- * Pages carry chart specs in JSON script blocks (inside <template>) and point tables at JSON
- * data files; nothing from a record is ever inserted as HTML here (text nodes only). Works under
+ * Pages point tables and charts at JSON data files, so a page stays small however much it draws;
+ * nothing from a record is ever inserted as HTML here (text nodes only). Works under
  * Material's instant navigation (document$) and follows its light/dark palette toggle.
  */
 (function () {
@@ -369,14 +369,25 @@
     }
   }
 
+  function fetchData(path) {
+    return fetch(siteUrl(path)).then(function (response) {
+      if (!response.ok) throw new Error(response.status + " " + response.statusText);
+      return response.json();
+    });
+  }
+
+  // Why a data file could not be read, in words a reader can act on.
+  function unreadable(error) {
+    return location.protocol === "file:"
+      ? "browsers do not let a page opened from disk read its data files: serve the site instead " +
+        "(mlreport serve, or python -m http.server in the site folder)"
+      : error.message;
+  }
+
   function loadTable(container) {
     if (container.dataset.mlrState) return;
     container.dataset.mlrState = "loading";
-    fetch(siteUrl(container.dataset.mlrTable))
-      .then(function (response) {
-        if (!response.ok) throw new Error(response.status + " " + response.statusText);
-        return response.json();
-      })
+    fetchData(container.dataset.mlrTable)
       .then(function (data) {
         buildTable(container, data);
         container.dataset.mlrState = "ready";
@@ -384,23 +395,26 @@
       .catch(function (error) {
         // The Markdown fallback stays in place; say why the full table is missing.
         container.dataset.mlrState = "failed";
-        var why = location.protocol === "file:"
-          ? "browsers do not let a page opened from disk read its data files: serve the site instead " +
-            "(mlreport serve, or python -m http.server in the site folder)"
-          : error.message;
-        container.appendChild(el("p", "mlr-table-error", "The full table could not be loaded (" + why + ")."));
+        container.appendChild(el("p", "mlr-table-error",
+                                 "The full table could not be loaded (" + unreadable(error) + ")."));
       });
   }
 
   /* -- charts -------------------------------------------------------------------------------- */
 
-  // Generated pages carry data as <template class="mlr-data"><script type="application/json">…
-  // (the template keeps instant navigation from running the block as a script); charts built
-  // by scripts at run time may hold the JSON script directly.
-  function readData(container) {
-    var template = container.querySelector("template.mlr-data");
-    var source = (template ? template.content : container).querySelector('script[type="application/json"]');
-    return source ? JSON.parse(source.textContent) : null;
+  // Generated pages name the chart's spec file in data-mlr-chart; charts built by scripts at run
+  // time (the compare view) hold their spec in a JSON script instead. A spec file is fetched once
+  // per chart: a palette switch redraws from the same promise.
+  var specs = new WeakMap();
+
+  function chartSpec(container) {
+    if (!specs.has(container)) {
+      var source = container.querySelector('script[type="application/json"]');
+      specs.set(container, container.dataset.mlrChart
+        ? fetchData(container.dataset.mlrChart)
+        : Promise.resolve(source ? JSON.parse(source.textContent) : null));
+    }
+    return specs.get(container);
   }
 
   // Material's colour variables hold expressions (`hsla(var(--md-hue), …)`) that Plotly cannot
@@ -475,8 +489,16 @@
   }
 
   function drawChart(container) {
-    var spec = readData(container);
-    if (!spec) return;
+    chartSpec(container).then(function (spec) {
+      if (spec) drawSpec(container, spec);
+    }, function (error) {
+      if (container.querySelector(".mlr-chart-error")) return;
+      container.appendChild(el("p", "mlr-chart-error",
+                               "The chart could not be loaded (" + unreadable(error) + ")."));
+    });
+  }
+
+  function drawSpec(container, spec) {
     var colors = palette();
     var axis = {gridcolor: colors.grid, zerolinecolor: colors.grid, linecolor: colors.grid,
                 tickfont: {color: colors.muted}, title: {font: {color: colors.muted}}, automargin: true};

@@ -145,7 +145,8 @@ def experiment_context(site: Site, experiment: Experiment, links: _Links, page: 
         "metrics": [MetricRow(name, value, catalog.goal(name), baseline.metrics.get(name) if baseline else None)
                     for name, value in sorted(experiment.metrics.items())],
         "params": sorted(experiment.params.items()),
-        "curves": [charts.chart_block(spec) for spec in charts.training_curves([experiment])],
+        "curves": [charts.add_chart(site, record_page("experiment", experiment.id), f"curve-{number}", spec)
+                   for number, spec in enumerate(charts.training_curves([experiment]), start=1)],
         "placements": links.placements.get(experiment.id, []),
         "followers": links.followers.get(experiment.id, []),
         "decisions": [catalog.decisions[i] for i in catalog.decisions_citing.get(experiment.id, ())],

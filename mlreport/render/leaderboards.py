@@ -77,8 +77,9 @@ def write(site: Site) -> None:
         parcoords = charts.parallel_coordinates(view.board)
         site.add_page(view.page, "leaderboard.md.j2", view=view,
                       table=table_block(view.data_file, fallback, view.board.definition.title),
-                      progress=charts.chart_block(charts.best_so_far(view.board, urls)),
-                      parcoords=charts.chart_block(parcoords[0], "mlr-parcoords") if parcoords else None,
+                      progress=charts.add_chart(site, view.page, "progress", charts.best_so_far(view.board, urls)),
+                      parcoords=charts.add_chart(site, view.page, "parameters", parcoords[0], "mlr-parcoords")
+                      if parcoords else None,
                       parcoords_runs=parcoords[1] if parcoords else 0)
     site.add_page(LEADERBOARDS_INDEX, "leaderboards.md.j2", views=views)
 

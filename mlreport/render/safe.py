@@ -95,18 +95,6 @@ def json_for_script(data: Any) -> Markup:
     return Markup(encoded)
 
 
-def json_block(data: Any) -> Markup:
-    """Data for page scripts: a JSON script block, wrapped in a `<template>`.
-
-    The wrapper matters: Material's instant navigation re-runs every `<script>` it finds in new
-    content, dropping `type`, so a bare JSON block would be executed as JavaScript and break the
-    page. Scripts inside a template are invisible to it (and to the search index). Read it with
-    `element.content.querySelector("script").textContent`.
-    """
-    return Markup(f'<template class="mlr-data"><script type="application/json">{json_for_script(data)}'
-                  f'</script></template>')
-
-
 class RecordMarkdown:
     """Converts records' Markdown (notes, decision and card bodies) to HTML, raw HTML shown as text.
 
