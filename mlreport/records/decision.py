@@ -296,7 +296,7 @@ def _table_fields(lines: list[tuple[int, str]]) -> dict[str, tuple[int, str]]:
     if len(rows) > 1 and len(header) >= 2 and all(header):
         # The header names the fields, the next row holds them.
         number, values = rows[1]
-        return {key: (number, value) for key, value in zip(header, values) if key and value}  # type: ignore[misc]
+        return {key: (number, value) for key, value in zip(header, values) if key and value}
     for number, cells in rows:
         key = _FIELD_KEYS.get(cells[0].strip("*_ ").lower()) if len(cells) >= 2 else None
         if key and cells[1] and key not in found:
