@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from mlreport.catalog import Catalog, build_catalog
@@ -25,6 +25,8 @@ class CheckedRecords:
 
     catalog: Catalog
     problems: list[Problem]
+    notes: list[str] = field(default_factory=list)
+    """What the user should know about the reading itself (see `Loaded.notes`); never a reason to fail."""
 
     @property
     def failed(self) -> bool:
@@ -36,7 +38,7 @@ def read_records(options: Options, *, cached: bool = False) -> CheckedRecords:
     """Load every record (`cached`: unchanged files from the record cache), join and check them."""
     loaded = load_records(options, cached=cached)
     catalog = build_catalog(loaded, options)
-    return CheckedRecords(catalog, check_records(loaded, catalog, options))
+    return CheckedRecords(catalog, check_records(loaded, catalog, options), loaded.notes)
 
 
 def check_records(loaded: Loaded, catalog: Catalog, options: Options) -> list[Problem]:

@@ -16,7 +16,7 @@ from typing import Any
 from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema,
                                      did_you_mean_status, heading_title, raw_references)
-from mlreport.records.source import Document, read_text, split_front_matter
+from mlreport.records.source import RECORD_LIMIT, Document, Reader, split_front_matter
 from mlreport.schema import DECISION_STATUSES
 
 NOT_DECISIONS = ("README.md", "readme.md", "index.md", "template.md", "adr-template*.md")
@@ -115,6 +115,8 @@ def is_decision_page(path: Path, exclude: tuple[str, ...] = (), include: tuple[s
     if _NUMBERED.match(path.name) or _matches(path, include):
         return True
     try:
+        if path.stat().st_size > RECORD_LIMIT.bytes:
+            return True  # the loader reports it as too large, unread
         return not is_generated_index(path.read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return True  # gone from disk, or unreadable: the loader reports what cannot be read
@@ -142,10 +144,9 @@ def next_decision_number(folder: Path, exclude: tuple[str, ...] = ()) -> str:
     return f"{max((int(k) for k in keys if k.isdigit()), default=0) + 1:04d}"
 
 
-def load_decision(path: Path, root: Path) -> tuple[Decision | None, list[Problem]]:
+def load_decision(path: Path, reader: Reader) -> tuple[Decision | None, list[Problem]]:
     """Read one decision file."""
-    shown = relative(path, root)
-    return parse_decision(read_text(path, shown, root), shown, path.name)
+    return parse_decision(reader.text(path), relative(path, reader.root), path.name)
 
 
 def parse_decision(text: str, shown: str, file_name: str, *,
