@@ -208,7 +208,8 @@ def _plan_card(card: ImportedCard, ids: list[str], options: Options) -> tuple[st
     evaluations = [{"experiment": ids[index], **({"metrics": list(metrics)} if metrics else {}),
                     **({"split": split} if split else {})} for index, metrics, split in card.evaluations]
     if not path.is_file():
-        return "created", path, card_text({**card.metadata, "evaluations": evaluations}, card.body)
+        return "created", path, card_text({**card.metadata, **({"evaluations": evaluations} if evaluations else {})},
+                                          card.body)
     text = path.read_text(encoding="utf-8")
     try:
         document, body, _ = split_front_matter(text, relative(path, options.root))
