@@ -10,7 +10,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, NoReturn
+from typing import Callable, Iterator, NoReturn, TypeVar
 
 import click
 
@@ -25,14 +25,17 @@ from mlreport.importers.hub_cards import export_card, import_card
 from mlreport.importers.mlflow_runs import RunQuery, import_runs
 from mlreport.importers.writer import Batch, write_batch
 from mlreport.pipeline import generate_site
-from mlreport.problems import RecordError, errors, format_problems
+from mlreport.problems import RecordError, errors, format_problems, warnings
 from mlreport.project import NoProject, find_root
+from mlreport.query import QueryError, parse, parse_columns, parse_order
+from mlreport.results import FORMATS, answer, render as render_answer, summary
 from mlreport.records.kinds import KINDS, NAMES
 from mlreport.scaffold import has_plugin_entry, init_repo, new_record, title_slug
 from mlreport.schema import SCHEMAS
 from mlreport.site_folder import Choice, SiteFolderError, Sources, cannot_write, check_site_folder, mark
 from mlreport.validate import read_records
 
+T = TypeVar("T")
 _ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path),
                      help="The project folder (the one holding mkdocs.yml). Default: the nearest folder "
                           "holding mkdocs.yml, from the current one up to the repository's top.")
@@ -61,9 +64,9 @@ def validate(root: Path, strict: bool, fmt: str) -> None:
         click.echo("[]")
     if fmt == "text":
         counts = ", ".join(_count(len(getattr(model, kind.plural)), kind.label) for kind in KINDS)
-        n_errors = len(errors(problems))
-        summary = (f"{counts}: {_count(n_errors, 'error')}, {_count(len(problems) - n_errors, 'warning')}"
-                   if problems else f"{counts}: all valid")
+        n_errors, n_warnings = len(errors(problems)), len(warnings(problems))
+        summary = (f"{counts}: {_count(n_errors, 'error')}, {_count(n_warnings, 'warning')}"
+                   if n_errors or n_warnings else f"{counts}: all valid")
         click.echo(summary, err=True)
     if errors(problems):
         sys.exit(1)
@@ -129,18 +132,58 @@ def init(root: Path, site_name: str, ci: str | None) -> None:
 @_ROOT
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
               help="markdown for a pull-request comment, json for tools.")
-def diff(base: str | None, root: Path, fmt: str) -> None:
+@click.option("--query", "expression", metavar="EXPR", default="",
+              help="Report only the experiments matching EXPR (see `mlreport query`); decisions and "
+                   "model cards stay.")
+def diff(base: str | None, root: Path, fmt: str, expression: str) -> None:
     """Report what the working tree changes in the records against BASE (a branch, tag or commit).
 
     Without BASE, compares with the merge base of HEAD and the default branch (origin/HEAD, main or
     master). BASE is read from git directly: nothing is checked out, the work tree stays as it is.
     """
+    selection = _query(parse, expression, "query") if expression.strip() else None
     options = _options(root)
     try:
-        report = diff_repo(options, base)
+        report = diff_repo(options, base, selection)
     except DiffError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(render_markdown(report) if fmt == "markdown" else render_json(report), nl=False)
+
+
+@main.command()
+@click.argument("expression")
+@_ROOT
+@click.option("--order-by", "order_by", metavar="FIELDS", default="",
+              help='Sort by fields, each ASC (default) or DESC: "metrics.test.pr_auc DESC, date".')
+@click.option("--columns", metavar="FIELDS", default="",
+              help="Fields to show, comma-separated (default: id, title, status, date and the fields the "
+                   "expression and the order name).")
+@click.option("--limit", type=click.IntRange(min=0), help="Show at most N experiments.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table for people, json (stable) for tools, csv for spreadsheets.")
+def query(expression: str, root: Path, order_by: str, columns: str, limit: int | None, fmt: str) -> None:
+    """Print the experiments matching EXPRESSION (MLflow's search syntax: metrics.auc > 0.9 and ...)."""
+    selection = _query(parse, expression, "query")
+    order = _query(parse_order, order_by, "order-by") if order_by.strip() else []
+    shown = _query(parse_columns, columns, "columns") if columns.strip() else []
+    options = _options(root)
+    checked = read_records(options)
+    if errors(checked.problems):
+        click.echo(f"warning: the records have {_count(len(errors(checked.problems)), 'error')} "
+                   "(see `mlreport validate`); querying the ones that load", err=True)
+    result = answer(checked.catalog.experiments.values(), selection, order, shown, limit)
+    click.echo(render_answer(result, fmt), nl=False)
+    if fmt == "table":
+        click.echo(summary(result), err=True)
+
+
+def _query(read: Callable[[str], T], text: str, source: str) -> T:
+    """An expression read, or its one-line error (`query:1:18: expected …`) and exit 2."""
+    try:
+        return read(text)
+    except QueryError as exc:
+        click.echo(exc.located(source).line(), err=True)
+        sys.exit(2)
 
 
 @main.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 import os
 import re
@@ -10,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from mlreport.metrics import is_number
 from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten,
                                      inside_record_folder)
 from mlreport.records.boundary import HINT as BOUNDARY_HINT
-from mlreport.records.source import Document, Reader, parse_yaml
+from mlreport.records.source import HISTORY_LIMIT, Document, Reader, parse_yaml
 from mlreport.schema import ID_PATTERN
 
 DIRECTORY_FORM_FILES = ("experiment.yaml", "experiment.yml")
@@ -72,12 +74,12 @@ class Experiment(Record):
     kind: str = field(default="experiment", init=False)
 
 
-def is_experiment_file(path: Path, folder: Path) -> bool:
+def is_experiment_file(path: Path, folder: Path, exists: Callable[[Path], bool] = Path.is_file) -> bool:
     """YAML files in the experiments folder; in the directory form only `experiment.yaml` is the record."""
-    if path.suffix not in (".yaml", ".yml") or inside_record_folder(path, folder, DIRECTORY_FORM_FILES):
+    if path.suffix not in (".yaml", ".yml") or inside_record_folder(path, folder, DIRECTORY_FORM_FILES, exists):
         return False
     # YAML files beside `experiment.yaml` (a DVC params.yaml, DVCLive's dvclive/params.yaml) are attachments.
-    return path.name in DIRECTORY_FORM_FILES or not any((path.parent / n).is_file() for n in DIRECTORY_FORM_FILES)
+    return path.name in DIRECTORY_FORM_FILES or not any(exists(path.parent / n) for n in DIRECTORY_FORM_FILES)
 
 
 def experiment_id(path: Path) -> str:
@@ -99,7 +101,7 @@ def load_experiment(path: Path, reader: Reader) -> tuple[Experiment | None, list
                                          hint="rename the file to a lowercase slug, or set `id:`"))
     history, history_problems = _history(document, path, reader)
     notes, notes_problems = _notes(document, path, reader)
-    problems += history_problems + notes_problems
+    problems += history_problems + notes_problems + _non_finite_metrics(document)
     experiment = Experiment(
         id=record_id,
         title=str(data.get("title", "")),
@@ -113,9 +115,9 @@ def load_experiment(path: Path, reader: Reader) -> tuple[Experiment | None, list
         dataset=_dataset(data.get("dataset")),
         model=str(data.get("model") or ""),
         baseline=str(data.get("baseline") or ""),
-        params=flatten(_mapping(data.get("params"))),
+        params={name: _param(value) for name, value in flatten(_mapping(data.get("params"))).items()},
         metrics={k: float(v) for k, v in flatten(_mapping(data.get("metrics"))).items()
-                 if _is_number(v)},
+                 if is_number(v)},
         history=history,
         code=_mapping(data.get("code")),
         data=_mapping(data.get("data")),
@@ -133,7 +135,7 @@ def _history(document: Document, path: Path, reader: Reader) -> tuple[dict[str, 
     value = document.data.get("history")
     if isinstance(value, dict):
         series = {str(k): tuple((float(p[0]), float(p[1])) for p in v
-                                if isinstance(p, list) and len(p) == 2 and all(map(_is_number, p)))
+                                if isinstance(p, list) and len(p) == 2 and all(map(is_number, p)))
                   for k, v in value.items() if isinstance(v, list)}
         return series, []
     if not isinstance(value, str):
@@ -207,7 +209,7 @@ def _outside(document: Document, file: Path, reader: Reader, *key: str) -> Probl
 def _read_series(file: Path, reader: Reader, prefix: str) -> tuple[dict[str, Series], Problem | None]:
     """Columns of a CSV/TSV with a `step` column; DVCLive's per-metric TSVs read as is."""
     shown = relative(file, reader.root)
-    text = reader.text(file)
+    text = reader.text(file, HISTORY_LIMIT)
     delimiter = "\t" if file.suffix.lower() == ".tsv" else ","
     lines = csv.reader(text.splitlines(), delimiter=delimiter)
     try:
@@ -245,6 +247,32 @@ def _series_name(prefix: str, column: str, column_count: int) -> str:
     return prefix if column_count == 1 else f"{prefix}.{column}"
 
 
+def _param(value: Any) -> Any:
+    """A parameter as recorded, but as text where JSON has no such value: `.nan`, `.inf`, dates.
+
+    A parameter is shown and compared, never computed with, so `nan` and `2026-01-05` read the same.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _non_finite_metrics(document: Document) -> list[Problem]:
+    """A warning for each metric that is NaN or infinite: no table or leaderboard can rank it."""
+    metrics = document.data.get("metrics")
+    if not isinstance(metrics, dict):
+        return []
+    return [document.problem("metrics", *name.split("."), value=True, severity="warning",
+                             message=f"metric `{excerpt(name, quoted=False)}` is {_spelled(value)}: it is left out "
+                                     "of tables, leaderboards and charts",
+                             hint="record the number the run reached, or leave the metric out")
+            for name, value in flatten(metrics).items() if isinstance(value, float) and not math.isfinite(value)]
+
+
+def _spelled(value: float) -> str:
+    return "NaN" if math.isnan(value) else "infinite" if value > 0 else "minus infinity"
+
+
 def _dataset(value: Any) -> Dataset | None:
     if isinstance(value, str) and value:
         return Dataset(value)
@@ -262,10 +290,6 @@ def _links(value: Any, title_key: str, url_key: str) -> tuple[Link, ...]:
 
 def _mapping(value: Any) -> dict[str, Any]:
     return dict(value) if isinstance(value, dict) else {}
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _is_number_text(text: str) -> bool:

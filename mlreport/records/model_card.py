@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -62,16 +62,16 @@ class ModelCard(Record):
         return str(self.metadata.get("license") or "")
 
 
-def is_model_file(path: Path, folder: Path) -> bool:
+def is_model_file(path: Path, folder: Path, exists: Callable[[Path], bool] = Path.is_file) -> bool:
     """Markdown cards: `<id>.md` or `<id>/README.md`; the folder's own README/index are not cards."""
     if path.suffix.lower() != ".md":
         return False
     if path.parent == folder:
         return path.name not in ("README.md", "index.md")
-    if inside_record_folder(path, folder, (DIRECTORY_FORM_FILE,)):
+    if inside_record_folder(path, folder, (DIRECTORY_FORM_FILE,), exists):
         return False
     # In the directory form, files beside the README are the card's attachments.
-    return path.name == DIRECTORY_FORM_FILE or not (path.parent / DIRECTORY_FORM_FILE).is_file()
+    return path.name == DIRECTORY_FORM_FILE or not exists(path.parent / DIRECTORY_FORM_FILE)
 
 
 def model_id(path: Path) -> str:
