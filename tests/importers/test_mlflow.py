@@ -73,7 +73,7 @@ def test_each_run_becomes_a_record_that_validates_strictly_and_builds(cli, repo,
     assert tsv[0] == "step\tloss" and len(tsv) == 4
     parent = read(repo.path / "experiments/lgbm-sweep/experiment.yaml")
     assert parent["status"] == "failed" and parent["code"] == {"commit": COMMIT, "path": "train.py"}
-    assert parent["extra"]["mlflow"]["tags"] == {"team": "risk"}
+    assert parent["tags"] == ["team=risk"] and "tags" not in parent["extra"]["mlflow"]
 
     assert cli("validate", "--strict", "--root", repo.path).exit_code == 0
     repo.commit("Import the sweep")
@@ -83,6 +83,8 @@ def test_each_run_becomes_a_record_that_validates_strictly_and_builds(cli, repo,
     assert "0.94" in page and "learning_rate" in page and "train.loss" in page
     board = read_page(tmp_path / "site", "leaderboards/").text
     assert "trial 2" in board and "fraud-detection" in board
+    found = cli("query", "tags.team = 'risk'", "--root", repo.path)
+    assert found.exit_code == 0 and "lgbm-sweep" in found.stdout and "trial-1" not in found.stdout
 
 
 def test_importing_again_updates_in_place_and_keeps_a_persons_edit(cli, repo, store) -> None:
