@@ -3,7 +3,8 @@
 Any store MLflow opens works: a file store folder, a SQLite file, a tracking server. A run
 becomes one record: run name → title, start → date, user → authors, params typed back,
 final metrics, every history longer than one step as TSV, `mlflow.source.*` tags → `code`,
-other tags → `tags` (`team=risk`), the parent run → `extra.mlflow`, the artifact URI, and `source` with its ids.
+other tags → `tags` (`team=risk`), the parent run → `extra.mlflow`, the artifact URI, a link to
+the run on a tracking server, and `source` with its ids.
 """
 
 from __future__ import annotations

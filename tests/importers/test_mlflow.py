@@ -10,6 +10,8 @@ import pytest
 import yaml
 from sitekit import read_page
 
+from mlreport.importers.mlflow_runs import run_record
+
 mlflow = pytest.importorskip("mlflow")
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -170,3 +172,15 @@ def test_the_import_benchmark_measures_a_real_store(tmp_path) -> None:
     seconds, created = import_bench.time_import(store, tmp_path / "project")
     assert created == 3 and seconds > 0
     assert len((tmp_path / "project/experiments/run-2/history/valid.auc.tsv").read_text().splitlines()) == 6
+
+
+def test_a_run_on_a_tracking_server_links_back_without_the_credentials(tmp_path) -> None:
+    uri = (tmp_path / "mlruns").as_uri()
+    ids = log_sweep(uri)
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    run = client.get_run(ids["trial 1"])
+    record, _ = run_record(run, "fraud", client, "https://ana:secret@mlflow.example.com:8443/")
+    assert record.data["links"] == [{"title": "MLflow run", "url": f"https://mlflow.example.com:8443/#/experiments/"
+                                                                     f"{run.info.experiment_id}/runs/{run.info.run_id}"}]
+    local, _ = run_record(run, "fraud", client, uri)
+    assert "links" not in local.data
