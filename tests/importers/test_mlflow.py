@@ -83,6 +83,7 @@ def test_each_run_becomes_a_record_that_validates_strictly_and_builds(cli, repo,
     assert built.exit_code == 0, built.output
     page = read_page(tmp_path / "site", "experiments/trial-2/").text
     assert "0.94" in page and "learning_rate" in page and "train.loss" in page
+    assert f"imported from mlflow run_id: {ids['trial 2']}" in page
     board = read_page(tmp_path / "site", "leaderboards/").text
     assert "trial 2" in board and "fraud-detection" in board
     found = cli("query", "tags.team = 'risk'", "--root", repo.path)
