@@ -128,6 +128,20 @@ def build_catalog(loaded: Loaded, options: Options) -> Catalog:
     return model
 
 
+def _hub_result(experiment: Experiment, split: str, source_url: Callable[[Experiment], str] | None
+                ) -> dict[str, Any]:
+    result: dict[str, Any] = {"task": {"type": experiment.task or "other"}}
+    if experiment.dataset:
+        dataset = {"name": experiment.dataset.name, "type": experiment.dataset.name}
+        dataset.update({k: v for k, v in (("split", split), ("revision", experiment.dataset.version)) if v})
+        result["dataset"] = dataset
+    if source_url:
+        # The Hub links each result to where its numbers come from.
+        result["source"] = {"name": experiment.title or experiment.id, "url": source_url(experiment)}
+    result["metrics"] = []
+    return result
+
+
 def _linked_both_ways(keys: dict[str, str], decisions: Iterable[Decision], forward: str,
                       backward: str) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """Links between decisions whichever side wrote them (`supersedes` in the newer, `superseded_by` in the
@@ -142,18 +156,6 @@ def _linked_both_ways(keys: dict[str, str], decisions: Iterable[Decision], forwa
                 to.setdefault(source, set()).add(target)
                 back.setdefault(target, set()).add(source)
     return ({k: tuple(sorted(v)) for k, v in to.items()}, {k: tuple(sorted(v)) for k, v in back.items()})
-def _hub_result(experiment: Experiment, split: str, source_url: Callable[[Experiment], str] | None
-                ) -> dict[str, Any]:
-    result: dict[str, Any] = {"task": {"type": experiment.task or "other"}}
-    if experiment.dataset:
-        dataset = {"name": experiment.dataset.name, "type": experiment.dataset.name}
-        dataset.update({k: v for k, v in (("split", split), ("revision", experiment.dataset.version)) if v})
-        result["dataset"] = dataset
-    if source_url:
-        # The Hub links each result to where its numbers come from.
-        result["source"] = {"name": experiment.title or experiment.id, "url": source_url(experiment)}
-    result["metrics"] = []
-    return result
 
 
 def _by_id(records: Iterable[Experiment | Decision | ModelCard]) -> dict:
