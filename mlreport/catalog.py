@@ -78,6 +78,16 @@ class Catalog:
                 rows.append(EvaluationRow(experiment, evaluation.experiment, metric, value, split, self.goal(metric)))
         return rows
 
+    def card_tasks(self, card: ModelCard) -> tuple[str, ...]:
+        """The tasks a card's evaluation experiments are about, in their order."""
+        tasks = (self.experiments[e.experiment].task for e in card.evaluations if e.experiment in self.experiments)
+        return tuple(dict.fromkeys(task for task in tasks if task))
+
+    def in_production(self, task: str) -> list[ModelCard]:
+        """The cards in production for a task (evaluated on runs of it), by id."""
+        return [card for card_id, card in sorted(self.models.items())
+                if card.status == "production" and task in self.card_tasks(card)]
+
     def effective_status(self, decision: Decision) -> str:
         """`superseded` when a successor exists, whatever stale status the file still says."""
         return "superseded" if self.successors.get(decision.id) else decision.status

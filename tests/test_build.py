@@ -404,3 +404,59 @@ def test_every_experiment_page_says_how_to_reproduce_it(repo: GitRepo, cli, tmp_
     base = read_page(tmp_path / "site", "experiments/base")
     assert "This record names no code to run again" in base.text
     assert "Compare with the baseline" not in base.text
+
+
+def test_a_candidate_card_shows_its_gain_over_production_and_its_sections_in_the_toc(repo: GitRepo, cli,
+                                                                                     tmp_path: Path) -> None:
+    repo.write("experiments/old.yaml", "title: Old\ndate: 2026-01-02\ntask: fraud\nmetrics: {auc: 0.80, loss: 0.50}\n")
+    repo.write("experiments/base.yaml", "title: Base\ndate: 2026-01-02\ntask: fraud\nmetrics: {auc: 0.83}\n")
+    repo.write("experiments/new.yaml",
+               "title: New\ndate: 2026-01-03\ntask: fraud\nbaseline: base\nmetrics: {auc: 0.85, loss: 0.55}\n")
+    repo.write("models/scorer-v1.md", """
+        ---
+        name: Scorer v1
+        status: production
+        evaluations: [{experiment: old, metrics: [auc, loss]}]
+        ---
+        # Scorer v1
+        """)
+    repo.write("models/scorer-v2.md", """
+        ---
+        name: Scorer v2
+        status: candidate
+        evaluations: [{experiment: new, metrics: [auc, loss]}]
+        ---
+        # Scorer v2
+
+        ## Model Details
+
+        A better scorer.
+
+        ## Uses
+
+        ### Direct Use
+
+        Scoring.
+
+        ```text
+        ## not a section
+        ```
+
+        ## Bias, Risks, and Limitations
+
+        Few.
+        """)
+    repo.commit("Two cards")
+    assert cli("build", "--root", repo.path, "--site-dir", tmp_path / "site").exit_code == 0
+    page = read_page(tmp_path / "site", "models/scorer-v2")
+    # The Hugging Face sections are the page's own headings: its table of contents lists them.
+    for anchor in ("#model-details", "#uses", "#bias-risks-and-limitations"):
+        assert anchor in page.nav, anchor
+    assert "#not-a-section" not in page.nav and "## not a section" in page.text
+    # Against its own baseline and against the card in production for the same task.
+    assert "Δ vs baseline Δ vs production" in page.text
+    assert "auc ↑ 0.85 ✓ +0.02 ✓ +0.05" in page.text
+    assert "loss ↓ 0.55 ✗ +0.05" in page.text
+    assert page.link_to("Scorer v1") == "../scorer-v1/"
+    production = read_page(tmp_path / "site", "models/scorer-v1")
+    assert "Δ vs production" not in production.text  # the model in production is not its own rival
