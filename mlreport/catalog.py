@@ -78,6 +78,10 @@ class Catalog:
                 rows.append(EvaluationRow(experiment, evaluation.experiment, metric, value, split, self.goal(metric)))
         return rows
 
+    def production_cards(self, experiment_id: str) -> list[ModelCard]:
+        """The cards in production that cite an experiment among their evaluations: its model is in production."""
+        return [self.models[i] for i in self.models_citing.get(experiment_id, ()) if self.models[i].status == "production"]
+
     def card_tasks(self, card: ModelCard) -> tuple[str, ...]:
         """The tasks a card's evaluation experiments are about, in their order."""
         tasks = (self.experiments[e.experiment].task for e in card.evaluations if e.experiment in self.experiments)

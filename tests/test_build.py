@@ -460,3 +460,21 @@ def test_a_candidate_card_shows_its_gain_over_production_and_its_sections_in_the
     assert page.link_to("Scorer v1") == "../scorer-v1/"
     production = read_page(tmp_path / "site", "models/scorer-v1")
     assert "Δ vs production" not in production.text  # the model in production is not its own rival
+
+
+def test_home_says_what_is_in_production_and_what_awaits_sign_off(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("experiments/old.yaml", "title: Old run\ndate: 2026-01-02\ntask: fraud\ndataset: tx\nmetrics: {auc: 0.80}\n")
+    repo.write("experiments/new.yaml", "title: New run\ndate: 2026-01-03\ntask: fraud\ndataset: tx\nmetrics: {auc: 0.85}\n")
+    repo.write("models/scorer.md", "---\nname: Scorer v1\nstatus: production\nevaluations: [{experiment: old}]\n---\n")
+    repo.write("decisions/0001-ship-it.md", "---\ntitle: Ship the new run\nstatus: proposed\ndate: 2026-01-04\n"
+                                            "decision-makers: [Ana, Bo]\n---\n# Ship the new run\n")
+    repo.write("decisions/0002-done.md", "---\ntitle: Done already\nstatus: accepted\ndate: 2026-01-14\n---\n")
+    repo.commit("Records", date="2026-01-14T10:00:00+00:00")
+    assert cli("build", "--root", repo.path, "--site-dir", tmp_path / "site").exit_code == 0
+    home = read_page(tmp_path / "site", "")
+    production = home.text[home.text.index("In production now"):home.text.index("Decisions awaiting sign-off")]
+    assert "fraud Scorer v1 production Old run 0.80 #2 of 2 New run 0.85 ✓ +0.05 auc" in production
+    waiting = home.text[home.text.index("Decisions awaiting sign-off"):home.text.index("Leaderboards")]
+    assert "0001 — Ship the new run Ana, Bo 2026-01-04 (10 days)" in waiting and "Done already" not in waiting
+    rows = _table(tmp_path / "site", "leaderboards/fraud-tx-auc.json")["rows"]
+    assert {r["id"]: r["production"] for r in rows} == {"new": "", "old": "Scorer v1"}

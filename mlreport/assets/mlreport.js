@@ -95,7 +95,15 @@
       var link = el("a", "", cell.getValue());
       link.href = siteUrl(row.url);
       if (row.id) link.title = row.id;
-      return link;
+      if (!row.production) return link;
+      // The run behind a model in production: the first thing a reader of a board asks about.
+      var holder = el("span");
+      var badge = el("span", "mlr-badge mlr-model-production mlr-in-production", "production");
+      badge.title = "in production: " + row.production;
+      holder.appendChild(link);
+      holder.appendChild(document.createTextNode(" "));
+      holder.appendChild(badge);
+      return holder;
     },
     status: function (cell) {
       var value = cell.getValue() || "";

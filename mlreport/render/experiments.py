@@ -197,6 +197,7 @@ def index_table(site: Site) -> tuple[list[Column], list[dict[str, Any]]]:
             "dataset": experiment.dataset.name if experiment.dataset else "",
             "model": experiment.model, "authors": list(experiment.authors), "tags": list(experiment.tags),
             "date": _day(experiment),
+            "production": ", ".join(card.title for card in site.catalog.production_cards(experiment.id)),
         }
         row.update({f"metric:{name}": experiment.metrics.get(name) for name in metrics})
         rows.append(row)
