@@ -478,3 +478,23 @@ def test_home_says_what_is_in_production_and_what_awaits_sign_off(repo: GitRepo,
     assert "0001 — Ship the new run Ana, Bo 2026-01-04 (10 days)" in waiting and "Done already" not in waiting
     rows = _table(tmp_path / "site", "leaderboards/fraud-tx-auc.json")["rows"]
     assert {r["id"]: r["production"] for r in rows} == {"new": "", "old": "Scorer v1"}
+
+
+def test_index_columns_choose_the_experiments_index_metrics_and_params(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("mkdocs.yml", "site_name: X\nplugins:\n  - mlreport:\n      index_columns: [loss, metrics.acc, "
+                             "params.lr, params.optimizer]\n")
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-02\nparams: {lr: 0.1, optimizer: adam}\n"
+                                     "metrics: {acc: 0.5, loss: 0.9, f1: 0.4}\n")
+    repo.write("experiments/b.yaml", "title: B\ndate: 2026-01-03\nparams: {lr: 0.01, optimizer: [sgd, nesterov]}\n"
+                                     "metrics: {acc: 0.6}\n")
+    repo.commit("Two runs")
+    assert cli("build", "--root", repo.path, "--site-dir", tmp_path / "site").exit_code == 0
+    table = _table(tmp_path / "site", "experiments.json")
+    chosen = [c for c in table["columns"] if c["field"].startswith(("metric:", "param:"))]
+    assert [(c["field"], c["kind"], c.get("filter", "")) for c in chosen] == [
+        ("metric:loss", "number", ""), ("metric:acc", "number", ""), ("param:lr", "number", ""),
+        ("param:optimizer", "text", "select")]
+    rows = {r["id"]: r for r in table["rows"]}
+    assert (rows["a"]["param:optimizer"], rows["b"]["param:optimizer"], rows["b"]["metric:loss"]) == (
+        "adam", "sgd, nesterov", None)
+    assert "metric:f1" not in rows["a"]
