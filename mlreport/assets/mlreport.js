@@ -221,13 +221,15 @@
     return state;
   }
 
-  function stateToUrl(table) {
+  // The default sort stays out of the address: a plain view keeps a plain link.
+  function stateToUrl(table, defaultSort) {
     var params = new URLSearchParams(window.location.search);
     Array.from(params.keys()).forEach(function (key) {
       if (key === SORT_PARAM || key.indexOf(FILTER_PREFIX) === 0) params.delete(key);
     });
     var sorters = table.getSorters();
-    if (sorters.length) params.set(SORT_PARAM, sorters[0].field + ":" + sorters[0].dir);
+    var sorted = sorters.length ? sorters[0].field + ":" + sorters[0].dir : "";
+    if (sorted && sorted !== defaultSort) params.set(SORT_PARAM, sorted);
     table.getHeaderFilters().forEach(function (filter) {
       if (filter.value) params.set(FILTER_PREFIX + filter.field, filter.value);
     });
@@ -407,8 +409,9 @@
       setTimeout(function () { table.redraw(true); }, 0);
       if (query) query.mlrStart();  // a ?q= in the address filters the table as it opens
       // Only once built: the initial sort and filters are already what the address says.
-      table.on("dataSorted", function () { stateToUrl(table); });
-      table.on("dataFiltered", function () { stateToUrl(table); });
+      var defaultSort = data.sort ? data.sort.field + ":" + data.sort.dir : "";
+      table.on("dataSorted", function () { stateToUrl(table, defaultSort); });
+      table.on("dataFiltered", function () { stateToUrl(table, defaultSort); });
     });
     download.addEventListener("click", function () {
       var name = (container.getAttribute("data-mlr-table") || "table").split("/").pop().replace(/\.json$/, "");
