@@ -78,6 +78,20 @@ class Catalog:
                 rows.append(EvaluationRow(experiment, evaluation.experiment, metric, value, split, self.goal(metric)))
         return rows
 
+    def production_cards(self, experiment_id: str) -> list[ModelCard]:
+        """The cards in production that cite an experiment among their evaluations: its model is in production."""
+        return [self.models[i] for i in self.models_citing.get(experiment_id, ()) if self.models[i].status == "production"]
+
+    def card_tasks(self, card: ModelCard) -> tuple[str, ...]:
+        """The tasks a card's evaluation experiments are about, in their order."""
+        tasks = (self.experiments[e.experiment].task for e in card.evaluations if e.experiment in self.experiments)
+        return tuple(dict.fromkeys(task for task in tasks if task))
+
+    def in_production(self, task: str) -> list[ModelCard]:
+        """The cards in production for a task (evaluated on runs of it), by id."""
+        return [card for card_id, card in sorted(self.models.items())
+                if card.status == "production" and task in self.card_tasks(card)]
+
     def model_index(self, card: ModelCard, source_url: Callable[[Experiment], str] | None = None
                     ) -> list[dict[str, Any]]:
         """Hugging Face's `model-index` from a card's evaluations: one result per experiment and split."""

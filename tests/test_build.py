@@ -404,6 +404,8 @@ def test_every_experiment_page_says_how_to_reproduce_it(repo: GitRepo, cli, tmp_
     base = read_page(tmp_path / "site", "experiments/base")
     assert "This record names no code to run again" in base.text
     assert "Compare with the baseline" not in base.text
+
+
 def test_a_long_history_keeps_the_page_small_and_every_point_in_the_data(repo: GitRepo, cli, tmp_path: Path) -> None:
     rows = 200_000
     repo.write("mkdocs.yml", "site_name: Long runs\ntheme: material\nplugins:\n  - mlreport\n")
@@ -420,3 +422,97 @@ def test_a_long_history_keeps_the_page_small_and_every_point_in_the_data(repo: G
     assert 1_000 <= len(trace["x"]) <= 2_000 and (trace["x"][0], trace["x"][-1]) == (0, rows - 1)
     detail = json.loads((tmp_path / "site" / "assets/mlreport/data/experiments/long.json").read_text())
     assert len(detail["history"]["loss"]) == rows
+
+
+def test_a_candidate_card_shows_its_gain_over_production_and_its_sections_in_the_toc(repo: GitRepo, cli,
+                                                                                     tmp_path: Path) -> None:
+    repo.write("experiments/old.yaml", "title: Old\ndate: 2026-01-02\ntask: fraud\nmetrics: {auc: 0.80, loss: 0.50}\n")
+    repo.write("experiments/base.yaml", "title: Base\ndate: 2026-01-02\ntask: fraud\nmetrics: {auc: 0.83}\n")
+    repo.write("experiments/new.yaml",
+               "title: New\ndate: 2026-01-03\ntask: fraud\nbaseline: base\nmetrics: {auc: 0.85, loss: 0.55}\n")
+    repo.write("models/scorer-v1.md", """
+        ---
+        name: Scorer v1
+        status: production
+        evaluations: [{experiment: old, metrics: [auc, loss]}]
+        ---
+        # Scorer v1
+        """)
+    repo.write("models/scorer-v2.md", """
+        ---
+        name: Scorer v2
+        status: candidate
+        evaluations: [{experiment: new, metrics: [auc, loss]}]
+        ---
+        # Scorer v2
+
+        ## Model Details
+
+        A better scorer.
+
+        ## Uses
+
+        ### Direct Use
+
+        Scoring.
+
+        ```text
+        ## not a section
+        ```
+
+        ## Bias, Risks, and Limitations
+
+        Few.
+        """)
+    repo.commit("Two cards")
+    assert cli("build", "--root", repo.path, "--site-dir", tmp_path / "site").exit_code == 0
+    page = read_page(tmp_path / "site", "models/scorer-v2")
+    # The Hugging Face sections are the page's own headings: its table of contents lists them.
+    for anchor in ("#model-details", "#uses", "#bias-risks-and-limitations"):
+        assert anchor in page.nav, anchor
+    assert "#not-a-section" not in page.nav and "## not a section" in page.text
+    # Against its own baseline and against the card in production for the same task.
+    assert "Δ vs baseline Δ vs production" in page.text
+    assert "auc ↑ 0.85 ✓ +0.02 ✓ +0.05" in page.text
+    assert "loss ↓ 0.55 ✗ +0.05" in page.text
+    assert page.link_to("Scorer v1") == "../scorer-v1/"
+    production = read_page(tmp_path / "site", "models/scorer-v1")
+    assert "Δ vs production" not in production.text  # the model in production is not its own rival
+
+
+def test_home_says_what_is_in_production_and_what_awaits_sign_off(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("experiments/old.yaml", "title: Old run\ndate: 2026-01-02\ntask: fraud\ndataset: tx\nmetrics: {auc: 0.80}\n")
+    repo.write("experiments/new.yaml", "title: New run\ndate: 2026-01-03\ntask: fraud\ndataset: tx\nmetrics: {auc: 0.85}\n")
+    repo.write("models/scorer.md", "---\nname: Scorer v1\nstatus: production\nevaluations: [{experiment: old}]\n---\n")
+    repo.write("decisions/0001-ship-it.md", "---\ntitle: Ship the new run\nstatus: proposed\ndate: 2026-01-04\n"
+                                            "decision-makers: [Ana, Bo]\n---\n# Ship the new run\n")
+    repo.write("decisions/0002-done.md", "---\ntitle: Done already\nstatus: accepted\ndate: 2026-01-14\n---\n")
+    repo.commit("Records", date="2026-01-14T10:00:00+00:00")
+    assert cli("build", "--root", repo.path, "--site-dir", tmp_path / "site").exit_code == 0
+    home = read_page(tmp_path / "site", "")
+    production = home.text[home.text.index("In production now"):home.text.index("Decisions awaiting sign-off")]
+    assert "fraud Scorer v1 production Old run 0.80 #2 of 2 New run 0.85 ✓ +0.05 auc" in production
+    waiting = home.text[home.text.index("Decisions awaiting sign-off"):home.text.index("Leaderboards")]
+    assert "0001 — Ship the new run Ana, Bo 2026-01-04 (10 days)" in waiting and "Done already" not in waiting
+    rows = _table(tmp_path / "site", "leaderboards/fraud-tx-auc.json")["rows"]
+    assert {r["id"]: r["production"] for r in rows} == {"new": "", "old": "Scorer v1"}
+
+
+def test_index_columns_choose_the_experiments_index_metrics_and_params(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("mkdocs.yml", "site_name: X\nplugins:\n  - mlreport:\n      index_columns: [loss, metrics.acc, "
+                             "params.lr, params.optimizer]\n")
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-02\nparams: {lr: 0.1, optimizer: adam}\n"
+                                     "metrics: {acc: 0.5, loss: 0.9, f1: 0.4}\n")
+    repo.write("experiments/b.yaml", "title: B\ndate: 2026-01-03\nparams: {lr: 0.01, optimizer: [sgd, nesterov]}\n"
+                                     "metrics: {acc: 0.6}\n")
+    repo.commit("Two runs")
+    assert cli("build", "--root", repo.path, "--site-dir", tmp_path / "site").exit_code == 0
+    table = _table(tmp_path / "site", "experiments.json")
+    chosen = [c for c in table["columns"] if c["field"].startswith(("metric:", "param:"))]
+    assert [(c["field"], c["kind"], c.get("filter", "")) for c in chosen] == [
+        ("metric:loss", "number", ""), ("metric:acc", "number", ""), ("param:lr", "number", ""),
+        ("param:optimizer", "text", "select")]
+    rows = {r["id"]: r for r in table["rows"]}
+    assert (rows["a"]["param:optimizer"], rows["b"]["param:optimizer"], rows["b"]["metric:loss"]) == (
+        "adam", "sgd, nesterov", None)
+    assert "metric:f1" not in rows["a"]

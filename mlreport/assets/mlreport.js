@@ -95,7 +95,15 @@
       var link = el("a", "", cell.getValue());
       link.href = siteUrl(row.url);
       if (row.id) link.title = row.id;
-      return link;
+      if (!row.production) return link;
+      // The run behind a model in production: the first thing a reader of a board asks about.
+      var holder = el("span");
+      var badge = el("span", "mlr-badge mlr-model-production mlr-in-production", "production");
+      badge.title = "in production: " + row.production;
+      holder.appendChild(link);
+      holder.appendChild(document.createTextNode(" "));
+      holder.appendChild(badge);
+      return holder;
     },
     status: function (cell) {
       var value = cell.getValue() || "";
@@ -191,6 +199,42 @@
 
   function listSorter(a, b) {
     return (a || []).join(", ").localeCompare((b || []).join(", "));
+  }
+
+  /* -- a table's sort and filters in the address, so a view is a link ----------------------- */
+
+  var SORT_PARAM = "sort";
+  var FILTER_PREFIX = "filter.";
+
+  function stateFromUrl(specs) {
+    var params = new URLSearchParams(window.location.search);
+    var fields = specs.map(function (spec) { return spec.field; });
+    var sort = (params.get(SORT_PARAM) || "").split(":");
+    var state = {sort: null, filters: []};
+    if (fields.indexOf(sort[0]) >= 0) state.sort = {column: sort[0], dir: sort[1] === "desc" ? "desc" : "asc"};
+    params.forEach(function (value, key) {
+      var field = key.slice(FILTER_PREFIX.length);
+      if (key.indexOf(FILTER_PREFIX) === 0 && fields.indexOf(field) >= 0 && value) {
+        state.filters.push({field: field, value: value});
+      }
+    });
+    return state;
+  }
+
+  // The default sort stays out of the address: a plain view keeps a plain link.
+  function stateToUrl(table, defaultSort) {
+    var params = new URLSearchParams(window.location.search);
+    Array.from(params.keys()).forEach(function (key) {
+      if (key === SORT_PARAM || key.indexOf(FILTER_PREFIX) === 0) params.delete(key);
+    });
+    var sorters = table.getSorters();
+    var sorted = sorters.length ? sorters[0].field + ":" + sorters[0].dir : "";
+    if (sorted && sorted !== defaultSort) params.set(SORT_PARAM, sorted);
+    table.getHeaderFilters().forEach(function (filter) {
+      if (filter.value) params.set(FILTER_PREFIX + filter.field, filter.value);
+    });
+    var query = params.toString();
+    history.replaceState(history.state, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
   }
 
   /* -- the query box: mlreport's query language over the rows (assets/query.js) --------------- */
@@ -316,17 +360,23 @@
   function buildTable(container, data) {
     var holder = el("div", "mlr-table-holder");
     var compare = null;
+    var toolbar = el("div", "mlr-table-toolbar");
+    toolbar.appendChild(el("span", "mlr-table-hint", data.selectable
+      ? "Tick two or more runs to compare them side by side. The address keeps the sort and filters."
+      : "The address keeps the sort and filters."));
+    var actions = el("span", "mlr-table-actions");
+    var download = el("button", "md-button mlr-download", "Download CSV");
+    download.type = "button";
+    download.title = "The rows these filters show, as a CSV file";
+    actions.appendChild(download);
     if (data.selectable) {
-      var toolbar = el("div", "mlr-table-toolbar");
-      toolbar.appendChild(el("span", "mlr-table-hint", "Tick two or more runs to compare them side by side."));
       compare = el("button", "md-button md-button--primary mlr-compare", "Compare selected");
       compare.type = "button";
       compare.disabled = true;
-      toolbar.appendChild(compare);
-      container.replaceChildren(toolbar, holder);
-    } else {
-      container.replaceChildren(holder);
+      actions.appendChild(compare);
     }
+    toolbar.appendChild(actions);
+    container.replaceChildren(toolbar, holder);
     var placeQuery = function (table) {
       if (!data.query || !window.mlreportQuery) return null;
       var box = queryBox(table, data);
@@ -342,11 +392,13 @@
                        headerHozAlign: "center", headerSort: false, width: 40, resizable: false, cssClass: "mlr-select",
                        frozen: !narrow, titleFormatterParams: {rowRange: "active"}});
     }
+    var state = stateFromUrl(data.columns);
+    var sort = state.sort || (data.sort ? {column: data.sort.field, dir: data.sort.dir} : null);
     var table = new Tabulator(holder, {
       data: data.rows, columns: columns, index: "id", layout: "fitDataStretch",
       nestedFieldSeparator: false, pagination: true, paginationSize: data.page_size || 50,
       paginationSizeSelector: [25, 50, 100, 500], paginationCounter: "rows",
-      initialSort: data.sort ? [{column: data.sort.field, dir: data.sort.dir}] : [],
+      initialSort: sort ? [sort] : [], initialHeaderFilter: state.filters,
       selectableRows: data.selectable ? true : false, placeholder: "No rows match these filters",
       movableColumns: true, columnHeaderVertAlign: "bottom",
     });
@@ -356,6 +408,14 @@
     table.on("tableBuilt", function () {
       setTimeout(function () { table.redraw(true); }, 0);
       if (query) query.mlrStart();  // a ?q= in the address filters the table as it opens
+      // Only once built: the initial sort and filters are already what the address says.
+      var defaultSort = data.sort ? data.sort.field + ":" + data.sort.dir : "";
+      table.on("dataSorted", function () { stateToUrl(table, defaultSort); });
+      table.on("dataFiltered", function () { stateToUrl(table, defaultSort); });
+    });
+    download.addEventListener("click", function () {
+      var name = (container.getAttribute("data-mlr-table") || "table").split("/").pop().replace(/\.json$/, "");
+      table.download("csv", name + ".csv", {}, "active");
     });
     if (compare) {
       table.on("rowSelectionChanged", function (selected) {

@@ -181,9 +181,23 @@ def key_metrics(site: Site) -> list[str]:
     return list(dict.fromkeys(ranked + common))[:KEY_METRICS]
 
 
+PARAM_PREFIX = "params."
+"""How `index_columns` names a parameter (`params.num_leaves`); any other name is a metric (`metrics.` optional)."""
+
+
+def index_columns(site: Site) -> tuple[list[str], list[str]]:
+    """The metrics and the parameters the index shows: as `index_columns` lists them, else the key metrics."""
+    chosen = site.options.index_columns
+    if not chosen:
+        return key_metrics(site), []
+    params = [name.removeprefix(PARAM_PREFIX) for name in chosen if name.startswith(PARAM_PREFIX)]
+    metrics = [name.removeprefix("metrics.") for name in chosen if not name.startswith(PARAM_PREFIX)]
+    return metrics, params
+
+
 def index_table(site: Site) -> tuple[list[Column], list[dict[str, Any]]]:
     """The experiments index as a browser table: one row per experiment."""
-    metrics = key_metrics(site)
+    metrics, params = index_columns(site)
     columns = [
         Column("title", "Experiment", "link", "text"),
         Column("status", "Status", "status", "select"),
@@ -193,7 +207,9 @@ def index_table(site: Site) -> tuple[list[Column], list[dict[str, Any]]]:
         Column("authors", "Authors", "list", "list"),
         Column("tags", "Tags", "list", "list"),
         Column("date", "Date", "date"),
-    ] + [Column(f"metric:{name}", name, "number", goal=site.catalog.goal(name), metric=name) for name in metrics]
+    ] + [Column(f"metric:{name}", name, "number", goal=site.catalog.goal(name), metric=name) for name in metrics] + [
+        Column(f"param:{name}", name, _param_kind(site, name), "select" if _param_kind(site, name) == "text" else "")
+        for name in params]
     rows = []
     for experiment in site.catalog.experiments.values():
         row: dict[str, Any] = {
@@ -203,10 +219,26 @@ def index_table(site: Site) -> tuple[list[Column], list[dict[str, Any]]]:
             "dataset": experiment.dataset.name if experiment.dataset else "",
             "model": experiment.model, "authors": list(experiment.authors), "tags": list(experiment.tags),
             "date": _day(experiment),
+            "production": ", ".join(card.title for card in site.catalog.production_cards(experiment.id)),
         }
         row.update({f"metric:{name}": experiment.metrics.get(name) for name in metrics})
+        row.update({f"param:{name}": _cell(experiment.params.get(name)) for name in params})
         rows.append(row)
     return columns, rows
+
+
+def _param_kind(site: Site, name: str) -> str:
+    """`number` when every run that sets the parameter sets a number (it sorts as one), else `text`."""
+    values = [e.params[name] for e in site.catalog.experiments.values() if name in e.params]
+    numeric = values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+    return "number" if numeric else "text"
+
+
+def _cell(value: Any) -> Any:
+    """A parameter as a table cell: numbers as they are, anything else as its text."""
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return value
+    return plain(value)
 
 
 def _day(experiment: Experiment) -> str:

@@ -112,6 +112,7 @@ def board_table(site: Site, view: BoardView) -> tuple[list[Column], list[dict[st
             "model": experiment.model, "authors": list(experiment.authors),
             "date": experiment.date.isoformat() if experiment.date else "",
             "pr": pr, "pr_url": site.history.pr_url(pr),
+            "production": ", ".join(card.title for card in site.catalog.production_cards(experiment.id)),
         }
         row.update({f"metric:{name}": experiment.metrics.get(name) for name in view.others})
         rows.append(row)

@@ -22,6 +22,26 @@ def breakable(name: Any) -> Markup:
     return Markup(".<wbr>").join(safe.text(part) for part in str(name).split("."))
 
 
+_H2 = re.compile(r"^##[ \t]+(.+?)[ \t#]*$")
+
+
+def sections(markdown: str) -> list[tuple[str, str]]:
+    """A body's `## ` sections as (title, Markdown), the text before the first one titled ""; fenced code
+    keeps its `##` lines. The page writes each title as its own heading, so its table of contents lists them."""
+    found: list[tuple[str, list[str]]] = [("", [])]
+    fence = ""
+    for line in markdown.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")) and (not fence or stripped.startswith(fence)):
+            fence = "" if fence else stripped[:3]
+        heading = None if fence else _H2.match(line)
+        if heading:
+            found.append((heading.group(1).strip(), []))
+        else:
+            found[-1][1].append(line)
+    return [(title, "\n".join(lines).strip("\n")) for title, lines in found if title or "".join(lines).strip()]
+
+
 SUMMARY_LENGTH = 240
 """The most characters of a summary; a longer first sentence is cut at a word."""
 _FENCE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[^\n]*$", re.M | re.S)

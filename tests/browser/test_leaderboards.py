@@ -79,6 +79,20 @@ def test_differences_say_better_or_worse_in_the_metrics_own_format(demo: BuiltSi
     assert "✓ better, ✗ worse" in page.locator("article").inner_text()
 
 
+def test_the_run_behind_a_model_in_production_wears_a_badge(demo: BuiltSite, tabs) -> None:
+    board = next(b for b in demo.catalog.leaderboards
+                 if any(demo.catalog.production_cards(e.experiment.id) for e in b.entries[:PAGE_SIZE]))
+    page = tabs(demo).goto(demo.board_url(board))
+    badged = page.locator("[data-mlr-table] .tabulator-row .tabulator-cell[tabulator-field='title']")
+    shown = {row: cell for row, cell in zip(row_ids(page), badged.all())}
+    for entry in board.entries[:PAGE_SIZE]:
+        cards = demo.catalog.production_cards(entry.experiment.id)
+        badge = shown[entry.experiment.id].locator(".mlr-in-production")
+        assert badge.count() == (1 if cards else 0), entry.experiment.id
+        if cards:
+            assert badge.get_attribute("title") == "in production: " + ", ".join(c.title for c in cards)
+
+
 def _busiest(site: BuiltSite) -> RankedBoard:
     return max(site.catalog.leaderboards, key=lambda b: (len(b.entries), b.definition.title))
 

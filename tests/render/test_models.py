@@ -68,7 +68,8 @@ def test_card_lists_the_decisions_that_concern_it(site: Path) -> None:
 def test_card_body_and_history(site: Path, repo_path: Path) -> None:
     page = read_page(site, "models/digits-cnn")
     # The body's own sections sit below the page's, its title (the page's heading) is not repeated.
-    assert "<h3>Model Details</h3>" in page.source and "<strong>handwritten digits</strong>" in page.source
+    assert '<h3 id="model-details">Model Details' in page.source and "<strong>handwritten digits</strong>" in page.source
+    assert "#model-details" in page.nav  # in the table of contents
     assert page.text.count("Digits CNN") == 2  # heading, and the id in the header
     assert page.link_to("Edit this record") == "https://git.example.com/team/records/edit/main/models/digits-cnn.md"
     generated_page = generated(repo_path).pages["models/digits-cnn.md"]
