@@ -116,6 +116,11 @@ MODEL: dict[str, Any] = {
             "type": "object", "required": ["experiment"], "additionalProperties": False,
             "properties": {"experiment": {"type": "string"}, "metrics": _STRINGS,
                            "split": {"type": "string"}}}},
+        "kpis": {"type": "array", "items": {
+            "type": "object", "required": ["metric", "target"],
+            "properties": {**{k: {"type": "string"} for k in ("metric", "title", "target", "warn", "unit", "owner")},
+                           "scope": {"type": "object", "additionalProperties": False,
+                                     "properties": {k: {"type": "string"} for k in ("task", "dataset", "model")}}}}},
         # Hugging Face model card metadata, same names and meaning.
         "license": {"type": "string"},
         "license_name": {"type": "string"},
