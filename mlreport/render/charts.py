@@ -13,6 +13,8 @@ from typing import Any, Iterable
 
 from markupsafe import Markup
 
+from mlreport.config import Kpi
+from mlreport.kpis import Reading
 from mlreport.leaderboards import RankedEntry, RankedBoard
 from mlreport.metrics import is_number
 from mlreport.records import Experiment
@@ -61,6 +63,62 @@ def best_so_far(board: RankedBoard, urls: dict[str, str]) -> dict[str, Any]:
     return {"data": [points, best], "link": True,
             "layout": {"xaxis": {"type": "date", "title": {"text": "date"}},
                        "yaxis": {"title": {"text": metric}}}}
+
+
+TARGET_FILL = "rgba(46, 160, 67, 0.16)"
+WARN_FILL = "rgba(215, 162, 41, 0.16)"
+"""The target band and the warning band: translucent, so they read on a light and a dark page alike."""
+
+
+def kpi_trend(reading: Reading, urls: dict[str, str]) -> dict[str, Any] | None:
+    """A KPI over time: each run in scope by date, the production value as a step line, the target as a band.
+
+    None when no dated run reports the metric.
+    """
+    runs = [run for run in reading.runs if run.date]
+    if not runs:
+        return None
+    kpi = reading.kpi
+    days = [run.date.isoformat() for run in runs]
+    values = [run.metrics[kpi.metric] for run in runs]
+    first, last = days[0], days[-1]
+    data: list[dict[str, Any]] = [
+        _band(kpi.target.threshold, _outer(kpi.target.goal, values, kpi), first, last, TARGET_FILL,
+              f"target {kpi.target}"),
+    ]
+    if kpi.warn is not None:
+        data.append(_band(kpi.warn.threshold, kpi.target.threshold, first, last, WARN_FILL, f"at risk {kpi.warn}"))
+    data.append({
+        "type": "scatter", "mode": "markers", "name": "runs", "x": days, "y": values,
+        "text": [label(run.title) for run in runs], "customdata": [urls[run.id] for run in runs],
+        "hovertemplate": "%{text}<br>%{x}: %{y}<extra></extra>", "marker": {"size": 8, "role": "muted"},
+    })
+    if reading.value is not None:
+        since = reading.source.date if reading.source and reading.source.date else None
+        start = min(since.isoformat(), last) if since else first
+        data.append({
+            "type": "scatter", "mode": "lines", "name": label(f"production: {reading.card.title}"),
+            "x": [start, last], "y": [reading.value, reading.value],
+            "line": {"shape": "hv", "width": 3, "role": "accent"},
+            "hovertemplate": "production: %{y}<extra></extra>",
+        })
+    unit = f" ({kpi.unit})" if kpi.unit else ""
+    return {"data": data, "link": True,
+            "layout": {"xaxis": {"type": "date", "title": {"text": "date"}},
+                       "yaxis": {"title": {"text": label(kpi.metric + unit)}}}}
+
+
+def _outer(goal: str, values: list[float], kpi: Kpi) -> float:
+    """Where the target band ends: beyond every value on the side that meets the target."""
+    marks = [*values, kpi.target.threshold] + ([kpi.warn.threshold] if kpi.warn else [])
+    span = (max(marks) - min(marks)) or abs(kpi.target.threshold) or 1.0
+    return min(marks) - span * 0.1 if goal == "min" else max(marks) + span * 0.1
+
+
+def _band(edge: float, other: float, first: str, last: str, fill: str, name: str) -> dict[str, Any]:
+    return {"type": "scatter", "mode": "lines", "name": label(name), "x": [first, last, last, first, first],
+            "y": [edge, edge, other, other, edge], "fill": "toself", "fillcolor": fill, "line": {"width": 0},
+            "hoverinfo": "skip"}
 
 
 def parallel_coordinates(board: RankedBoard) -> tuple[dict[str, Any], int] | None:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from mlreport.history import Change, FeedItem
+from mlreport.kpis import read_kpis
+from mlreport.render.kpis import anchors, status_badge
 from mlreport.render.leaderboards import board_views
 from mlreport.render.site import PageKind, Site, newest_first
 
@@ -38,8 +40,10 @@ def write(site: Site) -> None:
     catalog = site.catalog
     decision_changes = [DecisionChange(item, status_after(site, item))
                         for item in site.history.feed if item.kind == "decision"][:LATEST]
+    readings = read_kpis(catalog)
     site.add_page(
         site.home, "home.md.j2",
+        kpi_tiles=list(zip(readings, anchors(readings))), status_badge=status_badge,
         views=board_views(site), top=TOP,
         latest=newest_first(catalog.experiments.values())[:LATEST],
         decision_changes=decision_changes,
