@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from mlreport.metrics import delta
 from mlreport.catalog import EvaluationRow
+from mlreport.governance import checklist
 from mlreport.records import ModelCard
 from mlreport.render.feed import address
 from mlreport.render.site import MODELS_INDEX, PageKind, Site, record_page
@@ -51,7 +52,8 @@ def write(site: Site) -> None:
         site.add_page(record_page("model", card.id), "model.md.j2", source=card, card=card,
                       **card_context(site, card))
     site.add_page(MODELS_INDEX, "models.md.j2", groups=status_groups(list(site.catalog.models.values())),
-                  last_change=lambda card: last_change(site, card))
+                  last_change=lambda card: last_change(site, card),
+                  checklist=lambda card: checklist(card, site.options.card_requirements))
 
 
 def card_context(site: Site, card: ModelCard) -> dict[str, Any]:
@@ -61,6 +63,7 @@ def card_context(site: Site, card: ModelCard) -> dict[str, Any]:
         "evaluations": evaluation_table(site, card),
         "decisions": [catalog.decisions[i] for i in catalog.decisions_of_model.get(card.id, ()) if i in catalog.decisions],
         "header": header(card),
+        "checklist": checklist(card, site.options.card_requirements),
         "body": body_without_title(card.body),
         "breakable": breakable,
         "export": Markup(escape(hub_card(site, card))),
