@@ -44,6 +44,17 @@ class Link:
     url: str
 
 
+@dataclass(frozen=True)
+class Explanations:
+    """What drives a model's predictions: feature importances, by how they were measured."""
+
+    feature_importance: tuple[tuple[str, float], ...] = ()
+    """(feature, importance), the largest (by size) first."""
+    method: str = ""
+    """`shap`, `gain`, `permutation`, …"""
+    notes: str = ""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Experiment(Record):
     """One experiment run, as recorded in YAML."""
@@ -62,6 +73,7 @@ class Experiment(Record):
     environment: dict[str, Any] = field(default_factory=dict)
     artifacts: tuple[Link, ...] = ()
     links: tuple[Link, ...] = ()
+    explanations: Explanations | None = None
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -95,7 +107,8 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
         problems.append(document.problem(message=f"file name gives the id {record_id!r}, which is not a valid id",
                                          hint="rename the file to a lowercase slug, or set `id:`"))
     history, history_problems = _history(document, path, root)
-    problems += history_problems
+    explanations, explanation_problems = _explanations(document, path, root)
+    problems += history_problems + explanation_problems
     notes = str(data.get("notes") or "")
     notes_file = path.parent / "notes.md"
     if directory_form and not notes:
@@ -124,6 +137,7 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
         environment=_mapping(data.get("environment")),
         artifacts=_links(data.get("artifacts"), "name", "uri"),
         links=_links(data.get("links"), "title", "url"),
+        explanations=explanations,
         notes=notes,
         extra=_mapping(data.get("extra")),
     )
@@ -139,17 +153,9 @@ def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Seri
         return series, []
     if not isinstance(value, str):
         return {}, []
-    depends_on(path.parent / value)  # what the folder holds decides the curves, even before it exists
-    # A path from record content must stay inside the experiment's own folder.
-    base = path.parent.resolve()
-    target = (base / value).resolve()
-    if not target.is_relative_to(base):
-        return {}, [document.problem("history", value=True,
-                                     message=f"`history` points outside the experiment's folder: {value!r}",
-                                     hint="keep history files next to the experiment record")]
-    if not target.exists():
-        return {}, [document.problem("history", value=True, message=f"`history` file not found: {value!r}",
-                                     hint=f"paths are relative to {relative(path.parent, root)}/")]
+    target, problem = _attached(document, path, root, value, "history")
+    if target is None:
+        return {}, [problem] if problem else []
     files = sorted(target.rglob("*")) if target.is_dir() else [target]
     series: dict[str, Series] = {}
     problems: list[Problem] = []
@@ -162,6 +168,66 @@ def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Seri
         if problem:
             problems.append(problem)
     return series, problems
+
+
+def _attached(document: Document, path: Path, root: Path, value: str, *key: str | int) \
+        -> tuple[Path | None, Problem | None]:
+    """The file or folder a record names by relative path, or the problem with it."""
+    depends_on(path.parent / value)  # what the folder holds decides the record, even before it exists
+    name = ".".join(map(str, key))
+    # A path from record content must stay inside the experiment's own folder.
+    base = path.parent.resolve()
+    target = (base / value).resolve()
+    if not target.is_relative_to(base):
+        return None, document.problem(*key, value=True, message=f"`{name}` points outside the experiment's folder: "
+                                                                 f"{value!r}",
+                                      hint=f"keep {key[0]} files next to the experiment record")
+    if not target.exists():
+        return None, document.problem(*key, value=True, message=f"`{name}` file not found: {value!r}",
+                                      hint=f"paths are relative to {relative(path.parent, root)}/")
+    return target, None
+
+
+def _explanations(document: Document, path: Path, root: Path) -> tuple[Explanations | None, list[Problem]]:
+    """The record's explanations; feature importances inline, or from a CSV/TSV with `feature`, `importance`."""
+    value = document.data.get("explanations")
+    if not isinstance(value, dict):
+        return None, []
+    importance = value.get("feature_importance")
+    problems: list[Problem] = []
+    pairs: list[tuple[str, float]] = []
+    if isinstance(importance, dict):
+        pairs = [(str(k), float(v)) for k, v in importance.items() if _is_number(v)]
+    elif isinstance(importance, str):
+        target, problem = _attached(document, path, root, importance, "explanations", "feature_importance")
+        if target is not None and target.is_file():
+            pairs, problem = _read_importances(target, root)
+        problems += [problem] if problem else []
+    ranked = tuple(sorted(pairs, key=lambda pair: (-abs(pair[1]), pair[0])))
+    return Explanations(ranked, str(value.get("method") or ""), str(value.get("notes") or "")), problems
+
+
+def _read_importances(file: Path, root: Path) -> tuple[list[tuple[str, float]], Problem | None]:
+    """Rows of a CSV/TSV with a `feature` and an `importance` column (SHAP summaries, `feature_importances_`)."""
+    shown = relative(file, root)
+    rows = list(csv.reader(read_text(file, shown).splitlines(), delimiter="\t" if file.suffix.lower() == ".tsv"
+                           else ","))
+    header = rows[0] if rows else []
+    if "feature" not in header or "importance" not in header:
+        return [], Problem(shown, 1, 1, "error", "feature importance file needs a `feature` and an `importance` "
+                                                 f"column; its columns are: {', '.join(header) or 'nothing'}",
+                           "the first line names the columns: feature, importance")
+    name_at, value_at = header.index("feature"), header.index("importance")
+    pairs = []
+    for line_number, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        cell = row[value_at] if value_at < len(row) else ""
+        if not _is_number_text(cell) or name_at >= len(row):
+            return [], Problem(shown, line_number, 1, "error", f"`importance` must be a number; found {cell!r}",
+                               "each row is a feature and its importance")
+        pairs.append((row[name_at], float(cell)))
+    return pairs, None
 
 
 def _read_series(file: Path, root: Path, prefix: str) -> tuple[dict[str, Series], Problem | None]:

@@ -18,8 +18,11 @@ from mlreport.kpis import Reading
 from mlreport.leaderboards import RankedEntry, RankedBoard
 from mlreport.metrics import is_number
 from mlreport.records import Experiment
+from mlreport.records.experiment import Explanations
 from mlreport.render import safe
 
+TOP_FEATURES = 20
+"""Features drawn in an importance chart; the rest are listed, folded, below it."""
 SPLIT_PREFIXES = ("train", "training", "val", "valid", "validation", "eval", "dev", "test")
 """History series named `<split>.<metric>` are drawn together on one chart per metric."""
 MAX_PARCOORDS_PARAMS = 8
@@ -194,3 +197,18 @@ def curve_group(name: str) -> tuple[str, str]:
         return rest, head
     return name, ""
 
+
+
+def feature_importance(explanations: Explanations) -> dict[str, Any] | None:
+    """The top features as a horizontal bar chart, the largest on top; None without importances."""
+    top = explanations.feature_importance[:TOP_FEATURES]
+    if not top:
+        return None
+    measured = f"importance ({explanations.method})" if explanations.method else "importance"
+    return {"data": [{"type": "bar", "orientation": "h", "x": [value for _, value in top],
+                      "y": [label(name) for name, _ in top], "marker": {"role": "accent"},
+                      "hovertemplate": "%{y}: %{x}<extra></extra>"}],
+            # Features read top-down from the largest; the height grows with them, so labels never overlap.
+            "layout": {"yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
+                       "xaxis": {"title": {"text": label(measured)}},
+                       "height": 80 + 22 * len(top), "showlegend": False}}

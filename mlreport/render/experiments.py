@@ -86,6 +86,11 @@ class _Links:
         return cls(placements, followers)
 
 
+def _importance_chart(experiment: Experiment) -> Any:
+    spec = charts.feature_importance(experiment.explanations) if experiment.explanations else None
+    return charts.chart_block(spec, "mlr-importance") if spec else None
+
+
 def experiment_context(site: Site, experiment: Experiment, links: _Links) -> dict[str, Any]:
     """What an experiment page shows beyond the record itself."""
     catalog = site.catalog
@@ -96,6 +101,8 @@ def experiment_context(site: Site, experiment: Experiment, links: _Links) -> dic
                     for name, value in sorted(experiment.metrics.items())],
         "params": sorted(experiment.params.items()),
         "curves": [charts.chart_block(spec) for spec in charts.training_curves([experiment])],
+        "importance": _importance_chart(experiment),
+        "top_features": charts.TOP_FEATURES,
         "placements": links.placements.get(experiment.id, []),
         "followers": links.followers.get(experiment.id, []),
         "decisions": [catalog.decisions[i] for i in catalog.decisions_citing.get(experiment.id, ())],

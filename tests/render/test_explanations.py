@@ -1,0 +1,38 @@
+"""Feature importances on the experiment page: the top 20 as sorted horizontal bars, the rest folded."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from repos import new_repo
+
+from render.recordkit import generated
+
+
+def charts_of(page: str) -> list[dict]:
+    return [json.loads(block) for block in re.findall(r'<script type="application/json">(.*?)</script>', page)]
+
+
+def test_top_features_are_drawn_sorted_and_the_rest_folded(tmp_path) -> None:
+    repo = new_repo(tmp_path / "repo")
+    importances = ", ".join(f"f{n:02d}: {n / 100}" for n in range(1, 26))
+    repo.write("experiments/gbm.yaml", f"title: GBM\ndate: 2026-01-10\nexplanations:\n  method: shap\n"
+                                       f"  feature_importance: {{{importances}, '<b>x</b>': -0.5}}\n"
+                                       f"  notes: Mean absolute SHAP value.\n")
+    repo.write("experiments/plain.yaml", "title: Plain\ndate: 2026-01-11\n")
+    repo.commit("Runs")
+    pages = generated(repo.path).pages
+    page = pages["experiments/gbm.md"]
+    assert "Feature importance measured by **shap**; the top 20 of 26 features are drawn." in page
+    [chart] = [c for c in charts_of(page) if c["data"][0]["type"] == "bar"]
+    bars = chart["data"][0]
+    assert bars["orientation"] == "h" and chart["layout"]["yaxis"]["autorange"] == "reversed"
+    # Largest first, by size: a negative importance counts by how much it moves the prediction.
+    assert bars["y"][:3] == ["&lt;b&gt;x&lt;/b&gt;", "f25", "f24"] and bars["x"][:3] == [-0.5, 0.25, 0.24]
+    assert len(bars["y"]) == 20 and bars["y"][-1] == "f07"
+    assert chart["layout"]["xaxis"]["title"]["text"] == "importance (shap)"
+    folded = page[page.index("The other 6 features"):]
+    assert [row for row in re.findall(r"<tr><td>(f\d\d)</td>", folded)] == ["f06", "f05", "f04", "f03", "f02", "f01"]
+    assert "Mean absolute SHAP value." in page
+    assert "## Explanations" not in pages["experiments/plain.md"]
