@@ -30,6 +30,8 @@ NO_VALUE = "no value"
 NO_PRODUCTION = "no production model"
 STATUSES = (MET, AT_RISK, MISSED, NO_VALUE, NO_PRODUCTION)
 """Every status, best first."""
+WAITING = ("candidate", "development")
+"""Card statuses on the way to production."""
 
 
 @dataclass(frozen=True)
@@ -44,12 +46,14 @@ class Reading:
     source: Experiment | None = None
     """The experiment the production card reads the value from."""
     candidate: Experiment | None = None
-    """The best run in scope that the production card does not report."""
+    """Where the best value waiting for production comes from (see `_best_candidate`)."""
     candidate_value: float | None = None
     candidate_status: str = ""
     """The status the KPI would have if the candidate went to production."""
     runs: tuple[Experiment, ...] = ()
     """Every completed run in scope that reports the metric, oldest first (the trend)."""
+    candidate_card: ModelCard | None = None
+    """The candidate's model card, when a card on its way to production offers the best value."""
 
     @property
     def candidate_delta(self) -> float | None:
@@ -93,12 +97,26 @@ def read_kpi(catalog: Catalog, kpi: Kpi) -> Reading:
     card = production[-1] if production else None
     kpi = for_card(kpi, card) if card else kpi
     value, source = card_value(catalog, card, kpi.metric) if card else (None, None)
-    reported = {e.experiment for e in card.evaluations} if card else set()
-    waiting = [e for e in runs if e.id not in reported]
-    top = best((e.metrics[kpi.metric] for e in waiting), kpi.target.goal)
-    candidate = next((e for e in reversed(waiting) if e.metrics[kpi.metric] == top), None)
+    candidate_card, candidate, top = _best_candidate(catalog, kpi, card, runs)
     return Reading(kpi, status(kpi, value) if card else NO_PRODUCTION, value, card, source, candidate, top,
-                   status(kpi, top) if candidate else "", runs)
+                   status(kpi, top) if candidate else "", runs, candidate_card)
+
+
+def _best_candidate(catalog: Catalog, kpi: Kpi, production: ModelCard | None,
+                    runs: tuple[Experiment, ...]) -> tuple[ModelCard | None, Experiment | None, float | None]:
+    """The best value waiting for production: a candidate card's, else any run's that production does not report.
+
+    A card on its way (candidate or development) is what could replace production; without one,
+    the best run says how much better the KPI could be.
+    """
+    waiting_cards = [c for c in cards_in_scope(catalog, kpi.scope) if c.status in WAITING]
+    offers = [(c, source, value) for c in waiting_cards
+              for value, source in [card_value(catalog, c, kpi.metric)] if source is not None and value is not None]
+    if not offers:
+        reported = {e.experiment for e in production.evaluations} if production else set()
+        offers = [(None, run, run.metrics[kpi.metric]) for run in reversed(runs) if run.id not in reported]
+    top = best((value for _, _, value in offers), kpi.target.goal)
+    return next(((c, run, value) for c, run, value in offers if value == top), (None, None, None))
 
 
 def for_card(kpi: Kpi, card: ModelCard) -> Kpi:

@@ -164,3 +164,14 @@ def test_a_run_is_checked_against_every_kpi_of_its_scope(payments) -> None:
         ("business.fraud_loss_bps", 4.3, AT_RISK, False), ("ops.latency_p99_ms", 12.1, MISSED, False)]
     assert run_checks(catalog, catalog.experiments["r1"])[0].meets
     assert len(definitions(catalog)) == 3
+
+
+def test_a_candidate_card_is_preferred_to_a_better_loose_run(payments) -> None:
+    payments.write("experiments/v4.yaml", run("v4", "2026-03-05", "fraud-detection",
+                                              "{business: {fraud_loss_bps: 2.0}, ops: {latency_p99_ms: 30}}"))
+    fraud = readings(payments)["Fraud loss"]
+    # v4 is lower, but no card offers it: fraud-v2, a candidate card, is what could replace production.
+    assert (fraud.candidate_card.id, fraud.candidate.id, fraud.candidate_value) == ("fraud-v2", "v2", 3.8)
+    payments.write("models/fraud-v2.md", card("deprecated", "v2"))
+    fraud = readings(payments)["Fraud loss"]
+    assert (fraud.candidate_card, fraud.candidate.id, fraud.candidate_value) == (None, "v4", 2.0)
