@@ -1,11 +1,13 @@
 """Measure mlreport at scale against a plain MkDocs build of as many pages, on this machine, in one run.
 
-For each N: generate the repo (make_repo.py), build it with `mlreport build` cold (no history
-cache) and warm (cache kept), build a plain MkDocs site with the same pages (same paths, same
-sizes, prose instead of records, same theme, search only, the same pages out of the nav), time
-the history pass against the raw `git log --name-status` it replaces, and record peak memory,
-site size and search index size. Every timing is the median of the repetitions, which are
-interleaved so that noise from other work on the machine hits all of them alike.
+For each N: generate the repo (make_repo.py), build it with `mlreport build` cold (no caches),
+warm (nothing changed) and after editing one experiment; build the baseline, a plain MkDocs +
+Material site of as many ordinary ~1 KB pages as there are records, written by plain_site.py (a
+verbatim copy of the project's shared baseline script, checked by its hash: the baseline is never
+sized after mlreport's own output); time `mlreport validate` cold and warm, `mlreport diff` on a
+one-record change, and the history pass against the raw `git log --name-status` it replaces; and
+record peak memory, site size and search index size. Every timing is the median of the
+repetitions, which are interleaved so that noise from other work on the machine hits all alike.
 
     python benchmarks/run.py                 # N = 1,000 and 10,000, 3 repetitions
     python benchmarks/run.py --quick         # a small smoke run
@@ -32,7 +34,6 @@ from typing import Any, Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_repo import make_repo  # noqa: E402
-from plain_site import write_plain_site  # noqa: E402
 
 from mlreport.config import load_options  # noqa: E402
 from mlreport.leaderboards import board_slug  # noqa: E402
@@ -43,15 +44,21 @@ HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 BROWSER_TIMING = PROJECT / "tests" / "browser" / "timing.py"
 GENERATOR = ("make_repo.py", "team_records.py")
+BASELINE = HERE / "plain_site.py"
+BASELINE_SHA256 = "90cdd5a2595f6f10d2d9164db6395361bd345f251e933e8a31c6117c71e53596"
+"""The shared baseline script as issued; plain_site.py must be it, byte for byte."""
+SHARED_BASELINE = PROJECT.parent / "shared" / "bench" / "plain_site.py"
 RECORD_FOLDERS = ("experiments", "decisions", "models")
 TARGETS = (
     # (key in the largest size's results, limit, what it means)
-    ("cold_ratio", 1.25, "cold build / plain MkDocs"),
-    ("warm_ratio", 1.10, "warm build / plain MkDocs"),
+    ("cold_ratio", 1.0, "cold build / plain MkDocs"),
+    ("warm_ratio", 0.25, "warm build, nothing changed / plain MkDocs"),
+    ("edited_ratio", 0.25, "build after editing one experiment / plain MkDocs"),
+    ("diff_s", 3.0, "mlreport diff on a one-record change (s)"),
+    ("validate_cold_s", 5.0, "mlreport validate, cold (s)"),
+    ("validate_warm_s", 1.0, "mlreport validate, warm (s)"),
     ("history_ratio", 1.2, "history pass (cold) / raw git log"),
-    ("history_warm_s", 1.0, "history pass, warm (s)"),
-    ("peak_rss_mib", 2048, "peak RSS of the build (MiB)"),
-    ("search_index_mb", 15, "search index (MB)"),
+    ("peak_rss_mib", 1024, "peak RSS of the build (MiB)"),
 )
 GROWTH_LIMIT = 11
 
@@ -83,6 +90,15 @@ def timed(command: list[str], cwd: Path | None = None) -> Run:
 def median(values: list[float]) -> float:
     """The median, rounded for the table."""
     return round(statistics.median(values), 3)
+
+
+def check_baseline() -> None:
+    """Stop unless plain_site.py is the shared baseline script, unchanged."""
+    found = hashlib.sha256(BASELINE.read_bytes()).hexdigest()
+    if found != BASELINE_SHA256:
+        raise SystemExit(f"{BASELINE} is not the shared baseline (sha256 {found[:12]}…); restore it verbatim")
+    if SHARED_BASELINE.is_file() and SHARED_BASELINE.read_bytes() != BASELINE.read_bytes():
+        raise SystemExit(f"{SHARED_BASELINE} changed: copy it to {BASELINE} and update BASELINE_SHA256")
 
 
 def generated_repo(out: Path, n: int, seed: int) -> Path:
@@ -124,26 +140,37 @@ def measure_size(out: Path, n: int, seed: int, repeat: int, browser: bool = Fals
     options = load_options(repo)
     catalog = read_records(options).catalog
     records = [(r.kind, r.id, r.title, r.path) for r in catalog.records()]
-    pages = out / f"generated-{n}"
-    shutil.rmtree(pages, ignore_errors=True)
-    timed(["mlreport", "generate", "--root", str(repo), "--out", str(pages)])
+    page_count = len(records)
     plain = out / f"plain-{n}"
     shutil.rmtree(plain, ignore_errors=True)
-    page_count, record_page_bytes = write_plain_site(pages, repo / "mkdocs.yml", plain)
+    subprocess.run([sys.executable, str(BASELINE), str(plain), str(page_count)], check=True)
     site, plain_site, cache = out / f"site-{n}", out / f"plain-site-{n}", repo / options.cache_dir
     build = ["mlreport", "build", "--root", str(repo), "--site-dir", str(site)]
     plain_build = ["mkdocs", "build", "-q", "-f", str(plain / "mkdocs.yml"), "-d", str(plain_site)]
+    validate = ["mlreport", "validate", "--root", str(repo)]
+    diff = ["mlreport", "diff", "--root", str(repo), "HEAD"]
+    edited = repo / next(r.path for r in catalog.records() if r.kind == "experiment")
+    original = edited.read_bytes()
 
-    cold, warm, baseline, load = [], [], [], []
+    cold, warm, after_edit, baseline, load = [], [], [], [], []
+    validate_cold, validate_warm, diffs = [], [], []
     for _ in range(repeat):
         load.append(os.getloadavg()[0])
         shutil.rmtree(cache, ignore_errors=True)
         shutil.rmtree(site, ignore_errors=True)
         cold.append(timed(build))
-        shutil.rmtree(site, ignore_errors=True)
         warm.append(timed(build))
+        edited.write_bytes(original.replace(b"\ntitle: ", b"\ntitle: Edited ", 1))
+        try:
+            after_edit.append(timed(build))
+            diffs.append(timed(diff))
+        finally:
+            edited.write_bytes(original)
         shutil.rmtree(plain_site, ignore_errors=True)
         baseline.append(timed(plain_build))
+        shutil.rmtree(cache, ignore_errors=True)
+        validate_cold.append(timed(validate))
+        validate_warm.append(timed(validate))
 
     raw, history_cold, history_warm = [], [], []
     for _ in range(repeat):
@@ -156,10 +183,12 @@ def measure_size(out: Path, n: int, seed: int, repeat: int, browser: bool = Fals
 
     results = {
         "experiments": len(catalog.experiments), "decisions": len(catalog.decisions), "models": len(catalog.models),
-        "commits": int(_git(repo, "rev-list", "--count", "HEAD")), "pages": page_count,
-        "record_page_kb": round(record_page_bytes / 1024, 1),
+        "commits": int(_git(repo, "rev-list", "--count", "HEAD")), "plain_pages": page_count,
         "cold_s": median([r.seconds for r in cold]), "warm_s": median([r.seconds for r in warm]),
-        "plain_s": median([r.seconds for r in baseline]),
+        "edited_s": median([r.seconds for r in after_edit]), "plain_s": median([r.seconds for r in baseline]),
+        "diff_s": median([r.seconds for r in diffs]),
+        "validate_cold_s": median([r.seconds for r in validate_cold]),
+        "validate_warm_s": median([r.seconds for r in validate_warm]),
         "cold_cpu_s": median([r.cpu_seconds for r in cold]), "warm_cpu_s": median([r.cpu_seconds for r in warm]),
         "plain_cpu_s": median([r.cpu_seconds for r in baseline]),
         "raw_git_log_s": median(raw), "history_cold_s": median(history_cold), "history_warm_s": median(history_warm),
@@ -174,6 +203,7 @@ def measure_size(out: Path, n: int, seed: int, repeat: int, browser: bool = Fals
     }
     results["cold_ratio"] = round(results["cold_s"] / results["plain_s"], 3)
     results["warm_ratio"] = round(results["warm_s"] / results["plain_s"], 3)
+    results["edited_ratio"] = round(results["edited_s"] / results["plain_s"], 3)
     results["browser"] = browser_timings(site, options, repeat) if browser else []
     results["cold_cpu_ratio"] = round(results["cold_cpu_s"] / results["plain_cpu_s"], 3)
     results["warm_cpu_ratio"] = round(results["warm_cpu_s"] / results["plain_cpu_s"], 3)
@@ -213,12 +243,16 @@ def verdicts(sizes: dict[str, dict[str, Any]], growth: dict[str, float]) -> list
 TABLE_ROWS = (
     ("experiments / decisions / model cards", lambda r: f"{r['experiments']:,} / {r['decisions']:,} / {r['models']:,}"),
     ("commits", lambda r: f"{r['commits']:,}"),
-    ("pages (both sites); avg record page", lambda r: f"{r['pages']:,}; {r['record_page_kb']} KB"),
+    ("baseline pages (one per record, ~1 KB each)", lambda r: f"{r['plain_pages']:,}"),
     ("mlreport build, cold (s)", lambda r: f"{r['cold_s']:.2f}"),
     ("mlreport build, warm (s)", lambda r: f"{r['warm_s']:.2f}"),
+    ("mlreport build, one experiment edited (s)", lambda r: f"{r['edited_s']:.2f}"),
     ("plain mkdocs build (s)", lambda r: f"{r['plain_s']:.2f}"),
     ("cold / plain", lambda r: f"{r['cold_ratio']:.2f}"),
     ("warm / plain", lambda r: f"{r['warm_ratio']:.2f}"),
+    ("one edited / plain", lambda r: f"{r['edited_ratio']:.2f}"),
+    ("mlreport diff, one record changed (s)", lambda r: f"{r['diff_s']:.2f}"),
+    ("mlreport validate, cold / warm (s)", lambda r: f"{r['validate_cold_s']:.2f} / {r['validate_warm_s']:.2f}"),
     ("CPU time: cold / warm / plain (s)", lambda r: f"{r['cold_cpu_s']:.1f} / {r['warm_cpu_s']:.1f} / "
                                                     f"{r['plain_cpu_s']:.1f}"),
     ("CPU time ratios: cold, warm / plain", lambda r: f"{r['cold_cpu_ratio']:.2f}, {r['warm_cpu_ratio']:.2f}"),
@@ -289,6 +323,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--no-browser", dest="browser", action="store_false",
                         help="skip the browser timings (taken at the largest N when Chromium is available)")
     args = parser.parse_args(argv)
+    check_baseline()
     if args.quick:
         args.sizes, args.repeat, args.browser = [100, 200], 1, False
     args.out.mkdir(parents=True, exist_ok=True)

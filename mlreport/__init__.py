@@ -5,7 +5,8 @@ The pipeline, and the module that owns each step:
     mkdocs.yml ──► config.py            options: plain dataclasses, every bad option located
     records/   ──► records/             load: one module per kind (experiment, decision, model_card),
                                         the kinds' registry (kinds.py), YAML with line marks (source.py),
-                                        the record cache (cache.py)
+                                        the record cache (cache.py: records as JSON data, codec.py), the
+                                        repository's boundary every file read must lie within (boundary.py)
                ──► catalog.py           join: records by id, references resolved, backlinks,
                                         leaderboards (leaderboards.py)
                ──► kpis.py              KPIs: the production model's value against each target, the best candidate
@@ -16,7 +17,8 @@ The pipeline, and the module that owns each step:
                ──► pipeline.py          `generate_site`: the whole build as one function of those steps
 
     engines and commands, over the core:
-        plugin.py   the MkDocs plugin: hands generate_site's output to MkDocs
+        plugin.py   the MkDocs plugin: hands generate_site's output to MkDocs, and converts each
+                    generated page's Markdown once (page_cache.py keeps the HTML by its inputs' hash)
         build.py    `mlreport build` / `serve`: MkDocs run safely (build beside, swap on success)
         cli.py      the click commands, thin
     beside the pipeline: project.py (where the project is), site_folder.py (what a site folder may be,

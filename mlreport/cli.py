@@ -46,8 +46,9 @@ def main() -> None:
 def validate(root: Path, strict: bool, fmt: str) -> None:
     """Check every record: schema, references, duplicates, cycles, stale statuses."""
     options = _options(root, strict=strict, fmt=fmt)
-    checked = read_records(options)
+    checked = read_records(options, cached=True)
     model, problems = checked.catalog, checked.problems
+    _notes(checked.notes)
     if problems:
         click.echo(format_problems(problems, fmt))
     elif fmt == "json":
@@ -190,6 +191,7 @@ def generate(root: Path, out: Path) -> None:
         result = generate_site(options)
     except RecordError as exc:
         _fail(exc)
+    _notes(result.notes)
     if result.problems:
         click.echo(format_problems(result.problems, "text"), err=True)
     if result.failed:
@@ -231,6 +233,11 @@ class _EchoHandler(logging.Handler):
         message = record.getMessage()
         # mlreport's own problems already read `path:line:col: warning: …`.
         click.echo(message if own else f"{record.levelname}: {message}", err=True)
+
+
+def _notes(notes: list[str]) -> None:
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -304,7 +304,7 @@ class Options:
                                                       "statuses named replace their defaults.")
     templates_dir: str = option("templates", text, "Folder whose Jinja2 templates override mlreport's own, "
                                                    "file by file.")
-    cache_dir: str = option(".mlreport/cache", text, "Where the history and record caches live (keep it between "
+    cache_dir: str = option(".mlreport/cache", text, "Where the history, record and page caches live (keep it between "
                                                      "CI runs); git ignores what is inside.")
     history: bool = option(True, flag, "Read provenance from git.")
     strict: bool = option(False, flag, "Treat warnings as errors.")

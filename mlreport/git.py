@@ -208,8 +208,13 @@ class TreeEntry:
 
     @property
     def is_file(self) -> bool:
-        """A regular file: symlinks (120000) are not records, whatever they point at."""
+        """A regular file (not a symlink, 120000, whose content is only the path it points at)."""
         return self.mode in ("100644", "100755")
+
+    @property
+    def is_link(self) -> bool:
+        """A symbolic link: its content is the path it points at."""
+        return self.mode == "120000"
 
     @property
     def is_submodule(self) -> bool:
@@ -277,3 +282,12 @@ def default_branch(cwd: Path) -> str | None:
             if commit_of(cwd, candidate):
                 return candidate
     return None
+
+
+def tracked(folder: Path) -> list[str]:
+    """The files under `folder` that git tracks (committed or added), relative to it; none outside a repository."""
+    try:
+        _, out = run(folder, "ls-files", "-z", "--", ".")
+    except GitError:  # no git, no repository, no such folder: nothing there is tracked
+        return []
+    return [name for name in out.decode("utf-8", "surrogateescape").split("\0") if name]

@@ -14,19 +14,22 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import replace
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils import get_relative_url, nest_paths
 
 from mlreport.config import Options, options_from_entry, plugin_entry, read_site_config
+from mlreport.page_cache import ConvertedPage, PageCache, fingerprint
 from mlreport.pipeline import generate_site
 from mlreport.problems import RecordError, format_problems
 from mlreport.records.kinds import KINDS
@@ -48,6 +51,10 @@ class MlreportPlugin(BasePlugin):
         self.preloaded: Options | None = None
         """Options the CLI has read already (`mlreport build`): then mkdocs.yml is not read again."""
         self.generated = Generated()
+        self.converted = PageCache(None, "")
+        self._converting: dict[str, tuple[str, _Warnings]] = {}
+        """Generated pages being converted this build: their cache key and the warnings their conversion logs."""
+        self._reused: dict[str, ConvertedPage] = {}
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
         """Take the entry as it is: `on_config` checks it the way `mlreport validate` does (every problem,
@@ -81,6 +88,8 @@ class MlreportPlugin(BasePlugin):
             result = generate_site(self.options, home_page=DASHBOARD if own_index else "index.md")
         except RecordError as exc:
             raise PluginError(format_problems(exc.problems, "text")) from None
+        for note in result.notes:
+            log.info(f"mlreport: {note}")  # information, not a warning: `--strict` must not fail on it
         if result.failed:
             raise PluginError(format_problems(result.problems, "text"))
         for problem in result.problems:
@@ -102,7 +111,47 @@ class MlreportPlugin(BasePlugin):
         config.extra_css.extend(self.generated.css)
         config.extra_javascript.extend(self.generated.javascript)
         config.nav = _navigation(config.nav, self.generated, files, own_index)
+        self.converted = PageCache.open(self.options.root, self.options.cache_dir, _conversion_inputs(config, files))
+        self._converting, self._reused = {}, {}
         return files
+
+    @event_priority(-100)  # last: the Markdown every other plugin has finished with is what gets converted
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """A generated page converted before from exactly this Markdown skips the conversion."""
+        source = page.file.src_uri
+        if source not in self.generated.pages or not page.file.generated_by:
+            return markdown
+        key = self.converted.key(source, markdown)
+        reused = self.converted.get(key)
+        if reused is not None:
+            self._reused[source] = reused
+            return ""
+        warnings = _Warnings()
+        logging.getLogger("mkdocs").addHandler(warnings)
+        self._converting[source] = (key, warnings)
+        return markdown
+
+    @event_priority(100)  # first: other plugins see the page's HTML, whether converted now or before
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Fill in a reused conversion; keep a fresh one that logged no warning (a warning must be seen again)."""
+        source = page.file.src_uri
+        reused = self._reused.pop(source, None)
+        if reused is not None:
+            page.toc = get_toc(reused.toc)  # type: ignore[arg-type]
+            page._title_from_render = reused.title
+            page.present_anchor_ids = set(reused.anchors)
+            page.links_to_anchors = {target: links for uri, links in reused.links.items()
+                                     if (target := files.get_file_from_path(uri)) is not None}
+            return reused.html
+        if source in self._converting:
+            key, warnings = self._converting.pop(source)
+            logging.getLogger("mkdocs").removeHandler(warnings)
+            if not warnings.seen:
+                self.converted.put(key, ConvertedPage(
+                    html=html, toc=[_toc_token(link) for link in page.toc], title=page._title_from_render,
+                    anchors=sorted(page.present_anchor_ids or ()),
+                    links={target.src_uri: dict(links) for target, links in (page.links_to_anchors or {}).items()}))
+        return html
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> dict[str, Any]:
@@ -121,8 +170,16 @@ class MlreportPlugin(BasePlugin):
         return output.replace("</head>", f"{links}</head>", 1) if links else output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Mark the site folder as built by mlreport, so the next build may replace it."""
+        """Mark the site folder as built by mlreport, so the next build may replace it; drop conversions no
+        page used."""
         mark(Path(config.site_dir))
+        self.converted.prune()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Stop listening for conversion warnings: the pages being converted will not finish."""
+        for _, warnings in self._converting.values():
+            logging.getLogger("mkdocs").removeHandler(warnings)
+        self._converting = {}
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild when a record or a template changes."""
@@ -136,6 +193,30 @@ class MlreportPlugin(BasePlugin):
             # mlreport's built-in config (a repo without mkdocs.yml) has no file to watch.
             server.unwatch(config.config_file_path)
         return server
+
+
+class _Warnings(logging.Handler):
+    """Notes whether anything logged a warning while one page was converted."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen = True
+
+
+def _conversion_inputs(config: MkDocsConfig, files: Files) -> str:
+    """What a page's conversion depends on besides its Markdown: the converter, its settings and the files
+    links resolve against."""
+    return fingerprint([version(name) for name in ("mkdocs", "markdown", "mlreport")],
+                       config.markdown_extensions, config.mdx_configs, config.use_directory_urls,
+                       config.validation, sorted((f.src_uri, f.dest_uri) for f in files))
+
+
+def _toc_token(link: AnchorLink) -> dict[str, Any]:
+    return {"level": link.level, "id": link.id, "name": link.title,
+            "children": [_toc_token(child) for child in link.children]}
 
 
 def _read_options(config: MkDocsConfig) -> Options:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable, Literal
@@ -11,6 +12,9 @@ from typing import Any, Iterable, Literal
 import yaml
 
 Severity = Literal["error", "warning"]
+
+EXCERPT = 60
+"""The most characters of a file's content a message quotes."""
 
 
 @dataclass(frozen=True, order=True)
@@ -89,12 +93,28 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
+def excerpt(text: str, limit: int = EXCERPT, *, quoted: bool = True) -> str:
+    """Text from a file as a message may quote it: escaped like a Python string (no line breaks or control
+    characters), cut to `limit` characters, and in quotes unless it goes between backticks (`quoted=False`)."""
+    literal = repr(text[:limit])
+    inner, mark = literal[1:-1], literal[0]
+    if len(text) > limit or len(inner) > limit:
+        inner = inner[:limit] + "…"
+    return f"{mark}{inner}{mark}" if quoted else inner
+
+
 def relative(path: Path, root: Path) -> str:
-    """A path as shown to users: relative to the repo root, with forward slashes."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """A path as shown to users: relative to the repo root, with forward slashes.
+
+    Links are resolved (a linked record is named by the file it links to); a link leading out of the root is
+    named as written, by where it sits in the repo.
+    """
+    for shown, base in ((path.resolve(), root.resolve()), (os.path.abspath(path), os.path.abspath(root))):
+        try:
+            return Path(shown).relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
 
 
 def yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int = 0, what: str = "file") -> Problem:
@@ -128,9 +148,11 @@ def yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int = 0, wh
         message = problem
     elif problem.startswith("could not determine a constructor"):
         tag = problem.rsplit(" ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
-        message, hint = f"the tag `{tag}` is not allowed", "records hold plain data; remove the tag"
+        message = f"the tag `{excerpt(tag, quoted=False)}` is not allowed"
+        hint = "records hold plain data; remove the tag"
     else:
-        message = f"{problem} ({context})" if context else problem
+        # PyYAML's words can quote the text (an alias's name, a character): escaped and cut like any quote.
+        message = excerpt(f"{problem} ({context})" if context else problem, 2 * EXCERPT, quoted=False)
         hint = "check indentation and quoting near this line"
     line = (mark.line + 1 if mark else 1) + line_offset
     column = mark.column + 1 if mark else 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlreport.config import CONFIG_FILE, Options
+from mlreport.records.boundary import repository_top
 from mlreport.records.kinds import KINDS
 
 RECORD_FOLDERS = tuple(getattr(Options(root=Path(".")), kind.folder_option) for kind in KINDS)
@@ -14,15 +15,6 @@ RECORD_FOLDERS = tuple(getattr(Options(root=Path(".")), kind.folder_option) for 
 
 class NoProject(Exception):
     """No project around the folder a command ran in; the message says where it looked and how to fix it."""
-
-
-def repository_top(folder: Path) -> Path | None:
-    """The top of the git repository (or submodule, or worktree) holding `folder`: the nearest folder with a
-    `.git` in it; None outside git."""
-    for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return None
 
 
 def find_root(start: Path) -> Path:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from mlreport.config import CONFIG_FILE, Options
-from mlreport.project import repository_top
+from mlreport.records.boundary import repository_top
 from mlreport.records.kinds import KINDS
 
 try:

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from mlreport.catalog import Catalog, build_catalog
 from mlreport.config import CONFIG_FILE, Options
 from mlreport.governance import governance_problems
-from mlreport.problems import Problem, did_you_mean, errors
+from mlreport.problems import Problem, did_you_mean, errors, excerpt
 from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key, load_records
 from mlreport.records.decision import next_decision_number
 from mlreport.records.kinds import DECISION
@@ -26,6 +26,8 @@ class CheckedRecords:
 
     catalog: Catalog
     problems: list[Problem]
+    notes: list[str] = field(default_factory=list)
+    """What the user should know about the reading itself (see `Loaded.notes`); never a reason to fail."""
 
     @property
     def failed(self) -> bool:
@@ -37,7 +39,7 @@ def read_records(options: Options, *, cached: bool = False) -> CheckedRecords:
     """Load every record (`cached`: unchanged files from the record cache), join and check them."""
     loaded = load_records(options, cached=cached)
     catalog = build_catalog(loaded, options)
-    return CheckedRecords(catalog, check_records(loaded, catalog, options))
+    return CheckedRecords(catalog, check_records(loaded, catalog, options), loaded.notes)
 
 
 def check_records(loaded: Loaded, catalog: Catalog, options: Options) -> list[Problem]:
@@ -190,9 +192,10 @@ def _stale_statuses(model: Catalog) -> Iterator[Problem]:
 
 
 def _missing(record: Record, key: str, kind: str, ref: str, known: Iterable[str]) -> Problem:
-    hint = did_you_mean(ref, known) or f"no {kind} has the id `{ref}`"
+    shown = excerpt(ref, quoted=False)
+    hint = did_you_mean(ref, known) or f"no {kind} has the id `{shown}`"
     field = key.split(".")[0]
-    return _problem(record, key, f"`{field}` refers to unknown {kind} `{ref}`", hint)
+    return _problem(record, key, f"`{field}` refers to unknown {kind} `{shown}`", hint)
 
 
 def _problem(record: Record, key: str, message: str, hint: str = "") -> Problem:

@@ -34,6 +34,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "mlreport.project": ("mlreport.records",),
     "mlreport.site_folder": ("mlreport.records", "mlreport.project"),
     "mlreport.ci": (),
+    "mlreport.page_cache": (),
 }
 ADAPTERS = ("mlreport.plugin", "mlreport.build", "mlreport.cli", "mlreport.__main__")
 """The only modules that may import MkDocs (and Material)."""

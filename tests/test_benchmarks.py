@@ -20,7 +20,7 @@ sys.path.insert(0, str(BENCHMARKS))
 
 import profile_build  # noqa: E402
 from make_repo import make_repo  # noqa: E402
-from plain_site import plain_page, write_plain_site  # noqa: E402
+import run  # noqa: E402
 
 N = 150
 
@@ -90,23 +90,24 @@ def test_same_size_and_seed_make_the_same_repo(generated: Path, tmp_path: Path) 
     assert git(tmp_path / "other", "rev-parse", "HEAD") != head
 
 
-def test_plain_site_mirrors_the_generated_pages_out_of_the_nav(tmp_path: Path) -> None:
-    generated = tmp_path / "generated"
-    for page, size in (("index.md", 500), ("experiments/index.md", 900), ("experiments/run-1.md", 4000),
-                       ("decisions/0001.md", 2500)):
-        (generated / page).parent.mkdir(parents=True, exist_ok=True)
-        (generated / page).write_text("x" * size)
-    config = tmp_path / "repo" / "mkdocs.yml"
-    config.parent.mkdir()
-    config.write_text("site_name: s\ntheme: {name: material, font: false}\nplugins: [search, mlreport]\n")
-    pages, record_bytes = write_plain_site(generated, config, tmp_path / "plain")
-    assert (pages, record_bytes) == (4, (4000 + 2500) / 2)
-    assert (tmp_path / "plain/docs/experiments/run-1.md").stat().st_size == 4000
+def test_the_baseline_is_the_shared_script_byte_for_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run.check_baseline()
+    if run.SHARED_BASELINE.is_file():
+        assert run.SHARED_BASELINE.read_bytes() == run.BASELINE.read_bytes()
+    resized = tmp_path / "plain_site.py"
+    resized.write_bytes(run.BASELINE.read_bytes().replace(b"* 6", b"* 60"))
+    monkeypatch.setattr(run, "BASELINE", resized)
+    with pytest.raises(SystemExit, match="not the shared baseline"):
+        run.check_baseline()
+
+
+def test_the_baseline_writes_ordinary_pages_out_of_the_nav(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, str(run.BASELINE), str(tmp_path / "plain"), "3"], check=True)
+    pages = sorted((tmp_path / "plain/docs/p").iterdir())
+    assert [page.name for page in pages] == ["page-00000.md", "page-00001.md", "page-00002.md"]
+    assert all(page.read_text().startswith("# Page ") and "| p7 |" in page.read_text() for page in pages)
     plain = yaml.safe_load((tmp_path / "plain/mkdocs.yml").read_text())
     assert plain["plugins"] == ["search"] and plain["theme"] == {"name": "material", "font": False}
-    assert plain["nav"] == ["experiments/index.md", "index.md"]
-    assert plain["not_in_nav"].split() == ["/decisions/", "/experiments/"]
-    assert len(plain_page("t", 12345, 3).encode()) == 12345
 
 
 def test_quick_run_measures_everything_and_writes_the_results(tmp_path: Path) -> None:
@@ -117,12 +118,13 @@ def test_quick_run_measures_everything_and_writes_the_results(tmp_path: Path) ->
     assert sorted(results["sizes"], key=int) == ["100", "200"]
     small, large = results["sizes"]["100"], results["sizes"]["200"]
     assert (large["experiments"], large["decisions"], large["models"]) == (200, 20, 4)
-    for key in ("cold_s", "warm_s", "plain_s", "raw_git_log_s", "history_cold_s", "history_warm_s",
-                "peak_rss_mib", "site_mb", "search_index_mb"):
+    assert large["plain_pages"] == 200 + 20 + 4
+    for key in ("cold_s", "warm_s", "edited_s", "plain_s", "diff_s", "validate_cold_s", "validate_warm_s",
+                "raw_git_log_s", "history_cold_s", "history_warm_s", "peak_rss_mib", "site_mb", "search_index_mb"):
         assert small[key] > 0 and large[key] > 0, key
     assert large["cold_ratio"] == pytest.approx(large["cold_s"] / large["plain_s"], abs=0.01)
     assert results["growth"]["cold_s"] == pytest.approx(large["cold_s"] / small["cold_s"], abs=0.01)
-    assert results["machine"]["cores"] >= 1 and len(results["targets"]) == 7
+    assert results["machine"]["cores"] >= 1 and len(results["targets"]) == len(run.TARGETS) + 1
     assert "cold / plain" in done.stdout and "history pass, warm" in done.stdout
 
 

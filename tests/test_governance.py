@@ -8,6 +8,7 @@ from mlreport.config import DEFAULT_CARD_REQUIREMENTS, CardRequirements, load_op
 from mlreport.governance import checklist, sections
 from mlreport.problems import RecordError
 from mlreport.records.model_card import load_model_card
+from mlreport.records.source import Reader
 
 COMPLETE = """\
 ---
@@ -48,7 +49,7 @@ See the table.
 
 def card(repo, text: str):
     path = repo.write("models/card.md", text)
-    loaded, problems = load_model_card(path, repo.path)
+    loaded, problems = load_model_card(path, Reader(repo.path))
     assert loaded is not None, problems
     return loaded
 

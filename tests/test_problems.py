@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from mlreport.problems import Problem, describe, did_you_mean, format_problems, yaml_problem
+from mlreport.problems import Problem, describe, did_you_mean, excerpt, format_problems, yaml_problem
 
 
 def test_text_is_the_shape_editors_and_ci_understand() -> None:
@@ -48,3 +48,10 @@ def test_a_bracket_left_open_is_reported_where_it_opens() -> None:
         yaml.safe_load("title: [a, b\ndate: 2026-01-01\n")
     problem = yaml_problem(caught.value, "x.yaml")
     assert (problem.line, problem.column) == (1, 8) and "`[` list starts here" in problem.message
+
+
+def test_excerpt_escapes_and_cuts() -> None:
+    assert excerpt("short") == "'short'"
+    assert excerpt("a\nb\x00c\x1b") == "'a\\nb\\x00c\\x1b'"
+    assert excerpt("x" * 500) == "'" + "x" * 60 + "…'"
+    assert excerpt("`a`\n", quoted=False) == "`a`\\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -88,7 +89,7 @@ EXPECTED = {
     "history file missing": "experiments/history-missing.yaml:3:10: error: `history` file not found: "
                             "'curves/history-missing.csv' (paths are relative to experiments/)",
     "history without step column": "experiments/history-no-step/history.csv:1:1: error: history file has no `step` "
-                                   "column; its columns are: epoch, train_loss, val_loss (the first line names the "
+                                   "column; its columns are: 'epoch, train_loss, val_loss' (the first line names the "
                                    "columns: step, then one column per metric)",
     "YAML syntax error": "experiments/yaml-syntax.yaml:1:8: error: invalid YAML: the file ends inside a quoted "
                          "string that starts here (add the closing quote)",
@@ -108,9 +109,12 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def broken() -> Result:
-    """`mlreport validate` over the broken fixture repo, run once for every test here."""
-    return CliRunner().invoke(main, ["validate", "--root", str(BROKEN)], catch_exceptions=False)
+def broken(tmp_path_factory: pytest.TempPathFactory) -> Result:
+    """`mlreport validate` over a copy of the broken fixture repo (validate keeps its record cache in the
+    repo), run once for every test here."""
+    root = tmp_path_factory.mktemp("fixture") / "broken"
+    shutil.copytree(BROKEN, root)
+    return CliRunner().invoke(main, ["validate", "--root", str(root)], catch_exceptions=False)
 
 
 @pytest.mark.parametrize("rule", EXPECTED)

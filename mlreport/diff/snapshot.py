@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 import tempfile
 from dataclasses import dataclass, replace
@@ -11,6 +12,12 @@ from mlreport import git
 from mlreport.config import Options
 from mlreport.records import Loaded, load_records
 from mlreport.records.kinds import KINDS
+
+
+_LINK_HOPS = 8
+
+Blobs = dict[str, tuple[bool, bytes]]
+"""Path → (is it a link, its content: for a link, the path it points at)."""
 
 
 class DiffError(Exception):
@@ -56,21 +63,58 @@ def load_base(options: Options, repo: git.Repo, commit: str) -> Loaded:
     folders = {posixpath.normpath(repo.git_path(getattr(options, kind.folder_option))) for kind in KINDS}
     # A record folder outside the repository has no records at BASE.
     inside = sorted(folder for folder in folders if folder != ".." and not folder.startswith("../"))
-    files: dict[str, bytes] = {}
+    files: Blobs = {}
     _collect(repo.toplevel, commit, inside, "", files)
+    _collect_link_targets(repo.toplevel, commit, files)
     with tempfile.TemporaryDirectory(prefix="mlreport-base-") as folder:
         copy = Path(folder).resolve()
-        for path, data in files.items():
-            target = (copy / path).resolve()
-            if target.is_relative_to(copy):
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
+        # The copy reads as a repository of its own, so the records' boundary is the whole copy, as it is the
+        # whole repository in the work tree: a link at BASE that leads out of it is refused, never followed.
+        (copy / ".git").mkdir()
+        # Files first, links last: no file is then written through a link.
+        for path, (is_link, data) in sorted(files.items(), key=lambda item: item[1][0]):
+            _write(copy, path, is_link, data)
         return load_records(replace(options, root=copy / repo.prefix))
 
 
-def _collect(top: Path, commit: str, folders: list[str], mount: str, into: dict[str, bytes]) -> None:
-    """Every regular file under `folders` at `commit`, by path from the outermost repository (behind `mount`
-    inside a submodule); a submodule's files are read at the commit the tree records for it, from the
+def _collect_link_targets(top: Path, commit: str, into: Blobs) -> None:
+    """What BASE's links point at elsewhere in the repository (`../../data/curves.csv`), so that they read at
+    BASE as they do in the work tree; links to links are followed a few hops, like the system does."""
+    asked: set[str] = set()
+    for _ in range(_LINK_HOPS):
+        wanted = {target for path, (is_link, data) in into.items() if is_link
+                  for target in [_link_target(path, data)] if target and target not in into} - asked
+        if not wanted:
+            return
+        asked |= wanted
+        _collect(top, commit, sorted(wanted), "", into)
+
+
+def _link_target(path: str, data: bytes) -> str | None:
+    """Where a link points, from the repository's top; None when that is the top itself or no place inside."""
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(path), os.fsdecode(data)))
+    outside = posixpath.isabs(target) or target == ".." or target.startswith("../")
+    return None if outside or target == "." else target
+
+
+def _write(copy: Path, path: str, is_link: bool, data: bytes) -> None:
+    """One blob of BASE into the copy: a file, or a link pointing where the link in git points."""
+    target = copy / path
+    if not target.parent.resolve().is_relative_to(copy) or target.is_symlink() or target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not is_link:
+        target.write_bytes(data)
+        return
+    try:
+        target.symlink_to(os.fsdecode(data))
+    except (OSError, ValueError):
+        pass  # a link the system cannot make (a NUL in it) reads as absent
+
+
+def _collect(top: Path, commit: str, folders: list[str], mount: str, into: Blobs) -> None:
+    """Every regular file and link under `folders` at `commit`, by path from the outermost repository (behind
+    `mount` inside a submodule); a submodule's files are read at the commit the tree records for it, from the
     submodule's own repository."""
     entries: list[git.TreeEntry] = []
     for folder in folders:
@@ -80,13 +124,13 @@ def _collect(top: Path, commit: str, folders: list[str], mount: str, into: dict[
         else:
             rest = posixpath.relpath(folder, link.path)
             _collect_submodule(top, link, rest, mount, into)
-    files = [entry for entry in entries if entry.is_file]
+    files = [entry for entry in entries if entry.is_file or entry.is_link]
     if files:
         reader = git.BlobReader(top)
         try:
             for entry, data in zip(files, reader.read([entry.blob for entry in files])):
                 if data is not None:
-                    into[f"{mount}{entry.path}"] = data
+                    into[f"{mount}{entry.path}"] = (entry.is_link, data)
         finally:
             reader.close()
     for entry in entries:
@@ -104,7 +148,7 @@ def _submodule_on_the_way(top: Path, commit: str, folder: str) -> git.TreeEntry 
                  if entry.is_submodule and entry.path in prefixes), None)
 
 
-def _collect_submodule(top: Path, link: git.TreeEntry, path: str, mount: str, into: dict[str, bytes]) -> None:
+def _collect_submodule(top: Path, link: git.TreeEntry, path: str, mount: str, into: Blobs) -> None:
     """The files under `path` of a submodule at the commit its link records."""
     folder = top / link.path
     if not (folder / ".git").exists():

@@ -7,13 +7,14 @@ from pathlib import Path
 
 from mlreport.config import Options
 from mlreport.problems import Problem, relative
+from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
 from mlreport.records.common import Record
 from mlreport.records.decision import Decision, decision_key
 from mlreport.records.experiment import Experiment
 from mlreport.records.kinds import KINDS, Loader
 from mlreport.records.model_card import Evaluation, ModelCard
 from mlreport.records.cache import RecordCache
-from mlreport.records.source import SourceError, recording_dependencies
+from mlreport.records.source import Reader, SourceError
 
 __all__ = ["Decision", "Evaluation", "Experiment", "Loaded", "ModelCard", "Record", "decision_key",
            "load_records", "record_files"]
@@ -29,6 +30,8 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
     unreadable: dict[str, set[str]] = field(default_factory=lambda: {kind.name: set() for kind in KINDS})
     """Ids that files of each kind give, for the files that exist but could not be read."""
+    notes: list[str] = field(default_factory=list)
+    """What the user should know about the reading itself (a record cache that git tracks, and so ignored)."""
 
 
 def record_files(options: Options) -> dict[str, list[Path]]:
@@ -41,15 +44,21 @@ def record_files(options: Options) -> dict[str, list[Path]]:
 
 
 def load_records(options: Options, *, cached: bool = False) -> Loaded:
-    """Read all records under the configured folders; `cached` reuses those whose file did not change."""
+    """Read all records under the configured folders; `cached` reuses those whose files did not change."""
     loaded = Loaded()
     cache = RecordCache.open(options) if cached else None
+    if cache and cache.note:
+        loaded.notes.append(cache.note)
     files = record_files(options)
     for kind in KINDS:
+        outside = _folder_outside(kind.folder(options), options.root)
+        if outside:
+            loaded.problems.append(outside)
+            continue
         into: list[Record] = getattr(loaded, kind.plural)
         for path in files[kind.name]:
             record, problems = _load_cached(kind.name, kind.load, path, options.root, cache) if cache else \
-                _load(kind.load, path, options.root)
+                _load_fresh(kind.load, path, options.root)
             loaded.problems.extend(problems)
             if record is not None:
                 into.append(record)
@@ -60,31 +69,47 @@ def load_records(options: Options, *, cached: bool = False) -> Loaded:
     return loaded
 
 
-def _load(load: Loader, path: Path, root: Path) -> tuple[Record | None, list[Problem]]:
+def _folder_outside(folder: Path, root: Path) -> Problem | None:
+    """One error for a record folder that leads out of the repository, rather than one for each file in it."""
+    escaped = escape(folder, root) if folder.is_dir() else None
+    if escaped is None:
+        return None
+    return Problem(relative(folder, root), 1, 1, "error", escaped.message(root), BOUNDARY_HINT)
+
+
+def _load_fresh(load: Loader, path: Path, root: Path) -> tuple[Record | None, list[Problem]]:
     try:
-        return load(path, root)
+        return _load(load, path, Reader(root))
+    except OSError as exc:
+        return None, [_unreadable(path, root, exc)]
+
+
+def _load(load: Loader, path: Path, reader: Reader) -> tuple[Record | None, list[Problem]]:
+    """One file loaded; OSError passes through, as a file that cannot be read now is no result to keep."""
+    try:
+        return load(path, reader)
     except SourceError as exc:
         return None, [exc.problem]
-    except OSError as exc:
-        return None, [Problem(relative(path, root), 1, 1, "error", f"cannot read file: {exc.strerror}")]
+
+
+def _unreadable(path: Path, root: Path, exc: OSError) -> Problem:
+    return Problem(relative(path, root), 1, 1, "error", f"cannot read file: {exc.strerror}")
 
 
 def _load_cached(kind: str, load: Loader, path: Path, root: Path,
                  cache: RecordCache) -> tuple[Record | None, list[Problem]]:
-    """A record from the cache when its file is unchanged; else loaded, and kept if it depends on that file alone."""
-    try:
-        content = path.read_bytes()
-    except OSError:
-        return _load(load, path, root)
+    """What the cache holds for a file when every file its load read is unchanged; else loaded, and kept."""
     shown = relative(path, root)
-    record = cache.get(kind, shown, content)
-    if record is not None:
-        return record, []
-    with recording_dependencies() as dependencies:
-        record, problems = _load(load, path, root)
-    if record is not None and not problems and dependencies == [path]:
-        cache.put(kind, shown, content, record)
-    return record, problems
+    kept = cache.get(kind, shown)
+    if kept is not None:
+        return kept
+    reader = Reader(root)
+    try:
+        loaded = _load(load, path, reader)
+    except OSError as exc:
+        return None, [_unreadable(path, root, exc)]
+    cache.put(kind, shown, reader.seen, loaded)
+    return loaded
 
 
 def _walk(folder: Path) -> list[Path]:

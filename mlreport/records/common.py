@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping
 
 import jsonschema
 
-from mlreport.problems import Problem, describe, did_you_mean
+from mlreport.problems import EXCERPT, Problem, describe, did_you_mean, excerpt
 from mlreport.records.source import Document
 from mlreport.schema import SCHEMAS
 
@@ -66,7 +66,8 @@ def unknown_key(document: Document, key: str, known: Iterable[str], has_extra: b
     """A warning for a key the kind does not define, with a did-you-mean hint."""
     hint = did_you_mean(key, known) or ("team-specific fields belong under `extra:`" if has_extra
                                         else "mlreport does not read it; check its spelling")
-    return document.problem(key, message=f"unknown key `{key}`", hint=hint, severity="warning")
+    return document.problem(key, message=f"unknown key `{excerpt(key, quoted=False)}`", hint=hint,
+                            severity="warning")
 
 
 def did_you_mean_status(found: Any, allowed: Iterable[str]) -> str:
@@ -185,7 +186,7 @@ def _is_point(value: Any) -> bool:
 def _schema_problem(document: Document, error: jsonschema.ValidationError) -> Problem:
     error = _most_specific(error)
     path = tuple(error.absolute_path)
-    key = ".".join(str(k) for k in path) or "(top level)"
+    key = excerpt(".".join(str(k) for k in path), quoted=False) or "(top level)"
     found = describe(error.instance)
     validator = error.validator
     if validator == "required":
@@ -213,7 +214,8 @@ def _schema_problem(document: Document, error: jsonschema.ValidationError) -> Pr
         return _unexpected_keys(document, path, error)
     if validator == "minLength":
         return document.problem(*path, value=True, message=f"`{key}` must not be empty", hint=f"write the {key}")
-    return document.problem(*path, value=True, message=f"`{key}`: {error.message}")
+    # jsonschema's message quotes the whole value, however long.
+    return document.problem(*path, value=True, message=f"`{key}`: {excerpt(error.message, 2 * EXCERPT, quoted=False)}")
 
 
 def _type_hint(document: Document, path: tuple[Any, ...], expected: str) -> str:
@@ -227,7 +229,7 @@ def _type_hint(document: Document, path: tuple[Any, ...], expected: str) -> str:
 def _unexpected_keys(document: Document, path: tuple[Any, ...], error: jsonschema.ValidationError) -> Problem:
     allowed = list(error.schema.get("properties", {}))
     unexpected = [str(k) for k in error.instance if k not in allowed]
-    names = ", ".join(f"`{k}`" for k in unexpected)
+    names = ", ".join(f"`{excerpt(k, quoted=False)}`" for k in unexpected)
     where = ".".join(str(k) for k in path)
     return document.problem(*path, unexpected[0],
                             message=f"unknown key{'s' if len(unexpected) > 1 else ''} {names} in `{where}`",

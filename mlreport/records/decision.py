@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlreport.problems import Problem, relative
+from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema,
                                      did_you_mean_status, heading_title, raw_references)
-from mlreport.records.source import Document, read_text, split_front_matter
+from mlreport.records.source import Document, Reader, split_front_matter
 from mlreport.schema import DECISION_STATUSES
 
 NOT_DECISIONS = ("README.md", "readme.md", "index.md", "template.md", "adr-template*.md")
@@ -91,10 +91,9 @@ def next_decision_number(folder: Path, exclude: tuple[str, ...] = ()) -> str:
     return f"{max((int(k) for k in keys if k.isdigit()), default=0) + 1:04d}"
 
 
-def load_decision(path: Path, root: Path) -> tuple[Decision | None, list[Problem]]:
+def load_decision(path: Path, reader: Reader) -> tuple[Decision | None, list[Problem]]:
     """Read one decision file."""
-    shown = relative(path, root)
-    return parse_decision(read_text(path, shown), shown, path.name)
+    return parse_decision(reader.text(path), relative(path, reader.root), path.name)
 
 
 def parse_decision(text: str, shown: str, file_name: str, *,
@@ -178,7 +177,7 @@ def _status_problems(document: Document, text: str, status: str, line: int) -> l
         return []
     column = document.mark("status", value=True)[1] if "status" in document.data else 1
     return [Problem(document.path, line, column, "warning",
-                    f"unknown decision status {text!r}; it shows as unknown",
+                    f"unknown decision status {excerpt(text)}; it shows as unknown",
                     did_you_mean_status(text, DECISION_STATUSES) or f"use one of {statuses}",
                     "status")]
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlreport.problems import Problem, relative
+from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten,
                                      inside_record_folder)
-from mlreport.records.source import Document, depends_on, parse_yaml, read_text
+from mlreport.records.boundary import HINT as BOUNDARY_HINT
+from mlreport.records.source import Document, Reader, parse_yaml
 from mlreport.schema import ID_PATTERN
 
 DIRECTORY_FORM_FILES = ("experiment.yaml", "experiment.yml")
@@ -93,28 +95,22 @@ def experiment_id(path: Path) -> str:
     return path.parent.name if path.name in DIRECTORY_FORM_FILES else path.stem
 
 
-def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Problem]]:
+def load_experiment(path: Path, reader: Reader) -> tuple[Experiment | None, list[Problem]]:
     """Read and check one experiment file; the record is None when it cannot be built."""
-    shown = relative(path, root)
-    document = parse_yaml(read_text(path, shown), shown)
+    shown = relative(path, reader.root)
+    document = parse_yaml(reader.text(path), shown)
     problems = check_schema(document, "experiment")
     if any(p.severity == "error" and p.key in ("title", "date", "") for p in problems):
         return None, problems
     data = document.data
-    directory_form = path.name in DIRECTORY_FORM_FILES
     record_id = str(data.get("id") or experiment_id(path))
     if "id" not in data and not _ID.match(record_id):
         problems.append(document.problem(message=f"file name gives the id {record_id!r}, which is not a valid id",
                                          hint="rename the file to a lowercase slug, or set `id:`"))
-    history, history_problems = _history(document, path, root)
-    explanations, explanation_problems = _explanations(document, path, root)
-    problems += history_problems + explanation_problems
-    notes = str(data.get("notes") or "")
-    notes_file = path.parent / "notes.md"
-    if directory_form and not notes:
-        depends_on(notes_file)  # whether it exists decides the notes
-        if notes_file.is_file():
-            notes = read_text(notes_file, relative(notes_file, root))
+    history, history_problems = _history(document, path, reader)
+    explanations, explanation_problems = _explanations(document, path, reader)
+    notes, notes_problems = _notes(document, path, reader)
+    problems += history_problems + explanation_problems + notes_problems
     experiment = Experiment(
         id=record_id,
         title=str(data.get("title", "")),
@@ -144,7 +140,7 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
     return experiment, problems
 
 
-def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Series], list[Problem]]:
+def _history(document: Document, path: Path, reader: Reader) -> tuple[dict[str, Series], list[Problem]]:
     value = document.data.get("history")
     if isinstance(value, dict):
         series = {str(k): tuple((float(p[0]), float(p[1])) for p in v
@@ -153,7 +149,7 @@ def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Seri
         return series, []
     if not isinstance(value, str):
         return {}, []
-    target, problem = _attached(document, path, root, value, "history")
+    target, problem = _attached(document, path, reader, value, "history")
     if target is None:
         return {}, [problem] if problem else []
     files = sorted(target.rglob("*")) if target.is_dir() else [target]
@@ -162,33 +158,42 @@ def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Seri
     for file in files:
         if file.suffix.lower() not in (".csv", ".tsv"):
             continue
+        outside = _outside(document, file, reader, "history")
+        if outside:
+            problems.append(outside)
+            continue
         prefix = file.relative_to(target).with_suffix("").as_posix().replace("/", ".") if target.is_dir() else ""
-        read, problem = _read_series(file, root, prefix)
+        read, problem = _read_series(file, reader, prefix)
         series.update(read)
         if problem:
             problems.append(problem)
     return series, problems
 
 
-def _attached(document: Document, path: Path, root: Path, value: str, *key: str | int) \
+def _attached(document: Document, path: Path, reader: Reader, value: str, *key: str) \
         -> tuple[Path | None, Problem | None]:
-    """The file or folder a record names by relative path, or the problem with it."""
-    depends_on(path.parent / value)  # what the folder holds decides the record, even before it exists
-    name = ".".join(map(str, key))
-    # A path from record content must stay inside the experiment's own folder.
-    base = path.parent.resolve()
-    target = (base / value).resolve()
+    """The file or folder a record names by a relative path at `key`, or the problem with it."""
+    name = ".".join(key)
+    # A path from record content must stay inside the experiment's own folder as written (links inside it are
+    # the boundary's to judge), and what is checked is what is read: `..` is taken away here, not by the OS.
+    base = Path(os.path.abspath(path.parent))
+    target = Path(os.path.normpath(base / value))
     if not target.is_relative_to(base):
-        return None, document.problem(*key, value=True, message=f"`{name}` points outside the experiment's folder: "
-                                                                 f"{value!r}",
+        reader.refuse(path.parent / value)
+        return None, document.problem(*key, value=True,
+                                      message=f"`{name}` points outside the experiment's folder: {excerpt(value)}",
                                       hint=f"keep {key[0]} files next to the experiment record")
+    outside = _outside(document, target, reader, *key)
+    if outside:
+        return None, outside
+    reader.look(path.parent / value)  # what lies there decides the record, even before it exists
     if not target.exists():
-        return None, document.problem(*key, value=True, message=f"`{name}` file not found: {value!r}",
-                                      hint=f"paths are relative to {relative(path.parent, root)}/")
+        return None, document.problem(*key, value=True, message=f"`{name}` file not found: {excerpt(value)}",
+                                      hint=f"paths are relative to {relative(path.parent, reader.root)}/")
     return target, None
 
 
-def _explanations(document: Document, path: Path, root: Path) -> tuple[Explanations | None, list[Problem]]:
+def _explanations(document: Document, path: Path, reader: Reader) -> tuple[Explanations | None, list[Problem]]:
     """The record's explanations; feature importances inline, or from a CSV/TSV with `feature`, `importance`."""
     value = document.data.get("explanations")
     if not isinstance(value, dict):
@@ -199,23 +204,27 @@ def _explanations(document: Document, path: Path, root: Path) -> tuple[Explanati
     if isinstance(importance, dict):
         pairs = [(str(k), float(v)) for k, v in importance.items() if _is_number(v)]
     elif isinstance(importance, str):
-        target, problem = _attached(document, path, root, importance, "explanations", "feature_importance")
+        target, problem = _attached(document, path, reader, importance, "explanations", "feature_importance")
         if target is not None and target.is_file():
-            pairs, problem = _read_importances(target, root)
+            pairs, problem = _read_importances(target, reader)
         problems += [problem] if problem else []
     ranked = tuple(sorted(pairs, key=lambda pair: (-abs(pair[1]), pair[0])))
     return Explanations(ranked, str(value.get("method") or ""), str(value.get("notes") or "")), problems
 
 
-def _read_importances(file: Path, root: Path) -> tuple[list[tuple[str, float]], Problem | None]:
+def _read_importances(file: Path, reader: Reader) -> tuple[list[tuple[str, float]], Problem | None]:
     """Rows of a CSV/TSV with a `feature` and an `importance` column (SHAP summaries, `feature_importances_`)."""
-    shown = relative(file, root)
-    rows = list(csv.reader(read_text(file, shown).splitlines(), delimiter="\t" if file.suffix.lower() == ".tsv"
-                           else ","))
+    shown = relative(file, reader.root)
+    lines = csv.reader(reader.text(file).splitlines(), delimiter="\t" if file.suffix.lower() == ".tsv" else ",")
+    try:
+        rows = list(lines)
+    except csv.Error as exc:  # a field longer than the csv module takes (128 KiB), a NUL byte
+        return [], Problem(shown, lines.line_num, 1, "error", f"feature importance file cannot be read: {exc}",
+                           "one line per feature: its name, then its importance")
     header = rows[0] if rows else []
     if "feature" not in header or "importance" not in header:
         return [], Problem(shown, 1, 1, "error", "feature importance file needs a `feature` and an `importance` "
-                                                 f"column; its columns are: {', '.join(header) or 'nothing'}",
+                                                 f"column; its columns are: {excerpt(', '.join(header)) if header else 'nothing'}",
                            "the first line names the columns: feature, importance")
     name_at, value_at = header.index("feature"), header.index("importance")
     pairs = []
@@ -224,20 +233,45 @@ def _read_importances(file: Path, root: Path) -> tuple[list[tuple[str, float]], 
             continue
         cell = row[value_at] if value_at < len(row) else ""
         if not _is_number_text(cell) or name_at >= len(row):
-            return [], Problem(shown, line_number, 1, "error", f"`importance` must be a number; found {cell!r}",
+            return [], Problem(shown, line_number, 1, "error", f"`importance` must be a number; found {excerpt(cell)}",
                                "each row is a feature and its importance")
         pairs.append((row[name_at], float(cell)))
     return pairs, None
 
 
-def _read_series(file: Path, root: Path, prefix: str) -> tuple[dict[str, Series], Problem | None]:
+def _notes(document: Document, path: Path, reader: Reader) -> tuple[str, list[Problem]]:
+    """`notes:`, else in the directory form the `notes.md` beside the record."""
+    notes = str(document.data.get("notes") or "")
+    if notes or path.name not in DIRECTORY_FORM_FILES:
+        return notes, []
+    notes_file = path.parent / "notes.md"
+    outside = _outside(document, notes_file, reader) if notes_file.is_file() else None
+    if outside:
+        return "", [outside]
+    return reader.text_if_file(notes_file) or "", []
+
+
+def _outside(document: Document, file: Path, reader: Reader, *key: str) -> Problem | None:
+    """The error for a file the record names that leads out of the repository, at the key naming it (if any)."""
+    escaped = reader.outside(file)
+    if escaped is None:
+        return None
+    return document.problem(*key, value=bool(key), message=escaped.message(reader.root), hint=BOUNDARY_HINT)
+
+
+def _read_series(file: Path, reader: Reader, prefix: str) -> tuple[dict[str, Series], Problem | None]:
     """Columns of a CSV/TSV with a `step` column; DVCLive's per-metric TSVs read as is."""
-    shown = relative(file, root)
-    text = read_text(file, shown)
+    shown = relative(file, reader.root)
+    text = reader.text(file)
     delimiter = "\t" if file.suffix.lower() == ".tsv" else ","
-    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    lines = csv.reader(text.splitlines(), delimiter=delimiter)
+    try:
+        rows = list(lines)
+    except csv.Error as exc:  # a field longer than the csv module takes (128 KiB), a NUL byte
+        return {}, Problem(shown, lines.line_num, 1, "error", f"history file cannot be read: {exc}",
+                           "one line per step, values separated by commas (tabs in a .tsv)")
     if not rows or "step" not in rows[0]:
-        found = ", ".join(rows[0]) if rows else "nothing"
+        found = excerpt(", ".join(rows[0])) if rows else "nothing"
         return {}, Problem(shown, 1, 1, "error", f"history file has no `step` column; its columns are: {found}",
                            "the first line names the columns: step, then one column per metric")
     header = rows[0]
@@ -249,7 +283,7 @@ def _read_series(file: Path, root: Path, prefix: str) -> tuple[dict[str, Series]
             continue
         step_text = row[step_index] if step_index < len(row) else ""
         if not _is_number_text(step_text):
-            return {}, Problem(shown, line_number, 1, "error", f"`step` must be a number; found {step_text!r}",
+            return {}, Problem(shown, line_number, 1, "error", f"`step` must be a number; found {excerpt(step_text)}",
                                "each row needs the step its values were logged at")
         step = float(step_text)
         for index, name in columns:

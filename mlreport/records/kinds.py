@@ -17,8 +17,10 @@ from mlreport.config import Options
 from mlreport.problems import Problem
 from mlreport.records import decision, experiment, model_card
 from mlreport.records.common import Record
+from mlreport.records.source import Reader
 
-Loader = Callable[[Path, Path], "tuple[Record | None, list[Problem]]"]
+Loader = Callable[[Path, Reader], "tuple[Record | None, list[Problem]]"]
+"""Reads one record file (and what it names) through the reader, which keeps every file the load read."""
 
 
 def _same(reference: object) -> str:
@@ -40,7 +42,7 @@ class RecordKind:
     suffix: str
     """The file suffix of a new record: `.yaml`."""
     load: Loader
-    """Reads one file: the record (None when it cannot be built) and every problem found."""
+    """Reads one file through a `Reader`: the record (None when it cannot be built) and every problem found."""
     is_record: Callable[[Path, Path, Options], bool]
     """Whether a file in the kind's folder (path, folder, options) is a record."""
     id_of: Callable[[Path], str]

@@ -10,7 +10,7 @@ from mlreport.config import Invalid, Kpi, kpis
 from mlreport.problems import Problem, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, heading_title,
                                      inside_record_folder, raw_references)
-from mlreport.records.source import Document, read_text, split_front_matter
+from mlreport.records.source import Document, Reader, split_front_matter
 
 DIRECTORY_FORM_FILE = "README.md"
 # Keys that mlreport reads itself; every other front matter key is Hugging Face metadata.
@@ -66,10 +66,10 @@ def model_id(path: Path) -> str:
     return path.parent.name if path.name == DIRECTORY_FORM_FILE else path.stem
 
 
-def load_model_card(path: Path, root: Path) -> tuple[ModelCard | None, list[Problem]]:
+def load_model_card(path: Path, reader: Reader) -> tuple[ModelCard | None, list[Problem]]:
     """Read and check one model card."""
-    shown = relative(path, root)
-    document, body, body_line = split_front_matter(read_text(path, shown), shown)
+    shown = relative(path, reader.root)
+    document, body, body_line = split_front_matter(reader.text(path), shown)
     if document is None:
         return None, [Problem(shown, 1, 1, "error", "model card has no front matter",
                               "start the card with a YAML block between two `---` lines, holding at least `name:`")]

@@ -1,29 +1,29 @@
 """Reading record files: text, YAML with line marks, Markdown front matter.
 
-Every failure becomes a `Problem` naming the file and line, never a traceback.
+Every failure becomes a `Problem` naming the file and line, never a traceback. Loaders read
+through a `Reader`, which keeps the fingerprint of every file and folder a load looked at: what
+the record cache checks before it serves a record again.
 """
 
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-from contextvars import ContextVar
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
-from mlreport.problems import Problem, is_indentation, yaml_problem
+from mlreport.cache_dir import digest
+from mlreport.problems import EXCERPT, Problem, excerpt, is_indentation, relative, yaml_problem
+from mlreport.records.boundary import HINT as BOUNDARY_HINT, Escape, escape
 
 KeyPath = tuple[Any, ...]
 
 _FRONT_MATTER_START = re.compile(r"\A---[ \t]*\r?\n")
 _BRACKETS = re.compile(r"[\[\]{}]")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-
-
-_DEPENDENCIES: ContextVar[list[Path] | None] = ContextVar("mlreport_record_dependencies", default=None)
 
 
 class SourceError(Exception):
@@ -75,40 +75,86 @@ class Document:
         return self.raw_scalars.get(tuple(key))
 
 
-def read_text(path: Path, shown: str) -> str:
-    """A record file's text; encoding trouble becomes a located problem."""
-    depends_on(path)
-    data = path.read_bytes()
+# How fingerprints start: a file's digest, a folder's listing digest, or no digest at all (never kept).
+FILE, FOLDER, NOTHING, UNREADABLE = "file:", "folder:", "nothing", "unreadable"
+
+
+class Reader:
+    """Reads the files one record is made of, and keeps what each held: the record cache serves the record
+    again only while every one of them is unchanged. A loader reads through it, never around it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.seen: dict[Path, str] = {}
+        """Every file and folder the load looked at, in order, with its fingerprint (see `fingerprint`)."""
+
+    def text(self, path: Path) -> str:
+        """A file's text; encoding trouble, or a link out of the repository, becomes a located problem."""
+        escaped = self.outside(path)
+        if escaped is not None:
+            raise SourceError(Problem(relative(path, self.root), 1, 1, "error", escaped.message(self.root),
+                                      BOUNDARY_HINT))
+        data = path.read_bytes()
+        self.seen[path] = FILE + digest(data)
+        return decode_text(data, relative(path, self.root))
+
+    def outside(self, path: Path) -> Escape | None:
+        """How a path leads out of the repository (then it is never read, and the record never kept)."""
+        escaped = escape(path, self.root)
+        if escaped is not None:
+            self.refuse(path)
+        return escaped
+
+    def text_if_file(self, path: Path) -> str | None:
+        """A file's text, or None when there is no file there (which then decides the record too)."""
+        if not path.is_file():
+            self.seen[path] = fingerprint(path, self.root)
+            return None
+        return self.text(path)
+
+    def look(self, path: Path) -> None:
+        """Note that what lies at `path` (a file, a folder's listing, or nothing) decides the record."""
+        self.seen.setdefault(path, fingerprint(path, self.root))
+
+    def refuse(self, path: Path) -> None:
+        """Note a path that decides the record but is not read (it leads out of bounds): nothing vouches for
+        what lies there, so the record is never kept."""
+        self.seen[path] = UNREADABLE
+
+
+def fingerprint(path: Path, root: Path) -> str:
+    """What a loader sees at a path: a file's content digest, a folder's listing digest, or nothing; a path
+    leading out of the repository holding `root` is not looked at."""
+    if escape(path, root) is not None:
+        return UNREADABLE
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            listing = sorted(f"{p.relative_to(path).as_posix()}{'/' if p.is_dir() else ''}" for p in path.rglob("*"))
+            return FOLDER + digest("\n".join(listing).encode("utf-8", "surrogateescape"))
+        if stat.S_ISREG(mode):
+            return FILE + digest(path.read_bytes())
+    except (FileNotFoundError, NotADirectoryError):
+        return NOTHING
+    except OSError:
+        pass
+    # Unreadable, or a device or pipe (never read: it could block): a fresh load reports what is wrong.
+    return UNREADABLE
+
+
+def decode_text(data: bytes, shown: str) -> str:
+    """A record file's bytes as text; encoding trouble becomes a located problem."""
     if data.startswith(b"\xef\xbb\xbf"):
         raise SourceError(Problem(shown, 1, 1, "error", "file starts with a byte-order mark (BOM)",
                                   "save the file as UTF-8 without BOM"))
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise SourceError(Problem(shown, line, column, "error",
                                   f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
                                   "re-save the file with UTF-8 encoding")) from None
-    return text
-
-
-def depends_on(path: Path) -> None:
-    """Note that the record being loaded reads this file or folder (see `recording_dependencies`)."""
-    recorded = _DEPENDENCIES.get()
-    if recorded is not None:
-        recorded.append(path)
-
-
-@contextmanager
-def recording_dependencies() -> Iterator[list[Path]]:
-    """Every file and folder a load reads, in order: what decides whether its record can be cached."""
-    recorded: list[Path] = []
-    token = _DEPENDENCIES.set(recorded)
-    try:
-        yield recorded
-    finally:
-        _DEPENDENCIES.reset(token)
 
 
 def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file") -> Document:
@@ -121,7 +167,8 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file
     except yaml.MarkedYAMLError as exc:
         raise SourceError(yaml_problem(exc, shown, line_offset, what)) from None
     except yaml.YAMLError as exc:
-        raise SourceError(Problem(shown, 1 + line_offset, 1, "error", f"invalid YAML: {exc}")) from None
+        raise SourceError(Problem(shown, 1 + line_offset, 1, "error",
+                                  f"invalid YAML: {excerpt(str(exc), 2 * EXCERPT, quoted=False)}")) from None
     except RecursionError:
         raise _too_deep(shown, line_offset) from None
     if not isinstance(data, dict):
@@ -215,7 +262,8 @@ class _Constructing:
             return super().construct_object(node, deep)
         except (ValueError, TypeError, OverflowError) as exc:
             raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read this value: {exc}", node.start_mark) from None
+                None, None, f"cannot read this value: {excerpt(str(exc), quoted=False)}",
+                node.start_mark) from None
 
 
 class _RecordLoader(_Constructing, yaml.SafeLoader):
@@ -290,7 +338,8 @@ def _index_marks(node: yaml.Node, path: KeyPath, document: Document) -> None:
                 first = document.key_marks[child][0] + document.line_offset
                 document.problems.append(Problem(
                     document.path, key_node.start_mark.line + 1 + document.line_offset, key_node.start_mark.column + 1,
-                    "error", f"duplicate key `{'.'.join(map(str, child))}`: line {first} has it too",
+                    "error", f"duplicate key `{excerpt('.'.join(map(str, child)), quoted=False)}`: "
+                    f"line {first} has it too",
                     "YAML keeps only the last one; merge the two", ".".join(map(str, child))))
                 _forget_marks(document, child)  # the last one wins: its own keys are no duplicates
             document.key_marks[child] = _position(key_node)

@@ -206,6 +206,14 @@ def test_history_step_that_is_not_a_number(repo) -> None:
     assert loaded.experiments[0].history == {}
 
 
+def test_history_file_the_csv_module_cannot_read_is_a_located_error(repo) -> None:
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-05\nhistory: a.csv\n")
+    repo.write("experiments/a.csv", "step,loss\n1,0.5\n2,\"" + "x" * 200_000 + "\"\n")
+    assert [p.format_text() for p in load(repo).problems] == [
+        "experiments/a.csv:3:1: error: history file cannot be read: field larger than field limit (131072) "
+        "(one line per step, values separated by commas (tabs in a .tsv))"]
+
+
 def test_history_folder_must_stay_inside_the_experiment_folder(repo, tmp_path) -> None:
     (tmp_path / "outside.csv").write_text("step,loss\n1,0.5\n")
     repo.write("experiments/a/experiment.yaml", "title: A\ndate: 2026-01-05\nhistory: ../../../outside.csv\n")
@@ -220,5 +228,7 @@ def test_history_symlink_out_of_the_folder_is_refused(repo, tmp_path) -> None:
     (tmp_path / "secret.csv").write_text("step,loss\n1,0.5\n")
     repo.write("experiments/a/experiment.yaml", "title: A\ndate: 2026-01-05\nhistory: curves.csv\n")
     (repo.path / "experiments/a/curves.csv").symlink_to(tmp_path / "secret.csv")
-    assert [p.message for p in load(repo).problems] == [
-        "`history` points outside the experiment's folder: 'curves.csv'"]
+    assert [p.format_text() for p in load(repo).problems] == [
+        f"experiments/a/experiment.yaml:3:10: error: `experiments/a/curves.csv` leads outside the repository, "
+        f"to {str(tmp_path / 'secret.csv')!r}: nothing is read from it (keep the file in the repository (copy it "
+        "in instead of linking to it), or remove the link)"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mlreport.config import load_options
 from mlreport.records.experiment import Explanations, load_experiment
 from mlreport.validate import read_records
+from mlreport.records.source import Reader
 
 RUN = "title: Fraud GBM\ndate: 2026-01-10\n"
 
@@ -16,7 +17,7 @@ explanations:
   feature_importance: {amount: 0.12, merchant.risk: 0.31, hour: -0.2}
   notes: Mean SHAP value on the test split.
 """)
-    experiment, problems = load_experiment(path, repo.path)
+    experiment, problems = load_experiment(path, Reader(repo.path))
     assert problems == []
     assert experiment.explanations == Explanations(
         (("merchant.risk", 0.31), ("hour", -0.2), ("amount", 0.12)), "shap", "Mean SHAP value on the test split.")
@@ -26,7 +27,7 @@ def test_importances_from_a_tsv_file(repo) -> None:
     repo.write("experiments/gbm/importance.tsv", "feature\timportance\nhour\t0.05\namount\t0.4\n")
     path = repo.write("experiments/gbm/experiment.yaml", RUN + "explanations: {method: gain, "
                                                                 "feature_importance: importance.tsv}\n")
-    experiment, problems = load_experiment(path, repo.path)
+    experiment, problems = load_experiment(path, Reader(repo.path))
     assert problems == []
     assert experiment.explanations.feature_importance == (("amount", 0.4), ("hour", 0.05))
 
@@ -44,7 +45,7 @@ def test_bad_explanations_are_located(repo, cli) -> None:
         "experiments/a.yaml:3:57: error: `explanations.feature_importance.x` must be a number; found string 'high' "
         "(importances are numbers, `{amount: 0.31}`, or a CSV/TSV path with feature, importance columns)",
         "experiments/b/importance.csv:1:1: error: feature importance file needs a `feature` and an `importance` "
-        "column; its columns are: name, score (the first line names the columns: feature, importance)",
+        "column; its columns are: 'name, score' (the first line names the columns: feature, importance)",
         "experiments/c.yaml:3:36: error: `explanations.feature_importance` file not found: 'missing.csv' "
         "(paths are relative to experiments/)",
         "experiments/c.yaml:3:49: error: unknown key `why` in `explanations` (allowed here: feature_importance, "
