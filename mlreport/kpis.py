@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterable
 
 from mlreport.catalog import Catalog
 from mlreport.config import Kpi, Scope
@@ -140,14 +139,28 @@ def cards_in_scope(catalog: Catalog, scope: Scope) -> list[ModelCard]:
             if any(in_scope(catalog.experiments.get(e.experiment), scope) for e in card.evaluations)]
 
 
-def experiments_in_scope(catalog: Catalog, scope: Scope) -> Iterable[Experiment]:
-    """The experiments a scope covers; a card's scope covers runs of the tasks it is evaluated on."""
-    if scope.model:
-        card = catalog.models.get(scope.model)
-        tasks = {catalog.experiments[e.experiment].task for e in (card.evaluations if card else ())
-                 if e.experiment in catalog.experiments}
-        return [e for e in catalog.experiments.values() if e.task in tasks and in_scope(e, scope)]
-    return [e for e in catalog.experiments.values() if in_scope(e, scope)]
+def experiments_in_scope(catalog: Catalog, scope: Scope) -> list[Experiment]:
+    """The experiments a scope covers (see `covers`)."""
+    tasks = _card_tasks(catalog, scope)
+    return [e for e in catalog.experiments.values() if _covers(e, scope, tasks)]
+
+
+def covers(catalog: Catalog, scope: Scope, experiment: Experiment) -> bool:
+    """Whether a scope covers a run: its task and dataset; a card's scope, runs of the tasks it is evaluated on."""
+    return _covers(experiment, scope, _card_tasks(catalog, scope))
+
+
+def _card_tasks(catalog: Catalog, scope: Scope) -> set[str] | None:
+    """The tasks a card-scoped KPI's card is evaluated on; None for a scope without a card."""
+    if not scope.model:
+        return None
+    card = catalog.models.get(scope.model)
+    return {catalog.experiments[e.experiment].task for e in (card.evaluations if card else ())
+            if e.experiment in catalog.experiments}
+
+
+def _covers(experiment: Experiment, scope: Scope, tasks: set[str] | None) -> bool:
+    return (tasks is None or experiment.task in tasks) and in_scope(experiment, scope)
 
 
 def in_scope(experiment: Experiment | None, scope: Scope) -> bool:
@@ -177,6 +190,6 @@ def run_checks(catalog: Catalog, experiment: Experiment) -> list[Check]:
     checks = []
     for kpi in definitions(catalog):
         value = experiment.metrics.get(kpi.metric)
-        if value is not None and experiment in experiments_in_scope(catalog, kpi.scope):
+        if value is not None and covers(catalog, kpi.scope, experiment):
             checks.append(Check(kpi, value, status(kpi, value)))
     return checks

@@ -199,6 +199,12 @@ def curve_group(name: str) -> tuple[str, str]:
 
 
 
+def importance_block(experiment: Experiment) -> Markup | None:
+    """An experiment's importance chart, ready for a page; None when it records no importances."""
+    spec = feature_importance(experiment.explanations) if experiment.explanations else None
+    return chart_block(spec, "mlr-importance") if spec else None
+
+
 def feature_importance(explanations: Explanations) -> dict[str, Any] | None:
     """The top features as a horizontal bar chart, the largest on top; None without importances."""
     top = explanations.feature_importance[:TOP_FEATURES]

@@ -86,11 +86,6 @@ class _Links:
         return cls(placements, followers)
 
 
-def _importance_chart(experiment: Experiment) -> Any:
-    spec = charts.feature_importance(experiment.explanations) if experiment.explanations else None
-    return charts.chart_block(spec, "mlr-importance") if spec else None
-
-
 def experiment_context(site: Site, experiment: Experiment, links: _Links) -> dict[str, Any]:
     """What an experiment page shows beyond the record itself."""
     catalog = site.catalog
@@ -101,7 +96,7 @@ def experiment_context(site: Site, experiment: Experiment, links: _Links) -> dic
                     for name, value in sorted(experiment.metrics.items())],
         "params": sorted(experiment.params.items()),
         "curves": [charts.chart_block(spec) for spec in charts.training_curves([experiment])],
-        "importance": _importance_chart(experiment),
+        "importance": charts.importance_block(experiment),
         "top_features": charts.TOP_FEATURES,
         "placements": links.placements.get(experiment.id, []),
         "followers": links.followers.get(experiment.id, []),

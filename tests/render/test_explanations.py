@@ -36,3 +36,19 @@ def test_top_features_are_drawn_sorted_and_the_rest_folded(tmp_path) -> None:
     assert [row for row in re.findall(r"<tr><td>(f\d\d)</td>", folded)] == ["f06", "f05", "f04", "f03", "f02", "f01"]
     assert "Mean absolute SHAP value." in page
     assert "## Explanations" not in pages["experiments/plain.md"]
+
+
+def test_a_card_shows_the_importances_of_its_evaluation_run(tmp_path) -> None:
+    repo = new_repo(tmp_path / "repo")
+    repo.write("experiments/gbm.yaml", "title: GBM\ndate: 2026-01-10\nmetrics: {test: {auc: 0.9}}\n"
+                                       "explanations: {method: gain, feature_importance: {amount: 0.3, hour: 0.1}}\n")
+    repo.write("experiments/lr.yaml", "title: LR\ndate: 2026-01-09\nmetrics: {test: {auc: 0.8}}\n")
+    repo.write("models/scorer.md", "---\nname: Scorer\nevaluations: [{experiment: lr}, {experiment: gbm}]\n---\n")
+    repo.write("models/plain.md", "---\nname: Plain\nevaluations: [{experiment: lr}]\n---\n")
+    repo.commit("Cards")
+    pages = generated(repo.path).pages
+    page = pages["models/scorer.md"]
+    assert "Feature importance (gain) from [GBM](../experiments/gbm.md), the evaluation run that records it." in page
+    [chart] = charts_of(page)
+    assert chart["data"][0]["y"] == ["amount", "hour"]
+    assert "What drives its predictions" not in pages["models/plain.md"]
