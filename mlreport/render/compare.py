@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlreport.render import safe
+from mlreport.render.charts import TOP_FEATURES
 from mlreport.render.experiments import INDEX_DATA, detail_file
 from mlreport.render.site import ASSETS, COMPARE_PAGE, COMPARE_QUERY, PageKind, Site, page_slug
 
@@ -36,6 +37,7 @@ def compare_config(site: Site) -> dict[str, Any]:
         "renamed": {record_id: page_slug(record_id) for record_id in site.catalog.experiments
                     if page_slug(record_id) != record_id},
         "query": {"ids": COMPARE_QUERY, "diff": DIFF_QUERY},
+        "top_features": TOP_FEATURES,
     }
 
 

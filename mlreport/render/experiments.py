@@ -122,6 +122,9 @@ def experiment_detail(site: Site, experiment: Experiment) -> dict[str, Any]:
         "metrics": experiment.metrics,
         "goals": {name: site.catalog.goal(name) for name in experiment.metrics},
         "history": {name: [list(point) for point in series] for name, series in experiment.history.items()},
+        "importance": [list(pair) for pair in experiment.explanations.feature_importance[:charts.TOP_FEATURES]]
+        if experiment.explanations else [],
+        "importance_method": experiment.explanations.method if experiment.explanations else "",
     }
 
 

@@ -22,7 +22,8 @@ def test_top_features_are_drawn_sorted_and_the_rest_folded(tmp_path) -> None:
                                        f"  notes: Mean absolute SHAP value.\n")
     repo.write("experiments/plain.yaml", "title: Plain\ndate: 2026-01-11\n")
     repo.commit("Runs")
-    pages = generated(repo.path).pages
+    out = generated(repo.path)
+    pages, generated_files = out.pages, out.files
     page = pages["experiments/gbm.md"]
     assert "Feature importance measured by **shap**; the top 20 of 26 features are drawn." in page
     [chart] = [c for c in charts_of(page) if c["data"][0]["type"] == "bar"]
@@ -35,6 +36,10 @@ def test_top_features_are_drawn_sorted_and_the_rest_folded(tmp_path) -> None:
     folded = page[page.index("The other 6 features"):]
     assert [row for row in re.findall(r"<tr><td>(f\d\d)</td>", folded)] == ["f06", "f05", "f04", "f03", "f02", "f01"]
     assert "Mean absolute SHAP value." in page
+    # The compare view reads the same top 20 from the run's data file.
+    detail = json.loads(generated_files["assets/mlreport/data/experiments/gbm.json"])
+    assert (len(detail["importance"]), detail["importance"][1], detail["importance_method"]) == (20, ["f25", 0.25],
+                                                                                                "shap")
     assert "## Explanations" not in pages["experiments/plain.md"]
 
 
