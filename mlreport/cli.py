@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from dataclasses import replace
@@ -9,7 +10,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, NoReturn
+from typing import Callable, Iterator, NoReturn, TypeVar
 
 import click
 
@@ -18,15 +19,23 @@ from mlreport.build import BuildFailed, build_site, serve_site
 from mlreport.ci import PROVIDERS, write_pipelines
 from mlreport.config import CONFIG_FILE, Options, load_options
 from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
+from mlreport.importers import ImportFailed
+from mlreport.importers.dvc_runs import import_dvc
+from mlreport.importers.hub_cards import export_card, import_card
+from mlreport.importers.mlflow_runs import RunQuery, import_runs
+from mlreport.importers.writer import Batch, write_batch
 from mlreport.pipeline import generate_site
-from mlreport.problems import RecordError, errors, format_problems
+from mlreport.problems import RecordError, errors, format_problems, warnings
 from mlreport.project import NoProject, find_root
+from mlreport.query import QueryError, parse, parse_columns, parse_order
+from mlreport.results import FORMATS, answer, render as render_answer, summary
 from mlreport.records.kinds import KINDS, NAMES
 from mlreport.scaffold import has_plugin_entry, init_repo, new_record, title_slug
 from mlreport.schema import SCHEMAS
 from mlreport.site_folder import Choice, SiteFolderError, Sources, cannot_write, check_site_folder, mark
 from mlreport.validate import read_records
 
+T = TypeVar("T")
 _ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path),
                      help="The project folder (the one holding mkdocs.yml). Default: the nearest folder "
                           "holding mkdocs.yml, from the current one up to the repository's top.")
@@ -55,9 +64,9 @@ def validate(root: Path, strict: bool, fmt: str) -> None:
         click.echo("[]")
     if fmt == "text":
         counts = ", ".join(_count(len(getattr(model, kind.plural)), kind.label) for kind in KINDS)
-        n_errors = len(errors(problems))
-        summary = (f"{counts}: {_count(n_errors, 'error')}, {_count(len(problems) - n_errors, 'warning')}"
-                   if problems else f"{counts}: all valid")
+        n_errors, n_warnings = len(errors(problems)), len(warnings(problems))
+        summary = (f"{counts}: {_count(n_errors, 'error')}, {_count(n_warnings, 'warning')}"
+                   if n_errors or n_warnings else f"{counts}: all valid")
         click.echo(summary, err=True)
     if errors(problems):
         sys.exit(1)
@@ -123,18 +132,58 @@ def init(root: Path, site_name: str, ci: str | None) -> None:
 @_ROOT
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
               help="markdown for a pull-request comment, json for tools.")
-def diff(base: str | None, root: Path, fmt: str) -> None:
+@click.option("--query", "expression", metavar="EXPR", default="",
+              help="Report only the experiments matching EXPR (see `mlreport query`); decisions and "
+                   "model cards stay.")
+def diff(base: str | None, root: Path, fmt: str, expression: str) -> None:
     """Report what the working tree changes in the records against BASE (a branch, tag or commit).
 
     Without BASE, compares with the merge base of HEAD and the default branch (origin/HEAD, main or
     master). BASE is read from git directly: nothing is checked out, the work tree stays as it is.
     """
+    selection = _query(parse, expression, "query") if expression.strip() else None
     options = _options(root)
     try:
-        report = diff_repo(options, base)
+        report = diff_repo(options, base, selection)
     except DiffError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(render_markdown(report) if fmt == "markdown" else render_json(report), nl=False)
+
+
+@main.command()
+@click.argument("expression")
+@_ROOT
+@click.option("--order-by", "order_by", metavar="FIELDS", default="",
+              help='Sort by fields, each ASC (default) or DESC: "metrics.test.pr_auc DESC, date".')
+@click.option("--columns", metavar="FIELDS", default="",
+              help="Fields to show, comma-separated (default: id, title, status, date and the fields the "
+                   "expression and the order name).")
+@click.option("--limit", type=click.IntRange(min=0), help="Show at most N experiments.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table for people, json (stable) for tools, csv for spreadsheets.")
+def query(expression: str, root: Path, order_by: str, columns: str, limit: int | None, fmt: str) -> None:
+    """Print the experiments matching EXPRESSION (MLflow's search syntax: metrics.auc > 0.9 and ...)."""
+    selection = _query(parse, expression, "query")
+    order = _query(parse_order, order_by, "order-by") if order_by.strip() else []
+    shown = _query(parse_columns, columns, "columns") if columns.strip() else []
+    options = _options(root)
+    checked = read_records(options)
+    if errors(checked.problems):
+        click.echo(f"warning: the records have {_count(len(errors(checked.problems)), 'error')} "
+                   "(see `mlreport validate`); querying the ones that load", err=True)
+    result = answer(checked.catalog.experiments.values(), selection, order, shown, limit)
+    click.echo(render_answer(result, fmt), nl=False)
+    if fmt == "table":
+        click.echo(summary(result), err=True)
+
+
+def _query(read: Callable[[str], T], text: str, source: str) -> T:
+    """An expression read, or its one-line error (`query:1:18: expected …`) and exit 2."""
+    try:
+        return read(text)
+    except QueryError as exc:
+        click.echo(exc.located(source).line(), err=True)
+        sys.exit(2)
 
 
 @main.command()
@@ -204,6 +253,108 @@ def generate(root: Path, out: Path) -> None:
     except OSError as exc:
         _refuse(cannot_write(pages, out, exc))
     click.echo(f"wrote {len(written)} files to {_shown(out, Path.cwd())}")
+
+
+@main.group("import")
+def import_records() -> None:
+    """Bring records in from MLflow, DVC/DVCLive or a Hugging Face model card; again later to refresh them."""
+
+
+_PROGRESS_FROM = 50
+"""How many records make an import long enough for a progress bar."""
+
+
+_DRY_RUN = click.option("--dry-run", is_flag=True, help="Say what would be created and updated; write nothing.")
+
+
+@import_records.command("mlflow")
+@_ROOT
+@click.option("--tracking-uri", metavar="URI",
+              help="The MLflow store: a folder, sqlite:///mlflow.db, or a server (default: MLFLOW_TRACKING_URI).")
+@click.option("--experiment", "experiments", multiple=True, metavar="NAME",
+              help="Only runs of this MLflow experiment (repeat for more).")
+@click.option("--filter", "filter_string", metavar="EXPR", default="",
+              help="An MLflow search filter: \"metrics.auc > 0.9 and params.model = 'lgbm'\".")
+@click.option("--run-id", "run_ids", multiple=True, metavar="ID", help="Only this run (repeat for more).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only runs started on or after this day.")
+@_DRY_RUN
+def import_mlflow(root: Path, tracking_uri: str | None, experiments: tuple[str, ...], filter_string: str,
+                  run_ids: tuple[str, ...], since: dt.datetime | None, dry_run: bool) -> None:
+    """One experiment record per MLflow run: params, final metrics, histories, tags, code, a link back."""
+    query = RunQuery(tracking_uri or "", experiments, filter_string, run_ids, since.date() if since else None)
+    _import(_options(root), lambda: import_runs(query), dry_run)
+
+
+@import_records.command("dvc")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_ROOT
+@_DRY_RUN
+def import_dvc_runs(paths: tuple[Path, ...], root: Path, dry_run: bool) -> None:
+    """Records from DVCLive folders (default: dvclive/) and `dvc exp show --json` files."""
+    options = _options(root)
+    _import(options, lambda: import_dvc(list(paths), options.root), dry_run)
+
+
+@import_records.command("hf-card")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@_ROOT
+@_DRY_RUN
+def import_hf_card(path: Path, root: Path, dry_run: bool) -> None:
+    """A Hugging Face model card (README.md or its folder): the card, and an experiment per model-index result."""
+    options = _options(root)
+    _import(options, lambda: import_card(path, options.root), dry_run)
+
+
+@main.group("export")
+def export_records() -> None:
+    """Write records out for other tools."""
+
+
+@export_records.command("hf-card")
+@click.argument("card_id", metavar="ID")
+@_ROOT
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the README here (default: print it).")
+def export_hf_card(card_id: str, root: Path, out: Path | None) -> None:
+    """A model card as a Hugging Face README, its model-index generated from the linked experiments."""
+    options = _options(root)
+    checked = read_records(options)
+    if errors(checked.problems):
+        _fail(RecordError(errors(checked.problems)))
+    try:
+        text = export_card(checked.catalog, card_id)
+    except ImportFailed as exc:
+        click.echo(exc.line(), err=True)
+        sys.exit(1)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"error: cannot write {out}: {exc.strerror}", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {_shown(out, Path.cwd())}", err=True)
+
+
+def _import(options: Options, read: Callable[[], Batch], dry_run: bool) -> None:
+    """Read the records, write them (a progress bar on a terminal when there are many), say what changed."""
+    try:
+        batch = read()
+        shown = len(batch) >= _PROGRESS_FROM and sys.stderr.isatty()
+        with click.progressbar(length=len(batch), label="importing", file=sys.stderr, hidden=not shown) as bar:
+            written = write_batch(batch, options, dry_run=dry_run, on_each=lambda: bar.update(1))
+    except ImportFailed as exc:
+        click.echo(exc.line(), err=True)
+        sys.exit(1)
+    except RecordError as exc:
+        _fail(exc)
+    for warning in batch.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for verb, paths in (("created", written.created), ("updated", written.updated)):
+        for path in paths:
+            click.echo(f"{'would be ' if dry_run else ''}{verb} {path}")
+    click.echo(f"{'dry run, nothing written: ' if dry_run else ''}{written.summary()}")
 
 
 @contextmanager

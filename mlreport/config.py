@@ -26,6 +26,7 @@ import yaml
 from mlreport.metrics import GOALS, Target, parse_target
 from mlreport.schema import MODEL_STATUSES
 from mlreport.problems import Problem, RecordError, describe, did_you_mean, errors, yaml_problem
+from mlreport.query import QueryError, parse
 
 CONFIG_FILE = "mkdocs.yml"
 PLUGIN = "mlreport"
@@ -91,6 +92,18 @@ def goals(value: Any) -> dict[str, str]:
     return {str(metric): str(goal) for metric, goal in value.items()}
 
 
+def board_filter(value: Any) -> dict[str, Any] | str:
+    """A query expression, checked here so a bad one is reported at its line; or a mapping."""
+    if not isinstance(value, str):
+        return _mapping(value, "filter")
+    try:
+        parse(value)
+    except QueryError as exc:
+        raise Invalid(f"is not a valid query: column {exc.column} of {value!r}: {exc.message}",
+                      exc.hint or "see README's Querying section") from None
+    return value
+
+
 @dataclass(frozen=True)
 class Leaderboard:
     """A leaderboard definition, configured or automatic."""
@@ -101,13 +114,14 @@ class Leaderboard:
     task: str = ""
     dataset: str = ""
     split: str = ""
-    filter: dict[str, Any] = field(default_factory=dict)
+    filter: dict[str, Any] | str = field(default_factory=dict)
+    """A query expression (`"metrics.ops.p99_ms < 10"`), or the older mapping (`{tags: [gbm]}`)."""
     automatic: bool = False
 
 
 _BOARD_KEYS: dict[str, Callable[[Any], Any]] = {
     "title": text, "metric": text, "task": text, "dataset": text, "split": text,
-    "goal": lambda value: _choice(value, GOALS), "filter": lambda value: _mapping(value, "filter"),
+    "goal": lambda value: _choice(value, GOALS), "filter": board_filter,
 }
 
 
@@ -223,7 +237,8 @@ def _choice(value: Any, allowed: tuple[str, ...]) -> str:
 
 def _mapping(value: Any, name: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise Invalid(f"must be a mapping; found {describe(value)}", f"write `{name}: {{tags: [gbm]}}`")
+        raise Invalid(f"must be a query or a mapping; found {describe(value)}",
+                      f"write `{name}: \"tags contains 'gbm'\"`")
     return dict(value)
 
 
@@ -293,6 +308,8 @@ class Options:
     models_dir: str = option("models", text, "Folder of model cards.")
     decisions_exclude: tuple[str, ...] = option((), texts, "Extra file-name globs in the decisions folder that "
                                                            "are not decisions.")
+    decisions_include: tuple[str, ...] = option((), texts, "File-name globs in the decisions folder that are "
+                                                           "decisions even when named or written like an index.")
     leaderboards: tuple[Leaderboard, ...] = option((), leaderboards, "Leaderboard definitions; uncovered "
                                                                      "(task, dataset) pairs get one automatically.")
     metric_goals: dict[str, str] = option({}, goals, "Metric direction overrides: "

@@ -8,6 +8,7 @@ from typing import Any, Iterable, Mapping
 
 from mlreport.config import Leaderboard
 from mlreport.metrics import delta, goal_of, is_better
+from mlreport.query import Query, parse, record_fields
 from mlreport.records import Experiment
 from mlreport.slugs import slugify
 
@@ -72,7 +73,8 @@ def rank(definition: Leaderboard, experiments: Mapping[str, Experiment],
     """Rank every eligible experiment on a board's metric."""
     goal = definition.goal or goal_of(definition.metric, goals)
     metric = definition.metric
-    eligible = [e for e in experiments.values() if _eligible(e, definition)]
+    where = parse(definition.filter) if isinstance(definition.filter, str) else None
+    eligible = [e for e in experiments.values() if _eligible(e, definition, where)]
     ordered = sorted(eligible, key=lambda e: (_sort_value(e.metrics[metric], goal), _date(e), e.id))
     chronological = sorted(eligible, key=lambda e: (_date(e), e.id))
     previous_best: dict[str, float | None] = {}
@@ -94,7 +96,7 @@ def rank(definition: Leaderboard, experiments: Mapping[str, Experiment],
     return RankedBoard(definition, goal, tuple(entries), tuple(best_so_far))
 
 
-def _eligible(experiment: Experiment, board: Leaderboard) -> bool:
+def _eligible(experiment: Experiment, board: Leaderboard, where: Query | None) -> bool:
     if board.metric not in experiment.metrics or experiment.status in _NOT_RANKED:
         return False
     if board.task and experiment.task != board.task:
@@ -104,7 +106,9 @@ def _eligible(experiment: Experiment, board: Leaderboard) -> bool:
         return False
     if board.split and (dataset is None or dataset.split != board.split):
         return False
-    return all(_matches(experiment, key, wanted) for key, wanted in board.filter.items())
+    if where is not None:
+        return where.matches(record_fields(experiment))
+    return all(_matches(experiment, key, wanted) for key, wanted in dict(board.filter).items())
 
 
 def _matches(experiment: Experiment, key: str, wanted: Any) -> bool:

@@ -93,7 +93,7 @@ class MlreportPlugin(BasePlugin):
         if result.failed:
             raise PluginError(format_problems(result.problems, "text"))
         for problem in result.problems:
-            log.warning(problem.format_text())
+            (log.info if problem.severity == "note" else log.warning)(problem.format_text())
         if result.history.warning:
             log.warning(f"mlreport: {result.history.warning}")
         self.generated = result.site

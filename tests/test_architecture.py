@@ -12,7 +12,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "mlreport"
 
 BASE = ("mlreport.problems", "mlreport.metrics", "mlreport.slugs", "mlreport.schema", "mlreport.config",
-        "mlreport.cache_dir", "mlreport.git", "mlreport.templates")
+        "mlreport.cache_dir", "mlreport.git", "mlreport.templates", "mlreport.query")
 """Modules every layer may use; they use only each other."""
 LAYERS: dict[str, tuple[str, ...]] = {
     # module (or package) prefix: what, besides BASE and itself, it may import
@@ -34,7 +34,10 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "mlreport.project": ("mlreport.records",),
     "mlreport.site_folder": ("mlreport.records", "mlreport.project"),
     "mlreport.ci": (),
+    "mlreport.results": ("mlreport.records",),
     "mlreport.page_cache": (),
+    "mlreport.importers": ("mlreport.records", "mlreport.scaffold", "mlreport.catalog", "mlreport.validate",
+                           "mlreport.render"),
 }
 ADAPTERS = ("mlreport.plugin", "mlreport.build", "mlreport.cli", "mlreport.__main__")
 """The only modules that may import MkDocs (and Material)."""

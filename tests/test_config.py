@@ -143,3 +143,33 @@ def test_unreadable_mkdocs_yml(repo, cli, content: str, expected: str) -> None:
     assert problems_of(repo) == [expected]
     result = cli("validate", "--root", repo.path)
     assert (result.exit_code, result.stderr.strip(), result.stdout) == (1, expected, "")
+
+
+def test_a_leaderboard_filter_is_a_query_checked_at_its_line(repo) -> None:
+    repo.write("mkdocs.yml", """
+        site_name: X
+        plugins:
+          - mlreport:
+              leaderboards:
+                - {title: Fast, metric: test.pr_auc, filter: "metrics.ops.p99_ms < 10 and tags contains 'gbm'"}
+                - title: Broken
+                  metric: test.pr_auc
+                  filter: "metrics.ops.p99_ms <"
+                - {title: Old, metric: test.pr_auc, filter: 5}
+        """)
+    assert problems_of(repo) == [
+        "mkdocs.yml:8:11: error: option `mlreport.leaderboards.1.filter` is not a valid query: column 21 of "
+        "'metrics.ops.p99_ms <': expected a value after '<' (see README's Querying section)",
+        "mkdocs.yml:9:45: error: option `mlreport.leaderboards.2.filter` must be a query or a mapping; found "
+        "number 5 (write `filter: \"tags contains 'gbm'\"`)",
+    ]
+    repo.write("mkdocs.yml", """
+        site_name: X
+        plugins:
+          - mlreport:
+              leaderboards:
+                - {title: Fast, metric: test.pr_auc, filter: "metrics.ops.p99_ms < 10 and tags contains 'gbm'"}
+                - {title: Old, metric: test.pr_auc, filter: {tags: [gbm]}}
+        """)
+    assert [board.filter for board in load_options(repo.path).leaderboards] == [
+        "metrics.ops.p99_ms < 10 and tags contains 'gbm'", {"tags": ["gbm"]}]

@@ -488,3 +488,22 @@ def test_a_production_card_taken_out_of_production_flips_its_kpis(cli, kpi_featu
     page = markdown(cli, kpi_feature)
     assert ("- 🚨 KPI **Fraud PR-AUC** (`test.pr_auc`, target >= 0.82): at risk → **no production model** "
             "(0.8 → —)") in page
+
+
+def test_query_keeps_only_the_matching_experiments(cli, feature):
+    feature.write("experiments/fraud-gru.yaml", experiment("GRU on sequences", test__pr_auc=0.86))
+    feature.write("experiments/rank-b.yaml", experiment("Ranker B", task="ranking", dataset="clicks",
+                                                         val__loss=0.40))
+    feature.commit("Two new runs")
+    assert [e["id"] for e in report(cli, feature)["experiments"]] == ["fraud-gru", "rank-b"]
+
+    data = report(cli, feature, "--query", "task = 'ranking'")
+    assert data["query"] == "task = 'ranking'"
+    assert [e["id"] for e in data["experiments"]] == ["rank-b"]
+    assert [board["title"] for board in data["leaderboards"]] == ["ranking · clicks — val.loss"]
+    assert "experiments matching `task = 'ranking'`" in markdown(cli, feature, "--query", "task = 'ranking'")
+
+
+def test_a_bad_query_is_one_line_and_exit_2(cli, feature):
+    result = cli("diff", "--root", feature.path, "--query", "task = ranking")
+    assert (result.exit_code, result.stderr) == (2, "query:1:8: expected a value after '='\n")

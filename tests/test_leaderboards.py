@@ -61,3 +61,15 @@ def test_filters_narrow_a_board_by_tag_and_param() -> None:
     experiments = {e.id: e for e in [run("a", 1, 0.8, tags=("cnn",)), run("b", 2, 0.9, tags=("vit",))]}
     board = rank(Leaderboard(title="CNN", metric="test.accuracy", filter={"tags": ["cnn"]}), experiments)
     assert [e.experiment.id for e in board.entries] == ["a"]
+
+
+def test_a_filter_expression_narrows_a_board_and_a_missing_value_keeps_a_run_off() -> None:
+    experiments = {e.id: e for e in [
+        run("fast", 1, 0.8, tags=("cnn",), extra={"ops.p99_ms": 7.0}),
+        run("slow", 2, 0.9, tags=("cnn",), extra={"ops.p99_ms": 31.0}),
+        run("unmeasured", 3, 0.95, tags=("cnn",)),
+        run("vit", 4, 0.7, tags=("vit",), extra={"ops.p99_ms": 5.0}),
+    ]}
+    definition = Leaderboard(title="Fast CNNs", metric="test.accuracy",
+                             filter="tags contains 'cnn' and metrics.ops.p99_ms < 10")
+    assert [e.experiment.id for e in rank(definition, experiments).entries] == ["fast"]

@@ -1,8 +1,8 @@
 /* mlreport: the compare view. Experiments side by side: overview, metrics (best per direction
  * marked), parameters ("only differences"), training curves overlaid.
  *
- * The selection lives in the URL (?ids=a,b,c&diff=1): a reload or a shared link shows the same
- * comparison. Data comes from the experiments index (the picker) and each experiment's detail
+ * The selection lives in the URL (?ids=a,b,c&diff=1, or a query: ?q=tags contains 'sweep', read
+ * by assets/query.js on data/query.json): a reload or a shared link shows the same comparison. Data comes from the experiments index (the picker) and each experiment's detail
  * file, whose `goals` say which direction of each metric is better (decided in Python, not here).
  * Record values are only ever inserted as text. Uses the helpers mlreport.js exports.
  */
@@ -32,7 +32,7 @@
 
   // Ids are split on raw commas before decoding, so an id holding an encoded comma survives.
   function readState(config) {
-    var state = {ids: [], diff: false};
+    var state = {ids: [], diff: false, q: ""};
     window.location.search.replace(/^\?/, "").split("&").forEach(function (pair) {
       var eq = pair.indexOf("=");
       var key = decode(eq < 0 ? pair : pair.slice(0, eq));
@@ -46,13 +46,16 @@
         state.diff = value === "1" || value === "true";
       }
     });
+    state.q = window.mlreportQuery.fromAddress();
     return state;
   }
 
+  // A selection picked by hand replaces the query it may have started from.
   function writeState(config, state) {
+    state.q = "";
     var params = window.location.search.replace(/^\?/, "").split("&").filter(function (pair) {
       var key = decode(pair.split("=")[0]);
-      return pair && key !== config.query.ids && key !== config.query.diff;
+      return pair && key !== config.query.ids && key !== config.query.diff && key !== window.mlreportQuery.parameter;
     });
     if (state.ids.length) params.push(config.query.ids + "=" + state.ids.map(encodeURIComponent).join(","));
     if (state.diff) params.push(config.query.diff + "=1");
@@ -484,6 +487,46 @@
     });
   }
 
+  // The experiments a ?q= query selects, in id order, at most MAX_QUERIED; or a message saying why none.
+  var MAX_QUERIED = 12;
+
+  function queried(config, text) {
+    var test;
+    try {
+      test = window.mlreportQuery.parse(text);
+    } catch (error) {
+      if (!(error instanceof window.mlreportQuery.QueryError)) throw error;
+      return Promise.resolve({ids: [], note: "The query in the address cannot be read: column " + error.column + ": " +
+                                              error.message + "."});
+    }
+    return fetchJson(api().siteUrl(config.fields)).then(function (data) {
+      var ids = data.rows.filter(test).map(function (fields) { return fields.id; });
+      var note = ids.length > MAX_QUERIED
+        ? ids.length + " experiments match the query; comparing the first " + MAX_QUERIED + "."
+        : ids.length ? "" : "No experiment matches the query.";
+      return {ids: ids.slice(0, MAX_QUERIED), note: note};
+    }, function (error) {
+      return {ids: [], note: "The query data could not be loaded (" + error.message + ")."};
+    });
+  }
+
+  function start(root, config, state) {
+    if (!state.q || state.ids.length) {
+      render(root, config, state, false);
+      return;
+    }
+    queried(config, state.q).then(function (found) {
+      window.mlreportQuery.keepInAddress(state.q);  // the comparison stays a permalink of its query
+      state.ids = found.ids;
+      render(root, config, state, false);
+      if (found.note) {
+        var note = el("p", "mlr-compare-query-note", found.note);
+        note.dataset.mlrCompareQuery = state.q;
+        root.querySelector(".mlr-compare-results").prepend(note);
+      }
+    });
+  }
+
   function init() {
     var root = document.querySelector("[data-mlr-compare]");
     if (!root || root.dataset.mlrReady || !api()) return;
@@ -493,7 +536,7 @@
     var source = template && template.content.querySelector("script[data-mlr-compare-config]");
     if (!source) return;
     var config = JSON.parse(source.textContent);
-    render(root, config, readState(config), false);
+    start(root, config, readState(config));
   }
 
   window.mlreport.onEveryPage(init);  // mlreport.js loads first

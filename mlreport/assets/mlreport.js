@@ -156,6 +156,126 @@
     return (a || []).join(", ").localeCompare((b || []).join(", "));
   }
 
+  /* -- the query box: mlreport's query language over the rows (assets/query.js) --------------- */
+
+  var QUERY_DELAY_MS = 150;
+  var fieldsLoading = {};  // data file -> Promise of {id: the experiment's query fields}
+
+  // One fetch per page session however many tables ask; the file is loaded only once a query is.
+  function loadFields(path) {
+    if (!fieldsLoading[path]) {
+      fieldsLoading[path] = fetch(siteUrl(path)).then(function (response) {
+        if (!response.ok) throw new Error(response.status + " " + response.statusText);
+        return response.json();
+      }).then(function (data) {
+        var byId = Object.create(null);
+        data.rows.forEach(function (fields) { byId[fields.id] = fields; });
+        return byId;
+      }).catch(function (error) {
+        delete fieldsLoading[path];  // the next keystroke tries again
+        throw error;
+      });
+    }
+    return fieldsLoading[path];
+  }
+
+  function queryBox(table, data) {
+    var box = el("div", "mlr-query");
+    var input = el("input", "mlr-query-input");
+    input.type = "search";
+    input.spellcheck = false;
+    input.autocomplete = "off";
+    input.placeholder = "Filter: metrics.test.pr_auc > 0.7 and tags contains 'gbm'";
+    input.title = "MLflow's search syntax: metrics.X, params.X, tags.X, id, title, status, task, dataset, model, " +
+      "date, author; = != < <= > >= LIKE ILIKE IN IS NULL contains; and, or, not, ( )";
+    input.setAttribute("aria-label", "Filter the rows with a query");
+    input.dataset.mlrQuery = "";
+    var count = el("span", "mlr-query-count");
+    count.dataset.mlrQueryCount = "";
+    count.setAttribute("aria-live", "polite");
+    var problem = el("div", "mlr-query-error");
+    problem.dataset.mlrQueryError = "";
+    problem.hidden = true;
+    var line = el("div", "mlr-query-line");
+    line.append(input, count);
+    box.append(line, problem);
+
+    var total = data.rows.length;
+    var noun = total === 1 ? "row" : "rows";
+    var timer = null;
+
+    function showCount(shown) {
+      count.textContent = shown === total ? total + " " + noun : shown + " of " + total + " " + noun;
+    }
+
+    function showProblem(text, error) {
+      input.setAttribute("aria-invalid", "true");
+      problem.dataset.column = error.column;
+      // The expression with a caret under the column at fault, then what was expected.
+      var where = el("pre", "mlr-query-caret", text + "\n" + " ".repeat(error.column - 1) + "^");
+      problem.replaceChildren(el("span", "", "Column " + error.column + ": " + error.message), where);
+      problem.hidden = false;
+    }
+
+    function clearProblem() {
+      input.removeAttribute("aria-invalid");
+      problem.hidden = true;
+      problem.replaceChildren();
+      delete problem.dataset.column;
+    }
+
+    function apply(text) {
+      var test;
+      try {
+        test = window.mlreportQuery.parse(text);
+      } catch (error) {
+        if (!(error instanceof window.mlreportQuery.QueryError)) throw error;
+        showProblem(text, error);  // the rows stay as the last good filter left them
+        return;
+      }
+      clearProblem();
+      window.mlreportQuery.keepInAddress(text);  // a filtered view is a permalink
+      if (!text.trim()) {
+        table.clearFilter();
+        box.dataset.mlrQueryState = "ready";
+        return;
+      }
+      box.dataset.mlrQueryState = "loading";
+      loadFields(data.query.fields).then(function (byId) {
+        if (input.value !== text) return;  // a later keystroke has its own turn
+        var matched = Object.create(null);
+        data.rows.forEach(function (row) {
+          var fields = byId[row.id];
+          if (fields && test(fields)) matched[row.id] = true;
+        });
+        table.setFilter(function (row) { return matched[row.id] === true; });
+        box.dataset.mlrQueryState = "ready";
+      }, function (error) {
+        problem.replaceChildren(el("span", "", "The query data could not be loaded (" + error.message + ")."));
+        problem.hidden = false;
+        box.dataset.mlrQueryState = "failed";
+      });
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { apply(input.value); }, QUERY_DELAY_MS);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") return;
+      clearTimeout(timer);
+      apply(input.value);
+    });
+    table.on("dataFiltered", function (filters, rows) { showCount(rows.length); });
+    showCount(total);
+    box.mlrStart = function () {
+      input.value = window.mlreportQuery.fromAddress();
+      if (input.value) apply(input.value);
+      else box.dataset.mlrQueryState = "ready";
+    };
+    return box;
+  }
+
   function buildTable(container, data) {
     var holder = el("div", "mlr-table-holder");
     var compare = null;
@@ -170,6 +290,12 @@
     } else {
       container.replaceChildren(holder);
     }
+    var placeQuery = function (table) {
+      if (!data.query || !window.mlreportQuery) return null;
+      var box = queryBox(table, data);
+      container.insertBefore(box, holder);
+      return box;
+    };
     container.classList.add("mlr-table--ready");
 
     var columns = data.columns.map(function (spec) { return column(spec, data.rows); });
@@ -187,8 +313,12 @@
       movableColumns: true, columnHeaderVertAlign: "bottom",
     });
 
+    var query = placeQuery(table);
     // Row heights are measured while the page may still be settling; measure again once built.
-    table.on("tableBuilt", function () { setTimeout(function () { table.redraw(true); }, 0); });
+    table.on("tableBuilt", function () {
+      setTimeout(function () { table.redraw(true); }, 0);
+      if (query) query.mlrStart();  // a ?q= in the address filters the table as it opens
+    });
     if (compare) {
       table.on("rowSelectionChanged", function (selected) {
         compare.disabled = selected.length < 2;

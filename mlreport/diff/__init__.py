@@ -13,16 +13,21 @@ from mlreport.diff.markdown import render_markdown
 from mlreport.diff.snapshot import DiffError, load_base, open_repo, resolve_base
 from mlreport.diff.structured import render_json
 from mlreport.catalog import build_catalog
+from mlreport.query import Query
 from mlreport.validate import read_records
 
 __all__ = ["DiffError", "Report", "diff_repo", "render_json", "render_markdown"]
 
 
-def diff_repo(options: Options, base: str | None = None) -> Report:
-    """Compare the working tree's records with BASE's (default: the merge base with the default branch)."""
+def diff_repo(options: Options, base: str | None = None, query: Query | None = None) -> Report:
+    """Compare the working tree's records with BASE's (default: the merge base with the default branch).
+
+    With `query`, the report covers only the experiments it matches (decisions and cards stay).
+    """
     repo = open_repo(options.root)
     resolved = resolve_base(repo, base)
     base_model = build_catalog(load_base(options, repo, resolved.commit), options)
     tree = read_records(options)
     tree_model, problems = tree.catalog, tree.problems
-    return compare(base_model, tree_model, problems, base_label=resolved.label, base_commit=resolved.commit)
+    return compare(base_model, tree_model, problems, base_label=resolved.label, base_commit=resolved.commit,
+                   query=query)

@@ -11,6 +11,7 @@ from mlreport.leaderboards import RankedBoard, RankedEntry
 from mlreport.metrics import Verdict, delta, verdict
 from mlreport.catalog import Catalog
 from mlreport.problems import Problem
+from mlreport.query import Query, record_fields
 from mlreport.records import Decision, Experiment, ModelCard, Record
 from mlreport.records.kinds import BY_NAME
 
@@ -200,6 +201,8 @@ class Report:
     models: tuple[RecordChange, ...]
     boards: tuple[BoardExcerpt, ...]
     kpi_flips: tuple[KpiFlip, ...] = ()
+    query: str = ""
+    """The expression that chose which experiments the report covers (`--query`); empty for all."""
 
     @property
     def touched(self) -> bool:
@@ -212,11 +215,11 @@ class Report:
 
 
 def compare(base: Catalog, tree: Catalog, problems: Iterable[Problem], *, base_label: str,
-            base_commit: str, context: int = 3) -> Report:
-    """The report of what `tree` changes against `base`."""
+            base_commit: str, context: int = 3, query: Query | None = None) -> Report:
+    """The report of what `tree` changes against `base`; `query` keeps the experiments it matches."""
     problems = list(problems)
     errors = tuple(sorted(p for p in problems if p.severity == "error"))
-    experiments = _experiment_changes(base, tree)
+    experiments = _experiment_changes(base, tree, query)
     touched = {e.id: e.change for e in experiments if e.change != "removed"}
     return Report(
         base=base_label,
@@ -229,6 +232,7 @@ def compare(base: Catalog, tree: Catalog, problems: Iterable[Problem], *, base_l
         boards=tuple(_excerpt(board, touched, context) for board in tree.leaderboards
                      if any(entry.experiment.id in touched for entry in board.entries)),
         kpi_flips=_kpi_flips(base, tree),
+        query=query.text if query else "",
     )
 
 
@@ -244,9 +248,12 @@ def _kpi_flips(base: Catalog, tree: Catalog) -> tuple[KpiFlip, ...]:
     return tuple(flips)
 
 
-def _experiment_changes(base: Catalog, tree: Catalog) -> tuple[RecordChange, ...]:
+def _experiment_changes(base: Catalog, tree: Catalog, query: Query | None) -> tuple[RecordChange, ...]:
     changes = []
     for record_id, old, new in _pairs(base.experiments, tree.experiments):
+        # A removed experiment is judged as it was; the others as the branch leaves them.
+        if query is not None and not query.matches(record_fields(new or old)):
+            continue
         change = _record_change(old, new, base, tree)
         if change is None:
             continue

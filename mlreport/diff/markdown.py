@@ -59,6 +59,8 @@ def number(value: float | None) -> Md:
 def render_markdown(report: Report) -> str:
     """The whole report as Markdown."""
     where = f"against {code(report.base)} ({code(report.base_commit[:8])})"
+    if report.query:
+        where += f", experiments matching {code(report.query)}"
     if not report.touched:
         lines = [f"**Records report**: this change touches no records {where}."]
         return "\n".join(lines + _errors(report)) + "\n"

@@ -24,6 +24,7 @@ def render_json(report: Report) -> str:
     """The whole report as indented JSON, keys in a fixed order."""
     data = {
         "base": {"ref": report.base, "commit": report.base_commit},
+        "query": report.query,
         "touched": report.touched,
         "summary": {kind: {change: report.count(kind, change) for change in ("added", "changed", "affected",
                                                                               "removed")}

@@ -10,10 +10,11 @@ reader); anything else is rebuilt.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +42,17 @@ class Cached:
     head: str
     commits: list[LogCommit]
     blobs: dict[str, BlobInfo]
+    followed: list[str] = field(default_factory=list)
+    """Paths outside the record folders the log also covers: where records were moved in from."""
 
 
-def cache_key(prefix: str, pathspecs: list[str]) -> dict[str, Any]:
-    """What the cached log depends on besides the commits themselves: the file's stamp."""
-    return {"format": FORMAT, "mlreport": __version__, "prefix": prefix, "pathspecs": pathspecs}
+def cache_key(toplevel: Path, prefix: str, pathspecs: list[str]) -> dict[str, Any]:
+    """What the cached log depends on besides the commits themselves: the authors' names come through .mailmap."""
+    try:
+        mailmap = hashlib.sha256((toplevel / ".mailmap").read_bytes()).hexdigest()
+    except OSError:
+        mailmap = ""
+    return {"format": FORMAT, "mlreport": __version__, "prefix": prefix, "pathspecs": pathspecs, "mailmap": mailmap}
 
 
 def load(path: Path, key: dict[str, Any]) -> Cached | None:
@@ -60,7 +67,8 @@ def load(path: Path, key: dict[str, Any]) -> Cached | None:
             raise ValueError("a commit is listed twice")
         return Cached(_object_id(data["head"]), commits,
                       {_object_id(blob): BlobInfo(_text(title), _text(status), tuple(map(_text, superseded)))
-                       for blob, (title, status, superseded) in data["blobs"].items()})
+                       for blob, (title, status, superseded) in data["blobs"].items()},
+                      [_text(path) for path in data["followed"]])
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         log.debug("history cache %s is damaged (%s): rebuilding", path, exc)
         return None
@@ -74,7 +82,8 @@ def save(path: Path, key: dict[str, Any], cached: Cached) -> None:
     # Commits arrive encoded (see `encode`): joining strings is what keeps a full pass's write cheap.
     commits = ",".join(f"[{'null' if c.pr is None else c.pr},{_string(c.landed)},{c.encoded or encode(c)}]"
                        for c in cached.commits)
-    payload = f'{{"head":{_json(cached.head)},"commits":[{commits}],"blobs":{_json(blobs)}}}'.encode("ascii")
+    payload = (f'{{"head":{_json(cached.head)},"commits":[{commits}],"blobs":{_json(blobs)},'
+               f'"followed":{_json(cached.followed)}}}').encode("ascii")
     write_cache(path, _json(key), payload)
 
 

@@ -11,7 +11,7 @@ from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
 from mlreport.records.common import Record
 from mlreport.records.decision import Decision, decision_key
 from mlreport.records.experiment import Experiment
-from mlreport.records.kinds import KINDS, Loader
+from mlreport.records.kinds import KINDS, Loader, is_hidden
 from mlreport.records.model_card import Evaluation, ModelCard
 from mlreport.records.cache import RecordCache
 from mlreport.records.source import Reader, SourceError
@@ -39,7 +39,7 @@ def record_files(options: Options) -> dict[str, list[Path]]:
     files = {}
     for kind in KINDS:
         folder = kind.folder(options)
-        files[kind.name] = [path for path in _walk(folder) if kind.is_record(path, folder, options)]
+        files[kind.name] = [path for path in _walk(folder) if kind.is_record(path, folder, options, Path.is_file)]
     return files
 
 
@@ -115,9 +115,5 @@ def _load_cached(kind: str, load: Loader, path: Path, root: Path,
 def _walk(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not _hidden(p, folder))
-
-
-def _hidden(path: Path, folder: Path) -> bool:
-    return any(part.startswith((".", "_")) for part in path.relative_to(folder).parts)
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not is_hidden(p, folder))
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+from mlreport.metrics import is_number
 from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten,
                                      inside_record_folder)
 from mlreport.records.boundary import HINT as BOUNDARY_HINT
-from mlreport.records.source import Document, Reader, parse_yaml
+from mlreport.records.source import HISTORY_LIMIT, Document, Reader, parse_yaml
 from mlreport.schema import ID_PATTERN
 
 DIRECTORY_FORM_FILES = ("experiment.yaml", "experiment.yml")
@@ -78,16 +80,18 @@ class Experiment(Record):
     explanations: Explanations | None = None
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    source: dict[str, Any] = field(default_factory=dict)
+    """Where an imported record came from (`{tool: mlflow, run_id: …}`); empty for hand-written ones."""
 
     kind: str = field(default="experiment", init=False)
 
 
-def is_experiment_file(path: Path, folder: Path) -> bool:
+def is_experiment_file(path: Path, folder: Path, exists: Callable[[Path], bool] = Path.is_file) -> bool:
     """YAML files in the experiments folder; in the directory form only `experiment.yaml` is the record."""
-    if path.suffix not in (".yaml", ".yml") or inside_record_folder(path, folder, DIRECTORY_FORM_FILES):
+    if path.suffix not in (".yaml", ".yml") or inside_record_folder(path, folder, DIRECTORY_FORM_FILES, exists):
         return False
     # YAML files beside `experiment.yaml` (a DVC params.yaml, DVCLive's dvclive/params.yaml) are attachments.
-    return path.name in DIRECTORY_FORM_FILES or not any((path.parent / n).is_file() for n in DIRECTORY_FORM_FILES)
+    return path.name in DIRECTORY_FORM_FILES or not any(exists(path.parent / n) for n in DIRECTORY_FORM_FILES)
 
 
 def experiment_id(path: Path) -> str:
@@ -110,7 +114,7 @@ def load_experiment(path: Path, reader: Reader) -> tuple[Experiment | None, list
     history, history_problems = _history(document, path, reader)
     explanations, explanation_problems = _explanations(document, path, reader)
     notes, notes_problems = _notes(document, path, reader)
-    problems += history_problems + explanation_problems + notes_problems
+    problems += history_problems + explanation_problems + notes_problems + _non_finite_metrics(document)
     experiment = Experiment(
         id=record_id,
         title=str(data.get("title", "")),
@@ -124,9 +128,9 @@ def load_experiment(path: Path, reader: Reader) -> tuple[Experiment | None, list
         dataset=_dataset(data.get("dataset")),
         model=str(data.get("model") or ""),
         baseline=str(data.get("baseline") or ""),
-        params=flatten(_mapping(data.get("params"))),
+        params={name: _param(value) for name, value in flatten(_mapping(data.get("params"))).items()},
         metrics={k: float(v) for k, v in flatten(_mapping(data.get("metrics"))).items()
-                 if _is_number(v)},
+                 if is_number(v)},
         history=history,
         code=_mapping(data.get("code")),
         data=_mapping(data.get("data")),
@@ -136,6 +140,7 @@ def load_experiment(path: Path, reader: Reader) -> tuple[Experiment | None, list
         explanations=explanations,
         notes=notes,
         extra=_mapping(data.get("extra")),
+        source=_mapping(data.get("source")),
     )
     return experiment, problems
 
@@ -144,7 +149,7 @@ def _history(document: Document, path: Path, reader: Reader) -> tuple[dict[str, 
     value = document.data.get("history")
     if isinstance(value, dict):
         series = {str(k): tuple((float(p[0]), float(p[1])) for p in v
-                                if isinstance(p, list) and len(p) == 2 and all(map(_is_number, p)))
+                                if isinstance(p, list) and len(p) == 2 and all(map(is_number, p)))
                   for k, v in value.items() if isinstance(v, list)}
         return series, []
     if not isinstance(value, str):
@@ -152,13 +157,20 @@ def _history(document: Document, path: Path, reader: Reader) -> tuple[dict[str, 
     target, problem = _attached(document, path, reader, value, "history")
     if target is None:
         return {}, [problem] if problem else []
+    return read_series(target, reader, lambda file: _outside(document, file, reader, "history"))
+
+
+def read_series(target: Path, reader: Reader, refused: Callable[[Path], Problem | None] = lambda file: None
+                ) -> tuple[dict[str, Series], list[Problem]]:
+    """The curves of a CSV/TSV file, or of a folder of them (nested names kept: `train/loss.tsv` → `train.loss`);
+    `refused` names the problem with a file that must not be read."""
     files = sorted(target.rglob("*")) if target.is_dir() else [target]
     series: dict[str, Series] = {}
     problems: list[Problem] = []
     for file in files:
         if file.suffix.lower() not in (".csv", ".tsv"):
             continue
-        outside = _outside(document, file, reader, "history")
+        outside = refused(file)
         if outside:
             problems.append(outside)
             continue
@@ -174,22 +186,27 @@ def _attached(document: Document, path: Path, reader: Reader, value: str, *key: 
         -> tuple[Path | None, Problem | None]:
     """The file or folder a record names by a relative path at `key`, or the problem with it."""
     name = ".".join(key)
-    # A path from record content must stay inside the experiment's own folder as written (links inside it are
+    # Beside the record first (as records always read it), else from the project's top, where DVCLive
+    # writes its folder. Either way the path must stay inside the project as written (links inside it are
     # the boundary's to judge), and what is checked is what is read: `..` is taken away here, not by the OS.
-    base = Path(os.path.abspath(path.parent))
-    target = Path(os.path.normpath(base / value))
-    if not target.is_relative_to(base):
+    root = Path(os.path.abspath(reader.root))
+    beside = Path(os.path.normpath(Path(os.path.abspath(path.parent)) / value))
+    from_root = Path(os.path.normpath(root / value))
+    target = beside if beside.exists() or not from_root.exists() else from_root
+    if not target.is_relative_to(root):
         reader.refuse(path.parent / value)
         return None, document.problem(*key, value=True,
-                                      message=f"`{name}` points outside the experiment's folder: {excerpt(value)}",
-                                      hint=f"keep {key[0]} files next to the experiment record")
+                                      message=f"`{name}` points outside the project: {excerpt(value)}",
+                                      hint=f"keep {key[0]} files inside the project's folder")
     outside = _outside(document, target, reader, *key)
     if outside:
         return None, outside
-    reader.look(path.parent / value)  # what lies there decides the record, even before it exists
+    for candidate in (beside, from_root):
+        reader.look(candidate)  # what lies at either decides the record, even before it exists
     if not target.exists():
         return None, document.problem(*key, value=True, message=f"`{name}` file not found: {excerpt(value)}",
-                                      hint=f"paths are relative to {relative(path.parent, reader.root)}/")
+                                      hint=f"paths are relative to {relative(path.parent, reader.root)}/ "
+                                           "or to the project's top folder")
     return target, None
 
 
@@ -202,7 +219,7 @@ def _explanations(document: Document, path: Path, reader: Reader) -> tuple[Expla
     problems: list[Problem] = []
     pairs: list[tuple[str, float]] = []
     if isinstance(importance, dict):
-        pairs = [(str(k), float(v)) for k, v in importance.items() if _is_number(v)]
+        pairs = [(str(k), float(v)) for k, v in importance.items() if is_number(v)]
     elif isinstance(importance, str):
         target, problem = _attached(document, path, reader, importance, "explanations", "feature_importance")
         if target is not None and target.is_file():
@@ -215,7 +232,8 @@ def _explanations(document: Document, path: Path, reader: Reader) -> tuple[Expla
 def _read_importances(file: Path, reader: Reader) -> tuple[list[tuple[str, float]], Problem | None]:
     """Rows of a CSV/TSV with a `feature` and an `importance` column (SHAP summaries, `feature_importances_`)."""
     shown = relative(file, reader.root)
-    lines = csv.reader(reader.text(file).splitlines(), delimiter="\t" if file.suffix.lower() == ".tsv" else ",")
+    lines = csv.reader(reader.text(file, HISTORY_LIMIT).splitlines(),
+                       delimiter="\t" if file.suffix.lower() == ".tsv" else ",")
     try:
         rows = list(lines)
     except csv.Error as exc:  # a field longer than the csv module takes (128 KiB), a NUL byte
@@ -262,7 +280,7 @@ def _outside(document: Document, file: Path, reader: Reader, *key: str) -> Probl
 def _read_series(file: Path, reader: Reader, prefix: str) -> tuple[dict[str, Series], Problem | None]:
     """Columns of a CSV/TSV with a `step` column; DVCLive's per-metric TSVs read as is."""
     shown = relative(file, reader.root)
-    text = reader.text(file)
+    text = reader.text(file, HISTORY_LIMIT)
     delimiter = "\t" if file.suffix.lower() == ".tsv" else ","
     lines = csv.reader(text.splitlines(), delimiter=delimiter)
     try:
@@ -300,6 +318,32 @@ def _series_name(prefix: str, column: str, column_count: int) -> str:
     return prefix if column_count == 1 else f"{prefix}.{column}"
 
 
+def _param(value: Any) -> Any:
+    """A parameter as recorded, but as text where JSON has no such value: `.nan`, `.inf`, dates.
+
+    A parameter is shown and compared, never computed with, so `nan` and `2026-01-05` read the same.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _non_finite_metrics(document: Document) -> list[Problem]:
+    """A warning for each metric that is NaN or infinite: no table or leaderboard can rank it."""
+    metrics = document.data.get("metrics")
+    if not isinstance(metrics, dict):
+        return []
+    return [document.problem("metrics", *name.split("."), value=True, severity="warning",
+                             message=f"metric `{excerpt(name, quoted=False)}` is {_spelled(value)}: it is left out "
+                                     "of tables, leaderboards and charts",
+                             hint="record the number the run reached, or leave the metric out")
+            for name, value in flatten(metrics).items() if isinstance(value, float) and not math.isfinite(value)]
+
+
+def _spelled(value: float) -> str:
+    return "NaN" if math.isnan(value) else "infinite" if value > 0 else "minus infinity"
+
+
 def _dataset(value: Any) -> Dataset | None:
     if isinstance(value, str) and value:
         return Dataset(value)
@@ -317,10 +361,6 @@ def _links(value: Any, title_key: str, url_key: str) -> tuple[Link, ...]:
 
 def _mapping(value: Any) -> dict[str, Any]:
     return dict(value) if isinstance(value, dict) else {}
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _is_number_text(text: str) -> bool:

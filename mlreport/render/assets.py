@@ -23,7 +23,7 @@ _STYLES = ("vendor/tabulator/tabulator_simple.min.css", "mlreport.css", "records
 NUMBER_FORMAT_JS = f"{ASSETS}/number-format.js"
 """How numbers are written (mlreport/metrics.py), as data for the scripts: one set of rules, not two."""
 # Order matters: the libraries and the rules before the script that uses them.
-_SCRIPTS = ("vendor/tabulator/tabulator.min.js", "mlreport.js")
+_SCRIPTS = ("vendor/tabulator/tabulator.min.js", "query.js", "mlreport.js")
 
 
 def add_assets(out: Generated) -> None:

@@ -1,7 +1,7 @@
 """The compare view: experiments side by side, drawn in the browser from their data files.
 
-The page is static; its selection lives in the URL (`experiments/compare/?ids=a,b,c&diff=1`),
-so a comparison is a permalink. The script (`compare.js`) reads the experiments index for the
+The page is static; its selection lives in the URL (`experiments/compare/?ids=a,b,c&diff=1`, or
+a query: `?q=tags contains 'sweep'`), so a comparison is a permalink. The script (`compare.js`) reads the experiments index for the
 picker and each selected experiment's detail file (params, metrics with their goals, curves).
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 from mlreport.render import safe
 from mlreport.render.charts import TOP_FEATURES
 from mlreport.render.experiments import INDEX_DATA, detail_file
-from mlreport.render.site import ASSETS, COMPARE_PAGE, COMPARE_QUERY, PageKind, Site, page_slug
+from mlreport.render.site import ASSETS, COMPARE_PAGE, COMPARE_QUERY, QUERY_DATA, PageKind, Site, page_slug
 
 SCRIPT = f"{ASSETS}/compare.js"
 DIFF_QUERY = "diff"
@@ -36,6 +36,7 @@ def compare_config(site: Site) -> dict[str, Any]:
         # Ids that are not plain file names have a file of another name; the rest are `<id>.json`.
         "renamed": {record_id: page_slug(record_id) for record_id in site.catalog.experiments
                     if page_slug(record_id) != record_id},
+        "fields": QUERY_DATA,
         "query": {"ids": COMPARE_QUERY, "diff": DIFF_QUERY},
         "top_features": TOP_FEATURES,
     }

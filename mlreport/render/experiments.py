@@ -1,4 +1,7 @@
-"""Experiment pages (one per experiment, out of the nav), their data files, and the index table."""
+"""Experiment pages (one per experiment, out of the nav), their data files, and the index table.
+
+Beside them, every experiment's query fields (`QUERY_DATA`), which every filter box evaluates on.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,12 @@ from typing import Any
 
 from mlreport.leaderboards import RankedBoard
 from mlreport.metrics import delta
+from mlreport.query import record_fields
 from mlreport.records import Experiment
 from mlreport.records.common import flatten
 from mlreport.render import charts
 from mlreport.render.leaderboards import board_pages
-from mlreport.render.site import (COMPARE_PAGE, DATA, EXPERIMENTS_INDEX, PageKind, Site, counted,
+from mlreport.render.site import (COMPARE_PAGE, DATA, EXPERIMENTS_INDEX, QUERY_DATA, PageKind, Site, counted,
                                   most_common, newest_first, plain, record_page, page_slug)
 from mlreport.render.tables import Column, table_block, table_data
 
@@ -58,9 +62,10 @@ def write(site: Site) -> None:
         site.add_page(page, "experiment.md.j2", source=experiment, e=experiment,
                       **experiment_context(site, experiment, links))
         site.add_json(detail_file(experiment.id), experiment_detail(site, experiment))
+    site.add_json(QUERY_DATA, {"rows": [record_fields(e) for e in site.catalog.experiments.values()]})
     columns, rows = index_table(site)
     site.add_json(INDEX_DATA, table_data(columns, rows, sort=("date", "desc"), selectable=True,
-                                         compare=site.url(COMPARE_PAGE)))
+                                         compare=site.url(COMPARE_PAGE), query=QUERY_DATA))
     latest = newest_first(site.catalog.experiments.values())[:FALLBACK_ROWS]
     fallback = site.render("experiments_fallback.md.j2", EXPERIMENTS_INDEX, latest=latest)
     site.add_page(EXPERIMENTS_INDEX, "experiments.md.j2", table=table_block(INDEX_DATA, fallback, "experiments"),

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 from mlreport.leaderboards import RankedEntry, RankedBoard
 from mlreport.render import charts
-from mlreport.render.site import DATA, LEADERBOARDS_INDEX, PageKind, Site, most_common, record_page
+from mlreport.render.site import DATA, LEADERBOARDS_INDEX, QUERY_DATA, PageKind, Site, most_common, record_page
 from mlreport.render.tables import Column, table_block, table_data
 
 OTHER_METRICS = 4
@@ -70,7 +70,7 @@ def write(site: Site) -> None:
     views = board_views(site)
     for view in views:
         columns, rows = board_table(site, view)
-        site.add_json(view.data_file, table_data(columns, rows, sort=("rank", "asc")))
+        site.add_json(view.data_file, table_data(columns, rows, sort=("rank", "asc"), query=QUERY_DATA))
         fallback = site.render("leaderboard_fallback.md.j2", view.page, view=view,
                                entries=view.board.entries[:FALLBACK_ROWS])
         urls = {e.experiment.id: site.url(record_page("experiment", e.experiment.id)) for e in view.board.entries}

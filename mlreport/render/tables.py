@@ -3,7 +3,8 @@
 A page embeds `table_block(...)`; the data file holds `{"columns": [...], "rows": [...], ...}`.
 Column kinds the script knows: text, link (text linked to the row's `url`), status (a badge),
 number, delta (coloured by the column's `goal`), list (chips; its filter matches one item),
-date, pr (number linked to the row's `pr_url`). Filters: text, select, list.
+date, pr (number linked to the row's `pr_url`). Filters: text, select, list; and, for tables of
+experiments, a query box (mlreport/query.py's language, evaluated by assets/query.js).
 """
 
 from __future__ import annotations
@@ -37,9 +38,15 @@ class Column:
 
 
 def table_data(columns: list[Column], rows: list[dict[str, Any]], *, sort: tuple[str, str] | None = None,
-               selectable: bool = False, compare: str = "") -> dict[str, Any]:
-    """The JSON of a browser table; `compare` is the compare page URL when rows can be selected."""
+               selectable: bool = False, compare: str = "", query: str = "") -> dict[str, Any]:
+    """The JSON of a browser table; `compare` is the compare page URL when rows can be selected.
+
+    `query` is the data file of the rows' query fields (site-relative): the table gets a filter box
+    that takes a query expression, kept in the URL as `?q=` (by assets/query.js).
+    """
     data: dict[str, Any] = {"columns": [c.spec() for c in columns], "rows": rows, "page_size": PAGE_SIZE}
+    if query:
+        data["query"] = {"fields": query}
     if sort:
         data["sort"] = {"field": sort[0], "dir": sort[1]}
     if selectable:

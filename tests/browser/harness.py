@@ -40,16 +40,19 @@ SETTLED = """() => {
   const tables = [...document.querySelectorAll('[data-mlr-table]')];
   const charts = [...document.querySelectorAll('[data-mlr-chart]')];
   const compare = [...document.querySelectorAll('[data-mlr-compare]')];
+  const queries = [...document.querySelectorAll('.mlr-query')];
   return tables.every(t => ['ready', 'failed'].includes(t.dataset.mlrState))
     && charts.every(c => c.querySelector('.main-svg'))
-    && compare.every(c => c.dataset.state !== 'loading');
+    && compare.every(c => c.dataset.state !== 'loading')
+    && queries.every(q => ['ready', 'failed'].includes(q.dataset.mlrQueryState));
 }"""
-"""True once every browser table is built (or gave up) and every chart is drawn."""
+"""True once every browser table is built (or gave up), its query applied, and every chart is drawn."""
 PENDING = """() => ({
   tables: [...document.querySelectorAll('[data-mlr-table]')].map(t => t.dataset.mlrState || 'not started'),
   charts: [...document.querySelectorAll('[data-mlr-chart]')]
     .map(c => c.querySelector('.main-svg') ? 'drawn' : 'not drawn'),
   compare: [...document.querySelectorAll('[data-mlr-compare]')].map(c => c.dataset.state),
+  queries: [...document.querySelectorAll('.mlr-query')].map(q => q.dataset.mlrQueryState || 'not started'),
 })"""
 
 CONTENT = "article.md-content__inner"

@@ -122,7 +122,7 @@ def test_a_hand_edit_is_a_damaged_cache(grown, debug):
 def test_a_planted_cache_cannot_put_authors_on_the_site(grown, at, debug):
     # Made with mlreport's own cache code, so it is whole and in the right shape: only git gives it away.
     options = Options(root=grown.path)
-    key = cache.cache_key("", record_pathspecs(options, probe(grown.path)))
+    key = cache.cache_key(grown.path, "", record_pathspecs(options, probe(grown.path)))
     forged = cache.load(grown.path / CACHE, key)
     assert forged is not None
     forged.commits = [dataclasses.replace(commit, author="Mallory", email="mallory@evil.example", encoded="")

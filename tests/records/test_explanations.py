@@ -47,7 +47,7 @@ def test_bad_explanations_are_located(repo, cli) -> None:
         "experiments/b/importance.csv:1:1: error: feature importance file needs a `feature` and an `importance` "
         "column; its columns are: 'name, score' (the first line names the columns: feature, importance)",
         "experiments/c.yaml:3:36: error: `explanations.feature_importance` file not found: 'missing.csv' "
-        "(paths are relative to experiments/)",
+        "(paths are relative to experiments/ or to the project's top folder)",
         "experiments/c.yaml:3:49: error: unknown key `why` in `explanations` (allowed here: feature_importance, "
         "method, notes)",
     ]
