@@ -134,3 +134,14 @@ def test_card_page_shows_its_checklist(site: Path) -> None:
     assert ("li", "class", "mlr-missing") in page.attributes and ("li", "class", "mlr-present") in page.attributes
     # A candidate needs less: three sections, owners and an evaluation.
     assert "A candidate model card needs what follows: this one has 2 of 5 ." in read_page(site, "models/evil-card").text
+
+
+def test_a_placeholder_section_reads_as_such_on_the_checklist(tmp_path: Path) -> None:
+    from repos import new_repo
+
+    repo = new_repo(tmp_path / "repo")
+    repo.write("models/card.md", "---\nname: Card\nstatus: candidate\n---\n## Uses\n\n[More Information Needed]\n")
+    repo.commit("A card from the template")
+    page = generated(repo.path).pages["models/card.md"]
+    assert "✗ section <strong>Uses</strong> — only template placeholders</li>" in page
+    assert "✗ section <strong>Evaluation</strong> — missing</li>" in page
