@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +23,16 @@ class _RecordDumper(_Dumper):  # type: ignore[misc, valid-type]
     """Block style for multi-line text (notes), flow style for short scalar lists, as people write YAML."""
 
 
-_RecordDumper.add_representer(
-    str, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
+# Text YAML 1.2 reads as a number (a commit like `45862e215337`) is quoted, as a person would have to.
+_NUMBER_LIKE = re.compile(r"^[-+]?(\d[\d_]*)?\.?\d*([eE][-+]?\d+)?$")
+
+
+def _text(dumper: yaml.Dumper, text: str) -> yaml.Node:
+    style = "|" if "\n" in text else '"' if text and _NUMBER_LIKE.match(text) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_RecordDumper.add_representer(str, _text)
 
 
 def dump(data: dict[str, Any]) -> str:
@@ -327,6 +336,8 @@ def decision_body(rng: random.Random, family: Family, evidence: list[ExperimentR
 
 CARD_STATUSES = ("development", "candidate", "production", "deprecated")
 HF_SECTIONS = ("Model Details", "Uses", "Bias, Risks, and Limitations", "Training Details", "Evaluation")
+HF_SUBSECTIONS = {"Uses": ("Direct Use", "Out-of-Scope Use")}
+"""The template's subsections that card governance asks production cards for."""
 
 
 @dataclass
@@ -366,4 +377,7 @@ class ModelCardRecord:
 def card_body(rng: random.Random, evaluations: list[ExperimentRecord]) -> str:
     """The Hugging Face model card template's main sections, filled with notes."""
     facts = evaluations[0]._facts()
-    return "".join(f"## {name}\n\n{prose(rng, rng.randint(2, 4), **facts)}\n\n" for name in HF_SECTIONS)
+    return "".join(f"## {name}\n\n{prose(rng, rng.randint(2, 4), **facts)}\n\n"
+                   + "".join(f"### {sub}\n\n{prose(rng, rng.randint(1, 2), **facts)}\n\n"
+                             for sub in HF_SUBSECTIONS.get(name, ()))
+                   for name in HF_SECTIONS)

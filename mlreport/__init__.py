@@ -9,6 +9,8 @@ The pipeline, and the module that owns each step:
                                         repository's boundary every file read must lie within (boundary.py)
                ──► catalog.py           join: records by id, references resolved, backlinks,
                                         leaderboards (leaderboards.py)
+               ──► kpis.py              KPIs: the production model's value against each target, the best candidate
+               ──► governance.py        card governance: the sections and fields a card's status requires
                ──► validate.py          check: rules across records; `read_records` = load + join + check
     git        ──► history/             provenance: one pass over `git log` (git.py runs every git call)
                ──► render/              pages: the catalog and history in, {page: Markdown} + data + assets out

@@ -23,7 +23,8 @@ from typing import Any, Callable, Iterator
 
 import yaml
 
-from mlreport.metrics import GOALS
+from mlreport.metrics import GOALS, Target, parse_target
+from mlreport.schema import MODEL_STATUSES
 from mlreport.problems import Problem, RecordError, describe, did_you_mean, errors, yaml_problem
 from mlreport.query import QueryError, parse
 
@@ -126,33 +127,105 @@ _BOARD_KEYS: dict[str, Callable[[Any], Any]] = {
 
 def leaderboards(value: Any) -> tuple[Leaderboard, ...]:
     """A list of leaderboard definitions: `{title, metric, task?, dataset?, goal?, split?, filter?}`."""
+    return _definitions(value, "leaderboard", ("title", "metric"), _BOARD_KEYS,
+                        lambda read: Leaderboard(**{**read, "title": read.get("title") or read["metric"]}),
+                        metric=("to rank on", "add `metric: test.accuracy`, a flattened metric name"))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which records a KPI speaks of: experiments of a task and dataset, the cards evaluated on them."""
+
+    task: str = ""
+    dataset: str = ""
+    model: str = ""
+    """A model card id: the KPI reads that card only."""
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A KPI: a metric, the target it must meet, and the looser mark below which it is missed."""
+
+    metric: str
+    title: str
+    target: Target
+    warn: Target | None = None
+    """Missing the target but meeting this is `at risk`; without it a miss is a miss."""
+    scope: Scope = Scope()
+    unit: str = ""
+    owner: str = ""
+
+
+def target(value: Any) -> Target:
+    """A comparison and a number: `"<= 4.0"`."""
+    try:
+        return parse_target(value)
+    except ValueError as exc:
+        raise Invalid(f"{exc}; found {describe(value)}", 'write it quoted: `target: ">= 0.95"`') from None
+
+
+def scope(value: Any) -> Scope:
+    """`{task?, dataset?, model?}`: the records a KPI covers."""
+    if not isinstance(value, dict):
+        raise Invalid(f"must be a mapping of task, dataset and model; found {describe(value)}",
+                      "write `scope: {task: fraud-detection}`")
+    allowed = [f.name for f in dataclasses.fields(Scope)]
+    faults = [Fault(str(key), "is not a scope setting", did_you_mean(key, allowed) or f"they are: {', '.join(allowed)}")
+              for key in value if key not in allowed]
+    faults += [Fault(str(key), f"must be text; found {describe(entry)}", "quote the value")
+               for key, entry in value.items() if key in allowed and not isinstance(entry, str)]
+    if faults:
+        raise Invalid(faults=faults)
+    return Scope(**value)
+
+
+_KPI_KEYS: dict[str, Callable[[Any], Any]] = {
+    "metric": text, "title": text, "target": target, "warn": target, "scope": scope, "unit": text, "owner": text,
+}
+
+
+def kpis(value: Any) -> tuple[Kpi, ...]:
+    """A list of KPI definitions: `{metric, target, title?, warn?, scope?: {task, dataset, model}, unit?, owner?}`."""
+    return _definitions(value, "KPI", ("metric", "target"), _KPI_KEYS,
+                        lambda read: Kpi(**{**read, "title": read.get("title") or read["metric"]}),
+                        metric=("to measure", "add `metric: business.fraud_loss_bps`, a flattened metric name"),
+                        target=("to meet", 'add `target: "<= 4.0"`: the comparison the metric must meet'))
+
+
+def _definitions(value: Any, what: str, shown: tuple[str, ...], keys: dict[str, Callable[[Any], Any]],
+                 build: Callable[[dict], Any], **required: tuple[str, str]) -> tuple[Any, ...]:
+    """A list of mappings, each key read by its reader, each entry built when it has the keys it requires.
+
+    `shown` are the keys examples name; `required` gives each required key what it is for and a hint.
+    """
+    example = ", ".join(f"{key}: …" for key in shown)
     if not isinstance(value, list):
-        raise Invalid(f"must be a list of leaderboards; found {describe(value)}",
-                      "write one `- {title: …, metric: …}` line per leaderboard")
-    boards, faults = [], []
+        raise Invalid(f"must be a list of {what}s; found {describe(value)}",
+                      f"write one `- {{{example}}}` line per {what}")
+    built, faults = [], []
     for index, item in enumerate(value):
         if not isinstance(item, dict):
-            faults.append(Fault(str(index), f"must be a leaderboard `{{title, metric, …}}`; found {describe(item)}"))
+            faults.append(Fault(str(index), f"must be a {what} `{{{', '.join(shown)}, …}}`; found {describe(item)}"))
             continue
         read: dict[str, Any] = {}
         for key, entry in item.items():
-            reader = _BOARD_KEYS.get(key)
+            reader = keys.get(key)
             if reader is None:
-                faults.append(Fault(f"{index}.{key}", "is not a leaderboard setting",
-                                    did_you_mean(key, _BOARD_KEYS) or f"they are: {', '.join(_BOARD_KEYS)}"))
+                faults.append(Fault(f"{index}.{key}", f"is not a {what} setting",
+                                    did_you_mean(key, keys) or f"they are: {', '.join(keys)}"))
                 continue
             try:
                 read[key] = reader(entry)
             except Invalid as exc:
-                faults += [Fault(f"{index}.{key}", fault.says, fault.hint) for fault in exc.faults]
-        if "metric" not in item:
-            faults.append(Fault(str(index), "needs a `metric` to rank on",
-                                "add `metric: test.accuracy`, a flattened metric name"))
-        elif len(faults) == 0:
-            boards.append(Leaderboard(**{**read, "title": read.get("title") or read["metric"]}))
+                faults += [Fault(f"{index}.{key}" + (f".{fault.at}" if fault.at else ""), fault.says, fault.hint)
+                           for fault in exc.faults]
+        absent = [key for key in required if key not in item]
+        faults += [Fault(str(index), f"needs a `{key}` {required[key][0]}", required[key][1]) for key in absent]
+        if not absent and not faults:
+            built.append(build(read))
     if faults:
         raise Invalid(faults=faults)
-    return tuple(boards)
+    return tuple(built)
 
 
 def _choice(value: Any, allowed: tuple[str, ...]) -> str:
@@ -167,6 +240,51 @@ def _mapping(value: Any, name: str) -> dict[str, Any]:
         raise Invalid(f"must be a query or a mapping; found {describe(value)}",
                       f"write `{name}: \"tags contains 'gbm'\"`")
     return dict(value)
+
+
+@dataclass(frozen=True)
+class CardRequirements:
+    """What a model card in one status must have: body sections (by heading) and front-matter fields."""
+
+    sections: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+
+
+DEFAULT_CARD_REQUIREMENTS = {
+    # After the Hugging Face model card template: a model that ships says what it is for, what it
+    # must not be used for, its risks, how it was trained and evaluated, who owns it, its licence.
+    "production": CardRequirements(
+        sections=("Uses", "Direct Use", "Out-of-Scope Use", "Bias, Risks, and Limitations", "Training Details",
+                  "Evaluation"),
+        fields=("owners", "license", "evaluations")),
+    "candidate": CardRequirements(sections=("Uses", "Bias, Risks, and Limitations", "Evaluation"),
+                                  fields=("owners", "evaluations")),
+}
+
+
+def card_requirements(value: Any) -> dict[str, CardRequirements]:
+    """Per card status, `{sections: [headings], fields: [keys]}`; statuses named replace their defaults."""
+    if not isinstance(value, dict):
+        raise Invalid(f"must be a mapping of card statuses to requirements; found {describe(value)}",
+                      "write `{production: {sections: [Uses], fields: [owners]}}`")
+    faults, read = [], {}
+    for status, entry in value.items():
+        if status not in MODEL_STATUSES:
+            faults.append(Fault(str(status), "is not a model card status",
+                                did_you_mean(status, MODEL_STATUSES) or f"they are: {', '.join(MODEL_STATUSES)}"))
+        elif not isinstance(entry, dict) and entry is not None:
+            faults.append(Fault(str(status), f"must be `{{sections: […], fields: […]}}`; found {describe(entry)}"))
+        else:
+            faults += [Fault(f"{status}.{key}", "is not a requirement", "they are: sections, fields")
+                       for key in entry or {} if key not in ("sections", "fields")]
+            try:
+                read[str(status)] = CardRequirements(**{key: texts(items) for key, items in (entry or {}).items()
+                                                        if key in ("sections", "fields")})
+            except Invalid as exc:
+                faults += [Fault(str(status), fault.says, fault.hint) for fault in exc.faults]
+    if faults:
+        raise Invalid(faults=faults)
+    return {**DEFAULT_CARD_REQUIREMENTS, **read}
 
 
 def option(default: Any, reader: Callable[[Any], Any], doc: str) -> Any:
@@ -199,6 +317,11 @@ class Options:
                                                        "ranked and most common metrics.")
     metric_goals: dict[str, str] = option({}, goals, "Metric direction overrides: "
                                                                        "`{business.cost: min}`.")
+    kpis: tuple[Kpi, ...] = option((), kpis, "KPI definitions: a metric, its target and warning mark, the records "
+                                             "it covers; the KPI page and the pull-request report read them.")
+    card_requirements: dict[str, CardRequirements] = option(
+        DEFAULT_CARD_REQUIREMENTS, card_requirements, "Sections and fields a model card must have in each status; "
+                                                      "statuses named replace their defaults.")
     templates_dir: str = option("templates", text, "Folder whose Jinja2 templates override mlreport's own, "
                                                    "file by file.")
     cache_dir: str = option(".mlreport/cache", text, "Where the history, record and page caches live (keep it between "

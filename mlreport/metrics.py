@@ -8,8 +8,10 @@ data instead of a copy of the rules.
 from __future__ import annotations
 
 import math
+import operator
 import re
-from typing import Any, Iterable, Literal, Mapping
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Literal, Mapping
 
 Goal = Literal["max", "min"]
 Verdict = Literal["better", "worse", "same", ""]
@@ -136,3 +138,45 @@ def format_delta(difference: float, places: int | None = None) -> str:
     if difference == 0:
         return "±0"
     return f"{difference:+.{DELTA_SIGNIFICANT}g}"
+
+
+# -- targets --------------------------------------------------------------------------------------
+
+_COMPARISONS: dict[str, tuple[Callable[[float, float], bool], str]] = {
+    "<=": (operator.le, ">"), ">=": (operator.ge, "<"), "<": (operator.lt, ">="), ">": (operator.gt, "<="),
+}
+"""Each comparison a target may use, how it tests a value, and the comparison a miss reads as."""
+COMPARISONS = tuple(_COMPARISONS)
+_TARGET = re.compile(r"^\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A threshold a metric value must meet: `<= 4.0`."""
+
+    comparison: str
+    threshold: float
+
+    def met_by(self, value: float) -> bool:
+        """Whether a value meets the target."""
+        return _COMPARISONS[self.comparison][0](value, self.threshold)
+
+    def missed_by(self, value: float) -> str:
+        """How a value that misses the target reads: `12.1 > 10`."""
+        return f"{format_value(value)} {_COMPARISONS[self.comparison][1]} {format_value(self.threshold)}"
+
+    @property
+    def goal(self) -> Goal:
+        """The direction the target asks for: `<=` wants lower values."""
+        return "min" if self.comparison.startswith("<") else "max"
+
+    def __str__(self) -> str:
+        return f"{self.comparison} {format_value(self.threshold)}"
+
+
+def parse_target(value: Any) -> Target:
+    """A target as written in the options (`"<= 4.0"`, `">= 0.95"`); ValueError says what is wrong."""
+    found = _TARGET.match(value) if isinstance(value, str) else None
+    if found is None:
+        raise ValueError('must be a comparison and a number, like "<= 4.0"')
+    return Target(found.group(1), float(found.group(2)))

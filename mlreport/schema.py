@@ -14,6 +14,8 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 EXPERIMENT_STATUSES = ("planned", "running", "completed", "failed", "abandoned")
 DECISION_STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
 MODEL_STATUSES = ("development", "candidate", "production", "deprecated")
+EXPLANATION_METHODS = ("shap", "gain", "split", "permutation", "lime", "integrated-gradients", "coefficients")
+"""How feature importances were measured."""
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
 _DATE = {"type": "string", "format": "date", "description": "ISO date, YYYY-MM-DD"}
@@ -72,6 +74,12 @@ EXPERIMENT: dict[str, Any] = {
         "links": {"type": "array", "items": {
             "type": "object", "required": ["title", "url"],
             "properties": {"title": {"type": "string"}, "url": {"type": "string"}}}},
+        "explanations": {"type": "object", "additionalProperties": False, "properties": {
+            "feature_importance": {"anyOf": [
+                {"type": "string", "description": "relative path to a CSV/TSV file with feature, importance columns"},
+                {"type": "object", "additionalProperties": {"type": "number"}}]},
+            "method": {"enum": list(EXPLANATION_METHODS)},
+            "notes": {"type": "string"}}},
         "notes": {"type": "string"},
         "extra": {"type": "object"},
         "source": {"type": "object", "required": ["tool"],
@@ -119,6 +127,11 @@ MODEL: dict[str, Any] = {
             "type": "object", "required": ["experiment"], "additionalProperties": False,
             "properties": {"experiment": {"type": "string"}, "metrics": _STRINGS,
                            "split": {"type": "string"}}}},
+        "kpis": {"type": "array", "items": {
+            "type": "object", "required": ["metric", "target"],
+            "properties": {**{k: {"type": "string"} for k in ("metric", "title", "target", "warn", "unit", "owner")},
+                           "scope": {"type": "object", "additionalProperties": False,
+                                     "properties": {k: {"type": "string"} for k in ("task", "dataset", "model")}}}}},
         # Hugging Face model card metadata, same names and meaning.
         "license": {"type": "string"},
         "license_name": {"type": "string"},

@@ -1,5 +1,5 @@
 """Reading the records for a build or a check: load, join into the catalog, and every rule across records
-(references, duplicate ids, supersede cycles, stale statuses)."""
+(references, duplicate ids, supersede cycles, stale statuses) and card governance."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Iterable, Iterator
 
 from mlreport.catalog import Catalog, build_catalog
 from mlreport.config import CONFIG_FILE, Options
+from mlreport.governance import governance_problems
 from mlreport.problems import Problem, did_you_mean, errors, excerpt
 from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key, load_records
 from mlreport.records.decision import next_decision_number
@@ -45,7 +46,8 @@ def check_records(loaded: Loaded, catalog: Catalog, options: Options) -> list[Pr
     """Every problem: the options', each record's own, and those across records; warnings are errors when strict."""
     problems = [*options.config_problems, *site_folder_problems(options),
                 *_optional_statuses(loaded.problems, loaded.decisions, options),
-                *cross_record_problems(loaded, catalog)]
+                *cross_record_problems(loaded, catalog),
+                *governance_problems(catalog.models.values(), options.card_requirements)]
     if options.strict:
         problems = [_as_error(p) for p in problems]
     return sorted(set(problems))

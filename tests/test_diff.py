@@ -434,6 +434,62 @@ def test_outside_git_is_a_clear_error(cli, tmp_path):
     assert "is not inside a git repository" in result.output
 
 
+KPI_MKDOCS = MKDOCS + """\
+      kpis:
+        - {metric: test.pr_auc, title: Fraud PR-AUC, target: ">= 0.82", warn: ">= 0.78", scope: {task: fraud}}
+        - {metric: ops.latency_p99_ms, target: "<= 10", scope: {task: fraud}}
+"""
+
+
+@pytest.fixture
+def kpi_feature(feature):
+    """The fraud team with two KPIs on main; its production card reads XGBoost (PR-AUC 0.80: at risk)."""
+    feature.git("checkout", "-q", "main")
+    feature.write("mkdocs.yml", KPI_MKDOCS)
+    feature.commit("KPIs")
+    feature.git("checkout", "-q", "feature")
+    feature.git("merge", "-q", "main")
+    return feature
+
+
+def test_each_new_experiment_says_which_targets_it_meets(cli, kpi_feature):
+    kpi_feature.write("experiments/fraud-gbm.yaml", experiment("GBM", test__pr_auc=0.85, ops__latency_p99_ms=12.1))
+    kpi_feature.write("experiments/fraud-fast.yaml", experiment("Fast GBM", test__pr_auc=0.79,
+                                                                 ops__latency_p99_ms=6))
+    kpi_feature.commit("Two GBMs")
+    page = markdown(cli, kpi_feature)
+    assert ("**KPI targets**\n\n"
+            "- `fraud-fast` Fast GBM: meets 1 of 2 targets; misses `test.pr_auc`: 0.79 < 0.82 (at risk)\n"
+            "- `fraud-gbm` GBM: meets 1 of 2 targets; misses `ops.latency_p99_ms`: 12.1 > 10\n") in page
+    # No production number moved: nothing is flagged at the top.
+    assert "KPI **" not in page
+    data = report(cli, kpi_feature)
+    gbm = record(data, "experiments", "fraud-gbm")
+    assert [(t["kpi"]["metric"], t["value"], t["status"], t["meets"]) for t in gbm["targets"]] == [
+        ("test.pr_auc", 0.85, "met", True), ("ops.latency_p99_ms", 12.1, "missed", False)]
+
+
+def test_a_production_number_that_flips_a_kpi_leads_the_report(cli, kpi_feature):
+    kpi_feature.write("experiments/fraud-xgb.yaml", experiment("XGBoost", baseline="fraud-logreg",
+                                                               test__pr_auc=0.83))
+    kpi_feature.commit("Re-evaluate XGBoost on the fixed split")
+    page = markdown(cli, kpi_feature)
+    top = page.split("\n\n")[2]
+    assert top.startswith("- ✅ KPI **Fraud PR-AUC** (`test.pr_auc`, target >= 0.82): at risk → **met** "
+                          "(0.8 → 0.83)")
+    assert "- `fraud-xgb` XGBoost: meets 1 of 1 target\n" in page
+    flips = report(cli, kpi_feature)["kpi_flips"]
+    assert [(f["title"], f["old"], f["new"]) for f in flips] == [("Fraud PR-AUC", "at risk", "met")]
+
+
+def test_a_production_card_taken_out_of_production_flips_its_kpis(cli, kpi_feature):
+    kpi_feature.write("models/fraud-scorer.md", CARD.replace("status: production", "status: deprecated"))
+    kpi_feature.commit("Retire the scorer")
+    page = markdown(cli, kpi_feature)
+    assert ("- 🚨 KPI **Fraud PR-AUC** (`test.pr_auc`, target >= 0.82): at risk → **no production model** "
+            "(0.8 → —)") in page
+
+
 def test_query_keeps_only_the_matching_experiments(cli, feature):
     feature.write("experiments/fraud-gru.yaml", experiment("GRU on sequences", test__pr_auc=0.86))
     feature.write("experiments/rank-b.yaml", experiment("Ranker B", task="ranking", dataset="clicks",

@@ -42,6 +42,18 @@ EXPECTED = {
                           "`0099` (no decision is numbered 0099; decisions run from 0001 to 0013)",
     "superseded_by unknown": "decisions/0005-superseded-by-unknown.md:4:16: error: `superseded_by` refers to unknown "
                              "decision `98` (no decision is numbered 98; decisions run from 0001 to 0013)",
+    "card lacks a section its status requires": "models/governance-gaps.md:3:9: warning: a production model card "
+                                                "needs a `Bias, Risks, and Limitations` section; this one has none "
+                                                "(add `## Bias, Risks, and Limitations` to the card, as in the "
+                                                "Hugging Face template)",
+    "card section with only placeholders": "models/governance-gaps.md:17:1: warning: section `Out-of-Scope Use` of a "
+                                           "production model card holds only template placeholders (write what the "
+                                           "section asks for; the template's placeholders do not count)",
+    "card section with a jinja placeholder": "models/governance-gaps.md:25:1: warning: section `Evaluation` of a "
+                                             "production model card holds only template placeholders (write what "
+                                             "the section asks for; the template's placeholders do not count)",
+    "hub placeholders": "models/governance-gaps.md:19:1: note: the card says `[More Information Needed]` 2 times "
+                        "(the Hub template's placeholder: write what the card should say there)",
     "evaluation experiment unknown": "models/evaluation-unknown.md:5:17: error: `evaluations` refers to unknown "
                                      "experiment `good-baseline-v2` (did you mean `good-baseline`?)",
     "evaluation metric missing": "models/metric-missing.md:6:15: error: experiment `good-baseline` has no metric "
@@ -117,7 +129,7 @@ def test_every_problem_reported_in_one_run(broken: Result) -> None:
     # Nothing more than the rules broken (the good records stay quiet), each reported once.
     assert sorted(lines) == sorted(EXPECTED.values())
     assert "Traceback" not in broken.output
-    assert broken.stderr.strip() == "14 experiments, 13 decisions, 5 model cards: 31 errors, 5 warnings"
+    assert broken.stderr.strip() == "14 experiments, 13 decisions, 6 model cards: 31 errors, 8 warnings"
 
 
 def test_supersede_cycle_of_three_reported_once(repo, cli) -> None:

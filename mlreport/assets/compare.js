@@ -313,6 +313,47 @@
     return holder;
   }
 
+  // Feature importances side by side: one bar per run for each feature any of them ranks in its top 20,
+  // features by their largest importance in any run. Null when no run records importances.
+  function importances(runs, config) {
+    var explained = runs.filter(function (run) { return run.importance && run.importance.length; });
+    if (!explained.length) return null;
+    var holder = section("Feature importance", "importance");
+    var largest = {};
+    explained.forEach(function (run) {
+      run.importance.forEach(function (pair) {
+        largest[pair[0]] = Math.max(largest[pair[0]] || 0, Math.abs(pair[1]));
+      });
+    });
+    var names = Object.keys(largest).sort(function (a, b) {
+      return largest[b] - largest[a] || (a < b ? -1 : a > b ? 1 : 0);
+    }).slice(0, config.top_features);
+    var traces = explained.map(function (run) {
+      var values = {};
+      run.importance.forEach(function (pair) { values[pair[0]] = pair[1]; });
+      return {
+        type: "bar", orientation: "h", name: label(run.id + (run.importance_method ? " (" + run.importance_method + ")" : "")),
+        y: names.map(label), x: names.map(function (name) { return name in values ? values[name] : null; }),
+        hovertemplate: label(run.id) + "<br>%{y}: %{x}<extra></extra>",
+      };
+    });
+    var spec = {data: traces, layout: {barmode: "group", showlegend: true, height: 120 + names.length * 14 * traces.length,
+                                       yaxis: {autorange: "reversed", automargin: true, type: "category"},
+                                       xaxis: {title: {text: "importance"}}}};
+    var chart = el("div", "mlr-chart mlr-importance");
+    chart.dataset.mlrChart = "";
+    var source = el("script");
+    source.type = "application/json";
+    source.textContent = JSON.stringify(spec);
+    chart.appendChild(source);
+    holder.appendChild(chart);
+    if (explained.length < runs.length) {
+      holder.appendChild(el("p", "mlr-compare-empty", "Not every experiment here records feature importances."));
+    }
+    holder.mlrDraw = function () { api().drawChart(chart); };
+    return holder;
+  }
+
   /* -- the picker ---------------------------------------------------------------------------- */
 
   function picker(root, config, state, rerender) {
@@ -438,11 +479,11 @@
         root.dataset.state = "empty";
         return;
       }
-      var drawn = curves(runs);
-      [overview(runs), metrics(runs), params(runs, state, config), drawn].forEach(function (part) {
+      var drawn = [curves(runs), importances(runs, config)].filter(Boolean);
+      [overview(runs), metrics(runs), params(runs, state, config)].concat(drawn).forEach(function (part) {
         results.appendChild(part);
       });
-      if (drawn.mlrDraw) drawn.mlrDraw();
+      drawn.forEach(function (part) { if (part.mlrDraw) part.mlrDraw(); });
       root.dataset.state = "ready";
     });
   }

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, fields, replace
 from typing import Any, Callable, Iterable, Literal
 
+from mlreport.kpis import Check, read_kpis, run_checks
 from mlreport.leaderboards import RankedBoard, RankedEntry
 from mlreport.metrics import Verdict, delta, verdict
 from mlreport.catalog import Catalog
@@ -135,6 +136,8 @@ class RecordChange:
     evaluations: tuple[EvaluationChange, ...] = ()
     supersedes: tuple[str, ...] = ()
     """Decisions this one newly supersedes."""
+    targets: tuple[Check, ...] = ()
+    """For a new or changed experiment: each KPI target of its scope, met or missed."""
 
     @property
     def moved(self) -> bool:
@@ -173,6 +176,19 @@ class BoardExcerpt:
 
 
 @dataclass(frozen=True)
+class KpiFlip:
+    """A KPI whose status the branch changes (a production card's numbers moved, or the card changed)."""
+
+    title: str
+    metric: str
+    target: str
+    old: str
+    new: str
+    old_value: float | None
+    new_value: float | None
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything `mlreport diff` says, in the order a reviewer reads it."""
 
@@ -184,6 +200,7 @@ class Report:
     decisions: tuple[RecordChange, ...]
     models: tuple[RecordChange, ...]
     boards: tuple[BoardExcerpt, ...]
+    kpi_flips: tuple[KpiFlip, ...] = ()
     query: str = ""
     """The expression that chose which experiments the report covers (`--query`); empty for all."""
 
@@ -214,8 +231,21 @@ def compare(base: Catalog, tree: Catalog, problems: Iterable[Problem], *, base_l
         models=_model_changes(base, tree),
         boards=tuple(_excerpt(board, touched, context) for board in tree.leaderboards
                      if any(entry.experiment.id in touched for entry in board.entries)),
+        kpi_flips=_kpi_flips(base, tree),
         query=query.text if query else "",
     )
+
+
+def _kpi_flips(base: Catalog, tree: Catalog) -> tuple[KpiFlip, ...]:
+    """Each KPI (known by metric and scope) whose status differs between BASE and the branch."""
+    before = {(r.kpi.metric, r.kpi.scope): r for r in read_kpis(base)}
+    flips = []
+    for after in read_kpis(tree):
+        old = before.get((after.kpi.metric, after.kpi.scope))
+        if old is not None and old.status != after.status:
+            flips.append(KpiFlip(after.kpi.title, after.kpi.metric, str(after.kpi.target), old.status, after.status,
+                                 old.value, after.value))
+    return tuple(flips)
 
 
 def _experiment_changes(base: Catalog, tree: Catalog, query: Query | None) -> tuple[RecordChange, ...]:
@@ -231,7 +261,8 @@ def _experiment_changes(base: Catalog, tree: Catalog, query: Query | None) -> tu
         if change.change == "changed":
             # A changed experiment is placed only where its own standing moved.
             placements = tuple(p for p in placements if p.value != p.previous_value)
-        changes.append(replace(change, placements=placements))
+        targets = tuple(run_checks(tree, new)) if new is not None else ()
+        changes.append(replace(change, placements=placements, targets=targets))
     return tuple(changes)
 
 

@@ -12,8 +12,9 @@ import re
 from dataclasses import replace
 from typing import Any, Iterable
 
-from mlreport import metrics
-from mlreport.diff.changes import BoardExcerpt, Placement, RecordChange, Report
+from mlreport import kpis, metrics
+from mlreport.diff.changes import BoardExcerpt, KpiFlip, Placement, RecordChange, Report
+from mlreport.kpis import Check
 from mlreport.metrics import Verdict
 from mlreport.records.kinds import BY_NAME, KINDS
 
@@ -86,9 +87,30 @@ def _summary(report: Report) -> str:
 
 
 def _highlights(report: Report) -> list[str]:
-    lines = [f"- 🏆 {code(e.id)} is the new best on {text(p.board)} ({number(p.value)})"
-             for e in report.experiments for p in e.placements if p.new_best]
+    lines = [_flip(flip) for flip in report.kpi_flips]
+    lines += [f"- 🏆 {code(e.id)} is the new best on {text(p.board)} ({number(p.value)})"
+              for e in report.experiments for p in e.placements if p.new_best]
     return [""] + lines if lines else []
+
+
+def _flip(flip: KpiFlip) -> str:
+    """A KPI whose status the branch changes: it leads the report."""
+    sign = "✅" if flip.new == kpis.MET else "🚨"
+    return (f"- {sign} KPI **{text(flip.title)}** ({code(flip.metric)}, target {flip.target}): "
+            f"{text(flip.old)} → **{text(flip.new)}** ({number(flip.old_value)} → {number(flip.new_value)})")
+
+
+def targets_line(targets: Iterable[Check]) -> str:
+    """`meets 3 of 4 targets; misses ops.latency_p99_ms: 12.1 > 10`; empty when no KPI covers the run."""
+    targets = list(targets)
+    if not targets:
+        return ""
+    met = sum(check.meets for check in targets)
+    line = f"meets {met} of {len(targets)} target{'s' if len(targets) != 1 else ''}"
+    # Comparisons and numbers are written by mlreport, never by a record: they need no escaping.
+    misses = [f"{code(c.kpi.metric)}: {c.kpi.target.missed_by(c.value)}"
+              + (" (at risk)" if c.status == kpis.AT_RISK else "") for c in targets if not c.meets]
+    return line + (f"; misses {', '.join(misses)}" if misses else "")
 
 
 def _errors(report: Report) -> list[str]:
@@ -112,6 +134,10 @@ def _overview(report: Report) -> list[str]:
         lines += ["", *_table(["Experiment", "Change", "Leaderboard", "Rank", "Value", "Δ vs best on base",
                               "Δ vs baseline"], shown)]
         lines += ["", "↑ higher is better · ↓ lower is better · Δ vs best compares with the leader at the base"]
+    targets = [f"- {code(e.id)} {text(e.title)}: {targets_line(e.targets)}" for e in report.experiments
+               if e.change != "removed" and e.targets]
+    if targets:
+        lines += ["", "**KPI targets**", "", *targets]
     for kind, name in (("decisions", "Decisions"), ("models", "Model cards")):
         items = [_one_line(r) for r in getattr(report, kind) if r.change != "removed"]
         if items:

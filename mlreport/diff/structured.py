@@ -7,6 +7,7 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 from mlreport.diff.changes import EvaluationChange, FieldChange, Placement, RecordChange, Report
+from mlreport.kpis import Check
 from mlreport.records.kinds import KINDS
 
 # Derived values a reader of the JSON should not have to recompute.
@@ -15,6 +16,7 @@ _DERIVED: dict[type, tuple[str, ...]] = {
     EvaluationChange: ("delta", "verdict"),
     Placement: ("delta_best", "vs_best", "delta_baseline", "vs_baseline", "new_best", "new_board"),
     RecordChange: ("moved",),
+    Check: ("meets",),
 }
 
 
@@ -29,6 +31,7 @@ def render_json(report: Report) -> str:
                     for kind in (k.plural for k in KINDS)},
         "new_best": [{"experiment": e.id, "board": p.board, "value": p.value}
                      for e in report.experiments for p in e.placements if p.new_best],
+        "kpi_flips": _plain(report.kpi_flips),
         "errors": _plain(report.errors),
         "warnings": report.warnings,
         "experiments": _plain(report.experiments),

@@ -320,6 +320,7 @@ _TYPE_HINTS = {
     "tags": "write a YAML list: `tags: [vision, baseline]`",
     "history": "inline `{metric: [[step, value], …]}` or a path to a CSV/TSV file",
     "params": "params are a mapping, nested allowed",
+    "explanations": "importances are numbers, `{amount: 0.31}`, or a CSV/TSV path with feature, importance columns",
 }
 _REQUIRED_HINTS = {
     "title": "add `title: A short human title`",

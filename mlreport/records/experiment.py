@@ -48,6 +48,17 @@ class Link:
     url: str
 
 
+@dataclass(frozen=True)
+class Explanations:
+    """What drives a model's predictions: feature importances, by how they were measured."""
+
+    feature_importance: tuple[tuple[str, float], ...] = ()
+    """(feature, importance), the largest (by size) first."""
+    method: str = ""
+    """`shap`, `gain`, `permutation`, …"""
+    notes: str = ""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Experiment(Record):
     """One experiment run, as recorded in YAML."""
@@ -66,6 +77,7 @@ class Experiment(Record):
     environment: dict[str, Any] = field(default_factory=dict)
     artifacts: tuple[Link, ...] = ()
     links: tuple[Link, ...] = ()
+    explanations: Explanations | None = None
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict)
@@ -100,8 +112,9 @@ def load_experiment(path: Path, reader: Reader) -> tuple[Experiment | None, list
         problems.append(document.problem(message=f"file name gives the id {record_id!r}, which is not a valid id",
                                          hint="rename the file to a lowercase slug, or set `id:`"))
     history, history_problems = _history(document, path, reader)
+    explanations, explanation_problems = _explanations(document, path, reader)
     notes, notes_problems = _notes(document, path, reader)
-    problems += history_problems + notes_problems + _non_finite_metrics(document)
+    problems += history_problems + explanation_problems + notes_problems + _non_finite_metrics(document)
     experiment = Experiment(
         id=record_id,
         title=str(data.get("title", "")),
@@ -124,6 +137,7 @@ def load_experiment(path: Path, reader: Reader) -> tuple[Experiment | None, list
         environment=_filled(_mapping(data.get("environment"))),
         artifacts=_links(data.get("artifacts"), "name", "uri"),
         links=_links(data.get("links"), "title", "url"),
+        explanations=explanations,
         notes=notes,
         extra=_filled(_mapping(data.get("extra"))),
         source=_mapping(data.get("source")),
@@ -140,27 +154,9 @@ def _history(document: Document, path: Path, reader: Reader) -> tuple[dict[str, 
         return series, []
     if not isinstance(value, str):
         return {}, []
-    # Beside the record first (as records always read it), else from the project's top, where DVCLive
-    # writes its folder. Either way the path must stay inside the project as written (links inside it are
-    # the boundary's to judge), and what is checked is what is read: `..` is taken away here, not by the OS.
-    root = Path(os.path.abspath(reader.root))
-    beside = Path(os.path.normpath(Path(os.path.abspath(path.parent)) / value))
-    from_root = Path(os.path.normpath(root / value))
-    target = beside if beside.exists() or not from_root.exists() else from_root
-    if not target.is_relative_to(root):
-        reader.refuse(path.parent / value)
-        return {}, [document.problem("history", value=True,
-                                     message=f"`history` points outside the project: {excerpt(value)}",
-                                     hint="keep history files inside the project's folder")]
-    outside = _outside(document, target, reader, "history")
-    if outside:
-        return {}, [outside]
-    for candidate in (beside, from_root):
-        reader.look(candidate)  # what lies at either decides the curves, even before it exists
-    if not target.exists():
-        return {}, [document.problem("history", value=True, message=f"`history` file not found: {excerpt(value)}",
-                                     hint=f"paths are relative to {relative(path.parent, reader.root)}/ "
-                                          "or to the project's top folder")]
+    target, problem = _attached(document, path, reader, value, "history")
+    if target is None:
+        return {}, [problem] if problem else []
     return read_series(target, reader, lambda file: _outside(document, file, reader, "history"))
 
 
@@ -184,6 +180,81 @@ def read_series(target: Path, reader: Reader, refused: Callable[[Path], Problem 
         if problem:
             problems.append(problem)
     return series, problems
+
+
+def _attached(document: Document, path: Path, reader: Reader, value: str, *key: str) \
+        -> tuple[Path | None, Problem | None]:
+    """The file or folder a record names by a relative path at `key`, or the problem with it."""
+    name = ".".join(key)
+    # Beside the record first (as records always read it), else from the project's top, where DVCLive
+    # writes its folder. Either way the path must stay inside the project as written (links inside it are
+    # the boundary's to judge), and what is checked is what is read: `..` is taken away here, not by the OS.
+    root = Path(os.path.abspath(reader.root))
+    beside = Path(os.path.normpath(Path(os.path.abspath(path.parent)) / value))
+    from_root = Path(os.path.normpath(root / value))
+    target = beside if beside.exists() or not from_root.exists() else from_root
+    if not target.is_relative_to(root):
+        reader.refuse(path.parent / value)
+        return None, document.problem(*key, value=True,
+                                      message=f"`{name}` points outside the project: {excerpt(value)}",
+                                      hint=f"keep {key[0]} files inside the project's folder")
+    outside = _outside(document, target, reader, *key)
+    if outside:
+        return None, outside
+    for candidate in (beside, from_root):
+        reader.look(candidate)  # what lies at either decides the record, even before it exists
+    if not target.exists():
+        return None, document.problem(*key, value=True, message=f"`{name}` file not found: {excerpt(value)}",
+                                      hint=f"paths are relative to {relative(path.parent, reader.root)}/ "
+                                           "or to the project's top folder")
+    return target, None
+
+
+def _explanations(document: Document, path: Path, reader: Reader) -> tuple[Explanations | None, list[Problem]]:
+    """The record's explanations; feature importances inline, or from a CSV/TSV with `feature`, `importance`."""
+    value = document.data.get("explanations")
+    if not isinstance(value, dict):
+        return None, []
+    importance = value.get("feature_importance")
+    problems: list[Problem] = []
+    pairs: list[tuple[str, float]] = []
+    if isinstance(importance, dict):
+        pairs = [(str(k), float(v)) for k, v in importance.items() if is_number(v)]
+    elif isinstance(importance, str):
+        target, problem = _attached(document, path, reader, importance, "explanations", "feature_importance")
+        if target is not None and target.is_file():
+            pairs, problem = _read_importances(target, reader)
+        problems += [problem] if problem else []
+    ranked = tuple(sorted(pairs, key=lambda pair: (-abs(pair[1]), pair[0])))
+    return Explanations(ranked, str(value.get("method") or ""), str(value.get("notes") or "")), problems
+
+
+def _read_importances(file: Path, reader: Reader) -> tuple[list[tuple[str, float]], Problem | None]:
+    """Rows of a CSV/TSV with a `feature` and an `importance` column (SHAP summaries, `feature_importances_`)."""
+    shown = relative(file, reader.root)
+    lines = csv.reader(reader.text(file, HISTORY_LIMIT).splitlines(),
+                       delimiter="\t" if file.suffix.lower() == ".tsv" else ",")
+    try:
+        rows = list(lines)
+    except csv.Error as exc:  # a field longer than the csv module takes (128 KiB), a NUL byte
+        return [], Problem(shown, lines.line_num, 1, "error", f"feature importance file cannot be read: {exc}",
+                           "one line per feature: its name, then its importance")
+    header = rows[0] if rows else []
+    if "feature" not in header or "importance" not in header:
+        return [], Problem(shown, 1, 1, "error", "feature importance file needs a `feature` and an `importance` "
+                                                 f"column; its columns are: {excerpt(', '.join(header)) if header else 'nothing'}",
+                           "the first line names the columns: feature, importance")
+    name_at, value_at = header.index("feature"), header.index("importance")
+    pairs = []
+    for line_number, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        cell = row[value_at] if value_at < len(row) else ""
+        if not _is_number_text(cell) or name_at >= len(row):
+            return [], Problem(shown, line_number, 1, "error", f"`importance` must be a number; found {excerpt(cell)}",
+                               "each row is a feature and its importance")
+        pairs.append((row[name_at], float(cell)))
+    return pairs, None
 
 
 def _notes(document: Document, path: Path, reader: Reader) -> tuple[str, list[Problem]]:

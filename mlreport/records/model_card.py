@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 import yaml
 
+from mlreport.config import Invalid, Kpi, kpis
 from mlreport.problems import Problem, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, heading_title,
                                      inside_record_folder, placeholder_problems, raw_references)
@@ -16,7 +17,7 @@ from mlreport.records.source import Document, Reader, split_front_matter
 
 DIRECTORY_FORM_FILE = "README.md"
 # Keys that mlreport reads itself; every other front matter key is Hugging Face metadata.
-_OWN_KEYS = ("name", "version", "owners", "status", "date", "decisions", "evaluations")
+_OWN_KEYS = ("name", "version", "owners", "status", "date", "decisions", "evaluations", "kpis")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class ModelCard(Record):
     status: str = "development"
     decisions: tuple[str, ...] = ()
     evaluations: tuple[Evaluation, ...] = ()
+    kpis: tuple[Kpi, ...] = ()
+    """The card's own KPIs: they override the options' KPIs of the same metric for this card."""
     results: tuple[HubResult, ...] = ()
     """The card's own `model-index` results (legacy `model_index` too), for cards not linked to experiments."""
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -87,6 +90,8 @@ def load_model_card(path: Path, reader: Reader) -> tuple[ModelCard | None, list[
         return None, [Problem(shown, 1, 1, "error", "model card has no front matter",
                               "start the card with a YAML block between two `---` lines, holding at least `name:`")]
     problems = check_schema(document, "model") + placeholder_problems(body, body_line, shown)
+    card_kpis, kpi_problems = _kpis(document, problems)
+    problems += kpi_problems
     data = document.data
     record_id = model_id(path)
     title = str(data.get("name") or heading_title(body) or record_id)
@@ -102,6 +107,7 @@ def load_model_card(path: Path, reader: Reader) -> tuple[ModelCard | None, list[
         status=str(data.get("status") or "development"),
         decisions=raw_references(document, "decisions"),
         evaluations=_evaluations(document),
+        kpis=card_kpis,
         results=hub_results(data.get("model-index", data.get("model_index"))),
         metadata={k: v for k, v in data.items() if k not in _OWN_KEYS},
         body=body,
@@ -151,3 +157,22 @@ def _evaluations(document: Document) -> tuple[Evaluation, ...]:
     return tuple(
         Evaluation(str(item.get("experiment")), as_strings(item.get("metrics")), str(item.get("split") or ""))
         for item in items if isinstance(item, dict) and item.get("experiment"))
+
+
+def _kpis(document: Document, problems: list[Problem]) -> tuple[tuple[Kpi, ...], list[Problem]]:
+    """The card's KPIs, read as the options' are; the schema's own complaints about them are not repeated."""
+    value = document.data.get("kpis")
+    if value is None or any(p.key.split(".")[0] == "kpis" for p in problems):
+        return (), []
+    try:
+        return kpis(value), []
+    except Invalid as exc:
+        return (), [document.problem(*_key_path(f"kpis.{fault.at}" if fault.at else "kpis"), value=True,
+                                     message=f"`kpis{'.' + fault.at if fault.at else ''}` {fault.says}",
+                                     hint=fault.hint)
+                    for fault in exc.faults]
+
+
+def _key_path(dotted: str) -> tuple[str | int, ...]:
+    """`kpis.0.target` as the key path a document marks: list positions are numbers."""
+    return tuple(int(part) if part.isdigit() else part for part in dotted.split("."))

@@ -12,11 +12,12 @@ from pathlib import Path
 from mlreport.config import Options
 from mlreport.history import History
 from mlreport.catalog import Catalog
-from mlreport.render import assets, compare, decisions, experiments, feed, home, leaderboards, models
+from mlreport.render import assets, compare, decisions, experiments, feed, home, kpis, leaderboards, models
 from mlreport.render.site import Generated, PageKind, Site
 
 PAGE_KINDS: tuple[PageKind, ...] = (
     home.KIND,
+    kpis.KIND,
     leaderboards.KIND,
     experiments.KIND,
     compare.KIND,
@@ -41,7 +42,8 @@ def generate(catalog: Catalog, history: History, options: Options, *, home_page:
         if kind.name == home.KIND.name:
             # Beside a team's own home page, the generated one is the dashboard.
             site.out.nav.append(("Home" if home_page == "index.md" else "Dashboard", home_page))
-        elif kind.section:
+        elif kind.section and kind.index in site.out.pages:
+            # A kind with nothing to show (no KPIs defined) writes no index, and takes no place in the nav.
             site.out.nav.append((kind.section, kind.index))
     return site.out
 

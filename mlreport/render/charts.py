@@ -14,12 +14,17 @@ from typing import Any, Iterable, Sequence
 
 from markupsafe import Markup
 
+from mlreport.config import Kpi
+from mlreport.kpis import Reading
 from mlreport.leaderboards import RankedEntry, RankedBoard
 from mlreport.metrics import is_number
 from mlreport.records import Experiment
+from mlreport.records.experiment import Explanations
 from mlreport.render import safe
 from mlreport.render.site import DATA, Site
 
+TOP_FEATURES = 20
+"""Features drawn in an importance chart; the rest are listed, folded, below it."""
 SPLIT_PREFIXES = ("train", "training", "val", "valid", "validation", "eval", "dev", "test")
 """History series named `<split>.<metric>` are drawn together on one chart per metric."""
 MAX_PARCOORDS_PARAMS = 8
@@ -93,6 +98,62 @@ def best_so_far(board: RankedBoard, urls: dict[str, str]) -> dict[str, Any]:
     return {"data": [points, best], "link": True,
             "layout": {"xaxis": {"type": "date", "title": {"text": "date"}},
                        "yaxis": {"title": {"text": metric}}}}
+
+
+TARGET_FILL = "rgba(46, 160, 67, 0.16)"
+WARN_FILL = "rgba(215, 162, 41, 0.16)"
+"""The target band and the warning band: translucent, so they read on a light and a dark page alike."""
+
+
+def kpi_trend(reading: Reading, urls: dict[str, str]) -> dict[str, Any] | None:
+    """A KPI over time: each run in scope by date, the production value as a step line, the target as a band.
+
+    None when no dated run reports the metric.
+    """
+    runs = [run for run in reading.runs if run.date]
+    if not runs:
+        return None
+    kpi = reading.kpi
+    days = [run.date.isoformat() for run in runs]
+    values = [run.metrics[kpi.metric] for run in runs]
+    first, last = days[0], days[-1]
+    data: list[dict[str, Any]] = [
+        _band(kpi.target.threshold, _outer(kpi.target.goal, values, kpi), first, last, TARGET_FILL,
+              f"target {kpi.target}"),
+    ]
+    if kpi.warn is not None:
+        data.append(_band(kpi.warn.threshold, kpi.target.threshold, first, last, WARN_FILL, f"at risk {kpi.warn}"))
+    data.append({
+        "type": "scatter", "mode": "markers", "name": "runs", "x": days, "y": values,
+        "text": [label(run.title) for run in runs], "customdata": [urls[run.id] for run in runs],
+        "hovertemplate": "%{text}<br>%{x}: %{y}<extra></extra>", "marker": {"size": 8, "role": "muted"},
+    })
+    if reading.value is not None:
+        since = reading.source.date if reading.source and reading.source.date else None
+        start = min(since.isoformat(), last) if since else first
+        data.append({
+            "type": "scatter", "mode": "lines", "name": label(f"production: {reading.card.title}"),
+            "x": [start, last], "y": [reading.value, reading.value],
+            "line": {"shape": "hv", "width": 3, "role": "accent"},
+            "hovertemplate": "production: %{y}<extra></extra>",
+        })
+    unit = f" ({kpi.unit})" if kpi.unit else ""
+    return {"data": data, "link": True,
+            "layout": {"xaxis": {"type": "date", "title": {"text": "date"}},
+                       "yaxis": {"title": {"text": label(kpi.metric + unit)}}}}
+
+
+def _outer(goal: str, values: list[float], kpi: Kpi) -> float:
+    """Where the target band ends: beyond every value on the side that meets the target."""
+    marks = [*values, kpi.target.threshold] + ([kpi.warn.threshold] if kpi.warn else [])
+    span = (max(marks) - min(marks)) or abs(kpi.target.threshold) or 1.0
+    return min(marks) - span * 0.1 if goal == "min" else max(marks) + span * 0.1
+
+
+def _band(edge: float, other: float, first: str, last: str, fill: str, name: str) -> dict[str, Any]:
+    return {"type": "scatter", "mode": "lines", "name": label(name), "x": [first, last, last, first, first],
+            "y": [edge, edge, other, other, edge], "fill": "toself", "fillcolor": fill, "line": {"width": 0},
+            "hoverinfo": "skip"}
 
 
 def parallel_coordinates(board: RankedBoard) -> tuple[dict[str, Any], int] | None:
@@ -169,3 +230,24 @@ def curve_group(name: str) -> tuple[str, str]:
         return rest, head
     return name, ""
 
+
+
+def importance_block(site: Site, page: str, experiment: Experiment) -> Markup | None:
+    """An experiment's importance chart on a page (its own, or a card's); None when it records no importances."""
+    spec = feature_importance(experiment.explanations) if experiment.explanations else None
+    return add_chart(site, page, f"importance-{experiment.id}", spec, "mlr-importance") if spec else None
+
+
+def feature_importance(explanations: Explanations) -> dict[str, Any] | None:
+    """The top features as a horizontal bar chart, the largest on top; None without importances."""
+    top = explanations.feature_importance[:TOP_FEATURES]
+    if not top:
+        return None
+    measured = f"importance ({explanations.method})" if explanations.method else "importance"
+    return {"data": [{"type": "bar", "orientation": "h", "x": [value for _, value in top],
+                      "y": [label(name) for name, _ in top], "marker": {"role": "accent"},
+                      "hovertemplate": "%{y}: %{x}<extra></extra>"}],
+            # Features read top-down from the largest; the height grows with them, so labels never overlap.
+            "layout": {"yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
+                       "xaxis": {"title": {"text": label(measured)}},
+                       "height": 80 + 22 * len(top), "showlegend": False}}

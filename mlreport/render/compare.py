@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlreport.render import safe
+from mlreport.render.charts import TOP_FEATURES
 from mlreport.render.experiments import INDEX_DATA, detail_file
 from mlreport.render.site import ASSETS, COMPARE_PAGE, COMPARE_QUERY, QUERY_DATA, PageKind, Site, page_slug
 
@@ -37,6 +38,7 @@ def compare_config(site: Site) -> dict[str, Any]:
                     if page_slug(record_id) != record_id},
         "fields": QUERY_DATA,
         "query": {"ids": COMPARE_QUERY, "diff": DIFF_QUERY},
+        "top_features": TOP_FEATURES,
     }
 
 

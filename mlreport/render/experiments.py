@@ -147,6 +147,8 @@ def experiment_context(site: Site, experiment: Experiment, links: _Links, page: 
         "params": sorted(experiment.params.items()),
         "curves": [charts.add_chart(site, record_page("experiment", experiment.id), f"curve-{number}", spec)
                    for number, spec in enumerate(charts.training_curves([experiment]), start=1)],
+        "importance": charts.importance_block(site, record_page("experiment", experiment.id), experiment),
+        "top_features": charts.TOP_FEATURES,
         "placements": links.placements.get(experiment.id, []),
         "followers": links.followers.get(experiment.id, []),
         "decisions": [catalog.decisions[i] for i in catalog.decisions_citing.get(experiment.id, ())],
@@ -171,6 +173,9 @@ def experiment_detail(site: Site, experiment: Experiment) -> dict[str, Any]:
         "metrics": experiment.metrics,
         "goals": {name: site.catalog.goal(name) for name in experiment.metrics},
         "history": {name: [list(point) for point in series] for name, series in experiment.history.items()},
+        "importance": [list(pair) for pair in experiment.explanations.feature_importance[:charts.TOP_FEATURES]]
+        if experiment.explanations else [],
+        "importance_method": experiment.explanations.method if experiment.explanations else "",
     }
 
 

@@ -12,6 +12,8 @@ from mlreport.metrics import delta
 from mlreport.records import Decision, ModelCard
 from mlreport.render.decisions import reference_day
 from mlreport.render.leaderboards import BoardView, board_views
+from mlreport.kpis import read_kpis
+from mlreport.render.kpis import anchors, status_badge
 from mlreport.render.site import PageKind, Site, newest_first
 
 TOP = 3
@@ -107,8 +109,10 @@ def write(site: Site) -> None:
     decision_changes = [DecisionChange(item, status_after(site, item))
                         for item in site.history.feed if item.kind == "decision"][:LATEST]
     views = board_views(site)
+    readings = read_kpis(catalog)
     site.add_page(
         site.home, "home.md.j2",
+        kpi_tiles=list(zip(readings, anchors(readings))), status_badge=status_badge,
         views=views, top=TOP, production=in_production(site, views), waiting=awaiting_sign_off(site),
         latest=newest_first(catalog.experiments.values())[:LATEST],
         decision_changes=decision_changes,

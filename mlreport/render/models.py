@@ -9,8 +9,10 @@ from markupsafe import Markup, escape
 
 from mlreport.metrics import delta
 from mlreport.catalog import EvaluationRow
-from mlreport.records import ModelCard
+from mlreport.governance import checklist
+from mlreport.records import Experiment, ModelCard
 from mlreport.records.model_card import hub_readme
+from mlreport.render import charts
 from mlreport.render.feed import address
 from mlreport.render.site import MODELS_INDEX, PageKind, Site, record_page
 from mlreport.render.text import body_without_title, breakable, sections
@@ -59,7 +61,8 @@ def write(site: Site) -> None:
         site.add_page(record_page("model", card.id), "model.md.j2", source=card, card=card,
                       **card_context(site, card))
     site.add_page(MODELS_INDEX, "models.md.j2", groups=status_groups(list(site.catalog.models.values())),
-                  last_change=lambda card: last_change(site, card))
+                  last_change=lambda card: last_change(site, card),
+                  checklist=lambda card: checklist(card, site.options.card_requirements))
 
 
 def card_context(site: Site, card: ModelCard) -> dict[str, Any]:
@@ -71,12 +74,24 @@ def card_context(site: Site, card: ModelCard) -> dict[str, Any]:
         "sections": sections(body_without_title(card.body)),
         "decisions": [catalog.decisions[i] for i in catalog.decisions_of_model.get(card.id, ()) if i in catalog.decisions],
         "header": header(card),
+        "checklist": checklist(card, site.options.card_requirements),
+        "explained": explained(site, card),
         "body": body_without_title(card.body),
         "breakable": breakable,
         "export": Markup(escape(hub_card(site, card))),
         "provenance": site.provenance(card),
         "edit_url": site.edit_url(card),
     }
+
+
+def explained(site: Site, card: ModelCard) -> tuple[Experiment, Markup] | None:
+    """The first evaluation experiment that records feature importances, and its chart."""
+    for evaluation in card.evaluations:
+        experiment = site.catalog.experiments.get(evaluation.experiment)
+        chart = charts.importance_block(site, record_page("model", card.id), experiment) if experiment else None
+        if chart:
+            return experiment, chart
+    return None
 
 
 def header(card: ModelCard) -> list[tuple[str, Any]]:

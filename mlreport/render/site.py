@@ -44,6 +44,7 @@ EXPERIMENTS_INDEX = "experiments/index.md"
 LEADERBOARDS_INDEX = "leaderboards/index.md"
 DECISIONS_INDEX = "decisions/index.md"
 MODELS_INDEX = "models/index.md"
+KPIS_INDEX = "kpis/index.md"
 COMPARE_PAGE = "experiments/compare.md"
 """The compare view; its selection lives in the URL: `experiments/compare/?ids=a,b,c`."""
 QUERY_DATA = f"{DATA}/query.json"
@@ -106,7 +107,7 @@ class Site:
         self._record_kinds = {kind.records for kind in self.kinds if kind.records}
         self._env = _page_environment(options)
         self.paths = SimpleNamespace(home=home, experiments=EXPERIMENTS_INDEX, leaderboards=LEADERBOARDS_INDEX,
-                                     decisions=DECISIONS_INDEX, models=MODELS_INDEX, compare=COMPARE_PAGE,
+                                     decisions=DECISIONS_INDEX, models=MODELS_INDEX, kpis=KPIS_INDEX, compare=COMPARE_PAGE,
                                      feed=FEED)
         """The well-known pages, for templates."""
 
@@ -292,9 +293,10 @@ def _metric_delta(context: jinja2.runtime.Context, value: float | None, goal: st
     return delta(value, goal, context["catalog"].places(metric))
 
 
-def badge(status: str, kind: str = "status") -> Markup:
-    """A coloured status badge (`completed`, `accepted`, `production`…)."""
-    return Markup(f'<span class="mlr-badge mlr-{kind}-{slugify(status)}">{safe.text(status)}</span>')
+def badge(status: str, kind: str = "status", sign: str = "") -> Markup:
+    """A coloured status badge (`completed`, `accepted`, `production`…), with a sign before the word if given."""
+    shown = f"{safe.text(sign)} {safe.text(status)}" if sign else safe.text(status)
+    return Markup(f'<span class="mlr-badge mlr-{kind}-{slugify(status)}">{shown}</span>')
 
 
 def newest_first(records: Iterable[Record]) -> list[Any]:

@@ -111,3 +111,16 @@ def _shown_params(page: Page) -> set[str]:
     return set(page.locator(PARAM_ROWS).evaluate_all(
         "rows => rows.filter(row => !row.hidden && row.offsetParent !== null).map(row => row.dataset.name)"))
 
+
+
+def test_feature_importances_side_by_side(demo: BuiltSite, tabs) -> None:
+    explained = [e for e in demo.catalog.experiments.values() if e.explanations and e.task == "fraud-detection"][:2]
+    assert len(explained) == 2, "the demo records importances on two fraud runs"
+    tab = tabs(demo)
+    page = tab.goto(demo.url("experiments/compare.md") + "?ids=" + ",".join(run.id for run in explained))
+    chart = page.locator("[data-mlr-compare-section='importance'] .js-plotly-plot")
+    chart.locator(".barlayer").wait_for()
+    assert chart.locator(".barlayer .trace").count() == 2
+    features = {name for run in explained for name, _ in run.explanations.feature_importance[:20]}
+    assert chart.locator(".yaxislayer-above .ytick").count() == min(20, len(features))
+    tab.assert_clean()

@@ -105,12 +105,16 @@ def test_models_index_by_status(site: Path, repo_path: Path) -> None:
     groups = [value for tag, name, value in page.attributes if tag == "section" and name == "data-status"]
     assert groups == ["production", "candidate"]
     table = table_after(page.source, 'id="production"')
-    assert table[0] == ["Model", "Version", "Owners", "License", "Library", "Last change"]
+    assert table[0] == ["Model", "Version", "Owners", "License", "Library", "Documentation", "Last change"]
     assert table[1][:5] == ["Digits CNN", "1.0", "ana, li", "apache-2.0", "pytorch"]
+    # The card has a Model Details section only: production needs six sections, and three fields it has.
+    assert table[1][5] == ("3 of 9 (misses Uses, Direct Use, Out-of-Scope Use, Bias, Risks, and Limitations, "
+                           "Training Details, Evaluation)")
     assert page.link_to("Digits CNN") == "digits-cnn/"
     # The last change is the card's newest commit.
     index = generated(repo_path).pages["models/index.md"]
-    assert "| [Digits CNN](digits-cnn.md) | 1.0 | ana, li | apache-2.0 | pytorch | 2026-02-20 |" in index
+    assert "| [Digits CNN](digits-cnn.md) | 1.0 | ana, li | apache-2.0 | pytorch | 3 of 9" in index
+    assert index.rstrip().count("| 2026-02-20 |") == 1
 
 
 def test_hostile_card_shows_as_text(site: Path) -> None:
@@ -121,3 +125,23 @@ def test_hostile_card_shows_as_text(site: Path) -> None:
     for source in (page.source, index.source):
         assert "<script>alert" not in source and "<img src=x" not in source
     assert not [h for tag, name, h in page.attributes if name == "href" and "javascript" in h.lower()]
+
+
+def test_card_page_shows_its_checklist(site: Path) -> None:
+    page = read_page(site, "models/digits-cnn")
+    assert "A production model card needs what follows: this one has 3 of 9 ." in page.text
+    assert "✓ field owners" in page.text and "✗ section Bias, Risks, and Limitations — missing" in page.text
+    assert ("li", "class", "mlr-missing") in page.attributes and ("li", "class", "mlr-present") in page.attributes
+    # A candidate needs less: three sections, owners and an evaluation.
+    assert "A candidate model card needs what follows: this one has 2 of 5 ." in read_page(site, "models/evil-card").text
+
+
+def test_a_placeholder_section_reads_as_such_on_the_checklist(tmp_path: Path) -> None:
+    from repos import new_repo
+
+    repo = new_repo(tmp_path / "repo")
+    repo.write("models/card.md", "---\nname: Card\nstatus: candidate\n---\n## Uses\n\n[More Information Needed]\n")
+    repo.commit("A card from the template")
+    page = generated(repo.path).pages["models/card.md"]
+    assert "✗ section <strong>Uses</strong> — only template placeholders</li>" in page
+    assert "✗ section <strong>Evaluation</strong> — missing</li>" in page
