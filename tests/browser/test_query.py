@@ -136,6 +136,13 @@ def test_compare_takes_its_selection_from_a_query(demo: BuiltSite, tabs) -> None
     chips = page.locator("[data-mlr-compare-selected] [data-id]")
     assert [chips.nth(i).get_attribute("data-id") for i in range(chips.count())] == expected
     assert page.evaluate("document.querySelector('[data-mlr-compare]').dataset.state") == "ready"
+    assert page.evaluate("document.querySelector('[data-md-toggle=search]').checked") is False
+    assert page.evaluate("new URLSearchParams(location.search).get('q')") == expression
+
+    # A selection changed by hand is a list of ids from then on.
+    page.locator(f"[data-mlr-compare-remove='{expected[0]}']").click()
+    page.wait_for_function("() => !new URLSearchParams(location.search).has('q')")
+    assert page.evaluate("new URLSearchParams(location.search).get('ids')") == ",".join(expected[1:])
     tab.assert_clean()
 
 
