@@ -38,6 +38,9 @@ class Catalog:
     leaderboards: list[RankedBoard] = field(default_factory=list)
     successors: dict[str, tuple[str, ...]] = field(default_factory=dict)
     predecessors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    amends: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Decision id → the decisions it amends, whichever side wrote the link."""
+    amended_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
     decisions_citing: dict[str, tuple[str, ...]] = field(default_factory=dict)
     models_citing: dict[str, tuple[str, ...]] = field(default_factory=dict)
     decisions_of_model: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -83,19 +86,9 @@ def build_catalog(loaded: Loaded, options: Options) -> Catalog:
         models=_by_id(loaded.models),
     )
     keys = model.decision_ids = {decision_key(d.id): d.id for d in model.decisions.values()}
-    successors: dict[str, set[str]] = {}
-    predecessors: dict[str, set[str]] = {}
-    for decision in model.decisions.values():
-        for older in (keys.get(decision_key(r)) for r in decision.supersedes):
-            if older and older != decision.id:
-                successors.setdefault(older, set()).add(decision.id)
-                predecessors.setdefault(decision.id, set()).add(older)
-        for newer in (keys.get(decision_key(r)) for r in decision.superseded_by):
-            if newer and newer != decision.id:
-                successors.setdefault(decision.id, set()).add(newer)
-                predecessors.setdefault(newer, set()).add(decision.id)
-    model.successors = {k: tuple(sorted(v)) for k, v in successors.items()}
-    model.predecessors = {k: tuple(sorted(v)) for k, v in predecessors.items()}
+    model.predecessors, model.successors = _linked_both_ways(keys, model.decisions.values(), "supersedes",
+                                                             "superseded_by")
+    model.amends, model.amended_by = _linked_both_ways(keys, model.decisions.values(), "amends", "amended_by")
     model.decisions_citing = _backlinks((d.id, d.evidence) for d in model.decisions.values())
     model.models_citing = _backlinks((m.id, tuple(e.experiment for e in m.evaluations))
                                      for m in model.models.values())
@@ -106,6 +99,22 @@ def build_catalog(loaded: Loaded, options: Options) -> Catalog:
     model.leaderboards = [rank(board, model.experiments, options.metric_goals)
                           for board in board_definitions(options.leaderboards, model.experiments.values())]
     return model
+
+
+def _linked_both_ways(keys: dict[str, str], decisions: Iterable[Decision], forward: str,
+                      backward: str) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Links between decisions whichever side wrote them (`supersedes` in the newer, `superseded_by` in the
+    older): id → the ids it links to, and id → the ids linking to it."""
+    to: dict[str, set[str]] = {}
+    back: dict[str, set[str]] = {}
+    for decision in decisions:
+        pairs = [(decision.id, keys.get(decision_key(r))) for r in getattr(decision, forward)]
+        pairs += [(keys.get(decision_key(r)), decision.id) for r in getattr(decision, backward)]
+        for source, target in pairs:
+            if source and target and source != target:
+                to.setdefault(source, set()).add(target)
+                back.setdefault(target, set()).add(source)
+    return ({k: tuple(sorted(v)) for k, v in to.items()}, {k: tuple(sorted(v)) for k, v in back.items()})
 
 
 def _by_id(records: Iterable[Experiment | Decision | ModelCard]) -> dict:

@@ -19,7 +19,7 @@ from mlreport.ci import PROVIDERS, write_pipelines
 from mlreport.config import CONFIG_FILE, Options, load_options
 from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
 from mlreport.pipeline import generate_site
-from mlreport.problems import RecordError, errors, format_problems
+from mlreport.problems import RecordError, errors, format_problems, warnings
 from mlreport.project import NoProject, find_root
 from mlreport.query import QueryError, parse, parse_columns, parse_order
 from mlreport.results import FORMATS, answer, render as render_answer, summary
@@ -49,17 +49,18 @@ def main() -> None:
 def validate(root: Path, strict: bool, fmt: str) -> None:
     """Check every record: schema, references, duplicates, cycles, stale statuses."""
     options = _options(root, strict=strict, fmt=fmt)
-    checked = read_records(options)
+    checked = read_records(options, cached=True)
     model, problems = checked.catalog, checked.problems
+    _notes(checked.notes)
     if problems:
         click.echo(format_problems(problems, fmt))
     elif fmt == "json":
         click.echo("[]")
     if fmt == "text":
         counts = ", ".join(_count(len(getattr(model, kind.plural)), kind.label) for kind in KINDS)
-        n_errors = len(errors(problems))
-        summary = (f"{counts}: {_count(n_errors, 'error')}, {_count(len(problems) - n_errors, 'warning')}"
-                   if problems else f"{counts}: all valid")
+        n_errors, n_warnings = len(errors(problems)), len(warnings(problems))
+        summary = (f"{counts}: {_count(n_errors, 'error')}, {_count(n_warnings, 'warning')}"
+                   if n_errors or n_warnings else f"{counts}: all valid")
         click.echo(summary, err=True)
     if errors(problems):
         sys.exit(1)
@@ -233,6 +234,7 @@ def generate(root: Path, out: Path) -> None:
         result = generate_site(options)
     except RecordError as exc:
         _fail(exc)
+    _notes(result.notes)
     if result.problems:
         click.echo(format_problems(result.problems, "text"), err=True)
     if result.failed:
@@ -274,6 +276,11 @@ class _EchoHandler(logging.Handler):
         message = record.getMessage()
         # mlreport's own problems already read `path:line:col: warning: …`.
         click.echo(message if own else f"{record.levelname}: {message}", err=True)
+
+
+def _notes(notes: list[str]) -> None:
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
 
 
 def _shown(path: Path, root: Path) -> str:

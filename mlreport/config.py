@@ -190,6 +190,8 @@ class Options:
     models_dir: str = option("models", text, "Folder of model cards.")
     decisions_exclude: tuple[str, ...] = option((), texts, "Extra file-name globs in the decisions folder that "
                                                            "are not decisions.")
+    decisions_include: tuple[str, ...] = option((), texts, "File-name globs in the decisions folder that are "
+                                                           "decisions even when named or written like an index.")
     leaderboards: tuple[Leaderboard, ...] = option((), leaderboards, "Leaderboard definitions; uncovered "
                                                                      "(task, dataset) pairs get one automatically.")
     metric_goals: dict[str, str] = option({}, goals, "Metric direction overrides: "

@@ -282,3 +282,12 @@ def default_branch(cwd: Path) -> str | None:
             if commit_of(cwd, candidate):
                 return candidate
     return None
+
+
+def tracked(folder: Path) -> list[str]:
+    """The files under `folder` that git tracks (committed or added), relative to it; none outside a repository."""
+    try:
+        _, out = run(folder, "ls-files", "-z", "--", ".")
+    except GitError:  # no git, no repository, no such folder: nothing there is tracked
+        return []
+    return [name for name in out.decode("utf-8", "surrogateescape").split("\0") if name]

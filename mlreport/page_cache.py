@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mlreport.cache_dir import make_cache_dir
-from mlreport.git import GitError, run
+from mlreport.git import tracked
 
 FOLDER = "pages"
 FORMAT = 1
@@ -58,7 +58,7 @@ class PageCache:
     def open(cls, root: Path, cache_dir: str, build: str) -> PageCache:
         """The page cache under the cache folder, or an empty one that keeps nothing when git tracks that folder."""
         folder = root / cache_dir / FOLDER
-        return cls(None if _tracked(root, root / cache_dir) else folder, build)
+        return cls(None if tracked(root / cache_dir) else folder, build)
 
     def key(self, page: str, markdown: str) -> str:
         """The key of one page's conversion in this build."""
@@ -102,11 +102,3 @@ class PageCache:
         assert self.folder is not None
         return self.folder / key[:2] / f"{key}.json"
 
-
-def _tracked(root: Path, folder: Path) -> bool:
-    """Whether git tracks anything in the folder (outside a repository, nothing is)."""
-    try:
-        code, listed = run(root, "ls-files", "-z", "--", str(folder), ok_codes=(0, 128))
-    except GitError:
-        return False
-    return code == 0 and bool(listed.strip(b"\0"))

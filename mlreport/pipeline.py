@@ -31,7 +31,7 @@ def generate_site(options: Options, *, home_page: str | None = None) -> Generate
     (unless `home_page` says). Raises RecordError when a template fails.
     """
     checked = read_records(options, cached=True)
-    result = GeneratedSite(checked.catalog, checked.problems, History(repo_url=options.repo_url))
+    result = GeneratedSite(checked.catalog, checked.problems, checked.notes, History(repo_url=options.repo_url))
     if checked.failed:
         return result
     catalog = checked.catalog

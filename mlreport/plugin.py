@@ -88,10 +88,12 @@ class MlreportPlugin(BasePlugin):
             result = generate_site(self.options, home_page=DASHBOARD if own_index else "index.md")
         except RecordError as exc:
             raise PluginError(format_problems(exc.problems, "text")) from None
+        for note in result.notes:
+            log.info(f"mlreport: {note}")  # information, not a warning: `--strict` must not fail on it
         if result.failed:
             raise PluginError(format_problems(result.problems, "text"))
         for problem in result.problems:
-            log.warning(problem.format_text())
+            (log.info if problem.severity == "note" else log.warning)(problem.format_text())
         if result.history.warning:
             log.warning(f"mlreport: {result.history.warning}")
         self.generated = result.site

@@ -5,13 +5,15 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable, Literal
 
 import yaml
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]
+"""A note says how something was read and asks for nothing: strict mode leaves it a note."""
 
 EXCERPT = 60
 """The most characters of a file's content a message quotes."""
@@ -32,13 +34,14 @@ class Problem:
     def format_text(self) -> str:
         """`path:line:col: severity: message (hint)`, the shape editors and CI understand."""
         text = f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return _one_line(f"{text} ({self.hint})" if self.hint else text)
 
     def format_github(self) -> str:
         """A GitHub Actions workflow command that annotates the file in the PR."""
         message = self.message + (f" ({self.hint})" if self.hint else "")
         return (
-            f"::{self.severity} file={_escape_property(self.path)},line={self.line},"
+            f"::{'notice' if self.severity == 'note' else self.severity} file={_escape_property(self.path)},"
+            f"line={self.line},"
             f"col={self.column},title=mlreport::{_escape_data(message)}"
         )
 
@@ -54,6 +57,11 @@ class RecordError(Exception):
 def errors(problems: Iterable[Problem]) -> list[Problem]:
     """The problems that are errors."""
     return [p for p in problems if p.severity == "error"]
+
+
+def warnings(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems that are warnings."""
+    return [p for p in problems if p.severity == "warning"]
 
 
 def format_problems(problems: list[Problem], fmt: str) -> str:
@@ -103,6 +111,15 @@ def excerpt(text: str, limit: int = EXCERPT, *, quoted: bool = True) -> str:
     return f"{mark}{inner}{mark}" if quoted else inner
 
 
+def _one_line(text: str) -> str:
+    """Control characters and line breaks (from a key or value quoted in a message) written as escapes:
+    one problem stays one line, and a record cannot send escape sequences to the terminal."""
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def relative(path: Path, root: Path) -> str:
     """A path as shown to users: relative to the repo root, with forward slashes.
 
@@ -146,6 +163,8 @@ def yaml_problem(exc: yaml.MarkedYAMLError, shown: str, line_offset: int = 0, wh
     elif problem.startswith("cannot read this value"):
         hint = "fix the value, or remove its `!!` tag"
         message = problem
+    elif problem.startswith("text holds"):
+        message, hint = problem, "write the character itself, or escape all of it: `\\U0001F600`"
     elif problem.startswith("could not determine a constructor"):
         tag = problem.rsplit(" ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
         message = f"the tag `{excerpt(tag, quoted=False)}` is not allowed"

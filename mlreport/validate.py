@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from mlreport.catalog import Catalog, build_catalog
@@ -25,6 +25,8 @@ class CheckedRecords:
 
     catalog: Catalog
     problems: list[Problem]
+    notes: list[str] = field(default_factory=list)
+    """What the user should know about the reading itself (see `Loaded.notes`); never a reason to fail."""
 
     @property
     def failed(self) -> bool:
@@ -36,16 +38,30 @@ def read_records(options: Options, *, cached: bool = False) -> CheckedRecords:
     """Load every record (`cached`: unchanged files from the record cache), join and check them."""
     loaded = load_records(options, cached=cached)
     catalog = build_catalog(loaded, options)
-    return CheckedRecords(catalog, check_records(loaded, catalog, options))
+    return CheckedRecords(catalog, check_records(loaded, catalog, options), loaded.notes)
 
 
 def check_records(loaded: Loaded, catalog: Catalog, options: Options) -> list[Problem]:
     """Every problem: the options', each record's own, and those across records; warnings are errors when strict."""
-    problems = [*options.config_problems, *site_folder_problems(options), *loaded.problems,
+    problems = [*options.config_problems, *site_folder_problems(options),
+                *_optional_statuses(loaded.problems, loaded.decisions, options),
                 *cross_record_problems(loaded, catalog)]
     if options.strict:
         problems = [_as_error(p) for p in problems]
     return sorted(set(problems))
+
+
+def _optional_statuses(problems: list[Problem], decisions: list[Decision], options: Options) -> list[Problem]:
+    """MADR makes the status optional: when most of the log has none, one note says so instead of a warning
+    per decision; when most decisions have one, those without it still warn."""
+    without = {d.path for d in decisions if not d.status_text}
+    if len(without) * 2 <= len(decisions):
+        return problems
+    note = Problem(DECISION.folder(options).relative_to(options.root).as_posix(), 1, 1, "note",
+                   f"{len(without)} of {len(decisions)} decisions have no status, so they show as unknown",
+                   "the status is optional in MADR; add `status:` (or a `Status:` line) to show where each stands",
+                   "status")
+    return [p for p in problems if not (p.key == "status" and p.path in without)] + [note]
 
 
 def site_folder_problems(options: Options) -> Iterator[Problem]:
@@ -213,7 +229,7 @@ def _missing_decision(record: Record, key: str, ref: str, model: Catalog) -> Pro
 
 
 def _as_error(problem: Problem) -> Problem:
-    if problem.severity == "error":
+    if problem.severity != "warning":
         return problem
     return Problem(problem.path, problem.line, problem.column, "error", problem.message, problem.hint,
                    problem.key)

@@ -16,6 +16,13 @@ def test_text_is_the_shape_editors_and_ci_understand() -> None:
                                      "(did you mean `completed`?)")
 
 
+def test_text_stays_one_line_without_terminal_escapes_whatever_a_record_holds(repo, cli) -> None:
+    repo.write("experiments/a.yaml", 'title: A\ndate: 2026-01-05\n"x\\ry\\u2028\\e[31m": 1\n')
+    assert cli("validate", "--root", repo.path).stdout.splitlines() == [
+        "experiments/a.yaml:3:1: warning: unknown key `x\\ry\\u2028\\x1b[31m` "
+        "(team-specific fields belong under `extra:`)"]
+
+
 def test_github_annotations_escape_what_would_end_a_property_or_the_message() -> None:
     problem = Problem("a,b:c.yaml", 1, 2, "warning", "100% wrong\nsecond line")
     assert problem.format_github() == "::warning file=a%2Cb%3Ac.yaml,line=1,col=2,title=mlreport::100%25 wrong%0Asecond line"

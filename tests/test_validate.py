@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -86,8 +87,6 @@ EXPECTED = {
                        "(YAML indents with spaces only; replace the tab with spaces)",
     "not UTF-8": "experiments/not-utf8.yaml:1:11: error: file is not valid UTF-8 (byte 0xe9) (re-save the file "
                  "with UTF-8 encoding)",
-    "byte-order mark": "experiments/bom.yaml:1:1: error: file starts with a byte-order mark (BOM) (save the file as "
-                       "UTF-8 without BOM)",
     "empty file": "experiments/empty.yaml:1:1: error: file is empty (a record is a YAML mapping with at least "
                   "`title` and `date`)",
     "not a mapping": "experiments/not-a-mapping.yaml:1:1: error: expected a mapping of keys to values, found a list "
@@ -98,9 +97,12 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def broken() -> Result:
-    """`mlreport validate` over the broken fixture repo, run once for every test here."""
-    return CliRunner().invoke(main, ["validate", "--root", str(BROKEN)], catch_exceptions=False)
+def broken(tmp_path_factory: pytest.TempPathFactory) -> Result:
+    """`mlreport validate` over a copy of the broken fixture repo (validate keeps its record cache in the
+    repo), run once for every test here."""
+    root = tmp_path_factory.mktemp("fixture") / "broken"
+    shutil.copytree(BROKEN, root)
+    return CliRunner().invoke(main, ["validate", "--root", str(root)], catch_exceptions=False)
 
 
 @pytest.mark.parametrize("rule", EXPECTED)
@@ -115,7 +117,7 @@ def test_every_problem_reported_in_one_run(broken: Result) -> None:
     # Nothing more than the rules broken (the good records stay quiet), each reported once.
     assert sorted(lines) == sorted(EXPECTED.values())
     assert "Traceback" not in broken.output
-    assert broken.stderr.strip() == "13 experiments, 13 decisions, 5 model cards: 32 errors, 5 warnings"
+    assert broken.stderr.strip() == "14 experiments, 13 decisions, 5 model cards: 31 errors, 5 warnings"
 
 
 def test_supersede_cycle_of_three_reported_once(repo, cli) -> None:
@@ -214,3 +216,26 @@ def test_references_that_resolve_are_silent(repo, cli) -> None:
     result = cli("validate", "--strict", "--root", repo.path)
     assert result.exit_code == 0, result.output
     assert result.stderr.strip() == "2 experiments, 2 decisions, 1 model card: all valid"
+
+
+def test_a_log_without_statuses_gets_one_note_and_a_log_with_them_a_warning_per_gap(repo, cli) -> None:
+    for n in range(1, 5):
+        repo.write(f"decisions/000{n}-choice-{n}.md", f"# Choice {n}\n\n## Context and Problem Statement\n\nWhy.\n")
+
+    quiet = cli("validate", "--root", str(repo.path))
+    strict = cli("validate", "--root", str(repo.path), "--strict", "--format", "github")
+
+    assert quiet.exit_code == 0 and strict.exit_code == 0, quiet.output + strict.output
+    assert quiet.stdout.strip() == (
+        "decisions:1:1: note: 4 of 4 decisions have no status, so they show as unknown (the status is optional "
+        "in MADR; add `status:` (or a `Status:` line) to show where each stands)")
+    assert "4 decisions, 0 model cards: all valid" in quiet.stderr
+    assert strict.stdout.startswith("::notice file=decisions,line=1,col=1,")
+
+    for n in range(1, 4):
+        repo.write(f"decisions/000{n}-choice-{n}.md", f"# Choice {n}\n\n* Status: accepted\n")
+    mostly = cli("validate", "--root", str(repo.path))
+
+    assert mostly.stdout.strip().splitlines() == [
+        "decisions/0004-choice-4.md:1:1: warning: decision has no status; it shows as unknown (add a `Status: "
+        "accepted` line below the title; one of proposed, accepted, rejected, deprecated, superseded)"]

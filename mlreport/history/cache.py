@@ -1,32 +1,36 @@
 """The history cache: the parsed log up to a commit, so a rebuild reads only the commits since.
 
-One JSON file in the cache folder (CI can keep it between runs). It is trusted only when it
-parses, has this format and mlreport version, was made for the same folders, and its head is
-still on HEAD's first-parent line (checked by the reader); anything else is rebuilt.
+One JSON file in the cache folder (CI can keep it between runs), written and trusted as
+`mlreport.cache_dir` says: never read when git tracks it (a planted file must not put authors
+and dates on the site), discarded when damaged or written by another format, mlreport version
+or for other record folders. What it holds is checked value by value (commit and blob ids, ISO
+dates, status letters), and its head must still be on HEAD's first-parent line (checked by the
+reader); anything else is rebuilt.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlreport import __version__
-from mlreport.cache_dir import make_cache_dir
+from mlreport.cache_dir import read_cache, write_cache
 from mlreport.history.blobs import BlobInfo
-from mlreport.history.gitlog import TouchedPath, LogCommit
+from mlreport.history.gitlog import LogCommit, TouchedPath
 
 CACHE_FILE = "history.json"
-FORMAT = 1
+FORMAT = 2
 
 _json = json.JSONEncoder(separators=(",", ":")).encode
 _string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
-_COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)")
+_STATUSES = frozenset("ACDMRTUX")
 
 log = logging.getLogger("mlreport.history")
 
@@ -38,60 +42,49 @@ class Cached:
     head: str
     commits: list[LogCommit]
     blobs: dict[str, BlobInfo]
+    followed: list[str] = field(default_factory=list)
+    """Paths outside the record folders the log also covers: where records were moved in from."""
 
 
-def cache_key(prefix: str, pathspecs: list[str]) -> dict[str, Any]:
-    """What the cached log depends on besides the commits themselves."""
-    return {"format": FORMAT, "mlreport": __version__, "prefix": prefix, "pathspecs": pathspecs}
+def cache_key(toplevel: Path, prefix: str, pathspecs: list[str]) -> dict[str, Any]:
+    """What the cached log depends on besides the commits themselves: the authors' names come through .mailmap."""
+    try:
+        mailmap = hashlib.sha256((toplevel / ".mailmap").read_bytes()).hexdigest()
+    except OSError:
+        mailmap = ""
+    return {"format": FORMAT, "mlreport": __version__, "prefix": prefix, "pathspecs": pathspecs, "mailmap": mailmap}
 
 
 def load(path: Path, key: dict[str, Any]) -> Cached | None:
-    """The cache at `path` when it is whole and made for `key`; None otherwise."""
-    try:
-        data = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        log.debug("history cache %s unreadable (%s): rebuilding", path, exc)
+    """The cache at `path` when it is trusted, whole and made for `key`; None otherwise."""
+    body, _ = read_cache(path, _json(key))
+    if body is None:
         return None
     try:
-        if data["key"] != key:
-            log.debug("history cache %s was made for other settings: rebuilding", path)
-            return None
-        head = data["head"]
-        if not isinstance(head, str) or not _COMMIT_ID.fullmatch(head):
-            raise ValueError("the head is no commit id")
-        return Cached(head, [_commit(item) for item in data["commits"]],
-                      {blob: BlobInfo(_text(title), _text(status), tuple(map(_text, superseded)))
-                       for blob, (title, status, superseded) in data["blobs"].items()})
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        data = json.loads(body)
+        commits = [_commit(item) for item in data["commits"]]
+        if len({commit.sha for commit in commits}) != len(commits):
+            raise ValueError("a commit is listed twice")
+        return Cached(_object_id(data["head"]), commits,
+                      {_object_id(blob): BlobInfo(_text(title), _text(status), tuple(map(_text, superseded)))
+                       for blob, (title, status, superseded) in data["blobs"].items()},
+                      [_text(path) for path in data["followed"]])
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         log.debug("history cache %s is damaged (%s): rebuilding", path, exc)
         return None
 
 
 def save(path: Path, key: dict[str, Any], cached: Cached) -> None:
-    """Write the cache atomically (a temporary file, then a rename); a read-only place is not an error."""
+    """Write the cache (atomically, see `write_cache`); a read-only place is not an error."""
     used = {entry.blob for commit in cached.commits for entry in commit.entries}
     blobs = {blob: [info.title, info.status, list(info.superseded_by)]
              for blob, info in sorted(cached.blobs.items()) if blob in used}
     # Commits arrive encoded (see `encode`): joining strings is what keeps a full pass's write cheap.
     commits = ",".join(f"[{'null' if c.pr is None else c.pr},{_string(c.landed)},{c.encoded or encode(c)}]"
                        for c in cached.commits)
-    payload = (f'{{"key":{_json(key)},"head":{_json(cached.head)},"commits":[{commits}],'
-               f'"blobs":{_json(blobs)}}}').encode("ascii")
-    try:
-        make_cache_dir(path.parent)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    except OSError as exc:
-        log.debug("history cache %s not written: %s", path, exc)
-        return
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(payload)
-        os.replace(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        log.debug("history cache %s not written: %s", path, exc)
+    payload = (f'{{"head":{_json(cached.head)},"commits":[{commits}],"blobs":{_json(blobs)},'
+               f'"followed":{_json(cached.followed)}}}').encode("ascii")
+    write_cache(path, _json(key), payload)
 
 
 def encode(commit: LogCommit) -> str:
@@ -104,11 +97,26 @@ def encode(commit: LogCommit) -> str:
 
 
 def _commit(item: list[Any]) -> LogCommit:
+    """One cached commit, each value checked: ids are ids, dates are git's ISO dates, statuses are git's letters."""
     pr, landed, sha, author, email, date, subject, entries = item
-    if pr is not None and type(pr) is not int:
-        raise TypeError("PR number is not an integer")
-    return LogCommit(_text(sha), _text(author), _text(email), _text(date), _text(subject), pr,
-                     [TouchedPath(*map(_text, entry)) for entry in entries], landed=_text(landed))
+    if pr is not None and (type(pr) is not int or pr < 0):
+        raise TypeError("PR number is not a whole number")
+    if not _ISO_DATE.fullmatch(_text(date)) or (landed != "" and not _ISO_DATE.fullmatch(_text(landed))):
+        raise ValueError("a date is not an ISO date")
+    return LogCommit(_object_id(sha), _text(author), _text(email), date, _text(subject), pr,
+                     [_touched(*entry) for entry in entries], landed=landed)
+
+
+def _touched(status: Any, path: Any, old_path: Any, blob: Any) -> TouchedPath:
+    if status not in _STATUSES or not _text(path) or (status in "RC") != bool(_text(old_path)):
+        raise ValueError("not a file a commit touched")
+    return TouchedPath(status, path, old_path, _object_id(blob))
+
+
+def _object_id(value: Any) -> str:
+    if not _OBJECT_ID.fullmatch(_text(value)):
+        raise ValueError("not a git object id")
+    return value
 
 
 def _text(value: Any) -> str:

@@ -21,7 +21,8 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
-_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x00%b"
+# %aN and %aE: the author as .mailmap maps them, so one person who committed under two names is one.
+_FORMAT = "%x1e%H%x00%P%x00%aN%x00%aE%x00%aI%x00%cI%x00%s%x00%b"
 _HEADER_FIELDS = 7  # after the hash: parents, name, email, dates, subject, body
 _CHUNK = 1 << 18
 
@@ -69,6 +70,35 @@ def stream_log(toplevel: Path, head: str, since: str, pathspecs: Iterable[str]) 
     except BaseException:
         process.stop()
         raise
+
+
+class DiffFeed:
+    """Commits diffed by one `git diff-tree --stdin` fed while the log runs: its output is spooled, so
+    feeding never waits for a reader, and the diffs are read once the log is done."""
+
+    def __init__(self, toplevel: Path, *args: str):
+        self.toplevel = toplevel
+        self.args = args
+        self._process: Process | None = None
+
+    def add(self, sha: str) -> None:
+        """Have one more commit diffed."""
+        if self._process is None:
+            self._process = Process(self.toplevel, "diff-tree", "--stdin", "-z", "-r", "--raw", "--no-abbrev",
+                                    f"--format={_FORMAT}", *self.args, stdin=True, spool=True)
+            _widen_pipe(self._process.stdin)  # room for some 25,000 ids: the log never waits for diff-tree
+        self._process.stdin.write(f"{sha}\n".encode("ascii"))
+
+    def read(self) -> list[LogCommit]:
+        """The commits added since the last read, each with the files its diff shows."""
+        process, self._process = self._process, None
+        return list(_parse([process.finish()])) if process else []
+
+    def stop(self) -> None:
+        """End the diff-tree process early (after an error elsewhere)."""
+        if self._process is not None:
+            self._process.stop()
+            self._process = None
 
 
 def list_main_line(toplevel: Path, head: str, since: str = "") -> Process:
@@ -168,7 +198,8 @@ def _chunks(process: Process) -> Iterator[bytes]:
 
 
 def _widen_pipe(stream: IO[bytes]) -> None:
-    """Let git write ahead while decisions are parsed between reads: a 1 MiB pipe (Linux) instead of 64 KiB."""
+    """A 1 MiB pipe (Linux) instead of 64 KiB: git writes ahead while decisions are parsed between reads, and
+    commit ids queue up for a slower diff-tree without holding up the log."""
     try:
         fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, _CHUNK * 4)  # type: ignore[union-attr, attr-defined]
     except (AttributeError, OSError):
@@ -200,7 +231,9 @@ def _complete_commits(tokens: list[bytes], final: bool) -> tuple[list[LogCommit]
 
     A commit is its header (the hash, marked by a leading \\x1e, then the format's fields), then
     one `:<modes> <old blob> <new blob> <status>` field per file followed by its path (two paths
-    for a rename or copy). Walking field by field keeps paths apart from headers whatever they hold.
+    for a rename or copy), or for a merge's own edits `::<modes> <blobs> <statuses>` (one of each
+    per parent, then the result's) and the path. Walking field by field keeps paths apart from
+    headers whatever they hold.
     """
     commits = []
     count = len(tokens)
@@ -214,8 +247,12 @@ def _complete_commits(tokens: list[bytes], final: bool) -> tuple[list[LogCommit]
         entries = []
         while index < count and not tokens[index].startswith(b"\x1e"):
             fields = tokens[index].split(b" ")
-            if len(fields) < 5:  # the blank between a commit's header and its files
-                index += 1
+            if len(fields) != 5:
+                if len(fields) > 5 and index + 2 <= count:  # a merge's own edit, in the combined format
+                    merged = _combined(fields, tokens[index + 1])
+                    if merged:
+                        entries.append(merged)
+                index += 2 if len(fields) > 5 else 1  # else the blank between a commit's header and its files
                 continue
             status = fields[4][:1].decode("ascii")
             width = 3 if status in "RC" else 2
@@ -231,6 +268,18 @@ def _complete_commits(tokens: list[bytes], final: bool) -> tuple[list[LogCommit]
             break
         commits.append(_commit(header, entries))
     return commits, index
+
+
+def _combined(fields: list[bytes], path: bytes) -> TouchedPath | None:
+    """A file a merge changed against every parent: modified, added when new to all of them, deleted when
+    the result lacks it (its blob then the first parent's). None when the path is new to some parents only:
+    a rename on one side merged with an edit on the other, which the rename's lineage already holds."""
+    parents = (len(fields) - 3) // 2
+    result, letters = fields[-2].decode("ascii"), set(fields[-1].decode("ascii"))
+    name = path.decode("utf-8", "surrogateescape")
+    if not result.strip("0"):
+        return TouchedPath("D", name, "", fields[parents + 1].decode("ascii"))
+    return TouchedPath(letters.pop(), name, "", result) if len(letters) == 1 and letters <= {"A", "M"} else None
 
 
 def _commit(header: list[bytes], entries: list[TouchedPath]) -> LogCommit:

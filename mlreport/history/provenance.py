@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Callable
 
 from mlreport.config import Options
@@ -21,13 +20,10 @@ from mlreport.git import Repo
 from mlreport.history.gitlog import LogCommit
 from mlreport.history.lineage import Lineage, LineageStep, head_lineages
 from mlreport.history.types import Change, FeedItem, History, Provenance, StatusChange
-from mlreport.records import experiment, model_card
-from mlreport.records.decision import decision_id, is_decision_file
+from mlreport.records.kinds import BY_NAME, kind_of
 
 RecordRow = tuple[str, str, str, str]
 """(kind, record id, title, path relative to the site root) of one current record."""
-
-_FOLDER_PAGES = ("README.md", "index.md")
 
 
 @dataclass
@@ -130,34 +126,11 @@ def _match(options: Options, repo: Repo, rows: dict[str, RecordRow], lineages: l
 
 
 def deleted_record(options: Options, path: str, existed: Callable[[str], bool]) -> tuple[str, str] | None:
-    """(kind, id) of a file that no longer exists, by the loaders' file rules applied to its path; None
-    when it was no record (a folder README, an attachment in a directory-form record's folder)."""
-    for kind, folder in (("decision", options.decisions_dir), ("model", options.models_dir),
-                         ("experiment", options.experiments_dir)):
-        base = PurePosixPath(folder).as_posix()
-        if base != "." and not path.startswith(base + "/"):
-            continue
-        inside = PurePosixPath(path if base == "." else path[len(base) + 1:])
-        markers = _MARKERS[kind]
-        if any(part.startswith((".", "_")) for part in inside.parts) or not _RECORD_FILE[kind](inside, options):
-            return None
-        if inside.name in markers and len(inside.parts) > 1:
-            return kind, inside.parent.name
-        folders = [PurePosixPath(base, *inside.parts[:depth]).as_posix() for depth in range(1, len(inside.parts))]
-        if any(existed(f"{folder}/{marker}") for folder in folders for marker in markers):
-            return None
-        return kind, decision_id(inside.name) if kind == "decision" else inside.stem
-    return None
-
-
-_MARKERS: dict[str, tuple[str, ...]] = {"experiment": experiment.DIRECTORY_FORM_FILES,
-                                        "model": (model_card.DIRECTORY_FORM_FILE,), "decision": ()}
-_RECORD_FILE: dict[str, Callable[[PurePosixPath, Options], bool]] = {
-    "decision": lambda inside, options: is_decision_file(inside, options.decisions_exclude),  # type: ignore[arg-type]
-    "experiment": lambda inside, options: inside.suffix in (".yaml", ".yml"),
-    "model": lambda inside, options: inside.suffix.lower() == ".md" and not (
-        len(inside.parts) == 1 and inside.name in _FOLDER_PAGES),
-}
+    """(kind, id) of a file that no longer exists, by the records layer's file rules applied to its path and
+    the files git knew (`existed`, root-relative); None when it was no record (a folder README, an
+    attachment in a directory-form record's folder)."""
+    found = kind_of(options.root / path, options, lambda file: existed(file.relative_to(options.root).as_posix()))
+    return (found[0].name, found[1]) if found else None
 
 
 def _with_attachments(main: list[LineageStep], attached: list[LineageStep]) -> list[LineageStep]:
@@ -200,14 +173,8 @@ def _want_blobs(repo: Repo, rows: dict[str, RecordRow], steps: dict[str, list[Li
 
 def _owned_folders(options: Options, repo: Repo, rows: dict[str, RecordRow]) -> dict[str, str]:
     """Git folder → record path, for records in the directory form."""
-    models = PurePosixPath(options.models_dir).as_posix()
-    owners = {}
-    for path, (kind, *_) in rows.items():
-        folder, _, name = path.rpartition("/")
-        if (kind == "experiment" and name in experiment.DIRECTORY_FORM_FILES) or (
-                kind == "model" and name == model_card.DIRECTORY_FORM_FILE and folder != models):
-            owners[repo.git_path(folder)] = path
-    return owners
+    return {repo.git_path(path.rpartition("/")[0]): path for path, (kind, *_) in rows.items()
+            if BY_NAME[kind].owns_folder(options.root / path, options)}
 
 
 def _owner(git_path: str, owners: dict[str, str]) -> str:

@@ -17,16 +17,20 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator
 
 from mlreport.config import Options
-from mlreport.history import cache
+from mlreport.history import cache, moves
 from mlreport.history.blobs import Blobs
 from mlreport.git import GitError, Process, Repo, probe
-from mlreport.history.gitlog import LogCommit, canonical_order, list_main_line, read_main_line, stream_log
-from mlreport.history.lineage import follow
+from mlreport.history.gitlog import DiffFeed, LogCommit, canonical_order, list_main_line, read_main_line, stream_log
+from mlreport.history.lineage import Lineage, follow
 from mlreport.history.types import History, Provenance, joined
 from mlreport.history.provenance import RecordRow, Worktree, join
 from mlreport.records.decision import is_decision_file
+from mlreport.records.kinds import DECISION, KINDS
 
 log = logging.getLogger("mlreport.history")
+
+_MOVE_ROUNDS = 4
+"""How many links of a chain of moves from outside (`doc/` → `docs/adr/` → `decisions/`) are followed."""
 
 WARN_NOT_GIT = ("{root} is not in a git repository ({reason}): pages show no creation dates or change histories "
                 "and use the records' own dates; run `git init` and commit the records to get them")
@@ -108,21 +112,28 @@ def _read(options: Options, repo: Repo, rows: dict[str, RecordRow]) -> History:
     status = Process(repo.toplevel, "status", "--porcelain", "-z", "--untracked-files=all", "--", *pathspecs,
                      spool=True)
     try:
-        key = cache.cache_key(repo.prefix, pathspecs)
+        key = cache.cache_key(repo.toplevel, repo.prefix, pathspecs)
         cache_file = _cache_file(options, repo)
         cached = None if repo.shallow else cache.load(cache_file, key)
         blobs = Blobs(repo.toplevel, cached.blobs if cached else None)
+        # A shallow clone's first commits add every file: no move can be told from them.
+        renames = None if repo.shallow else moves.Renames(repo.toplevel)
         try:
-            commits, fresh = _commits(options, repo, pathspecs, cached, blobs)
+            followed = cached.followed if cached else []
+            commits, fresh = _commits(options, repo, pathspecs + followed, cached, blobs, renames)
+            commits, lineages, followed = _follow_moves(options, repo, pathspecs, followed, (commits, fresh),
+                                                        blobs, renames)
             worktree = Worktree.parse(status.finish())
-            history = join(options, repo, rows, commits, follow(commits), blobs, worktree)
+            history = join(options, repo, rows, commits, lineages, blobs, worktree)
         finally:
             blobs.close()
+            if renames:
+                renames.stop()
     except BaseException:
         status.stop()
         raise
     if not repo.shallow and (fresh or blobs.parsed):
-        cache.save(cache_file, key, cache.Cached(repo.head, commits, blobs.known))
+        cache.save(cache_file, key, cache.Cached(repo.head, commits, blobs.known, followed))
     history.warning = WARN_SHALLOW if repo.shallow else ""
     return history
 
@@ -152,16 +163,41 @@ def _collector_paused() -> Iterator[None]:
 def record_pathspecs(options: Options, repo: Repo) -> list[str]:
     """The record folders (the parts of them in this repository) as git pathspecs, each once."""
     folders = (repo.git_folder(PurePosixPath(folder).as_posix())
-               for folder in (options.experiments_dir, options.decisions_dir, options.models_dir))
+               for folder in (getattr(options, kind.folder_option) for kind in KINDS))
     return sorted({folder.rstrip("/") or "." for folder in folders if folder is not None})
 
 
+def _follow_moves(options: Options, repo: Repo, pathspecs: list[str], followed: list[str],
+                  read: tuple[list[LogCommit], int], blobs: Blobs,
+                  renames: moves.Renames | None) -> tuple[list[LogCommit], list[Lineage], list[str]]:
+    """The commits (and how many were just read) with the files moved in from outside the followed paths
+    followed back to their creation (see `moves`): their lineages, and the paths that took. Each round
+    where moves are found costs one full pass more over the wider paths."""
+    commits, fresh = read
+    checked: set[moves.Arrival] = set()
+    for _ in range(_MOVE_ROUNDS):
+        lineages = follow(commits)
+        if renames is None:
+            return commits, lineages, followed
+        wanted = moves.arrivals(commits, lineages, fresh) - checked
+        checked |= wanted
+        more = moves.pathspecs_to_follow(set(renames.sources(wanted).values()), pathspecs, followed)
+        if more == followed:
+            return commits, lineages, followed
+        followed = more
+        log.debug("history: also following %s, where records were moved in from", ", ".join(followed))
+        commits, fresh = _commits(options, repo, pathspecs + followed, None, blobs, renames)
+    if renames:
+        renames.stop()  # the last round's diffs are not read: the chain is followed this far
+    return commits, follow(commits), followed
+
+
 def _commits(options: Options, repo: Repo, pathspecs: list[str], cached: cache.Cached | None,
-             blobs: Blobs) -> tuple[list[LogCommit], bool]:
-    """All commits touching the record folders, newest first; True when git had to be read."""
+             blobs: Blobs, renames: moves.Renames | None) -> tuple[list[LogCommit], int]:
+    """All commits touching `pathspecs`, newest first, and how many of them (the first ones) git had to be read for."""
     if cached and cached.head == repo.head:
         log.debug("history: %d commits from the cache, nothing new", len(cached.commits))
-        return cached.commits, False
+        return cached.commits, 0
     main_line = None
     if cached:
         try:
@@ -172,7 +208,7 @@ def _commits(options: Options, repo: Repo, pathspecs: list[str], cached: cache.C
     # A full pass lists the main line while git log runs.
     listing = list_main_line(repo.toplevel, repo.head) if main_line is None else None
     try:
-        new = _read_log(options, repo, since, pathspecs, blobs)
+        new = _read_log(options, repo, since, pathspecs, blobs, renames)
         if listing:
             main_line = read_main_line(listing, repo.head)
     except BaseException:
@@ -181,26 +217,49 @@ def _commits(options: Options, repo: Repo, pathspecs: list[str], cached: cache.C
         raise
     if since and cached:
         log.debug("history: %d new commits since %s, %d from the cache", len(new), since[:12], len(cached.commits))
-        return canonical_order(new, main_line or []) + cached.commits, True
+        return canonical_order(new, main_line or []) + cached.commits, len(new)
     log.debug("history: %d commits read in a full pass", len(new))
-    return canonical_order(new, main_line or []), True
+    return canonical_order(new, main_line or []), len(new)
 
 
-def _read_log(options: Options, repo: Repo, since: str, pathspecs: list[str], blobs: Blobs) -> dict[str, LogCommit]:
-    """The commits of one streamed `git log`; decision versions are read and commits encoded for the
-    cache while git is still walking, so the work overlaps."""
+def _read_log(options: Options, repo: Repo, since: str, pathspecs: list[str], blobs: Blobs,
+              renames: moves.Renames | None) -> dict[str, LogCommit]:
+    """The commits of one streamed `git log`; decision versions are read, commits that add files diffed in
+    full, merges diffed for their own edits and commits encoded for the cache while git is still walking,
+    so the work overlaps."""
     # None when the decisions folder is not in this repository (a submodule holding only experiments).
-    decisions = repo.git_folder(PurePosixPath(options.decisions_dir).as_posix())
+    decisions = repo.git_folder(PurePosixPath(getattr(options, DECISION.folder_option)).as_posix())
     boundary = repo.boundary() if repo.shallow else frozenset()
+    # git log shows no diff for a merge; what a merge changed against every parent (a conflict resolved,
+    # an edit made while merging) comes from a combined diff of it.
+    merges = DiffFeed(repo.toplevel, "--cc", "--", *pathspecs)
     new: dict[str, LogCommit] = {}
-    for commit in stream_log(repo.toplevel, repo.head, since, pathspecs):
-        if commit.sha in boundary:
-            commit.entries = []  # a shallow clone's cut: every file shows as added there
-        new[commit.sha] = commit
+
+    def read(commit: LogCommit) -> None:
         for entry in commit.entries:
+            # A past version is told a decision by its name; what it says comes from its blob.
             if decisions is not None and entry.status != "D" and entry.path.startswith(decisions) and (
-                    is_decision_file(PurePosixPath(entry.path), options.decisions_exclude)):
-                blobs.want(entry.blob, "decision", repo.root_path(entry.path))
+                    is_decision_file(PurePosixPath(entry.path), options.decisions_exclude, options.decisions_include)):
+                blobs.want(entry.blob, DECISION.name, repo.root_path(entry.path))
         if not repo.shallow:
             commit.encoded = cache.encode(commit)
+
+    try:
+        for commit in stream_log(repo.toplevel, repo.head, since, pathspecs):
+            if commit.sha in boundary:
+                commit.entries = []  # a shallow clone's cut: every file shows as added there
+            new[commit.sha] = commit
+            if len(commit.parents) > 1:
+                merges.add(commit.sha)
+                continue
+            read(commit)
+            if renames:
+                renames.offer(commit)
+        for merge in merges.read():
+            new[merge.sha].entries = merge.entries
+        for commit in new.values():
+            if len(commit.parents) > 1:
+                read(commit)
+    finally:
+        merges.stop()
     return new

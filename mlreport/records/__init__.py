@@ -11,10 +11,10 @@ from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
 from mlreport.records.common import Record
 from mlreport.records.decision import Decision, decision_key
 from mlreport.records.experiment import Experiment
-from mlreport.records.kinds import KINDS, Loader
+from mlreport.records.kinds import KINDS, Loader, is_hidden
 from mlreport.records.model_card import Evaluation, ModelCard
 from mlreport.records.cache import RecordCache
-from mlreport.records.source import SourceError, read_bytes, recording_dependencies
+from mlreport.records.source import Reader, SourceError
 
 __all__ = ["Decision", "Evaluation", "Experiment", "Loaded", "ModelCard", "Record", "decision_key",
            "load_records", "record_files"]
@@ -30,6 +30,8 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
     unreadable: dict[str, set[str]] = field(default_factory=lambda: {kind.name: set() for kind in KINDS})
     """Ids that files of each kind give, for the files that exist but could not be read."""
+    notes: list[str] = field(default_factory=list)
+    """What the user should know about the reading itself (a record cache that git tracks, and so ignored)."""
 
 
 def record_files(options: Options) -> dict[str, list[Path]]:
@@ -37,14 +39,16 @@ def record_files(options: Options) -> dict[str, list[Path]]:
     files = {}
     for kind in KINDS:
         folder = kind.folder(options)
-        files[kind.name] = [path for path in _walk(folder) if kind.is_record(path, folder, options)]
+        files[kind.name] = [path for path in _walk(folder) if kind.is_record(path, folder, options, Path.is_file)]
     return files
 
 
 def load_records(options: Options, *, cached: bool = False) -> Loaded:
-    """Read all records under the configured folders; `cached` reuses those whose file did not change."""
+    """Read all records under the configured folders; `cached` reuses those whose files did not change."""
     loaded = Loaded()
     cache = RecordCache.open(options) if cached else None
+    if cache and cache.note:
+        loaded.notes.append(cache.note)
     files = record_files(options)
     for kind in KINDS:
         outside = _folder_outside(kind.folder(options), options.root)
@@ -54,7 +58,7 @@ def load_records(options: Options, *, cached: bool = False) -> Loaded:
         into: list[Record] = getattr(loaded, kind.plural)
         for path in files[kind.name]:
             record, problems = _load_cached(kind.name, kind.load, path, options.root, cache) if cache else \
-                _load(kind.load, path, options.root)
+                _load_fresh(kind.load, path, options.root)
             loaded.problems.extend(problems)
             if record is not None:
                 into.append(record)
@@ -73,41 +77,43 @@ def _folder_outside(folder: Path, root: Path) -> Problem | None:
     return Problem(relative(folder, root), 1, 1, "error", escaped.message(root), BOUNDARY_HINT)
 
 
-def _load(load: Loader, path: Path, root: Path) -> tuple[Record | None, list[Problem]]:
+def _load_fresh(load: Loader, path: Path, root: Path) -> tuple[Record | None, list[Problem]]:
     try:
-        return load(path, root)
+        return _load(load, path, Reader(root))
+    except OSError as exc:
+        return None, [_unreadable(path, root, exc)]
+
+
+def _load(load: Loader, path: Path, reader: Reader) -> tuple[Record | None, list[Problem]]:
+    """One file loaded; OSError passes through, as a file that cannot be read now is no result to keep."""
+    try:
+        return load(path, reader)
     except SourceError as exc:
         return None, [exc.problem]
-    except OSError as exc:
-        return None, [Problem(relative(path, root), 1, 1, "error", f"cannot read file: {exc.strerror}")]
+
+
+def _unreadable(path: Path, root: Path, exc: OSError) -> Problem:
+    return Problem(relative(path, root), 1, 1, "error", f"cannot read file: {exc.strerror}")
 
 
 def _load_cached(kind: str, load: Loader, path: Path, root: Path,
                  cache: RecordCache) -> tuple[Record | None, list[Problem]]:
-    """A record from the cache when its file is unchanged; else loaded, and kept if it depends on that file alone."""
+    """What the cache holds for a file when every file its load read is unchanged; else loaded, and kept."""
     shown = relative(path, root)
+    kept = cache.get(kind, shown)
+    if kept is not None:
+        return kept
+    reader = Reader(root)
     try:
-        content = read_bytes(path, shown, root)
-    except SourceError as exc:
-        return None, [exc.problem]
-    except OSError:
-        return _load(load, path, root)
-    record = cache.get(kind, shown, content)
-    if record is not None:
-        return record, []
-    with recording_dependencies() as dependencies:
-        record, problems = _load(load, path, root)
-    if record is not None and not problems and dependencies == [path]:
-        cache.put(kind, shown, content, record)
-    return record, problems
+        loaded = _load(load, path, reader)
+    except OSError as exc:
+        return None, [_unreadable(path, root, exc)]
+    cache.put(kind, shown, reader.seen, loaded)
+    return loaded
 
 
 def _walk(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not _hidden(p, folder))
-
-
-def _hidden(path: Path, folder: Path) -> bool:
-    return any(part.startswith((".", "_")) for part in path.relative_to(folder).parts)
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not is_hidden(p, folder))
 

@@ -1,117 +1,144 @@
-"""Loaded records kept between builds, keyed by the content of their file.
+"""Loaded records kept between builds, each served again only while the files it was read from are unchanged.
 
 Loading is the costliest step mlreport adds to a MkDocs build (YAML parsed with line marks, then
 checked against the schema): at 10,000 experiments about a tenth of the whole build, every
-build, for files that mostly did not change. A record whose file is byte for byte what it was
-comes from here instead. Only records that depend on nothing but their own file are kept: they
-loaded without a problem and read no other file (a directory-form `notes.md`, history CSVs).
-
-The cache is a pickle, read back by an unpickler that can build nothing but record types and
-dates, so a planted cache file cannot run code; a cache that does not read back, or was written
-by other loader code, is ignored.
+build, for files that mostly did not change. An entry holds the record as plain JSON data (see
+`codec`), its problems, and the fingerprint of every file and folder its load read (the record
+file first, then a directory record's `notes.md`, history files and folders): it is used only
+when each of them, hashed now, is what it was. The cache file is trusted as `cache_dir` says:
+never when git tracks it, never when damaged or written by other code.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
-import pickle
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from mlreport.cache_dir import make_cache_dir
+from mlreport.cache_dir import read_cache, write_cache
 from mlreport.config import Options
+from mlreport.problems import Problem
+from mlreport.records.codec import decode_problem, decode_record, encode_problem, encode_record
+from mlreport.records.common import Record
+from mlreport.records.source import UNREADABLE, fingerprint
 
 log = logging.getLogger("mlreport.records")
 
-CACHE_FILE = "records.pickle"
-_PACKAGE = Path(__file__).resolve().parent
-# What a cached record can be built from: the record types and the dates YAML reads.
-_BUILDABLE = {
-    ("mlreport.records.experiment", "Experiment"), ("mlreport.records.experiment", "Dataset"),
-    ("mlreport.records.experiment", "Link"), ("mlreport.records.decision", "Decision"),
-    ("mlreport.records.model_card", "ModelCard"), ("mlreport.records.model_card", "Evaluation"),
-    ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"),
-}
+CACHE_FILE = "records.json"
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 Key = tuple[str, str]
 """(kind, path as records show it)."""
+LoadResult = tuple["Record | None", list[Problem]]
+"""A record (None when it could not be built) and the problems its load found."""
 
 
 @dataclass
 class RecordCache:
-    """Records by kind and path, each with the digest of the file it was loaded from."""
+    """Records by kind and path, each with the fingerprints of the files it was loaded from."""
 
     path: Path
-    entries: dict[Key, tuple[bytes, Any]] = field(default_factory=dict)
-    kept: dict[Key, tuple[bytes, Any]] = field(default_factory=dict)
+    root: Path
+    entries: dict[Key, list[Any]] = field(default_factory=dict)
+    kept: dict[Key, list[Any]] = field(default_factory=dict)
     """What this load used or added: the next cache holds these alone, so deleted records drop out."""
+    note: str = ""
+    """Why the cache was not used, when the user should know (git tracks it)."""
+    changed: bool = False
 
     @classmethod
     def open(cls, options: Options) -> RecordCache:
-        """The cache under the options' cache folder; empty when missing, unreadable or stale."""
+        """The cache under the options' cache folder; empty when missing, untrusted or damaged."""
         path = options.root / options.cache_dir / CACHE_FILE
-        try:
-            with path.open("rb") as file:
-                stamp, entries = _RecordUnpickler(file).load()
-        except FileNotFoundError:
-            return cls(path)
-        except Exception as exc:  # any damage just means loading every record afresh
-            log.debug("records cache %s ignored: %s", path, exc)
-            return cls(path)
-        return cls(path, entries if stamp == loader_stamp() and isinstance(entries, dict) else {})
+        cache = cls(path, options.root)
+        body, tracked = read_cache(path, loader_stamp())
+        if tracked:
+            folder = Path(os.path.relpath(path.parent, options.root)).as_posix()
+            cache.note = (f"git tracks the record cache {folder}/{CACHE_FILE}, so it is ignored (a cache that comes "
+                          f"with the repository may not match its files); untrack it: `git rm -r --cached {folder}`")
+        if body is not None:
+            try:
+                cache.entries = _entries(json.loads(body))
+            except (ValueError, RecursionError) as exc:
+                log.debug("records cache %s ignored: %s", path, exc)
+        return cache
 
-    def get(self, kind: str, shown: str, content: bytes) -> Any | None:
-        """The record loaded from exactly this content, if kept."""
-        key, digest = (kind, shown), _digest(content)
-        entry = self.entries.get(key)
-        if entry is None or entry[0] != digest:
+    def get(self, kind: str, shown: str) -> LoadResult | None:
+        """The record and problems loaded from exactly the files now on disk, if kept."""
+        entry = self.entries.get((kind, shown))
+        if entry is None or not self._unchanged(shown, entry[0]):
             return None
-        self.kept[key] = entry
-        return entry[1]
+        try:
+            record = None if entry[1] is None else decode_record(entry[1])
+            problems = [decode_problem(problem) for problem in entry[2]]
+        except (ValueError, TypeError) as exc:
+            log.debug("records cache entry %s ignored: %s", shown, exc)
+            return None
+        self.kept[(kind, shown)] = entry
+        return record, problems
 
-    def put(self, kind: str, shown: str, content: bytes, record: Any) -> None:
-        """Keep a record loaded from this content."""
-        self.kept[(kind, shown)] = (_digest(content), record)
+    def put(self, kind: str, shown: str, seen: dict[Path, str], loaded: LoadResult) -> None:
+        """Keep what a load gave, with the fingerprints of what it read; records with no JSON form are not kept."""
+        files = [[_shown(path, self.root), print_] for path, print_ in seen.items()]
+        if not files or files[0][0] != shown or any(f is None or p == UNREADABLE for f, p in files):
+            return
+        record, problems = loaded
+        try:
+            entry = [files, None if record is None else encode_record(record), [encode_problem(p) for p in problems]]
+        except (TypeError, ValueError) as exc:
+            log.debug("record %s not cached: %s", shown, exc)
+            return
+        self.kept[(kind, shown)] = entry
+        self.changed = True
 
     def save(self) -> None:
-        """Write the records of this load, when they differ from the cache's; a folder we cannot write is fine."""
-        if self.kept.keys() == self.entries.keys() and all(
-                self.entries[key][0] == digest for key, (digest, _) in self.kept.items()):
+        """Write the entries of this load when they differ from the file's; a tracked cache is left alone."""
+        if self.note or (not self.changed and self.kept.keys() == self.entries.keys()):
             return
-        try:
-            make_cache_dir(self.path.parent)
-            # Written aside and moved in, so a concurrent build never reads half a file.
-            with tempfile.NamedTemporaryFile(dir=self.path.parent, prefix=".records-", delete=False) as file:
-                pickle.dump((loader_stamp(), dict(sorted(self.kept.items()))), file, pickle.HIGHEST_PROTOCOL)
-            os.replace(file.name, self.path)
-        except OSError as exc:
-            log.debug("records cache %s not written: %s", self.path, exc)
+        body = json.dumps([[kind, shown, *entry] for (kind, shown), entry in sorted(self.kept.items())],
+                          separators=(",", ":"))
+        write_cache(self.path, loader_stamp(), body.encode("ascii"))
+
+    def _unchanged(self, shown: str, files: Any) -> bool:
+        """Whether every file the entry was read from (the record's own first) holds what it held."""
+        if type(files) is not list or not files or not all(type(item) is list and len(item) == 2 for item in files) \
+                or files[0][0] != shown or not all(_inside(path) for path, _ in files):
+            return False
+        return all(fingerprint(self.root / path, self.root) == print_ for path, print_ in files)
+
+
+def _entries(data: Any) -> dict[Key, list[Any]]:
+    """The entries of a cache body, `[[kind, path, files, record, problems], …]`; ValueError when it is not that."""
+    if type(data) is not list or not all(type(item) is list and len(item) == 5 and type(item[0]) is str
+                                         and type(item[1]) is str for item in data):
+        raise ValueError("not a list of entries")
+    return {(kind, shown): entry for kind, shown, *entry in data}
 
 
 @lru_cache(maxsize=1)
 def loader_stamp() -> str:
-    """Python's version and a digest of the loader code: records cached by other code are not reused."""
+    """Python's version and a digest of mlreport's code: records cached by other code are not reused."""
     digest = hashlib.blake2b(digest_size=16)
-    for source in sorted([*_PACKAGE.glob("*.py"), _PACKAGE.parent / "schema.py", _PACKAGE.parent / "problems.py"]):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    for source in sorted(_PACKAGE.rglob("*.py")):
+        digest.update(source.relative_to(_PACKAGE).as_posix().encode() + b"\0" + source.read_bytes())
     return f"{sys.version_info[0]}.{sys.version_info[1]}:{digest.hexdigest()}"
 
 
-def _digest(content: bytes) -> bytes:
-    return hashlib.blake2b(content, digest_size=16).digest()
+def _shown(path: Path, root: Path) -> str | None:
+    """A path the loader read, relative to the root as written (links not followed); None outside the root."""
+    shown = Path(os.path.relpath(path, root)).as_posix()
+    return shown if _inside(shown) else None
 
 
-class _RecordUnpickler(pickle.Unpickler):
-    """Builds record types and dates only: anything else in the file stops the read."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        """A class the cache may hold, or an error."""
-        if (module, name) not in _BUILDABLE:
-            raise pickle.UnpicklingError(f"{module}.{name} is not a record type")
-        return super().find_class(module, name)
+def _inside(shown: Any) -> bool:
+    """Whether a stored path names a place under the root: a damaged entry must not send hashing elsewhere."""
+    if type(shown) is not str or not shown:
+        return False
+    path = PurePosixPath(shown)
+    return not path.is_absolute() and ".." not in path.parts

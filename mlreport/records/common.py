@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import jsonschema
 
@@ -38,12 +38,14 @@ class Record:
         return self.marks.get(key, (1, 1))
 
 
-def inside_record_folder(path: Path, folder: Path, markers: tuple[str, ...]) -> bool:
-    """Whether a file lies deeper inside a directory-form record (`<id>/experiment.yaml`, `<id>/README.md`)."""
+def inside_record_folder(path: Path, folder: Path, markers: tuple[str, ...],
+                         exists: Callable[[Path], bool] = Path.is_file) -> bool:
+    """Whether a file lies deeper inside a directory-form record (`<id>/experiment.yaml`, `<id>/README.md`);
+    `exists` says which files there are (the disk's, or a commit's for files since deleted)."""
     for parent in path.parents[1:]:
         if parent == folder or not parent.is_relative_to(folder):
             return False
-        if any((parent / marker).is_file() for marker in markers):
+        if any(exists(parent / marker) for marker in markers):
             return True
     return False
 

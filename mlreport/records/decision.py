@@ -16,15 +16,21 @@ from typing import Any
 from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema,
                                      did_you_mean_status, heading_title, raw_references)
-from mlreport.records.source import Document, read_text, split_front_matter
+from mlreport.records.source import Document, Reader, split_front_matter
 from mlreport.schema import DECISION_STATUSES
 
 NOT_DECISIONS = ("README.md", "readme.md", "index.md", "template.md", "adr-template*.md")
 UNKNOWN_STATUS = "unknown"
 
 _NUMBERED = re.compile(r"^(\d+)-")
+_INDEX_NAME = re.compile(r"(?:\d+[-_])?(?:adrs?[-_])?(?:index|summary|toc)\.md", re.I)
+"""`index.md`, `000-index.md`, `00-index.md`, `summary.md`, `adr-index.md`: the log's index pages."""
+_MACRO = re.compile(r"\{\{.*\}\}|\{%.*%\}")
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _NYGARD_NUMBER = re.compile(r"^\d+\.\s+")
 _FIELD_LINE = re.compile(r"^[ \t]*(?:[*-][ \t]+)?(?P<key>[A-Za-z][A-Za-z -]*?)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$")
+_TABLE_ROW = re.compile(r"^[ \t]*\|(?P<cells>.*?)\|?[ \t]*$")
+_TABLE_RULE = re.compile(r"^[\s|:-]*-[\s|:-]*$")
 _SECTION = re.compile(r"^##[ \t]+(?P<name>.+?)[ \t#]*$", re.M)
 _LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]*)\)")
 _COMMENT = re.compile(r"<!--.*?-->")
@@ -32,9 +38,19 @@ _SUPERSEDES_LINE = re.compile(r"super[sc]edes\b", re.I)
 _SUPERSEDED_LINE = re.compile(r"super[sc]eded\b", re.I)
 _OTHER_LINK_LINE = re.compile(r"amends|amended|clarifie", re.I)
 _REFERENCE_TOKEN = re.compile(r"(?:ADR[-_ ]?)?(\d+)|([a-z0-9][a-z0-9._-]+)", re.I)
+_STATUS_WORDS = {
+    # log4brains writes `draft`; MADR's own examples `on hold`: both are not decided yet.
+    "draft": "proposed", "on hold": "proposed",
+}
+"""Status words of other tools and templates → the lifecycle status they mean; the page shows the word too."""
+_STATUS_PHRASES = tuple(word for word in _STATUS_WORDS if " " in word)
+_AMENDS_LINE = re.compile(r"amends\b", re.I)
+_AMENDED_LINE = re.compile(r"amended\s+by\b", re.I)
 _FIELD_KEYS = {
     "status": "status", "date": "date", "deciders": "decision-makers", "decision-makers": "decision-makers",
     "decision makers": "decision-makers", "consulted": "consulted", "informed": "informed", "tags": "tags",
+    # A common template keeps these in a `| Status | Accepted |` table; its author is who decided.
+    "author": "decision-makers", "authors": "decision-makers",
 }
 
 
@@ -44,12 +60,17 @@ class Decision(Record):
 
     status: str = UNKNOWN_STATUS
     status_text: str = ""
+    status_word: str = ""
+    """The status as the record words it when that is another tool's word for it (`draft`, `on hold`)."""
     status_line: int = 1
     decision_makers: tuple[str, ...] = ()
     consulted: tuple[str, ...] = ()
     informed: tuple[str, ...] = ()
     supersedes: tuple[str, ...] = ()
     superseded_by: tuple[str, ...] = ()
+    amends: tuple[str, ...] = ()
+    """Decisions this one changes without replacing them (adr-tools' `adr new -l "Amends:…"`)."""
+    amended_by: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
     body: str = ""
@@ -77,11 +98,41 @@ def decision_key(reference: Any) -> str:
     return str(int(text)) if text.isdigit() else text
 
 
-def is_decision_file(path: Path, exclude: tuple[str, ...] = ()) -> bool:
-    """Markdown files that are decisions: not READMEs, indexes or templates."""
+def is_decision_file(path: Path, exclude: tuple[str, ...] = (), include: tuple[str, ...] = ()) -> bool:
+    """Markdown files that are decisions by their name: not READMEs, indexes or templates (`include` forces)."""
     if path.suffix.lower() != ".md":
         return False
-    return not any(fnmatch.fnmatch(path.name, pattern) for pattern in NOT_DECISIONS + exclude)
+    if _matches(path, include):
+        return True
+    return not _INDEX_NAME.fullmatch(path.name) and not _matches(path, NOT_DECISIONS + exclude)
+
+
+def is_decision_page(path: Path, exclude: tuple[str, ...] = (), include: tuple[str, ...] = ()) -> bool:
+    """A decision file by its name and, when it is on disk without a decision number, by what it holds: a
+    page that only lists the others (a macro, links) is the log's index. A file since deleted goes by its name."""
+    if not is_decision_file(path, exclude, include):
+        return False
+    if _NUMBERED.match(path.name) or _matches(path, include):
+        return True
+    try:
+        return not is_generated_index(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return True  # gone from disk, or unreadable: the loader reports what cannot be read
+
+
+def is_generated_index(text: str) -> bool:
+    """Whether a page holds only headings, template macros (`{{ adr_summary(...) }}`) and lists or tables of links,
+    and no status or other decision field: an index of the other decisions, generated or kept by hand."""
+    body = _FRONT_MATTER.sub("", _COMMENT.sub("", text.removeprefix("\ufeff")), count=1)
+    content = [line.strip() for line in body.splitlines() if line.strip() and not line.startswith("#")]
+    listed = [line for line in content if _MACRO.fullmatch(line) or _LINK.search(line)]
+    fields = [line for line in content
+              if (match := _FIELD_LINE.match(line)) and match.group("key").strip().lower() in _FIELD_KEYS]
+    return bool(listed) and not fields and all(line in listed or line.startswith("|") for line in content)
+
+
+def _matches(path: Path, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns)
 
 
 def next_decision_number(folder: Path, exclude: tuple[str, ...] = ()) -> str:
@@ -91,10 +142,9 @@ def next_decision_number(folder: Path, exclude: tuple[str, ...] = ()) -> str:
     return f"{max((int(k) for k in keys if k.isdigit()), default=0) + 1:04d}"
 
 
-def load_decision(path: Path, root: Path) -> tuple[Decision | None, list[Problem]]:
+def load_decision(path: Path, reader: Reader) -> tuple[Decision | None, list[Problem]]:
     """Read one decision file."""
-    shown = relative(path, root)
-    return parse_decision(read_text(path, shown, root), shown, path.name)
+    return parse_decision(reader.text(path), relative(path, reader.root), path.name)
 
 
 def parse_decision(text: str, shown: str, file_name: str, *,
@@ -136,12 +186,15 @@ def parse_decision(text: str, shown: str, file_name: str, *,
         tags=as_strings(data.get("tags", fields.get("tags"))),
         status=status,
         status_text=status_text,
+        status_word=word if (word := status_word(status_text)) in _STATUS_WORDS else "",
         status_line=status_line,
         decision_makers=as_strings(makers),
         consulted=as_strings(data.get("consulted", fields.get("consulted"))),
         informed=as_strings(data.get("informed", fields.get("informed"))),
         supersedes=_unique(supersedes),
         superseded_by=_unique(superseded_by),
+        amends=_unique(tuple(fields.get("amends", ()))),
+        amended_by=_unique(tuple(fields.get("amended_by", ()))),
         evidence=as_strings(data.get("evidence")),
         models=as_strings(data.get("models")),
         body=body,
@@ -152,19 +205,26 @@ def parse_decision(text: str, shown: str, file_name: str, *,
 
 
 def parse_status(text: str) -> tuple[str, tuple[str, ...]]:
-    """A status line → (status, ids it is superseded by): "Superceded by [3. X](0003-x.md)" → superseded, 0003."""
-    cleaned = text.strip().strip("\"'").strip()
-    if not cleaned:
+    """A status line → (status, ids it is superseded by): "Superceded by [3. X](0003-x.md)" → superseded, 0003;
+    other tools' words map to the lifecycle ("draft" → proposed)."""
+    word = status_word(text)
+    if not word:
         return UNKNOWN_STATUS, ()
-    word = re.split(r"[\s(,:;]", cleaned.lower(), maxsplit=1)[0].strip("*_`")
-    word = word.replace("superceded", "superseded")
-    status = word if word in DECISION_STATUSES else UNKNOWN_STATUS
+    status = word if word in DECISION_STATUSES else _STATUS_WORDS.get(word, UNKNOWN_STATUS)
     refs: tuple[str, ...] = ()
-    match = re.search(r"super[sc]eded\s+by\s*:?\s*(?P<rest>.+)", cleaned, re.I)
+    match = re.search(r"super[sc]eded\s+by\s*:?\s*(?P<rest>.+)", text, re.I)
     if match:
         status = "superseded"
         refs = _reference_list(match.group("rest"))
     return status, refs
+
+
+def status_word(text: str) -> str:
+    """The status as the record words it, lower case: `draft`, `on hold`, `superseded` (from "Superceded by …")."""
+    cleaned = text.strip().strip("\"'").strip().strip("*_`").lower()
+    phrase = next((phrase for phrase in _STATUS_PHRASES if re.match(rf"{phrase}\b", cleaned)), "")
+    word = phrase or re.split(r"[\s(,:;]", cleaned, maxsplit=1)[0].strip("*_`")
+    return word.replace("superceded", "superseded")
 
 
 def _status_problems(document: Document, text: str, status: str, line: int) -> list[Problem]:
@@ -190,13 +250,18 @@ def _body_fields(body: str, body_line: int) -> tuple[dict[str, Any], dict[str, i
     legacy = ""
     first_section = _SECTION.search(body)
     head_end = first_section.start() if first_section else len(body)
-    for number, line in _numbered_lines(body[:head_end], body_line):
+    head = _numbered_lines(body[:head_end], body_line)
+    for number, line in head:
         match = _FIELD_LINE.match(_COMMENT.sub("", line))
         key = _FIELD_KEYS.get(match.group("key").strip().lower()) if match else None
         if match and key and key not in fields and match.group("value"):
             fields[key] = match.group("value")
             lines[key] = number
             legacy = legacy or ("log4brains" if line.lstrip().startswith("-") else "madr")
+    for key, (number, value) in _table_fields(head).items():
+        if key not in fields:
+            fields[key], lines[key] = value, number
+            legacy = legacy or "table"
     status_section = _section_lines(body, body_line, "status")
     if status_section is not None:
         legacy = "nygard"
@@ -206,14 +271,36 @@ def _body_fields(body: str, body_line: int) -> tuple[dict[str, Any], dict[str, i
             # "Accepted" followed by "Superseded by …": the supersession wins.
             lines["status"], fields["status"] = next(
                 ((n, text) for n, text in statuses if _SUPERSEDED_LINE.match(text)), statuses[0])
-    # adr-tools writes "Supercedes [2. …](…)" under Status; MADR 2 and log4brains list it under Links.
+    # adr-tools writes "Supercedes [2. …](…)" and "Amended by …" under Status; MADR 2 and log4brains list
+    # them under Links.
     for _, text in (status_section or []) + (_section_lines(body, body_line, "links") or []):
-        if _SUPERSEDES_LINE.match(text):
-            fields.setdefault("supersedes", []).extend(_reference_list(text.split(None, 1)[-1]))
+        for key, pattern in (("supersedes", _SUPERSEDES_LINE), ("amends", _AMENDS_LINE),
+                             ("amended_by", _AMENDED_LINE)):
+            match = pattern.match(text)
+            if match:
+                fields.setdefault(key, []).extend(_reference_list(text[match.end():]))
     if "tags" in fields:
         # log4brains: "space and/or comma separated list of tags".
         fields["tags"] = [tag for tag in re.split(r"[\s,]+", fields["tags"]) if tag]
     return fields, lines, legacy
+
+
+def _table_fields(lines: list[tuple[int, str]]) -> dict[str, tuple[int, str]]:
+    """Fields of a small table under the title: `| Status | Accepted |` rows, or a `| Status | Date |` header
+    over one row of values; key → (line, value)."""
+    rows = [(n, [cell.strip() for cell in match.group("cells").split("|")]) for n, line in lines
+            if (match := _TABLE_ROW.match(_COMMENT.sub("", line))) and not _TABLE_RULE.match(line)]
+    found: dict[str, tuple[int, str]] = {}
+    header = [_FIELD_KEYS.get(cell.strip("*_ ").lower()) for cell in rows[0][1]] if rows else []
+    if len(rows) > 1 and len(header) >= 2 and all(header):
+        # The header names the fields, the next row holds them.
+        number, values = rows[1]
+        return {key: (number, value) for key, value in zip(header, values) if key and value}  # type: ignore[misc]
+    for number, cells in rows:
+        key = _FIELD_KEYS.get(cells[0].strip("*_ ").lower()) if len(cells) >= 2 else None
+        if key and cells[1] and key not in found:
+            found[key] = (number, cells[1])
+    return found
 
 
 def _section_lines(body: str, body_line: int, name: str) -> list[tuple[int, str]] | None:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+from mlreport.metrics import is_number
 from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten,
                                      inside_record_folder)
-from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
-from mlreport.records.source import Document, depends_on, parse_yaml, read_text
+from mlreport.records.boundary import HINT as BOUNDARY_HINT
+from mlreport.records.source import HISTORY_LIMIT, Document, Reader, parse_yaml
 from mlreport.schema import ID_PATTERN
 
 DIRECTORY_FORM_FILES = ("experiment.yaml", "experiment.yml")
@@ -70,12 +72,12 @@ class Experiment(Record):
     kind: str = field(default="experiment", init=False)
 
 
-def is_experiment_file(path: Path, folder: Path) -> bool:
+def is_experiment_file(path: Path, folder: Path, exists: Callable[[Path], bool] = Path.is_file) -> bool:
     """YAML files in the experiments folder; in the directory form only `experiment.yaml` is the record."""
-    if path.suffix not in (".yaml", ".yml") or inside_record_folder(path, folder, DIRECTORY_FORM_FILES):
+    if path.suffix not in (".yaml", ".yml") or inside_record_folder(path, folder, DIRECTORY_FORM_FILES, exists):
         return False
     # YAML files beside `experiment.yaml` (a DVC params.yaml, DVCLive's dvclive/params.yaml) are attachments.
-    return path.name in DIRECTORY_FORM_FILES or not any((path.parent / n).is_file() for n in DIRECTORY_FORM_FILES)
+    return path.name in DIRECTORY_FORM_FILES or not any(exists(path.parent / n) for n in DIRECTORY_FORM_FILES)
 
 
 def experiment_id(path: Path) -> str:
@@ -83,10 +85,10 @@ def experiment_id(path: Path) -> str:
     return path.parent.name if path.name in DIRECTORY_FORM_FILES else path.stem
 
 
-def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Problem]]:
+def load_experiment(path: Path, reader: Reader) -> tuple[Experiment | None, list[Problem]]:
     """Read and check one experiment file; the record is None when it cannot be built."""
-    shown = relative(path, root)
-    document = parse_yaml(read_text(path, shown, root), shown)
+    shown = relative(path, reader.root)
+    document = parse_yaml(reader.text(path), shown)
     problems = check_schema(document, "experiment")
     if any(p.severity == "error" and p.key in ("title", "date", "") for p in problems):
         return None, problems
@@ -95,9 +97,9 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
     if "id" not in data and not _ID.match(record_id):
         problems.append(document.problem(message=f"file name gives the id {record_id!r}, which is not a valid id",
                                          hint="rename the file to a lowercase slug, or set `id:`"))
-    history, history_problems = _history(document, path, root)
-    notes, notes_problems = _notes(document, path, root)
-    problems += history_problems + notes_problems
+    history, history_problems = _history(document, path, reader)
+    notes, notes_problems = _notes(document, path, reader)
+    problems += history_problems + notes_problems + _non_finite_metrics(document)
     experiment = Experiment(
         id=record_id,
         title=str(data.get("title", "")),
@@ -111,9 +113,9 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
         dataset=_dataset(data.get("dataset")),
         model=str(data.get("model") or ""),
         baseline=str(data.get("baseline") or ""),
-        params=flatten(_mapping(data.get("params"))),
+        params={name: _param(value) for name, value in flatten(_mapping(data.get("params"))).items()},
         metrics={k: float(v) for k, v in flatten(_mapping(data.get("metrics"))).items()
-                 if _is_number(v)},
+                 if is_number(v)},
         history=history,
         code=_mapping(data.get("code")),
         data=_mapping(data.get("data")),
@@ -126,81 +128,79 @@ def load_experiment(path: Path, root: Path) -> tuple[Experiment | None, list[Pro
     return experiment, problems
 
 
-def _history(document: Document, path: Path, root: Path) -> tuple[dict[str, Series], list[Problem]]:
+def _history(document: Document, path: Path, reader: Reader) -> tuple[dict[str, Series], list[Problem]]:
     value = document.data.get("history")
     if isinstance(value, dict):
         series = {str(k): tuple((float(p[0]), float(p[1])) for p in v
-                                if isinstance(p, list) and len(p) == 2 and all(map(_is_number, p)))
+                                if isinstance(p, list) and len(p) == 2 and all(map(is_number, p)))
                   for k, v in value.items() if isinstance(v, list)}
         return series, []
     if not isinstance(value, str):
         return {}, []
-    depends_on(path.parent / value)  # what the folder holds decides the curves, even before it exists
     # A path from record content must stay inside the experiment's own folder as written (links inside it are
     # the boundary's to judge), and what is checked is what is read: `..` is taken away here, not by the OS.
     base = Path(os.path.abspath(path.parent))
     target = Path(os.path.normpath(base / value))
     if not target.is_relative_to(base):
+        reader.refuse(path.parent / value)
         return {}, [document.problem("history", value=True,
                                      message=f"`history` points outside the experiment's folder: {excerpt(value)}",
                                      hint="keep history files next to the experiment record")]
-    outside = _outside(document, target, root, "history")
+    outside = _outside(document, target, reader, "history")
     if outside:
         return {}, [outside]
+    reader.look(path.parent / value)  # what the folder holds decides the curves, even before it exists
     if not target.exists():
         return {}, [document.problem("history", value=True, message=f"`history` file not found: {excerpt(value)}",
-                                     hint=f"paths are relative to {relative(path.parent, root)}/")]
+                                     hint=f"paths are relative to {relative(path.parent, reader.root)}/")]
     files = sorted(target.rglob("*")) if target.is_dir() else [target]
     series: dict[str, Series] = {}
     problems: list[Problem] = []
     for file in files:
         if file.suffix.lower() not in (".csv", ".tsv"):
             continue
-        outside = _outside(document, file, root, "history")
+        outside = _outside(document, file, reader, "history")
         if outside:
             problems.append(outside)
             continue
         prefix = file.relative_to(target).with_suffix("").as_posix().replace("/", ".") if target.is_dir() else ""
-        read, problem = _read_series(file, root, prefix)
+        read, problem = _read_series(file, reader, prefix)
         series.update(read)
         if problem:
             problems.append(problem)
     return series, problems
 
 
-def _notes(document: Document, path: Path, root: Path) -> tuple[str, list[Problem]]:
+def _notes(document: Document, path: Path, reader: Reader) -> tuple[str, list[Problem]]:
     """`notes:`, else in the directory form the `notes.md` beside the record."""
     notes = str(document.data.get("notes") or "")
-    notes_file = path.parent / "notes.md"
     if notes or path.name not in DIRECTORY_FORM_FILES:
         return notes, []
-    depends_on(notes_file)  # whether it exists decides the notes
-    if not notes_file.is_file():
-        return "", []
-    outside = _outside(document, notes_file, root)
+    notes_file = path.parent / "notes.md"
+    outside = _outside(document, notes_file, reader) if notes_file.is_file() else None
     if outside:
         return "", [outside]
-    return read_text(notes_file, relative(notes_file, root), root), []
+    return reader.text_if_file(notes_file) or "", []
 
 
-def _outside(document: Document, file: Path, root: Path, *key: str) -> Problem | None:
+def _outside(document: Document, file: Path, reader: Reader, *key: str) -> Problem | None:
     """The error for a file the record names that leads out of the repository, at the key naming it (if any)."""
-    escaped = escape(file, root)
+    escaped = reader.outside(file)
     if escaped is None:
         return None
-    return document.problem(*key, value=bool(key), message=escaped.message(root), hint=BOUNDARY_HINT)
+    return document.problem(*key, value=bool(key), message=escaped.message(reader.root), hint=BOUNDARY_HINT)
 
 
-def _read_series(file: Path, root: Path, prefix: str) -> tuple[dict[str, Series], Problem | None]:
+def _read_series(file: Path, reader: Reader, prefix: str) -> tuple[dict[str, Series], Problem | None]:
     """Columns of a CSV/TSV with a `step` column; DVCLive's per-metric TSVs read as is."""
-    shown = relative(file, root)
-    text = read_text(file, shown, root)
+    shown = relative(file, reader.root)
+    text = reader.text(file, HISTORY_LIMIT)
     delimiter = "\t" if file.suffix.lower() == ".tsv" else ","
-    reader = csv.reader(text.splitlines(), delimiter=delimiter)
+    lines = csv.reader(text.splitlines(), delimiter=delimiter)
     try:
-        rows = list(reader)
+        rows = list(lines)
     except csv.Error as exc:  # a field longer than the csv module takes (128 KiB), a NUL byte
-        return {}, Problem(shown, reader.line_num, 1, "error", f"history file cannot be read: {exc}",
+        return {}, Problem(shown, lines.line_num, 1, "error", f"history file cannot be read: {exc}",
                            "one line per step, values separated by commas (tabs in a .tsv)")
     if not rows or "step" not in rows[0]:
         found = excerpt(", ".join(rows[0])) if rows else "nothing"
@@ -232,6 +232,32 @@ def _series_name(prefix: str, column: str, column_count: int) -> str:
     return prefix if column_count == 1 else f"{prefix}.{column}"
 
 
+def _param(value: Any) -> Any:
+    """A parameter as recorded, but as text where JSON has no such value: `.nan`, `.inf`, dates.
+
+    A parameter is shown and compared, never computed with, so `nan` and `2026-01-05` read the same.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _non_finite_metrics(document: Document) -> list[Problem]:
+    """A warning for each metric that is NaN or infinite: no table or leaderboard can rank it."""
+    metrics = document.data.get("metrics")
+    if not isinstance(metrics, dict):
+        return []
+    return [document.problem("metrics", *name.split("."), value=True, severity="warning",
+                             message=f"metric `{excerpt(name, quoted=False)}` is {_spelled(value)}: it is left out "
+                                     "of tables, leaderboards and charts",
+                             hint="record the number the run reached, or leave the metric out")
+            for name, value in flatten(metrics).items() if isinstance(value, float) and not math.isfinite(value)]
+
+
+def _spelled(value: float) -> str:
+    return "NaN" if math.isnan(value) else "infinite" if value > 0 else "minus infinity"
+
+
 def _dataset(value: Any) -> Dataset | None:
     if isinstance(value, str) and value:
         return Dataset(value)
@@ -249,10 +275,6 @@ def _links(value: Any, title_key: str, url_key: str) -> tuple[Link, ...]:
 
 def _mapping(value: Any) -> dict[str, Any]:
     return dict(value) if isinstance(value, dict) else {}
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _is_number_text(text: str) -> bool:

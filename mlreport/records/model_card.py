@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from mlreport.problems import Problem, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, heading_title,
                                      inside_record_folder, raw_references)
-from mlreport.records.source import Document, read_text, split_front_matter
+from mlreport.records.source import Document, Reader, split_front_matter
 
 DIRECTORY_FORM_FILE = "README.md"
 # Keys that mlreport reads itself; every other front matter key is Hugging Face metadata.
@@ -46,16 +46,16 @@ class ModelCard(Record):
         return str(self.metadata.get("license") or "")
 
 
-def is_model_file(path: Path, folder: Path) -> bool:
+def is_model_file(path: Path, folder: Path, exists: Callable[[Path], bool] = Path.is_file) -> bool:
     """Markdown cards: `<id>.md` or `<id>/README.md`; the folder's own README/index are not cards."""
     if path.suffix.lower() != ".md":
         return False
     if path.parent == folder:
         return path.name not in ("README.md", "index.md")
-    if inside_record_folder(path, folder, (DIRECTORY_FORM_FILE,)):
+    if inside_record_folder(path, folder, (DIRECTORY_FORM_FILE,), exists):
         return False
     # In the directory form, files beside the README are the card's attachments.
-    return path.name == DIRECTORY_FORM_FILE or not (path.parent / DIRECTORY_FORM_FILE).is_file()
+    return path.name == DIRECTORY_FORM_FILE or not exists(path.parent / DIRECTORY_FORM_FILE)
 
 
 def model_id(path: Path) -> str:
@@ -63,10 +63,10 @@ def model_id(path: Path) -> str:
     return path.parent.name if path.name == DIRECTORY_FORM_FILE else path.stem
 
 
-def load_model_card(path: Path, root: Path) -> tuple[ModelCard | None, list[Problem]]:
+def load_model_card(path: Path, reader: Reader) -> tuple[ModelCard | None, list[Problem]]:
     """Read and check one model card."""
-    shown = relative(path, root)
-    document, body, body_line = split_front_matter(read_text(path, shown, root), shown)
+    shown = relative(path, reader.root)
+    document, body, body_line = split_front_matter(reader.text(path), shown)
     if document is None:
         return None, [Problem(shown, 1, 1, "error", "model card has no front matter",
                               "start the card with a YAML block between two `---` lines, holding at least `name:`")]

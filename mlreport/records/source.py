@@ -1,30 +1,30 @@
 """Reading record files: text, YAML with line marks, Markdown front matter.
 
-Every failure becomes a `Problem` naming the file and line, never a traceback.
+Every failure becomes a `Problem` naming the file and line, never a traceback. Loaders read
+through a `Reader`, which keeps the fingerprint of every file and folder a load looked at: what
+the record cache checks before it serves a record again.
 """
 
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-from contextvars import ContextVar
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
-from mlreport.problems import EXCERPT, Problem, excerpt, is_indentation, yaml_problem
-from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
+from mlreport.cache_dir import digest
+from mlreport.problems import EXCERPT, Problem, excerpt, is_indentation, relative, yaml_problem
+from mlreport.records.boundary import HINT as BOUNDARY_HINT, Escape, escape
 
 KeyPath = tuple[Any, ...]
 
 _FRONT_MATTER_START = re.compile(r"\A---[ \t]*\r?\n")
 _BRACKETS = re.compile(r"[\[\]{}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-
-
-_DEPENDENCIES: ContextVar[list[Path] | None] = ContextVar("mlreport_record_dependencies", default=None)
 
 
 class SourceError(Exception):
@@ -76,48 +76,116 @@ class Document:
         return self.raw_scalars.get(tuple(key))
 
 
-def read_text(path: Path, shown: str, root: Path) -> str:
-    """A record file's text; encoding trouble, or a link out of the repository, becomes a located problem."""
-    depends_on(path)
-    data = read_bytes(path, shown, root)
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise SourceError(Problem(shown, 1, 1, "error", "file starts with a byte-order mark (BOM)",
-                                  "save the file as UTF-8 without BOM"))
+@dataclass(frozen=True)
+class SizeLimit:
+    """The largest file of one sort mlreport reads, and what to do with a larger one."""
+
+    bytes: int
+    what: str
+    hint: str
+
+
+RECORD_LIMIT = SizeLimit(2_000_000, "record file", "keep curves in a history CSV beside the record "
+                         "(`history: curves.csv`) and large files as artifacts, linked by URI")
+"""Records (YAML, Markdown, notes) are text people write: a 20 MB one took minutes to build into a 25 MB page."""
+HISTORY_LIMIT = SizeLimit(200_000_000, "history file", "log fewer steps (every 10th is plenty for a chart), "
+                          "or split the file")
+"""History CSV/TSV files: curves longer than a chart can show are downsampled for it, but are read whole."""
+
+
+# How fingerprints start: a file's digest, a folder's listing digest, or no digest at all (never kept).
+FILE, FOLDER, NOTHING, UNREADABLE = "file:", "folder:", "nothing", "unreadable"
+
+
+class Reader:
+    """Reads the files one record is made of, and keeps what each held: the record cache serves the record
+    again only while every one of them is unchanged. A loader reads through it, never around it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.seen: dict[Path, str] = {}
+        """Every file and folder the load looked at, in order, with its fingerprint (see `fingerprint`)."""
+
+    def text(self, path: Path, limit: SizeLimit | None = None) -> str:
+        """A file's text; encoding trouble, a size over `limit` (the record limit by default), or a link out of
+        the repository, becomes a located problem."""
+        limit = limit or RECORD_LIMIT
+        shown = relative(path, self.root)
+        escaped = self.outside(path)
+        if escaped is not None:
+            raise SourceError(Problem(shown, 1, 1, "error", escaped.message(self.root), BOUNDARY_HINT))
+        size = path.stat().st_size
+        if size > limit.bytes:
+            # Checked before reading anything: the size alone decides.
+            self.refuse(path)
+            raise SourceError(Problem(shown, 1, 1, "error", f"{limit.what} is {_megabytes(size)}, more than the "
+                                      f"{_megabytes(limit.bytes)} mlreport reads", limit.hint))
+        data = path.read_bytes()
+        self.seen[path] = FILE + digest(data)
+        return decode_text(data, shown)
+
+    def outside(self, path: Path) -> Escape | None:
+        """How a path leads out of the repository (then it is never read, and the record never kept)."""
+        escaped = escape(path, self.root)
+        if escaped is not None:
+            self.refuse(path)
+        return escaped
+
+    def text_if_file(self, path: Path) -> str | None:
+        """A file's text, or None when there is no file there (which then decides the record too)."""
+        if not path.is_file():
+            self.seen[path] = fingerprint(path, self.root)
+            return None
+        return self.text(path)
+
+    def look(self, path: Path) -> None:
+        """Note that what lies at `path` (a file, a folder's listing, or nothing) decides the record."""
+        self.seen.setdefault(path, fingerprint(path, self.root))
+
+    def refuse(self, path: Path) -> None:
+        """Note a path that decides the record but is not read (it leads out of bounds): nothing vouches for
+        what lies there, so the record is never kept."""
+        self.seen[path] = UNREADABLE
+
+
+def fingerprint(path: Path, root: Path) -> str:
+    """What a loader sees at a path: a file's content digest, a folder's listing digest, or nothing; a path
+    leading out of the repository holding `root` is not looked at."""
+    if escape(path, root) is not None:
+        return UNREADABLE
     try:
-        text = data.decode("utf-8")
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            listing = sorted(f"{p.relative_to(path).as_posix()}{'/' if p.is_dir() else ''}" for p in path.rglob("*"))
+            return FOLDER + digest("\n".join(listing).encode("utf-8", "surrogateescape"))
+        if stat.S_ISREG(mode):
+            return FILE + digest(path.read_bytes())
+    except (FileNotFoundError, NotADirectoryError):
+        return NOTHING
+    except OSError:
+        pass
+    # Unreadable, or a device or pipe (never read: it could block): a fresh load reports what is wrong.
+    return UNREADABLE
+
+
+def decode_text(data: bytes, shown: str) -> str:
+    """A record file's bytes as text; encoding trouble becomes a located problem."""
+    # Editors on Windows save UTF-8 with a byte-order mark; YAML and MkDocs read past it, so do we.
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise SourceError(Problem(shown, line, column, "error",
                                   f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
                                   "re-save the file with UTF-8 encoding")) from None
-    return text
 
 
-def read_bytes(path: Path, shown: str, root: Path) -> bytes:
-    """A file's bytes, read only when it really lies inside the repository holding the project at `root`."""
-    escaped = escape(path, root)
-    if escaped is not None:
-        raise SourceError(Problem(shown, 1, 1, "error", escaped.message(root), BOUNDARY_HINT))
-    return path.read_bytes()
-
-
-def depends_on(path: Path) -> None:
-    """Note that the record being loaded reads this file or folder (see `recording_dependencies`)."""
-    recorded = _DEPENDENCIES.get()
-    if recorded is not None:
-        recorded.append(path)
-
-
-@contextmanager
-def recording_dependencies() -> Iterator[list[Path]]:
-    """Every file and folder a load reads, in order: what decides whether its record can be cached."""
-    recorded: list[Path] = []
-    token = _DEPENDENCIES.set(recorded)
-    try:
-        yield recorded
-    finally:
-        _DEPENDENCIES.reset(token)
+def _megabytes(size: int) -> str:
+    if size < 1_000_000:
+        return f"{size / 1000:,.0f} kB"
+    return f"{size / 1_000_000:,.1f} MB".replace(".0 MB", " MB")
 
 
 def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file") -> Document:
@@ -126,7 +194,7 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file
         raise SourceError(Problem(shown, 1 + line_offset, 1, "error", f"{what} is empty",
                                   "a record is a YAML mapping with at least `title` and `date`"))
     try:
-        node, data = _load(text, shown, line_offset)
+        node, data, inherited = _load(text, shown, line_offset)
     except yaml.MarkedYAMLError as exc:
         raise SourceError(yaml_problem(exc, shown, line_offset, what)) from None
     except yaml.YAMLError as exc:
@@ -140,7 +208,7 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file
                                   f"expected a mapping of keys to values, found {found}",
                                   "write `key: value` lines, starting with `title: …`"))
     document = Document(shown, data, line_offset=line_offset)
-    _index_marks(node, (), document)
+    _index_marks(node, (), document, inherited)
     return document
 
 
@@ -160,7 +228,7 @@ def split_front_matter(text: str, shown: str) -> tuple[Document | None, str, int
     return parse_yaml(inner, shown, line_offset=1, what="front matter"), body, body_line
 
 
-def _load(text: str, shown: str, line_offset: int) -> tuple[yaml.Node | None, Any]:
+def _load(text: str, shown: str, line_offset: int) -> tuple[yaml.Node | None, Any, dict[int, int]]:
     """The node tree and the data: libyaml reads fast, PyYAML's own parser words what is wrong."""
     # libyaml has no recursion guard (deep `[[[…` crashes the process), so deep text goes to PyYAML.
     if _FastLoader is None or _flow_depth(text) > _MAX_DEPTH:
@@ -176,7 +244,9 @@ def _load(text: str, shown: str, line_offset: int) -> tuple[yaml.Node | None, An
                 else worded
 
 
-def _load_with(loader_class: type, text: str, shown: str, line_offset: int) -> tuple[yaml.Node | None, Any]:
+def _load_with(loader_class: type, text: str, shown: str,
+               line_offset: int) -> tuple[yaml.Node | None, Any, dict[int, int]]:
+    """The node tree, the data, and how many leading pairs of each mapping a merge key (`<<`) brought in."""
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
@@ -186,7 +256,8 @@ def _load_with(loader_class: type, text: str, shown: str, line_offset: int) -> t
             _check_size(node, shown, line_offset)
         elif node is not None and _deeper_than(node, _MAX_DEPTH):
             raise _too_deep(shown, line_offset)
-        return node, loader.construct_document(node) if node is not None else None
+        data = loader.construct_document(node) if node is not None else None
+        return node, data, loader.inherited
     finally:
         loader.dispose()
 
@@ -210,14 +281,45 @@ def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     """A date-shaped scalar that is no real date (`2026-13-01`) stays text, for the schema to report."""
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
+    except (ValueError, AttributeError):
+        # AttributeError: PyYAML's resolver takes offsets with seconds (`-00:16:08`) its constructor cannot read.
         return loader.construct_scalar(node)
+
+
+def _text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    """A string; escaped surrogate pairs (`"\\ud83d\\ude00"`) join into their character, a lone half is refused."""
+    value = loader.construct_scalar(node)
+    if not _SURROGATE.search(value):
+        return value
+    units = value.encode("utf-16-le", "surrogatepass")
+    try:
+        return units.decode("utf-16-le")
+    except UnicodeDecodeError as exc:
+        # No page or data file can hold half a character: Python's UTF-8 encoder refuses it.
+        lone = int.from_bytes(units[exc.start:exc.start + 2], "little")
+        raise yaml.constructor.ConstructorError(
+            None, None, f"text holds `\\u{lone:04x}`, half of a UTF-16 surrogate pair, which is no character",
+            node.start_mark) from None
 
 
 class _Constructing:
     """Safe YAML whose unreadable values become located problems instead of tracebacks."""
 
-    yaml_constructors = {**yaml.SafeLoader.yaml_constructors, "tag:yaml.org,2002:timestamp": _timestamp_or_text}
+    yaml_constructors = {**yaml.SafeLoader.yaml_constructors, "tag:yaml.org,2002:timestamp": _timestamp_or_text,
+                         "tag:yaml.org,2002:str": _text}
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.inherited: dict[int, int] = {}
+        """Per mapping node (by id), how many of its leading pairs a merge key brought in."""
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        """Resolve `<<` as PyYAML does, noting which pairs were merged in: keys written after may override them."""
+        own = sum(1 for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge")
+        super().flatten_mapping(node)  # type: ignore[misc]
+        # A mapping merged in several places is flattened again each time, with nothing left to merge.
+        if len(node.value) > own:
+            self.inherited[id(node)] = len(node.value) - own
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         """Construct a value; a ValueError (`!!int abc`) is re-raised with the node's position."""
@@ -239,6 +341,13 @@ if yaml.__with_libyaml__:
         """libyaml's parser: several times faster, so thousands of records load quickly."""
 
     _FastLoader = _CRecordLoader
+
+# YAML 1.1 (PyYAML's) floats need a dot and a signed exponent, so `1e-05` and `3e4` read as text;
+# YAML 1.2, and everyone who writes a learning rate, reads them as numbers.
+_YAML12_FLOAT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$")
+for _loader in (_RecordLoader, _FastLoader):
+    if _loader is not None:
+        _loader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT, list("-+0123456789."))
 
 
 def _check_size(root: yaml.Node, shown: str, line_offset: int) -> None:
@@ -292,28 +401,35 @@ def _too_deep(shown: str, line_offset: int) -> SourceError:
                                "records are a few levels deep; flatten the structure"))
 
 
-def _index_marks(node: yaml.Node, path: KeyPath, document: Document) -> None:
+def _index_marks(node: yaml.Node, path: KeyPath, document: Document, inherited: dict[int, int]) -> None:
     if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
+        merged = inherited.get(id(node), 0)
+        written: set[KeyPath] = set()
+        for index, (key_node, value_node) in enumerate(node.value):
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             child = path + (key,)
             if child in document.key_marks:
-                first = document.key_marks[child][0] + document.line_offset
-                document.problems.append(Problem(
-                    document.path, key_node.start_mark.line + 1 + document.line_offset, key_node.start_mark.column + 1,
-                    "error", f"duplicate key `{excerpt('.'.join(map(str, child)), quoted=False)}`: "
-                    f"line {first} has it too",
-                    "YAML keeps only the last one; merge the two", ".".join(map(str, child))))
+                # Overriding what `<<: *defaults` brought in is what a merge key is for: only a key
+                # written twice in this mapping itself is a duplicate.
+                if child in written:
+                    first = document.key_marks[child][0] + document.line_offset
+                    document.problems.append(Problem(
+                        document.path, key_node.start_mark.line + 1 + document.line_offset,
+                        key_node.start_mark.column + 1, "error",
+                        f"duplicate key `{excerpt('.'.join(map(str, child)), quoted=False)}`: line {first} has it too",
+                        "YAML keeps only the last one; merge the two", ".".join(map(str, child))))
                 _forget_marks(document, child)  # the last one wins: its own keys are no duplicates
+            if index >= merged:
+                written.add(child)
             document.key_marks[child] = _position(key_node)
             document.value_marks[child] = _position(value_node)
-            _index_marks(value_node, child, document)
+            _index_marks(value_node, child, document, inherited)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             child = path + (index,)
             document.key_marks[child] = _position(item)
             document.value_marks[child] = _position(item)
-            _index_marks(item, child, document)
+            _index_marks(item, child, document, inherited)
     elif isinstance(node, yaml.ScalarNode):
         document.raw_scalars[path] = node.value
 

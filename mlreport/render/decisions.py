@@ -26,6 +26,8 @@ EVIDENCE_METRICS = 4
 """Metric columns in a decision's evidence table."""
 FALLBACK_METRICS = 3
 """Metrics shown for an evidence run that no leaderboard ranks: its first few."""
+_NEVER_FIRST = ("superseded", "deprecated")
+"""Statuses no decision starts in: a file added with one was written (or moved in) after the fact."""
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
@@ -42,6 +44,8 @@ class TimelineStep:
     """For `superseded`: the decisions that replace it."""
     inferred: bool = False
     """The file never said so: a successor's `supersedes` did."""
+    as_added: bool = False
+    """The file already said so when it was added: the commit dates the file, not the status."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ def decision_context(site: Site, decision: Decision, cards: list[Any],
         "stale": status != decision.status,
         "successors": _decisions(site, catalog.successors.get(decision.id, ())),
         "predecessors": _decisions(site, catalog.predecessors.get(decision.id, ())),
+        "related": [("Amends", other) for other in _decisions(site, catalog.amends.get(decision.id, ()))]
+        + [("Amended by", other) for other in _decisions(site, catalog.amended_by.get(decision.id, ()))],
         "chain": supersede_chain(site, decision),
         "timeline": status_timeline(site, decision),
         "evidence": shown,
@@ -120,8 +126,9 @@ def status_timeline(site: Site, decision: Decision) -> list[TimelineStep]:
     if history:
         steps = [TimelineStep(item.status, item.change.day, item.change,
                       _decisions(site, item.superseded_by or catalog.successors.get(decision.id, ())
-                                 if item.status == "superseded" else ()))
-                 for item in history]
+                                 if item.status == "superseded" else ()),
+                      as_added=index == 0 and item.status in _NEVER_FIRST and item.change.action == "added")
+                 for index, item in enumerate(history)]
     else:
         steps = [TimelineStep(decision.status, decision.date.isoformat() if decision.date else "",
                       successors=_decisions(site, catalog.successors.get(decision.id, ()))

@@ -15,15 +15,15 @@ ZOE = "Zoë Ångström <zoe@example.com>"
 LI = "李雷 <li@example.com>"
 
 
-def rows(root: Path) -> list[tuple[str, str, str, str]]:
+def rows(root: Path, **options: object) -> list[tuple[str, str, str, str]]:
     """(kind, id, title, path) of every record the loaders find, as the site passes them."""
-    loaded = load_records(Options(root=root))
+    loaded = load_records(Options(root=root, **options))  # type: ignore[arg-type]
     return [(r.kind, r.id, r.title, r.path) for r in [*loaded.experiments, *loaded.decisions, *loaded.models]]
 
 
 def history(root: Path, **options: object) -> History:
     """Read the history of the records under `root`."""
-    return read_history(Options(root=root, **options), rows(root))  # type: ignore[arg-type]
+    return read_history(Options(root=root, **options), rows(root, **options))  # type: ignore[arg-type]
 
 
 def identity(author: str, date: str) -> dict[str, str]:

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import shutil
+from typing import Any
 
 import pytest
 
+from mlreport.cache_dir import write_cache
+from mlreport.config import Options
+from mlreport.git import probe
+from mlreport.history import cache
 from mlreport.history.cache import CACHE_FILE
+from mlreport.history.reader import record_pathspecs
 from tests.history.conftest import ANA, LI, ZOE, decision, experiment, history, identity
 
 CACHE = f".mlreport/cache/{CACHE_FILE}"
+
+
+def read(repo) -> tuple[str, Any]:
+    """The cache file's stamp and its data."""
+    header, body = (repo.path / CACHE).read_bytes().split(b"\n", 1)
+    return json.loads(header)["stamp"], json.loads(body)
+
+
+def rewrite(repo, stamp: str, data: Any) -> None:
+    """Write data as the cache, with a header that vouches for it, as someone who knows the format would."""
+    write_cache(repo.path / CACHE, stamp, json.dumps(data).encode("utf-8"))
 
 
 @pytest.fixture
@@ -73,21 +91,73 @@ def test_a_rebuild_reads_only_the_new_commits_and_equals_a_full_pass(grown, at, 
 
 def test_garbage_in_the_cache_is_rebuilt_and_never_trusted(grown, debug):
     expected = _cold(grown)
-    for garbage in (b"\x00\xff not json", b'{"key": 1}', b"[]", json.dumps({"key": "x", "head": 7}).encode()):
-        (grown.path / CACHE).write_bytes(garbage)
+    stamp, good = read(grown)
+    commit = good["commits"][0]
+    lies = [{"key": 1}, [], {**good, "head": 7}, {**good, "commits": [commit, commit]},
+            *({**good, "commits": [[*commit[:index], value, *commit[index + 1:]]]}
+              for index, value in ((0, -3), (1, "soon"), (2, "HEAD"), (5, "yesterday"), (7, [["Q", "x", "", "0"]]))),
+            {**good, "blobs": {"not-a-blob": ["t", "s", []]}}]
+    for garbage in (b"\x00\xff not json", b'{"key": 1}', *(None for _ in lies)):
+        if garbage is None:
+            rewrite(grown, stamp, lies.pop(0))
+        else:
+            (grown.path / CACHE).write_bytes(garbage)
         debug.clear()
 
         assert history(grown.path) == expected
         assert "full pass" in debug.text
-        assert json.loads((grown.path / CACHE).read_bytes())["head"] == expected.head
+        assert read(grown)[1]["head"] == expected.head
+
+
+def test_a_hand_edit_is_a_damaged_cache(grown, debug):
+    expected = _cold(grown)
+    text = (grown.path / CACHE).read_bytes()
+    (grown.path / CACHE).write_bytes(text.replace(b"Ana Lima", b"Mallory"))
+    assert b"Mallory" in (grown.path / CACHE).read_bytes()
+    debug.clear()
+
+    assert history(grown.path) == expected and "full pass" in debug.text
+
+
+def test_a_planted_cache_cannot_put_authors_on_the_site(grown, at, debug):
+    # Made with mlreport's own cache code, so it is whole and in the right shape: only git gives it away.
+    options = Options(root=grown.path)
+    key = cache.cache_key(grown.path, "", record_pathspecs(options, probe(grown.path)))
+    forged = cache.load(grown.path / CACHE, key)
+    assert forged is not None
+    forged.commits = [dataclasses.replace(commit, author="Mallory", email="mallory@evil.example", encoded="")
+                      for commit in forged.commits]
+    cache.save(grown.path / CACHE, key, forged)
+    grown.git("add", "-f", CACHE)
+    grown.commit("Tidy up (#77)", author=ZOE, date=at(30))
+    planted = (grown.path / CACHE).read_bytes()
+    debug.clear()
+
+    result = history(grown.path)
+
+    assert "full pass" in debug.text
+    assert not any(change.author == "Mallory" for provenance in result.records.values()
+                   for change in provenance.changes)
+    assert result == _cold_keeping(grown, CACHE)
+    assert (grown.path / CACHE).read_bytes() == planted  # a tracked file is left as the repository has it
+
+
+def _cold_keeping(repo, tracked: str):
+    """A cold read that leaves a tracked cache file in place (it is ignored anyway)."""
+    saved = (repo.path / tracked).read_bytes()
+    (repo.path / tracked).unlink()
+    try:
+        return history(repo.path)
+    finally:
+        (repo.path / tracked).write_bytes(saved)
 
 
 def test_a_cache_whose_head_is_no_commit_of_this_repository_is_rebuilt(grown, debug):
     expected = _cold(grown)
-    data = json.loads((grown.path / CACHE).read_bytes())
+    stamp, data = read(grown)
     data["head"] = "0" * 40
     data["commits"] = data["commits"][:1]
-    (grown.path / CACHE).write_text(json.dumps(data), encoding="utf-8")
+    rewrite(grown, stamp, data)
     debug.clear()
 
     assert history(grown.path) == expected
@@ -96,14 +166,14 @@ def test_a_cache_whose_head_is_no_commit_of_this_repository_is_rebuilt(grown, de
 
 def test_a_cache_that_lies_in_the_right_shape_but_for_other_settings_is_rebuilt(grown, debug):
     expected = _cold(grown)
-    data = json.loads((grown.path / CACHE).read_bytes())
-    data["key"]["mlreport"] = "0.0.0-older"
+    stamp, data = read(grown)
+    older = {**json.loads(stamp), "mlreport": "0.0.0-older"}
     data["commits"] = []
-    (grown.path / CACHE).write_text(json.dumps(data), encoding="utf-8")
+    rewrite(grown, json.dumps(older, separators=(",", ":")), data)
     debug.clear()
 
     assert history(grown.path) == expected
-    assert "other settings" in debug.text and "full pass" in debug.text
+    assert "full pass" in debug.text
 
 
 def test_rewritten_history_makes_the_cache_stale(grown, at, debug):
@@ -146,7 +216,7 @@ def test_a_cached_head_reached_only_through_a_second_parent_is_not_reused(repo, 
 def test_the_cache_is_written_atomically_where_the_options_say(grown):
     result = history(grown.path, cache_dir="ci-cache/history")
 
-    data = json.loads((grown.path / "ci-cache/history" / CACHE_FILE).read_bytes())
+    data = json.loads((grown.path / "ci-cache/history" / CACHE_FILE).read_bytes().split(b"\n", 1)[1])
     assert data["head"] == result.head
     # No temporary file is left beside it (the folder's own .gitignore keeps the cache out of git).
     assert sorted(p.name for p in (grown.path / "ci-cache/history").iterdir()) == [".gitignore", CACHE_FILE]

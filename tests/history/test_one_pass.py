@@ -47,10 +47,26 @@ def test_forty_records_cost_the_same_few_git_calls_as_one(repo, at, git_calls):
     result = read_history(Options(root=repo.path), records)
 
     assert len(result.records) == 40 and all(p.changes for p in result.records.values())
-    assert git_calls == {"rev-parse": 1, "status": 1, "rev-list": 1, "log": 1, "cat-file": 1}
+    assert git_calls == {"rev-parse": 1, "status": 1, "rev-list": 1, "log": 1, "cat-file": 1, "diff-tree": 1}
     git_calls.clear()
     read_history(Options(root=repo.path), records)
-    assert git_calls == {"rev-parse": 1, "status": 1}  # warm: everything else comes from the cache
+    # Warm: everything else comes from the cache, once `ls-files` says git does not track it.
+    assert git_calls == {"rev-parse": 1, "status": 1, "ls-files": 1}
+
+
+def test_twenty_decisions_moved_in_cost_one_round_more_not_one_process_each(repo, at, git_calls):
+    for n in range(1, 21):
+        repo.write(f"docs/adr/{n:04d}-choice.md", decision(f"Choice {n}", "proposed"))
+        repo.commit(f"Propose {n}", author=ZOE, date=at(n))
+    repo.git("mv", "docs/adr", "decisions")
+    repo.commit("Adopt mlreport (#30)", date=at(25))
+    records = rows(repo.path)
+    git_calls.clear()
+
+    result = read_history(Options(root=repo.path), records)
+
+    assert all(p.created.author == "Zoë Ångström" and len(p.changes) == 2 for p in result.records.values())
+    assert git_calls == {"rev-parse": 1, "status": 1, "rev-list": 2, "log": 2, "cat-file": 1, "diff-tree": 2}
 
 
 def test_the_same_repository_gives_the_same_history_whatever_the_record_order(repo, at):

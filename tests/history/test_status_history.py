@@ -71,3 +71,23 @@ def test_an_old_version_that_breaks_the_schema_still_gives_its_status(repo, at):
     timeline = history(repo.path).provenance("decisions/0003-use-y.md").status_history
 
     assert [(s.status, s.change.subject) for s in timeline] == [("proposed", "Propose Y"), ("accepted", "Accept Y")]
+
+
+def test_log4brains_drafts_and_table_statuses_have_timelines_that_follow_git(repo, at):
+    log4brains = "# Use slugs\n\n- Status: {}\n- Date: 2026-01-02\n\n## Context and Problem Statement\n\nWhy.\n"
+    table = "# Use S3\n\n| Field | Value |\n| --- | --- |\n| Status | {} |\n| Author | Ana Lima |\n\n## Context\n"
+    repo.write("decisions/20260102-use-slugs.md", log4brains.format("draft"))
+    repo.write("decisions/0002-use-s3.md", table.format("Proposed"))
+    repo.commit("Draft two decisions (#4)", author=ZOE, date=at(1))
+    repo.write("decisions/20260102-use-slugs.md", log4brains.format("accepted"))
+    repo.write("decisions/0002-use-s3.md", table.format("Accepted"))
+    repo.commit("Accept both (#5)", author=LI, date=at(2))
+
+    result = history(repo.path)
+
+    for path in ("decisions/20260102-use-slugs.md", "decisions/0002-use-s3.md"):
+        provenance = result.provenance(path)
+        assert [(s.status, s.change.pr, s.change.author) for s in provenance.status_history] == [
+            ("proposed", 4, "Zoë Ångström"), ("accepted", 5, "李雷")]
+        assert [c.commit for c in provenance.changes] == repo.git("log", "--follow", "--format=%H", "--",
+                                                                  path).split()

@@ -180,12 +180,24 @@ def test_history_dvclive_folder(repo) -> None:
     ("title: A\ndate: 2026-01-05\nlinks: [{title: MLflow}]\n",
      "3:9: error: missing required key `url` in `links.0` (add `url: …`)"),
     ("title: A\ndate: 2026-01-05\nbaselin: other\n", "3:1: warning: unknown key `baselin` (did you mean `baseline`?)"),
+    ("title: A\ndate: 2026-01-05\nmetrics:\n  test: {auc: .nan}\n",
+     "4:15: warning: metric `test.auc` is NaN: it is left out of tables, leaderboards and charts "
+     "(record the number the run reached, or leave the metric out)"),
+    ("title: A\ndate: 2026-01-05\nmetrics: {loss: -.inf}\n",
+     "3:17: warning: metric `loss` is minus infinity: it is left out of tables, leaderboards and charts "
+     "(record the number the run reached, or leave the metric out)"),
     ("title: A\ndate: 2026-01-05\nowner: ana\n",
      "3:1: warning: unknown key `owner` (team-specific fields belong under `extra:`)"),
 ])
 def test_bad_record(repo, record: str, expected: str) -> None:
     repo.write("experiments/a.yaml", record)
     assert [p.format_text() for p in load(repo).problems] == [f"experiments/a.yaml:{expected}"]
+
+
+def test_parameters_json_cannot_hold_are_kept_as_text(repo) -> None:
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-05\n"
+                                     "params: {lr: .nan, clip: .inf, wd: 0.1, since: 2026-01-02}\n")
+    assert only_experiment(repo).params == {"lr": "nan", "clip": "inf", "wd": 0.1, "since": "2026-01-02"}
 
 
 def test_file_name_that_is_no_valid_id(repo) -> None:

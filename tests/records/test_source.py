@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import yaml
 
 from mlreport.config import Options
-from mlreport.records import Loaded, load_records, source
+from mlreport.records import Loaded, experiment, load_records, source
 from mlreport.records.source import SourceError, parse_yaml, split_front_matter
 
 TAB_HINT = "(YAML indents with spaces only; replace the tab with spaces)"
@@ -33,8 +35,13 @@ UNREADABLE_EXPERIMENTS = {
     "not UTF-8 on a later line": (b"title: A\nnotes: na\xefve\n",
                                   "2:10: error: file is not valid UTF-8 (byte 0xef) (re-save the file with UTF-8 "
                                   "encoding)"),
-    "byte-order mark": (b"\xef\xbb\xbftitle: A\ndate: 2026-01-05\n",
-                        "1:1: error: file starts with a byte-order mark (BOM) (save the file as UTF-8 without BOM)"),
+    "lone surrogate": (b'title: "A\\ud800B"\ndate: 2026-01-05\n',
+                       "1:8: error: invalid YAML: text holds `\\ud800`, half of a UTF-16 surrogate pair, which is "
+                       "no character (write the character itself, or escape all of it: `\\U0001F600`)"),
+    "lone surrogate in a key": (b'title: A\ndate: 2026-01-05\nextra: {"\\ud83d\\ude00 \\udfff": 1}\n',
+                                "3:9: error: invalid YAML: text holds `\\udfff`, half of a UTF-16 surrogate pair, "
+                                "which is no character (write the character itself, or escape all of it: "
+                                "`\\U0001F600`)"),
     "tab indentation": (b"title: A\nparams:\n\tlr: 0.1\n",
                         f"3:1: error: invalid YAML: a tab character is used for indentation {TAB_HINT}"),
     "empty file": (b"", "1:1: error: file is empty (a record is a YAML mapping with at least `title` and `date`)"),
@@ -126,6 +133,94 @@ def test_duplicate_key_is_an_error_at_the_second_one(repo) -> None:
         "experiments/merged.yaml:5:1: error: duplicate key `metrics`: line 3 has it too "
         "(YAML keeps only the last one; merge the two)"]
     assert loaded.experiments[0].metrics == {"test.auc": 0.88}
+
+
+def test_a_byte_order_mark_is_read_past_in_yaml_markdown_and_csv(repo) -> None:
+    bom = b"\xef\xbb\xbf"
+    (repo.path / "experiments" / "a").mkdir(parents=True)
+    (repo.path / "experiments" / "a" / "experiment.yaml").write_bytes(
+        bom + b"title: Saved on Windows\ndate: 2026-01-05\nhistory: curves.csv\n")
+    (repo.path / "experiments" / "a" / "curves.csv").write_bytes(bom + b"step,loss\n1,0.5\n")
+    (repo.path / "decisions").mkdir()
+    (repo.path / "decisions" / "0001-use-bom.md").write_bytes(
+        bom + b"---\nstatus: accepted\ndate: 2026-01-05\n---\n# Use what Windows saves\n")
+    loaded = load(repo)
+    assert loaded.problems == []
+    assert (loaded.experiments[0].title, loaded.experiments[0].history) == ("Saved on Windows", {"loss": ((1.0, 0.5),)})
+    assert [d.title for d in loaded.decisions] == ["Use what Windows saves"]
+
+
+@pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "pyyaml"])
+def test_exponents_without_a_dot_are_numbers_as_in_yaml_1_2(monkeypatch, libyaml: bool) -> None:
+    if not libyaml:
+        monkeypatch.setattr(source, "_FastLoader", None)
+    document = parse_yaml("lr: 1e-05\nsteps: 3e4\nwd: -2.5E+3\nquoted: '1e-05'\nword: 1e5x\n", "e.yaml")
+    assert document.data == {"lr": 1e-05, "steps": 30000.0, "wd": -2500.0, "quoted": "1e-05", "word": "1e5x"}
+
+
+def test_an_unquoted_exponent_is_a_valid_metric(repo) -> None:
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-05\nparams: {lr: 1e-05}\nmetrics: {loss: 3e-4}\n")
+    loaded = load(repo)
+    assert loaded.problems == []
+    assert (loaded.experiments[0].params, loaded.experiments[0].metrics) == ({"lr": 1e-05}, {"loss": 3e-4})
+
+
+@pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "pyyaml"])
+def test_a_key_after_a_merge_key_overrides_what_was_merged(repo, monkeypatch, libyaml: bool) -> None:
+    if not libyaml:
+        monkeypatch.setattr(source, "_FastLoader", None)
+    repo.write("experiments/a.yaml", """
+        title: Tuned from the defaults
+        date: 2026-01-05
+        extra:
+          defaults: &b {lr: 1, wd: 0.1}
+          more: &m {lr: 2, seed: 7}
+        params:
+          <<: [*b, *m]
+          lr: 3
+        """)
+    loaded = load(repo)
+    assert loaded.problems == []
+    # The key written last wins, and the first of several merged mappings wins over the next ones.
+    assert loaded.experiments[0].params == {"lr": 3, "wd": 0.1, "seed": 7}
+
+
+def test_a_key_written_twice_beside_a_merge_key_is_still_a_duplicate(repo) -> None:
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-05\nextra: {b: &b {lr: 1}}\n"
+                                     "params:\n  <<: *b\n  wd: 1\n  wd: 2\n")
+    assert [p.format_text() for p in load(repo).problems] == [
+        "experiments/a.yaml:7:3: error: duplicate key `params.wd`: line 6 has it too "
+        "(YAML keeps only the last one; merge the two)"]
+
+
+def test_an_escaped_surrogate_pair_is_the_character_it_encodes(repo) -> None:
+    repo.write("experiments/a.yaml", 'title: "Smile \\ud83d\\ude00"\ndate: 2026-01-05\n')
+    loaded = load(repo)
+    assert (loaded.problems, loaded.experiments[0].title) == ([], "Smile \U0001F600")
+
+
+def test_a_timestamp_whose_offset_has_seconds_is_reported_not_raised(repo) -> None:
+    repo.write("experiments/lmt.yaml", "title: Local mean time\ndate: 1912-01-01 00:00:00-00:16:08\n")
+    assert [p.format_text() for p in load(repo).problems] == [
+        "experiments/lmt.yaml:2:7: error: `date` must be a date; found string '1912-01-01 00:00:00-00:16:08' "
+        "(write dates as YYYY-MM-DD)"]
+
+
+def test_a_record_file_over_the_size_limit_is_refused_before_it_is_read(repo) -> None:
+    padding = "".join(f"  k{n}: {'x' * 60}\n" for n in range(50_000))
+    repo.write("experiments/huge.yaml", f"title: Huge\ndate: 2026-01-05\nextra:\n{padding}")
+    assert [p.format_text() for p in load(repo).problems] == [
+        "experiments/huge.yaml:1:1: error: record file is 3.5 MB, more than the 2 MB mlreport reads (keep curves in "
+        "a history CSV beside the record (`history: curves.csv`) and large files as artifacts, linked by URI)"]
+
+
+def test_a_history_file_over_its_size_limit_is_refused(repo, monkeypatch) -> None:
+    monkeypatch.setattr(experiment, "HISTORY_LIMIT", dataclasses.replace(source.HISTORY_LIMIT, bytes=1_000))
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-05\nhistory: a.csv\n")
+    repo.write("experiments/a.csv", "step,loss\n" + "".join(f"{n},0.5\n" for n in range(1_000)))
+    assert [p.format_text() for p in load(repo).problems] == [
+        "experiments/a.csv:1:1: error: history file is 8 kB, more than the 1 kB mlreport reads (log fewer steps "
+        "(every 10th is plenty for a chart), or split the file)"]
 
 
 def test_dates_that_do_not_exist_are_reported_not_raised(repo) -> None:
