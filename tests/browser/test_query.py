@@ -69,12 +69,16 @@ def test_typing_a_query_filters_the_index_counts_and_keeps_it_in_the_address(dem
     tab = tabs(demo)
     page = tab.goto(demo.url(EXPERIMENTS_INDEX))
     assert page.locator(COUNT).inner_text() == f"{len(demo.catalog.experiments)} rows"
+    # The query data (every experiment's fields) is fetched once a query is typed, not before.
+    fields_url = demo.base + QUERY_DATA
+    assert fields_url not in tab.requests
 
     page.locator(BOX).press_sequentially(expression)
     wait_for_rows(page, len(expected))
     assert sorted(row_ids(page)) == expected
     assert page.locator(COUNT).inner_text() == f"{len(expected)} of {len(demo.catalog.experiments)} rows"
     assert page.evaluate("new URLSearchParams(location.search).get('q')") == expression
+    assert tab.requests.count(fields_url) == 1
 
     # The address is a permalink: a new tab opens the same filtered view.
     again = tabs(demo, fresh=True)
