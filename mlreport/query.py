@@ -385,18 +385,18 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def _comparison(operator: str, literal: str | float) -> Callable[[Any], bool]:
-    """`value OP literal`: as numbers when one side is a number and the other reads as one, else as text."""
+    """`value OP literal`: with a number on either side, as numbers (text that reads as one counts;
+    other text never matches); two texts as text."""
     compare = _ORDER[operator]
     literal_number = literal if isinstance(literal, float) else _as_number(literal)
     literal_text = text_of(literal)
 
     def match(value: Any) -> bool:
         is_number = isinstance(value, (int, float))
-        if literal_number is not None and (is_number or isinstance(literal, float)):
+        if is_number or isinstance(literal, float):
             number = value if is_number else _as_number(value)
-            if number is not None:
-                return compare(number, literal_number)
-        return compare(text_of(value), literal_text)
+            return number is not None and literal_number is not None and compare(number, literal_number)
+        return compare(value, literal_text)
     return match
 
 
@@ -466,12 +466,13 @@ def record_fields(record: Queryable) -> dict[str, Any]:
 
 
 def _param(value: Any) -> Any:
-    """Parameters as numbers or text; lists and mappings as compact JSON text, booleans as true/false."""
+    """Parameters as numbers or text: lists and mappings as compact JSON text (in the record's order:
+    their keys may mix types), booleans as true/false. (The loader has made NaN and dates text.)"""
     if value is None or isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return value
     if isinstance(value, bool):
         return text_of(value)
-    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def _tag_values(tags: Sequence[str]) -> dict[str, str]:
