@@ -21,9 +21,11 @@ The pipeline, and the module that owns each step:
         cli.py      the click commands, thin
     beside the pipeline: project.py (where the project is), site_folder.py (what a site folder may be,
     the marker, the swap), diff/ (the pull-request report: two catalogs compared), scaffold.py (`new`,
-    `init`), ci.py (pipeline files), results.py (`mlreport query`'s answer), schema.py (JSON
-    Schemas), metrics.py (what metric values mean and how they read), query.py (the query language
-    every filter speaks: options, CLI, diff, site), problems.py (the one user-facing error type).
+    `init`), importers/ (`import mlflow|dvc|hf-card`, `export hf-card`: records in from the tools
+    teams already use, written as a person would, and cards back out), ci.py (pipeline files),
+    results.py (`mlreport query`'s answer), schema.py (JSON Schemas), metrics.py (what metric values
+    mean and how they read), query.py (the query language every filter speaks: options, CLI, diff,
+    site), problems.py (the one user-facing error type).
 
 Imports go one way, down this list: records import nothing above them; the catalog imports the
 records; render imports the catalog and history; only the engine adapters (plugin.py, build.py,

@@ -6,7 +6,7 @@ Loaded records are joined here once; pages and reports read the catalog, never r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from mlreport.config import Options
 from mlreport.leaderboards import RankedBoard, board_definitions, rank
@@ -72,6 +72,22 @@ class Catalog:
                 rows.append(EvaluationRow(experiment, evaluation.experiment, metric, value, split, self.goal(metric)))
         return rows
 
+    def model_index(self, card: ModelCard, source_url: Callable[[Experiment], str] | None = None
+                    ) -> list[dict[str, Any]]:
+        """Hugging Face's `model-index` from a card's evaluations: one result per experiment and split."""
+        results: list[dict[str, Any]] = []
+        by_experiment: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in self.evaluation_rows(card):
+            experiment = row.experiment
+            if experiment is None or row.value is None:
+                continue
+            key = (row.experiment_id, row.split)
+            if key not in by_experiment:
+                by_experiment[key] = _hub_result(experiment, row.split, source_url)
+                results.append(by_experiment[key])
+            by_experiment[key]["metrics"].append({"type": row.metric, "value": row.value, "name": row.metric})
+        return [{"name": card.id, "results": results}] if results else []
+
     def effective_status(self, decision: Decision) -> str:
         """`superseded` when a successor exists, whatever stale status the file still says."""
         return "superseded" if self.successors.get(decision.id) else decision.status
@@ -115,6 +131,18 @@ def _linked_both_ways(keys: dict[str, str], decisions: Iterable[Decision], forwa
                 to.setdefault(source, set()).add(target)
                 back.setdefault(target, set()).add(source)
     return ({k: tuple(sorted(v)) for k, v in to.items()}, {k: tuple(sorted(v)) for k, v in back.items()})
+def _hub_result(experiment: Experiment, split: str, source_url: Callable[[Experiment], str] | None
+                ) -> dict[str, Any]:
+    result: dict[str, Any] = {"task": {"type": experiment.task or "other"}}
+    if experiment.dataset:
+        dataset = {"name": experiment.dataset.name, "type": experiment.dataset.name}
+        dataset.update({k: v for k, v in (("split", split), ("revision", experiment.dataset.version)) if v})
+        result["dataset"] = dataset
+    if source_url:
+        # The Hub links each result to where its numbers come from.
+        result["source"] = {"name": experiment.title or experiment.id, "url": source_url(experiment)}
+    result["metrics"] = []
+    return result
 
 
 def _by_id(records: Iterable[Experiment | Decision | ModelCard]) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from dataclasses import replace
@@ -18,6 +19,11 @@ from mlreport.build import BuildFailed, build_site, serve_site
 from mlreport.ci import PROVIDERS, write_pipelines
 from mlreport.config import CONFIG_FILE, Options, load_options
 from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
+from mlreport.importers import ImportFailed
+from mlreport.importers.dvc_runs import import_dvc
+from mlreport.importers.hub_cards import export_card, import_card
+from mlreport.importers.mlflow_runs import RunQuery, import_runs
+from mlreport.importers.writer import Batch, write_batch
 from mlreport.pipeline import generate_site
 from mlreport.problems import RecordError, errors, format_problems, warnings
 from mlreport.project import NoProject, find_root
@@ -247,6 +253,108 @@ def generate(root: Path, out: Path) -> None:
     except OSError as exc:
         _refuse(cannot_write(pages, out, exc))
     click.echo(f"wrote {len(written)} files to {_shown(out, Path.cwd())}")
+
+
+@main.group("import")
+def import_records() -> None:
+    """Bring records in from MLflow, DVC/DVCLive or a Hugging Face model card; again later to refresh them."""
+
+
+_PROGRESS_FROM = 50
+"""How many records make an import long enough for a progress bar."""
+
+
+_DRY_RUN = click.option("--dry-run", is_flag=True, help="Say what would be created and updated; write nothing.")
+
+
+@import_records.command("mlflow")
+@_ROOT
+@click.option("--tracking-uri", metavar="URI",
+              help="The MLflow store: a folder, sqlite:///mlflow.db, or a server (default: MLFLOW_TRACKING_URI).")
+@click.option("--experiment", "experiments", multiple=True, metavar="NAME",
+              help="Only runs of this MLflow experiment (repeat for more).")
+@click.option("--filter", "filter_string", metavar="EXPR", default="",
+              help="An MLflow search filter: \"metrics.auc > 0.9 and params.model = 'lgbm'\".")
+@click.option("--run-id", "run_ids", multiple=True, metavar="ID", help="Only this run (repeat for more).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only runs started on or after this day.")
+@_DRY_RUN
+def import_mlflow(root: Path, tracking_uri: str | None, experiments: tuple[str, ...], filter_string: str,
+                  run_ids: tuple[str, ...], since: dt.datetime | None, dry_run: bool) -> None:
+    """One experiment record per MLflow run: params, final metrics, histories, tags, code, a link back."""
+    query = RunQuery(tracking_uri or "", experiments, filter_string, run_ids, since.date() if since else None)
+    _import(_options(root), lambda: import_runs(query), dry_run)
+
+
+@import_records.command("dvc")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_ROOT
+@_DRY_RUN
+def import_dvc_runs(paths: tuple[Path, ...], root: Path, dry_run: bool) -> None:
+    """Records from DVCLive folders (default: dvclive/) and `dvc exp show --json` files."""
+    options = _options(root)
+    _import(options, lambda: import_dvc(list(paths), options.root), dry_run)
+
+
+@import_records.command("hf-card")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@_ROOT
+@_DRY_RUN
+def import_hf_card(path: Path, root: Path, dry_run: bool) -> None:
+    """A Hugging Face model card (README.md or its folder): the card, and an experiment per model-index result."""
+    options = _options(root)
+    _import(options, lambda: import_card(path, options.root), dry_run)
+
+
+@main.group("export")
+def export_records() -> None:
+    """Write records out for other tools."""
+
+
+@export_records.command("hf-card")
+@click.argument("card_id", metavar="ID")
+@_ROOT
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the README here (default: print it).")
+def export_hf_card(card_id: str, root: Path, out: Path | None) -> None:
+    """A model card as a Hugging Face README, its model-index generated from the linked experiments."""
+    options = _options(root)
+    checked = read_records(options)
+    if errors(checked.problems):
+        _fail(RecordError(errors(checked.problems)))
+    try:
+        text = export_card(checked.catalog, card_id)
+    except ImportFailed as exc:
+        click.echo(exc.line(), err=True)
+        sys.exit(1)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"error: cannot write {out}: {exc.strerror}", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {_shown(out, Path.cwd())}", err=True)
+
+
+def _import(options: Options, read: Callable[[], Batch], dry_run: bool) -> None:
+    """Read the records, write them (a progress bar on a terminal when there are many), say what changed."""
+    try:
+        batch = read()
+        shown = len(batch) >= _PROGRESS_FROM and sys.stderr.isatty()
+        with click.progressbar(length=len(batch), label="importing", file=sys.stderr, hidden=not shown) as bar:
+            written = write_batch(batch, options, dry_run=dry_run, on_each=lambda: bar.update(1))
+    except ImportFailed as exc:
+        click.echo(exc.line(), err=True)
+        sys.exit(1)
+    except RecordError as exc:
+        _fail(exc)
+    for warning in batch.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for verb, paths in (("created", written.created), ("updated", written.updated)):
+        for path in paths:
+            click.echo(f"{'would be ' if dry_run else ''}{verb} {path}")
+    click.echo(f"{'dry run, nothing written: ' if dry_run else ''}{written.summary()}")
 
 
 @contextmanager

@@ -74,6 +74,9 @@ EXPERIMENT: dict[str, Any] = {
             "properties": {"title": {"type": "string"}, "url": {"type": "string"}}}},
         "notes": {"type": "string"},
         "extra": {"type": "object"},
+        "source": {"type": "object", "required": ["tool"],
+                   "description": "where an imported record came from; a later import updates it in place",
+                   "properties": {"tool": {"type": "string"}}},
     },
 }
 
@@ -128,6 +131,7 @@ MODEL: dict[str, Any] = {
         "metrics": _STRINGS,
         "base_model": {"anyOf": [_STRINGS, {"type": "string"}]},
         "model-index": {"type": "array"},
+        "model_index": {"type": "array", "description": "the legacy spelling of model-index"},
         "thumbnail": {"type": "string"},
         "inference": {},
         "widget": {},

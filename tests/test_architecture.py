@@ -31,6 +31,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "mlreport.ci": (),
     "mlreport.results": ("mlreport.records",),
     "mlreport.page_cache": (),
+    "mlreport.importers": ("mlreport.records", "mlreport.scaffold", "mlreport.catalog", "mlreport.validate",
+                           "mlreport.render"),
 }
 ADAPTERS = ("mlreport.plugin", "mlreport.build", "mlreport.cli", "mlreport.__main__")
 """The only modules that may import MkDocs (and Material)."""

@@ -74,10 +74,10 @@ EXPECTED = {
                                        "the card with a YAML block between two `---` lines, holding at least "
                                        "`name:`)",
     "history escapes its folder": "experiments/history-escape.yaml:3:10: error: `history` points outside the "
-                                  "experiment's folder: '../../etc/passwd' (keep history files next to the "
-                                  "experiment record)",
+                                  "project: '../../etc/passwd' (keep history files inside the project's folder)",
     "history file missing": "experiments/history-missing.yaml:3:10: error: `history` file not found: "
-                            "'curves/history-missing.csv' (paths are relative to experiments/)",
+                            "'curves/history-missing.csv' (paths are relative to experiments/ "
+                            "or to the project's top folder)",
     "history without step column": "experiments/history-no-step/history.csv:1:1: error: history file has no `step` "
                                    "column; its columns are: 'epoch, train_loss, val_loss' (the first line names the "
                                    "columns: step, then one column per metric)",

@@ -68,6 +68,8 @@ class Experiment(Record):
     links: tuple[Link, ...] = ()
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    source: dict[str, Any] = field(default_factory=dict)
+    """Where an imported record came from (`{tool: mlflow, run_id: …}`); empty for hand-written ones."""
 
     kind: str = field(default="experiment", init=False)
 
@@ -124,6 +126,7 @@ def load_experiment(path: Path, reader: Reader) -> tuple[Experiment | None, list
         links=_links(data.get("links"), "title", "url"),
         notes=notes,
         extra=_mapping(data.get("extra")),
+        source=_mapping(data.get("source")),
     )
     return experiment, problems
 
@@ -137,29 +140,41 @@ def _history(document: Document, path: Path, reader: Reader) -> tuple[dict[str, 
         return series, []
     if not isinstance(value, str):
         return {}, []
-    # A path from record content must stay inside the experiment's own folder as written (links inside it are
+    # Beside the record first (as records always read it), else from the project's top, where DVCLive
+    # writes its folder. Either way the path must stay inside the project as written (links inside it are
     # the boundary's to judge), and what is checked is what is read: `..` is taken away here, not by the OS.
-    base = Path(os.path.abspath(path.parent))
-    target = Path(os.path.normpath(base / value))
-    if not target.is_relative_to(base):
+    root = Path(os.path.abspath(reader.root))
+    beside = Path(os.path.normpath(Path(os.path.abspath(path.parent)) / value))
+    from_root = Path(os.path.normpath(root / value))
+    target = beside if beside.exists() or not from_root.exists() else from_root
+    if not target.is_relative_to(root):
         reader.refuse(path.parent / value)
         return {}, [document.problem("history", value=True,
-                                     message=f"`history` points outside the experiment's folder: {excerpt(value)}",
-                                     hint="keep history files next to the experiment record")]
+                                     message=f"`history` points outside the project: {excerpt(value)}",
+                                     hint="keep history files inside the project's folder")]
     outside = _outside(document, target, reader, "history")
     if outside:
         return {}, [outside]
-    reader.look(path.parent / value)  # what the folder holds decides the curves, even before it exists
+    for candidate in (beside, from_root):
+        reader.look(candidate)  # what lies at either decides the curves, even before it exists
     if not target.exists():
         return {}, [document.problem("history", value=True, message=f"`history` file not found: {excerpt(value)}",
-                                     hint=f"paths are relative to {relative(path.parent, reader.root)}/")]
+                                     hint=f"paths are relative to {relative(path.parent, reader.root)}/ "
+                                          "or to the project's top folder")]
+    return read_series(target, reader, lambda file: _outside(document, file, reader, "history"))
+
+
+def read_series(target: Path, reader: Reader, refused: Callable[[Path], Problem | None] = lambda file: None
+                ) -> tuple[dict[str, Series], list[Problem]]:
+    """The curves of a CSV/TSV file, or of a folder of them (nested names kept: `train/loss.tsv` → `train.loss`);
+    `refused` names the problem with a file that must not be read."""
     files = sorted(target.rglob("*")) if target.is_dir() else [target]
     series: dict[str, Series] = {}
     problems: list[Problem] = []
     for file in files:
         if file.suffix.lower() not in (".csv", ".tsv"):
             continue
-        outside = _outside(document, file, reader, "history")
+        outside = refused(file)
         if outside:
             problems.append(outside)
             continue

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+
+import yaml
 
 from mlreport.problems import Problem, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, heading_title,
@@ -25,6 +28,17 @@ class Evaluation:
     split: str = ""
 
 
+@dataclass(frozen=True)
+class HubResult:
+    """One number of a card's own `model-index`, as a card from the Hub carries its results."""
+
+    task: str
+    dataset: str
+    split: str
+    metric: str
+    value: float
+
+
 @dataclass(frozen=True, kw_only=True)
 class ModelCard(Record):
     """One model card."""
@@ -34,6 +48,8 @@ class ModelCard(Record):
     status: str = "development"
     decisions: tuple[str, ...] = ()
     evaluations: tuple[Evaluation, ...] = ()
+    results: tuple[HubResult, ...] = ()
+    """The card's own `model-index` results (legacy `model_index` too), for cards not linked to experiments."""
     metadata: dict[str, Any] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
@@ -86,11 +102,46 @@ def load_model_card(path: Path, reader: Reader) -> tuple[ModelCard | None, list[
         status=str(data.get("status") or "development"),
         decisions=raw_references(document, "decisions"),
         evaluations=_evaluations(document),
+        results=hub_results(data.get("model-index", data.get("model_index"))),
         metadata={k: v for k, v in data.items() if k not in _OWN_KEYS},
         body=body,
         body_line=body_line,
     )
     return card, problems
+
+
+def hub_results(model_index: Any) -> tuple[HubResult, ...]:
+    """The numbers of a Hugging Face `model-index`; entries that are not `{type, value: number}` are skipped."""
+    found = []
+    for model in model_index if isinstance(model_index, list) else []:
+        for result in (model.get("results") if isinstance(model, dict) else None) or []:
+            if not isinstance(result, dict):
+                continue
+            task, dataset = _mapping(result.get("task")), _mapping(result.get("dataset"))
+            for metric in result.get("metrics") or []:
+                value = _mapping(metric).get("value")
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+                    found.append(HubResult(str(task.get("type") or task.get("name") or ""),
+                                           str(dataset.get("name") or dataset.get("type") or ""),
+                                           str(dataset.get("split") or ""),
+                                           str(metric.get("type") or metric.get("name")), float(value)))
+    return tuple(found)
+
+
+def hub_readme(card: ModelCard, model_index: list[dict[str, Any]]) -> str:
+    """The card as a Hugging Face README: its Hub metadata, `model_index` (when any, else the card's own), its body."""
+    metadata = {key: value for key, value in card.metadata.items()
+                if not (model_index and key in ("model-index", "model_index"))}
+    if model_index:
+        metadata["model-index"] = model_index
+    if not metadata:
+        return card.body.lstrip()
+    front = yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    return f"---\n{front}---\n{card.body.lstrip()}"
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _evaluations(document: Document) -> tuple[Evaluation, ...]:

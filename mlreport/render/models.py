@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from markupsafe import Markup, escape
 
 from mlreport.metrics import delta
 from mlreport.catalog import EvaluationRow
 from mlreport.records import ModelCard
+from mlreport.records.model_card import hub_readme
 from mlreport.render.feed import address
 from mlreport.render.site import MODELS_INDEX, PageKind, Site, record_page
 from mlreport.render.text import body_without_title, breakable
@@ -18,7 +18,8 @@ from mlreport.render.text import body_without_title, breakable
 STATUS_ORDER = ("production", "candidate", "development", "deprecated")
 """The index's groups, in order; any other status follows, by name."""
 HEADER_KEYS = {"license": "License", "library_name": "Library", "pipeline_tag": "Pipeline tag",
-               "base_model": "Base model", "language": "Language", "datasets": "Datasets"}
+               "base_model": "Base model", "language": "Language", "datasets": "Datasets",
+               "co2_eq_emissions": "CO₂ emissions"}
 """Hugging Face metadata the card page shows in its header, with their labels."""
 
 
@@ -78,8 +79,20 @@ def header(card: ModelCard) -> list[tuple[str, Any]]:
             continue
         if key == "license" and value == "other" and card.metadata.get("license_name"):
             value = f"other ({card.metadata['license_name']})"
+        if key == "co2_eq_emissions":
+            value = emissions(value)
         shown.append((label, value))
     return shown
+
+
+def emissions(value: Any) -> str:
+    """The Hub's `co2_eq_emissions` (grams, or `{emissions, source, training_type, …}`) in one line."""
+    if not isinstance(value, dict):
+        return f"{value} g CO₂eq"
+    details = [str(value[k]) for k in ("source", "training_type", "geographical_location", "hardware_used")
+               if value.get(k)]
+    grams = f"{value['emissions']} g CO₂eq" if value.get("emissions") is not None else "CO₂eq"
+    return grams + (f" ({', '.join(details)})" if details else "")
 
 
 def evaluation_table(site: Site, card: ModelCard) -> list[Evaluated]:
@@ -95,43 +108,10 @@ def evaluation_table(site: Site, card: ModelCard) -> list[Evaluated]:
     return rows
 
 
-def model_index(site: Site, card: ModelCard) -> list[dict[str, Any]]:
-    """Hugging Face's `model-index`, generated from the card's evaluations: one result per experiment."""
-    results: list[dict[str, Any]] = []
-    by_experiment: dict[str, dict[str, Any]] = {}
-    for row in site.catalog.evaluation_rows(card):
-        experiment = row.experiment
-        if experiment is None or row.value is None:
-            continue
-        key = f"{row.experiment_id}\0{row.split}"
-        if key not in by_experiment:
-            result: dict[str, Any] = {"task": {"type": experiment.task or "other"}}
-            if experiment.dataset:
-                dataset = {"name": experiment.dataset.name, "type": experiment.dataset.name}
-                dataset.update({k: v for k, v in (("split", row.split), ("revision", experiment.dataset.version))
-                                if v})
-                result["dataset"] = dataset
-            if site.options.site_url:
-                # The Hub links each result to where its numbers come from.
-                result["source"] = {"name": experiment.title or experiment.id,
-                                    "url": address(site, record_page("experiment", experiment.id))}
-            result["metrics"] = []
-            by_experiment[key] = result
-            results.append(result)
-        by_experiment[key]["metrics"].append({"type": row.metric, "value": row.value, "name": row.metric})
-    return [{"name": card.id, "results": results}] if results else []
-
-
 def hub_card(site: Site, card: ModelCard) -> str:
-    """The card as a Hugging Face README: its Hub metadata, a generated `model-index`, and its body."""
-    metadata = {key: value for key, value in card.metadata.items() if key != "model-index"}
-    generated = model_index(site, card)
-    if generated:
-        metadata["model-index"] = generated
-    if not metadata:
-        return card.body.lstrip()
-    front = yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
-    return f"---\n{front}---\n{card.body.lstrip()}"
+    """The card as a Hugging Face README, its `model-index` generated from the linked experiments."""
+    source_url = (lambda e: address(site, record_page("experiment", e.id))) if site.options.site_url else None
+    return hub_readme(card, site.catalog.model_index(card, source_url))
 
 
 def status_groups(cards: list[ModelCard]) -> list[Group]:

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import markdown
 from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
@@ -138,7 +139,23 @@ class _Sanitise(Extension):
         # Without these two, HTML in the source is plain text and gets escaped on output.
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        # After fenced code is set aside (priority 25), so a comment shown in a code block stays.
+        md.preprocessors.register(_HiddenComments(md), "mlreport_comments", 24)
         md.treeprocessors.register(_SafeTree(md, self), "mlreport_safe", 0)
+
+
+class _HiddenComments(Preprocessor):
+    """HTML comments are notes to the card's author (the Hub template is full of them): hidden, not shown as text.
+
+    Inline code (`` `<!-- x -->` ``) is kept as written.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = _COMMENT_OR_CODE.sub(lambda m: m.group(0) if m.group("code") else "", "\n".join(lines))
+        return text.split("\n")
+
+
+_COMMENT_OR_CODE = re.compile(r"(?P<code>(`+).*?\2)|<!--.*?(?:-->|\Z)", re.S)
 
 
 class _SafeTree(Treeprocessor):

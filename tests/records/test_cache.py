@@ -137,7 +137,7 @@ def test_what_a_load_must_not_read_keeps_its_record_out_of_the_cache(repo, loads
     for _ in range(2):
         loaded = cached(repo)
     assert sorted(loads) == sorted(["experiments/outside.yaml", "experiments/piped/experiment.yaml"] * 2)
-    assert [p.message for p in loaded.problems] == ["`history` points outside the experiment's folder: "
+    assert [p.message for p in loaded.problems] == ["`history` points outside the project: "
                                                     "'../../elsewhere'"]
 
 

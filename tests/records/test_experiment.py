@@ -226,13 +226,13 @@ def test_history_file_the_csv_module_cannot_read_is_a_located_error(repo) -> Non
         "(one line per step, values separated by commas (tabs in a .tsv))"]
 
 
-def test_history_folder_must_stay_inside_the_experiment_folder(repo, tmp_path) -> None:
+def test_history_folder_must_stay_inside_the_project(repo, tmp_path) -> None:
     (tmp_path / "outside.csv").write_text("step,loss\n1,0.5\n")
     repo.write("experiments/a/experiment.yaml", "title: A\ndate: 2026-01-05\nhistory: ../../../outside.csv\n")
     loaded = load(repo)
     assert [p.format_text() for p in loaded.problems] == [
-        "experiments/a/experiment.yaml:3:10: error: `history` points outside the experiment's folder: "
-        "'../../../outside.csv' (keep history files next to the experiment record)"]
+        "experiments/a/experiment.yaml:3:10: error: `history` points outside the project: "
+        "'../../../outside.csv' (keep history files inside the project's folder)"]
     assert loaded.experiments[0].history == {}
 
 
@@ -244,3 +244,19 @@ def test_history_symlink_out_of_the_folder_is_refused(repo, tmp_path) -> None:
         f"experiments/a/experiment.yaml:3:10: error: `experiments/a/curves.csv` leads outside the repository, "
         f"to {str(tmp_path / 'secret.csv')!r}: nothing is read from it (keep the file in the repository (copy it "
         "in instead of linking to it), or remove the link)"]
+
+
+def test_history_may_name_a_dvclive_folder_anywhere_in_the_project(repo) -> None:
+    repo.write("dvclive/plots/metrics/train/loss.tsv", "timestamp\tstep\tloss\n1\t0\t0.9\n2\t1\t0.7\n")
+    repo.write("dvclive/plots/metrics/acc.tsv", "timestamp\tstep\tacc\n1\t0\t0.5\n")
+    repo.write("experiments/2026/run.yaml", "title: Run\ndate: 2026-01-05\nhistory: dvclive/plots/metrics\n")
+    loaded = load(repo)
+    assert loaded.problems == []
+    assert loaded.experiments[0].history == {"acc": ((0.0, 0.5),), "train.loss": ((0.0, 0.9), (1.0, 0.7))}
+
+
+def test_history_beside_the_record_wins_over_the_same_path_from_the_top(repo) -> None:
+    repo.write("curves.csv", "step,loss\n1,9\n")
+    repo.write("experiments/curves.csv", "step,loss\n1,0.5\n")
+    repo.write("experiments/run.yaml", "title: Run\ndate: 2026-01-05\nhistory: curves.csv\n")
+    assert load(repo).experiments[0].history == {"loss": ((1.0, 0.5),)}

@@ -84,3 +84,12 @@ def test_record_markdown_neutralises_unsafe_links_and_resolves_relative_ones() -
     assert '<span class="mlr-unsafe-link" title="link removed: only http, https and mailto links are allowed">a</span>' in out
     assert ">i</span>" in out  # an image with an unsafe source shows its alt text
     assert 'href="https://ok.example"' in out and 'href="../0003/"' in out
+
+
+def test_html_comments_are_hidden_but_code_showing_one_is_kept() -> None:
+    source = ("<!-- Provide a quick summary -->\n\nText `<!-- shown -->` and <!-- hidden\nover lines --> end.\n\n"
+              "```html\n<!-- in a fence -->\n```\n")
+    out = RecordMarkdown()(source)
+    assert "summary" not in out and "hidden" not in out and "over lines" not in out
+    assert "<code>&lt;!-- shown --&gt;</code>" in out and "&lt;!-- in a fence --&gt;" in out
+    assert "<p>Text <code>&lt;!-- shown --&gt;</code> and  end.</p>" in out
