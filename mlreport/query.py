@@ -113,6 +113,7 @@ class Queryable(Protocol):
     tags: tuple[str, ...]
     params: dict[str, Any]
     metrics: dict[str, float]
+    extra: dict[str, Any]
 
     @property
     def date(self) -> Any: ...
@@ -460,7 +461,7 @@ def record_fields(record: Queryable) -> dict[str, Any]:
         "tags": list(record.tags), "baseline": record.baseline,
         "metrics": dict(record.metrics),
         "params": {k: _param(v) for k, v in record.params.items() if _param(v) is not None},
-        "tag": _tag_values(record.tags),
+        "tag": {**_imported_tags(record.extra), **_tag_values(record.tags)},
     }
     return {k: v for k, v in fields.items() if v not in ("", [], {})}
 
@@ -473,6 +474,15 @@ def _param(value: Any) -> Any:
     if isinstance(value, bool):
         return text_of(value)
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _imported_tags(extra: Mapping[str, Any]) -> dict[str, str]:
+    """The tags of a run imported from MLflow (`extra.mlflow.tags`), so its filters work unchanged."""
+    imported = extra.get("mlflow")
+    tags = imported.get("tags") if isinstance(imported, Mapping) else None
+    if not isinstance(tags, Mapping):
+        return {}
+    return {str(k): text_of(v) for k, v in tags.items() if isinstance(v, (str, int, float)) and v != ""}
 
 
 def _tag_values(tags: Sequence[str]) -> dict[str, str]:
