@@ -10,11 +10,13 @@ plugin, so mkdocs.yml is read once by mlreport and once by MkDocs.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Sequence
+from urllib.parse import urlsplit
 
 import yaml
 from mkdocs.commands.build import build
@@ -24,13 +26,14 @@ from mkdocs.exceptions import MkDocsException
 
 from mlreport import git
 from mlreport.config import CONFIG_FILE, Options
-from mlreport.plugin import MlreportPlugin, site_sources
+from mlreport.problems import Problem
+from mlreport.plugin import MlreportPlugin, RecordsFailed, site_sources
 from mlreport.site_folder import Choice, check_site_folder, mark, staging_folder, swap_in
 
 THEME: dict[str, Any] = {
     "name": "material",
     "font": False,  # no Google Fonts: the site works offline
-    "features": ["navigation.instant", "navigation.tabs", "navigation.top", "search.highlight",
+    "features": ["navigation.tabs", "navigation.top", "search.highlight",
                  "content.code.copy", "content.action.edit"],
     "palette": [
         {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": "indigo", "accent": "indigo",
@@ -45,16 +48,25 @@ MARKDOWN_EXTENSIONS = ["tables", "admonition", "attr_list", "md_in_html", {"toc"
 class BuildFailed(Exception):
     """The site could not be built; the message says why (the records' problems, or MkDocs' error)."""
 
+    def __init__(self, message: str, problems: Sequence[Problem] = ()):
+        super().__init__(message)
+        self.problems = list(problems)
+        """The records' problems, when they are what stopped the build."""
 
-def default_config(root: Path) -> dict[str, Any]:
-    """The MkDocs config used when a repo has no mkdocs.yml."""
-    return {"site_name": root.name or "mlreport", "theme": THEME, "plugins": ["search", "mlreport"],
-            "markdown_extensions": MARKDOWN_EXTENSIONS}
+
+def default_config(root: Path, site_url: str = "") -> dict[str, Any]:
+    """The MkDocs config used when a repo has no mkdocs.yml; instant navigation once the site has an address."""
+    # Material's instant navigation follows only the links sitemap.xml lists, at site_url's address:
+    # without one it would do nothing but earn a note on every build.
+    features = ["navigation.instant", *THEME["features"]] if site_url else THEME["features"]
+    return {"site_name": root.name or "mlreport", "theme": {**THEME, "features": features},
+            "plugins": ["search", "mlreport"], "markdown_extensions": MARKDOWN_EXTENSIONS}
 
 
 def site_config(options: Options, **overrides: Any) -> MkDocsConfig:
     """The site's MkDocs config (its mkdocs.yml, or the default one), with mlreport's plugin given `options`."""
-    with config_source(options.root) as (source, path), docs_dir_override(options) as docs:
+    with config_source(options.root, overrides.get("site_url") or "") as (source, path), \
+            docs_dir_override(options) as docs:
         try:
             config = load_config(config_file=source, config_file_path=str(path), **overrides, **docs)
         except MkDocsException as exc:
@@ -79,28 +91,66 @@ def build_site(options: Options, site_dir: Path | None = None, strict: bool = Fa
         check_site_folder(target, site_sources(config, options), _choice(options, site_dir))
         with staging_folder(target) as staging:
             config.site_dir = str(staging)
-            try:
-                build(config)
-            except MkDocsException as exc:
-                raise BuildFailed(str(exc)) from None
+            with _build_errors() as logged:
+                try:
+                    build(config)
+                except MkDocsException as exc:
+                    raise _failure(exc, logged) from None
             mark(staging)
             swap_in(staging, target)
     return target
 
 
-def serve_site(options: Options, dev_addr: str | None = None) -> None:
-    """Serve the site with live reload; edits to records rebuild it."""
+def serve_site(options: Options, dev_addr: str | None = None, announce: Callable[[str], None] = print) -> None:
+    """Serve the site with live reload; edits to records rebuild it. `announce` is told the address first."""
     from mkdocs.commands.serve import serve
 
     # MkDocs serves from a folder of its own, but a site_dir that a build would refuse is refused here too.
-    config = site_config(options)
+    config = site_config(options, dev_addr=dev_addr)
     check_site_folder(Path(config.site_dir), site_sources(config, options), _choice(options, None), written=False)
+    announce(serve_address(config))
     with reproducible_dates(options.root), config_source(options.root) as (source, path), \
             docs_dir_override(options) as docs:
         try:
             serve(config_file=source, config_file_path=str(path), dev_addr=dev_addr, **docs)
         except MkDocsException as exc:
             raise BuildFailed(str(exc)) from None
+
+
+def serve_address(config: MkDocsConfig) -> str:
+    """Where `serve` shows the site: the dev address under site_url's path, as MkDocs mounts it."""
+    host, port = config.dev_addr
+    path = urlsplit(config.site_url or "/").path or "/"
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}{path}"
+
+
+def _failure(exc: MkDocsException, logged: list[str]) -> BuildFailed:
+    """Why a build stopped, said once: the records' problems, or what MkDocs logged before it gave up."""
+    # MkDocs logs a plugin's error, then raises its own "Aborted with a BuildError!" from within the
+    # handler: the plugin's error is that Abort's context.
+    cause = exc.__context__
+    if isinstance(cause, RecordsFailed):
+        return BuildFailed(str(cause), cause.problems)
+    return BuildFailed("\n".join(logged) or str(exc))
+
+
+@contextmanager
+def _build_errors() -> Iterator[list[str]]:
+    """Keep the errors MkDocs' build logs from being printed; they are collected for BuildFailed."""
+    logged: list[str] = []
+
+    def collect(record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR:
+            return True
+        logged.append(record.getMessage())
+        return False
+
+    logger = logging.getLogger(build.__module__)
+    logger.addFilter(collect)
+    try:
+        yield logged
+    finally:
+        logger.removeFilter(collect)
 
 
 def _choice(options: Options, site_dir: Path | None) -> Choice:
@@ -111,13 +161,13 @@ def _choice(options: Options, site_dir: Path | None) -> Choice:
 
 
 @contextmanager
-def config_source(root: Path) -> Iterator[tuple[Any, Path]]:
+def config_source(root: Path, site_url: str = "") -> Iterator[tuple[Any, Path]]:
     """mkdocs.yml, or the default config as a file MkDocs can read again on every rebuild."""
     path = root / CONFIG_FILE
     if path.is_file():
         yield str(path), path
         return
-    yield _Rereadable(yaml.safe_dump(default_config(root), sort_keys=False).encode("utf-8"), str(path)), path
+    yield _Rereadable(yaml.safe_dump(default_config(root, site_url), sort_keys=False).encode("utf-8"), str(path)), path
 
 
 @contextmanager

@@ -13,11 +13,14 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from mlreport.git import tracked
 
+_PACKAGE = Path(__file__).resolve().parent
 _IGNORE_ALL = "# Made by mlreport: everything here is rebuilt from the records and git.\n*\n"
 
 log = logging.getLogger("mlreport")
@@ -35,6 +38,15 @@ def make_cache_dir(folder: Path) -> None:
 def digest(data: bytes) -> str:
     """The content digest caches compare: BLAKE2b, 128 bits, in hex."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_stamp() -> str:
+    """Python's version and a digest of mlreport's code: what one version cached, another never reads."""
+    code = hashlib.blake2b(digest_size=16)
+    for source in sorted(_PACKAGE.rglob("*.py")):
+        code.update(source.relative_to(_PACKAGE).as_posix().encode() + b"\0" + source.read_bytes())
+    return f"{sys.version_info[0]}.{sys.version_info[1]}:{code.hexdigest()}"
 
 
 def read_cache(path: Path, stamp: str) -> tuple[bytes | None, bool]:

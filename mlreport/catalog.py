@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable
 
 from mlreport.config import Options
 from mlreport.leaderboards import RankedBoard, board_definitions, rank
-from mlreport.metrics import goal_of
+from mlreport.metrics import goal_of, places_of
 from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key
 from mlreport.records.kinds import KINDS
 
@@ -46,6 +46,8 @@ class Catalog:
     decisions_of_model: dict[str, tuple[str, ...]] = field(default_factory=dict)
     decision_ids: dict[str, str] = field(default_factory=dict, repr=False)
     """Decision ids by the key references are compared in (`7` → `0007`)."""
+    metric_places: dict[str, int] = field(default_factory=dict, repr=False)
+    """Each metric's decimal places, from every value recorded for it: one number format per metric."""
 
     def records(self) -> list[Record]:
         """Every record, kind by kind (in the registry's order), each kind by id."""
@@ -60,6 +62,10 @@ class Catalog:
         """`max` or `min` for a metric, honouring the configured overrides."""
         return goal_of(metric, self.options.metric_goals)
 
+    def places(self, metric: str | None) -> int | None:
+        """The decimal places a metric's values and differences are written with; None for an unknown one."""
+        return self.metric_places.get(metric) if metric else None
+
     def evaluation_rows(self, card: ModelCard) -> list[EvaluationRow]:
         """A card's evaluation table, every number pulled from its experiment record."""
         rows = []
@@ -71,6 +77,20 @@ class Catalog:
                 value = experiment.metrics.get(metric) if experiment else None
                 rows.append(EvaluationRow(experiment, evaluation.experiment, metric, value, split, self.goal(metric)))
         return rows
+
+    def production_cards(self, experiment_id: str) -> list[ModelCard]:
+        """The cards in production that cite an experiment among their evaluations: its model is in production."""
+        return [self.models[i] for i in self.models_citing.get(experiment_id, ()) if self.models[i].status == "production"]
+
+    def card_tasks(self, card: ModelCard) -> tuple[str, ...]:
+        """The tasks a card's evaluation experiments are about, in their order."""
+        tasks = (self.experiments[e.experiment].task for e in card.evaluations if e.experiment in self.experiments)
+        return tuple(dict.fromkeys(task for task in tasks if task))
+
+    def in_production(self, task: str) -> list[ModelCard]:
+        """The cards in production for a task (evaluated on runs of it), by id."""
+        return [card for card_id, card in sorted(self.models.items())
+                if card.status == "production" and task in self.card_tasks(card)]
 
     def model_index(self, card: ModelCard, source_url: Callable[[Experiment], str] | None = None
                     ) -> list[dict[str, Any]]:
@@ -112,9 +132,28 @@ def build_catalog(loaded: Loaded, options: Options) -> Catalog:
         _backlinks((d.id, d.models) for d in model.decisions.values()),
         {m.id: tuple(keys[decision_key(r)] for r in m.decisions if decision_key(r) in keys)
          for m in model.models.values()})
+    recorded: dict[str, list[float]] = {}
+    for experiment in model.experiments.values():
+        for name, value in experiment.metrics.items():
+            recorded.setdefault(name, []).append(value)
+    model.metric_places = {name: places_of(values) for name, values in sorted(recorded.items())}
     model.leaderboards = [rank(board, model.experiments, options.metric_goals)
                           for board in board_definitions(options.leaderboards, model.experiments.values())]
     return model
+
+
+def _hub_result(experiment: Experiment, split: str, source_url: Callable[[Experiment], str] | None
+                ) -> dict[str, Any]:
+    result: dict[str, Any] = {"task": {"type": experiment.task or "other"}}
+    if experiment.dataset:
+        dataset = {"name": experiment.dataset.name, "type": experiment.dataset.name}
+        dataset.update({k: v for k, v in (("split", split), ("revision", experiment.dataset.version)) if v})
+        result["dataset"] = dataset
+    if source_url:
+        # The Hub links each result to where its numbers come from.
+        result["source"] = {"name": experiment.title or experiment.id, "url": source_url(experiment)}
+    result["metrics"] = []
+    return result
 
 
 def _linked_both_ways(keys: dict[str, str], decisions: Iterable[Decision], forward: str,
@@ -131,18 +170,6 @@ def _linked_both_ways(keys: dict[str, str], decisions: Iterable[Decision], forwa
                 to.setdefault(source, set()).add(target)
                 back.setdefault(target, set()).add(source)
     return ({k: tuple(sorted(v)) for k, v in to.items()}, {k: tuple(sorted(v)) for k, v in back.items()})
-def _hub_result(experiment: Experiment, split: str, source_url: Callable[[Experiment], str] | None
-                ) -> dict[str, Any]:
-    result: dict[str, Any] = {"task": {"type": experiment.task or "other"}}
-    if experiment.dataset:
-        dataset = {"name": experiment.dataset.name, "type": experiment.dataset.name}
-        dataset.update({k: v for k, v in (("split", split), ("revision", experiment.dataset.version)) if v})
-        result["dataset"] = dataset
-    if source_url:
-        # The Hub links each result to where its numbers come from.
-        result["source"] = {"name": experiment.title or experiment.id, "url": source_url(experiment)}
-    result["metrics"] = []
-    return result
 
 
 def _by_id(records: Iterable[Experiment | Decision | ModelCard]) -> dict:

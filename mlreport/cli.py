@@ -25,12 +25,12 @@ from mlreport.importers.hub_cards import export_card, import_card
 from mlreport.importers.mlflow_runs import RunQuery, import_runs
 from mlreport.importers.writer import Batch, write_batch
 from mlreport.pipeline import generate_site
-from mlreport.problems import RecordError, errors, format_problems, warnings
+from mlreport.problems import RecordError, count_problems, errors, format_problems, warnings
 from mlreport.project import NoProject, find_root
 from mlreport.query import QueryError, parse, parse_columns, parse_order
 from mlreport.results import FORMATS, answer, render as render_answer, summary
 from mlreport.records.kinds import KINDS, NAMES
-from mlreport.scaffold import has_plugin_entry, init_repo, new_record, title_slug
+from mlreport.scaffold import has_plugin_entry, ignore_generated, init_repo, new_record, title_slug
 from mlreport.schema import SCHEMAS
 from mlreport.site_folder import Choice, SiteFolderError, Sources, cannot_write, check_site_folder, mark
 from mlreport.validate import read_records
@@ -41,8 +41,18 @@ _ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path),
                           "holding mkdocs.yml, from the current one up to the repository's top.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="mlreport")
+def docs_file() -> Path:
+    """The guide (the README): shipped inside the package, or beside it in a source checkout."""
+    here = Path(__file__).parent
+    installed = here / "README.md"
+    return installed if installed.is_file() else here.parent / "README.md"
+
+
+_DOCS = f"Docs: {docs_file()} (the README); each command's own: mlreport COMMAND --help."
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_DOCS)
+@click.version_option(__version__, prog_name="mlreport", message=f"%(prog)s %(version)s\n{_DOCS}")
 def main() -> None:
     """Keep an ML team's experiments, decisions and model cards in git, and publish them as a site."""
 
@@ -64,9 +74,8 @@ def validate(root: Path, strict: bool, fmt: str) -> None:
         click.echo("[]")
     if fmt == "text":
         counts = ", ".join(_count(len(getattr(model, kind.plural)), kind.label) for kind in KINDS)
-        n_errors, n_warnings = len(errors(problems)), len(warnings(problems))
-        summary = (f"{counts}: {_count(n_errors, 'error')}, {_count(n_warnings, 'warning')}"
-                   if n_errors or n_warnings else f"{counts}: all valid")
+        summary = (f"{counts}: {count_problems(problems)}" if errors(problems) or warnings(problems)
+                   else f"{counts}: all valid")
         click.echo(summary, err=True)
     if errors(problems):
         sys.exit(1)
@@ -115,6 +124,10 @@ def init(root: Path, site_name: str, ci: str | None) -> None:
         _fail(exc)
     for path in written:
         click.echo(f"wrote {path.relative_to(options.root).as_posix()}")
+    ignore_existed = (options.root / ".gitignore").exists()
+    ignored = ignore_generated(options)
+    if ignored:
+        click.echo(f"added {', '.join(ignored)} to .gitignore" if ignore_existed else "wrote .gitignore")
     skipped: list[Path] = []
     if ci:
         pipelines, skipped = write_pipelines(options, ci)
@@ -123,8 +136,20 @@ def init(root: Path, site_name: str, ci: str | None) -> None:
             click.echo(f"wrote {_shown(path, options.root)}")
         for path in skipped:
             click.echo(f"skipped {_shown(path, options.root)}: it exists, and mlreport never overwrites it")
-    if not written and not skipped:
+    if not written and not skipped and not ignored:
         click.echo("nothing to do: the repository is already set up")
+        return
+    click.echo("\n" + _next_steps(options.root), nl=False)
+
+
+def _next_steps(root: Path) -> str:
+    """What to run after `init`, as `git init` and `cargo new` say it: from the folder set up."""
+    folder, here = root.resolve(), Path.cwd().resolve()
+    steps = [] if folder == here else [f"cd {_shown(folder, here) if folder.is_relative_to(here) else folder}"]
+    steps += ['mlreport new experiment "My first run"   # a record from the template, you as author',
+              "mlreport validate                        # every problem at once, at its file:line:col",
+              "mlreport serve                           # a live preview; `mlreport build` writes the site"]
+    return "next:\n" + "".join(f"  {step}\n" for step in steps)
 
 
 @main.command()
@@ -204,9 +229,14 @@ def build(root: Path, strict: bool, site_dir: Path | None, site_url: str | None)
             _refuse(exc)
         except BuildFailed as exc:
             click.echo(str(exc), err=True)
-            click.echo("build failed: the previous site, if any, is unchanged", err=True)
+            found = f" ({count_problems(exc.problems)})" if exc.problems else ""
+            click.echo(f"build failed{found}: the previous site, if any, is unchanged", err=True)
             sys.exit(1)
-    click.echo(f"site built in {_shown(target, Path.cwd())}")
+    click.echo(f"site built in {target}")
+    here = Path.cwd().resolve()
+    folder = _shown(target, here) if target.is_relative_to(here) else target
+    click.echo(f"to look at it: mlreport serve (it rebuilds on every change), or python -m http.server -d "
+               f"{folder} and open http://localhost:8000/")
 
 
 @main.command()
@@ -217,7 +247,8 @@ def serve(root: Path, dev_addr: str | None) -> None:
     options = _options(root)
     with _mkdocs_messages(info=True):
         try:
-            serve_site(options, dev_addr)
+            serve_site(options, dev_addr, announce=lambda url: click.echo(
+                f"serving the site at {url} once it is built; it rebuilds when a record changes (Ctrl+C stops)"))
         except SiteFolderError as exc:
             _refuse(exc)
         except BuildFailed as exc:

@@ -194,6 +194,9 @@ class Options:
                                                            "decisions even when named or written like an index.")
     leaderboards: tuple[Leaderboard, ...] = option((), leaderboards, "Leaderboard definitions; uncovered "
                                                                      "(task, dataset) pairs get one automatically.")
+    index_columns: tuple[str, ...] = option((), texts, "The experiments index's metric and parameter columns, in "
+                                                       "order: `[test.pr_auc, params.num_leaves]`; default: the "
+                                                       "ranked and most common metrics.")
     metric_goals: dict[str, str] = option({}, goals, "Metric direction overrides: "
                                                                        "`{business.cost: min}`.")
     templates_dir: str = option("templates", text, "Folder whose Jinja2 templates override mlreport's own, "

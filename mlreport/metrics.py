@@ -36,6 +36,8 @@ DELTA_SIGNIFICANT = 3
 """Significant digits of a difference (`+0.012`)."""
 GROUPED_FROM = 1000
 """Values from here up are written with thousands separators (`1,843,211`)."""
+MAX_PLACES = 6
+"""The most decimal places a metric is written with, however its values were recorded."""
 NUMBER_FORMAT = {"significant": SIGNIFICANT, "delta_significant": DELTA_SIGNIFICANT, "grouped_from": GROUPED_FROM}
 """The same rules as data, for the scripts that format numbers in the browser."""
 
@@ -95,10 +97,31 @@ def delta_verdict(difference: float | None, goal: str) -> Verdict:
     return "better" if is_better(difference, 0.0, goal) else "worse"
 
 
-def format_value(value: float) -> str:
-    """A metric value as people read it: `0.671`, `1,843,211`, `1,204.5`, `0.0009`; `—` when not finite."""
+def places_of(values: Iterable[float]) -> int:
+    """The decimal places a metric is written with: as many as its values were recorded with, each read to
+    SIGNIFICANT digits (`0.84`, `0.8123` → 4), at most MAX_PLACES; one per metric, so a column lines up."""
+    most = 0
+    for value in values:
+        if is_number(value) and value != int(value):
+            written = f"{value:.{SIGNIFICANT}g}"
+            if abs(value) >= GROUPED_FROM:  # as format_value writes them: one decimal
+                most = max(most, 1)
+            elif "e" not in written:
+                most = max(most, len(written.partition(".")[2]))
+            else:  # tiny values: as many places as reach their significant digits
+                most = max(most, SIGNIFICANT - 1 - math.floor(math.log10(abs(value))))
+    return min(most, MAX_PLACES)
+
+
+def format_value(value: float, places: int | None = None) -> str:
+    """A metric value as people read it: `0.671`, `1,843,211`, `1,204.5`, `0.0009`; `—` when not finite.
+
+    With `places` (the metric's own, `places_of`), every value of the metric has that many decimals.
+    """
     if not math.isfinite(value):
         return "—"
+    if places is not None:
+        return f"{value:,.{places}f}"
     if value == int(value) and abs(value) < 1e15:
         return f"{int(value):,}"
     if abs(value) >= GROUPED_FROM:
@@ -106,8 +129,10 @@ def format_value(value: float) -> str:
     return f"{value:.{SIGNIFICANT}g}"
 
 
-def format_delta(difference: float) -> str:
-    """A signed difference: `+0.012`, `-3.1`; `±0` for none."""
+def format_delta(difference: float, places: int | None = None) -> str:
+    """A signed difference: `+0.012`, `-3.1`; `±0` for none (or none at the metric's own `places`)."""
+    if places is not None:
+        return "±0" if round(difference, places) == 0 else f"{difference:+,.{places}f}"
     if difference == 0:
         return "±0"
     return f"{difference:+.{DELTA_SIGNIFICANT}g}"

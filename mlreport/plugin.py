@@ -31,7 +31,7 @@ from mkdocs.utils import get_relative_url, nest_paths
 from mlreport.config import Options, options_from_entry, plugin_entry, read_site_config
 from mlreport.page_cache import ConvertedPage, PageCache, fingerprint
 from mlreport.pipeline import generate_site
-from mlreport.problems import RecordError, format_problems
+from mlreport.problems import Problem, RecordError, format_problems
 from mlreport.records.kinds import KINDS
 from mlreport.render import DASHBOARD, Generated
 from mlreport.render.site import edit_url
@@ -39,8 +39,18 @@ from mlreport.site_folder import Choice, SiteFolderError, Sources, check_site_fo
 
 log = logging.getLogger("mkdocs.plugins.mlreport")
 
+SEARCH_SEPARATOR = r"[\s\-]+|\.(?!\d)"
+"""Material's English separator, and a dot unless a digit follows (metric and parameter names)."""
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
 """Markdown extensions the generated pages are written for; added when the site lacks them."""
+
+
+class RecordsFailed(PluginError):
+    """The records (or the plugin's options) have errors: every problem, for the build to report once."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(format_problems(problems, "text"))
 
 
 class MlreportPlugin(BasePlugin):
@@ -61,9 +71,11 @@ class MlreportPlugin(BasePlugin):
         at its line), which MkDocs' own option types cannot."""
         return [], []
 
+    @event_priority(100)  # first: the search plugin reads its separator in its own on_config
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Read the options and refuse a site folder the build would destroy (MkDocs empties it right after
-        this hook); make sure the Markdown extensions the generated pages use are on."""
+        this hook); make sure the Markdown extensions the generated pages use are on, and that search splits
+        dotted metric names."""
         options = self.preloaded or _read_options(config)
         # What MkDocs decided wins: command-line overrides (`--strict`, `--site-url`) reach it, not mkdocs.yml.
         self.options = replace(options, strict=options.strict or bool(config.strict),
@@ -76,6 +88,7 @@ class MlreportPlugin(BasePlugin):
         except SiteFolderError as exc:
             raise PluginError(exc.line()) from None
         _require_extensions(config)
+        _search_separator(config)
         _theme_notes(config)
         return config
 
@@ -87,11 +100,11 @@ class MlreportPlugin(BasePlugin):
         try:
             result = generate_site(self.options, home_page=DASHBOARD if own_index else "index.md")
         except RecordError as exc:
-            raise PluginError(format_problems(exc.problems, "text")) from None
+            raise RecordsFailed(exc.problems) from None
         for note in result.notes:
             log.info(f"mlreport: {note}")  # information, not a warning: `--strict` must not fail on it
         if result.failed:
-            raise PluginError(format_problems(result.problems, "text"))
+            raise RecordsFailed(result.problems)
         for problem in result.problems:
             (log.info if problem.severity == "note" else log.warning)(problem.format_text())
         if result.history.warning:
@@ -225,11 +238,11 @@ def _read_options(config: MkDocsConfig) -> Options:
     try:
         site, marks, setting_marks = read_site_config(path) if path.is_file() else ({}, {"": (1, 1)}, {})
     except RecordError as exc:
-        raise PluginError(format_problems(exc.problems, "text")) from None
+        raise RecordsFailed(exc.problems) from None
     options, problems = options_from_entry(plugin_entry(site.get("plugins")), path.parent, site, marks, path.name,
                                            setting_marks)
     if any(p.severity == "error" for p in problems):
-        raise PluginError(format_problems(problems, "text"))
+        raise RecordsFailed(problems)
     return options
 
 
@@ -255,6 +268,15 @@ def _theme_notes(config: MkDocsConfig) -> None:
     if host in ("github.com", "gitlab.com"):
         log.info(f"mlreport: with repo_url on {host}, Material fetches the repository's stars and version "
                  f"from {host}'s API in the browser")
+
+
+def _search_separator(config: MkDocsConfig) -> None:
+    """Material's search, unless the site sets its own separator, also splits words at dots between letters:
+    then `pr_auc` finds the pages of `test.pr_auc` and `lr` those of `optimizer.lr` (`0.86` stays whole)."""
+    for name in ("search", "material/search"):
+        search = config.plugins.get(name)
+        if search is not None and "separator" in search.config and not search.config["separator"]:
+            search.config["separator"] = SEARCH_SEPARATOR
 
 
 def _require_extensions(config: MkDocsConfig) -> None:

@@ -64,6 +64,16 @@ def warnings(problems: Iterable[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == "warning"]
 
 
+def count_problems(problems: Iterable[Problem]) -> str:
+    """How many errors and warnings: `2 errors, 1 warning`."""
+    found = list(problems)
+    return f"{_count(len(errors(found)), 'error')}, {_count(len(warnings(found)), 'warning')}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def format_problems(problems: list[Problem], fmt: str) -> str:
     """Render problems as `text`, `github` annotations or `json`."""
     ordered = sorted(problems)

@@ -467,13 +467,22 @@ def record_fields(record: Queryable) -> dict[str, Any]:
 
 
 def _param(value: Any) -> Any:
-    """Parameters as numbers or text: lists and mappings as compact JSON text (in the record's order:
-    their keys may mix types), booleans as true/false. (The loader has made NaN and dates text.)"""
+    """Parameters as numbers or text: lists and mappings as compact JSON text (keys sorted), booleans
+    as true/false. (The loader has made NaN and dates text.)"""
     if value is None or isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return value
     if isinstance(value, bool):
         return text_of(value)
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(_text_keys(value), separators=(",", ":"), sort_keys=True, default=str)
+
+
+def _text_keys(value: Any) -> Any:
+    """Mapping keys as text, as JSON writes them: YAML keys `3` and `a` side by side cannot be sorted otherwise."""
+    if isinstance(value, dict):
+        return {str(k): _text_keys(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_text_keys(v) for v in value]
+    return value
 
 
 def _imported_tags(extra: Mapping[str, Any]) -> dict[str, str]:

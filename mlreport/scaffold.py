@@ -20,8 +20,12 @@ from mlreport.templates import environment
 _SLUG_LENGTH = 60
 
 
-def new_record(kind: str, title: str, options: Options, today: dt.date | None = None) -> Path:
-    """Write a new record of `kind` and return its path; refuses to overwrite anything."""
+def new_record(kind: str, title: str, options: Options, today: dt.date | None = None, example: bool = False) -> Path:
+    """Write a new record of `kind` and return its path; refuses to overwrite anything.
+
+    A new record carries `{…}` placeholders for its author to fill (validate warns until they are);
+    an `example` (what `init` writes) is filled in.
+    """
     title = " ".join(title.split())  # one line: the title also becomes a Markdown heading
     slug = title_slug(title)
     if not slug:
@@ -38,7 +42,8 @@ def new_record(kind: str, title: str, options: Options, today: dt.date | None = 
     if record_kind.suffix == ".yaml":  # YAML records name their schema, for editors
         schema = Path(os.path.relpath(write_schemas(options.root)[kind], folder)).as_posix()
     text = environment(options).get_template(f"scaffold/{kind}{record_kind.suffix}.j2").render(
-        title=title, date=(today or dt.date.today()).isoformat(), author=git_user(options.root), schema=schema)
+        title=title, date=(today or dt.date.today()).isoformat(), author=git_user(options.root), schema=schema,
+        example=example)
     _write(path, text)
     return path
 
@@ -71,8 +76,40 @@ def init_repo(options: Options, site_name: str) -> list[Path]:
         folder = kind.folder(options)
         if folder.is_dir() and any(folder.iterdir()):
             continue
-        written.append(new_record(kind.name, kind.example, options))
+        written.append(new_record(kind.name, kind.example, options, example=True))
     return written
+
+
+def ignore_generated(options: Options) -> list[str]:
+    """Add the site and cache folders to the repo's `.gitignore` (made if missing, only ever appended to);
+    returns the lines added."""
+    ignore = options.root / ".gitignore"
+    text = ignore.read_text(encoding="utf-8", errors="replace") if ignore.is_file() else ""
+    present = {_ignored_folder(line) for line in text.splitlines()}
+    wanted = [f"/{folder}/" for folder in _generated_folders(options)]
+    added = [line for line in wanted if _ignored_folder(line) not in present]
+    if added:
+        separator = "\n" if text and not text.endswith("\n") else ""
+        header = "# Built by mlreport from the records: not to commit\n"
+        with ignore.open("a", encoding="utf-8") as stream:
+            stream.write(separator + ("\n" if text.strip() else "") + header + "".join(f"{line}\n" for line in added))
+    return added
+
+
+def _generated_folders(options: Options) -> list[str]:
+    """The site and cache folders as paths relative to the root; one outside the repo needs no ignore rule."""
+    root = options.root.resolve()
+    folders = []
+    for folder in (options.site_dir, options.cache_dir):
+        path = (root / folder).resolve()
+        if path != root and path.is_relative_to(root):
+            folders.append(path.relative_to(root).as_posix())
+    return folders
+
+
+def _ignored_folder(line: str) -> str:
+    """The folder an ignore line names, however it is spelt (`site`, `site/`, `/site/`)."""
+    return line.strip().strip("/")
 
 
 def write_schemas(root: Path) -> dict[str, Path]:

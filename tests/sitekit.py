@@ -34,7 +34,7 @@ class Page:
     attributes: list[tuple[str, str, str]] = field(default_factory=list)
     """(tag, attribute, value) of every element."""
     charts: list[dict] = field(default_factory=list)
-    """The chart specs embedded in the page, parsed."""
+    """The specs of the page's charts, read from the data files the page names."""
     nav: list[str] = field(default_factory=list)
     """The hrefs of the site navigation (tabs and side bar)."""
 
@@ -51,8 +51,12 @@ def read_page(site: Path, url: str) -> Page:
     path = site / url
     if path.is_dir() or not path.suffix:
         path = path / "index.html"
-    parser = _PageParser(path.read_text(encoding="utf-8"))
-    return parser.page
+    page = _PageParser(path.read_text(encoding="utf-8")).page
+    # Chart files are named from the site's root: the folder above the page that holds mlreport's assets.
+    top = next(folder for folder in path.parents if (folder / "assets" / "mlreport").is_dir())
+    page.charts = [json.loads((top / value).read_text(encoding="utf-8"))
+                   for tag, name, value in page.attributes if name == "data-mlr-chart"]
+    return page
 
 
 class _PageParser(HTMLParser):
@@ -65,7 +69,6 @@ class _PageParser(HTMLParser):
         self._href = ""
         self._script: dict[str, str] | None = None
         self._script_text: list[str] = []
-        self._chart = False
         self.feed(source)
         self.close()
         self.page.text = " ".join(" ".join(self._text).split())
@@ -81,8 +84,6 @@ class _PageParser(HTMLParser):
             self._link, self._href = [], values.get("href", "")
         elif tag == "script":
             self._script, self._script_text = values, []
-        if "data-mlr-chart" in values:
-            self._chart = True
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "article":
@@ -92,9 +93,6 @@ class _PageParser(HTMLParser):
             self._link = None
         elif tag == "script" and self._script is not None:
             self.page.scripts.append((self._script, "".join(self._script_text)))
-            if self._chart:
-                self.page.charts.append(json.loads(self.page.scripts[-1][1]))
-                self._chart = False
             self._script = None
 
     def handle_data(self, data: str) -> None:

@@ -115,10 +115,11 @@ def test_quick_run_measures_everything_and_writes_the_results(tmp_path: Path) ->
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
-    assert sorted(results["sizes"], key=int) == ["100", "200"]
-    small, large = results["sizes"]["100"], results["sizes"]["200"]
-    assert (large["experiments"], large["decisions"], large["models"]) == (200, 20, 4)
-    assert large["plain_pages"] == 200 + 20 + 4
+    low, high = run.QUICK_SIZES
+    assert sorted(results["sizes"], key=int) == [str(low), str(high)]
+    small, large = results["sizes"][str(low)], results["sizes"][str(high)]
+    assert (large["experiments"], large["decisions"], large["models"]) == (high, high // 10, high // 50)
+    assert large["plain_pages"] == high + high // 10 + high // 50
     for key in ("cold_s", "warm_s", "edited_s", "plain_s", "diff_s", "validate_cold_s", "validate_warm_s",
                 "raw_git_log_s", "history_cold_s", "history_warm_s", "peak_rss_mib", "site_mb", "search_index_mb"):
         assert small[key] > 0 and large[key] > 0, key
@@ -155,8 +156,8 @@ def test_profile_puts_each_sampled_stack_in_the_build_step_it_belongs_to() -> No
 
 
 def test_profile_of_a_real_build_sees_mlreport_and_mkdocs_at_work(tmp_path: Path) -> None:
-    counts = profile_build.main(["--size", "100", "--rate", "250", "--out", str(tmp_path)])
-    assert (tmp_path / "profile-site-100" / "index.html").is_file()
+    counts = profile_build.main(["--size", "50", "--rate", "250", "--out", str(tmp_path)])
+    assert (tmp_path / "profile-site-50" / "index.html").is_file()
     for step in ("loading and validating records", "generating pages (Jinja templates)", "Markdown to HTML",
                  "page templates and writing"):
         assert counts[step] > 0, (step, counts)

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -55,8 +61,9 @@ def test_leaderboard_ranks_with_deltas_coloured_by_goal(site: Path) -> None:
     assert [r["url"] for r in rows] == ["experiments/wide/", "experiments/deep/", "experiments/base/"]
     # The failed run is not ranked; the Markdown fallback marks deltas better or worse.
     assert "Huge CNN" not in page.text
-    assert '<span class="mlr-delta mlr-better" title="better">+0.06</span>' in page.source
-    assert '<span class="mlr-delta mlr-worse" title="worse">-0.02</span>' in page.source
+    assert '<span class="mlr-delta mlr-better" title="better">✓ +0.06</span>' in page.source
+    assert '<span class="mlr-delta mlr-worse" title="worse">✗ -0.02</span>' in page.source
+    assert "✓ better, ✗ worse than the run compared with" in page.text
     steps = next(c for c in page.charts if c["data"][0]["type"] == "scatter")["data"][1]
     assert steps["x"] == ["2026-01-10", "2026-02-01"] and steps["y"] == [0.8, 0.86]
     parcoords = next(c for c in page.charts if c["data"][0]["type"] == "parcoords")["data"][0]
@@ -81,8 +88,10 @@ def test_experiment_page(site: Path) -> None:
     assert page.link_to("Digits accuracy") == "../../leaderboards/digits-accuracy/"
     assert page.link_to("Baseline CNN") == "../base/"
     # Metrics against the baseline: loss went down, which is better for a loss.
-    assert "test.accuracy 0.86 0.8 +0.06" in text and "test.loss 0.4 0.5 -0.1" in text
-    assert '<span class="mlr-delta mlr-better" title="better">-0.1</span>' in page.source
+    # Each metric in its own decimal places, values and differences alike; ✓ marks better, whichever way.
+    assert "test.accuracy 0.86 0.80 ✓ +0.06" in text and "test.loss 0.40 0.50 ✓ -0.10" in text
+    assert '<span class="mlr-delta mlr-better" title="better">✓ -0.10</span>' in page.source
+    assert "✓ better, ✗ worse than the baseline" in text
     assert '<span class="mlr-changed">0.05</span>' in page.source  # lr differs from the baseline
     assert "Decision Use the wider CNN" in text and "Model card Digits CNN" in text
     assert "Experiment Deeper CNN uses this run as its baseline" in text
@@ -169,6 +178,64 @@ def test_failed_build_leaves_the_previous_site(repo: GitRepo, cli, tmp_path: Pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]  # no half-built folder left
 
 
+def test_failed_build_prints_each_problem_once_then_one_summary(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("experiments/a.yaml", "title: A\ndate: nope\n")
+    repo.write("experiments/b.yaml", "title: B\ndate: 2026-01-05\nbaseline: nowhere\ntask_name: x\n")
+    result = cli("build", "--root", repo.path, "--site-dir", tmp_path / "site")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "experiments/a.yaml:2:7: error: `date` must be a date; found string 'nope' (write dates as YYYY-MM-DD)",
+        "experiments/b.yaml:3:11: error: `baseline` refers to unknown experiment `nowhere` "
+        "(no experiment has the id `nowhere`)",
+        "experiments/b.yaml:4:1: warning: unknown key `task_name` (did you mean `task`?)",
+        "build failed (2 errors, 1 warning): the previous site, if any, is unchanged",
+    ]
+
+
+def test_strict_build_stopped_by_mkdocs_says_why_once(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-05\n")
+    repo.write("docs/about.md", "# About\n\nSee [the plan](missing.md).\n")
+    repo.commit("Records and a page")
+    result = cli("build", "--strict", "--root", repo.path, "--site-dir", tmp_path / "site")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if "missing.md" in line] == [
+        "WARNING: Doc file 'about.md' contains a link 'missing.md', but the target is not found among documentation "
+        "files."]
+    assert lines[-2:] == ["Aborted with 1 warnings in strict mode!",
+                          "build failed: the previous site, if any, is unchanged"]
+    assert "BuildError" not in result.output
+
+
+def test_empty_values_never_show_as_bare_labels(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("experiments/blank.yaml", """
+        title: Fields left blank
+        date: 2026-01-02
+        task: ""
+        model: ""
+        dataset: {name: "", version: ""}
+        code: {repo: "", commit: "", command: ""}
+        environment: {python: "", cuda: null, libs: {}}
+        data: {version: ""}
+        extra: {ticket: ""}
+        """)
+    repo.write("experiments/filled.yaml", """
+        title: Fields filled
+        date: 2026-01-02
+        code: {repo: "", command: python train.py}
+        """)
+    repo.commit("Two records")
+    assert cli("build", "--root", repo.path, "--site-dir", tmp_path / "site").exit_code == 0
+    blank = read_page(tmp_path / "site", "experiments/blank")
+    for label in ("Task", "Model", "Dataset"):
+        assert f"<strong>{label}</strong>" not in blank.source
+    for heading in ("Code, data and environment", "More"):
+        assert heading not in blank.text
+    filled = read_page(tmp_path / "site", "experiments/filled")
+    assert "python train.py" in filled.text
+    assert "<td>repo</td>" not in filled.source
+
+
 def test_build_without_mkdocs_yml_or_docs(repo: GitRepo, cli, tmp_path: Path) -> None:
     repo.write("experiments/first.yaml", "title: First try\ndate: 2026-01-02\nmetrics: {acc: 0.5}\n")
     repo.commit("First record")
@@ -220,17 +287,36 @@ def test_site_url_from_the_command_line_lists_every_page_for_instant_navigation(
                                                                                  tmp_path: Path) -> None:
     repo.write("experiments/first.yaml", "title: First try\ndate: 2026-01-02\nmetrics: {acc: 0.5}\n")
     repo.commit("First record")
+    # Without an address the default config leaves instant navigation off, and says nothing about it.
     without = cli("build", "--root", repo.path, "--site-dir", tmp_path / "local")
     assert without.exit_code == 0, without.output
-    assert "navigation.instant needs site_url" in without.output
+    assert "needs site_url" not in without.output
+    assert "navigation.instant" not in (tmp_path / "local/index.html").read_text(encoding="utf-8")
 
     published = cli("build", "--root", repo.path, "--site-dir", tmp_path / "site",
                     "--site-url", "https://ml.example.org/records/")
     assert published.exit_code == 0, published.output
-    assert "navigation.instant needs site_url" not in published.output
+    assert "needs site_url" not in published.output
+    assert "navigation.instant" in (tmp_path / "site/index.html").read_text(encoding="utf-8")
     # Material's instant navigation follows the links sitemap.xml lists.
     sitemap = (tmp_path / "site" / "sitemap.xml").read_text(encoding="utf-8")
     assert "<loc>https://ml.example.org/records/experiments/first/</loc>" in sitemap
+
+
+def test_instant_navigation_turned_on_without_site_url_gets_a_note(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("mkdocs.yml", "site_name: X\ntheme:\n  name: material\n  font: false\n"
+                             "  features: [navigation.instant]\nplugins: [mlreport]\n")
+    result = cli("build", "--root", repo.path, "--site-dir", tmp_path / "site")
+    assert result.exit_code == 0, result.output
+    assert "navigation.instant needs site_url" in result.output
+
+
+def test_a_freshly_initialised_project_builds_without_notes(repo: GitRepo, cli) -> None:
+    assert cli("init", "--root", repo.path).exit_code == 0
+    repo.commit("Set up mlreport")
+    result = cli("build", "--root", repo.path)
+    assert result.exit_code == 0, result.output
+    assert "needs site_url" not in result.output and "mlreport:" not in result.output
 
 
 def test_the_caches_a_build_leaves_in_the_repo_stay_out_of_git(repo: GitRepo, cli, tmp_path: Path) -> None:
@@ -240,3 +326,193 @@ def test_the_caches_a_build_leaves_in_the_repo_stay_out_of_git(repo: GitRepo, cl
     assert sorted(p.name for p in (repo.path / ".mlreport/cache").iterdir()) == [
         ".gitignore", "history.json", "pages", "records.json"]
     assert repo.git("status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_build_says_where_the_site_is_and_how_to_look_at_it(repo: GitRepo, cli, tmp_path: Path, monkeypatch) -> None:
+    repo.write("experiments/first.yaml", "title: First try\ndate: 2026-01-02\n")
+    repo.commit("First record")
+    monkeypatch.chdir(repo.path)
+    result = cli("build")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"site built in {(repo.path / 'site').resolve()}",
+        "to look at it: mlreport serve (it rebuilds on every change), or python -m http.server -d site "
+        "and open http://localhost:8000/",
+    ]
+
+
+def test_serve_prints_the_address_it_serves_under_site_url(repo: GitRepo, tmp_path: Path) -> None:
+    repo.write("mkdocs.yml", "site_name: X\nsite_url: https://pages.example.org/risk-ml/records/\nplugins: [mlreport]\n")
+    repo.write("experiments/first.yaml", "title: First try\ndate: 2026-01-02\n")
+    repo.commit("First record")
+    with socket.socket() as probe:  # a free port for the server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "mlreport", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                              cwd=repo.path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert server.stdout is not None
+        url = f"http://127.0.0.1:{port}/risk-ml/records/"
+        assert server.stdout.readline() == (f"serving the site at {url} once it is built; it rebuilds when a "
+                                            "record changes (Ctrl+C stops)\n")
+        assert "First try" in _fetch(url + "experiments/first/", deadline=time.monotonic() + 120)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _fetch(url: str, deadline: float) -> str:
+    """The page at `url`, once the server answers (its first build may take a while on a busy machine)."""
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def test_every_experiment_page_says_how_to_reproduce_it(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("experiments/base.yaml", "title: Base\ndate: 2026-01-02\nmetrics: {acc: 0.5}\n")
+    repo.write("experiments/tuned.yaml", """
+        title: Tuned
+        date: 2026-01-03
+        baseline: base
+        dataset: {name: receipts, version: "3", split: test}
+        code:
+          repo: https://git.example.org/team/models.git
+          commit: 0a1b2c3
+          command: python train.py --lr 0.1 --tag "a*b"
+        environment: {python: "3.11", torch: "2.3.1"}
+        metrics: {acc: 0.6}
+        """)
+    repo.commit("Two runs")
+    assert cli("build", "--root", repo.path, "--site-dir", tmp_path / "site").exit_code == 0
+    tuned = read_page(tmp_path / "site", "experiments/tuned")
+    script = tuned.source.split('<div class="mlr-reproduce" data-mlr-copy>\n<pre><code>')[1].split("</code>")[0]
+    assert html.unescape(script).splitlines() == [
+        "git clone https://git.example.org/team/models.git",
+        "cd models",
+        "git checkout 0a1b2c3",
+        'python train.py --lr 0.1 --tag "a*b"',
+        "# environment: python 3.11, torch 2.3.1",
+        "# data: receipts@3 (test split)",
+    ]
+    assert tuned.link_to("0a1b2c3") == "https://git.example.org/team/models/commit/0a1b2c3"
+    assert tuned.link_to("Compare with the baseline") == "../compare/?ids=base,tuned"
+    base = read_page(tmp_path / "site", "experiments/base")
+    assert "This record names no code to run again" in base.text
+    assert "Compare with the baseline" not in base.text
+
+
+def test_a_long_history_keeps_the_page_small_and_every_point_in_the_data(repo: GitRepo, cli, tmp_path: Path) -> None:
+    rows = 200_000
+    repo.write("mkdocs.yml", "site_name: Long runs\ntheme: material\nplugins:\n  - mlreport\n")
+    repo.write("experiments/long/experiment.yaml", "title: Long run\ndate: 2026-01-05\nhistory: curves.csv\n")
+    repo.write("experiments/long/curves.csv", "step,loss\n" + "".join(f"{n},{1 / (n + 1):.6f}\n" for n in range(rows)))
+    repo.commit("Add a long run")
+    result = cli("build", "--root", repo.path, "--site-dir", tmp_path / "site")
+    assert result.exit_code == 0, result.output
+    html = tmp_path / "site" / "experiments" / "long" / "index.html"
+    assert html.stat().st_size < 200_000
+    page = read_page(tmp_path / "site", "experiments/long")
+    (chart,) = page.charts
+    (trace,) = chart["data"]
+    assert 1_000 <= len(trace["x"]) <= 2_000 and (trace["x"][0], trace["x"][-1]) == (0, rows - 1)
+    detail = json.loads((tmp_path / "site" / "assets/mlreport/data/experiments/long.json").read_text())
+    assert len(detail["history"]["loss"]) == rows
+
+
+def test_a_candidate_card_shows_its_gain_over_production_and_its_sections_in_the_toc(repo: GitRepo, cli,
+                                                                                     tmp_path: Path) -> None:
+    repo.write("experiments/old.yaml", "title: Old\ndate: 2026-01-02\ntask: fraud\nmetrics: {auc: 0.80, loss: 0.50}\n")
+    repo.write("experiments/base.yaml", "title: Base\ndate: 2026-01-02\ntask: fraud\nmetrics: {auc: 0.83}\n")
+    repo.write("experiments/new.yaml",
+               "title: New\ndate: 2026-01-03\ntask: fraud\nbaseline: base\nmetrics: {auc: 0.85, loss: 0.55}\n")
+    repo.write("models/scorer-v1.md", """
+        ---
+        name: Scorer v1
+        status: production
+        evaluations: [{experiment: old, metrics: [auc, loss]}]
+        ---
+        # Scorer v1
+        """)
+    repo.write("models/scorer-v2.md", """
+        ---
+        name: Scorer v2
+        status: candidate
+        evaluations: [{experiment: new, metrics: [auc, loss]}]
+        ---
+        # Scorer v2
+
+        ## Model Details
+
+        A better scorer.
+
+        ## Uses
+
+        ### Direct Use
+
+        Scoring.
+
+        ```text
+        ## not a section
+        ```
+
+        ## Bias, Risks, and Limitations
+
+        Few.
+        """)
+    repo.commit("Two cards")
+    assert cli("build", "--root", repo.path, "--site-dir", tmp_path / "site").exit_code == 0
+    page = read_page(tmp_path / "site", "models/scorer-v2")
+    # The Hugging Face sections are the page's own headings: its table of contents lists them.
+    for anchor in ("#model-details", "#uses", "#bias-risks-and-limitations"):
+        assert anchor in page.nav, anchor
+    assert "#not-a-section" not in page.nav and "## not a section" in page.text
+    # Against its own baseline and against the card in production for the same task.
+    assert "Δ vs baseline Δ vs production" in page.text
+    assert "auc ↑ 0.85 ✓ +0.02 ✓ +0.05" in page.text
+    assert "loss ↓ 0.55 ✗ +0.05" in page.text
+    assert page.link_to("Scorer v1") == "../scorer-v1/"
+    production = read_page(tmp_path / "site", "models/scorer-v1")
+    assert "Δ vs production" not in production.text  # the model in production is not its own rival
+
+
+def test_home_says_what_is_in_production_and_what_awaits_sign_off(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("experiments/old.yaml", "title: Old run\ndate: 2026-01-02\ntask: fraud\ndataset: tx\nmetrics: {auc: 0.80}\n")
+    repo.write("experiments/new.yaml", "title: New run\ndate: 2026-01-03\ntask: fraud\ndataset: tx\nmetrics: {auc: 0.85}\n")
+    repo.write("models/scorer.md", "---\nname: Scorer v1\nstatus: production\nevaluations: [{experiment: old}]\n---\n")
+    repo.write("decisions/0001-ship-it.md", "---\ntitle: Ship the new run\nstatus: proposed\ndate: 2026-01-04\n"
+                                            "decision-makers: [Ana, Bo]\n---\n# Ship the new run\n")
+    repo.write("decisions/0002-done.md", "---\ntitle: Done already\nstatus: accepted\ndate: 2026-01-14\n---\n")
+    repo.commit("Records", date="2026-01-14T10:00:00+00:00")
+    assert cli("build", "--root", repo.path, "--site-dir", tmp_path / "site").exit_code == 0
+    home = read_page(tmp_path / "site", "")
+    production = home.text[home.text.index("In production now"):home.text.index("Decisions awaiting sign-off")]
+    assert "fraud Scorer v1 production Old run 0.80 #2 of 2 New run 0.85 ✓ +0.05 auc" in production
+    waiting = home.text[home.text.index("Decisions awaiting sign-off"):home.text.index("Leaderboards")]
+    assert "0001 — Ship the new run Ana, Bo 2026-01-04 (10 days)" in waiting and "Done already" not in waiting
+    rows = _table(tmp_path / "site", "leaderboards/fraud-tx-auc.json")["rows"]
+    assert {r["id"]: r["production"] for r in rows} == {"new": "", "old": "Scorer v1"}
+
+
+def test_index_columns_choose_the_experiments_index_metrics_and_params(repo: GitRepo, cli, tmp_path: Path) -> None:
+    repo.write("mkdocs.yml", "site_name: X\nplugins:\n  - mlreport:\n      index_columns: [loss, metrics.acc, "
+                             "params.lr, params.optimizer]\n")
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-02\nparams: {lr: 0.1, optimizer: adam}\n"
+                                     "metrics: {acc: 0.5, loss: 0.9, f1: 0.4}\n")
+    repo.write("experiments/b.yaml", "title: B\ndate: 2026-01-03\nparams: {lr: 0.01, optimizer: [sgd, nesterov]}\n"
+                                     "metrics: {acc: 0.6}\n")
+    repo.commit("Two runs")
+    assert cli("build", "--root", repo.path, "--site-dir", tmp_path / "site").exit_code == 0
+    table = _table(tmp_path / "site", "experiments.json")
+    chosen = [c for c in table["columns"] if c["field"].startswith(("metric:", "param:"))]
+    assert [(c["field"], c["kind"], c.get("filter", "")) for c in chosen] == [
+        ("metric:loss", "number", ""), ("metric:acc", "number", ""), ("param:lr", "number", ""),
+        ("param:optimizer", "text", "select")]
+    rows = {r["id"]: r for r in table["rows"]}
+    assert (rows["a"]["param:optimizer"], rows["b"]["param:optimizer"], rows["b"]["metric:loss"]) == (
+        "adam", "sgd, nesterov", None)
+    assert "metric:f1" not in rows["a"]

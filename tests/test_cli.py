@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from importlib.metadata import version
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -145,8 +146,19 @@ def test_schema_of_an_unknown_kind(cli) -> None:
     assert "'experiments' is not one of 'experiment', 'decision', 'model'" in result.stderr
 
 
-def test_version(cli) -> None:
-    assert cli("--version").stdout == f"mlreport, version {version('mlreport')}\n"
+def test_version_names_the_docs(cli) -> None:
+    first, docs = cli("--version").stdout.splitlines()
+    assert first == f"mlreport {version('mlreport')}"
+    assert docs.startswith("Docs: ") and docs.endswith(" (the README); each command's own: mlreport COMMAND --help.")
+    guide = Path(docs.removeprefix("Docs: ").split(" (the README)")[0])
+    assert guide.read_text(encoding="utf-8").startswith("# mlreport\n")
+
+
+@pytest.mark.parametrize("args", [(), ("--help",)])
+def test_help_names_the_docs(cli, args: tuple[str, ...]) -> None:
+    result = cli(*args)
+    assert result.exit_code == (2 if not args else 0)  # bare `mlreport` is a usage error, help and all
+    assert "Docs: " in result.output and "README.md (the README)" in " ".join(result.output.split())
 
 
 def test_help_lists_the_record_commands(cli) -> None:

@@ -61,7 +61,8 @@ def test_build_from_a_record_folder_builds_the_projects_site(project: GitRepo, c
     monkeypatch.chdir(project.path / "experiments")
     result = cli("build")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "site built in ../site\n"
+    assert result.stdout.splitlines()[0] == f"site built in {(project.path / 'site').resolve()}"
+    assert f"python -m http.server -d {(project.path / 'site').resolve()} " in result.stdout
     assert (project.path / "site" / MARKER).is_file()
     assert not (project.path / "experiments" / "site").exists()
 

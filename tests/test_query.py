@@ -63,3 +63,9 @@ def test_order_and_columns_name_fields_as_queries_do() -> None:
 def test_a_query_knows_the_fields_it_reads() -> None:
     query = parse("metrics.test.pr_auc > 0.7 and (status = 'completed' or metrics.test.pr_auc < 0.1)")
     assert [(f.kind, f.name) for f in query.fields] == [("metrics", "test.pr_auc"), ("field", "status")]
+
+
+def test_a_parameter_mapping_with_number_and_text_keys_reads_as_json(repo) -> None:
+    repo.write("experiments/a.yaml", "title: A\ndate: 2026-01-05\nparams:\n  layers: [{3: wide, a: relu}]\n")
+    (experiment,) = load_records(Options(root=repo.path)).experiments
+    assert record_fields(experiment)["params"] == {"layers": '[{"3":"wide","a":"relu"}]'}

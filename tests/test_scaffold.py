@@ -65,7 +65,7 @@ def test_new_decision(cli, repo, today) -> None:
     assert "\n# Use focal loss for rare classes\n" in path.read_text(encoding="utf-8")
     schema = json.loads(cli("schema", "decision").stdout)
     jsonschema.Draft202012Validator(schema).validate(as_json(data))
-    assert cli("validate", "--strict", "--root", repo.path).exit_code == 0
+    assert_placeholders_warn_until_filled(cli, repo, path)
 
 
 def test_new_model_card(cli, repo) -> None:
@@ -75,6 +75,28 @@ def test_new_model_card(cli, repo) -> None:
     assert (data["name"], data["owners"], data["status"]) == ("Receipt classifier", ["Test User"], "development")
     schema = json.loads(cli("schema", "model").stdout)
     jsonschema.Draft202012Validator(schema).validate(as_json(data))
+    assert_placeholders_warn_until_filled(cli, repo, repo.path / "models/receipt-classifier.md")
+
+
+def assert_placeholders_warn_until_filled(cli, repo, path: Path) -> None:
+    """Each `{…}` the template left in the body is a warning at its line and column (an error under
+    --strict), until the author writes their own words there."""
+    text = path.read_text(encoding="utf-8")
+    body_start = text.index("\n---\n", 4) + 5
+    body_first_line = text[:body_start].count("\n") + 1
+    placeholders = [(number, found.start() + 1)
+                    for number, line in enumerate(text[body_start:].splitlines(), start=body_first_line)
+                    for found in re.finditer(r"\{[A-Za-z][^{}]* [^{}]*\}", line)]
+    assert len(placeholders) >= 5
+    relaxed = cli("validate", "--root", repo.path)
+    assert relaxed.exit_code == 0
+    shown = path.relative_to(repo.path).as_posix()
+    assert [(w.split(":")[0], int(w.split(":")[1]), int(w.split(":")[2])) for w in relaxed.stdout.splitlines()] == [
+        (shown, line, column) for line, column in placeholders]
+    assert all(": warning: unfilled template placeholder `{" in w for w in relaxed.stdout.splitlines())
+    assert cli("validate", "--strict", "--root", repo.path).exit_code == 1
+    path.write_text(text[:body_start] + re.sub(r"\{[A-Za-z][^{}\n]*\}", "our own words", text[body_start:]),
+                    encoding="utf-8")
     assert cli("validate", "--strict", "--root", repo.path).exit_code == 0
 
 
@@ -159,6 +181,13 @@ def test_init_makes_a_repo_that_validates_cleanly(cli, repo) -> None:
         "wrote experiments/baseline-model.yaml",
         "wrote decisions/0001-record-ml-decisions-in-the-repository.md",
         "wrote models/first-model.md",
+        "wrote .gitignore",
+        "",
+        "next:",
+        f"  cd {repo.path.resolve()}",
+        '  mlreport new experiment "My first run"   # a record from the template, you as author',
+        "  mlreport validate                        # every problem at once, at its file:line:col",
+        "  mlreport serve                           # a live preview; `mlreport build` writes the site",
     ]
     config = yaml.load((repo.path / "mkdocs.yml").read_text(), Loader=yaml.SafeLoader)
     assert config["site_name"] == "repo"
@@ -169,6 +198,34 @@ def test_init_makes_a_repo_that_validates_cleanly(cli, repo) -> None:
     assert cli("validate", "--strict", "--root", repo.path).exit_code == 0
     again = cli("init", "--root", repo.path)
     assert (again.exit_code, again.stdout) == (0, "nothing to do: the repository is already set up\n")
+
+
+def test_init_keeps_the_built_site_and_caches_out_of_git(cli, repo, tmp_path) -> None:
+    assert cli("init", "--root", repo.path).exit_code == 0
+    assert (repo.path / ".gitignore").read_text(encoding="utf-8").splitlines()[-2:] == ["/site/", "/.mlreport/cache/"]
+    built = cli("build", "--root", repo.path)
+    assert built.exit_code == 0, built.output
+    assert (repo.path / "site/index.html").is_file()
+    repo.git("add", "-A")
+    staged = repo.git("diff", "--cached", "--name-only").split()
+    assert sorted(staged) == sorted([".gitignore", "mkdocs.yml", "docs/about.md", "experiments/baseline-model.yaml",
+                                     "decisions/0001-record-ml-decisions-in-the-repository.md",
+                                     "models/first-model.md", *(f".mlreport/schemas/{kind}.json"
+                                                                for kind in ("decision", "experiment", "model"))])
+
+
+def test_init_extends_an_existing_gitignore_and_never_rewrites_it(cli, repo) -> None:
+    own = "*.pyc\n# our build output\nsite\n.venv/"  # no newline at the end
+    repo.write(".gitignore", own)
+    repo.write("mkdocs.yml", "site_name: Ours\nsite_dir: public\nplugins:\n  - mlreport\n")
+    result = cli("init", "--root", repo.path)
+    assert "added /public/, /.mlreport/cache/ to .gitignore" in result.stdout.splitlines()
+    text = (repo.path / ".gitignore").read_text(encoding="utf-8")
+    assert text.startswith(own + "\n")
+    assert text.splitlines()[-2:] == ["/public/", "/.mlreport/cache/"]
+    again = cli("init", "--root", repo.path)
+    assert "gitignore" not in again.stdout
+    assert (repo.path / ".gitignore").read_text(encoding="utf-8") == text
 
 
 def test_init_keeps_an_existing_mkdocs_yml(cli, repo) -> None:
@@ -194,6 +251,16 @@ def test_init_leaves_folders_that_hold_records(cli, repo) -> None:
     result = cli("init", "--root", repo.path)
     assert "wrote experiments/baseline-model.yaml" not in result.stdout
     assert sorted(p.name for p in (repo.path / "experiments").iterdir()) == ["mine.yaml"]
+
+
+def test_init_run_from_elsewhere_says_where_to_go_first(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("init", "--root", "team/ml")
+    assert result.stdout.split("next:\n")[1].splitlines()[0] == "  cd team/ml"
+    # What it says works: from there, the next commands find the project.
+    monkeypatch.chdir(tmp_path / "team/ml")
+    assert cli("new", "experiment", "My first run").stdout == "experiments/my-first-run.yaml\n"
+    assert cli("validate").exit_code == 0
 
 
 def test_init_creates_the_folder(cli, tmp_path) -> None:

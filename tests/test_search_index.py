@@ -7,6 +7,7 @@ section indexed per record page costs megabytes, so pages mark the sections wort
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -17,8 +18,8 @@ from mlreport.cli import main
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
-    """The golden team's built search index: location → entry."""
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The golden team's built search index, as Material's search reads it: its config and its docs."""
     tmp_path = tmp_path_factory.mktemp("search")
     repo = team_repo(new_repo(tmp_path / "repo"))
     repo.write("experiments/digits/wide.yaml", (repo.path / "experiments/digits/wide.yaml").read_text()
@@ -26,8 +27,13 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]
     repo.commit("Notes on the wide run")
     result = CliRunner().invoke(main, ["build", "--root", str(repo.path), "--site-dir", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
-    docs = json.loads((tmp_path / "site/search/search_index.json").read_text(encoding="utf-8"))["docs"]
-    return {doc["location"]: doc for doc in docs}
+    return json.loads((tmp_path / "site/search/search_index.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def index(built: dict) -> dict[str, dict[str, str]]:
+    """The search index's entries: location → entry."""
+    return {doc["location"]: doc for doc in built["docs"]}
 
 
 def sections(index: dict[str, dict[str, str]], page: str) -> set[str]:
@@ -50,3 +56,19 @@ def test_decision_and_card_pages_index_their_text_not_their_tables(index: dict[s
     assert "decision-record" in sections(index, decision)
     card = sections(index, "models/digits-cnn/")
     assert {"", "model-card"} <= card and {"evaluation", "decisions", "hugging-face-export", "history"}.isdisjoint(card)
+
+
+def test_a_search_result_reads_the_records_summary_first(index: dict[str, dict[str, str]]) -> None:
+    # Material shows the start of a section's text under each result: the first sentence of the notes,
+    # not the list of fields.
+    assert index["experiments/wide/"]["text"].startswith(
+        "<p>Widening the first layer fixed the confusion between fours and nines.</p> <ul>")
+
+
+def test_search_splits_dotted_names_so_a_metric_finds_its_leaderboard(built: dict,
+                                                                       index: dict[str, dict[str, str]]) -> None:
+    separator = re.compile(built["config"]["separator"])
+    assert [w for w in separator.split("test.accuracy optimizer.lr 0.86 v2.1") if w] == [
+        "test", "accuracy", "optimizer", "lr", "0.86", "v2.1"]
+    board = index["leaderboards/digits-accuracy/"]
+    assert "accuracy" in separator.split(re.sub(r"<[^>]+>", " ", board["text"]))

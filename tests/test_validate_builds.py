@@ -20,7 +20,7 @@ from mlreport.cli import main
 from mlreport.config import load_options
 from mlreport.pipeline import generate_site
 
-CLEAN_LINE = re.compile(r"^experiments/[^:\n]+\.yaml:\d+:\d+: (error|warning): \S.*$")
+CLEAN_LINE = re.compile(r"^experiments/[^:\n]+\.(yaml|csv|tsv):\d+:\d+: (error|warning): \S.*$")
 """One problem as `validate` prints it: file:line:col, severity, message; nothing else, on one line."""
 
 
@@ -94,7 +94,8 @@ DEEP = st.recursive(SCALARS, lambda inner: st.dictionaries(KEYS, inner, min_size
 NAMES = st.text("abcdefghij._-", min_size=1, max_size=8) | TEXT
 METRICS = st.dictionaries(NAMES, NUMBERS | st.dictionaries(NAMES, NUMBERS, max_size=2), max_size=4)
 PLAUSIBLE = st.fixed_dictionaries(
-    {"title": st.text(st.characters(codec="utf-8"), min_size=1, max_size=12), "date": st.dates() | st.datetimes(timezones=st.timezones() | st.none())},
+    {"title": st.text(st.characters(codec="utf-8"), min_size=1, max_size=12),
+     "date": st.dates() | st.datetimes(timezones=st.timezones() | st.none())},
     optional={
         "id": st.from_regex(r"[a-z0-9][a-z0-9._-]{0,8}", fullmatch=True),
         "status": st.sampled_from(["planned", "running", "completed", "failed", "abandoned"]),
@@ -124,6 +125,7 @@ def as_yaml(record: dict[str, Any], readable: bool) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+# A longer hunt, when changing the loader: MLREPORT_EXAMPLES=500 python -m pytest tests/test_validate_builds.py
 @settings(max_examples=int(os.environ.get("MLREPORT_EXAMPLES", 50)), deadline=None, database=None,
           phases=[Phase.explicit, Phase.generate, Phase.shrink],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -135,12 +137,38 @@ def test_validate_errors_are_located_lines_and_no_errors_means_the_site_generate
         (repo.path / "experiments").mkdir()
         for number, record in enumerate(records):
             (repo.path / "experiments" / f"run-{number}.yaml").write_bytes(as_yaml(record, readable))
-        validated = run("validate", "--root", repo.path)
-        lines = validated.stdout.splitlines()
-        assert validated.exit_code in (0, 1)
-        assert all(CLEAN_LINE.match(line) for line in lines), lines
-        if validated.exit_code == 0:
-            result = generate_site(load_options(repo.path))
-            assert not result.failed and result.site.pages
-            # What writing the site does with every page: a page Python cannot encode would fail there.
-            assert all(page.encode("utf-8") for page in result.site.pages.values())
+        assert_located_lines_or_a_site(repo)
+
+
+CELLS = st.sampled_from(["", "nan", "NaN", "inf", "-inf", "1e309", "-0", "1e-05", "0x10", "1_000", " 2 ", "abc", '"',
+                         "\ufeff1", "٣"]) | NUMBERS.map(str) | TEXT
+ROWS = st.lists(st.lists(CELLS, min_size=0, max_size=4), max_size=8)
+
+
+@settings(max_examples=int(os.environ.get("MLREPORT_EXAMPLES", 50)) // 2, deadline=None, database=None,
+          phases=[Phase.explicit, Phase.generate, Phase.shrink],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(header=st.lists(st.sampled_from(["step", "loss", "val.acc", "timestamp", "", "step "]) | TEXT, max_size=4),
+       rows=ROWS, delimiter=st.sampled_from([",", "\t"]))
+def test_any_history_file_gives_located_lines_or_a_site(header: list[str], rows: list[list[str]],
+                                                        delimiter: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        repo = project(Path(folder) / "repo")
+        suffix = "csv" if delimiter == "," else "tsv"
+        repo.write("experiments/run/experiment.yaml", f"title: Run\ndate: 2026-01-05\nhistory: curves.{suffix}\n")
+        text = "\n".join(delimiter.join(cells) for cells in [header, *rows]) + "\n"
+        (repo.path / "experiments" / "run" / f"curves.{suffix}").write_text(text, encoding="utf-8")
+        assert_located_lines_or_a_site(repo)
+
+
+def assert_located_lines_or_a_site(repo: GitRepo) -> None:
+    """`validate` prints only located lines; when it finds no error, the whole site generates."""
+    validated = run("validate", "--root", repo.path)
+    lines = validated.stdout.splitlines()
+    assert validated.exit_code in (0, 1)
+    assert all(CLEAN_LINE.match(line) for line in lines), lines
+    if validated.exit_code == 0:
+        result = generate_site(load_options(repo.path))
+        assert not result.failed and result.site.pages
+        # What writing the site does with every page: a page Python cannot encode would fail there.
+        assert all(page.encode("utf-8") for page in result.site.pages.values())

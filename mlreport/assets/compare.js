@@ -101,11 +101,11 @@
     return status ? el("span", "mlr-badge mlr-status-" + api().slug(status), status) : el("span");
   }
 
-  function valueText(value) {
+  function valueText(value, metric) {
     if (value === undefined) return "—";
     if (value === null) return "null";
     if (typeof value === "boolean") return value ? "true" : "false";
-    return api().formatNumber(value);
+    return api().formatNumber(value, metric);
   }
 
   function union(runs, field) {
@@ -188,7 +188,8 @@
       return holder;
     }
     holder.appendChild(el("p", "mlr-compare-hint",
-      "The best value of each metric is highlighted; Δ is the change from the first experiment (the leftmost)."));
+      "The best value of each metric is highlighted; Δ is the change from the first experiment (the leftmost): " +
+      "✓ better, ✗ worse, in the metric's direction."));
     var built = table("metrics", "Metric", runs);
     names.forEach(function (name) {
       var goal = "max";
@@ -200,7 +201,7 @@
       var row = bodyRow(name, runs, function (td, run, column) {
         var value = run.metrics[name];
         td.className = "mlr-number";
-        var shown = el("span", "", valueText(value));
+        var shown = el("span", "", valueText(value, name));
         if (best !== null && value === best) {
           shown.className = "mlr-best";
           shown.title = "best of these (" + (goal === "min" ? "lower" : "higher") + " is better)";
@@ -209,7 +210,7 @@
         td.appendChild(shown);
         if (column > 0 && typeof value === "number" && typeof reference === "number") {
           td.appendChild(document.createTextNode(" "));
-          td.appendChild(api().deltaElement(value - reference, goal));
+          td.appendChild(api().deltaElement(value - reference, goal, name));
         }
       });
       row.dataset.goal = goal;

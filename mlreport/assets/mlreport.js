@@ -1,7 +1,7 @@
 /* mlreport: draws the browser tables (Tabulator) and charts (plotly.js) of generated pages.
  *
- * Pages carry chart specs in JSON script blocks (inside <template>) and point tables at JSON
- * data files; nothing from a record is ever inserted as HTML here (text nodes only). Works under
+ * Pages point tables and charts at JSON data files, so a page stays small however much it draws;
+ * nothing from a record is ever inserted as HTML here (text nodes only). Works under
  * Material's instant navigation (document$) and follows its light/dark palette toggle.
  */
 (function () {
@@ -35,10 +35,22 @@
   // The rules come from Python (mlreport/metrics.py) through number-format.js, loaded before this.
   var FORMAT = window.MLREPORT_NUMBER_FORMAT;
 
-  function formatNumber(value) {
+  // A metric's own decimal places (one format per metric, decided in Python); undefined for others.
+  function placesOf(metric) {
+    return metric && FORMAT.places && Object.prototype.hasOwnProperty.call(FORMAT.places, metric)
+      ? FORMAT.places[metric] : undefined;
+  }
+
+  function fixed(value, places) {
+    return value.toLocaleString("en-US", {minimumFractionDigits: places, maximumFractionDigits: places});
+  }
+
+  function formatNumber(value, metric) {
     if (value === null || value === undefined || value === "") return "";
     if (typeof value !== "number") return String(value);
     if (!isFinite(value)) return "—";
+    var places = placesOf(metric);
+    if (places !== undefined) return fixed(value, places);
     if (Number.isInteger(value) && Math.abs(value) < 1e15) return value.toLocaleString("en-US");
     if (Math.abs(value) >= FORMAT.grouped_from) {
       return value.toLocaleString("en-US", {minimumFractionDigits: 1, maximumFractionDigits: 1});
@@ -46,12 +58,21 @@
     return String(Number(value.toPrecision(FORMAT.significant)));
   }
 
-  function deltaElement(value, goal) {
+  // ✓ better / ✗ worse beside the signed difference: an arrow would say "up", not "better".
+  function deltaElement(value, goal, metric) {
     if (value === null || value === undefined || !isFinite(value)) return el("span");
-    var shown = Number(Math.abs(value).toPrecision(FORMAT.delta_significant));
-    if (shown === 0) return el("span", "mlr-delta mlr-same", "±0");
+    var places = placesOf(metric);
+    var size = places !== undefined ? Number(Math.abs(value).toFixed(places))
+                                    : Number(Math.abs(value).toPrecision(FORMAT.delta_significant));
+    if (size === 0) {
+      var same = el("span", "mlr-delta mlr-same", "±0");
+      same.title = "the same";
+      return same;
+    }
     var better = goal === "min" ? value < 0 : value > 0;
-    var node = el("span", "mlr-delta " + (better ? "mlr-better" : "mlr-worse"), (value > 0 ? "+" : "-") + shown);
+    var magnitude = places !== undefined ? fixed(size, places) : String(size);
+    var node = el("span", "mlr-delta " + (better ? "mlr-better" : "mlr-worse"),
+                  (better ? "✓ " : "✗ ") + (value > 0 ? "+" : "-") + magnitude);
     node.title = better ? "better" : "worse";
     return node;
   }
@@ -74,14 +95,22 @@
       var link = el("a", "", cell.getValue());
       link.href = siteUrl(row.url);
       if (row.id) link.title = row.id;
-      return link;
+      if (!row.production) return link;
+      // The run behind a model in production: the first thing a reader of a board asks about.
+      var holder = el("span");
+      var badge = el("span", "mlr-badge mlr-model-production mlr-in-production", "production");
+      badge.title = "in production: " + row.production;
+      holder.appendChild(link);
+      holder.appendChild(document.createTextNode(" "));
+      holder.appendChild(badge);
+      return holder;
     },
     status: function (cell) {
       var value = cell.getValue() || "";
       return value ? el("span", "mlr-badge mlr-status-" + slug(value), value) : el("span");
     },
-    number: function (cell) { return el("span", "mlr-number", formatNumber(cell.getValue())); },
-    delta: function (cell, params) { return deltaElement(cell.getValue(), params.goal); },
+    number: function (cell, params) { return el("span", "mlr-number", formatNumber(cell.getValue(), params.metric)); },
+    delta: function (cell, params) { return deltaElement(cell.getValue(), params.goal, params.metric); },
     list: function (cell) {
       var items = cell.getValue() || [];
       var holder = el("span");
@@ -119,17 +148,23 @@
     return Object.keys(seen).sort();
   }
 
-  function column(spec, rows) {
+  // Below this width a frozen 220–420 px title column would cover the whole table, scores and all.
+  var NARROW = "(max-width: 700px)";
+
+  function column(spec, rows, narrow) {
     var numeric = spec.kind === "number" || spec.kind === "delta" || spec.kind === "pr";
     var def = {
       title: spec.title, field: spec.field, formatter: FORMATTERS[spec.kind] || FORMATTERS.text,
       titleFormatter: textTitle, hozAlign: numeric ? "right" : "left", headerHozAlign: numeric ? "right" : "left",
       sorter: numeric ? "number" : (spec.kind === "list" ? listSorter : "string"),
-      formatterParams: {goal: spec.goal},
+      formatterParams: {goal: spec.goal, metric: spec.metric},
       headerTooltip: spec.title, minWidth: 60,
     };
     // Titles wrap; other text is cut with an ellipsis (the full value is in the tooltip).
-    if (spec.kind === "link") { def.minWidth = 220; def.maxWidth = 420; def.cssClass = "mlr-wrap"; def.frozen = true; }
+    if (spec.kind === "link") {
+      def.cssClass = "mlr-wrap";
+      if (narrow) { def.minWidth = 110; def.maxWidth = 160; } else { def.minWidth = 220; def.maxWidth = 420; def.frozen = true; }
+    }
     if (spec.kind === "list" || spec.kind === "text") { def.maxWidth = 200; }
     if (spec.filter === "text") {
       def.headerFilter = "input";
@@ -152,8 +187,54 @@
     return def;
   }
 
+  // On a phone the metrics come right after the title, so a row's score shows without scrolling sideways.
+  function phoneOrder(specs, narrow) {
+    if (!narrow) return specs;
+    var title = specs.findIndex(function (spec) { return spec.kind === "link"; });
+    var metrics = specs.filter(function (spec) { return spec.metric; });
+    var rest = specs.filter(function (spec) { return !spec.metric; });
+    var at = rest.indexOf(specs[title]) + 1;
+    return rest.slice(0, at).concat(metrics, rest.slice(at));
+  }
+
   function listSorter(a, b) {
     return (a || []).join(", ").localeCompare((b || []).join(", "));
+  }
+
+  /* -- a table's sort and filters in the address, so a view is a link ----------------------- */
+
+  var SORT_PARAM = "sort";
+  var FILTER_PREFIX = "filter.";
+
+  function stateFromUrl(specs) {
+    var params = new URLSearchParams(window.location.search);
+    var fields = specs.map(function (spec) { return spec.field; });
+    var sort = (params.get(SORT_PARAM) || "").split(":");
+    var state = {sort: null, filters: []};
+    if (fields.indexOf(sort[0]) >= 0) state.sort = {column: sort[0], dir: sort[1] === "desc" ? "desc" : "asc"};
+    params.forEach(function (value, key) {
+      var field = key.slice(FILTER_PREFIX.length);
+      if (key.indexOf(FILTER_PREFIX) === 0 && fields.indexOf(field) >= 0 && value) {
+        state.filters.push({field: field, value: value});
+      }
+    });
+    return state;
+  }
+
+  // The default sort stays out of the address: a plain view keeps a plain link.
+  function stateToUrl(table, defaultSort) {
+    var params = new URLSearchParams(window.location.search);
+    Array.from(params.keys()).forEach(function (key) {
+      if (key === SORT_PARAM || key.indexOf(FILTER_PREFIX) === 0) params.delete(key);
+    });
+    var sorters = table.getSorters();
+    var sorted = sorters.length ? sorters[0].field + ":" + sorters[0].dir : "";
+    if (sorted && sorted !== defaultSort) params.set(SORT_PARAM, sorted);
+    table.getHeaderFilters().forEach(function (filter) {
+      if (filter.value) params.set(FILTER_PREFIX + filter.field, filter.value);
+    });
+    var query = params.toString();
+    history.replaceState(history.state, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
   }
 
   /* -- the query box: mlreport's query language over the rows (assets/query.js) --------------- */
@@ -290,17 +371,23 @@
   function buildTable(container, data) {
     var holder = el("div", "mlr-table-holder");
     var compare = null;
+    var toolbar = el("div", "mlr-table-toolbar");
+    toolbar.appendChild(el("span", "mlr-table-hint", data.selectable
+      ? "Tick two or more runs to compare them side by side. The address keeps the sort and filters."
+      : "The address keeps the sort and filters."));
+    var actions = el("span", "mlr-table-actions");
+    var download = el("button", "md-button mlr-download", "Download CSV");
+    download.type = "button";
+    download.title = "The rows these filters show, as a CSV file";
+    actions.appendChild(download);
     if (data.selectable) {
-      var toolbar = el("div", "mlr-table-toolbar");
-      toolbar.appendChild(el("span", "mlr-table-hint", "Tick two or more runs to compare them side by side."));
       compare = el("button", "md-button md-button--primary mlr-compare", "Compare selected");
       compare.type = "button";
       compare.disabled = true;
-      toolbar.appendChild(compare);
-      container.replaceChildren(toolbar, holder);
-    } else {
-      container.replaceChildren(holder);
+      actions.appendChild(compare);
     }
+    toolbar.appendChild(actions);
+    container.replaceChildren(toolbar, holder);
     var placeQuery = function (table) {
       if (!data.query || !window.mlreportQuery) return null;
       var box = queryBox(table, data);
@@ -309,17 +396,20 @@
     };
     container.classList.add("mlr-table--ready");
 
-    var columns = data.columns.map(function (spec) { return column(spec, data.rows); });
+    var narrow = window.matchMedia(NARROW).matches;
+    var columns = phoneOrder(data.columns, narrow).map(function (spec) { return column(spec, data.rows, narrow); });
     if (data.selectable) {
       columns.unshift({formatter: "rowSelection", titleFormatter: "rowSelection", hozAlign: "center",
-                       headerHozAlign: "center", headerSort: false, width: 40, resizable: false, cssClass: "mlr-select", frozen: true,
-                       titleFormatterParams: {rowRange: "active"}});
+                       headerHozAlign: "center", headerSort: false, width: 40, resizable: false, cssClass: "mlr-select",
+                       frozen: !narrow, titleFormatterParams: {rowRange: "active"}});
     }
+    var state = stateFromUrl(data.columns);
+    var sort = state.sort || (data.sort ? {column: data.sort.field, dir: data.sort.dir} : null);
     var table = new Tabulator(holder, {
       data: data.rows, columns: columns, index: "id", layout: "fitDataStretch",
       nestedFieldSeparator: false, pagination: true, paginationSize: data.page_size || 50,
       paginationSizeSelector: [25, 50, 100, 500], paginationCounter: "rows",
-      initialSort: data.sort ? [{column: data.sort.field, dir: data.sort.dir}] : [],
+      initialSort: sort ? [sort] : [], initialHeaderFilter: state.filters,
       selectableRows: data.selectable ? true : false, placeholder: "No rows match these filters",
       movableColumns: true, columnHeaderVertAlign: "bottom",
     });
@@ -329,6 +419,14 @@
     table.on("tableBuilt", function () {
       setTimeout(function () { table.redraw(true); }, 0);
       if (query) query.mlrStart();  // a ?q= in the address filters the table as it opens
+      // Only once built: the initial sort and filters are already what the address says.
+      var defaultSort = data.sort ? data.sort.field + ":" + data.sort.dir : "";
+      table.on("dataSorted", function () { stateToUrl(table, defaultSort); });
+      table.on("dataFiltered", function () { stateToUrl(table, defaultSort); });
+    });
+    download.addEventListener("click", function () {
+      var name = (container.getAttribute("data-mlr-table") || "table").split("/").pop().replace(/\.json$/, "");
+      table.download("csv", name + ".csv", {}, "active");
     });
     if (compare) {
       table.on("rowSelectionChanged", function (selected) {
@@ -342,14 +440,25 @@
     }
   }
 
+  function fetchData(path) {
+    return fetch(siteUrl(path)).then(function (response) {
+      if (!response.ok) throw new Error(response.status + " " + response.statusText);
+      return response.json();
+    });
+  }
+
+  // Why a data file could not be read, in words a reader can act on.
+  function unreadable(error) {
+    return location.protocol === "file:"
+      ? "browsers do not let a page opened from disk read its data files: serve the site instead " +
+        "(mlreport serve, or python -m http.server in the site folder)"
+      : error.message;
+  }
+
   function loadTable(container) {
     if (container.dataset.mlrState) return;
     container.dataset.mlrState = "loading";
-    fetch(siteUrl(container.dataset.mlrTable))
-      .then(function (response) {
-        if (!response.ok) throw new Error(response.status + " " + response.statusText);
-        return response.json();
-      })
+    fetchData(container.dataset.mlrTable)
       .then(function (data) {
         buildTable(container, data);
         container.dataset.mlrState = "ready";
@@ -357,23 +466,26 @@
       .catch(function (error) {
         // The Markdown fallback stays in place; say why the full table is missing.
         container.dataset.mlrState = "failed";
-        var why = location.protocol === "file:"
-          ? "browsers do not let a page opened from disk read its data files: serve the site instead " +
-            "(mlreport serve, or python -m http.server in the site folder)"
-          : error.message;
-        container.appendChild(el("p", "mlr-table-error", "The full table could not be loaded (" + why + ")."));
+        container.appendChild(el("p", "mlr-table-error",
+                                 "The full table could not be loaded (" + unreadable(error) + ")."));
       });
   }
 
   /* -- charts -------------------------------------------------------------------------------- */
 
-  // Generated pages carry data as <template class="mlr-data"><script type="application/json">…
-  // (the template keeps instant navigation from running the block as a script); charts built
-  // by scripts at run time may hold the JSON script directly.
-  function readData(container) {
-    var template = container.querySelector("template.mlr-data");
-    var source = (template ? template.content : container).querySelector('script[type="application/json"]');
-    return source ? JSON.parse(source.textContent) : null;
+  // Generated pages name the chart's spec file in data-mlr-chart; charts built by scripts at run
+  // time (the compare view) hold their spec in a JSON script instead. A spec file is fetched once
+  // per chart: a palette switch redraws from the same promise.
+  var specs = new WeakMap();
+
+  function chartSpec(container) {
+    if (!specs.has(container)) {
+      var source = container.querySelector('script[type="application/json"]');
+      specs.set(container, container.dataset.mlrChart
+        ? fetchData(container.dataset.mlrChart)
+        : Promise.resolve(source ? JSON.parse(source.textContent) : null));
+    }
+    return specs.get(container);
   }
 
   // Material's colour variables hold expressions (`hsla(var(--md-hue), …)`) that Plotly cannot
@@ -448,8 +560,16 @@
   }
 
   function drawChart(container) {
-    var spec = readData(container);
-    if (!spec) return;
+    chartSpec(container).then(function (spec) {
+      if (spec) drawSpec(container, spec);
+    }, function (error) {
+      if (container.querySelector(".mlr-chart-error")) return;
+      container.appendChild(el("p", "mlr-chart-error",
+                               "The chart could not be loaded (" + unreadable(error) + ")."));
+    });
+  }
+
+  function drawSpec(container, spec) {
     var colors = palette();
     var axis = {gridcolor: colors.grid, zerolinecolor: colors.grid, linecolor: colors.grid,
                 tickfont: {color: colors.muted}, title: {font: {color: colors.muted}}, automargin: true};
@@ -523,9 +643,49 @@
     return document.body.getAttribute("data-md-color-scheme");
   }
 
+  /* -- copy buttons ------------------------------------------------------------------------- */
+
+  // Commands to run an experiment again: one click copies them (the page may not be a secure context,
+  // where the Clipboard API is missing, so a selection and execCommand stand in).
+  function themeCopies() {
+    // Material's `content.code.copy` gives every code block its own button already.
+    var config = document.getElementById("__config");
+    try { return JSON.parse(config.textContent).features.indexOf("content.code.copy") >= 0; } catch (e) { return false; }
+  }
+
+  function addCopyButton(block) {
+    if (block.querySelector(".mlr-copy") || themeCopies()) return;
+    var code = block.querySelector("pre");
+    var button = el("button", "md-button mlr-copy", "Copy");
+    button.type = "button";
+    button.title = "Copy the commands";
+    button.addEventListener("click", function () {
+      var text = code.innerText;
+      var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy"; }, 2000); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, function () { copyBySelection(code); done(); });
+      } else {
+        copyBySelection(code);
+        done();
+      }
+    });
+    block.appendChild(button);
+  }
+
+  function copyBySelection(node) {
+    var range = document.createRange();
+    range.selectNodeContents(node);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    document.execCommand("copy");
+    selection.removeAllRanges();
+  }
+
   function init() {
     scheme = currentScheme();
     document.querySelectorAll("[data-mlr-table]").forEach(loadTable);
+    document.querySelectorAll("[data-mlr-copy]").forEach(addCopyButton);
     drawCharts();
   }
 

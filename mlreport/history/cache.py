@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlreport import __version__
-from mlreport.cache_dir import read_cache, write_cache
+from mlreport.cache_dir import code_stamp, read_cache, write_cache
 from mlreport.history.blobs import BlobInfo
 from mlreport.history.gitlog import LogCommit, TouchedPath
 
 CACHE_FILE = "history.json"
-FORMAT = 2
+FORMAT = 3
 
 _json = json.JSONEncoder(separators=(",", ":")).encode
 _string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
@@ -47,12 +46,14 @@ class Cached:
 
 
 def cache_key(toplevel: Path, prefix: str, pathspecs: list[str]) -> dict[str, Any]:
-    """What the cached log depends on besides the commits themselves: the authors' names come through .mailmap."""
+    """What the cached log depends on besides the commits themselves: the authors' names come through
+    .mailmap, and the code reads decisions' statuses from old versions (a change to it changes the log)."""
     try:
         mailmap = hashlib.sha256((toplevel / ".mailmap").read_bytes()).hexdigest()
     except OSError:
         mailmap = ""
-    return {"format": FORMAT, "mlreport": __version__, "prefix": prefix, "pathspecs": pathspecs, "mailmap": mailmap}
+    return {"format": FORMAT, "mlreport": code_stamp(), "prefix": prefix, "pathspecs": pathspecs,
+            "mailmap": mailmap}
 
 
 def load(path: Path, key: dict[str, Any]) -> Cached | None:
@@ -68,7 +69,7 @@ def load(path: Path, key: dict[str, Any]) -> Cached | None:
         return Cached(_object_id(data["head"]), commits,
                       {_object_id(blob): BlobInfo(_text(title), _text(status), tuple(map(_text, superseded)))
                        for blob, (title, status, superseded) in data["blobs"].items()},
-                      [_text(path) for path in data["followed"]])
+                      [_followed(path) for path in data["followed"]])
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         log.debug("history cache %s is damaged (%s): rebuilding", path, exc)
         return None
@@ -111,6 +112,14 @@ def _touched(status: Any, path: Any, old_path: Any, blob: Any) -> TouchedPath:
     if status not in _STATUSES or not _text(path) or (status in "RC") != bool(_text(old_path)):
         raise ValueError("not a file a commit touched")
     return TouchedPath(status, path, old_path, _object_id(blob))
+
+
+def _followed(value: Any) -> str:
+    """A followed path as the reader writes them: relative to the repository's top, inside it."""
+    parts = _text(value).split("/")
+    if not value or value.startswith("/") or "" in parts or ".." in parts:
+        raise ValueError("a followed path is not a path inside the repository")
+    return value
 
 
 def _object_id(value: Any) -> str:

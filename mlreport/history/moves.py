@@ -31,7 +31,8 @@ class Renames:
     runs (so it works beside git log, not after it)."""
 
     def __init__(self, toplevel: Path):
-        self._diffs = DiffFeed(toplevel, "-M", "--root")
+        # Only the renames are printed (and only commits with one): the rest of each diff is not needed here.
+        self._diffs = DiffFeed(toplevel, "-M", "--root", "--diff-filter=R")
 
     def offer(self, commit: LogCommit) -> None:
         """Have a commit of the log diffed in full when it adds a file."""

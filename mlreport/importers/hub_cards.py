@@ -36,7 +36,10 @@ def import_card(path: Path, root: Path) -> Batch:
     shown = relative(file, root)
     if not file.is_file():
         raise ImportFailed(f"no model card at {shown}", "name a card's README.md, or the folder holding it")
-    text = file.read_text(encoding="utf-8")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportFailed(f"cannot read {shown}: {exc}", "a card is a UTF-8 Markdown file") from None
     try:
         # mlreport's reader first: a broken card is one located line, in the words validate uses.
         document, body, _ = split_front_matter(text, shown)

@@ -3,7 +3,8 @@
 Any store MLflow opens works: a file store folder, a SQLite file, a tracking server. A run
 becomes one record: run name → title, start → date, user → authors, params typed back,
 final metrics, every history longer than one step as TSV, `mlflow.source.*` tags → `code`,
-the parent run and the other tags → `extra.mlflow`, the artifact URI, and `source` with its ids.
+other tags → `tags` (`team=risk`), the parent run → `extra.mlflow`, the artifact URI, a link to
+the run on a tracking server, and `source` with its ids.
 """
 
 from __future__ import annotations
@@ -85,6 +86,10 @@ def run_record(run: Any, experiment: str, client: Any, uri: str) -> tuple[Import
                             "status": STATUSES.get(info.status, "completed")}
     if tags.get("mlflow.user") or info.user_id:
         data["authors"] = [tags.get("mlflow.user") or info.user_id]
+    own = [f"{key}={value}" if value else key for key, value in sorted(tags.items())
+           if not key.startswith("mlflow.") and key not in FIELD_TAGS]
+    if own:
+        data["tags"] = own  # `tags.team = 'risk'` finds them, as in MLflow's search
     data.update({key: tags[key] for key in FIELD_TAGS if tags.get(key)})
     dataset = _dataset_input(run)
     if dataset and "dataset" not in data:
@@ -148,10 +153,6 @@ def _extra(experiment: str, tags: dict[str, str]) -> dict[str, Any]:
     extra: dict[str, Any] = {"experiment": experiment} if experiment else {}
     if tags.get("mlflow.parentRunId"):
         extra["parent"] = tags["mlflow.parentRunId"]  # a sweep's runs share it
-    own = {key: value for key, value in sorted(tags.items())
-           if not key.startswith("mlflow.") and key not in FIELD_TAGS}
-    if own:
-        extra["tags"] = own
     return extra
 
 

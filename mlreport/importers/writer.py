@@ -3,8 +3,8 @@
 An imported record is `experiments/<id>/experiment.yaml`, its curves beside it as
 `history/<metric>.tsv`. A later import finds it again by its `source` ids, wherever a person
 moved it, and refreshes what the tool owns (metrics, params, histories, …) while what a person
-owns stays as they wrote it: `title`, `notes` and `baseline` are only ever written once, and of
-`extra` only the tool's own block (`extra.mlflow`) is refreshed. A record whose data would not
+owns stays as they wrote it: `title`, `notes` and `baseline` are only ever written once, tags
+are only ever added, and of `extra` only the tool's own block (`extra.mlflow`) is refreshed. A record whose data would not
 change is not rewritten, so comments a person added survive.
 """
 
@@ -208,7 +208,8 @@ def _plan_card(card: ImportedCard, ids: list[str], options: Options) -> tuple[st
     evaluations = [{"experiment": ids[index], **({"metrics": list(metrics)} if metrics else {}),
                     **({"split": split} if split else {})} for index, metrics, split in card.evaluations]
     if not path.is_file():
-        return "created", path, card_text({**card.metadata, "evaluations": evaluations}, card.body)
+        return "created", path, card_text({**card.metadata, **({"evaluations": evaluations} if evaluations else {})},
+                                          card.body)
     text = path.read_text(encoding="utf-8")
     try:
         document, body, _ = split_front_matter(text, relative(path, options.root))
@@ -237,6 +238,8 @@ def _merged(old: Any, new: dict[str, Any]) -> dict[str, Any]:
     for key, value in new.items():
         if key in WRITTEN_ONCE and key in merged:
             continue
+        if key == "tags" and isinstance(merged.get("tags"), list):
+            value = [*merged["tags"], *(tag for tag in value if tag not in merged["tags"])]  # a person's stay
         if key == "extra" and isinstance(merged.get("extra"), dict):
             # Only the tool's own block of `extra` is the import's; the rest is the team's.
             value = {**merged["extra"], **{k: v for k, v in value.items() if k == tool}}

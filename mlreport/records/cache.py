@@ -11,17 +11,14 @@ never when git tracks it, never when damaged or written by other code.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
-import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from mlreport.cache_dir import read_cache, write_cache
+from mlreport.cache_dir import code_stamp, read_cache, write_cache
 from mlreport.config import Options
 from mlreport.problems import Problem
 from mlreport.records.codec import decode_problem, decode_record, encode_problem, encode_record
@@ -31,7 +28,6 @@ from mlreport.records.source import UNREADABLE, fingerprint
 log = logging.getLogger("mlreport.records")
 
 CACHE_FILE = "records.json"
-_PACKAGE = Path(__file__).resolve().parent.parent
 
 Key = tuple[str, str]
 """(kind, path as records show it)."""
@@ -57,7 +53,7 @@ class RecordCache:
         """The cache under the options' cache folder; empty when missing, untrusted or damaged."""
         path = options.root / options.cache_dir / CACHE_FILE
         cache = cls(path, options.root)
-        body, tracked = read_cache(path, loader_stamp())
+        body, tracked = read_cache(path, code_stamp())
         if tracked:
             folder = Path(os.path.relpath(path.parent, options.root)).as_posix()
             cache.note = (f"git tracks the record cache {folder}/{CACHE_FILE}, so it is ignored (a cache that comes "
@@ -103,7 +99,7 @@ class RecordCache:
             return
         body = json.dumps([[kind, shown, *entry] for (kind, shown), entry in sorted(self.kept.items())],
                           separators=(",", ":"))
-        write_cache(self.path, loader_stamp(), body.encode("ascii"))
+        write_cache(self.path, code_stamp(), body.encode("ascii"))
 
     def _unchanged(self, shown: str, files: Any) -> bool:
         """Whether every file the entry was read from (the record's own first) holds what it held."""
@@ -119,15 +115,6 @@ def _entries(data: Any) -> dict[Key, list[Any]]:
                                          and type(item[1]) is str for item in data):
         raise ValueError("not a list of entries")
     return {(kind, shown): entry for kind, shown, *entry in data}
-
-
-@lru_cache(maxsize=1)
-def loader_stamp() -> str:
-    """Python's version and a digest of mlreport's code: records cached by other code are not reused."""
-    digest = hashlib.blake2b(digest_size=16)
-    for source in sorted(_PACKAGE.rglob("*.py")):
-        digest.update(source.relative_to(_PACKAGE).as_posix().encode() + b"\0" + source.read_bytes())
-    return f"{sys.version_info[0]}.{sys.version_info[1]}:{digest.hexdigest()}"
 
 
 def _shown(path: Path, root: Path) -> str | None:

@@ -15,8 +15,8 @@ from typing import Any
 
 from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema,
-                                     did_you_mean_status, heading_title, raw_references)
-from mlreport.records.source import Document, Reader, split_front_matter
+                                     did_you_mean_status, heading_title, placeholder_problems, raw_references)
+from mlreport.records.source import RECORD_LIMIT, Document, Reader, split_front_matter
 from mlreport.schema import DECISION_STATUSES
 
 NOT_DECISIONS = ("README.md", "readme.md", "index.md", "template.md", "adr-template*.md")
@@ -115,6 +115,8 @@ def is_decision_page(path: Path, exclude: tuple[str, ...] = (), include: tuple[s
     if _NUMBERED.match(path.name) or _matches(path, include):
         return True
     try:
+        if path.stat().st_size > RECORD_LIMIT.bytes:
+            return True  # the loader reports it as too large, unread
         return not is_generated_index(path.read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return True  # gone from disk, or unreadable: the loader reports what cannot be read
@@ -157,6 +159,8 @@ def parse_decision(text: str, shown: str, file_name: str, *,
     document, body, body_line = split_front_matter(text, shown)
     document = document or Document(shown, {})
     problems = check_schema(document, "decision") if checked and document.data else []
+    if checked:
+        problems += placeholder_problems(body, body_line, shown)
     data = document.data
     fields, field_lines, legacy = _body_fields(body, body_line)
 
@@ -295,7 +299,7 @@ def _table_fields(lines: list[tuple[int, str]]) -> dict[str, tuple[int, str]]:
     if len(rows) > 1 and len(header) >= 2 and all(header):
         # The header names the fields, the next row holds them.
         number, values = rows[1]
-        return {key: (number, value) for key, value in zip(header, values) if key and value}  # type: ignore[misc]
+        return {key: (number, value) for key, value in zip(header, values) if key and value}
     for number, cells in rows:
         key = _FIELD_KEYS.get(cells[0].strip("*_ ").lower()) if len(cells) >= 2 else None
         if key and cells[1] and key not in found:

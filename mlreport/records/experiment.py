@@ -119,13 +119,13 @@ def load_experiment(path: Path, reader: Reader) -> tuple[Experiment | None, list
         metrics={k: float(v) for k, v in flatten(_mapping(data.get("metrics"))).items()
                  if is_number(v)},
         history=history,
-        code=_mapping(data.get("code")),
-        data=_mapping(data.get("data")),
-        environment=_mapping(data.get("environment")),
+        code=_filled(_mapping(data.get("code"))),
+        data=_filled(_mapping(data.get("data"))),
+        environment=_filled(_mapping(data.get("environment"))),
         artifacts=_links(data.get("artifacts"), "name", "uri"),
         links=_links(data.get("links"), "title", "url"),
         notes=notes,
-        extra=_mapping(data.get("extra")),
+        extra=_filled(_mapping(data.get("extra"))),
         source=_mapping(data.get("source")),
     )
     return experiment, problems
@@ -290,6 +290,18 @@ def _links(value: Any, title_key: str, url_key: str) -> tuple[Link, ...]:
 
 def _mapping(value: Any) -> dict[str, Any]:
     return dict(value) if isinstance(value, dict) else {}
+
+
+def _filled(mapping: dict[str, Any]) -> dict[str, Any]:
+    """The mapping without its empty values (`commit: ""`, `env: {}`): a field left blank is a field not given,
+    so a page never shows a label with nothing beside it."""
+    kept = {}
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            value = _filled(value)
+        if value is not None and value != "" and value != [] and value != {}:
+            kept[key] = value
+    return kept
 
 
 def _is_number_text(text: str) -> bool:

@@ -11,7 +11,7 @@ import yaml
 
 from mlreport.problems import Problem, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, heading_title,
-                                     inside_record_folder, raw_references)
+                                     inside_record_folder, placeholder_problems, raw_references)
 from mlreport.records.source import Document, Reader, split_front_matter
 
 DIRECTORY_FORM_FILE = "README.md"
@@ -86,7 +86,7 @@ def load_model_card(path: Path, reader: Reader) -> tuple[ModelCard | None, list[
     if document is None:
         return None, [Problem(shown, 1, 1, "error", "model card has no front matter",
                               "start the card with a YAML block between two `---` lines, holding at least `name:`")]
-    problems = check_schema(document, "model")
+    problems = check_schema(document, "model") + placeholder_problems(body, body_line, shown)
     data = document.data
     record_id = model_id(path)
     title = str(data.get("name") or heading_title(body) or record_id)

@@ -35,7 +35,7 @@ def generate(catalog: Catalog, history: History, options: Options, *, home_page:
     """Render every page kind; `home_page` moves the dashboard aside when the team has its own index."""
     site = Site(catalog, history, options, PAGE_KINDS, home=home_page)
     # The shared scripts first: page kinds may add their own after them.
-    assets.add_assets(site.out)
+    assets.add_assets(site.out, catalog.metric_places)
     for kind in PAGE_KINDS:
         kind.write(site)
         if kind.name == home.KIND.name:

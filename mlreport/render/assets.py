@@ -26,13 +26,14 @@ NUMBER_FORMAT_JS = f"{ASSETS}/number-format.js"
 _SCRIPTS = ("vendor/tabulator/tabulator.min.js", "query.js", "mlreport.js")
 
 
-def add_assets(out: Generated) -> None:
-    """Add the static files to a site and have every page load the styles and scripts."""
+def add_assets(out: Generated, places: dict[str, int]) -> None:
+    """Add the static files to a site and have every page load the styles and scripts; `places` are each
+    metric's decimal places, for the scripts to write a metric as the pages do."""
     for source in sorted(PACKAGED.rglob("*")):
         if source.is_file():
             out.assets[f"{ASSETS}/{source.relative_to(PACKAGED).as_posix()}"] = source
     out.assets[f"{ASSETS}/vendor/plotly/plotly.min.js"] = PLOTLY_JS
-    rules = json.dumps(NUMBER_FORMAT, sort_keys=True, separators=(",", ":"))
+    rules = json.dumps({**NUMBER_FORMAT, "places": places}, sort_keys=True, separators=(",", ":"))
     out.files[NUMBER_FORMAT_JS] = f"window.MLREPORT_NUMBER_FORMAT = {rules};\n".encode("ascii")
     out.css.extend(f"{ASSETS}/{path}" for path in _STYLES)
     out.javascript.append(NUMBER_FORMAT_JS)

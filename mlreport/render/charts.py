@@ -1,15 +1,16 @@
-"""Plotly chart specs as plain data, embedded in pages as JSON and drawn by `mlreport.js`.
+"""Plotly chart specs as plain data, written as JSON data files that `mlreport.js` fetches and draws.
 
 Specs carry data and structure only; the script applies the palette (light or dark) and the
 fonts when it draws, so charts follow Material's theme toggle. Every label from a record is
-escaped here, because Plotly reads a few HTML tags in labels.
+escaped here, because Plotly reads a few HTML tags in labels. Pages hold only a container naming
+the spec's file: a page stays small however many points its charts draw.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from markupsafe import Markup
 
@@ -17,10 +18,14 @@ from mlreport.leaderboards import RankedEntry, RankedBoard
 from mlreport.metrics import is_number
 from mlreport.records import Experiment
 from mlreport.render import safe
+from mlreport.render.site import DATA, Site
 
 SPLIT_PREFIXES = ("train", "training", "val", "valid", "validation", "eval", "dev", "test")
 """History series named `<split>.<metric>` are drawn together on one chart per metric."""
 MAX_PARCOORDS_PARAMS = 8
+MAX_CURVE_POINTS = 2_000
+"""Points a training curve's chart draws: longer series are downsampled for it (LTTB); the experiment's
+data file keeps every point."""
 
 
 def label(value: Any) -> str:
@@ -28,10 +33,37 @@ def label(value: Any) -> str:
     return html.escape(str(value), quote=False)
 
 
-def chart_block(spec: dict[str, Any], css_class: str = "") -> Markup:
-    """The HTML a page embeds for one chart: a container and its spec as inert JSON."""
+def add_chart(site: Site, page: str, name: str, spec: dict[str, Any], css_class: str = "") -> Markup:
+    """Write a chart's spec as a data file beside the page's others; the HTML the page holds for it."""
+    data_file = f"{DATA}/charts/{page.removesuffix('.md')}/{name}.json"
+    site.add_json(data_file, spec)
     extra = f" {css_class}" if css_class else ""
-    return Markup(f'<div class="mlr-chart{extra}" data-mlr-chart>{safe.json_block(spec)}</div>')
+    return Markup(f'<div class="mlr-chart{extra}" data-mlr-chart="{safe.text(data_file)}"></div>')
+
+
+def lttb(points: Sequence[tuple[float, float]], limit: int) -> Sequence[tuple[float, float]]:
+    """At most `limit` points that keep a curve's shape (largest-triangle-three-buckets, Steinarsson 2013).
+
+    The first and last points stay; between them, each of `limit - 2` equal buckets keeps the point
+    that spans the largest triangle with the point kept before it and the mean of the next bucket,
+    so peaks and dips survive where every n-th point would skip them.
+    """
+    if len(points) <= limit or limit < 3:
+        return points
+    kept = [points[0]]
+    width = (len(points) - 2) / (limit - 2)
+    previous = points[0]
+    for bucket in range(limit - 2):
+        start, end = int(bucket * width) + 1, int((bucket + 1) * width) + 1
+        following = points[end:min(int((bucket + 2) * width) + 1, len(points))]
+        mean_x = sum(x for x, _ in following) / len(following)
+        mean_y = sum(y for _, y in following) / len(following)
+        px, py = previous
+        previous = max(points[start:end],
+                       key=lambda p: abs((px - mean_x) * (p[1] - py) - (px - p[0]) * (mean_y - py)))
+        kept.append(previous)
+    kept.append(points[-1])
+    return kept
 
 
 def best_so_far(board: RankedBoard, urls: dict[str, str]) -> dict[str, Any]:
@@ -117,9 +149,10 @@ def training_curves(experiments: Iterable[Experiment]) -> list[dict[str, Any]]:
             trace_name = split or name
             if len(experiments) > 1:
                 trace_name = f"{experiment.id} · {trace_name}" if split else experiment.id
+            drawn = lttb(series, MAX_CURVE_POINTS)
             groups.setdefault(group, []).append({
                 "type": "scatter", "mode": "lines", "name": label(trace_name),
-                "x": [step for step, _ in series], "y": [value for _, value in series],
+                "x": [step for step, _ in drawn], "y": [value for _, value in drawn],
                 "hovertemplate": f"{label(trace_name)}<br>step %{{x}}: %{{y}}<extra></extra>",
             })
     return [{"data": traces, "layout": {"title": {"text": label(group)},

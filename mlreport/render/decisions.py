@@ -8,15 +8,13 @@ import posixpath
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
-from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
 from mlreport.history import Change
 from mlreport.metrics import best as best_of
 from mlreport.records import Decision, Experiment
-from mlreport.render.site import (ASSETS, COMPARE_PAGE, COMPARE_QUERY, DECISIONS_INDEX, PageKind, Site, counted,
-                                  newest_first, record_page)
+from mlreport.render.site import ASSETS, DECISIONS_INDEX, PageKind, Site, counted, newest_first, record_page
 from mlreport.render.text import body_without_title, breakable
 
 SCRIPT = f"{ASSETS}/decisions.js"
@@ -108,7 +106,7 @@ def decision_context(site: Site, decision: Decision, cards: list[Any],
         "chain": supersede_chain(site, decision),
         "timeline": status_timeline(site, decision),
         "evidence": shown,
-        "compare": compare_link(site, page, shown.experiments)
+        "compare": site.compare_link(page, shown.experiments)
         if len(shown.experiments) > 1 and any(kind.name == "compare" for kind in site.kinds) else "",
         "cards": cards,
         "body": body_without_title(decision.body),
@@ -228,12 +226,6 @@ def filter_attributes(site: Site, decision: Decision) -> Markup:
     tags = json.dumps(list(decision.tags), ensure_ascii=False, separators=(",", ":"))
     return Markup(f'data-id="{escape(decision.id)}" data-status="{escape(site.catalog.effective_status(decision))}" '
                   f'data-tags="{escape(tags)}"')
-
-
-def compare_link(site: Site, page: str, experiments: list[Experiment]) -> Markup:
-    """A Markdown link target to the compare view with these runs selected (`compare.md?ids=a,b`)."""
-    ids = ",".join(quote(e.id, safe="") for e in experiments)
-    return Markup(f"{site.link(page, COMPARE_PAGE)}?{COMPARE_QUERY}={escape(ids)}")
 
 
 def _month_title(key: str) -> str:

@@ -5,8 +5,11 @@ Beside them, every experiment's query fields (`QUERY_DATA`), which every filter 
 
 from __future__ import annotations
 
+import re
+import shlex
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from mlreport.leaderboards import RankedBoard
 from mlreport.metrics import delta
@@ -60,7 +63,7 @@ def write(site: Site) -> None:
     for experiment in site.catalog.experiments.values():
         page = record_page("experiment", experiment.id)
         site.add_page(page, "experiment.md.j2", source=experiment, e=experiment,
-                      **experiment_context(site, experiment, links))
+                      **experiment_context(site, experiment, links, page))
         site.add_json(detail_file(experiment.id), experiment_detail(site, experiment))
     site.add_json(QUERY_DATA, {"rows": [record_fields(e) for e in site.catalog.experiments.values()]})
     columns, rows = index_table(site)
@@ -91,16 +94,59 @@ class _Links:
         return cls(placements, followers)
 
 
-def experiment_context(site: Site, experiment: Experiment, links: _Links) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Reproduce:
+    """How to run an experiment again: shell lines to copy, and where its commit is on the web."""
+
+    script: str
+    commit_url: str = ""
+
+
+def reproduce(experiment: Experiment) -> Reproduce | None:
+    """The commands that check out and rerun an experiment's code, with its environment and data as comments;
+    None when the record names no code."""
+    code = {key: str(value) for key, value in experiment.code.items() if isinstance(value, (str, int, float))}
+    repo, commit, command, path = (code.get(key, "") for key in ("repo", "commit", "command", "path"))
+    if not (repo or commit or command):
+        return None
+    lines = []
+    if repo:
+        lines += [f"git clone {shlex.quote(repo)}", f"cd {shlex.quote(_clone_folder(repo))}"]
+    if commit:
+        lines.append(f"git checkout {shlex.quote(commit)}")
+    if path and not command:
+        lines.append(f"# the code: {path}")
+    if command:
+        lines.append(command)
+    environment = ", ".join(f"{key} {plain(value)}" for key, value in sorted(flatten(experiment.environment).items()))
+    if environment:
+        lines.append(f"# environment: {environment}")
+    if experiment.dataset:
+        split = f" ({experiment.dataset.split} split)" if experiment.dataset.split else ""
+        lines.append(f"# data: {experiment.dataset.label}{split}")
+    web = repo.removesuffix(".git").rstrip("/") if re.match(r"https?://", repo) else ""
+    return Reproduce("\n".join(lines), f"{web}/commit/{quote(commit)}" if web and commit else "")
+
+
+def _clone_folder(repo: str) -> str:
+    """The folder `git clone` makes: the repository's last path part without `.git`."""
+    return re.split(r"[/:]", repo.rstrip("/"))[-1].removesuffix(".git") or "repo"
+
+
+def experiment_context(site: Site, experiment: Experiment, links: _Links, page: str) -> dict[str, Any]:
     """What an experiment page shows beyond the record itself."""
     catalog = site.catalog
     baseline = catalog.experiments.get(experiment.baseline)
     return {
         "baseline": baseline,
+        "reproduce": reproduce(experiment),
+        "compare_baseline": site.compare_link(page, [baseline, experiment])
+        if baseline and any(kind.name == "compare" for kind in site.kinds) else "",
         "metrics": [MetricRow(name, value, catalog.goal(name), baseline.metrics.get(name) if baseline else None)
                     for name, value in sorted(experiment.metrics.items())],
         "params": sorted(experiment.params.items()),
-        "curves": [charts.chart_block(spec) for spec in charts.training_curves([experiment])],
+        "curves": [charts.add_chart(site, record_page("experiment", experiment.id), f"curve-{number}", spec)
+                   for number, spec in enumerate(charts.training_curves([experiment]), start=1)],
         "placements": links.placements.get(experiment.id, []),
         "followers": links.followers.get(experiment.id, []),
         "decisions": [catalog.decisions[i] for i in catalog.decisions_citing.get(experiment.id, ())],
@@ -135,9 +181,23 @@ def key_metrics(site: Site) -> list[str]:
     return list(dict.fromkeys(ranked + common))[:KEY_METRICS]
 
 
+PARAM_PREFIX = "params."
+"""How `index_columns` names a parameter (`params.num_leaves`); any other name is a metric (`metrics.` optional)."""
+
+
+def index_columns(site: Site) -> tuple[list[str], list[str]]:
+    """The metrics and the parameters the index shows: as `index_columns` lists them, else the key metrics."""
+    chosen = site.options.index_columns
+    if not chosen:
+        return key_metrics(site), []
+    params = [name.removeprefix(PARAM_PREFIX) for name in chosen if name.startswith(PARAM_PREFIX)]
+    metrics = [name.removeprefix("metrics.") for name in chosen if not name.startswith(PARAM_PREFIX)]
+    return metrics, params
+
+
 def index_table(site: Site) -> tuple[list[Column], list[dict[str, Any]]]:
     """The experiments index as a browser table: one row per experiment."""
-    metrics = key_metrics(site)
+    metrics, params = index_columns(site)
     columns = [
         Column("title", "Experiment", "link", "text"),
         Column("status", "Status", "status", "select"),
@@ -147,7 +207,9 @@ def index_table(site: Site) -> tuple[list[Column], list[dict[str, Any]]]:
         Column("authors", "Authors", "list", "list"),
         Column("tags", "Tags", "list", "list"),
         Column("date", "Date", "date"),
-    ] + [Column(f"metric:{name}", name, "number", goal=site.catalog.goal(name)) for name in metrics]
+    ] + [Column(f"metric:{name}", name, "number", goal=site.catalog.goal(name), metric=name) for name in metrics] + [
+        Column(f"param:{name}", name, _param_kind(site, name), "select" if _param_kind(site, name) == "text" else "")
+        for name in params]
     rows = []
     for experiment in site.catalog.experiments.values():
         row: dict[str, Any] = {
@@ -157,10 +219,26 @@ def index_table(site: Site) -> tuple[list[Column], list[dict[str, Any]]]:
             "dataset": experiment.dataset.name if experiment.dataset else "",
             "model": experiment.model, "authors": list(experiment.authors), "tags": list(experiment.tags),
             "date": _day(experiment),
+            "production": ", ".join(card.title for card in site.catalog.production_cards(experiment.id)),
         }
         row.update({f"metric:{name}": experiment.metrics.get(name) for name in metrics})
+        row.update({f"param:{name}": _cell(experiment.params.get(name)) for name in params})
         rows.append(row)
     return columns, rows
+
+
+def _param_kind(site: Site, name: str) -> str:
+    """`number` when every run that sets the parameter sets a number (it sorts as one), else `text`."""
+    values = [e.params[name] for e in site.catalog.experiments.values() if name in e.params]
+    numeric = values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+    return "number" if numeric else "text"
+
+
+def _cell(value: Any) -> Any:
+    """A parameter as a table cell: numbers as they are, anything else as its text."""
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return value
+    return plain(value)
 
 
 def _day(experiment: Experiment) -> str:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable
 
 from mlreport.history import Change, FeedItem
-from mlreport.render.leaderboards import board_views
+from mlreport.leaderboards import RankedEntry
+from mlreport.metrics import delta
+from mlreport.records import Decision, ModelCard
+from mlreport.render.decisions import reference_day
+from mlreport.render.leaderboards import BoardView, board_views
 from mlreport.render.site import PageKind, Site, newest_first
 
 TOP = 3
@@ -33,14 +38,78 @@ class DecisionChange:
     status: str
 
 
+@dataclass(frozen=True)
+class InProduction:
+    """A task's model in production, where its run ranks, and the best run that would replace it."""
+
+    task: str
+    card: ModelCard
+    view: BoardView | None
+    entry: RankedEntry | None
+    """The card's run on the task's leaderboard."""
+    challenger: RankedEntry | None
+    """The board's leader, when it is not the production run."""
+
+    @property
+    def gain(self) -> float | None:
+        """What switching to the challenger would change in the board's metric."""
+        if self.entry is None or self.challenger is None:
+            return None
+        return delta(self.challenger.value, self.entry.value)
+
+
+@dataclass(frozen=True)
+class AwaitingSignOff:
+    """A proposed decision: who must decide, and since when it has been open."""
+
+    decision: Decision
+    opened: str
+    days_open: int | None
+
+
+def in_production(site: Site, views: list[BoardView]) -> list[InProduction]:
+    """For each task with a model in production: the card, its run's rank, and the best challenger."""
+    catalog = site.catalog
+    tasks = sorted({task for card in catalog.models.values() if card.status == "production"
+                    for task in catalog.card_tasks(card)})
+    shown = []
+    for task in tasks:
+        for card in catalog.in_production(task):
+            runs = {e.experiment for e in card.evaluations}
+            view = next((v for v in views if any(e.experiment.task == task and e.experiment.id in runs
+                                                 for e in v.board.entries)), None)
+            entry = next((e for e in view.board.entries if e.experiment.id in runs), None) if view else None
+            best = view.best if view else None
+            shown.append(InProduction(task, card, view, entry, best if best is not entry else None))
+    return shown
+
+
+def awaiting_sign_off(site: Site) -> list[AwaitingSignOff]:
+    """Proposed decisions, the longest open first; days count to the newest decision activity, not the clock."""
+    # The newest decision activity or commit: the same commit always builds the same page.
+    days = [reference_day(site), *(dt.date.fromisoformat(item.change.day) for item in site.history.feed[:1])]
+    reference = max((day for day in days if day), default=None)
+    waiting = []
+    for decision in site.catalog.decisions.values():
+        if site.catalog.effective_status(decision) != "proposed":
+            continue
+        created = site.provenance(decision).created
+        # The record's own date says when it was proposed; its commit may be a later import.
+        opened = decision.date.isoformat() if decision.date else (created.day if created else "")
+        days = (reference - dt.date.fromisoformat(opened)).days if opened and reference else None
+        waiting.append(AwaitingSignOff(decision, opened, days))
+    return sorted(waiting, key=lambda w: (w.opened or "9999", w.decision.id))
+
+
 def write(site: Site) -> None:
     """The dashboard page (`index.md`, or `dashboard.md` when the team has its own home page)."""
     catalog = site.catalog
     decision_changes = [DecisionChange(item, status_after(site, item))
                         for item in site.history.feed if item.kind == "decision"][:LATEST]
+    views = board_views(site)
     site.add_page(
         site.home, "home.md.j2",
-        views=board_views(site), top=TOP,
+        views=views, top=TOP, production=in_production(site, views), waiting=awaiting_sign_off(site),
         latest=newest_first(catalog.experiments.values())[:LATEST],
         decision_changes=decision_changes,
         # Without git history, the newest decisions by their own dates stand in for recent changes.

@@ -77,8 +77,9 @@ def write(site: Site) -> None:
         parcoords = charts.parallel_coordinates(view.board)
         site.add_page(view.page, "leaderboard.md.j2", view=view,
                       table=table_block(view.data_file, fallback, view.board.definition.title),
-                      progress=charts.chart_block(charts.best_so_far(view.board, urls)),
-                      parcoords=charts.chart_block(parcoords[0], "mlr-parcoords") if parcoords else None,
+                      progress=charts.add_chart(site, view.page, "progress", charts.best_so_far(view.board, urls)),
+                      parcoords=charts.add_chart(site, view.page, "parameters", parcoords[0], "mlr-parcoords")
+                      if parcoords else None,
                       parcoords_runs=parcoords[1] if parcoords else 0)
     site.add_page(LEADERBOARDS_INDEX, "leaderboards.md.j2", views=views)
 
@@ -89,10 +90,11 @@ def board_table(site: Site, view: BoardView) -> tuple[list[Column], list[dict[st
     columns = [
         Column("rank", "#", "number"),
         Column("title", "Experiment", "link", "text"),
-        Column("value", metric, "number", goal=goal),
-        Column("delta_baseline", "Δ baseline", "delta", goal=goal),
-        Column("delta_previous_best", "Δ previous best", "delta", goal=goal),
-    ] + [Column(f"metric:{name}", name, "number", goal=site.catalog.goal(name)) for name in view.others] + [
+        Column("value", metric, "number", goal=goal, metric=metric),
+        Column("delta_baseline", "Δ baseline", "delta", goal=goal, metric=metric),
+        Column("delta_previous_best", "Δ previous best", "delta", goal=goal, metric=metric),
+    ] + [Column(f"metric:{name}", name, "number", goal=site.catalog.goal(name), metric=name)
+         for name in view.others] + [
         Column("model", "Model", "text", "select"),
         Column("authors", "Authors", "list", "list"),
         Column("date", "Date", "date"),
@@ -110,6 +112,7 @@ def board_table(site: Site, view: BoardView) -> tuple[list[Column], list[dict[st
             "model": experiment.model, "authors": list(experiment.authors),
             "date": experiment.date.isoformat() if experiment.date else "",
             "pr": pr, "pr_url": site.history.pr_url(pr),
+            "production": ", ".join(card.title for card in site.catalog.production_cards(experiment.id)),
         }
         row.update({f"metric:{name}": experiment.metrics.get(name) for name in view.others})
         rows.append(row)

@@ -13,7 +13,7 @@ from mlreport.records import ModelCard
 from mlreport.records.model_card import hub_readme
 from mlreport.render.feed import address
 from mlreport.render.site import MODELS_INDEX, PageKind, Site, record_page
-from mlreport.render.text import body_without_title, breakable
+from mlreport.render.text import body_without_title, breakable, sections
 
 STATUS_ORDER = ("production", "candidate", "development", "deprecated")
 """The index's groups, in order; any other status follows, by name."""
@@ -31,11 +31,18 @@ class Evaluated:
     baseline: float | None
     first: bool
     """The first row of its experiment (the table names each experiment once)."""
+    production: float | None = None
+    """The same metric of the card in production for the experiment's task (another card), when it reports it."""
 
     @property
     def delta(self) -> float | None:
         """The change from the experiment's baseline run, when both have the metric."""
         return delta(self.row.value, self.baseline)
+
+    @property
+    def delta_production(self) -> float | None:
+        """The change from the model in production for the same task."""
+        return delta(self.row.value, self.production)
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,8 @@ def card_context(site: Site, card: ModelCard) -> dict[str, Any]:
     catalog = site.catalog
     return {
         "evaluations": evaluation_table(site, card),
+        "rival": production_rival(site, card),
+        "sections": sections(body_without_title(card.body)),
         "decisions": [catalog.decisions[i] for i in catalog.decisions_of_model.get(card.id, ()) if i in catalog.decisions],
         "header": header(card),
         "body": body_without_title(card.body),
@@ -96,16 +105,35 @@ def emissions(value: Any) -> str:
 
 
 def evaluation_table(site: Site, card: ModelCard) -> list[Evaluated]:
-    """The card's evaluation rows, each with the baseline's value of the same metric."""
+    """The card's evaluation rows, each with the baseline's value of the same metric and the production model's."""
     rows = []
     previous = None
     for row in site.catalog.evaluation_rows(card):
         experiment = row.experiment
         baseline = site.catalog.experiments.get(experiment.baseline) if experiment and experiment.baseline else None
         rows.append(Evaluated(row, baseline.metrics.get(row.metric) if baseline else None,
-                              first=row.experiment_id != previous))
+                              first=row.experiment_id != previous, production=_production_value(site, card, row)))
         previous = row.experiment_id
     return rows
+
+
+def production_rival(site: Site, card: ModelCard) -> ModelCard | None:
+    """The card in production for the task this card is evaluated on, when that is another card."""
+    for task in site.catalog.card_tasks(card):
+        rivals = [other for other in site.catalog.in_production(task) if other.id != card.id]
+        if rivals:
+            return rivals[0]
+    return None
+
+
+def _production_value(site: Site, card: ModelCard, row: EvaluationRow) -> float | None:
+    rival = production_rival(site, card)
+    if rival is None or row.experiment is None:
+        return None
+    values = [other.value for other in site.catalog.evaluation_rows(rival)
+              if other.metric == row.metric and other.value is not None and other.experiment is not None
+              and other.experiment.task == row.experiment.task]
+    return values[0] if values else None
 
 
 def hub_card(site: Site, card: ModelCard) -> str:

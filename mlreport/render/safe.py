@@ -41,6 +41,13 @@ def text(value: Any) -> Markup:
     return Markup(_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", shown))
 
 
+def preformatted(value: Any) -> Markup:
+    """Multi-line record text for a `<pre>` block (commands to copy): inert like `text`, its lines kept; a blank
+    line, which would end the raw HTML block in Markdown, is dropped."""
+    lines = (line.rstrip() for line in str(value or "").split("\n"))
+    return Markup("\n".join(_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", line) for line in lines if line))
+
+
 def safe_url(url: Any) -> str:
     """The URL if a browser may follow it (http, https, mailto or relative); else an empty string."""
     raw = str(url or "")
@@ -86,18 +93,6 @@ def json_for_script(data: Any) -> Markup:
                           ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         encoded = encoded.replace(char, escaped)
     return Markup(encoded)
-
-
-def json_block(data: Any) -> Markup:
-    """Data for page scripts: a JSON script block, wrapped in a `<template>`.
-
-    The wrapper matters: Material's instant navigation re-runs every `<script>` it finds in new
-    content, dropping `type`, so a bare JSON block would be executed as JavaScript and break the
-    page. Scripts inside a template are invisible to it (and to the search index). Read it with
-    `element.content.querySelector("script").textContent`.
-    """
-    return Markup(f'<template class="mlr-data"><script type="application/json">{json_for_script(data)}'
-                  f'</script></template>')
 
 
 class RecordMarkdown:

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from mlreport import metrics
 from mlreport.config import Options
@@ -33,6 +33,7 @@ from mlreport.problems import Problem, RecordError, relative
 from mlreport.records import Record
 from mlreport.records.kinds import BY_NAME
 from mlreport.render import safe
+from mlreport.render.text import summary
 from mlreport.templates import environment
 
 ASSETS = "assets/mlreport"
@@ -150,6 +151,11 @@ class Site:
         """A Markdown link target from one page to another (relative `.md` path)."""
         return safe.href(relative_path(to_page, posixpath.dirname(from_page)))
 
+    def compare_link(self, page: str, experiments: Iterable[Record]) -> Markup:
+        """A Markdown link target from `page` to the compare view with these runs selected (`compare.md?ids=a,b`)."""
+        ids = ",".join(quote(e.id, safe="") for e in experiments)
+        return Markup(f"{self.link(page, COMPARE_PAGE)}?{COMPARE_QUERY}={escape(ids)}")
+
     def href(self, from_page: str, to_page: str) -> Markup:
         """An HTML link target from one page to another: the target's URL as seen from the page's URL.
 
@@ -249,21 +255,41 @@ def edit_url(path: str, options: Options) -> str:
 # -- numbers ------------------------------------------------------------------------------------
 
 
-def number(value: Any) -> Markup:
-    """A metric or parameter value as people read it: `0.671`, `1,843,211`, `0.0009`."""
+MARKS = {"better": "✓", "worse": "✗"}
+"""What a difference means, beside its sign: an arrow up would say "higher", not "better"."""
+
+
+def number(value: Any, places: int | None = None) -> Markup:
+    """A metric or parameter value as people read it: `0.671`, `1,843,211`, `0.0009`; with a metric's own
+    decimal `places`, every value of the metric alike."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return safe.text(plain(value))
-    return Markup(metrics.format_value(value))
+    return Markup(metrics.format_value(value, places))
 
 
-def delta(value: float | None, goal: str) -> Markup:
-    """A signed difference, marked better or worse for a metric whose goal is `max` or `min`."""
+def delta(value: float | None, goal: str, places: int | None = None) -> Markup:
+    """A signed difference with ✓ (better) or ✗ (worse) for a metric whose goal is `max` or `min`; one too
+    small to show at the metric's decimal `places` reads as none."""
     word = metrics.delta_verdict(value, goal)
+    if word and places is not None and round(value, places) == 0:
+        word = "same"
     if not word:
         return Markup("")
     if word == "same":
-        return Markup('<span class="mlr-delta mlr-same">±0</span>')
-    return Markup(f'<span class="mlr-delta mlr-{word}" title="{word}">{metrics.format_delta(value)}</span>')
+        return Markup('<span class="mlr-delta mlr-same" title="the same">±0</span>')
+    return Markup(f'<span class="mlr-delta mlr-{word}" title="{word}">{MARKS[word]} '
+                  f'{metrics.format_delta(value, places)}</span>')
+
+
+# In templates a metric is named (`value | number(row.name)`): its places come from the catalog.
+@jinja2.pass_context
+def _metric_number(context: jinja2.runtime.Context, value: Any, metric: str | None = None) -> Markup:
+    return number(value, context["catalog"].places(metric))
+
+
+@jinja2.pass_context
+def _metric_delta(context: jinja2.runtime.Context, value: float | None, goal: str, metric: str | None = None) -> Markup:
+    return delta(value, goal, context["catalog"].places(metric))
 
 
 def badge(status: str, kind: str = "status") -> Markup:
@@ -303,7 +329,8 @@ def plain(value: Any) -> str:
 def _page_environment(options: Options) -> jinja2.Environment:
     # Every `{{ value }}` that is not already Markup is escaped for Markdown and HTML at once.
     env = environment(options, finalize=safe.text)
-    env.filters.update(number=number, delta=delta, badge=badge, text=safe.text, href=safe.href,
+    env.filters.update(number=_metric_number, delta=_metric_delta, badge=badge, text=safe.text, href=safe.href,
                        json_script=safe.json_for_script, page_title=safe.page_title,
-                       markdown=safe.RecordMarkdown(), plain=plain)
+                       markdown=safe.RecordMarkdown(), plain=plain, summary=summary,
+                       copyable=safe.preformatted)
     return env

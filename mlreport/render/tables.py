@@ -2,9 +2,10 @@
 
 A page embeds `table_block(...)`; the data file holds `{"columns": [...], "rows": [...], ...}`.
 Column kinds the script knows: text, link (text linked to the row's `url`), status (a badge),
-number, delta (coloured by the column's `goal`), list (chips; its filter matches one item),
-date, pr (number linked to the row's `pr_url`). Filters: text, select, list; and, for tables of
-experiments, a query box (mlreport/query.py's language, evaluated by assets/query.js).
+number, delta (✓ or ✗ by the column's `goal`; a `metric` column at that metric's decimal places),
+list (chips; its filter matches one item), date, pr (number linked to the row's `pr_url`).
+Filters: text, select, list; and, for tables of experiments, a query box (mlreport/query.py's
+language, evaluated by assets/query.js).
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ class Column:
     filter: str = ""
     goal: str = ""
     """For number and delta columns: which direction is better (`max`/`min`)."""
+    metric: str = ""
+    """For number and delta columns of a metric: its name, whose decimal places the numbers are written with."""
 
     def spec(self) -> dict[str, Any]:
         """The column as the script reads it."""
         spec = {"field": self.field, "title": self.title, "kind": self.kind}
-        spec.update({k: v for k, v in (("filter", self.filter), ("goal", self.goal)) if v})
+        spec.update({k: v for k, v in (("filter", self.filter), ("goal", self.goal), ("metric", self.metric)) if v})
         return spec
 
 

@@ -101,7 +101,7 @@ def missing_requirement() -> str:
 
 def new_context(browser: Browser, **options: Any) -> BrowserContext:
     """A browser context (own cache and storage) with the tests' viewport."""
-    return browser.new_context(viewport=VIEWPORT, **options)
+    return browser.new_context(**{"viewport": VIEWPORT, **options})  # a test may ask for another viewport
 
 
 @contextmanager

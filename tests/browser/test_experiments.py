@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
+from urllib.parse import quote
 
 import pytest
 from markupsafe import Markup
 
 from mlreport.records import Experiment
 from mlreport.render.charts import training_curves
+from mlreport.render.experiments import reproduce
 from mlreport.render.site import delta, number
 from mlreport.render.tables import PAGE_SIZE
 
-from .harness import column_texts, link_to, pick_from_list_filter, row_ids, table_after, wait_for_rows
+from .harness import column_texts, header, link_to, pick_from_list_filter, row_ids, table_after, wait_for_rows
 from .sites import BuiltSite
 
 pytestmark = pytest.mark.browser
@@ -28,9 +31,10 @@ def test_an_experiment_page_shows_params_metrics_deltas_and_curves(demo: BuiltSi
     assert set(metrics) == set(experiment.metrics)
     for name, value in experiment.metrics.items():
         before = baseline.metrics.get(name)
-        shown_delta = _text(delta(value - before, demo.catalog.goal(name))) if before is not None else ""
-        shown_before = number(before) if before is not None else "—"
-        assert metrics[name] == [number(value), shown_before, shown_delta], name
+        places = demo.catalog.places(name)  # one number format per metric
+        shown_delta = _text(delta(value - before, demo.catalog.goal(name), places)) if before is not None else ""
+        shown_before = number(before, places) if before is not None else "—"
+        assert metrics[name] == [number(value, places), shown_before, shown_delta], name
 
     params = {cells[0]: cells[1] for cells in table_after(page, "parameters")}
     assert params == {name: _text(number(value)) for name, value in experiment.params.items()}
@@ -85,3 +89,44 @@ def _cited_run_with_baseline(site: BuiltSite) -> Experiment:
 
 def _text(markup: Markup) -> str:
     return Markup(markup).striptags()
+
+
+def test_the_copy_button_copies_the_commands_to_reproduce_a_run(hostile: BuiltSite, tabs) -> None:
+    # The hostile site: its theme has no copy buttons of its own, and its commands carry markup.
+    experiment = next(e for e in hostile.catalog.experiments.values() if e.code.get("command"))
+    tab = tabs(hostile, permissions=["clipboard-read", "clipboard-write"])
+    page = tab.goto(hostile.record_url("experiment", experiment.id))
+    page.locator("[data-mlr-copy] .mlr-copy").click()
+    page.wait_for_function("document.querySelector('[data-mlr-copy] .mlr-copy').textContent === 'Copied'")
+    assert page.evaluate("navigator.clipboard.readText()") == reproduce(experiment).script
+    tab.assert_clean()
+
+
+def test_the_index_keeps_its_filter_and_sort_in_the_address_and_downloads_what_it_shows(
+        demo: BuiltSite, tabs, tmp_path) -> None:
+    counts = Counter(tag for e in demo.catalog.experiments.values() for tag in e.tags)
+    tag = min((t for t, n in counts.items() if n > 1), key=lambda t: (counts[t], t))
+    expected = {e.id for e in demo.catalog.experiments.values() if tag in e.tags}
+    tab = tabs(demo)
+    page = tab.goto(demo.url("experiments/index.md"))
+    pick_from_list_filter(page, "tags", tag)
+    wait_for_rows(page, len(expected))
+    header(page, "title").locator(".tabulator-col-title").click()
+    page.wait_for_function("new URLSearchParams(location.search).get('sort') === 'title:asc'")
+    address = page.url
+    assert f"filter.tags={quote(tag)}" in address.replace("+", "%20")
+    # The address is the view: opened afresh, it shows the same rows in the same order.
+    shown = row_ids(page)
+    again = tabs(demo, fresh=True).goto(address)
+    wait_for_rows(again, len(expected))
+    assert row_ids(again) == shown
+    # The CSV holds the rows the filters leave, every one of them.
+    with again.expect_download() as download:
+        again.locator(".mlr-download").click()
+    saved = tmp_path / "experiments.csv"
+    download.value.save_as(saved)
+    lines = list(csv.DictReader(saved.open(encoding="utf-8")))
+    assert len(lines) == len(expected)
+    titles = {demo.catalog.experiments[i].title for i in expected}
+    assert {line["Experiment"] for line in lines} == titles
+    tab.assert_clean()

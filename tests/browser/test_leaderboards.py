@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,7 @@ import pytest
 
 from mlreport.leaderboards import RankedBoard
 from mlreport.render.charts import shared_numeric_params
+from mlreport.render.site import delta
 from mlreport.render.tables import PAGE_SIZE
 
 from .harness import column_texts, header, pick_from_list_filter, row_ids, wait_for_rows
@@ -58,6 +60,37 @@ def test_filtering_by_author_narrows_the_rows(demo: BuiltSite, tabs) -> None:
     wait_for_rows(page, len(expected))
     assert row_ids(page) == expected
     tab.assert_clean()
+
+
+def test_differences_say_better_or_worse_in_the_metrics_own_format(demo: BuiltSite, tabs) -> None:
+    board = _busiest(demo)
+    metric = board.definition.metric
+    places = demo.catalog.places(metric)
+    page = tabs(demo).goto(demo.board_url(board))
+    # One number format per metric: every value of the ranked metric with its decimal places.
+    assert {len(text.partition(".")[2]) for text in column_texts(page, "value")} == {places}
+    shown = row_ids(page)
+    for field in ("delta_baseline", "delta_previous_best"):
+        by_run = {e.experiment.id: getattr(e, field) for e in board.entries}
+        # The script writes what the pages' Python writes: ✓/✗ beside the signed difference.
+        expected = [re.sub(r"<[^>]+>", "", str(delta(by_run[run], board.goal, places))) for run in shown]
+        assert column_texts(page, field) == expected, field
+        assert any(text.startswith(("✓ ", "✗ ")) for text in expected), field
+    assert "✓ better, ✗ worse" in page.locator("article").inner_text()
+
+
+def test_the_run_behind_a_model_in_production_wears_a_badge(demo: BuiltSite, tabs) -> None:
+    board = next(b for b in demo.catalog.leaderboards
+                 if any(demo.catalog.production_cards(e.experiment.id) for e in b.entries[:PAGE_SIZE]))
+    page = tabs(demo).goto(demo.board_url(board))
+    badged = page.locator("[data-mlr-table] .tabulator-row .tabulator-cell[tabulator-field='title']")
+    shown = {row: cell for row, cell in zip(row_ids(page), badged.all())}
+    for entry in board.entries[:PAGE_SIZE]:
+        cards = demo.catalog.production_cards(entry.experiment.id)
+        badge = shown[entry.experiment.id].locator(".mlr-in-production")
+        assert badge.count() == (1 if cards else 0), entry.experiment.id
+        if cards:
+            assert badge.get_attribute("title") == "in production: " + ", ".join(c.title for c in cards)
 
 
 def _busiest(site: BuiltSite) -> RankedBoard:

@@ -28,7 +28,8 @@ def test_card_evaluations_equal_the_numbers_on_the_linked_experiment_pages(demo:
         page = tab.goto(card_url)
         shown = _evaluations(page)
         # Numbers straight from the experiment records, for the metrics they report.
-        expected = {(demo.record_url("experiment", row.experiment_id), row.metric): number(row.value)
+        expected = {(demo.record_url("experiment", row.experiment_id), row.metric):
+                    number(row.value, demo.catalog.places(row.metric))
                     for row in demo.catalog.evaluation_rows(card) if row.value is not None}
         assert {key: shown[key] for key in expected} == expected, card.id
         for run_url in dict.fromkeys(url for url, _ in shown):

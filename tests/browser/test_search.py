@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from mlreport.render.text import summary
+
 from .sites import BuiltSite
 
 pytestmark = pytest.mark.browser
@@ -20,22 +22,41 @@ def test_titles_tags_and_param_names_find_their_page(demo: BuiltSite, tabs) -> N
     tab = tabs(demo)
     for query, kind, record_id in _queries(demo):
         url = demo.record_url(kind, record_id)
-        page = tab.goto(demo.url("index.md"))
-        box = page.locator("input.md-search__input")
-        box.click()
-        # The whole query at once, then one key: Material searches on key-up, so there is a single search.
-        box.fill(query)
-        box.press("End")
-        try:
-            page.wait_for_function(FOUND, arg=url)
-        except Exception:
-            found = page.locator(RESULT_LINKS).evaluate_all("links => links.map(a => a.href)")
-            raise AssertionError(f"searching {query!r} did not offer {url}; it offered {found}") from None
-        links = page.locator(RESULT_LINKS).evaluate_all("links => links.map(a => a.href)")
-        index = next(n for n, href in enumerate(links) if _page_of(href) == url)
-        tab.click_through(page.locator(RESULT_LINKS).nth(index), url)
+        result = _search(tab, demo, query, url)
+        tab.click_through(result, url)
         assert tab.heading() == _title(demo, kind, record_id), query
     tab.assert_clean()
+
+
+def test_a_metric_name_finds_its_leaderboard_and_results_read_a_summary(demo: BuiltSite, tabs) -> None:
+    tab = tabs(demo)
+    board = max(demo.catalog.leaderboards, key=lambda b: (len(b.entries), b.definition.title))
+    leaf = board.definition.metric.rsplit(".", 1)[-1]  # `pr_auc` of `test.pr_auc`, as a person types it
+    _search(tab, demo, leaf, demo.board_url(board))
+    # A run's result shows the first sentence of its notes, not its list of fields.
+    run = next(e for e in sorted(demo.catalog.experiments.values(), key=lambda e: e.id) if e.notes)
+    result = _search(tab, demo, run.title, demo.record_url("experiment", run.id))
+    snippet = result.locator("xpath=ancestor-or-self::*[contains(@class,'md-search-result__link')]").inner_text()
+    assert summary(run.notes)[:40] in " ".join(snippet.split()), snippet
+    assert not snippet.split("\n")[-1].strip().startswith("Status"), snippet
+    tab.assert_clean()
+
+
+def _search(tab, site: BuiltSite, query: str, url: str):
+    """Type `query` into Material's search box and return the result that links to `url`."""
+    page = tab.goto(site.url("index.md"))
+    box = page.locator("input.md-search__input")
+    box.click()
+    # The whole query at once, then one key: Material searches on key-up, so there is a single search.
+    box.fill(query)
+    box.press("End")
+    try:
+        page.wait_for_function(FOUND, arg=url)
+    except Exception:
+        found = page.locator(RESULT_LINKS).evaluate_all("links => links.map(a => a.href)")
+        raise AssertionError(f"searching {query!r} did not offer {url}; it offered {found}") from None
+    links = page.locator(RESULT_LINKS).evaluate_all("links => links.map(a => a.href)")
+    return page.locator(RESULT_LINKS).nth(next(n for n, href in enumerate(links) if _page_of(href) == url))
 
 
 def _queries(site: BuiltSite) -> list[tuple[str, str, str]]:

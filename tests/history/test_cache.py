@@ -96,7 +96,8 @@ def test_garbage_in_the_cache_is_rebuilt_and_never_trusted(grown, debug):
     lies = [{"key": 1}, [], {**good, "head": 7}, {**good, "commits": [commit, commit]},
             *({**good, "commits": [[*commit[:index], value, *commit[index + 1:]]]}
               for index, value in ((0, -3), (1, "soon"), (2, "HEAD"), (5, "yesterday"), (7, [["Q", "x", "", "0"]]))),
-            {**good, "blobs": {"not-a-blob": ["t", "s", []]}}]
+            {**good, "blobs": {"not-a-blob": ["t", "s", []]}},
+            *({**good, "followed": [path]} for path in ("", "/etc", "docs/../..", 3))]
     for garbage in (b"\x00\xff not json", b'{"key": 1}', *(None for _ in lies)):
         if garbage is None:
             rewrite(grown, stamp, lies.pop(0))

@@ -226,3 +226,23 @@ def test_the_feed_lists_every_change_newest_landing_first_with_deleted_records(r
         (1, "added", "decision", "0001", "Use X", "decisions/0001-use-x.md"),
         (1, "added", "experiment", "old", "Old idea", ""),
     ]
+
+
+def test_deleted_records_are_told_by_the_records_rules_against_the_files_git_knew(repo, at):
+    repo.write("experiments/bert/experiment.yaml", experiment("BERT"))
+    repo.write("experiments/bert/params.yaml", "lr: 0.1\n")
+    repo.write("experiments/_drafts/idea.yaml", experiment("Idea"))
+    repo.write("models/fraud/README.md", model("Fraud"))
+    repo.write("models/fraud/eval.md", "# Evaluation notes\n")
+    repo.write("decisions/summary.md", "# Decisions\n\n{{ adr_summary() }}\n")
+    repo.commit("Start (#1)", date=at(1))
+    for path in ("experiments/bert", "experiments/_drafts", "models/fraud", "decisions/summary.md"):
+        repo.git("rm", "-rq", path)
+    repo.commit("Clean up (#2)", date=at(2))
+
+    feed = history(repo.path).feed
+
+    # One record each for the directory forms (their other files are attachments); drafts and indexes none.
+    assert [(f.change.pr, f.change.action, f.kind, f.record_id, f.title) for f in feed] == [
+        (2, "deleted", "experiment", "bert", "BERT"), (2, "deleted", "model", "fraud", "Fraud"),
+        (1, "added", "experiment", "bert", "BERT"), (1, "added", "model", "fraud", "Fraud")]

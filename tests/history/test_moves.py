@@ -101,3 +101,20 @@ def test_a_record_really_created_in_its_folder_stays_added_there(repo):
     provenance = history(repo.path).provenance("decisions/0001-use-x.md")
 
     assert [(c.commit, c.action) for c in provenance.changes] == [(created, "added")]
+
+
+def test_a_move_in_among_the_commits_since_the_cached_head_reads_like_a_full_pass(repo):
+    repo.write("decisions/0001-use-kafka.md", nygard("Use Kafka", "Accepted"))
+    repo.write("docs/adr/0002-use-avro.md", nygard("Use Avro", "Proposed"))
+    repo.commit("Kafka here, Avro elsewhere (#1)", author=ZOE, date="2024-01-02T10:00:00+00:00")
+    history(repo.path)  # cached, following only decisions/
+    repo.git("mv", "docs/adr/0002-use-avro.md", "decisions/0002-use-avro.md")
+    repo.commit("Bring Avro in (#2)", author=LI, date="2024-02-02T10:00:00+00:00")
+
+    incremental = history(repo.path)
+
+    assert incremental == history(repo.path, cache_dir="cold")
+    provenance = incremental.provenance("decisions/0002-use-avro.md")
+    assert [(c.pr, c.action, c.author) for c in provenance.changes] == [
+        (2, "renamed", "李雷"), (1, "added", "Zoë Ångström")]
+    assert facts(provenance) == follow_log(repo, "decisions/0002-use-avro.md")

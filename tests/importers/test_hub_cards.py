@@ -155,3 +155,12 @@ def test_export_to_a_folder_that_does_not_exist_is_one_line(cli, repo, tmp_path)
     result = cli("export", "hf-card", "sentiment-bert", "--out", out, "--root", repo.path)
     assert result.exit_code == 1
     assert result.stderr == f"error: cannot write {out}: No such file or directory\n"
+
+
+def test_a_card_without_results_comes_in_alone(cli, repo, tmp_path) -> None:
+    readme = tmp_path / "README.md"
+    hub.ModelCard.from_template(hub.ModelCardData(license="mit", model_name="tiny")).save(readme)
+    result = cli("import", "hf-card", readme, "--root", repo.path)
+    assert result.stdout.splitlines() == ["created models/tiny.md", "1 created, 0 updated, 0 unchanged"]
+    assert "evaluations" not in (repo.path / "models/tiny.md").read_text()
+    assert cli("validate", "--strict", "--root", repo.path).exit_code == 0

@@ -10,6 +10,8 @@ import pytest
 import yaml
 from sitekit import read_page
 
+from mlreport.importers.mlflow_runs import run_record
+
 mlflow = pytest.importorskip("mlflow")
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -73,7 +75,7 @@ def test_each_run_becomes_a_record_that_validates_strictly_and_builds(cli, repo,
     assert tsv[0] == "step\tloss" and len(tsv) == 4
     parent = read(repo.path / "experiments/lgbm-sweep/experiment.yaml")
     assert parent["status"] == "failed" and parent["code"] == {"commit": COMMIT, "path": "train.py"}
-    assert parent["extra"]["mlflow"]["tags"] == {"team": "risk"}
+    assert parent["tags"] == ["team=risk"] and "tags" not in parent["extra"]["mlflow"]
 
     assert cli("validate", "--strict", "--root", repo.path).exit_code == 0
     repo.commit("Import the sweep")
@@ -81,8 +83,11 @@ def test_each_run_becomes_a_record_that_validates_strictly_and_builds(cli, repo,
     assert built.exit_code == 0, built.output
     page = read_page(tmp_path / "site", "experiments/trial-2/").text
     assert "0.94" in page and "learning_rate" in page and "train.loss" in page
+    assert f"imported from mlflow run_id: {ids['trial 2']}" in page
     board = read_page(tmp_path / "site", "leaderboards/").text
     assert "trial 2" in board and "fraud-detection" in board
+    found = cli("query", "tags.team = 'risk'", "--root", repo.path)
+    assert found.exit_code == 0 and "lgbm-sweep" in found.stdout and "trial-1" not in found.stdout
 
 
 def test_importing_again_updates_in_place_and_keeps_a_persons_edit(cli, repo, store) -> None:
@@ -168,3 +173,15 @@ def test_the_import_benchmark_measures_a_real_store(tmp_path) -> None:
     seconds, created = import_bench.time_import(store, tmp_path / "project")
     assert created == 3 and seconds > 0
     assert len((tmp_path / "project/experiments/run-2/history/valid.auc.tsv").read_text().splitlines()) == 6
+
+
+def test_a_run_on_a_tracking_server_links_back_without_the_credentials(tmp_path) -> None:
+    uri = (tmp_path / "mlruns").as_uri()
+    ids = log_sweep(uri)
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    run = client.get_run(ids["trial 1"])
+    record, _ = run_record(run, "fraud", client, "https://ana:secret@mlflow.example.com:8443/")
+    assert record.data["links"] == [{"title": "MLflow run", "url": f"https://mlflow.example.com:8443/#/experiments/"
+                                                                     f"{run.info.experiment_id}/runs/{run.info.run_id}"}]
+    local, _ = run_record(run, "fraud", client, uri)
+    assert "links" not in local.data

@@ -46,17 +46,21 @@ def test_importing_again_refreshes_the_tools_fields_and_keeps_what_a_person_wrot
     write_imported([run(0.9)], options)
     path = repo.path / "experiments/sweep-1/experiment.yaml"
     data = yaml.safe_load(path.read_text())
-    data.update(title="Sweep 1, the good one", notes="Why it worked.", baseline="older-run", task="ranking")
+    data.update(title="Sweep 1, the good one", notes="Why it worked.", baseline="older-run", task="ranking",
+                tags=["keeper"])
     data["extra"]["team"] = "search"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
 
-    written = write_imported([run(0.95, loss=((0, 1.0), (1, 0.4)))], options)
+    refreshed = run(0.95, loss=((0, 1.0), (1, 0.4)))
+    refreshed.data["tags"] = ["team=risk"]
+    written = write_imported([refreshed], options)
     assert written.updated == ["experiments/sweep-1/experiment.yaml"]
     after = yaml.safe_load(path.read_text())
     assert after["metrics"] == {"auc": 0.95}
     assert (after["title"], after["notes"], after["baseline"], after["task"]) == (
         "Sweep 1, the good one", "Why it worked.", "older-run", "ranking")
     assert after["extra"] == {"tool": {"parent": "p1"}, "team": "search"}
+    assert after["tags"] == ["keeper", "team=risk"]
     assert (repo.path / "experiments/sweep-1/history/train.loss.tsv").read_text().endswith("1\t0.4\n")
 
 

@@ -319,3 +319,42 @@ def test_other_tools_statuses_and_amendments_both_ways(repo, cli) -> None:
     assert "the record says “draft”" in page and "Amended by [0002 — Use Avro](0002.md)" in page
     assert "Amends" not in page
     assert "Amends [0003 — Use Protobuf]" in (out / "decisions" / "0004.md").read_text(encoding="utf-8")
+
+
+PLACEHOLDERS = """\
+    ---
+    status: proposed
+    ---
+    # Use focal loss
+
+    Chosen option: "{option 1}", because {justification, citing the evidence}.
+    {How and when the decision will be revisited.}
+    """
+NOT_PLACEHOLDERS = """\
+    ---
+    status: accepted
+    ---
+    # Use focal loss
+
+    ## Outcome {: #outcome .wide }
+    The loss is $\\frac{a b}{c}$ and \\text{two words}, the set {x} has one word, `{in a code span}`.
+    {{ a template tag }} and {% a block tag %} are left as they are.
+
+    ```python
+    config = {"option 1": value}  # {not a placeholder either}
+    ```
+    """
+
+
+def test_unfilled_template_placeholders_warn_at_their_place(repo) -> None:
+    repo.write("decisions/0001-use-focal-loss.md", PLACEHOLDERS)
+    repo.write("decisions/0002-use-focal-loss.md", NOT_PLACEHOLDERS)
+    checked = read_records(Options(root=repo.path, history=False))
+    assert [p.format_text() for p in checked.problems] == [
+        "decisions/0001-use-focal-loss.md:6:17: warning: unfilled template placeholder `{option 1}` "
+        "(write the record's own words in its place, or delete it)",
+        "decisions/0001-use-focal-loss.md:6:38: warning: unfilled template placeholder `{justification, citing "
+        "the evidence}` (write the record's own words in its place, or delete it)",
+        "decisions/0001-use-focal-loss.md:7:1: warning: unfilled template placeholder `{How and when the decision "
+        "will be revisited.}` (write the record's own words in its place, or delete it)",
+    ]

@@ -56,12 +56,14 @@ def test_evidence_shows_each_runs_numbers_as_its_own_page_does(site: Path, repo_
     header, rows = table[0], table[1:]
     # The board's metric first, then the metrics most evidence runs report, each with its direction.
     assert header == ["Experiment", "Status", "test.accuracy ↑", "ops.latency_ms ↓", "test.loss ↓"]
+    # Each metric in its own places, from every value recorded for it (0.84375 → four).
+    PLACES = {"test.accuracy": 4, "ops.latency_ms": 2, "test.loss": 2}
     runs = {"Wider CNN": {"test.accuracy": 0.86, "ops.latency_ms": 5.5, "test.loss": 0.41},
             "Deeper CNN": {"test.accuracy": 0.84375, "ops.latency_ms": 7.25, "test.loss": 0.45}}
     assert [row[0] for row in rows] == list(runs)
     for row in rows:
         shown = dict(zip(header[2:], row[2:]))
-        expected = {f"{name} {'↓' if name != 'test.accuracy' else '↑'}": str(number(value))
+        expected = {f"{name} {'↓' if name != 'test.accuracy' else '↑'}": str(number(value, PLACES[name]))
                     for name, value in runs[row[0]].items()}
         assert shown == expected
         experiment = read_page(site, "experiments/" + page.link_to(row[0]).strip("/").split("/")[-1])
@@ -70,7 +72,7 @@ def test_evidence_shows_each_runs_numbers_as_its_own_page_does(site: Path, repo_
     assert page.link_to("Wider CNN") == "../../experiments/wide/"
     # The best of each column is marked, in each metric's own direction.
     assert '<strong class="mlr-best" title="best of these runs">0.41</strong>' in page.source
-    assert '<strong class="mlr-best" title="best of these runs">5.5</strong>' in page.source
+    assert '<strong class="mlr-best" title="best of these runs">5.50</strong>' in page.source
     assert page.link_to("Compare these runs") == "../../experiments/compare/?ids=wide,deep"
 
 

@@ -10,7 +10,6 @@ import pytest
 import yaml
 from sitekit import read_page
 
-from mlreport.render.site import number
 from render.recordkit import (BREAKOUT, HOSTILE, SITE_URL, built_site, generated, records_repo,
                              pull, table_after)
 
@@ -44,15 +43,15 @@ def test_evaluation_numbers_are_the_experiments_own(site: Path) -> None:
     rows = table[1:]
     assert [(r[0], r[1], r[3]) for r in rows] == [
         ("Deeper CNN", "test.accuracy ↑", "test"), ("", "test.loss ↓", "test"), ("Wider CNN", "test.accuracy ↑", "test")]
-    expected = [DEEP["test.accuracy"], DEEP["test.loss"], WIDE["test.accuracy"]]
-    assert [r[2] for r in rows] == [str(number(v)) for v in expected]
+    # Every value of a metric with that metric's places (0.84375 needs four: so 0.86 reads 0.8600).
+    assert [r[2] for r in rows] == ["0.8438", "0.45", "0.8600"]
     # The same numbers as on each experiment's page.
-    assert f"test.accuracy {number(DEEP['test.accuracy'])}" in read_page(site, "experiments/deep").text
-    assert f"test.accuracy {number(WIDE['test.accuracy'])}" in read_page(site, "experiments/wide").text
-    # Δ against each run's own baseline, coloured by the metric's direction (loss: lower is better).
-    assert [r[4] for r in rows] == [f"{DEEP['test.accuracy'] - BASE['test.accuracy']:+.3g}",
-                                    f"{DEEP['test.loss'] - BASE['test.loss']:+.3g}",
-                                    f"{WIDE['test.accuracy'] - BASE['test.accuracy']:+.3g}"]
+    assert "test.accuracy 0.8438" in read_page(site, "experiments/deep").text
+    assert "test.accuracy 0.8600" in read_page(site, "experiments/wide").text
+    # Δ against each run's own baseline, ✓ by the metric's direction (loss: lower is better).
+    assert [r[4] for r in rows] == [f"✓ {DEEP['test.accuracy'] - BASE['test.accuracy']:+.4f}",
+                                    f"✓ {DEEP['test.loss'] - BASE['test.loss']:+.2f}",
+                                    f"✓ {WIDE['test.accuracy'] - BASE['test.accuracy']:+.4f}"]
     assert page.source.count('class="mlr-delta mlr-better"') == 3
     assert page.link_to("Deeper CNN") == "../../experiments/deep/"
     assert page.link_to("Wider CNN") == "../../experiments/wide/"
@@ -69,7 +68,8 @@ def test_card_lists_the_decisions_that_concern_it(site: Path) -> None:
 def test_card_body_and_history(site: Path, repo_path: Path) -> None:
     page = read_page(site, "models/digits-cnn")
     # The body's own sections sit below the page's, its title (the page's heading) is not repeated.
-    assert "<h3>Model Details</h3>" in page.source and "<strong>handwritten digits</strong>" in page.source
+    assert '<h3 id="model-details">Model Details' in page.source and "<strong>handwritten digits</strong>" in page.source
+    assert "#model-details" in page.nav  # in the table of contents
     assert page.text.count("Digits CNN") == 2  # heading, and the id in the header
     assert page.link_to("Edit this record") == "https://git.example.com/team/records/edit/main/models/digits-cnn.md"
     generated_page = generated(repo_path).pages["models/digits-cnn.md"]

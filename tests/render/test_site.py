@@ -9,6 +9,7 @@ import pytest
 from mlreport.config import Options
 from mlreport.history import History
 from mlreport.catalog import Catalog
+from mlreport.metrics import places_of
 from mlreport.render.site import Site, delta, edit_url, number, page_url, record_page, page_slug
 
 
@@ -64,11 +65,28 @@ def test_number(value: object, shown: str) -> None:
 
 
 @pytest.mark.parametrize(("value", "goal", "word", "shown"), [
-    (0.007, "max", "better", "+0.007"), (-0.1, "min", "better", "-0.1"), (0.4, "min", "worse", "+0.4"),
-    (-0.0003, "max", "worse", "-0.0003"),
+    (0.007, "max", "better", "✓ +0.007"), (-0.1, "min", "better", "✓ -0.1"), (0.4, "min", "worse", "✗ +0.4"),
+    (-0.0003, "max", "worse", "✗ -0.0003"),
 ])
 def test_delta_is_marked_by_the_metric_goal(value: float, goal: str, word: str, shown: str) -> None:
     assert delta(value, goal) == f'<span class="mlr-delta mlr-{word}" title="{word}">{shown}</span>'
+
+
+@pytest.mark.parametrize(("values", "places", "shown"), [
+    ((0.912, 0.9, 0.9123), 4, ["0.9120", "0.9000", "0.9123"]),
+    ((45, 52.5, 61.25), 2, ["45.00", "52.50", "61.25"]),
+    ((1843211, 12), 0, ["1,843,211", "12"]),
+    ((0.91234567, 0.5), 4, ["0.9123", "0.5000"]),
+])
+def test_a_metric_has_one_number_format(values: tuple[float, ...], places: int, shown: list[str]) -> None:
+    assert places_of(values) == places
+    assert [number(v, places) for v in values] == shown
+
+
+def test_differences_of_a_metric_share_its_places() -> None:
+    # "-0.01" beside "+0.002" read as different precisions; at the metric's places they line up.
+    assert [str(delta(d, "max", 3)).split(">")[1].split("<")[0] for d in (-0.01, 0.002)] == ["✗ -0.010", "✓ +0.002"]
+    assert "±0" in delta(0.0004, "max", 3)  # too small to show at the metric's places: no change
 
 
 def test_delta_of_nothing_and_of_zero() -> None:
