@@ -192,7 +192,7 @@ def query(expression: str, root: Path, order_by: str, columns: str, limit: int |
     order = _query(parse_order, order_by, "order-by") if order_by.strip() else []
     shown = _query(parse_columns, columns, "columns") if columns.strip() else []
     options = _options(root)
-    checked = read_records(options)
+    checked = read_records(options, cached=True)  # as validate: unchanged records from the cache
     if errors(checked.problems):
         click.echo(f"warning: the records have {_count(len(errors(checked.problems)), 'error')} "
                    "(see `mlreport validate`); querying the ones that load", err=True)

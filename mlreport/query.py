@@ -113,6 +113,7 @@ class Queryable(Protocol):
     tags: tuple[str, ...]
     params: dict[str, Any]
     metrics: dict[str, float]
+    extra: dict[str, Any]
 
     @property
     def date(self) -> Any: ...
@@ -385,18 +386,18 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def _comparison(operator: str, literal: str | float) -> Callable[[Any], bool]:
-    """`value OP literal`: as numbers when one side is a number and the other reads as one, else as text."""
+    """`value OP literal`: with a number on either side, as numbers (text that reads as one counts;
+    other text never matches); two texts as text."""
     compare = _ORDER[operator]
     literal_number = literal if isinstance(literal, float) else _as_number(literal)
     literal_text = text_of(literal)
 
     def match(value: Any) -> bool:
         is_number = isinstance(value, (int, float))
-        if literal_number is not None and (is_number or isinstance(literal, float)):
+        if is_number or isinstance(literal, float):
             number = value if is_number else _as_number(value)
-            if number is not None:
-                return compare(number, literal_number)
-        return compare(text_of(value), literal_text)
+            return number is not None and literal_number is not None and compare(number, literal_number)
+        return compare(value, literal_text)
     return match
 
 
@@ -460,13 +461,14 @@ def record_fields(record: Queryable) -> dict[str, Any]:
         "tags": list(record.tags), "baseline": record.baseline,
         "metrics": dict(record.metrics),
         "params": {k: _param(v) for k, v in record.params.items() if _param(v) is not None},
-        "tag": _tag_values(record.tags),
+        "tag": {**_imported_tags(record.extra), **_tag_values(record.tags)},
     }
     return {k: v for k, v in fields.items() if v not in ("", [], {})}
 
 
 def _param(value: Any) -> Any:
-    """Parameters as numbers or text; lists and mappings as compact JSON text, booleans as true/false."""
+    """Parameters as numbers or text: lists and mappings as compact JSON text (keys sorted), booleans
+    as true/false. (The loader has made NaN and dates text.)"""
     if value is None or isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return value
     if isinstance(value, bool):
@@ -481,6 +483,15 @@ def _text_keys(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_text_keys(v) for v in value]
     return value
+
+
+def _imported_tags(extra: Mapping[str, Any]) -> dict[str, str]:
+    """The tags of a run imported from MLflow (`extra.mlflow.tags`), so its filters work unchanged."""
+    imported = extra.get("mlflow")
+    tags = imported.get("tags") if isinstance(imported, Mapping) else None
+    if not isinstance(tags, Mapping):
+        return {}
+    return {str(k): text_of(v) for k, v in tags.items() if isinstance(v, (str, int, float)) and v != ""}
 
 
 def _tag_values(tags: Sequence[str]) -> dict[str, str]:

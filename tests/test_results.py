@@ -121,3 +121,12 @@ def test_the_readme_example_is_what_the_demo_records_answer(cli) -> None:
     args = shlex.split(command.removeprefix("$ mlreport "))
     result = cli(*args, "--root", Path(__file__).resolve().parent.parent)
     assert result.stdout.splitlines() + result.stderr.splitlines() == expected
+
+
+def test_records_with_errors_are_named_and_the_rest_still_answer(cli, team) -> None:
+    team.write("experiments/broken.yaml", "title: Broken\ndate: someday\nmetrics: {test: {pr_auc: 0.99}}\n")
+    result = cli("query", "metrics.test.pr_auc > 0.75", "--format", "csv", "--columns", "id", "--root", team.path)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == ["id", "seq-transformer"]
+    assert result.stderr == ("warning: the records have 1 error (see `mlreport validate`); "
+                             "querying the ones that load\n")

@@ -284,6 +284,7 @@
     var total = data.rows.length;
     var noun = total === 1 ? "row" : "rows";
     var timer = null;
+    var shownSelection = null;  // the ids the table's filter shows, newline-joined; null when unfiltered
 
     function showCount(shown) {
       count.textContent = shown === total ? total + " " + noun : shown + " of " + total + " " + noun;
@@ -317,6 +318,7 @@
       clearProblem();
       window.mlreportQuery.keepInAddress(text);  // a filtered view is a permalink
       if (!text.trim()) {
+        shownSelection = null;
         table.clearFilter();
         box.dataset.mlrQueryState = "ready";
         return;
@@ -325,11 +327,20 @@
       loadFields(data.query.fields).then(function (byId) {
         if (input.value !== text) return;  // a later keystroke has its own turn
         var matched = Object.create(null);
+        var ids = [];
         data.rows.forEach(function (row) {
           var fields = byId[row.id];
-          if (fields && test(fields)) matched[row.id] = true;
+          if (fields && test(fields)) {
+            matched[row.id] = true;
+            ids.push(row.id);
+          }
         });
-        table.setFilter(function (row) { return matched[row.id] === true; });
+        // Redrawing the table is most of a keystroke's cost: skip it when the rows stay the same.
+        var selection = ids.join("\n");
+        if (selection !== shownSelection) {
+          shownSelection = selection;
+          table.setFilter(function (row) { return matched[row.id] === true; });
+        }
         box.dataset.mlrQueryState = "ready";
       }, function (error) {
         problem.replaceChildren(el("span", "", "The query data could not be loaded (" + error.message + ")."));

@@ -264,18 +264,19 @@
     ">=": function (a, b) { return a >= b; },
   };
 
-  // `value OP literal`: as numbers when one side is a number and the other reads as one, else as text.
+  // `value OP literal`: with a number on either side, as numbers (text that reads as one counts;
+  // other text never matches); two texts as text.
   function comparison(op, literal) {
     var compare = ORDER[op];
     var literalNumber = typeof literal === "number" ? literal : asNumber(literal);
     var literalText = textOf(literal);
     return function (value) {
       var isNumber = typeof value === "number";
-      if (literalNumber !== null && (isNumber || typeof literal === "number")) {
+      if (isNumber || typeof literal === "number") {
         var number = isNumber ? value : asNumber(value);
-        if (number !== null) return compare(number, literalNumber);
+        return number !== null && literalNumber !== null && compare(number, literalNumber);
       }
-      return compare(textOf(value), literalText);
+      return compare(value, literalText);
     };
   }
 

@@ -69,12 +69,16 @@ def test_typing_a_query_filters_the_index_counts_and_keeps_it_in_the_address(dem
     tab = tabs(demo)
     page = tab.goto(demo.url(EXPERIMENTS_INDEX))
     assert page.locator(COUNT).inner_text() == f"{len(demo.catalog.experiments)} rows"
+    # The query data (every experiment's fields) is fetched once a query is typed, not before.
+    fields_url = demo.base + QUERY_DATA
+    assert fields_url not in tab.requests
 
     page.locator(BOX).press_sequentially(expression)
     wait_for_rows(page, len(expected))
     assert sorted(row_ids(page)) == expected
     assert page.locator(COUNT).inner_text() == f"{len(expected)} of {len(demo.catalog.experiments)} rows"
     assert page.evaluate("new URLSearchParams(location.search).get('q')") == expression
+    assert tab.requests.count(fields_url) == 1
 
     # The address is a permalink: a new tab opens the same filtered view.
     again = tabs(demo, fresh=True)
@@ -136,6 +140,13 @@ def test_compare_takes_its_selection_from_a_query(demo: BuiltSite, tabs) -> None
     chips = page.locator("[data-mlr-compare-selected] [data-id]")
     assert [chips.nth(i).get_attribute("data-id") for i in range(chips.count())] == expected
     assert page.evaluate("document.querySelector('[data-mlr-compare]').dataset.state") == "ready"
+    assert page.evaluate("document.querySelector('[data-md-toggle=search]').checked") is False
+    assert page.evaluate("new URLSearchParams(location.search).get('q')") == expression
+
+    # A selection changed by hand is a list of ids from then on.
+    page.locator(f"[data-mlr-compare-remove='{expected[0]}']").click()
+    page.wait_for_function("() => !new URLSearchParams(location.search).has('q')")
+    assert page.evaluate("new URLSearchParams(location.search).get('ids')") == ",".join(expected[1:])
     tab.assert_clean()
 
 
