@@ -52,8 +52,6 @@ EXPECTED = {
     "card section with a jinja placeholder": "models/governance-gaps.md:25:1: warning: section `Evaluation` of a "
                                              "production model card holds only template placeholders (write what "
                                              "the section asks for; the template's placeholders do not count)",
-    "hub placeholders": "models/governance-gaps.md:19:1: note: the card says `[More Information Needed]` 2 times "
-                        "(the Hub template's placeholder: write what the card should say there)",
     "evaluation experiment unknown": "models/evaluation-unknown.md:5:17: error: `evaluations` refers to unknown "
                                      "experiment `good-baseline-v2` (did you mean `good-baseline`?)",
     "evaluation metric missing": "models/metric-missing.md:6:15: error: experiment `good-baseline` has no metric "

@@ -63,11 +63,11 @@ _CODE_SPAN = re.compile(r"(`+).+?\1")
 def placeholder_problems(body: str, body_line: int, shown: str) -> list[Problem]:
     """A warning for each template placeholder left unfilled in a record's Markdown, at its line and column.
 
-    Hugging Face's own `[More Information Needed]` is one note for the whole card instead: Hub cards carry
-    it by the dozen, as they are published, and which sections a card must fill is for its status to say.
+    Hugging Face's own `[More Information Needed]` is left to the card's governance checklist: Hub cards
+    carry it by the dozen, as they are published, and which sections a card must fill is for its status
+    to say (mlreport/governance.py warns for those).
     """
     problems = []
-    hub_gaps: list[tuple[int, int]] = []
     fence = ""
     for number, line in enumerate(body.splitlines(), start=body_line):
         opened = _FENCE.match(line)
@@ -80,16 +80,10 @@ def placeholder_problems(body: str, body_line: int, shown: str) -> list[Problem]
         text = _CODE_SPAN.sub(lambda span: " " * len(span.group(0)), line)
         for found in _PLACEHOLDER.finditer(text):
             if found.group(0).lower() == HUB_PLACEHOLDER.lower():
-                hub_gaps.append((number, found.start() + 1))
                 continue
             problems.append(Problem(shown, number, found.start() + 1, "warning",
                                     f"unfilled template placeholder `{found.group(0)}`",
                                     "write the record's own words in its place, or delete it", "body"))
-    if hub_gaps:
-        line, column = hub_gaps[0]
-        places = "once" if len(hub_gaps) == 1 else f"{len(hub_gaps)} times"
-        problems.append(Problem(shown, line, column, "note", f"the card says `{HUB_PLACEHOLDER}` {places}",
-                                "the Hub template's placeholder: write what the card should say there", "body"))
     return problems
 
 

@@ -142,7 +142,7 @@ def test_hub_keys_for_gated_access_and_model_index_names_are_known(repo) -> None
     assert card.metadata["extra_gated_fields"] == {"Company": "text"} and card.metadata["model_name"] == "scorer-v2"
 
 
-def test_hugging_face_placeholders_left_in_a_card_are_one_note(repo) -> None:
+def test_hugging_face_placeholders_are_left_to_the_cards_checklist(repo) -> None:
     repo.write("models/scorer.md", """
         ---
         name: Scorer
@@ -157,7 +157,5 @@ def test_hugging_face_placeholders_left_in_a_card_are_one_note(repo) -> None:
         """)
     checked = read_records(Options(root=repo.path, history=False))
     assert [p.format_text() for p in checked.problems] == [
-        "models/scorer.md:6:1: note: the card says `[More Information Needed]` 2 times "
-        "(the Hub template's placeholder: write what the card should say there)",
         "models/scorer.md:10:1: warning: unfilled template placeholder `{describe the risks}` "
         "(write the record's own words in its place, or delete it)"]
