@@ -12,8 +12,9 @@ import yaml
 
 from mlreport.config import load_options
 from mlreport.validate import read_records
+from tests.importers import require
 
-dvclive = pytest.importorskip("dvclive")
+dvclive = require("dvclive")
 
 
 def log_run(folder: Path, *, save_exp: bool = False, name: str | None = None) -> None:

@@ -6,14 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 from render.recordkit import generated
 
 from mlreport.config import load_options
 from mlreport.validate import read_records
+from tests.importers import require
 
-hub = pytest.importorskip("huggingface_hub")
+hub = require("huggingface_hub")
 
 RESULTS = {("test", "accuracy"): 0.93, ("test", "f1"): 0.91, ("validation", "accuracy"): 0.95}
 

@@ -11,8 +11,9 @@ import yaml
 from sitekit import read_page
 
 from mlreport.importers.mlflow_runs import run_record
+from tests.importers import require
 
-mlflow = pytest.importorskip("mlflow")
+mlflow = require("mlflow")
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
