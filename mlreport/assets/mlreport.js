@@ -1,19 +1,14 @@
-/* mlreport: draws the browser tables (Tabulator) and charts (plotly.js) of generated pages.
+/* mlreport: draws the browser tables (Tabulator) of generated pages; charts.js draws the charts.
  *
- * Pages point tables and charts at JSON data files, so a page stays small however much it draws;
- * nothing from a record is ever inserted as HTML here (text nodes only). Works under
- * Material's instant navigation (document$) and follows its light/dark palette toggle.
+ * Pages point tables at JSON data files, so a page stays small however much it shows; nothing
+ * from a record is ever inserted as HTML here (text nodes only). Works under Material's instant
+ * navigation (document$).
  */
 (function () {
   "use strict";
 
   // This script lives at <site>/assets/mlreport/mlreport.js: the site root is two levels up.
   var ROOT = new URL("../../", document.currentScript.src);
-  // plotly.js (4.6 MB) ships beside this script and loads on the first page with a chart: parsing
-  // it on every page made a table page take three times as long to become usable.
-  var PLOTLY_JS = new URL("vendor/plotly/plotly.min.js", document.currentScript.src).href;
-  var COLORWAY = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
-                  "#9c755f", "#bab0ac"];
 
   function siteUrl(path) {
     return new URL(path, ROOT).href;
@@ -471,151 +466,6 @@
       });
   }
 
-  /* -- charts -------------------------------------------------------------------------------- */
-
-  // Generated pages name the chart's spec file in data-mlr-chart; charts built by scripts at run
-  // time (the compare view) hold their spec in a JSON script instead. A spec file is fetched once
-  // per chart: a palette switch redraws from the same promise.
-  var specs = new WeakMap();
-
-  function chartSpec(container) {
-    if (!specs.has(container)) {
-      var source = container.querySelector('script[type="application/json"]');
-      specs.set(container, container.dataset.mlrChart
-        ? fetchData(container.dataset.mlrChart)
-        : Promise.resolve(source ? JSON.parse(source.textContent) : null));
-    }
-    return specs.get(container);
-  }
-
-  // Material's colour variables hold expressions (`hsla(var(--md-hue), …)`) that Plotly cannot
-  // read; a probe element lets the browser resolve them to plain rgb() values.
-  function resolvedColor(variable, fallback) {
-    var probe = el("span");
-    probe.style.display = "none";
-    probe.style.color = "var(" + variable + ", " + fallback + ")";
-    document.body.appendChild(probe);
-    var color = getComputedStyle(probe).color;
-    probe.remove();
-    return color || fallback;
-  }
-
-  function palette() {
-    var font = getComputedStyle(document.body).getPropertyValue("--md-text-font-family").trim();
-    return {
-      text: resolvedColor("--md-default-fg-color", "#333"),
-      muted: resolvedColor("--md-default-fg-color--light", "#888"),
-      grid: resolvedColor("--md-default-fg-color--lightest", "#eee"),
-      accent: resolvedColor("--md-accent-fg-color", "#526cfe"),
-      background: resolvedColor("--md-default-bg-color", "#fff"),
-      font: font || "sans-serif",
-    };
-  }
-
-  // Specs name colours by role ("accent", "muted"); the palette of the moment decides them.
-  function applyRoles(node, colors) {
-    if (Array.isArray(node)) return node.map(function (item) { return applyRoles(item, colors); });
-    if (!node || typeof node !== "object") return node;
-    var out = {};
-    Object.keys(node).forEach(function (key) {
-      if (key === "role") {
-        out.color = node.role === "muted" ? colors.muted : colors.accent;
-        if (node.role === "muted") out.opacity = 0.55;
-      } else {
-        out[key] = applyRoles(node[key], colors);
-      }
-    });
-    return out;
-  }
-
-  function merge(base, extra) {
-    var out = Object.assign({}, base);
-    Object.keys(extra || {}).forEach(function (key) {
-      var value = extra[key];
-      out[key] = value && typeof value === "object" && !Array.isArray(value) && base[key] && typeof base[key] === "object"
-        ? merge(base[key], value) : value;
-    });
-    return out;
-  }
-
-  var plotlyLoading = null;
-
-  // Resolves to Plotly once plotly.js has run; one <script> however many charts ask at once.
-  function loadPlotly() {
-    if (typeof Plotly !== "undefined") return Promise.resolve(Plotly);
-    if (!plotlyLoading) {
-      plotlyLoading = new Promise(function (resolve, reject) {
-        var script = document.createElement("script");
-        script.src = PLOTLY_JS;
-        script.onload = function () { resolve(Plotly); };
-        script.onerror = function () {
-          plotlyLoading = null;  // the next page view tries again
-          script.remove();
-          reject(new Error("plotly.js could not be loaded from " + PLOTLY_JS));
-        };
-        document.head.appendChild(script);
-      });
-    }
-    return plotlyLoading;
-  }
-
-  function drawChart(container) {
-    chartSpec(container).then(function (spec) {
-      if (spec) drawSpec(container, spec);
-    }, function (error) {
-      if (container.querySelector(".mlr-chart-error")) return;
-      container.appendChild(el("p", "mlr-chart-error",
-                               "The chart could not be loaded (" + unreadable(error) + ")."));
-    });
-  }
-
-  function drawSpec(container, spec) {
-    var colors = palette();
-    var axis = {gridcolor: colors.grid, zerolinecolor: colors.grid, linecolor: colors.grid,
-                tickfont: {color: colors.muted}, title: {font: {color: colors.muted}}, automargin: true};
-    var layout = merge({
-      // An opaque paper: parcoords outlines its tick labels in the paper colour.
-      paper_bgcolor: colors.background, plot_bgcolor: "rgba(0,0,0,0)", colorway: COLORWAY,
-      modebar: {bgcolor: "rgba(0,0,0,0)", color: colors.muted, activecolor: colors.accent},
-      font: {family: colors.font, color: colors.text, size: 12},
-      title: {font: {size: 14, color: colors.text}, x: 0, xanchor: "left", pad: {l: 4}},
-      margin: {l: 56, r: 16, t: spec.layout && spec.layout.title ? 40 : 16, b: 44},
-      xaxis: axis, yaxis: axis, hovermode: "closest",
-      legend: {orientation: "h", y: -0.2, font: {color: colors.muted}},
-      hoverlabel: {bgcolor: colors.background, bordercolor: colors.grid, font: {color: colors.text}},
-    }, spec.layout || {});
-    var data = applyRoles(spec.data, colors);
-    data.forEach(function (trace) {
-      if (trace.type === "parcoords") {
-        trace.labelfont = {color: colors.text, size: 12};
-        trace.tickfont = {color: colors.muted, size: 11};
-        trace.rangefont = {color: colors.muted, size: 10};
-        layout.margin = {l: 70, r: 70, t: 56, b: 28};
-      }
-    });
-    var plot = container.querySelector(".mlr-plot");
-    if (!plot) {
-      plot = el("div", "mlr-plot");
-      container.appendChild(plot);
-    }
-    var options = {displaylogo: false, responsive: true, displayModeBar: "hover",
-                   modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"]};
-    // One drawing at a time per chart: a palette switch during the first drawing waits for it.
-    plot.mlrDrawn = (plot.mlrDrawn || Promise.resolve()).then(loadPlotly).then(function (plotly) {
-      return plotly.react(plot, data, layout, options);
-    }).then(function () {
-      if (spec.link && !plot.dataset.mlrLinked) {
-        plot.dataset.mlrLinked = "1";
-        plot.on("plotly_click", function (event) {
-          var point = event.points && event.points[0];
-          if (point && typeof point.customdata === "string") window.location.href = siteUrl(point.customdata);
-        });
-      }
-    }).catch(function (error) {
-      console.error("mlreport: a chart could not be drawn:", error);
-    });
-  }
-
   /* -- wiring -------------------------------------------------------------------------------- */
 
   // The pieces other mlreport scripts (the compare view) build on.
@@ -630,18 +480,9 @@
     }
   }
 
+  // charts.js, loaded after this script, adds drawChart.
   window.mlreport = {onEveryPage: onEveryPage, el: el, siteUrl: siteUrl, formatNumber: formatNumber,
-                     deltaElement: deltaElement, slug: slug, drawChart: drawChart};
-
-  function drawCharts() {
-    document.querySelectorAll("[data-mlr-chart]").forEach(drawChart);
-  }
-
-  var scheme = null;
-
-  function currentScheme() {
-    return document.body.getAttribute("data-md-color-scheme");
-  }
+                     deltaElement: deltaElement, slug: slug, fetchData: fetchData, unreadable: unreadable};
 
   /* -- copy buttons ------------------------------------------------------------------------- */
 
@@ -683,21 +524,9 @@
   }
 
   function init() {
-    scheme = currentScheme();
     document.querySelectorAll("[data-mlr-table]").forEach(loadTable);
     document.querySelectorAll("[data-mlr-copy]").forEach(addCopyButton);
-    drawCharts();
   }
-
-  // Material swaps the palette by changing this attribute on <body>, and instant navigation may
-  // swap <body> itself: watch from <html> down, for this one attribute, and redraw only when
-  // the scheme really changed (pages set it again on every navigation).
-  new MutationObserver(function () {
-    if (currentScheme() === scheme) return;
-    scheme = currentScheme();
-    drawCharts();
-  }).observe(document.documentElement, {attributes: true, attributeFilter: ["data-md-color-scheme"],
-                                        subtree: true});
 
   onEveryPage(init);
 })();

@@ -1,8 +1,10 @@
 """Static files every site gets, once: mlreport's script and style, Tabulator, plotly.js.
 
-plotly.js is copied from the installed plotly package (never inlined, never from a CDN), so a
-site works air-gapped and each page stays small. Pages do not list it: mlreport.js loads it
-from beside itself on the first page that draws a chart.
+plotly.js comes in three bundles, never inlined, never from a CDN, so a site works air-gapped and
+each page stays small: two partial ones vendored with their licence (`assets/vendor/plotly/`:
+scatter and bar; scatter and parallel coordinates) and the full one copied from the installed
+plotly package. Pages do not list them: charts.js loads the smallest that draws a page's charts,
+from beside itself, once a reader scrolls near the first chart.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ _STYLES = ("vendor/tabulator/tabulator_simple.min.css", "mlreport.css", "records
 NUMBER_FORMAT_JS = f"{ASSETS}/number-format.js"
 """How numbers are written (mlreport/metrics.py), as data for the scripts: one set of rules, not two."""
 # Order matters: the libraries and the rules before the script that uses them.
-_SCRIPTS = ("vendor/tabulator/tabulator.min.js", "query.js", "mlreport.js")
+_SCRIPTS = ("vendor/tabulator/tabulator.min.js", "query.js", "mlreport.js", "charts.js")
 
 
 def add_assets(out: Generated, places: dict[str, int]) -> None:

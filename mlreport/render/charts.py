@@ -28,6 +28,7 @@ TOP_FEATURES = 20
 SPLIT_PREFIXES = ("train", "training", "val", "valid", "validation", "eval", "dev", "test")
 """History series named `<split>.<metric>` are drawn together on one chart per metric."""
 MAX_PARCOORDS_PARAMS = 8
+"""Parameter axes a parallel coordinates chart draws at most, besides the rank and the metric."""
 MAX_CURVE_POINTS = 2_000
 """Points a training curve's chart draws: longer series are downsampled for it (LTTB); the experiment's
 data file keeps every point."""
@@ -43,7 +44,10 @@ def add_chart(site: Site, page: str, name: str, spec: dict[str, Any], css_class:
     data_file = f"{DATA}/charts/{page.removesuffix('.md')}/{name}.json"
     site.add_json(data_file, spec)
     extra = f" {css_class}" if css_class else ""
-    return Markup(f'<div class="mlr-chart{extra}" data-mlr-chart="{safe.text(data_file)}"></div>')
+    # The trace types tell the script which of plotly.js's bundles the page needs, before any spec is fetched.
+    traces = " ".join(sorted({trace["type"] for trace in spec["data"]}))
+    return Markup(f'<div class="mlr-chart{extra}" data-mlr-chart="{safe.text(data_file)}" '
+                  f'data-mlr-traces="{safe.text(traces)}"></div>')
 
 
 def lttb(points: Sequence[tuple[float, float]], limit: int) -> Sequence[tuple[float, float]]:
@@ -156,48 +160,122 @@ def _band(edge: float, other: float, first: str, last: str, fill: str, name: str
             "hoverinfo": "skip"}
 
 
-def parallel_coordinates(board: RankedBoard) -> tuple[dict[str, Any], int] | None:
-    """Numeric parameters against the board's metric, and how many runs it shows; None without any.
+def parallel_coordinates(board: RankedBoard, urls: dict[str, str]) -> dict[str, Any] | None:
+    """Every ranked run as a line across its rank, the parameters that vary and the metric; None without any.
 
-    Runs record different parameters (a GBM and a logistic regression share few), so it keeps the
-    parameters most runs record and shows the runs that record all of them.
+    Numeric parameters are numeric axes; text, true/false and list values are category axes (their
+    values as ticks). A run that does not record a parameter crosses that axis at "not recorded",
+    so every run is drawn. Lines are coloured by the metric, better runs brighter, and the best
+    run is drawn last (on top) in its own colour. `runs` names each line for the script's list of
+    runs (and the phone's table), values as shown, never HTML.
     """
-    names, entries = shared_numeric_params(list(board.entries))
+    entries = list(board.entries)
+    names = parcoords_params(entries)
     if not names:
         return None
-    dimensions = [{"label": label(name), "values": [float(e.experiment.params[name]) for e in entries]}
-                  for name in names]
-    values = [entry.value for entry in entries]
+    count = len(entries)
+    order = entries[::-1]  # the best drawn last, on top of the others
+    dimensions = [_rank_axis(order, count)]
+    dimensions += [_param_axis(name, [e.experiment.params.get(name) for e in order]) for name in names]
+    values = [e.value for e in order]
     dimensions.append({"label": label(board.definition.metric), "values": values})
-    # Better runs are always drawn in the bright end of the scale, whatever the goal.
-    line = {"color": values, "colorscale": "Viridis", "reversescale": board.goal == "min", "showscale": True}
-    return {"data": [{"type": "parcoords", "line": line, "dimensions": dimensions}], "layout": {}}, len(entries)
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    # Runs from the worst to the second best share the scale's first 90 %; the best alone is at 1.
+    shade = [0.9 * ((v - low) / span if board.goal != "min" else (high - v) / span) for v in values]
+    shade[-1] = 1.0
+    line = {"color": shade, "cmin": 0, "cmax": 1, "showscale": False, "colorscale": PARCOORDS_SCALE}
+    runs = [{"rank": e.rank, "id": e.experiment.id, "title": e.experiment.title or e.experiment.id,
+             "url": urls[e.experiment.id], "value": e.value,
+             "params": [_shown(e.experiment.params.get(name)) for name in names]} for e in entries]
+    return {"data": [{"type": "parcoords", "line": line, "dimensions": dimensions,
+                      "unselected": {"line": {"opacity": 0.08}}}],
+            "layout": {}, "parcoords": {"metric": board.definition.metric, "goal": board.goal,
+                                        "params": names, "runs": runs}}
 
 
-def shared_numeric_params(entries: list[RankedEntry]) -> tuple[list[str], list[RankedEntry]]:
-    """Up to MAX_PARCOORDS_PARAMS numeric parameters that vary, and the runs that record all of them.
+PARCOORDS_SCALE = [[0.0, "#3b528b"], [0.45, "#21918c"], [0.9, "#fde725"], [0.9001, "#e15759"], [1.0, "#e15759"]]
+"""Viridis' blues to yellows for the runs by their metric, and a red of its own for the best run."""
+NOT_RECORDED = "not recorded"
+MAX_CATEGORIES = 12
+MAX_TICK = 16
+"""A text parameter with more distinct values than this (paths, free text) makes no readable axis."""
 
-    Parameters are taken most-recorded first, each only if at least half the runs (and three)
-    still record every parameter taken.
+
+def parcoords_params(entries: list[RankedEntry]) -> list[str]:
+    """Up to MAX_PARCOORDS_PARAMS parameters that vary between the runs, the most recorded first.
+
+    A parameter counts when at least a third of the runs (and two) record it and it takes more
+    than one value; a text parameter only with at most MAX_CATEGORIES values.
     """
-    enough = max(3, math.ceil(len(entries) / 2))
-    counts: dict[str, int] = {}
+    enough = max(2, math.ceil(len(entries) / 3))
+    seen: dict[str, list[Any]] = {}
     for entry in entries:
         for name, value in entry.experiment.params.items():
-            if is_number(value):
-                counts[name] = counts.get(name, 0) + 1
-    chosen: list[str] = []
-    kept = entries
-    for name in sorted(counts, key=lambda n: (-counts[n], n)):
-        having = [e for e in kept if is_number(e.experiment.params.get(name))]
-        if len(having) >= enough and len({e.experiment.params[name] for e in having}) > 1:
+            seen.setdefault(name, []).append(value)
+    chosen = []
+    for name in sorted(seen, key=lambda n: (-len(seen[n]), n)):
+        shown = {_shown(value) for value in seen[name]}
+        numeric = all(is_number(value) for value in seen[name])
+        if len(seen[name]) >= enough and len(shown) > 1 and (numeric or len(shown) <= MAX_CATEGORIES):
             chosen.append(name)
-            kept = having
-        if len(chosen) == MAX_PARCOORDS_PARAMS:
-            break
-    # A parameter taken early may no longer vary among the runs that remain.
-    chosen = [name for name in chosen if len({e.experiment.params[name] for e in kept}) > 1]
-    return chosen, kept if chosen else []
+    return chosen[:MAX_PARCOORDS_PARAMS]
+
+
+def _shown(value: Any) -> str | None:
+    """A parameter's value as text (lists joined), None when the run does not record it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def _rank_axis(order: list[RankedEntry], count: int) -> dict[str, Any]:
+    """The first axis: each run at its rank, the best at the top, so a line can be traced to its run."""
+    ticks = sorted({1, count, *range(1, count + 1, max(1, math.ceil(count / 8)))})
+    return {"label": "rank", "values": [count + 1 - e.rank for e in order],
+            "tickvals": [count + 1 - rank for rank in ticks], "ticktext": [f"#{rank}" for rank in ticks],
+            "range": [0.5, count + 0.5]}
+
+
+def _param_axis(name: str, values: list[Any]) -> dict[str, Any]:
+    """A parameter's axis: numeric, or one tick per category; a missing value at "not recorded"."""
+    missing = any(value is None for value in values)
+    if all(value is None or is_number(value) for value in values):
+        numbers = [float(value) for value in values if value is not None]
+        low, high = min(numbers), max(numbers)
+        if not missing:
+            return {"label": label(name), "values": numbers}
+        # Below the recorded range, a tick of its own; the recorded range keeps five ticks.
+        gap = low - (high - low) * 0.2
+        ticks = [low + (high - low) * step / 4 for step in range(5)]
+        return {"label": label(name), "values": [gap if value is None else float(value) for value in values],
+                "tickvals": [gap, *ticks], "ticktext": [NOT_RECORDED, *(f"{tick:.4g}" for tick in ticks)]}
+    shown = [_shown(value) for value in values]
+    categories = sorted({text for text in shown if text is not None}, key=_category_key)
+    if missing:
+        categories.append(NOT_RECORDED)
+    where = {text: index for index, text in enumerate(categories)}
+    return {"label": label(name), "values": [where[NOT_RECORDED if text is None else text] for text in shown],
+            "tickvals": list(range(len(categories))), "ticktext": [label(_tick(text)) for text in categories],
+            "range": [-0.5, len(categories) - 0.5] if len(categories) > 1 else [-1, 1]}
+
+
+def _tick(text: str) -> str:
+    """A category as an axis tick: long values are cut (the list of runs shows them whole), so ticks never
+    run over the next axis."""
+    return text if len(text) <= MAX_TICK else text[:MAX_TICK - 1] + "…"
+
+
+def _category_key(text: str) -> tuple[int, float, str]:
+    """Categories in order: numbers by value (a parameter may mix `8` and `auto`), then text."""
+    try:
+        return 0, float(text), text
+    except ValueError:
+        return 1, 0.0, text
 
 
 def training_curves(experiments: Iterable[Experiment]) -> list[dict[str, Any]]:

@@ -74,13 +74,12 @@ def write(site: Site) -> None:
         fallback = site.render("leaderboard_fallback.md.j2", view.page, view=view,
                                entries=view.board.entries[:FALLBACK_ROWS])
         urls = {e.experiment.id: site.url(record_page("experiment", e.experiment.id)) for e in view.board.entries}
-        parcoords = charts.parallel_coordinates(view.board)
+        parcoords = charts.parallel_coordinates(view.board, urls)
         site.add_page(view.page, "leaderboard.md.j2", view=view,
                       table=table_block(view.data_file, fallback, view.board.definition.title),
                       progress=charts.add_chart(site, view.page, "progress", charts.best_so_far(view.board, urls)),
-                      parcoords=charts.add_chart(site, view.page, "parameters", parcoords[0], "mlr-parcoords")
-                      if parcoords else None,
-                      parcoords_runs=parcoords[1] if parcoords else 0)
+                      parcoords=charts.add_chart(site, view.page, "parameters", parcoords, "mlr-parcoords")
+                      if parcoords else None)
     site.add_page(LEADERBOARDS_INDEX, "leaderboards.md.j2", views=views)
 
 

@@ -42,18 +42,21 @@ SETTLED = """() => {
   const compare = [...document.querySelectorAll('[data-mlr-compare]')];
   const queries = [...document.querySelectorAll('.mlr-query')];
   return tables.every(t => ['ready', 'failed'].includes(t.dataset.mlrState))
-    && charts.every(c => c.querySelector('.main-svg'))
+    && charts.every(c => ['drawn', 'waiting'].includes(c.dataset.mlrChartState))
     && compare.every(c => c.dataset.state !== 'loading')
     && queries.every(q => ['ready', 'failed'].includes(q.dataset.mlrQueryState));
 }"""
-"""True once every browser table is built (or gave up), its query applied, and every chart is drawn."""
+"""True once every browser table is built (or gave up), its query applied, and every chart is drawn
+or waits to be scrolled near (charts are drawn only then)."""
 PENDING = """() => ({
   tables: [...document.querySelectorAll('[data-mlr-table]')].map(t => t.dataset.mlrState || 'not started'),
-  charts: [...document.querySelectorAll('[data-mlr-chart]')]
-    .map(c => c.querySelector('.main-svg') ? 'drawn' : 'not drawn'),
+  charts: [...document.querySelectorAll('[data-mlr-chart]')].map(c => c.dataset.mlrChartState || 'not started'),
   compare: [...document.querySelectorAll('[data-mlr-compare]')].map(c => c.dataset.state),
   queries: [...document.querySelectorAll('.mlr-query')].map(q => q.dataset.mlrQueryState || 'not started'),
 })"""
+
+CHART_DONE = "c => ['drawn', 'failed'].includes(c.dataset.mlrChartState)"
+"""A chart has been drawn, or has given up (its container says why)."""
 
 CONTENT = "article.md-content__inner"
 """The page's own content (search results are articles too)."""
@@ -212,12 +215,34 @@ class Tab:
         return self.page
 
     def settle(self) -> None:
-        """Wait until the page's browser tables are built and its charts drawn."""
+        """Wait until the page's browser tables are built and its charts drawn (scrolling to each)."""
         try:
             self.page.wait_for_function(SETTLED)
         except PlaywrightTimeout:
             pending = self.page.evaluate(PENDING)
             raise AssertionError(f"{self.page.url} never finished drawing: {pending}") from None
+        self.draw_charts()
+
+    def draw_charts(self) -> None:
+        """Scroll to each chart not drawn yet, as a reader would, until it is drawn; then back to where the page was."""
+        charts = self.page.locator("[data-mlr-chart]")
+        top = self.page.evaluate("window.scrollY")
+        moved = False
+        for index in range(charts.count()):
+            chart = charts.nth(index)
+            if chart.get_attribute("data-mlr-chart-state") == "drawn":
+                continue
+            chart.scroll_into_view_if_needed()
+            moved = True
+            try:
+                self.page.wait_for_function(CHART_DONE, arg=chart.element_handle())
+            except PlaywrightTimeout:
+                raise AssertionError(f"chart {index} of {self.page.url} was never drawn: "
+                                     f"{self.page.evaluate(PENDING)}") from None
+            state = chart.get_attribute("data-mlr-chart-state")
+            assert state == "drawn", f"chart {index} of {self.page.url}: {state}"
+        if moved:
+            self.page.evaluate("top => window.scrollTo(0, top)", top)
 
     def click_through(self, link: Locator, url: str) -> Page:
         """Click a link (a real click), wait for `url`'s content to replace this page's, and its drawing."""

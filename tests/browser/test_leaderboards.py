@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from mlreport.leaderboards import RankedBoard
-from mlreport.render.charts import shared_numeric_params
+from mlreport.render.charts import parcoords_params
 from mlreport.render.site import delta
 from mlreport.render.tables import PAGE_SIZE
 
@@ -120,7 +120,7 @@ def _assert_best_so_far_chart(page: Page, board: RankedBoard) -> None:
 
 
 def _assert_parallel_coordinates(page: Page, board: RankedBoard) -> None:
-    """One axis per shared numeric parameter, then the metric; no chart when nothing is shared."""
-    names, _ = shared_numeric_params(list(board.entries))
+    """The rank, one axis per parameter that varies, then the metric; no chart without such parameters."""
+    names = parcoords_params(list(board.entries))
     axes = page.locator(".mlr-parcoords .main-svg text.axis-title").all_text_contents()
-    assert axes == ([*names, board.definition.metric] if names else []), board.definition.title
+    assert axes == (["rank", *names, board.definition.metric] if names else []), board.definition.title

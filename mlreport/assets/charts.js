@@ -1,0 +1,406 @@
+/* mlreport: draws the charts (plotly.js) of generated pages, without ever holding up the page.
+ *
+ * A chart is drawn only once it is scrolled near the viewport, after the page's tables answer,
+ * one chart at a time with the browser free to handle input in between (idle callbacks): a reader
+ * who sorts a table right away is answered at once, whether plotly.js has loaded or not. plotly.js
+ * itself loads on the first chart a reader reaches, in the smallest bundle that draws every chart
+ * of the page. Nothing from a record is inserted as HTML here (text nodes only). Loaded after
+ * mlreport.js, whose helpers it uses; follows Material's light/dark palette toggle.
+ */
+(function () {
+  "use strict";
+
+  var api = window.mlreport;
+  var el = api.el;
+  var HERE = document.currentScript.src;
+  // plotly.js's partial bundles (vendored, see vendor/plotly/VERSION) and the full one (4.6 MB, copied
+  // from the plotly package): the first that has every trace type a page draws is loaded.
+  var BUNDLES = [
+    {src: "vendor/plotly/plotly-basic.min.js", traces: ["bar", "pie", "scatter"]},
+    {src: "vendor/plotly/plotly-gl2d.min.js", traces: ["parcoords", "scatter", "scattergl", "splom"]},
+    {src: "vendor/plotly/plotly.min.js", traces: null},
+  ];
+  var COLORWAY = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
+                  "#9c755f", "#bab0ac"];
+  // Drawing starts this far before a chart scrolls into view, so it is there when the reader arrives.
+  var NEAR = "300px 0px";
+  // The longest an idle callback may wait on a busy page before the next chart is drawn anyway.
+  var IDLE_MS = 500;
+  // Below this width parallel coordinates are unreadable: their runs are a table instead (see mlreport.js).
+  var NARROW = "(max-width: 700px)";
+  var RUNS_SHOWN = 25;
+
+  /* -- specs and colours --------------------------------------------------------------------- */
+
+  // Generated pages name the chart's spec file in data-mlr-chart; charts built by scripts at run
+  // time (the compare view) hold their spec in a JSON script instead. A spec file is fetched once
+  // per chart: a palette switch redraws from the same promise.
+  var specs = new WeakMap();
+
+  function chartSpec(container) {
+    if (!specs.has(container)) {
+      var source = container.querySelector('script[type="application/json"]');
+      specs.set(container, container.dataset.mlrChart
+        ? api.fetchData(container.dataset.mlrChart)
+        : Promise.resolve(source ? JSON.parse(source.textContent) : null));
+    }
+    return specs.get(container);
+  }
+
+  // Material's colour variables hold expressions (`hsla(var(--md-hue), …)`) that Plotly cannot
+  // read; a probe element lets the browser resolve them to plain rgb() values.
+  function resolvedColor(variable, fallback) {
+    var probe = el("span");
+    probe.style.display = "none";
+    probe.style.color = "var(" + variable + ", " + fallback + ")";
+    document.body.appendChild(probe);
+    var color = getComputedStyle(probe).color;
+    probe.remove();
+    return color || fallback;
+  }
+
+  function palette() {
+    var font = getComputedStyle(document.body).getPropertyValue("--md-text-font-family").trim();
+    return {
+      text: resolvedColor("--md-default-fg-color", "#333"),
+      muted: resolvedColor("--md-default-fg-color--light", "#888"),
+      grid: resolvedColor("--md-default-fg-color--lightest", "#eee"),
+      accent: resolvedColor("--md-accent-fg-color", "#526cfe"),
+      background: resolvedColor("--md-default-bg-color", "#fff"),
+      font: font || "sans-serif",
+    };
+  }
+
+  // Specs name colours by role ("accent", "muted"); the palette of the moment decides them.
+  function applyRoles(node, colors) {
+    if (Array.isArray(node)) return node.map(function (item) { return applyRoles(item, colors); });
+    if (!node || typeof node !== "object") return node;
+    var out = {};
+    Object.keys(node).forEach(function (key) {
+      if (key === "role") {
+        out.color = node.role === "muted" ? colors.muted : colors.accent;
+        if (node.role === "muted") out.opacity = 0.55;
+      } else {
+        out[key] = applyRoles(node[key], colors);
+      }
+    });
+    return out;
+  }
+
+  function merge(base, extra) {
+    var out = Object.assign({}, base);
+    Object.keys(extra || {}).forEach(function (key) {
+      var value = extra[key];
+      out[key] = value && typeof value === "object" && !Array.isArray(value) && base[key] && typeof base[key] === "object"
+        ? merge(base[key], value) : value;
+    });
+    return out;
+  }
+
+  /* -- plotly.js, in the smallest bundle the page needs ---------------------------------------- */
+
+  var loaded = null;  // {bundle, promise} of the bundle this window has (or is loading)
+
+  function covers(bundle, traces) {
+    return !bundle.traces || traces.every(function (type) { return bundle.traces.indexOf(type) >= 0; });
+  }
+
+  // The trace types every chart of the page draws (from its container), and those of `spec`.
+  function pageTraces(spec) {
+    var types = {};
+    document.querySelectorAll("[data-mlr-traces]").forEach(function (container) {
+      container.dataset.mlrTraces.split(" ").forEach(function (type) { if (type) types[type] = true; });
+    });
+    ((spec && spec.data) || []).forEach(function (trace) { types[trace.type || "scatter"] = true; });
+    return Object.keys(types);
+  }
+
+  // Resolves to Plotly once a bundle with these trace types has run; one <script> however many charts ask.
+  function loadPlotly(traces) {
+    if (loaded && covers(loaded.bundle, traces)) return loaded.promise;
+    var bundle = BUNDLES.filter(function (candidate) { return covers(candidate, traces); })[0];
+    var src = new URL(bundle.src, HERE).href;
+    var before = loaded ? loaded.promise.catch(function () {}) : Promise.resolve();
+    var promise = before.then(function () {
+      return new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = src;
+        script.onload = function () { resolve(window.Plotly); };
+        script.onerror = function () {
+          if (loaded && loaded.promise === promise) loaded = null;  // the next chart tries again
+          script.remove();
+          reject(new Error("plotly.js could not be loaded from " + src));
+        };
+        document.head.appendChild(script);
+      });
+    });
+    loaded = {bundle: bundle, promise: promise};
+    return promise;
+  }
+
+  /* -- one chart at a time, when near, when the page is idle ---------------------------------- */
+
+  var queue = [];
+  var working = false;
+  var observer = null;
+
+  function idle() {
+    return new Promise(function (resolve) {
+      if (window.requestIdleCallback) window.requestIdleCallback(resolve, {timeout: IDLE_MS});
+      else setTimeout(resolve, 16);
+    });
+  }
+
+  // Resolves once every table of the page shows its rows (or gave up): charts never compete with them.
+  function tablesAnswer() {
+    return new Promise(function (resolve) {
+      (function check() {
+        var waiting = Array.prototype.some.call(document.querySelectorAll("[data-mlr-table]"), function (table) {
+          var state = table.dataset.mlrState;
+          if (state === "failed") return false;
+          return state !== "ready" || !table.querySelector(".tabulator-row, .tabulator-placeholder");
+        });
+        if (waiting) setTimeout(check, 50);
+        else resolve();
+      })();
+    });
+  }
+
+  function setState(container, state) {
+    container.dataset.mlrChartState = state;
+  }
+
+  function enqueue(container) {
+    if (queue.indexOf(container) >= 0) return;
+    setState(container, "queued");
+    queue.push(container);
+    pump();
+  }
+
+  function pump() {
+    if (working || !queue.length) return;
+    working = true;
+    tablesAnswer().then(idle).then(function () {
+      var container = queue.shift();
+      if (container && container.isConnected) return drawNow(container);
+    }).catch(function (error) {
+      console.error("mlreport: a chart could not be drawn:", error);
+    }).then(function () {
+      working = false;
+      pump();
+    });
+  }
+
+  // A chart is drawn once it comes near the viewport; a drawn one again at once (a palette switch).
+  function drawChart(container) {
+    if (container.dataset.mlrChartState === "drawn" || !window.IntersectionObserver) {
+      enqueue(container);
+      return;
+    }
+    if (!observer) {
+      observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) return;
+          observer.unobserve(entry.target);
+          enqueue(entry.target);
+        });
+      }, {rootMargin: NEAR});
+    }
+    if (!container.dataset.mlrChartState) setState(container, "waiting");
+    observer.observe(container);
+  }
+
+  function drawNow(container) {
+    setState(container, "drawing");
+    return chartSpec(container).then(function (spec) {
+      if (!spec) return setState(container, "drawn");
+      if (spec.parcoords) runList(container, spec);
+      // On a phone the list of runs stands in for parallel coordinates: no plotly.js at all.
+      if (spec.parcoords && window.matchMedia(NARROW).matches) return setState(container, "drawn");
+      var first = !loaded;
+      return loadPlotly(pageTraces(spec)).then(function (plotly) {
+        // plotly.js has just run (a long task of its own): let waiting input go first.
+        return first ? idle().then(function () { return plotly; }) : plotly;
+      }).then(function (plotly) {
+        return drawSpec(plotly, container, spec);
+      }).then(function () {
+        setState(container, "drawn");
+      });
+    }, function (error) {
+      setState(container, "failed");
+      if (container.querySelector(".mlr-chart-error")) return;
+      container.appendChild(el("p", "mlr-chart-error", "The chart could not be loaded (" + api.unreadable(error) + ")."));
+    });
+  }
+
+  function drawSpec(plotly, container, spec) {
+    var colors = palette();
+    var axis = {gridcolor: colors.grid, zerolinecolor: colors.grid, linecolor: colors.grid,
+                tickfont: {color: colors.muted}, title: {font: {color: colors.muted}}, automargin: true};
+    var layout = merge({
+      // An opaque paper: parcoords outlines its tick labels in the paper colour.
+      paper_bgcolor: colors.background, plot_bgcolor: "rgba(0,0,0,0)", colorway: COLORWAY,
+      modebar: {bgcolor: "rgba(0,0,0,0)", color: colors.muted, activecolor: colors.accent},
+      font: {family: colors.font, color: colors.text, size: 12},
+      title: {font: {size: 14, color: colors.text}, x: 0, xanchor: "left", pad: {l: 4}},
+      margin: {l: 56, r: 16, t: spec.layout && spec.layout.title ? 40 : 16, b: 44},
+      xaxis: axis, yaxis: axis, hovermode: "closest",
+      legend: {orientation: "h", y: -0.2, font: {color: colors.muted}},
+      hoverlabel: {bgcolor: colors.background, bordercolor: colors.grid, font: {color: colors.text}},
+    }, spec.layout || {});
+    var data = applyRoles(spec.data, colors);
+    data.forEach(function (trace) {
+      if (trace.type === "parcoords") {
+        trace.labelfont = {color: colors.text, size: 12};
+        trace.tickfont = {color: colors.muted, size: 11};
+        trace.rangefont = {color: colors.muted, size: 10};
+        layout.margin = {l: 70, r: 70, t: 56, b: 28};
+      }
+    });
+    var plot = container.querySelector(".mlr-plot");
+    if (!plot) {
+      plot = el("div", "mlr-plot");
+      container.insertBefore(plot, container.querySelector(".mlr-runs"));
+    }
+    var options = {displaylogo: false, responsive: true, displayModeBar: "hover",
+                   modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"]};
+    return plotly.react(plot, data, layout, options).then(function () {
+      if (spec.link && !plot.dataset.mlrLinked) {
+        plot.dataset.mlrLinked = "1";
+        plot.on("plotly_click", function (event) {
+          var point = event.points && event.points[0];
+          if (point && typeof point.customdata === "string") window.location.href = api.siteUrl(point.customdata);
+        });
+      }
+      if (spec.parcoords && !plot.dataset.mlrFiltered) {
+        plot.dataset.mlrFiltered = "1";
+        // Brushing an axis lists the runs whose lines stay lit.
+        plot.on("plotly_restyle", function () { if (!plot.mlrPicking) container.mlrShowRuns(); });
+      }
+    });
+  }
+
+  /* -- parallel coordinates: which line is which run ------------------------------------------ */
+
+  // The runs the chart's lines stand for, as a table: below the chart, the runs its axis filters keep
+  // (pointing at one picks out its line); on a phone, in the chart's place.
+  function runList(container, spec) {
+    if (container.querySelector(".mlr-runs")) return;
+    var info = spec.parcoords;
+    var holder = el("div", "mlr-runs");
+    var caption = el("p", "mlr-runs-caption");
+    var wrap = el("div", "mlr-runs-wrap");
+    var table = el("table", "mlr-runs-table");
+    var head = el("tr");
+    ["#", "Experiment", info.metric].concat(info.params).forEach(function (name, index) {
+      head.appendChild(el("th", index === 0 || index === 2 ? "mlr-number" : "", name));
+    });
+    table.appendChild(el("thead")).appendChild(head);
+    var body = table.appendChild(el("tbody"));
+    wrap.appendChild(table);
+    holder.append(caption, wrap);
+    container.appendChild(holder);
+
+    function row(run) {
+      var tr = el("tr", run.rank === 1 ? "mlr-runs-best" : "");
+      tr.dataset.rank = run.rank;
+      tr.appendChild(el("td", "mlr-number", run.rank));
+      var cell = el("td", "mlr-runs-title");
+      var link = el("a", "", run.title);
+      link.href = api.siteUrl(run.url);
+      link.title = run.id;
+      cell.appendChild(link);
+      if (run.rank === 1) cell.append(" ", el("span", "mlr-badge mlr-runs-best-badge", "best"));
+      tr.appendChild(cell);
+      tr.appendChild(el("td", "mlr-number", api.formatNumber(run.value, info.metric)));
+      run.params.forEach(function (value) { tr.appendChild(el("td", value === null ? "mlr-missing" : "", value === null ? "—" : value)); });
+      tr.addEventListener("mouseenter", function () { pick(run.rank); });
+      tr.addEventListener("mouseleave", function () { pick(null); });
+      tr.addEventListener("focusin", function () { pick(run.rank); });
+      return tr;
+    }
+
+    // The runs whose lines every axis filter keeps (all of them before any brushing).
+    function kept() {
+      var plot = container.querySelector(".mlr-plot");
+      var trace = plot && plot.data && plot.data[0];
+      if (!trace || plot.mlrPicking) return info.runs;
+      var dims = trace.dimensions;
+      var count = info.runs.length;
+      return info.runs.filter(function (run, index) {
+        var at = count - 1 - index;  // the lines run from the worst to the best
+        return dims.every(function (dim) {
+          var ranges = dim.constraintrange;
+          if (!ranges || !ranges.length) return true;
+          if (!Array.isArray(ranges[0])) ranges = [ranges];
+          var value = dim.values[at];
+          return ranges.some(function (range) { return value >= range[0] && value <= range[1]; });
+        });
+      });
+    }
+
+    // Picks out one run's line (the others fade) by filtering the rank axis to it; null puts the filters back.
+    function pick(rank) {
+      var plot = container.querySelector(".mlr-plot");
+      if (!plot || !plot.data || !window.Plotly) return;
+      if (rank !== null && !plot.mlrPicking) plot.mlrPicking = {range: plot.data[0].dimensions[0].constraintrange || null};
+      if (!plot.mlrPicking) return;
+      var range = rank === null ? plot.mlrPicking.range : [info.runs.length + 0.5 - rank, info.runs.length + 1.5 - rank];
+      if (rank === null) plot.mlrPicking = null;
+      else plot.mlrPicking.rank = rank;
+      holder.dataset.picked = rank === null ? "" : rank;
+      window.Plotly.restyle(plot, {"dimensions[0].constraintrange": [range]}, [0]);
+    }
+
+    var listed = null;
+    container.mlrShowRuns = function () {
+      var runs = kept();
+      var shown = runs.slice(0, RUNS_SHOWN);
+      // Putting a picked line back changes no filter: the rows under the pointer stay as they are.
+      var ids = runs.map(function (run) { return run.id; }).join("\n");
+      if (ids === listed) return;
+      listed = ids;
+      body.replaceChildren.apply(body, shown.map(row));
+      var total = info.runs.length;
+      caption.textContent = (runs.length === total ? "The " + total + " runs" : runs.length + " of " + total +
+        " runs match the axis filters") + (shown.length < runs.length ? ", the best " + shown.length + " listed" : "") +
+        ". The best run is the red line.";
+    };
+    container.mlrShowRuns();
+  }
+
+  /* -- wiring -------------------------------------------------------------------------------- */
+
+  function drawCharts() {
+    document.querySelectorAll("[data-mlr-chart]").forEach(drawChart);
+  }
+
+  var scheme = null;
+
+  function currentScheme() {
+    return document.body.getAttribute("data-md-color-scheme");
+  }
+
+  function init() {
+    scheme = currentScheme();
+    // Instant navigation swapped the content: charts of the page left are not drawn any more.
+    if (observer) observer.disconnect();
+    queue = queue.filter(function (container) { return container.isConnected; });
+    drawCharts();
+  }
+
+  api.drawChart = drawChart;
+
+  // Material swaps the palette by changing this attribute on <body>, and instant navigation may
+  // swap <body> itself: watch from <html> down, for this one attribute, and redraw only when
+  // the scheme really changed (pages set it again on every navigation). Charts not drawn yet
+  // take the palette of the moment they are drawn.
+  new MutationObserver(function () {
+    if (currentScheme() === scheme) return;
+    scheme = currentScheme();
+    document.querySelectorAll("[data-mlr-chart][data-mlr-chart-state='drawn']").forEach(drawChart);
+  }).observe(document.documentElement, {attributes: true, attributeFilter: ["data-md-color-scheme"],
+                                        subtree: true});
+
+  api.onEveryPage(init);
+})();
