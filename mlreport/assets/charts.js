@@ -28,7 +28,6 @@
   var IDLE_MS = 500;
   // Below this width parallel coordinates are unreadable: their runs are a table instead (see mlreport.js).
   var NARROW = "(max-width: 700px)";
-  var RUNS_SHOWN = 25;
 
   /* -- specs and colours --------------------------------------------------------------------- */
 
@@ -105,13 +104,15 @@
     return !bundle.traces || traces.every(function (type) { return bundle.traces.indexOf(type) >= 0; });
   }
 
-  // The trace types every chart of the page draws (from its container), and those of `spec`.
+  // The trace types every chart of the page draws (from its container), and those of `spec`; a phone
+  // draws no parallel coordinates.
   function pageTraces(spec) {
     var types = {};
     document.querySelectorAll("[data-mlr-traces]").forEach(function (container) {
       container.dataset.mlrTraces.split(" ").forEach(function (type) { if (type) types[type] = true; });
     });
     ((spec && spec.data) || []).forEach(function (trace) { types[trace.type || "scatter"] = true; });
+    if (window.matchMedia(NARROW).matches) delete types.parcoords;
     return Object.keys(types);
   }
 
@@ -170,9 +171,16 @@
     container.dataset.mlrChartState = state;
   }
 
+  // Whether a chart is within NEAR of the viewport now (a hidden one never is).
+  function isNear(container) {
+    var box = container.getBoundingClientRect();
+    var margin = parseInt(NEAR, 10);
+    return box.width > 0 && box.top < window.innerHeight + margin && box.bottom > -margin;
+  }
+
   function enqueue(container) {
     if (queue.indexOf(container) >= 0) return;
-    setState(container, "queued");
+    if (container.dataset.mlrChartState !== "drawn") setState(container, "queued");
     queue.push(container);
     pump();
   }
@@ -182,7 +190,10 @@
     working = true;
     tablesAnswer().then(idle).then(function () {
       var container = queue.shift();
-      if (container && container.isConnected) return drawNow(container);
+      if (!container || !container.isConnected) return;
+      // The table took its place meanwhile and pushed the chart away: it waits to be scrolled to again.
+      if (!isNear(container)) return watch(container);
+      return drawNow(container);
     }).catch(function (error) {
       console.error("mlreport: a chart could not be drawn:", error);
     }).then(function () {
@@ -191,12 +202,17 @@
     });
   }
 
-  // A chart is drawn once it comes near the viewport; a drawn one again at once (a palette switch).
+  // A chart is drawn once it comes near the viewport; a drawn one again (a palette switch) too, so a
+  // chart far below takes the new palette when a reader gets to it.
   function drawChart(container) {
-    if (container.dataset.mlrChartState === "drawn" || !window.IntersectionObserver) {
+    if (!window.IntersectionObserver) {
       enqueue(container);
       return;
     }
+    watch(container);
+  }
+
+  function watch(container) {
     if (!observer) {
       observer = new IntersectionObserver(function (entries) {
         entries.forEach(function (entry) {
@@ -206,7 +222,7 @@
         });
       }, {rootMargin: NEAR});
     }
-    if (!container.dataset.mlrChartState) setState(container, "waiting");
+    if (container.dataset.mlrChartState !== "drawn") setState(container, "waiting");
     observer.observe(container);
   }
 
@@ -355,16 +371,19 @@
     var listed = null;
     container.mlrShowRuns = function () {
       var runs = kept();
-      var shown = runs.slice(0, RUNS_SHOWN);
+      var shown = runs.slice(0, info.shown);
       // Putting a picked line back changes no filter: the rows under the pointer stay as they are.
       var ids = runs.map(function (run) { return run.id; }).join("\n");
       if (ids === listed) return;
       listed = ids;
       body.replaceChildren.apply(body, shown.map(row));
       var total = info.runs.length;
-      caption.textContent = (runs.length === total ? "The " + total + " runs" : runs.length + " of " + total +
-        " runs match the axis filters") + (shown.length < runs.length ? ", the best " + shown.length + " listed" : "") +
-        ". The best run is the red line.";
+      var listedPart = shown.length < runs.length ? ", the best " + shown.length + " listed" : "";
+      caption.textContent = window.matchMedia(NARROW).matches
+        ? "The " + total + " runs by rank, with their parameters" + listedPart +
+          " (a wider screen draws them as parallel coordinates)."
+        : (runs.length === total ? "The " + total + " runs" : runs.length + " of " + total + " runs match the axis filters") +
+          listedPart + ". The best run is the red line.";
     };
     container.mlrShowRuns();
   }

@@ -191,7 +191,7 @@ def parallel_coordinates(board: RankedBoard, urls: dict[str, str]) -> dict[str, 
     return {"data": [{"type": "parcoords", "line": line, "dimensions": dimensions,
                       "unselected": {"line": {"opacity": 0.08}}}],
             "layout": {}, "parcoords": {"metric": board.definition.metric, "goal": board.goal,
-                                        "params": names, "runs": runs}}
+                                        "params": names, "runs": runs, "shown": RUNS_SHOWN}}
 
 
 PARCOORDS_SCALE = [[0.0, "#3b528b"], [0.45, "#21918c"], [0.9, "#fde725"], [0.9001, "#e15759"], [1.0, "#e15759"]]
@@ -199,6 +199,8 @@ PARCOORDS_SCALE = [[0.0, "#3b528b"], [0.45, "#21918c"], [0.9, "#fde725"], [0.900
 NOT_RECORDED = "not recorded"
 MAX_CATEGORIES = 12
 MAX_TICK = 16
+RUNS_SHOWN = 25
+"""Runs the list under parallel coordinates shows at most, the best first (of those the axis filters keep)."""
 """A text parameter with more distinct values than this (paths, free text) makes no readable axis."""
 
 

@@ -43,8 +43,8 @@ def test_home_to_board_to_run_to_index_in_one_window_drawing_each_page(demo: Bui
 
 
 def plotly_requests(tab: Tab) -> list[str]:
-    """The requests for plotly.js since the tab opened."""
-    return [url for url in tab.requests if url.endswith("/plotly.min.js")]
+    """The requests for plotly.js (any of its bundles) since the tab opened."""
+    return [url for url in tab.requests if "/vendor/plotly/plotly" in url]
 
 
 def test_decision_log_to_decision_to_its_comparison_in_one_window(demo: BuiltSite, tabs) -> None:

@@ -1,0 +1,203 @@
+"""Charts in the browser: drawn only once scrolled near, never in the way of a table, from the smallest
+plotly.js bundle; parallel coordinates that say which line is which run, at 1400 px and on a phone.
+
+Screenshots of parallel coordinates (1400 px and 390 px, light and dark) land in `test-artifacts/screenshots/`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from mlreport.leaderboards import RankedBoard
+from mlreport.render.charts import RUNS_SHOWN, parcoords_params
+
+from .harness import CHART_DONE, Tab, header
+from .sites import BuiltSite
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+
+SHORT = {"width": 1280, "height": 600}
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+NEAR_PX = 300
+"""How far ahead of the viewport charts.js starts drawing (its NEAR)."""
+ANSWER_S = 2.0
+"""How soon a sort is answered on an idle machine, at most; scaled by the load (see `answer_bound`)."""
+PLOTLY = "/vendor/plotly/plotly"
+TABLE_SHOWS = """() => {
+  const table = document.querySelector('[data-mlr-table]');
+  return table && table.dataset.mlrState === 'ready' && !!table.querySelector('.tabulator-row');
+}"""
+DATES_ASCEND = """() => {
+  const dates = [...document.querySelectorAll("[data-mlr-table] .tabulator-row .tabulator-cell[tabulator-field='date']")]
+    .map(cell => cell.textContent);
+  return dates.length > 1 && dates.every((date, i) => i === 0 || dates[i - 1] <= date);
+}"""
+CHART_STATES = "() => [...document.querySelectorAll('[data-mlr-chart]')].map(c => c.dataset.mlrChartState)"
+PARCOORDS = "() => document.querySelector('.mlr-parcoords .js-plotly-plot').data[0]"
+
+
+def answer_bound() -> float:
+    """Seconds a sort may take: ANSWER_S, times how many runnable processes each core has beyond one."""
+    return ANSWER_S * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+
+
+def plotly_requests(tab: Tab) -> list[str]:
+    """The plotly.js bundles the tab has asked for, by file name."""
+    return [url.rsplit("/", 1)[-1] for url in tab.requests if PLOTLY in url]
+
+
+def _busiest(site: BuiltSite) -> RankedBoard:
+    boards = [b for b in site.catalog.leaderboards if parcoords_params(list(b.entries))]
+    return max(boards, key=lambda b: (len(b.entries), b.definition.title))
+
+
+def test_a_sort_right_after_the_table_appears_is_answered_before_any_chart_is_drawn(demo: BuiltSite, tabs) -> None:
+    board = _busiest(demo)
+    tab = tabs(demo, fresh=True, viewport=SHORT)  # an empty cache: plotly.js would have to be fetched
+    page = tab.page
+    page.goto(demo.board_url(board), wait_until="commit")
+    page.wait_for_function(TABLE_SHOWS)
+    assert not page.evaluate(DATES_ASCEND), "the fixture needs a board whose rank order is not date order"
+    started = time.monotonic()
+    header(page, "date").locator(".tabulator-col-title").click()
+    page.wait_for_function(DATES_ASCEND)
+    answered = time.monotonic() - started
+    assert answered < answer_bound(), f"the sort took {answered:.2f} s"
+    # The answer could not have waited for plotly.js: no chart below the fold is drawn, none was even asked for.
+    below = page.evaluate("() => [...document.querySelectorAll('[data-mlr-chart]')]"
+                          ".map(c => c.getBoundingClientRect().top - innerHeight)")
+    assert below and min(below) > NEAR_PX, f"the fixture needs charts below the fold: {below}"
+    assert set(page.evaluate(CHART_STATES)) == {"waiting"}
+    assert plotly_requests(tab) == []
+
+    # Still nothing while the reader stays at the table; scrolled to, each chart is drawn.
+    page.wait_for_timeout(500)
+    assert set(page.evaluate(CHART_STATES)) == {"waiting"} and plotly_requests(tab) == []
+    charts = page.locator("[data-mlr-chart]")
+    for index in range(charts.count()):
+        charts.nth(index).scroll_into_view_if_needed()
+        page.wait_for_function(CHART_DONE, arg=charts.nth(index).element_handle())
+    assert set(page.evaluate(CHART_STATES)) == {"drawn"}
+    assert charts.locator(".main-svg").count() >= charts.count()
+    # Scatter and parallel coordinates: the gl2d bundle (1.6 MB), not the full one (4.6 MB).
+    assert plotly_requests(tab) == ["plotly-gl2d.min.js"]
+    tab.assert_clean()
+
+
+def test_a_page_of_scatter_charts_loads_the_basic_bundle(demo: BuiltSite, tabs) -> None:
+    run = next(e for e in demo.catalog.experiments.values() if e.history)
+    tab = tabs(demo, fresh=True)
+    page = tab.goto(demo.record_url("experiment", run.id))
+    assert page.locator("[data-mlr-chart] .main-svg").count() >= 1
+    assert plotly_requests(tab) == ["plotly-basic.min.js"]
+    tab.assert_clean()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_parallel_coordinates_draw_every_run_and_name_each_line(demo: BuiltSite, tabs, artifacts: Path,
+                                                                scheme: str) -> None:
+    board = _busiest(demo)
+    entries = list(board.entries)
+    tab = tabs(demo, viewport=DESKTOP, color_scheme=scheme)
+    page = tab.goto(demo.board_url(board))
+    trace = page.evaluate(PARCOORDS)
+    dims = {dim["label"]: dim for dim in trace["dimensions"]}
+    names = parcoords_params(entries)
+    assert list(dims) == ["rank", *names, board.definition.metric]
+    # Every run is a line, the best drawn last (on top) in a colour of its own.
+    assert len(dims["rank"]["values"]) == len(entries)
+    assert dims["rank"]["values"][-1] == max(dims["rank"]["values"])
+    assert trace["line"]["color"][-1] == 1 and max(trace["line"]["color"][:-1]) < 1
+    # A parameter recorded as text is an axis of its categories.
+    text_params = [n for n in names if any(isinstance(e.experiment.params.get(n), str) for e in entries)]
+    assert text_params, "the fixture needs a parameter recorded as text"
+    assert dims[text_params[0]]["ticktext"], text_params[0]
+    _assert_readable(page, scheme)
+
+    # Which line is which run: the list names them in rank order, the best marked.
+    runs = page.locator(".mlr-parcoords .mlr-runs tbody tr")
+    assert _listed(page) == [e.experiment.id for e in entries[:RUNS_SHOWN]]
+    assert runs.first.locator(".mlr-runs-best-badge").count() == 1
+    # Pointing at a run picks out its line; moving away puts every line back.
+    runs.nth(2).hover()
+    picked = len(entries) - 2  # the third run's place on the rank axis
+    page.wait_for_function(f"() => {{ let r = ({PARCOORDS})().dimensions[0].constraintrange;"
+                           f" if (r && Array.isArray(r[0])) r = r[0];"
+                           f" return !!r && r[0] <= {picked} && {picked} <= r[1] && r[1] - r[0] <= 1; }}")
+    page.mouse.move(0, 0)
+    page.wait_for_function(f"() => !({PARCOORDS})().dimensions[0].constraintrange")
+    # Brushing the metric axis (a drag, as a reader does) lists only the runs whose lines stay lit.
+    _drag_along_axis(page, len(dims) - 1)
+    page.wait_for_function("() => / of \\d+ runs match/.test(document.querySelector('.mlr-runs-caption').textContent)")
+    kept = _listed(page)
+    assert 0 < len(kept) < len(entries) and kept == [e.experiment.id for e in entries if e.experiment.id in kept]
+    _shoot(page, artifacts / f"parcoords-1400-{scheme}.png")
+    tab.assert_clean()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_on_a_phone_the_runs_are_a_table_in_place_of_parallel_coordinates(demo: BuiltSite, tabs, artifacts: Path,
+                                                                          scheme: str) -> None:
+    board = _busiest(demo)
+    tab = tabs(demo, viewport=PHONE, color_scheme=scheme, is_mobile=True, has_touch=True)
+    page = tab.goto(demo.board_url(board))
+    section = page.locator(".mlr-parcoords")
+    assert section.locator(".js-plotly-plot").count() == 0
+    assert _listed(page) == [e.experiment.id for e in board.entries[:RUNS_SHOWN]]
+    # The page does not scroll sideways; the run and its score show without scrolling the table either.
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    first = section.locator(".mlr-runs tbody tr").first
+    for cell in (first.locator(".mlr-runs-title a"), first.locator("td").nth(2)):
+        box = cell.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    assert first.locator("td").nth(2).inner_text().strip()
+    # The progress chart needs scatter alone: a phone never fetches the bundle with parallel coordinates.
+    assert "plotly-gl2d.min.js" not in plotly_requests(tab)
+    _shoot(page, artifacts / f"phone-parcoords-{scheme}.png")
+    tab.assert_clean()
+
+
+def _listed(page: Page) -> list[str]:
+    """The ids of the runs the list under parallel coordinates shows, in its order."""
+    return page.locator(".mlr-parcoords .mlr-runs tbody .mlr-runs-title a").evaluate_all(
+        "links => links.map(a => a.title)")
+
+
+def _assert_readable(page: Page, scheme: str) -> None:
+    """Axis titles in the palette's text colour: dark on light, light on dark."""
+    fill = page.locator(".mlr-parcoords text.axis-title").first.evaluate("t => getComputedStyle(t).fill")
+    channels = [int(part) for part in fill[fill.index("(") + 1:fill.index(")")].split(",")[:3]]
+    light = sum(channels) / 3 > 128
+    assert light == (scheme == "dark"), fill
+
+
+def _drag_along_axis(page: Page, index: int) -> None:
+    """Drag down the upper half of the index-th axis of parallel coordinates, with the mouse."""
+    axis = page.locator(".mlr-parcoords .axis-brush .background").nth(index)
+    axis.evaluate("a => a.scrollIntoView({block: 'center'})")  # clear of the sticky header
+    box: dict[str, Any] | None = axis.bounding_box()
+    assert box is not None
+    x = box["x"] + box["width"] / 2
+    page.mouse.move(x, box["y"] + 4)
+    page.mouse.down()
+    page.mouse.move(x, box["y"] + box["height"] * 0.3, steps=8)
+    page.mouse.up()
+
+
+def _shoot(page: Page, target: Path) -> None:
+    """A screenshot of the parallel coordinates section, from its heading down one screen."""
+    top = page.locator("#parameters-against-the-metric").evaluate("h => h.getBoundingClientRect().top + scrollY")
+    viewport = page.viewport_size or DESKTOP
+    page.screenshot(path=str(target), full_page=True,
+                    clip={"x": 0, "y": top, "width": viewport["width"], "height": viewport["height"]})
+    assert target.stat().st_size > 0
+
