@@ -54,6 +54,13 @@ def test_the_home_counts_leave_the_first_screen_to_the_content(demo: BuiltSite, 
     cards = page.locator(".mlr-cards").bounding_box()
     assert cards is not None
     assert cards["y"] + cards["height"] < PHONE["height"] / 2, cards
+    # The leaderboard excerpts keep to the screen: the page never scrolls sideways (they overflowed by 6 px).
+    assert page.locator(".mlr-board").count() > 0
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1], f"the home page is {widths[0]} px wide on a {widths[1]} px screen"
+    for board in page.locator(".mlr-board").all():
+        box = board.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["width"], box
     page.screenshot(path=str(artifacts / f"phone-home-{scheme}.png"), full_page=False)
     tab.assert_clean()
 
