@@ -275,7 +275,34 @@
     return holder;
   }
 
-  function curves(runs) {
+  // At most `limit` points that keep a curve's shape: the rule of render/charts.py's lttb (largest triangle,
+  // three buckets), point for point, so a curve looks the same here as on its experiment's page. Detail
+  // files keep every point; a chart of 200,000 points would take seconds to draw.
+  function lttb(points, limit) {
+    if (points.length <= limit || limit < 3) return points;
+    var kept = [points[0]];
+    var width = (points.length - 2) / (limit - 2);
+    var previous = points[0];
+    for (var bucket = 0; bucket < limit - 2; bucket++) {
+      var start = Math.floor(bucket * width) + 1, end = Math.floor((bucket + 1) * width) + 1;
+      var stop = Math.min(Math.floor((bucket + 2) * width) + 1, points.length);
+      var meanX = 0, meanY = 0;
+      for (var i = end; i < stop; i++) { meanX += points[i][0]; meanY += points[i][1]; }
+      meanX /= stop - end;
+      meanY /= stop - end;
+      var px = previous[0], py = previous[1], best = null, largest = -1;
+      for (var j = start; j < end; j++) {
+        var area = Math.abs((px - meanX) * (points[j][1] - py) - (px - points[j][0]) * (meanY - py));
+        if (area > largest) { largest = area; best = points[j]; }
+      }
+      previous = best;
+      kept.push(previous);
+    }
+    kept.push(points[points.length - 1]);
+    return kept;
+  }
+
+  function curves(runs, config) {
     var holder = section("Training curves", "curves");
     var counts = union(runs, "history");
     var wanted = runs.length > 1 ? 2 : 1;
@@ -290,7 +317,7 @@
     holder.appendChild(grid);
     names.forEach(function (name) {
       var traces = runs.filter(function (run) { return run.history && run.history[name]; }).map(function (run) {
-        var points = run.history[name];
+        var points = lttb(run.history[name], config.max_curve_points);
         return {
           type: "scatter", mode: "lines", name: label(run.id),
           x: points.map(function (p) { return p[0]; }), y: points.map(function (p) { return p[1]; }),
@@ -479,7 +506,7 @@
         root.dataset.state = "empty";
         return;
       }
-      var drawn = [curves(runs), importances(runs, config)].filter(Boolean);
+      var drawn = [curves(runs, config), importances(runs, config)].filter(Boolean);
       [overview(runs), metrics(runs), params(runs, state, config)].concat(drawn).forEach(function (part) {
         results.appendChild(part);
       });

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlreport.render import safe
-from mlreport.render.charts import TOP_FEATURES
+from mlreport.render.charts import MAX_CURVE_POINTS, TOP_FEATURES
 from mlreport.render.experiments import INDEX_DATA, detail_file
 from mlreport.render.site import ASSETS, COMPARE_PAGE, COMPARE_QUERY, QUERY_DATA, PageKind, Site, page_slug
 
@@ -39,6 +39,8 @@ def compare_config(site: Site) -> dict[str, Any]:
         "fields": QUERY_DATA,
         "query": {"ids": COMPARE_QUERY, "diff": DIFF_QUERY},
         "top_features": TOP_FEATURES,
+        # Curves longer than this are downsampled for their chart, by the same rule as an experiment page's.
+        "max_curve_points": MAX_CURVE_POINTS,
     }
 
 

@@ -4,16 +4,21 @@ and "only differences"."""
 from __future__ import annotations
 
 from itertools import combinations
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 import pytest
 
-from mlreport.records import Experiment
+from repos import new_repo
+from sitekit import team_repo
 
+from mlreport.records import Experiment
+from mlreport.render.charts import MAX_CURVE_POINTS, lttb
+
+from .conftest import _served
 from .sites import BuiltSite
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
 
@@ -123,4 +128,38 @@ def test_feature_importances_side_by_side(demo: BuiltSite, tabs) -> None:
     assert chart.locator(".barlayer .trace").count() == 2
     features = {name for run in explained for name, _ in run.explanations.feature_importance[:20]}
     assert chart.locator(".yaxislayer-above .ytick").count() == min(20, len(features))
+    tab.assert_clean()
+
+
+LONG_STEPS = 9_000
+
+
+@pytest.fixture(scope="module")
+def long_curves(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
+    """The golden team's site with one more run, whose validation loss is recorded at 9,000 steps, a spike among them."""
+    repo = team_repo(new_repo(tmp_path_factory.mktemp("long-curves") / "repo"))
+    rows = "\n".join(f"{step},{3.0 if step == 4_321 else 1 / step:.6f}" for step in range(1, LONG_STEPS + 1))
+    repo.write("experiments/digits/long/history.csv", "step,val.loss\n" + rows + "\n")
+    repo.write("experiments/digits/long/experiment.yaml",
+               "title: Long training\ndate: 2026-03-01\ntask: classification\nmodel: cnn\n"
+               "dataset: {name: digits, version: '1', split: test}\n"
+               "metrics: {test: {accuracy: 0.9, loss: 0.3}}\nhistory: history.csv\n")
+    repo.commit("Add a long training run (#4)", date="2026-03-07T09:00:00+00:00")
+    yield from _served(repo.path, tmp_path_factory.mktemp("long-curves-site"))
+
+
+def test_compared_curves_are_downsampled_as_the_experiment_page_does(long_curves: BuiltSite, tabs) -> None:
+    long, other = long_curves.catalog.experiments["long"], long_curves.catalog.experiments["deep"]
+    assert len(long.history["val.loss"]) == LONG_STEPS > MAX_CURVE_POINTS
+    tab = tabs(long_curves)
+    page = tab.goto(long_curves.url("experiments/compare.md") + f"?ids={long.id},{other.id}")
+    chart = page.locator("[data-mlr-compare-section='curves'] [data-metric='val.loss'] .js-plotly-plot")
+    traces = chart.evaluate("plot => plot.data.map(t => ({name: t.name, x: t.x, y: t.y}))")
+    drawn = {trace["name"]: list(zip(trace["x"], trace["y"])) for trace in traces}
+    # The same points as the experiment's own chart (render/charts.py's lttb): the ends and the spike stay.
+    expected = [tuple(point) for point in lttb(long.history["val.loss"], MAX_CURVE_POINTS)]
+    assert [tuple(point) for point in drawn[long.id]] == expected
+    assert len(expected) == MAX_CURVE_POINTS and (4_321, 3.0) in expected
+    # A short curve is drawn whole.
+    assert [tuple(point) for point in drawn[other.id]] == [tuple(point) for point in other.history["val.loss"]]
     tab.assert_clean()
