@@ -99,6 +99,25 @@ def delta_verdict(difference: float | None, goal: str) -> Verdict:
     return "better" if is_better(difference, 0.0, goal) else "worse"
 
 
+MARKS = {"better": "✓", "worse": "✗"}
+"""What a difference means, beside its sign: an arrow up would say "higher", not "better"."""
+
+
+def shown_verdict(difference: float | None, goal: str, places: int | None = None) -> Verdict:
+    """`delta_verdict`, with a difference too small to show at the metric's decimal `places` as the same."""
+    word = delta_verdict(difference, goal)
+    if word and word != "same" and places is not None and round(difference, places) == 0:  # type: ignore[arg-type]
+        return "same"
+    return word
+
+
+def marked_delta(difference: float, goal: str, places: int | None = None) -> str:
+    """A signed difference at the metric's places, after ✓ (better) or ✗ (worse): `✓ +0.012`, `±0`."""
+    mark = MARKS.get(shown_verdict(difference, goal, places), "")
+    shown = format_delta(difference, places)
+    return f"{mark} {shown}" if mark else shown
+
+
 def places_of(values: Iterable[float]) -> int:
     """The decimal places a metric is written with: as many as its values were recorded with, each read to
     SIGNIFICANT digits (`0.84`, `0.8123` → 4), at most MAX_PLACES; one per metric, so a column lines up."""

@@ -97,6 +97,7 @@ DECISION: dict[str, Any] = {
         "title": {"type": "string", "minLength": 1},
         "status": {"type": "string"},
         "date": _DATE,
+        "status_date": {**_DATE, "description": "when the status became what it is (YYYY-MM-DD)"},
         "decision-makers": {"anyOf": [_STRINGS, {"type": "string"}]},
         "deciders": {"anyOf": [_STRINGS, {"type": "string"}]},
         "consulted": {"anyOf": [_STRINGS, {"type": "string"}]},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Callable, Iterable, Literal
 
 from mlreport.kpis import Check, read_kpis, run_checks
@@ -203,6 +203,12 @@ class Report:
     kpi_flips: tuple[KpiFlip, ...] = ()
     query: str = ""
     """The expression that chose which experiments the report covers (`--query`); empty for all."""
+    places: dict[str, int] = field(default_factory=dict)
+    """Each metric's decimal places, as the site writes it after the change (BASE's for a metric it drops)."""
+
+    def places_of(self, metric: str) -> int | None:
+        """The decimal places `metric`'s values and differences are written with; None for an unknown one."""
+        return self.places.get(metric)
 
     @property
     def touched(self) -> bool:
@@ -233,6 +239,7 @@ def compare(base: Catalog, tree: Catalog, problems: Iterable[Problem], *, base_l
                      if any(entry.experiment.id in touched for entry in board.entries)),
         kpi_flips=_kpi_flips(base, tree),
         query=query.text if query else "",
+        places={**base.metric_places, **tree.metric_places},
     )
 
 

@@ -15,7 +15,6 @@ from typing import Any, Iterable
 from mlreport import kpis, metrics
 from mlreport.diff.changes import BoardExcerpt, KpiFlip, Placement, RecordChange, Report
 from mlreport.kpis import Check
-from mlreport.metrics import Verdict
 from mlreport.records.kinds import BY_NAME, KINDS
 
 MAX_ERRORS = 30
@@ -23,7 +22,8 @@ MAX_TABLE_ROWS = 20
 # Markdown syntax characters; `_` inside a word (`val_loss`) is literal in GFM and stays readable.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 _CHANGE_WORDS = {"added": "new", "changed": "changed", "affected": "affected", "removed": "removed"}
-_VERDICTS = {"better": "✅ better", "worse": "⚠️ worse", "same": "= same", "": ""}
+LEGEND = ("✓ better · ✗ worse, in the metric's direction (↑ higher is better · ↓ lower is better); "
+          "each metric keeps its own decimal places")
 _ARROWS = {"max": "↑", "min": "↓"}
 
 
@@ -51,9 +51,9 @@ def message(value: str) -> Md:
     return Md("".join(code(part) if index % 2 else _escape(part) for index, part in enumerate(parts)))
 
 
-def number(value: float | None) -> Md:
-    """A metric value, as the site writes it."""
-    return Md("—") if value is None else Md(metrics.format_value(value))
+def number(value: float | None, places: int | None = None) -> Md:
+    """A metric value, as the site writes it: at the metric's own decimal `places` when known."""
+    return Md("—") if value is None else Md(metrics.format_value(value, places))
 
 
 def render_markdown(report: Report) -> str:
@@ -87,17 +87,17 @@ def _summary(report: Report) -> str:
 
 
 def _highlights(report: Report) -> list[str]:
-    lines = [_flip(flip) for flip in report.kpi_flips]
-    lines += [f"- 🏆 {code(e.id)} is the new best on {text(p.board)} ({number(p.value)})"
+    lines = [_flip(flip, report.places_of(flip.metric)) for flip in report.kpi_flips]
+    lines += [f"- 🏆 {code(e.id)} is the new best on {text(p.board)} ({number(p.value, report.places_of(p.metric))})"
               for e in report.experiments for p in e.placements if p.new_best]
     return [""] + lines if lines else []
 
 
-def _flip(flip: KpiFlip) -> str:
+def _flip(flip: KpiFlip, places: int | None) -> str:
     """A KPI whose status the branch changes: it leads the report."""
     sign = "✅" if flip.new == kpis.MET else "🚨"
     return (f"- {sign} KPI **{text(flip.title)}** ({code(flip.metric)}, target {flip.target}): "
-            f"{text(flip.old)} → **{text(flip.new)}** ({number(flip.old_value)} → {number(flip.new_value)})")
+            f"{text(flip.old)} → **{text(flip.new)}** ({number(flip.old_value, places)} → {number(flip.new_value, places)})")
 
 
 def targets_line(targets: Iterable[Check]) -> str:
@@ -126,14 +126,14 @@ def _errors(report: Report) -> list[str]:
 
 def _overview(report: Report) -> list[str]:
     lines: list[str] = []
-    rows = [row for e in report.experiments if e.change != "removed" for row in _overview_rows(e)]
+    rows = [row for e in report.experiments if e.change != "removed" for row in _overview_rows(e, report)]
     if rows:
         shown = rows[:MAX_TABLE_ROWS]
         if len(rows) > MAX_TABLE_ROWS:
             shown.append([Md(f"… {len(rows) - MAX_TABLE_ROWS} more rows in the details below")] + [Md("")] * 6)
         lines += ["", *_table(["Experiment", "Change", "Leaderboard", "Rank", "Value", "Δ vs best on base",
                               "Δ vs baseline"], shown)]
-        lines += ["", "↑ higher is better · ↓ lower is better · Δ vs best compares with the leader at the base"]
+        lines += ["", f"{LEGEND} · Δ vs best compares with the leader at the base"]
     targets = [f"- {code(e.id)} {text(e.title)}: {targets_line(e.targets)}" for e in report.experiments
                if e.change != "removed" and e.targets]
     if targets:
@@ -149,14 +149,18 @@ def _overview(report: Report) -> list[str]:
     return lines
 
 
-def _overview_rows(record: RecordChange) -> list[list[Md]]:
+def _overview_rows(record: RecordChange, report: Report) -> list[list[Md]]:
     name = Md(f"{code(record.id)} {text(record.title)}")
     change = Md("new") if record.change == "added" else text(", ".join(record.changed_names()))
     if not record.placements:
         return [[name, change, Md("—"), Md(""), Md(""), Md(""), Md("")]]
-    return [[name, change, Md(f"{text(p.board)} {_ARROWS.get(p.goal, '')}"), _rank(p), _value(p),
-             _versus(p.delta_best, p.vs_best, p.best), _versus(p.delta_baseline, p.vs_baseline, p.baseline)]
-            for p in record.placements]
+    rows = []
+    for p in record.placements:
+        places = report.places_of(p.metric)
+        rows.append([name, change, Md(f"{text(p.board)} {_ARROWS.get(p.goal, '')}"), _rank(p), _value(p, places),
+                     _versus(p.delta_best, p.goal, places, p.best),
+                     _versus(p.delta_baseline, p.goal, places, p.baseline)])
+    return rows
 
 
 def _rank(placement: Placement) -> Md:
@@ -170,20 +174,16 @@ def _rank(placement: Placement) -> Md:
     return Md(f"#{placement.rank} of {placement.of}{was}")
 
 
-def _value(placement: Placement) -> Md:
+def _value(placement: Placement, places: int | None) -> Md:
     if placement.previous_value is not None and placement.previous_value != placement.value:
-        return Md(f"{number(placement.value)} (was {number(placement.previous_value)})")
-    return number(placement.value)
+        return Md(f"{number(placement.value, places)} (was {number(placement.previous_value, places)})")
+    return number(placement.value, places)
 
 
-def _versus(delta: float | None, verdict: Verdict, other: str) -> Md:
+def _versus(delta: float | None, goal: str, places: int | None, other: str) -> Md:
     if delta is None:
         return Md("—")
-    return Md(f"{_signed(delta)} {_VERDICTS[verdict]} vs {code(other)}")
-
-
-def _signed(delta: float) -> str:
-    return metrics.format_delta(delta)
+    return Md(f"{metrics.marked_delta(delta, goal, places)} vs {code(other)}")
 
 
 def _one_line(record: RecordChange) -> str:
@@ -207,12 +207,12 @@ def _one_line(record: RecordChange) -> str:
 
 def _details(report: Report) -> list[str]:
     sections = [
-        ("Leaderboards this moves", [_board(b) for b in report.boards]),
-        ("New experiments", [_added(e) for e in report.experiments if e.change == "added"]),
-        ("Changed experiments", [_changed(e) for e in report.experiments if e.change == "changed"]),
-        ("Decisions", [_added(d) if d.change == "added" else _changed(d)
+        ("Leaderboards this moves", [_board(b, report.places_of(b.metric)) for b in report.boards]),
+        ("New experiments", [_added(e, report) for e in report.experiments if e.change == "added"]),
+        ("Changed experiments", [_changed(e, report) for e in report.experiments if e.change == "changed"]),
+        ("Decisions", [_added(d, report) if d.change == "added" else _changed(d, report)
                        for d in report.decisions if d.change != "removed"]),
-        ("Model cards", [_added(m) if m.change == "added" else _changed(m)
+        ("Model cards", [_added(m, report) if m.change == "added" else _changed(m, report)
                          for m in report.models if m.change != "removed"]),
         ("Removed records", [_removed(r) for kind in KINDS for r in getattr(report, kind.plural)
                              if r.change == "removed"]),
@@ -226,7 +226,7 @@ def _details(report: Report) -> list[str]:
     return lines
 
 
-def _board(board: BoardExcerpt) -> str:
+def _board(board: BoardExcerpt, places: int | None) -> str:
     goal = "higher is better" if board.goal == "max" else "lower is better"
     rows: list[list[Md]] = []
     previous = 0
@@ -234,23 +234,25 @@ def _board(board: BoardExcerpt) -> str:
         if row.rank > previous + 1:
             rows.append([Md("…"), Md(""), Md(""), Md("")])
         mark = {"added": "🆕 new", "changed": "✏️ changed"}.get(row.mark, "")
-        rows.append([Md(f"#{row.rank}"), Md(f"{code(row.experiment)} {text(row.title)}"), number(row.value), Md(mark)])
+        rows.append([Md(f"#{row.rank}"), Md(f"{code(row.experiment)} {text(row.title)}"), number(row.value, places),
+                     Md(mark)])
         previous = row.rank
     heading = f"**{text(board.title)}** · {code(board.metric)}, {goal}, {board.size} ranked"
     return "\n".join([heading, "", *_table(["Rank", "Experiment", "Value", ""], rows)])
 
 
-def _added(record: RecordChange) -> str:
+def _added(record: RecordChange, report: Report) -> str:
     facts = [f"{c.field.replace('_', ' ')} {_plain(c.new)}" for c in record.fields if c.field != "title"]
     lines = [_heading(record), "", " · ".join([code(record.path), "new", *facts]), *_supersedes(record)]
     if record.metrics:
-        lines += ["", *_table(["Metric", "Value"], [[code(c.field), number(c.new)] for c in record.metrics])]
+        lines += ["", *_table(["Metric", "Value"], [[code(c.field), number(c.new, report.places_of(c.field))]
+                                                        for c in record.metrics])]
     if record.params:
         lines += ["", *_table(["Param", "Value"], [[code(c.field), _plain(c.new)] for c in record.params])]
     return "\n".join(lines)
 
 
-def _changed(record: RecordChange) -> str:
+def _changed(record: RecordChange, report: Report) -> str:
     lines = [_heading(record), ""]
     lines.append(code(record.path) + (f" (moved from {code(record.previous_path)})" if record.moved else ""))
     lines += _supersedes(record)
@@ -260,11 +262,13 @@ def _changed(record: RecordChange) -> str:
                               [[code(c.field), _plain(c.old), _plain(c.new)] for c in changes])]
     if record.metrics:
         lines += ["", *_table(["Metric", "Before", "After", "Δ"], [
-            [code(c.field), number(c.old), number(c.new), _delta(c)] for c in record.metrics])]
+            [code(c.field), *_before_after(c.old, c.new, c.goal, report.places_of(c.field))]
+            for c in record.metrics]), "", LEGEND]
     if record.evaluations:
         lines += ["", *_table(["Experiment", "Metric", "Split", "Before", "After", "Δ"], [
-            [code(e.experiment), code(e.metric), text(e.split or "—"), number(e.old), number(e.new), _delta(e)]
-            for e in record.evaluations])]
+            [code(e.experiment), code(e.metric), text(e.split or "—"),
+             *_before_after(e.old, e.new, e.goal, report.places_of(e.metric))]
+            for e in record.evaluations]), "", LEGEND]
     if record.other:
         lines += ["", f"Also changed: {text(', '.join(record.other))}"]
     return "\n".join(lines)
@@ -282,10 +286,11 @@ def _supersedes(record: RecordChange) -> list[str]:
     return ["", f"Supersedes {', '.join(code(s) for s in record.supersedes)}"] if record.supersedes else []
 
 
-def _delta(change: Any) -> Md:
-    if change.delta is None:
-        return Md("—")
-    return Md(f"{_signed(change.delta)} {_VERDICTS[change.verdict]}".rstrip())
+def _before_after(old: float | None, new: float | None, goal: str, places: int | None) -> list[Md]:
+    """Before, after and the marked difference, all at the metric's places."""
+    difference = metrics.delta(new, old)
+    shown = Md("—") if difference is None else Md(metrics.marked_delta(difference, goal, places))
+    return [number(old, places), number(new, places), shown]
 
 
 def _plain(value: Any) -> Md:

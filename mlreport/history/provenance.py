@@ -11,8 +11,9 @@ The feed holds every change of every current record and the changes of records s
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 
 from mlreport.config import Options
 from mlreport.history.blobs import Blobs
@@ -21,6 +22,9 @@ from mlreport.history.gitlog import LogCommit
 from mlreport.history.lineage import Lineage, LineageStep, head_lineages
 from mlreport.history.types import Change, FeedItem, History, Provenance, StatusChange
 from mlreport.records.kinds import BY_NAME, kind_of
+
+_BATCHED = ("added", "renamed")
+"""The actions a bulk import or a folder move makes."""
 
 RecordRow = tuple[str, str, str, str]
 """(kind, record id, title, path relative to the site root) of one current record."""
@@ -65,12 +69,14 @@ def join(options: Options, repo: Repo, rows: dict[str, RecordRow], commits: list
     owners = _owned_folders(options, repo, rows)
     steps, deleted = _match(options, repo, rows, lineages, owners, worktree)
     _want_blobs(repo, rows, steps, deleted, blobs)
+    batches = _batch_sizes([*steps.values(), *(lineage.steps for lineage, _, _ in deleted)])
 
     def change(step: LineageStep) -> Change:
         commit = commits[step.index]
         # A submodule's pull-request numbers count in its own repository, not the site's.
         return Change(commit.sha, commit.date, commit.author, commit.email, commit.subject, step.action,
-                      repo.root_path(step.path), None if repo.mount else commit.pr, commit.landed)
+                      repo.root_path(step.path), None if repo.mount else commit.pr, commit.landed,
+                      batches.get(step.index, 1) if step.action in _BATCHED else 1)
 
     edited_folders = {_owner(path, owners) for path in worktree.new | worktree.modified} if owners else set()
     history = History(available=True, shallow=repo.shallow, repo_url=options.repo_url, head=repo.head)
@@ -92,6 +98,11 @@ def join(options: Options, repo: Repo, rows: dict[str, RecordRow], commits: list
     feed.sort(key=lambda item: item[:2])
     history.feed = tuple(item for _, _, item in feed)
     return history
+
+
+def _batch_sizes(lives: Iterable[list[LineageStep]]) -> dict[int, int]:
+    """Commit index → how many records it added or moved, so a commit importing a whole folder is told apart."""
+    return Counter(step.index for steps in lives for step in steps if step.action in _BATCHED)
 
 
 def _match(options: Options, repo: Repo, rows: dict[str, RecordRow], lineages: list[Lineage],

@@ -16,6 +16,9 @@ Action = Literal["added", "modified", "renamed", "deleted"]
 _MERGE_PR = re.compile(r"^Merge pull request #(\d+)\b")
 _SQUASH_PR = re.compile(r"\(#(\d+)\)\s*$")
 _GITLAB_MR = re.compile(r"See merge request [^!\s]*!(\d+)")
+IMPORT_SIZE = 5
+"""A commit that adds or moves at least this many records at once imports them: it dates the import (a log
+brought into the repository, a folder moved), not what the records say happened."""
 
 
 @dataclass(frozen=True)
@@ -36,11 +39,19 @@ class Change:
     landed: str = ""
     """When the change reached the main line (ISO 8601): the merge's commit date for a change made on a
     merged branch, the commit's own commit date otherwise. The feed is ordered by it."""
+    batch: int = 1
+    """How many records the commit added or moved at once (this one among them when it did)."""
 
     @property
     def day(self) -> str:
         """The date part, `YYYY-MM-DD`."""
         return self.date[:10]
+
+    @property
+    def imported(self) -> bool:
+        """The commit brought many records in at once (see `IMPORT_SIZE`): it says when they were recorded,
+        never when a status changed."""
+        return self.batch >= IMPORT_SIZE
 
     @property
     def short(self) -> str:

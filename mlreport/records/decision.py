@@ -7,6 +7,7 @@ Read as they are: MADR 2/3 (`* Status:` bullets), Nygard / adr-tools (`## Status
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import re
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ _STATUS_PHRASES = tuple(word for word in _STATUS_WORDS if " " in word)
 _AMENDS_LINE = re.compile(r"amends\b", re.I)
 _AMENDED_LINE = re.compile(r"amended\s+by\b", re.I)
 _FIELD_KEYS = {
-    "status": "status", "date": "date", "deciders": "decision-makers", "decision-makers": "decision-makers",
+    "status": "status", "date": "date", "status date": "status_date", "deciders": "decision-makers", "decision-makers": "decision-makers",
     "decision makers": "decision-makers", "consulted": "consulted", "informed": "informed", "tags": "tags",
     # A common template keeps these in a `| Status | Accepted |` table; its author is who decided.
     "author": "decision-makers", "authors": "decision-makers",
@@ -63,6 +64,9 @@ class Decision(Record):
     status_word: str = ""
     """The status as the record words it when that is another tool's word for it (`draft`, `on hold`)."""
     status_line: int = 1
+    status_date: dt.date | None = None
+    """When the record says the status became what it is (`status_date:`, a `Status date:` line); the
+    commit that wrote it may be later (a log imported at once, a status updated after the fact)."""
     decision_makers: tuple[str, ...] = ()
     consulted: tuple[str, ...] = ()
     informed: tuple[str, ...] = ()
@@ -192,6 +196,7 @@ def parse_decision(text: str, shown: str, file_name: str, *,
         status_text=status_text,
         status_word=word if (word := status_word(status_text)) in _STATUS_WORDS else "",
         status_line=status_line,
+        status_date=as_date(data.get("status_date")) or as_date(fields.get("status_date")),
         decision_makers=as_strings(makers),
         consulted=as_strings(data.get("consulted", fields.get("consulted"))),
         informed=as_strings(data.get("informed", fields.get("informed"))),

@@ -10,17 +10,23 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import unquote
 
 from mlreport.metrics import is_number
 from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten,
                                      inside_record_folder)
-from mlreport.records.boundary import HINT as BOUNDARY_HINT
+from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
 from mlreport.records.source import HISTORY_LIMIT, Document, Reader, parse_yaml
 from mlreport.schema import ID_PATTERN
 
 DIRECTORY_FORM_FILES = ("experiment.yaml", "experiment.yml")
 _ID = re.compile(ID_PATTERN)
+_LINK = re.compile(r"!?\[[^\]\n]*\]\(\s*<?(?P<target>[^()\s<>]+)>?(?:\s+[\"'(][^)\n]*)?\)")
+"""An inline Markdown link or image: `[text](target "title")`."""
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_CODE = re.compile(r"^(```|~~~).*?(?:^\1[^\n]*$|\Z)|(`+).+?\2", re.M | re.S)
+"""Fenced code blocks and code spans, where a link is text."""
 
 Series = tuple[tuple[float, float], ...]
 
@@ -258,15 +264,43 @@ def _read_importances(file: Path, reader: Reader) -> tuple[list[tuple[str, float
 
 
 def _notes(document: Document, path: Path, reader: Reader) -> tuple[str, list[Problem]]:
-    """`notes:`, else in the directory form the `notes.md` beside the record."""
+    """`notes:`, else in the directory form the `notes.md` beside the record; a relative link in them to a
+    file that is not there is a warning."""
     notes = str(document.data.get("notes") or "")
     if notes or path.name not in DIRECTORY_FORM_FILES:
-        return notes, []
+        at = document.mark("notes", value=True)
+        return notes, [Problem(document.path, *at, "warning", message, hint, "notes")
+                       for _, _, message, hint in dangling_links(notes, path.parent, reader)]
     notes_file = path.parent / "notes.md"
     outside = _outside(document, notes_file, reader) if notes_file.is_file() else None
     if outside:
         return "", [outside]
-    return reader.text_if_file(notes_file) or "", []
+    text = reader.text_if_file(notes_file) or ""
+    shown = relative(notes_file, reader.root)
+    return text, [Problem(shown, line, column, "warning", message, hint)
+                  for line, column, message, hint in dangling_links(text, path.parent, reader)]
+
+
+def dangling_links(text: str, folder: Path, reader: Reader) -> list[tuple[int, int, str, str]]:
+    """(line, column, message, hint) of each Markdown link or image in `text` that names a file, relative to
+    `folder`, that does not exist; links with a scheme, anchors, site-absolute paths and code are left alone."""
+    found = []
+    hidden = _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    for match in _LINK.finditer(hidden):
+        target = match.group("target")
+        if _SCHEME.match(target) or target.startswith(("#", "/")):
+            continue
+        file = folder / unquote(target.split("#", 1)[0].split("?", 1)[0])
+        if escape(file, reader.root) is not None:
+            continue  # never looked at: a link out of the repository is only a link
+        reader.look(file)  # a file made later changes what this record says
+        if not file.exists():
+            line = text.count("\n", 0, match.start("target")) + 1
+            column = match.start("target") - (text.rfind("\n", 0, match.start("target")) + 1) + 1
+            found.append((line, column, f"the link to `{excerpt(target, quoted=False)}` leads nowhere: "
+                          f"there is no {relative(file, reader.root)}",
+                          "fix the path (relative to the record's folder) or add the file"))
+    return found
 
 
 def _outside(document: Document, file: Path, reader: Reader, *key: str) -> Problem | None:

@@ -404,23 +404,26 @@ def _too_deep(shown: str, line_offset: int) -> SourceError:
 def _index_marks(node: yaml.Node, path: KeyPath, document: Document, inherited: dict[int, int]) -> None:
     if isinstance(node, yaml.MappingNode):
         merged = inherited.get(id(node), 0)
-        written: set[KeyPath] = set()
+        written: dict[Any, int] = {}
+        """The keys written in this mapping itself, as the loader keeps them → the line of the first."""
         for index, (key_node, value_node) in enumerate(node.value):
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             child = path + (key,)
+            identity = _key_identity(key_node)
+            # Overriding what `<<: *defaults` brought in is what a merge key is for: only a key written twice
+            # in this mapping itself is a duplicate, and only when the loader keeps one of the two: `0` and
+            # `'0'` are two keys (an int and a string), `yes` and `true` one (YAML 1.1's true).
+            if index >= merged and identity in written:
+                first = written[identity] + document.line_offset
+                document.problems.append(Problem(
+                    document.path, key_node.start_mark.line + 1 + document.line_offset,
+                    key_node.start_mark.column + 1, "error",
+                    f"duplicate key `{excerpt('.'.join(map(str, child)), quoted=False)}`: line {first} has it too",
+                    "YAML keeps only the last one; merge the two", ".".join(map(str, child))))
             if child in document.key_marks:
-                # Overriding what `<<: *defaults` brought in is what a merge key is for: only a key
-                # written twice in this mapping itself is a duplicate.
-                if child in written:
-                    first = document.key_marks[child][0] + document.line_offset
-                    document.problems.append(Problem(
-                        document.path, key_node.start_mark.line + 1 + document.line_offset,
-                        key_node.start_mark.column + 1, "error",
-                        f"duplicate key `{excerpt('.'.join(map(str, child)), quoted=False)}`: line {first} has it too",
-                        "YAML keeps only the last one; merge the two", ".".join(map(str, child))))
                 _forget_marks(document, child)  # the last one wins: its own keys are no duplicates
             if index >= merged:
-                written.add(child)
+                written.setdefault(identity, key_node.start_mark.line + 1)
             document.key_marks[child] = _position(key_node)
             document.value_marks[child] = _position(value_node)
             _index_marks(value_node, child, document, inherited)
@@ -432,6 +435,21 @@ def _index_marks(node: yaml.Node, path: KeyPath, document: Document, inherited: 
             _index_marks(item, child, document, inherited)
     elif isinstance(node, yaml.ScalarNode):
         document.raw_scalars[path] = node.value
+
+
+def _key_identity(node: yaml.Node) -> Any:
+    """A mapping key as the loaded mapping holds it: a string as written, other scalars (`0`, `yes`, `1.0`)
+    as the value YAML 1.1 makes of them, so keys the mapping would merge compare equal."""
+    if not isinstance(node, yaml.ScalarNode):
+        return ("node", str(node))
+    if node.tag == "tag:yaml.org,2002:str":
+        return node.value
+    try:
+        value = yaml.constructor.SafeConstructor().construct_object(node)
+        hash(value)
+    except (yaml.YAMLError, TypeError, ValueError):
+        return ("scalar", node.tag, node.value)
+    return ("scalar", value)
 
 
 def _forget_marks(document: Document, prefix: KeyPath) -> None:

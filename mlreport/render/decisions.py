@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from mlreport.history import Change
+from mlreport.history import Change, StatusChange
 from mlreport.metrics import best as best_of
 from mlreport.records import Decision, Experiment
 from mlreport.render.site import ASSETS, DECISIONS_INDEX, PageKind, Site, counted, newest_first, record_page
@@ -32,18 +32,21 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 @dataclass(frozen=True)
 class TimelineStep:
-    """One step of a decision's status history: proposed on … by … in #12."""
+    """One step of a decision's status history: proposed on … by … in #12, or accepted on the record's
+    date and recorded later in #12."""
 
     status: str
     day: str
+    """When the status began: the commit's day, or the day the record states; empty when unknown."""
     change: Change | None = None
-    """The commit that set the status; None when the step comes from the record itself."""
+    """The commit that set (or recorded) the status; None when the step comes from the record itself."""
     successors: tuple[Decision, ...] = ()
     """For `superseded`: the decisions that replace it."""
     inferred: bool = False
     """The file never said so: a successor's `supersedes` did."""
-    as_added: bool = False
-    """The file already said so when it was added: the commit dates the file, not the status."""
+    recorded: bool = False
+    """The commit only recorded the status (a folder imported, a record written after the fact, a date the
+    record states): the page shows `day` as the status's date and the commit as "recorded"."""
 
 
 @dataclass(frozen=True)
@@ -122,13 +125,12 @@ def status_timeline(site: Site, decision: Decision) -> list[TimelineStep]:
     catalog = site.catalog
     history = site.provenance(decision).status_history
     if history:
-        steps = [TimelineStep(item.status, item.change.day, item.change,
-                      _decisions(site, item.superseded_by or catalog.successors.get(decision.id, ())
-                                 if item.status == "superseded" else ()),
-                      as_added=index == 0 and item.status in _NEVER_FIRST and item.change.action == "added")
-                 for index, item in enumerate(history)]
+        steps = [TimelineStep(item.status, day, item.change,
+                              _decisions(site, item.superseded_by or catalog.successors.get(decision.id, ())
+                                         if item.status == "superseded" else ()), recorded=recorded)
+                 for item, (day, recorded) in zip(history, status_days(decision, history))]
     else:
-        steps = [TimelineStep(decision.status, decision.date.isoformat() if decision.date else "",
+        steps = [TimelineStep(decision.status, _iso(decision.status_date or decision.date),
                       successors=_decisions(site, catalog.successors.get(decision.id, ()))
                       if decision.status == "superseded" else ())]
     successors = _decisions(site, catalog.successors.get(decision.id, ()))
@@ -137,6 +139,29 @@ def status_timeline(site: Site, decision: Decision) -> list[TimelineStep]:
         days = [day for day in (_first_day(site, s) for s in successors) if day]
         steps.append(TimelineStep("superseded", max(days) if days else "", successors=tuple(successors), inferred=True))
     return steps
+
+
+def status_days(decision: Decision, history: tuple[StatusChange, ...]) -> list[tuple[str, bool]]:
+    """For each step of the status history, (the day the status began, whether its commit only recorded it).
+
+    The record's word wins: `status_date` dates its current status, its `date` (when not after the first
+    commit) the first status. A commit importing many records at once, or adding a decision already superseded or
+    deprecated, records the status without dating it.
+    """
+    days = []
+    for index, item in enumerate(history):
+        change, current = item.change, index == len(history) - 1 and item.status == decision.status
+        decided = _iso(decision.date) if index == 0 and item.status not in _NEVER_FIRST else ""
+        # A `date` after the first commit is when the record was last edited, not when it was first decided.
+        stated = _iso(decision.status_date) if current and decision.status_date else \
+            decided if decided and decided <= change.day else ""
+        if stated:
+            days.append((stated, stated != change.day or change.imported))
+        elif change.imported or index == 0 and item.status in _NEVER_FIRST and change.action == "added":
+            days.append(("", True))
+        else:
+            days.append((change.day, False))
+    return days
 
 
 def supersede_chain(site: Site, decision: Decision) -> list[Decision]:
@@ -179,8 +204,10 @@ def reference_day(site: Site) -> dt.date | None:
     """The day "lately" counts back from: the newest decision date or status change, never the clock."""
     days = [d.date for d in site.catalog.decisions.values() if d.date]
     for decision in site.catalog.decisions.values():
-        # A file's first commit only records it; later commits are changes of status.
-        days += [dt.date.fromisoformat(step.change.day) for step in site.provenance(decision).status_history[1:]]
+        history = site.provenance(decision).status_history
+        # A file's first commit only records it; later commits (and the dates records state) are changes of status.
+        days += [dt.date.fromisoformat(day) for index, (day, recorded) in enumerate(status_days(decision, history))
+                 if day and (index or recorded)]
     return max(days, default=None)
 
 
@@ -198,18 +225,13 @@ def recently_accepted(site: Site, reference: dt.date | None) -> list[tuple[Decis
 
 
 def accepted_day(site: Site, decision: Decision) -> str:
-    """When the decision was last accepted: the commit that accepted it, else its own date if it says accepted.
-
-    A decision committed as already accepted was decided before it was recorded: its date says when.
-    """
+    """When the decision was last accepted: as its status timeline dates it (the record's own date for a
+    decision committed as already accepted), else its own date if it says accepted."""
     history = site.provenance(decision).status_history
-    own = decision.date.isoformat() if decision.date else ""
     if not history:
-        return own if decision.status == "accepted" else ""
-    step = next((step for step in reversed(history) if step.status == "accepted"), None)
-    if step is None:
-        return ""
-    return min(step.change.day, own or step.change.day) if step is history[0] else step.change.day
+        return _iso(decision.status_date or decision.date) if decision.status == "accepted" else ""
+    accepted = [day for item, (day, _) in zip(history, status_days(decision, history)) if item.status == "accepted"]
+    return accepted[-1] if accepted else ""
 
 
 def months(decisions: list[Decision]) -> list[Month]:
@@ -241,8 +263,13 @@ def _decisions(site: Site, ids: tuple[str, ...] | list[str]) -> tuple[Decision, 
 
 
 def _first_day(site: Site, decision: Decision) -> str:
+    """When a decision was made: the day it states, else the day it was first committed."""
     created = site.provenance(decision).created
-    return created.day if created else (decision.date.isoformat() if decision.date else "")
+    return _iso(decision.date) or (created.day if created else "")
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def _cards_of_decisions(site: Site) -> dict[str, list[Any]]:

@@ -16,7 +16,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from mlreport.history import FeedItem
 from mlreport.records import Decision, Record
 from mlreport.records.kinds import BY_NAME
-from mlreport.render.site import FEED, PageKind, Site, newest_first, record_page
+from mlreport.render.site import FEED, PageKind, Site, counted, newest_first, record_page
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 50
@@ -51,7 +51,12 @@ def write(site: Site) -> None:
 def entries(site: Site) -> list[FeedEntry]:
     """The newest record changes from git; the records' own dates when git has none."""
     if site.history.feed:
-        return [git_entry(site, item) for item in site.history.feed[:MAX_ENTRIES]]
+        shown: list[FeedEntry] = []
+        for items in _imports_grouped(site.history.feed):
+            if len(shown) == MAX_ENTRIES:
+                break
+            shown.append(git_entry(site, items[0]) if len(items) == 1 else import_entry(site, items))
+        return shown
     records = site.catalog.records()
     return [record_entry(site, record) for record in newest_first(r for r in records if r.date)[:MAX_ENTRIES]]
 
@@ -77,6 +82,36 @@ def git_entry(site: Site, item: FeedItem) -> FeedEntry:
         summary=f"{change.subject}{pr}",
         kind=item.kind,
     )
+
+
+def import_entry(site: Site, items: list[FeedItem]) -> FeedEntry:
+    """One entry for a commit that brought many records in at once: "8 decisions, 1 experiment recorded"."""
+    change = items[0].change
+    kinds = counted(item.kind for item in items)
+    counts = ", ".join(f"{count} {BY_NAME[kind].label}{'s' if count != 1 else ''}" for kind, count in kinds)
+    pr = f" (#{change.pr})" if change.pr and f"#{change.pr}" not in change.subject else ""
+    only = kinds[0][0] if len(kinds) == 1 else ""
+    return FeedEntry(
+        title=f"{counts} recorded",
+        page=f"{BY_NAME[only].plural}/index.md" if only and site.has_pages(only) else site.home,
+        updated=change.date,
+        id=tag_uri(site, change.day, f"{change.commit}/recorded"),
+        author=change.author,
+        summary=f"{change.subject}{pr}",
+        kind=only or "import",
+    )
+
+
+def _imports_grouped(feed: tuple[FeedItem, ...]) -> list[list[FeedItem]]:
+    """The feed with the items of each commit that imported many records at once as one group."""
+    imports = {item.change.commit for item in feed if item.change.imported}
+    groups: list[list[FeedItem]] = []
+    for item in feed:
+        if item.change.commit in imports and groups and groups[-1][0].change.commit == item.change.commit:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
 
 
 def record_entry(site: Site, record: Record) -> FeedEntry:

@@ -14,7 +14,7 @@ from mlreport.render.decisions import reference_day
 from mlreport.render.leaderboards import BoardView, board_views
 from mlreport.kpis import read_kpis
 from mlreport.render.kpis import anchors, status_badge
-from mlreport.render.site import PageKind, Site, newest_first
+from mlreport.render.site import PageKind, Site, counted, newest_first
 
 TOP = 3
 LATEST = 8
@@ -38,6 +38,25 @@ class DecisionChange:
 
     item: FeedItem
     status: str
+
+
+@dataclass(frozen=True)
+class DecisionCommit:
+    """The decisions one commit touched: one row of "recent decision changes", however many it brought in."""
+
+    change: Change
+    decisions: tuple[DecisionChange, ...]
+
+    @property
+    def verb(self) -> str:
+        """What the commit did to them all: "recorded" (added), "moved" or "changed"."""
+        actions = {item.item.change.action for item in self.decisions}
+        return "recorded" if actions == {"added"} else "moved" if actions == {"renamed"} else "changed"
+
+    @property
+    def statuses(self) -> list[tuple[str, int]]:
+        """How many of them had each status after the commit, the most common first."""
+        return counted(item.status for item in self.decisions if item.status)
 
 
 @dataclass(frozen=True)
@@ -106,8 +125,7 @@ def awaiting_sign_off(site: Site) -> list[AwaitingSignOff]:
 def write(site: Site) -> None:
     """The dashboard page (`index.md`, or `dashboard.md` when the team has its own home page)."""
     catalog = site.catalog
-    decision_changes = [DecisionChange(item, status_after(site, item))
-                        for item in site.history.feed if item.kind == "decision"][:LATEST]
+    decision_changes = decision_commits(site, LATEST)
     views = board_views(site)
     readings = read_kpis(catalog)
     site.add_page(
@@ -136,6 +154,22 @@ def commit_groups(feed: Iterable[FeedItem], limit: int) -> list[CommitGroup]:
         else:
             groups.append(CommitGroup(item.change, (item,)))
     return groups
+
+
+def decision_commits(site: Site, limit: int) -> list[DecisionCommit]:
+    """The newest `limit` commits that touched decisions, each with the decisions it touched (newest first)."""
+    rows: list[DecisionCommit] = []
+    for item in site.history.feed:
+        if item.kind != "decision":
+            continue
+        shown = DecisionChange(item, status_after(site, item))
+        if rows and rows[-1].change.commit == item.change.commit:
+            rows[-1] = DecisionCommit(rows[-1].change, rows[-1].decisions + (shown,))
+        elif len(rows) == limit:
+            break
+        else:
+            rows.append(DecisionCommit(item.change, (shown,)))
+    return rows
 
 
 def status_after(site: Site, item: FeedItem) -> str:

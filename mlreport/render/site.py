@@ -256,8 +256,7 @@ def edit_url(path: str, options: Options) -> str:
 # -- numbers ------------------------------------------------------------------------------------
 
 
-MARKS = {"better": "✓", "worse": "✗"}
-"""What a difference means, beside its sign: an arrow up would say "higher", not "better"."""
+MARKS = metrics.MARKS
 
 
 def number(value: Any, places: int | None = None) -> Markup:
@@ -271,9 +270,7 @@ def number(value: Any, places: int | None = None) -> Markup:
 def delta(value: float | None, goal: str, places: int | None = None) -> Markup:
     """A signed difference with ✓ (better) or ✗ (worse) for a metric whose goal is `max` or `min`; one too
     small to show at the metric's decimal `places` reads as none."""
-    word = metrics.delta_verdict(value, goal)
-    if word and places is not None and round(value, places) == 0:
-        word = "same"
+    word = metrics.shown_verdict(value, goal, places)
     if not word:
         return Markup("")
     if word == "same":

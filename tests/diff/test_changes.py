@@ -25,7 +25,7 @@ def test_new_experiment_that_takes_first_place(cli, feature):
     assert "🏆 `fraud-gru` is the new best on Fraud PR-AUC (0.86)" in page
     row = next(line for line in page.splitlines() if line.startswith("| `fraud-gru`"))
     assert "**#1 of 3** 🏆 new best" in row
-    assert "+0.06 ✅ better vs `fraud-xgb`" in row
+    assert "✓ +0.06 vs `fraud-xgb`" in row
     # Its full record sits folded below: metrics and params of the new experiment.
     details = page.split("<details><summary>New experiments (1)</summary>", 1)[1]
     assert "| `test.pr_auc` | 0.86 |" in details and "| `learning_rate` | 0.1 |" in details
@@ -43,7 +43,7 @@ def test_new_experiment_that_loses_to_its_baseline(cli, feature):
     assert data["new_best"] == []
 
     row = next(line for line in markdown(cli, feature).splitlines() if line.startswith("| `fraud-tiny`"))
-    assert "#2 of 3" in row and "-0.06 ⚠️ worse vs `fraud-xgb`" in row
+    assert "#2 of 3" in row and "✗ -0.06 vs `fraud-xgb`" in row
 
 
 def test_lower_is_better_metric_is_inferred_from_its_name(cli, feature):
@@ -62,7 +62,7 @@ def test_lower_is_better_metric_is_inferred_from_its_name(cli, feature):
     assert (worse["rank"], worse["of"], worse["delta_baseline"], worse["vs_baseline"]) == (3, 3, 0.05, "worse")
 
     page = markdown(cli, feature)
-    assert "-0.1 ✅ better vs `rank-a`" in page and "+0.05 ⚠️ worse vs `rank-a`" in page
+    assert "✓ -0.10 vs `rank-a`" in page and "✗ +0.05 vs `rank-a`" in page
     assert f"{board} ↓" in page
 
 
@@ -122,8 +122,8 @@ def test_model_card_affected_through_its_experiment(cli, feature):
 
     page = markdown(cli, feature)
     assert "- `fraud-scorer` Fraud scorer — evaluation numbers change (an experiment it quotes changed)" in page
-    assert "| `fraud-xgb` | `test.pr_auc` | — | 0.8 | 0.83 | +0.03 ✅ better |" in page
-    assert "| `test.pr_auc` | 0.8 | 0.83 | +0.03 ✅ better |" in page
+    assert "| `fraud-xgb` | `test.pr_auc` | — | 0.80 | 0.83 | ✓ +0.03 |" in page
+    assert "| `test.pr_auc` | 0.80 | 0.83 | ✓ +0.03 |" in page
 
 
 def test_changed_params_show_only_what_changed(cli, feature):
@@ -214,7 +214,7 @@ def test_a_production_number_that_flips_a_kpi_leads_the_report(cli, kpi_feature)
     page = markdown(cli, kpi_feature)
     top = page.split("\n\n")[2]
     assert top.startswith("- ✅ KPI **Fraud PR-AUC** (`test.pr_auc`, target >= 0.82): at risk → **met** "
-                          "(0.8 → 0.83)")
+                          "(0.80 → 0.83)")
     assert "- `fraud-xgb` XGBoost: meets 1 of 1 target\n" in page
     flips = report(cli, kpi_feature)["kpi_flips"]
     assert [(f["title"], f["old"], f["new"]) for f in flips] == [("Fraud PR-AUC", "at risk", "met")]

@@ -41,3 +41,24 @@ def test_report_is_deterministic(cli, feature):
     board = first.split("**Fraud PR-AUC**", 1)[1]
     ranks = re.findall(r"^\| #(\d+) \| `([a-z-]+)`", board, re.M)
     assert ranks == [("1", "fraud-a"), ("2", "fraud-b"), ("3", "fraud-xgb"), ("4", "fraud-c")]
+
+
+def test_numbers_keep_each_metrics_own_places_and_deltas_say_better_or_worse(cli, feature):
+    # test.pr_auc is recorded to four places on the branch, ops.latency_ms to one.
+    feature.write("experiments/fraud-xgb.yaml", experiment("XGBoost", baseline="fraud-logreg",
+                                                           test__pr_auc=0.8004, ops__latency_ms=12.5))
+    feature.write("experiments/fraud-gru.yaml", experiment("GRU", baseline="fraud-logreg", test__pr_auc=0.812,
+                                                           ops__latency_ms=14.0))
+    feature.commit("Re-run XGBoost with latency, add a GRU")
+
+    page = markdown(cli, feature)
+    # One format per metric: 0.7, 0.8 and 0.812 are written at test.pr_auc's four places, like the site.
+    assert ("| `fraud-gru` GRU | new | Fraud PR-AUC ↑ | **#1 of 3** 🏆 new best | 0.8120 | ✓ +0.0120 vs `fraud-xgb` "
+            "| ✓ +0.1120 vs `fraud-logreg` |") in page
+    assert "| #3 | `fraud-logreg` Logistic regression | 0.7000 |  |" in page
+    assert "| `test.pr_auc` | 0.8000 | 0.8004 | ✓ +0.0004 |" in page
+    assert "| `ops.latency_ms` | 14.0 |" in page
+    assert "✓ better · ✗ worse, in the metric's direction" in page
+    for old in ("✅ better", "⚠️ worse", "▲", "▼"):
+        assert old not in page
+

@@ -49,7 +49,7 @@ def test_mailmap_gives_one_person_one_name_and_a_new_mailmap_is_not_hidden_by_th
                                                          "decisions/0001-use-kafka.md").splitlines()
 
 
-def test_the_built_page_dates_a_moved_log_by_its_creation_and_a_decision_added_superseded_as_added(repo, cli):
+def test_the_built_page_dates_a_moved_log_by_its_creation_and_decisions_added_late_as_recorded(repo, cli):
     repo.write("docs/adr/0001-use-kafka.md", nygard("Use Kafka", "Accepted"))
     repo.commit("Accept Kafka (#3)", author=ZOE, date="2017-03-01T09:00:00+01:00")
     repo.git("mv", "docs/adr", "decisions")
@@ -66,5 +66,11 @@ def test_the_built_page_dates_a_moved_log_by_its_creation_and_a_decision_added_s
     assert "Change history (2 commits)" in moved
     assert "accepted</span> on 2017-03-01 by Zoë Ångström in #3" in moved
     superseded = (out / "decisions" / "0002.md").read_text(encoding="utf-8")
-    assert ('superseded</span> by [0003](0003.md) <small>· already so when the record was added on 2021-10-19 '
-            'by 李雷 in #42</small></li>') in superseded
+    # Added already superseded, saying no date for it: the commit recorded it, it did not supersede it then.
+    assert ('superseded</span> by [0003](0003.md) <small>(recorded 2021-10-19 by 李雷 in #42)</small></li>'
+            in superseded)
+    assert "superseded</span> by [0003](0003.md) on" not in superseded
+    # Added accepted long after its own date: accepted that day, the commit only recorded it.
+    newer = (out / "decisions" / "0003.md").read_text(encoding="utf-8")
+    assert "accepted</span> on 2017-03-01 <small>(recorded 2021-10-19 by 李雷 in #42)</small></li>" in newer
+    assert "<strong>Dated</strong> 2017-03-01 · <strong>recorded</strong> 2021-10-19 by 李雷 in #42" in newer

@@ -130,6 +130,29 @@ def test_inline_notes_win_over_notes_file(repo) -> None:
     assert only_experiment(repo).notes == "Inline."
 
 
+def test_a_link_in_notes_to_a_file_that_is_not_there_warns_where_it_is_written(repo, cli) -> None:
+    repo.write("experiments/bert/experiment.yaml", "title: BERT\ndate: 2026-03-01\n")
+    repo.write("experiments/bert/notes.md", "# Notes\n\nSee [the plot](plots/roc.png) and ![curve](curve.svg).\n"
+                                            "Fine: [here](analysis.md#top), [web](https://example.com/x.md), "
+                                            "[anchor](#notes), `[code](nowhere.md)`.\n\n```\n[fenced](gone.md)\n```\n")
+    repo.write("experiments/bert/analysis.md", "# Analysis\n")
+    repo.write("experiments/small.yaml", "title: Small\ndate: 2026-03-01\nnotes: Read [the notes](notes.md).\n")
+    loaded = load_records(Options(root=repo.path), cached=True)
+    assert [p.format_text() for p in loaded.problems] == [
+        "experiments/bert/notes.md:3:16: warning: the link to `plots/roc.png` leads nowhere: there is no "
+        "experiments/bert/plots/roc.png (fix the path (relative to the record's folder) or add the file)",
+        "experiments/bert/notes.md:3:44: warning: the link to `curve.svg` leads nowhere: there is no "
+        "experiments/bert/curve.svg (fix the path (relative to the record's folder) or add the file)",
+        "experiments/small.yaml:3:8: warning: the link to `notes.md` leads nowhere: there is no "
+        "experiments/notes.md (fix the path (relative to the record's folder) or add the file)"]
+    # The warning goes once the file is there, though the record was cached without it.
+    repo.write("experiments/notes.md", "# Shared notes\n")
+    cached = load_records(Options(root=repo.path), cached=True)
+    assert [p.path for p in cached.problems] == ["experiments/bert/notes.md"] * 2
+    result = cli("validate", "--root", repo.path)
+    assert "small.yaml" not in result.output and "notes.md:3:16: warning" in result.output
+
+
 def test_history_inline(repo) -> None:
     repo.write("experiments/a.yaml", """
         title: A

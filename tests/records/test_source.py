@@ -138,6 +138,20 @@ def test_duplicate_key_is_an_error_at_the_second_one(repo) -> None:
     assert loaded.experiments[0].metrics == {"test.auc": 0.88}
 
 
+@pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "pyyaml"])
+def test_keys_are_duplicates_only_when_yaml_makes_them_one_key(monkeypatch, libyaml: bool) -> None:
+    if not libyaml:
+        monkeypatch.setattr(source, "_FastLoader", None)
+    # YAML 1.1: `0` is an int and `'0'` a string, two keys the loader keeps; `yes` and `true` are both
+    # true, and `1` and `1.0` the same number: one key each, the last one kept.
+    document = parse_yaml("classes:\n  0: cat\n  '0': dog\nflags:\n  yes: 1\n  true: 2\n"
+                          "sizes: {1: a, 1.0: b}\n", "e.yaml")
+    assert document.data == {"classes": {0: "cat", "0": "dog"}, "flags": {True: 2}, "sizes": {1: "b"}}
+    assert [p.format_text() for p in document.problems] == [
+        "e.yaml:6:3: error: duplicate key `flags.true`: line 5 has it too (YAML keeps only the last one; merge the two)",
+        "e.yaml:7:15: error: duplicate key `sizes.1.0`: line 7 has it too (YAML keeps only the last one; merge the two)"]
+
+
 def test_a_byte_order_mark_is_read_past_in_yaml_markdown_and_csv(repo) -> None:
     bom = b"\xef\xbb\xbf"
     (repo.path / "experiments" / "a").mkdir(parents=True)

@@ -1,0 +1,91 @@
+"""Dates that never contradict each other: what a record states is its date, a commit only records it.
+
+A decision log imported in one commit (eight decisions, some already superseded) must not read
+as eight decisions decided, or superseded, on the import's day.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from repos import GitRepo
+from render.recordkit import ANA, CONFIG, LI, decision, generated, pull, table_after
+
+IMPORTED = "2026-11-22T10:00:00+00:00"
+DECIDED = {"0001": ("accepted", "2026-03-02", ""), "0002": ("superseded", "2026-03-05", 'superseded_by: ["0008"]\n'),
+           "0003": ("accepted", "2026-03-19", ""), "0004": ("accepted", "2026-04-06", ""),
+           "0005": ("deprecated", "2026-04-14", "status_date: 2026-08-01\n"),
+           "0006": ("superseded", "2026-04-28", 'superseded_by: ["0007"]\nstatus_date: 2026-06-23\n'),
+           "0007": ("accepted", "2026-06-12", 'supersedes: ["0006"]\n'),
+           "0008": ("accepted", "2026-09-16", 'supersedes: ["0002"]\n')}
+
+
+@pytest.fixture
+def imported(repo: GitRepo) -> GitRepo:
+    """Eight decisions and an experiment committed at once in #12, then one decision proposed in #14."""
+    repo.write("mkdocs.yml", CONFIG)
+    repo.write("experiments/base.yaml", "title: Base\ndate: 2026-02-01\nstatus: completed\n"
+                                        "metrics: {test.accuracy: 0.81}\n")
+    for number, (status, day, more) in DECIDED.items():
+        repo.write(f"decisions/{number}-decision-{number}.md", decision(f"Decision {number}", status, day, more=more))
+    repo.commit("Import the decision log (#12)", author=ANA, date=IMPORTED)
+    repo.write("decisions/0009-decision-0009.md", decision("Decision 0009", "proposed", "2026-11-25"))
+    repo.commit("Propose 0009 (#14)", author=LI, date="2026-11-25T10:00:00+00:00")
+    repo.write("decisions/0009-decision-0009.md", decision("Decision 0009", "accepted", "2026-11-25"))
+    repo.commit("Accept 0009 (#15)", author=LI, date="2026-11-27T10:00:00+00:00")
+    return repo
+
+
+def timeline(page: str) -> list[str]:
+    return page[page.index('<ol class="mlr-timeline"'):page.index("</ol>")].split("</li>")[:-1]
+
+
+def test_a_status_the_record_dates_shows_that_date_and_the_import_as_recorded(imported: GitRepo) -> None:
+    pages = generated(imported.path).pages
+    recorded = f"<small>(recorded 2026-11-22 by Ana Lima in {pull(12)})</small>"
+    steps = timeline(pages["decisions/0006.md"])
+    assert len(steps) == 1
+    assert f"superseded</span> by [0007](0007.md) on 2026-06-23 {recorded}" in steps[0]
+    assert "Superseded since** 2026-06-23" in pages["decisions/0006.md"]
+    assert f"deprecated</span> on 2026-08-01 {recorded}" in timeline(pages["decisions/0005.md"])[0]
+    # Decided on its own date, recorded by the import.
+    assert f"accepted</span> on 2026-04-06 {recorded}" in timeline(pages["decisions/0004.md"])[0]
+
+
+def test_the_import_of_a_folder_is_never_the_moment_of_a_status_change(imported: GitRepo) -> None:
+    pages = generated(imported.path).pages
+    # Superseded when imported and no date for it: the import only recorded it.
+    steps = timeline(pages["decisions/0002.md"])
+    assert steps[0].endswith(f"superseded</span> by [0008](0008.md) <small>(recorded 2026-11-22 by Ana Lima in "
+                             f"{pull(12)})</small>")
+    for page in pages.values():
+        assert "on 2026-11-22" not in page
+    # A status changed by a commit of its own is dated by that commit.
+    steps = timeline(pages["decisions/0009.md"])
+    assert f"proposed</span> on 2026-11-25 by Li Lei in {pull(14)}" in steps[0]
+    assert f"accepted</span> on 2026-11-27 by Li Lei in {pull(15)}" in steps[1]
+
+
+def test_a_record_committed_after_its_date_is_dated_by_itself_and_recorded_by_the_commit(imported: GitRepo) -> None:
+    page = generated(imported.path).pages["experiments/base.md"]
+    assert f"<strong>Dated</strong> 2026-02-01 · <strong>recorded</strong> 2026-11-22 by Ana Lima in {pull(12)}" in page
+
+
+def test_home_groups_an_import_into_one_row(imported: GitRepo) -> None:
+    home = generated(imported.path).pages["index.md"]
+    changes = home[home.index("## Recent decision changes"):home.index("## What changed lately")]
+    rows = [line for line in changes.splitlines() if line.startswith("| 2026-")]
+    assert [row.split(" | ")[0] for row in rows] == ["| 2026-11-27", "| 2026-11-25", "| 2026-11-22"]
+    assert f"8 decisions recorded in {pull(12)}" in rows[2]
+    assert rows[2].count("<a href=") == 9  # the pull request and every decision
+    assert ('5 <span class="mlr-badge mlr-decision-accepted">accepted</span> '
+            '2 <span class="mlr-badge mlr-decision-superseded">superseded</span> '
+            '1 <span class="mlr-badge mlr-decision-deprecated">deprecated</span>') in rows[2]
+
+
+def test_the_atom_feed_has_one_entry_for_an_import(imported: GitRepo) -> None:
+    feed = generated(imported.path).files["feed.xml"].decode("utf-8")
+    assert feed.count("<entry>") == 3
+    assert "<title>8 decisions, 1 experiment recorded</title>" in feed
+    assert "<summary>Import the decision log (#12)</summary>" in feed
+    assert "<title>Decision 0009 accepted: Decision 0009</title>" in feed
