@@ -76,16 +76,18 @@ class DiffFeed:
     """Commits diffed by one `git diff-tree --stdin` fed while the log runs: its output is spooled, so
     feeding never waits for a reader, and the diffs are read once the log is done."""
 
-    def __init__(self, toplevel: Path, *args: str):
+    def __init__(self, toplevel: Path, *args: str, magic: bool = False):
         self.toplevel = toplevel
         self.args = args
+        self.magic = magic
+        """The pathspecs in `args` carry magic (see `mlreport.git.command`)."""
         self._process: Process | None = None
 
     def add(self, sha: str) -> None:
         """Have one more commit diffed."""
         if self._process is None:
             self._process = Process(self.toplevel, "diff-tree", "--stdin", "-z", "-r", "--raw", "--no-abbrev",
-                                    f"--format={_FORMAT}", *self.args, stdin=True, spool=True)
+                                    f"--format={_FORMAT}", *self.args, stdin=True, spool=True, magic=self.magic)
             _widen_pipe(self._process.stdin)  # room for some 25,000 ids: the log never waits for diff-tree
         self._process.stdin.write(f"{sha}\n".encode("ascii"))
 

@@ -233,6 +233,8 @@ def _read_log(options: Options, repo: Repo, since: str, pathspecs: list[str], bl
     # git log shows no diff for a merge; what a merge changed against every parent (a conflict resolved,
     # an edit made while merging) comes from a combined diff of it.
     merges = DiffFeed(repo.toplevel, "--cc", "--", *pathspecs)
+    if renames:
+        renames.watch(pathspecs)
     new: dict[str, LogCommit] = {}
 
     def read(commit: LogCommit) -> None:
