@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -59,13 +60,24 @@ class Repo:
             return frozenset()
 
 
-def command(*args: str) -> list[str]:
+def command(*args: str, magic: bool = False) -> list[str]:
     """The full git command line for `args`, with the settings the parsers rely on.
 
     Reads never take the index lock (`--no-optional-locks`), so a build or `serve` running beside
-    the user's own git commands cannot make them fail; folder names are taken literally.
+    the user's own git commands cannot make them fail; folder names are taken literally. With
+    `magic` the pathspecs may carry magic (`:(exclude,literal)docs`, see `excluded`): nothing else
+    in them is a pattern.
     """
-    return ["git", "--no-optional-locks", "--literal-pathspecs", *_CONFIG, *args]
+    return ["git", "--no-optional-locks", "--noglob-pathspecs" if magic else "--literal-pathspecs", *_CONFIG, *args]
+
+
+def excluded(path: str) -> str:
+    """A pathspec (for a `magic` command) leaving out the folder or file `path`, taken literally."""
+    return f":(exclude,literal){path}"
+
+
+_PATHSPEC_ENVIRONMENT = ("GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS")
+"""What could turn a `magic` command's pathspecs back into plain names or patterns."""
 
 
 def run(cwd: Path, *args: str, ok_codes: tuple[int, ...] = (0,)) -> tuple[int, bytes]:
@@ -93,15 +105,17 @@ def first_line(stderr: bytes) -> str:
 class Process:
     """A git command running in the background: its output streamed, or spooled to a file to read at the end."""
 
-    def __init__(self, cwd: Path, *args: str, stdin: bool = False, spool: bool = False):
+    def __init__(self, cwd: Path, *args: str, stdin: bool = False, spool: bool = False, magic: bool = False):
         # stderr goes to a file: a pipe nobody reads could fill up with warnings and stall git. A spooled
         # stdout lets a command run to its end while this process is busy with something else.
         self._stderr = tempfile.TemporaryFile()
         self._spool = tempfile.TemporaryFile() if spool else None
         try:
-            self._process = subprocess.Popen(command(*args), cwd=cwd, stderr=self._stderr,
+            environment = {key: value for key, value in os.environ.items()
+                           if key not in _PATHSPEC_ENVIRONMENT} if magic else None
+            self._process = subprocess.Popen(command(*args, magic=magic), cwd=cwd, stderr=self._stderr,
                                              stdout=self._spool or subprocess.PIPE,
-                                             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL)
+                                             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL, env=environment)
         except OSError as exc:
             self._close()
             raise GitError(f"cannot run git: {exc.strerror}") from None

@@ -24,6 +24,9 @@ except ImportError:  # Windows
 # %aN and %aE: the author as .mailmap maps them, so one person who committed under two names is one.
 _FORMAT = "%x1e%H%x00%P%x00%aN%x00%aE%x00%aI%x00%cI%x00%s%x00%b"
 _HEADER_FIELDS = 7  # after the hash: parents, name, email, dates, subject, body
+# What a diff of commits the log already gave needs: their ids (git prints each merge's even when the
+# combined diff is empty, so a shorter header is most of what it writes and what is parsed after the log).
+_ID_FORMAT = "%x1e%H"
 _CHUNK = 1 << 18
 
 
@@ -65,7 +68,7 @@ def stream_log(toplevel: Path, head: str, since: str, pathspecs: Iterable[str]) 
     process = Process(toplevel, "log", "-z", "--raw", "--no-abbrev", "-M", "--root", "--full-history",
                       "--parents", f"--format={_FORMAT}", *revisions, "--", *pathspecs)
     try:
-        yield from _parse(_chunks(process))
+        yield from _parse(_chunks(process), _HEADER_FIELDS)
         process.finish()
     except BaseException:
         process.stop()
@@ -74,25 +77,28 @@ def stream_log(toplevel: Path, head: str, since: str, pathspecs: Iterable[str]) 
 
 class DiffFeed:
     """Commits diffed by one `git diff-tree --stdin` fed while the log runs: its output is spooled, so
-    feeding never waits for a reader, and the diffs are read once the log is done."""
+    feeding never waits for a reader, and the diffs are read once the log is done. The commits read
+    carry only their ids and files: the rest the log gave."""
 
-    def __init__(self, toplevel: Path, *args: str):
+    def __init__(self, toplevel: Path, *args: str, magic: bool = False):
         self.toplevel = toplevel
         self.args = args
+        self.magic = magic
+        """The pathspecs in `args` carry magic (see `mlreport.git.command`)."""
         self._process: Process | None = None
 
     def add(self, sha: str) -> None:
         """Have one more commit diffed."""
         if self._process is None:
             self._process = Process(self.toplevel, "diff-tree", "--stdin", "-z", "-r", "--raw", "--no-abbrev",
-                                    f"--format={_FORMAT}", *self.args, stdin=True, spool=True)
+                                    f"--format={_ID_FORMAT}", *self.args, stdin=True, spool=True, magic=self.magic)
             _widen_pipe(self._process.stdin)  # room for some 25,000 ids: the log never waits for diff-tree
         self._process.stdin.write(f"{sha}\n".encode("ascii"))
 
     def read(self) -> list[LogCommit]:
         """The commits added since the last read, each with the files its diff shows."""
         process, self._process = self._process, None
-        return list(_parse([process.finish()])) if process else []
+        return list(_parse([process.finish()], 0)) if process else []
 
     def stop(self) -> None:
         """End the diff-tree process early (after an error elsewhere)."""
@@ -206,8 +212,9 @@ def _widen_pipe(stream: IO[bytes]) -> None:
         pass  # elsewhere (or when the system forbids it) git just waits a little more often
 
 
-def _parse(chunks: Iterable[bytes]) -> Iterator[LogCommit]:
-    """Commits from the NUL-separated output, as chunks arrive: a commit cut by a chunk's end waits for the next."""
+def _parse(chunks: Iterable[bytes], header_fields: int) -> Iterator[LogCommit]:
+    """Commits from the NUL-separated output, as chunks arrive: a commit cut by a chunk's end waits for the next.
+    Each header is the hash and `header_fields` more fields (those of `_FORMAT`, or none)."""
     tokens: list[bytes] = []
     rest = b""
     retry_at = 0
@@ -217,16 +224,16 @@ def _parse(chunks: Iterable[bytes]) -> Iterator[LogCommit]:
         tokens.extend(parts)
         if len(tokens) < retry_at:  # one huge commit still arriving: wait for twice as much, not re-parse each time
             continue
-        commits, used = _complete_commits(tokens, final=False)
+        commits, used = _complete_commits(tokens, False, header_fields)
         yield from commits
         tokens = tokens[used:]
         retry_at = 0 if commits else 2 * len(tokens)
     if rest:
         tokens.append(rest)
-    yield from _complete_commits(tokens, final=True)[0]
+    yield from _complete_commits(tokens, True, header_fields)[0]
 
 
-def _complete_commits(tokens: list[bytes], final: bool) -> tuple[list[LogCommit], int]:
+def _complete_commits(tokens: list[bytes], final: bool, header_fields: int) -> tuple[list[LogCommit], int]:
     """The commits whose every field is in `tokens`, and how many tokens they took.
 
     A commit is its header (the hash, marked by a leading \\x1e, then the format's fields), then
@@ -240,10 +247,10 @@ def _complete_commits(tokens: list[bytes], final: bool) -> tuple[list[LogCommit]
     index = 0
     while index < count:
         start = index
-        if index + _HEADER_FIELDS + 1 > count and not final:
+        if index + header_fields + 1 > count and not final:
             break
-        header = tokens[index:index + _HEADER_FIELDS + 1]
-        index += _HEADER_FIELDS + 1
+        header = tokens[index:index + header_fields + 1]
+        index += header_fields + 1
         entries = []
         while index < count and not tokens[index].startswith(b"\x1e"):
             fields = tokens[index].split(b" ")

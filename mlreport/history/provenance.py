@@ -184,8 +184,10 @@ def _want_blobs(repo: Repo, rows: dict[str, RecordRow], steps: dict[str, list[Li
 
 def _owned_folders(options: Options, repo: Repo, rows: dict[str, RecordRow]) -> dict[str, str]:
     """Git folder → record path, for records in the directory form."""
+    # The file's name rules most records out before any path is built.
     return {repo.git_path(path.rpartition("/")[0]): path for path, (kind, *_) in rows.items()
-            if BY_NAME[kind].owns_folder(options.root / path, options)}
+            if path.rpartition("/")[2] in BY_NAME[kind].markers
+            and BY_NAME[kind].owns_folder(options.root / path, options)}
 
 
 def _owner(git_path: str, owners: dict[str, str]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import os
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -91,19 +92,22 @@ def _read_submodule(options: Options, mount: str, rows: dict[str, RecordRow]) ->
 
 def _by_repository(root: Path, rows: dict[str, RecordRow]) -> dict[str, dict[str, RecordRow]]:
     """The records grouped by the repository holding them: "" for the site root's own, else the top of a
-    submodule inside the root ("experiments/shared/")."""
-    mounts: dict[PurePosixPath, str] = {}
+    submodule inside the root ("experiments/shared/"). Plain strings, one `stat` per folder: this runs
+    before git is started, for every record."""
+    mounts: dict[str, str] = {}
 
-    def mount_of(folder: PurePosixPath) -> str:
-        if folder == PurePosixPath("."):
+    def mount_of(folder: str) -> str:
+        if not folder:
             return ""
-        if folder not in mounts:
-            mounts[folder] = f"{folder}/" if (root / folder / ".git").exists() else mount_of(folder.parent)
-        return mounts[folder]
+        mount = mounts.get(folder)
+        if mount is None:
+            mount = mounts[folder] = f"{folder}/" if os.path.exists(os.path.join(root, folder, ".git")) \
+                else mount_of(folder.rpartition("/")[0])
+        return mount
 
     groups: dict[str, dict[str, RecordRow]] = {"": {}}
     for path, row in rows.items():
-        groups.setdefault(mount_of(PurePosixPath(path).parent), {})[path] = row
+        groups.setdefault(mount_of(path.rpartition("/")[0]), {})[path] = row
     return groups
 
 
@@ -233,6 +237,8 @@ def _read_log(options: Options, repo: Repo, since: str, pathspecs: list[str], bl
     # git log shows no diff for a merge; what a merge changed against every parent (a conflict resolved,
     # an edit made while merging) comes from a combined diff of it.
     merges = DiffFeed(repo.toplevel, "--cc", "--", *pathspecs)
+    if renames:
+        renames.watch(pathspecs)
     new: dict[str, LogCommit] = {}
 
     def read(commit: LogCommit) -> None:

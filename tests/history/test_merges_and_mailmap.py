@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 
-from tests.history.conftest import ANA, LI, ZOE, decision, history, identity
+from tests.history.conftest import ANA, LI, ZOE, decision, experiment, history, identity
 from tests.history.test_moves import nygard
 
 
@@ -30,6 +32,51 @@ def test_an_edit_made_only_in_the_merge_commit_is_a_change_of_the_record(repo, a
     assert [(s.status, s.change.pr) for s in provenance.status_history] == [("proposed", 1), ("accepted", 7)]
     # A merge that only brings the branch's own edits in adds nothing to them.
     assert [c.subject for c in history(repo.path).provenance("decisions/0002-use-avro.md").changes] == ["Propose Avro"]
+
+
+def cc_follow(repo, path: str) -> list[str]:
+    """The commits `git log --cc --follow` shows a diff of for one file (a merge with its own edits among them),
+    newest first: it lists a merge whose combined diff is empty too, with no diff."""
+    shown = repo.git("log", "--cc", "--follow", "--format=%x00%H", "--", path).split("\0")[1:]
+    return [section[:40] for section in shown if "\ndiff --" in section]
+
+
+def test_merges_that_edit_no_record_add_no_change_and_one_that_resolves_a_conflict_does(repo, at):
+    repo.write("decisions/0001-use-kafka.md", decision("Use Kafka", "proposed"))
+    repo.write("experiments/resnet.yaml", experiment("ResNet"))
+    repo.write("README.md", "The app.\n")
+    repo.commit("Start (#1)", author=ZOE, date=at(1))
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.write("experiments/resnet.yaml", experiment("ResNet", "tuned on the branch"))
+    repo.commit("Tune ResNet", author=LI, date=at(2))
+    repo.git("checkout", "-q", "main")
+    repo.write("decisions/0001-use-kafka.md", decision("Use Kafka", "accepted"))
+    repo.commit("Accept Kafka (#2)", author=ZOE, date=at(3))
+    # Both sides changed records, different ones; the merge itself edits only the README.
+    repo.git("merge", "--no-ff", "--no-commit", "-q", "topic", env=identity(ANA, at(4)))
+    repo.write("README.md", "The app, merged.\n")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "Merge pull request #3 from team/topic", env=identity(ANA, at(4)))
+    repo.git("checkout", "-q", "-b", "other", "HEAD~1")
+    repo.write("experiments/resnet.yaml", experiment("ResNet", "tuned elsewhere"))
+    repo.commit("Tune ResNet another way", author=LI, date=at(5))
+    repo.git("checkout", "-q", "main")
+    conflict = subprocess.run(["git", "merge", "--no-ff", "--no-commit", "-q", "other"], cwd=repo.path,
+                              env={**os.environ, **identity(ANA, at(6))}, capture_output=True, check=False)
+    assert conflict.returncode == 1  # both branches tuned ResNet's notes
+    repo.write("experiments/resnet.yaml", experiment("ResNet", "both tunings"))  # resolved by hand
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "Merge pull request #4 from team/other", env=identity(ANA, at(6)))
+
+    result = history(repo.path)
+
+    kafka, resnet = result.provenance("decisions/0001-use-kafka.md"), result.provenance("experiments/resnet.yaml")
+    assert [c.commit for c in kafka.changes] == cc_follow(repo, "decisions/0001-use-kafka.md")
+    assert [c.subject for c in kafka.changes] == ["Accept Kafka (#2)", "Start (#1)"]
+    assert [c.commit for c in resnet.changes] == cc_follow(repo, "experiments/resnet.yaml")
+    assert [(c.subject, c.author, c.pr) for c in resnet.changes] == [
+        ("Merge pull request #4 from team/other", "Ana Lima", 4), ("Tune ResNet another way", "李雷", 4),
+        ("Tune ResNet", "李雷", 3), ("Start (#1)", "Zoë Ångström", 1)]
 
 
 def test_mailmap_gives_one_person_one_name_and_a_new_mailmap_is_not_hidden_by_the_cache(repo, at):

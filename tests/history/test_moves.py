@@ -118,3 +118,40 @@ def test_a_move_in_among_the_commits_since_the_cached_head_reads_like_a_full_pas
     assert [(c.pr, c.action, c.author) for c in provenance.changes] == [
         (2, "renamed", "李雷"), (1, "added", "Zoë Ångström")]
     assert facts(provenance) == follow_log(repo, "decisions/0002-use-avro.md")
+
+
+def test_a_commit_adding_records_beside_a_deletion_elsewhere_or_a_move_in_tells_them_apart(repo):
+    repo.write("docs/adr/0001-use-kafka.md", nygard("Use Kafka", "Accepted"))
+    repo.write("docs/old-notes.md", "Notes nobody reads.\n")
+    created = repo.commit("Kafka (#1)", author=ZOE, date="2020-01-02T10:00:00+00:00")
+    repo.git("rm", "-q", "docs/old-notes.md")
+    repo.write("experiments/resnet.yaml", experiment("ResNet"))
+    cleanup = repo.commit("ResNet, and old notes gone (#2)", author=LI, date="2021-01-02T10:00:00+00:00")
+    (repo.path / "decisions").mkdir()
+    repo.git("mv", "docs/adr/0001-use-kafka.md", "decisions/0001-use-kafka.md")
+    repo.write("decisions/0002-use-avro.md", decision("Use Avro", "proposed", body="Schemas evolve. " * 20))
+    moved = repo.commit("Kafka moved in, Avro new (#3)", date="2022-01-02T10:00:00+00:00")
+
+    result = history(repo.path)
+
+    # A deletion outside the record folders is no move: the experiment added beside it stays added there.
+    assert [(c.commit, c.action) for c in result.provenance("experiments/resnet.yaml").changes] == [(cleanup, "added")]
+    assert [(c.commit, c.action) for c in result.provenance("decisions/0002-use-avro.md").changes] == [(moved, "added")]
+    kafka = result.provenance("decisions/0001-use-kafka.md")
+    assert [(c.commit, c.action) for c in kafka.changes] == [(moved, "renamed"), (created, "added")]
+    for path in ("experiments/resnet.yaml", "decisions/0001-use-kafka.md", "decisions/0002-use-avro.md"):
+        assert facts(result.provenance(path)) == follow_log(repo, path)
+
+
+def test_moves_are_followed_whatever_pathspec_settings_the_environment_holds(repo, monkeypatch):
+    folder = "docs/adr [old] *"  # brackets and a star: a pattern, were it read as one
+    repo.write(f"{folder}/0001-use-kafka.md", nygard("Use Kafka", "Proposed"))
+    created = repo.commit("Propose Kafka (#3)", author=ZOE, date="2017-03-01T09:00:00+01:00")
+    repo.git("mv", folder, "decisions")
+    repo.commit("Adopt mlreport (#42)", date="2021-10-19T12:00:00+00:00")
+    monkeypatch.setenv("GIT_LITERAL_PATHSPECS", "1")  # a user's shell setting, which would turn off pathspec magic
+
+    provenance = history(repo.path).provenance("decisions/0001-use-kafka.md")
+
+    assert (provenance.created.commit, provenance.created.author, provenance.created.pr) == (created, "Zoë Ångström", 3)
+    assert facts(provenance) == follow_log(repo, "decisions/0001-use-kafka.md")
