@@ -16,8 +16,8 @@ from mlreport.records.model_card import Evaluation, ModelCard
 from mlreport.records.cache import RecordCache
 from mlreport.records.source import Reader, SourceError
 
-__all__ = ["Decision", "Evaluation", "Experiment", "Loaded", "ModelCard", "Record", "decision_key",
-           "load_records", "record_files"]
+__all__ = ["Decision", "Evaluation", "Experiment", "Loaded", "ModelCard", "Record", "RecordCache", "decision_key",
+           "load_fresh", "load_records", "record_files"]
 
 
 @dataclass
@@ -43,10 +43,12 @@ def record_files(options: Options) -> dict[str, list[Path]]:
     return files
 
 
-def load_records(options: Options, *, cached: bool = False) -> Loaded:
-    """Read all records under the configured folders; `cached` reuses those whose files did not change."""
+def load_records(options: Options, *, cached: bool = False, cache: RecordCache | None = None) -> Loaded:
+    """Read all records under the configured folders; `cached` reuses those whose files did not change (through
+    `cache` when given: it then holds every entry this load used or made, see `RecordCache.kept`)."""
     loaded = Loaded()
-    cache = RecordCache.open(options) if cached else None
+    if cache is None and cached:
+        cache = RecordCache.open(options)
     if cache and cache.note:
         loaded.notes.append(cache.note)
     files = record_files(options)
@@ -78,10 +80,15 @@ def _folder_outside(folder: Path, root: Path) -> Problem | None:
 
 
 def _load_fresh(load: Loader, path: Path, root: Path) -> tuple[Record | None, list[Problem]]:
+    return load_fresh(load, path, Reader(root))
+
+
+def load_fresh(load: Loader, path: Path, reader: Reader) -> tuple[Record | None, list[Problem]]:
+    """One record file loaded through `reader` (which then holds what the load read), whatever goes wrong."""
     try:
-        return _load(load, path, Reader(root))
+        return _load(load, path, reader)
     except OSError as exc:
-        return None, [_unreadable(path, root, exc)]
+        return None, [_unreadable(path, reader.root, exc)]
 
 
 def _load(load: Loader, path: Path, reader: Reader) -> tuple[Record | None, list[Problem]]:
@@ -108,7 +115,7 @@ def _load_cached(kind: str, load: Loader, path: Path, root: Path,
         loaded = _load(load, path, reader)
     except OSError as exc:
         return None, [_unreadable(path, root, exc)]
-    cache.put(kind, shown, reader.seen, loaded)
+    cache.put(kind, shown, reader, loaded)
     return loaded
 
 
