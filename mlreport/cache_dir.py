@@ -40,6 +40,12 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a file's content (SHA-1 of `blob <size>\\0` and the bytes): a revision's
+    files, listed by `git ls-tree`, are matched against files read from disk by it, without reading them."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
 @lru_cache(maxsize=1)
 def code_stamp() -> str:
     """Python's version and a digest of mlreport's code: what one version cached, another never reads."""

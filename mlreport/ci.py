@@ -8,7 +8,6 @@ from pathlib import Path
 
 from mlreport import __version__, git
 from mlreport.config import Options
-from mlreport.templates import environment
 
 PROVIDERS = ("github", "gitlab")
 # Template (under templates/ci/) → where it goes, relative to the repository's top folder.
@@ -42,6 +41,8 @@ def render_pipeline(options: Options, template: str, *, install: str, branch: st
     """One pipeline file from its template under templates/ci/."""
     # CI files are full of `${{ … }}` expressions of their own: template fields are `[[ … ]]` instead,
     # and nothing is HTML-escaped in a YAML file.
+    from mlreport.templates import environment  # Jinja2 only for `init --ci`, not for every command
+
     env = environment(options, block_start_string="[%", block_end_string="%]", variable_start_string="[[",
                       variable_end_string="]]", comment_start_string="[#", comment_end_string="#]")
     env.autoescape = False

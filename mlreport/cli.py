@@ -10,30 +10,27 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterator, NoReturn, TypeVar
 
 import click
 
-from mlreport import __version__, render
-from mlreport.build import BuildFailed, build_site, serve_site
-from mlreport.ci import PROVIDERS, write_pipelines
+from mlreport import __version__
+from mlreport.ci import PROVIDERS
 from mlreport.config import CONFIG_FILE, Options, load_options
-from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
-from mlreport.importers import ImportFailed
-from mlreport.importers.dvc_runs import import_dvc
-from mlreport.importers.hub_cards import export_card, import_card
-from mlreport.importers.mlflow_runs import RunQuery, import_runs
-from mlreport.importers.writer import Batch, write_batch
-from mlreport.pipeline import generate_site
 from mlreport.problems import RecordError, count_problems, errors, format_problems, warnings
 from mlreport.project import NoProject, find_root
 from mlreport.query import QueryError, parse, parse_columns, parse_order
 from mlreport.results import FORMATS, answer, render as render_answer, summary
 from mlreport.records.kinds import KINDS, NAMES
-from mlreport.scaffold import has_plugin_entry, ignore_generated, init_repo, new_record, title_slug
 from mlreport.schema import SCHEMAS
 from mlreport.site_folder import Choice, SiteFolderError, Sources, cannot_write, check_site_folder, mark
 from mlreport.validate import read_records
+
+if TYPE_CHECKING:
+    from mlreport.importers.writer import Batch
+
+# What only some commands need (MkDocs, the renderer, the importers, git diffing) is imported by those
+# commands: `mlreport validate` on an unchanged repository is mostly the time Python takes to import.
 
 T = TypeVar("T")
 _ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path),
@@ -94,6 +91,8 @@ def schema(kind: str | None) -> None:
 @_ROOT
 def new(kind: str, title: str, root: Path) -> None:
     """Write a new record from a template and print its path; never overwrites a file."""
+    from mlreport.scaffold import new_record, title_slug
+
     if not title_slug(title):
         raise click.BadParameter("needs a letter or digit to name the file after", param_hint="TITLE")
     options = _options(root)
@@ -112,6 +111,9 @@ def new(kind: str, title: str, root: Path) -> None:
 @click.option("--ci", type=click.Choice(PROVIDERS), help="Also write the CI pipelines: validate, PR report, publish.")
 def init(root: Path, site_name: str, ci: str | None) -> None:
     """Make a repository ready for mlreport: folders, mkdocs.yml, one example record of each kind."""
+    from mlreport.ci import write_pipelines
+    from mlreport.scaffold import has_plugin_entry, ignore_generated, init_repo
+
     root.mkdir(parents=True, exist_ok=True)
     options = _options(root)
     config = options.root / CONFIG_FILE
@@ -166,6 +168,8 @@ def diff(base: str | None, root: Path, fmt: str, expression: str) -> None:
     Without BASE, compares with the merge base of HEAD and the default branch (origin/HEAD, main or
     master). BASE is read from git directly: nothing is checked out, the work tree stays as it is.
     """
+    from mlreport.diff import DiffError, diff_repo, render_json, render_markdown
+
     selection = _query(parse, expression, "query") if expression.strip() else None
     options = _options(root)
     try:
@@ -221,6 +225,8 @@ def _query(read: Callable[[str], T], text: str, source: str) -> T:
                    "and the feed's absolute links need it.")
 def build(root: Path, strict: bool, site_dir: Path | None, site_url: str | None) -> None:
     """Validate the records and build the site; a failed build leaves the previous site untouched."""
+    from mlreport.build import BuildFailed, build_site
+
     options = _options(root, strict=strict)
     with _mkdocs_messages():
         try:
@@ -244,6 +250,8 @@ def build(root: Path, strict: bool, site_dir: Path | None, site_url: str | None)
 @click.option("--dev-addr", metavar="HOST:PORT", help="Where to serve (default: localhost:8000).")
 def serve(root: Path, dev_addr: str | None) -> None:
     """Serve the site locally; it rebuilds when a record, a page or a template changes."""
+    from mlreport.build import BuildFailed, serve_site
+
     options = _options(root)
     with _mkdocs_messages(info=True):
         try:
@@ -261,6 +269,9 @@ def serve(root: Path, dev_addr: str | None) -> None:
               help="Folder to write the generated Markdown, data files and assets into.")
 def generate(root: Path, out: Path) -> None:
     """Write the generated pages, data and assets to a folder, without building a site."""
+    from mlreport import render
+    from mlreport.pipeline import generate_site
+
     options = _options(root)
     pages = "the generated pages"
     try:
@@ -312,6 +323,8 @@ _DRY_RUN = click.option("--dry-run", is_flag=True, help="Say what would be creat
 def import_mlflow(root: Path, tracking_uri: str | None, experiments: tuple[str, ...], filter_string: str,
                   run_ids: tuple[str, ...], since: dt.datetime | None, dry_run: bool) -> None:
     """One experiment record per MLflow run: params, final metrics, histories, tags, code, a link back."""
+    from mlreport.importers.mlflow_runs import RunQuery, import_runs
+
     query = RunQuery(tracking_uri or "", experiments, filter_string, run_ids, since.date() if since else None)
     _import(_options(root), lambda: import_runs(query), dry_run)
 
@@ -322,6 +335,8 @@ def import_mlflow(root: Path, tracking_uri: str | None, experiments: tuple[str, 
 @_DRY_RUN
 def import_dvc_runs(paths: tuple[Path, ...], root: Path, dry_run: bool) -> None:
     """Records from DVCLive folders (default: dvclive/) and `dvc exp show --json` files."""
+    from mlreport.importers.dvc_runs import import_dvc
+
     options = _options(root)
     _import(options, lambda: import_dvc(list(paths), options.root), dry_run)
 
@@ -332,6 +347,8 @@ def import_dvc_runs(paths: tuple[Path, ...], root: Path, dry_run: bool) -> None:
 @_DRY_RUN
 def import_hf_card(path: Path, root: Path, dry_run: bool) -> None:
     """A Hugging Face model card (README.md or its folder): the card, and an experiment per model-index result."""
+    from mlreport.importers.hub_cards import import_card
+
     options = _options(root)
     _import(options, lambda: import_card(path, options.root), dry_run)
 
@@ -348,6 +365,9 @@ def export_records() -> None:
               help="Write the README here (default: print it).")
 def export_hf_card(card_id: str, root: Path, out: Path | None) -> None:
     """A model card as a Hugging Face README, its model-index generated from the linked experiments."""
+    from mlreport.importers import ImportFailed
+    from mlreport.importers.hub_cards import export_card
+
     options = _options(root)
     checked = read_records(options)
     if errors(checked.problems):
@@ -370,6 +390,9 @@ def export_hf_card(card_id: str, root: Path, out: Path | None) -> None:
 
 def _import(options: Options, read: Callable[[], Batch], dry_run: bool) -> None:
     """Read the records, write them (a progress bar on a terminal when there are many), say what changed."""
+    from mlreport.importers import ImportFailed
+    from mlreport.importers.writer import write_batch
+
     try:
         batch = read()
         shown = len(batch) >= _PROGRESS_FROM and sys.stderr.isatty()

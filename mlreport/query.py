@@ -19,9 +19,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol, Sequence
 
-from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedToken
+if TYPE_CHECKING:
+    from lark import Lark, Token, Tree
 
 GRAMMAR = r"""
 ?query: disjunction
@@ -165,7 +166,22 @@ class Query:
 
 @lru_cache(maxsize=None)
 def _parser() -> Lark:
+    # Imported when the first expression is read: most commands read none, and lark takes a while to import.
+    from lark import Lark
+
     return Lark(GRAMMAR, parser="lalr", lexer="basic", start=["query", "order", "columns"])
+
+
+def _is_tree(node: Any) -> bool:
+    from lark import Tree
+
+    return isinstance(node, Tree)
+
+
+def _is_token(node: Any) -> bool:
+    from lark import Token
+
+    return isinstance(node, Token)
 
 
 def parse(text: str) -> Query:
@@ -181,12 +197,12 @@ def parse_order(text: str) -> list[tuple[Field, bool]]:
     """`metrics.test.pr_auc DESC, date` → [(field, descending)]; raises QueryError."""
     tree = _parse(text, "order")
     return [(_field(item.children[0]), len(item.children) > 1 and item.children[1].lower() == "desc")
-            for item in tree.children if isinstance(item, Tree)]
+            for item in tree.children if _is_tree(item)]
 
 
 def parse_columns(text: str) -> list[Field]:
     """`id, title, metrics.test.pr_auc` → fields; raises QueryError."""
-    return [_field(node) for node in _parse(text, "columns").children if isinstance(node, Tree)]
+    return [_field(node) for node in _parse(text, "columns").children if _is_tree(node)]
 
 
 def sort_fields(rows: Iterable[Fields], order: Sequence[tuple[Field, bool]]) -> list[Fields]:
@@ -208,6 +224,8 @@ def _sort_value(value: Any) -> tuple[int, Any]:
 
 
 def _parse(text: str, start: str) -> Tree:
+    from lark import UnexpectedCharacters, UnexpectedToken
+
     try:
         return _parser().parse(text, start=start)
     except UnexpectedCharacters as exc:
@@ -289,7 +307,7 @@ def _field_text(text: str, tokens: list[Token]) -> str:
 
 
 def _field(node: Tree) -> Field:
-    tokens = [t for t in node.children if isinstance(t, Token) and t.type != "DOT"]
+    tokens = [t for t in node.children if _is_token(t) and t.type != "DOT"]
     parts = [_unquote(t) for t in tokens]
     text = ".".join(t.value for t in tokens)
     head, rest = parts[0].lower(), ".".join(parts[1:])
@@ -328,7 +346,7 @@ def _compile(node: Tree, found: list[Field]) -> Predicate:
     """A tree to a test on fields; each field read is added to `found`."""
     if node.data == "group":
         return _compile(node.children[1], found)
-    kids = [kid for kid in node.children if isinstance(kid, Tree)]
+    kids = [kid for kid in node.children if _is_tree(kid)]
     if node.data in ("disjunction", "conjunction"):
         tests = [_compile(kid, found) for kid in kids]
         combine = any if node.data == "disjunction" else all
@@ -338,9 +356,9 @@ def _compile(node: Tree, found: list[Field]) -> Predicate:
         return lambda fields: not inner(fields)
     field = _field(kids[0])
     found.append(field)
-    negated = any(isinstance(t, Token) and t.type == "NOT" for t in node.children)
+    negated = any(_is_token(t) and t.type == "NOT" for t in node.children)
     literals = [_status_literal(field, _literal(kid)) for kid in kids[1:]]
-    tokens = {t.type: t for t in node.children if isinstance(t, Token)}
+    tokens = {t.type: t for t in node.children if _is_token(t)}
     if node.data == "null":
         return lambda fields: (field.value(fields) is None) != negated
     if node.data == "compare":

@@ -13,6 +13,8 @@ import errno
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -140,7 +142,7 @@ def staging_folder(target: Path) -> Iterator[Path]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(target)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+        staging = _own_folder(target, "building")
     except OSError as exc:
         raise cannot_write("the site", target, exc) from None
     try:
@@ -152,30 +154,59 @@ def staging_folder(target: Path) -> Iterator[Path]:
 
 
 def swap_in(staging: Path, target: Path) -> None:
-    """Replace `target` with the freshly built `staging` folder, keeping the old one until the last step;
-    when a step fails the old site is put back."""
+    """Replace `target` with the freshly built `staging` folder: the old site is renamed aside and the new one
+    renamed in (when that fails, the old one is renamed back), then the old one is removed by a process of its
+    own, so the build does not wait for thousands of files to be deleted."""
     umask = os.umask(0)
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes private folders; a site is meant to be read
     retired: Path | None = None
     try:
         if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            retired = _own_folder(target, "old")
             with _locked(retired):
                 target.rename(retired / target.name)
                 _rename_or_restore(staging, target, retired / target.name)
         else:
             staging.rename(target)
     except OSError as exc:
+        if retired is not None and not (retired / target.name).exists():
+            shutil.rmtree(retired, ignore_errors=True)  # the old site is back in place: only the marker is left
         raise cannot_write("the site", target, exc) from None
-    finally:
-        if retired is not None:
-            shutil.rmtree(retired, ignore_errors=True)
+    if retired is not None:
+        remove_aside(retired)
+
+
+def remove_aside(folder: Path) -> None:
+    """Remove a folder mlreport set aside (an old site) in a process that goes on after this one ends, holding the
+    folder's lock meanwhile so that no other build takes it for a leftover. When no process can be started the
+    folder is removed here and now; when the process is killed, the next build removes what it left."""
+    try:
+        subprocess.Popen([sys.executable, "-I", "-c", _REMOVER, os.fspath(folder)], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True,
+                         start_new_session=True)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_REMOVER = """
+import os, shutil, sys
+folder = sys.argv[1]
+try:
+    import fcntl
+    descriptor = os.open(folder, os.O_RDONLY)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+except (ImportError, OSError):
+    pass
+shutil.rmtree(folder, ignore_errors=True)
+"""
+"""The remover: the standard library only (`-I`: no site packages, no environment), so it starts in milliseconds."""
 
 
 def remove_leftovers(target: Path) -> None:
-    """Remove the staging and retired folders that builds of `target` killed midway left beside it (never those
-    of a build still running: it holds a lock on its folder)."""
+    """Remove the staging and retired folders that builds of `target` killed midway left beside it: those named
+    as mlreport names them and holding its marker, or empty; never those of a build (or a removal) still running,
+    which holds a lock on its folder."""
     leftover = re.compile(rf"\.{re.escape(target.name)}\.(?:building|old)-{_SUFFIX}")
     try:
         with os.scandir(target.parent) as scan:
@@ -183,8 +214,30 @@ def remove_leftovers(target: Path) -> None:
     except OSError:
         return
     for entry in entries:
-        if leftover.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False) and not _in_use(Path(entry.path)):
-            shutil.rmtree(entry.path, ignore_errors=True)
+        if not (leftover.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)):
+            continue
+        folder = Path(entry.path)
+        if _in_use(folder):
+            continue
+        if (folder / MARKER).is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            try:
+                folder.rmdir()  # killed before its marker was written: empty, so nothing of anyone's is lost
+            except OSError:
+                pass
+
+
+def _own_folder(target: Path, role: str) -> Path:
+    """A new folder beside `target` for a build (`building`) or an old site (`old`), marked as mlreport's at once:
+    only marked folders are ever removed as leftovers."""
+    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.{role}-", dir=target.parent))
+    try:
+        mark(folder)
+    except OSError:
+        folder.rmdir()
+        raise
+    return folder
 
 
 def _rename_or_restore(staging: Path, target: Path, old: Path) -> None:

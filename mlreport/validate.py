@@ -10,7 +10,7 @@ from mlreport.catalog import Catalog, build_catalog
 from mlreport.config import CONFIG_FILE, Options
 from mlreport.governance import governance_problems
 from mlreport.problems import Problem, did_you_mean, errors, excerpt
-from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key, load_records
+from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, RecordCache, decision_key, load_records
 from mlreport.records.decision import next_decision_number
 from mlreport.records.kinds import DECISION
 from mlreport.site_folder import Choice, SiteFolderError, Sources, check_site_folder
@@ -35,9 +35,10 @@ class CheckedRecords:
         return bool(errors(self.problems))
 
 
-def read_records(options: Options, *, cached: bool = False) -> CheckedRecords:
-    """Load every record (`cached`: unchanged files from the record cache), join and check them."""
-    loaded = load_records(options, cached=cached)
+def read_records(options: Options, *, cached: bool = False, cache: RecordCache | None = None) -> CheckedRecords:
+    """Load every record (`cached`: unchanged files from the record cache, `cache` when given), join and check
+    them."""
+    loaded = load_records(options, cached=cached, cache=cache)
     catalog = build_catalog(loaded, options)
     return CheckedRecords(catalog, check_records(loaded, catalog, options), loaded.notes)
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -19,7 +21,7 @@ from mkdocs.__main__ import cli as mkdocs_cli
 from sitekit import read_page
 
 from repos import GitRepo
-from mlreport.site_folder import MARKER
+from mlreport.site_folder import MARKER, remove_aside, remove_leftovers, swap_in
 
 MKDOCS_YML = """\
 site_name: Team
@@ -177,29 +179,81 @@ def held(folder: Path) -> Iterator[None]:
         os.close(descriptor)
 
 
+def settled(folder: Path, expected: list[str], timeout: float = 60) -> list[str]:
+    """The names in `folder` once they are `expected`, or after `timeout` seconds: an old site is removed by a
+    process of its own, after the build has ended."""
+    deadline = time.monotonic() + timeout
+    while True:
+        names = sorted(p.name for p in folder.iterdir())
+        if names == expected or time.monotonic() > deadline:
+            return names
+        time.sleep(0.05)
+
+
 def test_leftovers_of_a_killed_build_are_removed_by_the_next(project: GitRepo, cli, tmp_path: Path) -> None:
     site = tmp_path / "site"
     assert cli("build", "--root", project.path, "--site-dir", site).exit_code == 0
-    # What a build killed while building, or while swapping the new site in, leaves beside the site.
+    # What a build killed while building, or while swapping the new site in, leaves beside the site: mlreport
+    # marks those folders the moment it makes them.
     building = tmp_path / ".site.building-k1ll3d_a"
     (building / "experiments").mkdir(parents=True)
     (building / "experiments" / "index.html").write_text("half a site", encoding="utf-8")
+    (building / MARKER).write_text("built by mlreport", encoding="utf-8")
     retired = tmp_path / ".site.old-k1ll3d_b"
     (retired / "site").mkdir(parents=True)
     (retired / "site" / "index.html").write_text("the site before", encoding="utf-8")
-    # Not leftovers: another site's, a file of the same shape, and the folder of a build still running.
+    (retired / MARKER).write_text("built by mlreport", encoding="utf-8")
+    (tmp_path / ".site.old-k1ll3d_c").mkdir()  # killed before its marker was written
+    # Not leftovers: another site's, a file of the same shape, a folder of that name mlreport never marked, and
+    # the folder of a build still running.
     other = tmp_path / ".public.building-abcdefgh"
     other.mkdir()
     (tmp_path / ".site.old-notes.txt").write_text("mine", encoding="utf-8")
+    unmarked = tmp_path / ".site.old-unmarked"
+    unmarked.mkdir()
+    (unmarked / "keep.txt").write_text("someone's", encoding="utf-8")
     running = tmp_path / ".site.building-running1"
     running.mkdir()
     (running / "index.html").write_text("being built", encoding="utf-8")
+    (running / MARKER).write_text("built by mlreport", encoding="utf-8")
     with held(running):
         result = cli("build", "--root", project.path, "--site-dir", site)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".public.building-abcdefgh", ".site.building-running1",
-                                                          ".site.old-notes.txt", "repo", "site"]
+    expected = [".public.building-abcdefgh", ".site.building-running1", ".site.old-notes.txt", ".site.old-unmarked",
+                "repo", "site"]
+    assert settled(tmp_path, expected) == expected
     assert (running / "index.html").read_text(encoding="utf-8") == "being built"
+    assert (unmarked / "keep.txt").read_text(encoding="utf-8") == "someone's"
+
+
+def test_the_old_site_is_set_aside_at_once_and_removed_after(tmp_path: Path) -> None:
+    target, staging = tmp_path / "site", tmp_path / "new"
+    (target / "experiments").mkdir(parents=True)
+    for number in range(2000):
+        (target / "experiments" / f"{number}.html").write_text("old", encoding="utf-8")
+    staging.mkdir()
+    (staging / "index.html").write_text("new", encoding="utf-8")
+
+    swap_in(staging, target)
+
+    assert sorted(p.name for p in target.iterdir()) == ["index.html"]  # the new site, whole, at once
+    aside = [p.name for p in tmp_path.iterdir() if p.name not in ("site", "new")]
+    assert all(re.fullmatch(r"\.site\.old-[a-z0-9_]{8}", name) for name in aside), aside
+    assert settled(tmp_path, ["site"]) == ["site"]
+
+
+def test_a_site_being_removed_is_no_leftover_for_another_build(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    target.mkdir()
+    aside = tmp_path / ".site.old-removing"
+    (aside / "site").mkdir(parents=True)
+    (aside / MARKER).write_text("built by mlreport", encoding="utf-8")
+    with held(aside):
+        remove_aside(aside)
+        remove_leftovers(target)
+        time.sleep(0.5)
+        assert (aside / "site").is_dir()  # the remover waits for the lock, and the next build leaves it alone
+    assert settled(tmp_path, ["site"]) == ["site"]
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from mlreport.diff.snapshot import DiffError, load_base, open_repo, resolve_base
 from mlreport.diff.structured import render_json
 from mlreport.catalog import build_catalog
 from mlreport.query import Query
+from mlreport.records import RecordCache
 from mlreport.validate import read_records
 
 __all__ = ["DiffError", "Report", "diff_repo", "render_json", "render_markdown"]
@@ -26,8 +27,11 @@ def diff_repo(options: Options, base: str | None = None, query: Query | None = N
     """
     repo = open_repo(options.root)
     resolved = resolve_base(repo, base)
-    base_model = build_catalog(load_base(options, repo, resolved.commit), options)
-    tree = read_records(options)
+    # The work tree first, through the record cache: its entries then serve BASE's records whose blobs they
+    # were read from, so only what the branch changed is parsed.
+    cache = RecordCache.open(options)
+    tree = read_records(options, cache=cache)
+    base_model = build_catalog(load_base(options, repo, resolved.commit, cache), options)
     tree_model, problems = tree.catalog, tree.problems
     return compare(base_model, tree_model, problems, base_label=resolved.label, base_commit=resolved.commit,
                    query=query)

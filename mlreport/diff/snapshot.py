@@ -10,7 +10,8 @@ from pathlib import Path
 
 from mlreport import git
 from mlreport.config import Options
-from mlreport.records import Loaded, load_records
+from mlreport.diff.reuse import Tree, load_reused
+from mlreport.records import Loaded, RecordCache, load_records
 from mlreport.records.kinds import KINDS
 
 
@@ -58,11 +59,18 @@ def resolve_base(repo: git.Repo, base: str | None) -> Base:
     return Base(f"merge base with {branch}", merge_base)
 
 
-def load_base(options: Options, repo: git.Repo, commit: str) -> Loaded:
-    """BASE's records, loaded from a temporary copy of its record folders with the tree's options."""
+def load_base(options: Options, repo: git.Repo, commit: str, work: RecordCache | None = None) -> Loaded:
+    """BASE's records with the tree's options: through the caches (see `reuse`) when `work`, the work tree's
+    record cache, is given and BASE's record folders hold plain files only; else loaded from a temporary copy of
+    its record folders."""
     folders = {posixpath.normpath(repo.git_path(getattr(options, kind.folder_option))) for kind in KINDS}
     # A record folder outside the repository has no records at BASE.
     inside = sorted(folder for folder in folders if folder != ".." and not folder.startswith("../"))
+    if work is not None and inside and all(_within_project(folder, repo.prefix) for folder in inside) \
+            and not any(_submodule_on_the_way(repo.toplevel, commit, folder) for folder in inside):
+        tree = Tree.of(git.tree_entries(repo.toplevel, commit, inside), repo.prefix)
+        if tree is not None:
+            return load_reused(options, repo, tree, work)
     files: Blobs = {}
     _collect(repo.toplevel, commit, inside, "", files)
     _collect_link_targets(repo.toplevel, commit, files)
@@ -75,6 +83,11 @@ def load_base(options: Options, repo: git.Repo, commit: str) -> Loaded:
         for path, (is_link, data) in sorted(files.items(), key=lambda item: item[1][0]):
             _write(copy, path, is_link, data)
         return load_records(replace(options, root=copy / repo.prefix))
+
+
+def _within_project(folder: str, prefix: str) -> bool:
+    """Whether a record folder (from the repository's top) lies in the project's folder."""
+    return not prefix or folder == prefix.rstrip("/") or folder.startswith(prefix)
 
 
 def _collect_link_targets(top: Path, commit: str, into: Blobs) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from mlreport.config import Options
 from mlreport.problems import Problem, relative
@@ -16,8 +18,8 @@ from mlreport.records.model_card import Evaluation, ModelCard
 from mlreport.records.cache import RecordCache
 from mlreport.records.source import Reader, SourceError
 
-__all__ = ["Decision", "Evaluation", "Experiment", "Loaded", "ModelCard", "Record", "decision_key",
-           "load_records", "record_files"]
+__all__ = ["Decision", "Evaluation", "Experiment", "Loaded", "ModelCard", "Record", "RecordCache", "decision_key",
+           "load_fresh", "load_records", "record_files"]
 
 
 @dataclass
@@ -39,17 +41,23 @@ def record_files(options: Options) -> dict[str, list[Path]]:
     files = {}
     for kind in KINDS:
         folder = kind.folder(options)
-        files[kind.name] = [path for path in _walk(folder) if kind.is_record(path, folder, options, Path.is_file)]
+        walked = _walk(folder)
+        # Every file a rule may ask about lies in the folder and is no hidden one: the walk has seen it already.
+        exists = set(walked).__contains__
+        files[kind.name] = [path for path in walked if kind.is_record(path, folder, options, exists)]
     return files
 
 
-def load_records(options: Options, *, cached: bool = False) -> Loaded:
-    """Read all records under the configured folders; `cached` reuses those whose files did not change."""
+def load_records(options: Options, *, cached: bool = False, cache: RecordCache | None = None) -> Loaded:
+    """Read all records under the configured folders; `cached` reuses those whose files did not change (through
+    `cache` when given: it then holds every entry this load used or made, see `RecordCache.kept`)."""
     loaded = Loaded()
-    cache = RecordCache.open(options) if cached else None
+    if cache is None and cached:
+        cache = RecordCache.open(options)
     if cache and cache.note:
         loaded.notes.append(cache.note)
     files = record_files(options)
+    shown_of = _Shown(options.root)
     for kind in KINDS:
         outside = _folder_outside(kind.folder(options), options.root)
         if outside:
@@ -57,7 +65,7 @@ def load_records(options: Options, *, cached: bool = False) -> Loaded:
             continue
         into: list[Record] = getattr(loaded, kind.plural)
         for path in files[kind.name]:
-            record, problems = _load_cached(kind.name, kind.load, path, options.root, cache) if cache else \
+            record, problems = _load_cached(kind.name, kind.load, path, options.root, cache, shown_of) if cache else \
                 _load_fresh(kind.load, path, options.root)
             loaded.problems.extend(problems)
             if record is not None:
@@ -78,10 +86,15 @@ def _folder_outside(folder: Path, root: Path) -> Problem | None:
 
 
 def _load_fresh(load: Loader, path: Path, root: Path) -> tuple[Record | None, list[Problem]]:
+    return load_fresh(load, path, Reader(root))
+
+
+def load_fresh(load: Loader, path: Path, reader: Reader) -> tuple[Record | None, list[Problem]]:
+    """One record file loaded through `reader` (which then holds what the load read), whatever goes wrong."""
     try:
-        return _load(load, path, Reader(root))
+        return _load(load, path, reader)
     except OSError as exc:
-        return None, [_unreadable(path, root, exc)]
+        return None, [_unreadable(path, reader.root, exc)]
 
 
 def _load(load: Loader, path: Path, reader: Reader) -> tuple[Record | None, list[Problem]]:
@@ -96,10 +109,10 @@ def _unreadable(path: Path, root: Path, exc: OSError) -> Problem:
     return Problem(relative(path, root), 1, 1, "error", f"cannot read file: {exc.strerror}")
 
 
-def _load_cached(kind: str, load: Loader, path: Path, root: Path,
-                 cache: RecordCache) -> tuple[Record | None, list[Problem]]:
+def _load_cached(kind: str, load: Loader, path: Path, root: Path, cache: RecordCache,
+                 shown_of: Callable[[Path], str]) -> tuple[Record | None, list[Problem]]:
     """What the cache holds for a file when every file its load read is unchanged; else loaded, and kept."""
-    shown = relative(path, root)
+    shown = shown_of(path)
     kept = cache.get(kind, shown)
     if kept is not None:
         return kept
@@ -108,8 +121,27 @@ def _load_cached(kind: str, load: Loader, path: Path, root: Path,
         loaded = _load(load, path, reader)
     except OSError as exc:
         return None, [_unreadable(path, root, exc)]
-    cache.put(kind, shown, reader.seen, loaded)
+    cache.put(kind, shown, reader, loaded)
     return loaded
+
+
+class _Shown:
+    """`relative(path, root)` for many files of few folders: each folder's links resolved once per load, and each
+    file checked for being a link itself."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.real_root = os.path.realpath(root)
+        self.folders: dict[Path, str] = {}
+
+    def __call__(self, path: Path) -> str:
+        folder = self.folders.get(path.parent)
+        if folder is None:
+            folder = self.folders[path.parent] = os.path.realpath(path.parent)
+        inside = folder == self.real_root or folder.startswith(self.real_root + os.sep)
+        if not inside or os.path.islink(path):
+            return relative(path, self.root)
+        return Path(os.path.relpath(os.path.join(folder, path.name), self.real_root)).as_posix()
 
 
 def _walk(folder: Path) -> list[Path]:

@@ -5,8 +5,16 @@ checked against the schema): at 10,000 experiments about a tenth of the whole bu
 build, for files that mostly did not change. An entry holds the record as plain JSON data (see
 `codec`), its problems, and the fingerprint of every file and folder its load read (the record
 file first, then a directory record's `notes.md`, history files and folders): it is used only
-when each of them, hashed now, is what it was. The cache file is trusted as `cache_dir` says:
-never when git tracks it, never when damaged or written by other code.
+when each of them is what it was. The cache file is trusted as `cache_dir` says: never when git
+tracks it, never when damaged or written by other code.
+
+What "is what it was" costs: one `stat` per file. A file's entry keeps its stat (size, times,
+inode, device) when the file had last changed `SETTLED_NS` (2 s) before it was read; while the
+stat is the same, the bytes are (a write moves the change time, and nothing can set that back).
+A file whose stat differs, or that was too new to keep one, is read and its digest compared
+(and its stat kept once it has settled); a folder's listing is always listed again. Each file
+also keeps git's blob id of its bytes, so `mlreport diff` matches entries against a revision's
+blobs without reading them (`matches`).
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -23,11 +32,14 @@ from mlreport.config import Options
 from mlreport.problems import Problem
 from mlreport.records.codec import decode_problem, decode_record, encode_problem, encode_record
 from mlreport.records.common import Record
-from mlreport.records.source import UNREADABLE, fingerprint
+from mlreport.records.source import FILE, FOLDER, NOTHING, UNREADABLE, Reader, fingerprint, listing_digest, \
+    same_stamp, stamp_of
 
 log = logging.getLogger("mlreport.records")
 
 CACHE_FILE = "records.json"
+BASE_CACHE_FILE = "base-records.json"
+"""Records as `mlreport diff` read them at BASE, where they differ from the work tree's (see `matches`)."""
 
 Key = tuple[str, str]
 """(kind, path as records show it)."""
@@ -49,14 +61,15 @@ class RecordCache:
     changed: bool = False
 
     @classmethod
-    def open(cls, options: Options) -> RecordCache:
-        """The cache under the options' cache folder; empty when missing, untrusted or damaged."""
-        path = options.root / options.cache_dir / CACHE_FILE
-        cache = cls(path, options.root)
+    def open(cls, options: Options, name: str = CACHE_FILE, root: Path | None = None) -> RecordCache:
+        """The cache file `name` under the options' cache folder, for records read under `root` (default: the
+        project); empty when missing, untrusted or damaged."""
+        path = options.root / options.cache_dir / name
+        cache = cls(path, root or options.root)
         body, tracked = read_cache(path, code_stamp())
         if tracked:
             folder = Path(os.path.relpath(path.parent, options.root)).as_posix()
-            cache.note = (f"git tracks the record cache {folder}/{CACHE_FILE}, so it is ignored (a cache that comes "
+            cache.note = (f"git tracks the record cache {folder}/{name}, so it is ignored (a cache that comes "
                           f"with the repository may not match its files); untrack it: `git rm -r --cached {folder}`")
         if body is not None:
             try:
@@ -70,6 +83,10 @@ class RecordCache:
         entry = self.entries.get((kind, shown))
         if entry is None or not self._unchanged(shown, entry[0]):
             return None
+        return self.serve(kind, shown, entry)
+
+    def serve(self, kind: str, shown: str, entry: list[Any]) -> LoadResult | None:
+        """An entry's record and problems, kept for the next cache; None when the entry is damaged."""
         try:
             record = None if entry[1] is None else decode_record(entry[1])
             problems = [decode_problem(problem) for problem in entry[2]]
@@ -79,19 +96,25 @@ class RecordCache:
         self.kept[(kind, shown)] = entry
         return record, problems
 
-    def put(self, kind: str, shown: str, seen: dict[Path, str], loaded: LoadResult) -> None:
-        """Keep what a load gave, with the fingerprints of what it read; records with no JSON form are not kept."""
-        files = [[_shown(path, self.root), print_] for path, print_ in seen.items()]
-        if not files or files[0][0] != shown or any(f is None or p == UNREADABLE for f, p in files):
-            return
+    def put(self, kind: str, shown: str, reader: Reader, loaded: LoadResult) -> list[Any] | None:
+        """Keep what a load gave, with the fingerprints of what it read; records with no JSON form are not kept.
+        Returns the entry kept."""
+        files = []
+        for path, print_ in reader.seen.items():
+            facts = reader.facts.get(path)
+            files.append([_shown(path, self.root), print_, facts.blob if facts else None,
+                          facts.stamp if facts else None])
+        if not files or files[0][0] != shown or any(f[0] is None or f[1] == UNREADABLE for f in files):
+            return None
         record, problems = loaded
         try:
             entry = [files, None if record is None else encode_record(record), [encode_problem(p) for p in problems]]
         except (TypeError, ValueError) as exc:
             log.debug("record %s not cached: %s", shown, exc)
-            return
+            return None
         self.kept[(kind, shown)] = entry
         self.changed = True
+        return entry
 
     def save(self) -> None:
         """Write the entries of this load when they differ from the file's; a tracked cache is left alone."""
@@ -102,11 +125,76 @@ class RecordCache:
         write_cache(self.path, code_stamp(), body.encode("ascii"))
 
     def _unchanged(self, shown: str, files: Any) -> bool:
-        """Whether every file the entry was read from (the record's own first) holds what it held."""
-        if type(files) is not list or not files or not all(type(item) is list and len(item) == 2 for item in files) \
-                or files[0][0] != shown or not all(_inside(path) for path, _ in files):
+        """Whether every file the entry was read from (the record's own first) holds what it held: a file by its
+        stat when the entry has one and it is the same, else by its digest."""
+        if not _well_formed(shown, files):
             return False
-        return all(fingerprint(self.root / path, self.root) == print_ for path, print_ in files)
+        for item in files:
+            path, print_, _, stamp = item
+            if stamp is not None and same_stamp(self.root / path, stamp):
+                continue
+            # Stat before reading: a write after it moves the times, so the stat kept never vouches for unread bytes.
+            before = time.time_ns()
+            status = _stat(self.root / path)
+            if fingerprint(self.root / path, self.root) != print_:
+                return False
+            if print_.startswith(FILE):
+                # The same bytes: keep the stat that now vouches for them, once they have settled.
+                fresh = stamp_of(status, before) if status is not None else None
+                if fresh != stamp:
+                    item[3] = fresh
+                    self.changed = True
+        return True
+
+
+def matches(files: Any, shown: str, blobs: dict[str, str], folders: set[str]) -> bool:
+    """Whether an entry's files read at another revision are what they were: each file is there with the same
+    blob id, each folder lists the same, each path that held nothing still holds nothing.
+
+    `blobs` are the revision's regular files (path from the root → blob id), `folders` every folder above them.
+    """
+    if not _well_formed(shown, files):
+        return False
+    for path, print_, blob, _ in files:
+        if print_.startswith(FILE):
+            if blob is None or blobs.get(path) != blob:
+                return False
+        elif print_ == NOTHING:
+            if path in blobs or path in folders:
+                return False
+        elif print_.startswith(FOLDER):
+            if path not in folders or _listing(path, blobs, folders) != print_:
+                return False
+        else:
+            return False
+    return True
+
+
+def _listing(folder: str, blobs: dict[str, str], folders: set[str]) -> str:
+    """A folder's listing fingerprint, from a revision's paths instead of the disk."""
+    prefix = folder.rstrip("/") + "/"
+    names = [path[len(prefix):] for path in blobs if path.startswith(prefix)]
+    names += [path[len(prefix):] + "/" for path in folders if path.startswith(prefix)]
+    return listing_digest(names)
+
+
+def _well_formed(shown: str, files: Any) -> bool:
+    """Whether a stored list of files is `[[path, fingerprint, blob, stat], …]`, the record's own file first."""
+    return (type(files) is list and bool(files)
+            and all(type(item) is list and len(item) == 4 and type(item[1]) is str
+                    and (item[2] is None or type(item[2]) is str) and _is_stamp(item[3]) for item in files)
+            and files[0][0] == shown and all(_inside(item[0]) for item in files))
+
+
+def _is_stamp(value: Any) -> bool:
+    return value is None or (type(value) is list and len(value) == 5 and all(type(v) is int for v in value))
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
 
 
 def _entries(data: Any) -> dict[Key, list[Any]]:

@@ -99,20 +99,31 @@ def _decoder(hint: Any) -> Codec:
     if dataclasses.is_dataclass(hint):
         fields = dict((name, _decoder(field_hint)) for name, field_hint in _fields(hint))
 
+        names = fields.keys()
+
         def record(value: Any) -> Any:
-            if type(value) is not dict or value.keys() != fields.keys():
+            if type(value) is not dict or value.keys() != names:
                 raise ValueError(f"not the fields of {hint.__name__}")
-            return hint(**{name: fields[name](v) for name, v in value.items()})
+            return hint(**{name: decode(value[name]) for name, decode in fields.items()})
         return record
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is dict and args[1] is Any:
         return lambda value: _exactly(dict, _decode_any(value))
     if origin is tuple and args[-1] is Ellipsis:
         item = _decoder(args[0])
-        return lambda value: tuple(item(v) for v in _exactly(list, value))
+        return lambda value: tuple([item(v) for v in _exactly(list, value)])
+    if origin is tuple and len(args) == 2 and all(arg in _SCALARS for arg in args):
+        first, second = args
+
+        def pair(value: Any) -> tuple[Any, Any]:
+            # Points of a curve and positions in a file: thousands per record, so checked without a loop.
+            if type(value) is not list or len(value) != 2 or type(value[0]) is not first \
+                    or type(value[1]) is not second:
+                raise ValueError("expected 2 values")
+            return value[0], value[1]
+        return pair
     if origin is tuple and all(arg in _SCALARS for arg in args):
         def scalars(value: Any) -> tuple[Any, ...]:
-            # Points of a curve and positions in a file: thousands per record, so checked in one pass.
             if type(value) is not list or len(value) != len(args) or any(
                     type(v) is not arg for v, arg in zip(value, args)):
                 raise ValueError(f"expected {len(args)} values")
@@ -126,6 +137,14 @@ def _decoder(hint: Any) -> Codec:
                 raise ValueError(f"expected {len(items)} values")
             return tuple(decode(v) for decode, v in zip(items, value))
         return fixed
+    if origin is dict and args[0] is str and args[1] in _SCALARS:
+        scalar = args[1]
+
+        def scalars_by_name(value: Any) -> dict[str, Any]:
+            if type(value) is not dict or any(type(v) is not scalar for v in value.values()):
+                raise ValueError(f"expected {scalar.__name__} values")
+            return dict(value)
+        return scalars_by_name
     if origin is dict and args[0] is str:
         item = _decoder(args[1])
         return lambda value: {k: item(v) for k, v in _exactly(dict, value).items()}

@@ -7,13 +7,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from mlreport.problems import EXCERPT, Problem, describe, did_you_mean, excerpt
 from mlreport.records.source import Document
 from mlreport.schema import SCHEMAS
+
+if TYPE_CHECKING:
+    import jsonschema
 
 REFERENCE_KEYS = ("baseline", "evidence", "supersedes", "superseded_by", "models", "decisions", "evaluations",
                   "status", "id")
@@ -187,6 +188,9 @@ def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def _validator(kind: str) -> jsonschema.protocols.Validator:
+    # Imported at the first record read fresh: a check served from the record cache never needs it.
+    import jsonschema.validators
+
     cls = jsonschema.validators.validator_for(SCHEMAS[kind])
     return cls(SCHEMAS[kind], format_checker=cls.FORMAT_CHECKER)
 

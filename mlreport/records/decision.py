@@ -116,7 +116,7 @@ def is_decision_page(path: Path, exclude: tuple[str, ...] = (), include: tuple[s
     page that only lists the others (a macro, links) is the log's index. A file since deleted goes by its name."""
     if not is_decision_file(path, exclude, include):
         return False
-    if _NUMBERED.match(path.name) or _matches(path, include):
+    if not decided_by_content(path, include):
         return True
     try:
         if path.stat().st_size > RECORD_LIMIT.bytes:
@@ -135,6 +135,12 @@ def is_generated_index(text: str) -> bool:
     fields = [line for line in content
               if (match := _FIELD_LINE.match(line)) and match.group("key").strip().lower() in _FIELD_KEYS]
     return bool(listed) and not fields and all(line in listed or line.startswith("|") for line in content)
+
+
+def decided_by_content(path: Path, include: tuple[str, ...] = ()) -> bool:
+    """Whether a decision file by its name (`is_decision_file`) is one only by what it holds: it has no number,
+    and `decisions_include` does not name it."""
+    return not (_NUMBERED.match(path.name) or _matches(path, include))
 
 
 def _matches(path: Path, patterns: tuple[str, ...]) -> bool:

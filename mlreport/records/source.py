@@ -7,15 +7,17 @@ the record cache checks before it serves a record again.
 
 from __future__ import annotations
 
+import os
 import re
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from mlreport.cache_dir import digest
+from mlreport.cache_dir import blob_id, digest
 from mlreport.problems import EXCERPT, Problem, excerpt, is_indentation, relative, yaml_problem
 from mlreport.records.boundary import HINT as BOUNDARY_HINT, Escape, escape
 
@@ -96,6 +98,42 @@ HISTORY_LIMIT = SizeLimit(200_000_000, "history file", "log fewer steps (every 1
 # How fingerprints start: a file's digest, a folder's listing digest, or no digest at all (never kept).
 FILE, FOLDER, NOTHING, UNREADABLE = "file:", "folder:", "nothing", "unreadable"
 
+SETTLED_NS = 2_000_000_000
+"""How old a file's change time must be, when it is read, for its stat to vouch for its bytes later: any write
+after the read then gives it another change time, even on file systems that keep whole or even seconds."""
+
+Stamp = list[int]
+"""What `os.stat` says of a file: size, modification and change time (ns), inode and device."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What is known of a file a load read, besides its fingerprint: git's id for its bytes (so a revision's
+    blob can be matched against it without reading either), and its stat when that can vouch for them."""
+
+    blob: str
+    stamp: Stamp | None
+    """None when the file had changed too recently to tell a later write by its times (see `SETTLED_NS`)."""
+
+
+def stamp_of(status: os.stat_result, before_ns: int) -> Stamp | None:
+    """A file's stat as the cache keeps it, when it changed at least `SETTLED_NS` before `before_ns` (a time taken
+    before the stat call); else None."""
+    if max(status.st_mtime_ns, status.st_ctime_ns) > before_ns - SETTLED_NS:
+        return None
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
+
+
+def same_stamp(path: Path, stamp: Stamp) -> bool:
+    """Whether the file at `path` has the stat it had (then its bytes are the ones read then: any write since
+    would have moved its change time, which no program can set back)."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(status.st_mode) and [status.st_size, status.st_mtime_ns, status.st_ctime_ns,
+                                              status.st_ino, status.st_dev] == stamp
+
 
 class Reader:
     """Reads the files one record is made of, and keeps what each held: the record cache serves the record
@@ -105,6 +143,8 @@ class Reader:
         self.root = root
         self.seen: dict[Path, str] = {}
         """Every file and folder the load looked at, in order, with its fingerprint (see `fingerprint`)."""
+        self.facts: dict[Path, Facts] = {}
+        """Of the files among them: git's id for their bytes, and their stat."""
 
     def text(self, path: Path, limit: SizeLimit | None = None) -> str:
         """A file's text; encoding trouble, a size over `limit` (the record limit by default), or a link out of
@@ -114,7 +154,9 @@ class Reader:
         escaped = self.outside(path)
         if escaped is not None:
             raise SourceError(Problem(shown, 1, 1, "error", escaped.message(self.root), BOUNDARY_HINT))
-        size = path.stat().st_size
+        before = time.time_ns()
+        status = path.stat()
+        size = status.st_size
         if size > limit.bytes:
             # Checked before reading anything: the size alone decides.
             self.refuse(path)
@@ -122,6 +164,7 @@ class Reader:
                                       f"{_megabytes(limit.bytes)} mlreport reads", limit.hint))
         data = path.read_bytes()
         self.seen[path] = FILE + digest(data)
+        self.facts[path] = Facts(blob_id(data), stamp_of(status, before) if len(data) == size else None)
         return decode_text(data, shown)
 
     def outside(self, path: Path) -> Escape | None:
@@ -134,13 +177,20 @@ class Reader:
     def text_if_file(self, path: Path) -> str | None:
         """A file's text, or None when there is no file there (which then decides the record too)."""
         if not path.is_file():
-            self.seen[path] = fingerprint(path, self.root)
+            self._look(path)
             return None
         return self.text(path)
 
     def look(self, path: Path) -> None:
         """Note that what lies at `path` (a file, a folder's listing, or nothing) decides the record."""
-        self.seen.setdefault(path, fingerprint(path, self.root))
+        if path not in self.seen:
+            self._look(path)
+
+    def _look(self, path: Path) -> None:
+        print_, facts = _fingerprint(path, self.root)
+        self.seen[path] = print_
+        if facts is not None:
+            self.facts[path] = facts
 
     def refuse(self, path: Path) -> None:
         """Note a path that decides the record but is not read (it leads out of bounds): nothing vouches for
@@ -151,21 +201,33 @@ class Reader:
 def fingerprint(path: Path, root: Path) -> str:
     """What a loader sees at a path: a file's content digest, a folder's listing digest, or nothing; a path
     leading out of the repository holding `root` is not looked at."""
+    return _fingerprint(path, root)[0]
+
+
+def listing_digest(names: list[str]) -> str:
+    """A folder's fingerprint from what lies under it: paths relative to it, folders ending in `/`."""
+    return FOLDER + digest("\n".join(sorted(names)).encode("utf-8", "surrogateescape"))
+
+
+def _fingerprint(path: Path, root: Path) -> tuple[str, Facts | None]:
     if escape(path, root) is not None:
-        return UNREADABLE
+        return UNREADABLE, None
     try:
-        mode = path.stat().st_mode
-        if stat.S_ISDIR(mode):
-            listing = sorted(f"{p.relative_to(path).as_posix()}{'/' if p.is_dir() else ''}" for p in path.rglob("*"))
-            return FOLDER + digest("\n".join(listing).encode("utf-8", "surrogateescape"))
-        if stat.S_ISREG(mode):
-            return FILE + digest(path.read_bytes())
+        before = time.time_ns()
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            return listing_digest([f"{p.relative_to(path).as_posix()}{'/' if p.is_dir() else ''}"
+                                   for p in path.rglob("*")]), None
+        if stat.S_ISREG(status.st_mode):
+            data = path.read_bytes()
+            return FILE + digest(data), Facts(blob_id(data), stamp_of(status, before) if len(data) ==
+                                              status.st_size else None)
     except (FileNotFoundError, NotADirectoryError):
-        return NOTHING
+        return NOTHING, None
     except OSError:
         pass
     # Unreadable, or a device or pipe (never read: it could block): a fresh load reports what is wrong.
-    return UNREADABLE
+    return UNREADABLE, None
 
 
 def decode_text(data: bytes, shown: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,10 @@ def test_the_cache_is_json_data_not_code(repo) -> None:
     assert json.loads(header)["cache"] == CACHE_FILE
     [[kind, path, files, record, problems]] = json.loads(body)
     assert (kind, path, problems) == ("experiment", "experiments/run-1.yaml", [])
-    assert files == [["experiments/run-1.yaml", fingerprint(repo.path / "experiments/run-1.yaml", repo.path)]]
+    written = repo.path / "experiments/run-1.yaml"
+    blob = subprocess.run(["git", "hash-object", str(written)], capture_output=True, text=True, check=True).stdout
+    # Just written, so its stat cannot vouch for its bytes yet: none is kept.
+    assert files == [["experiments/run-1.yaml", fingerprint(written, repo.path), blob.strip(), None]]
     assert record["type"] == "Experiment" and record["fields"]["title"] == "Run 1"
 
 
