@@ -18,7 +18,8 @@ The pipeline, and the module that owns each step:
 
     engines and commands, over the core:
         plugin.py   the MkDocs plugin: hands generate_site's output to MkDocs, and converts each
-                    generated page's Markdown once (page_cache.py keeps the HTML by its inputs' hash)
+                    generated page's Markdown once (page_cache.py keeps the HTML by its inputs' hash);
+                    theme_shell.py renders the theme once per folder of record pages, filled per page
         build.py    `mlreport build` / `serve`: MkDocs run safely (build beside, swap on success)
         cli.py      the click commands, thin
     beside the pipeline: project.py (where the project is), site_folder.py (what a site folder may be,

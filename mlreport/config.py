@@ -327,6 +327,8 @@ class Options:
     cache_dir: str = option(".mlreport/cache", text, "Where the history, record and page caches live (keep it between "
                                                      "CI runs); git ignores what is inside.")
     history: bool = option(True, flag, "Read provenance from git.")
+    theme_shell: bool = option(True, flag, "Render the theme once per folder of record pages and fill in each "
+                                           "page, proved against full renders; false renders every page in full.")
     strict: bool = option(False, flag, "Treat warnings as errors.")
 
     # Site-wide settings of mkdocs.yml that the core needs.

@@ -4,7 +4,8 @@ Hooks in event order: read the options and refuse a site folder the build would 
 (`on_config`: MkDocs empties the site folder right after it); generate the site, stopping on
 record errors, and add its pages, data and assets and lay out the navigation (`on_files`:
 per-record pages are marked not-in-nav, since Material slows down quadratically with thousands of
-pages in the nav); point "edit" buttons at record sources (`on_page_context`); announce the Atom
+pages in the nav); let the record pages of a folder share one theme render (`on_env`, theme_shell.py);
+point "edit" buttons at record sources (`on_page_context`); announce the Atom
 feed in each page's head (`on_post_page`); mark the site folder as mlreport's (`on_post_build`);
 watch record folders (`on_serve`). The site itself comes from `mlreport.pipeline.generate_site`.
 """
@@ -36,6 +37,7 @@ from mlreport.records.kinds import KINDS
 from mlreport.render import DASHBOARD, Generated
 from mlreport.render.site import edit_url
 from mlreport.site_folder import Choice, SiteFolderError, Sources, check_site_folder, mark
+from mlreport.theme_shell import ThemeShells
 
 log = logging.getLogger("mkdocs.plugins.mlreport")
 
@@ -65,6 +67,8 @@ class MlreportPlugin(BasePlugin):
         self._converting: dict[str, tuple[str, _Warnings]] = {}
         """Generated pages being converted this build: their cache key and the warnings their conversion logs."""
         self._reused: dict[str, ConvertedPage] = {}
+        self.shells: ThemeShells | None = None
+        """This build's shared theme renders of record pages (theme_shell.py); None when `theme_shell` is off."""
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
         """Take the entry as it is: `on_config` checks it the way `mlreport validate` does (every problem,
@@ -166,6 +170,12 @@ class MlreportPlugin(BasePlugin):
                     links={target.src_uri: dict(links) for target, links in (page.links_to_anchors or {}).items()}))
         return html
 
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Let the record pages of each folder share one render of the theme, filled in per page."""
+        assert self.options is not None
+        self.shells = ThemeShells.install(env, files, set(self.generated.sources)) if self.options.theme_shell else None
+        return env
+
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> dict[str, Any]:
         """Point a record page's edit button at the record's file; other generated pages get none."""
@@ -187,6 +197,8 @@ class MlreportPlugin(BasePlugin):
         page used."""
         mark(Path(config.site_dir))
         self.converted.prune()
+        if self.shells is not None:
+            log.debug(f"mlreport: record pages filled from a theme shell: {self.shells.summary()}")
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop listening for conversion warnings: the pages being converted will not finish."""
