@@ -287,6 +287,52 @@ def card_requirements(value: Any) -> dict[str, CardRequirements]:
     return {**DEFAULT_CARD_REQUIREMENTS, **read}
 
 
+@dataclass(frozen=True)
+class Headings:
+    """How the site's Markdown `toc` extension writes a heading, for pages rendered straight to HTML."""
+
+    permalink: str = ""
+    """The permalink anchor's text (`&para;` for `permalink: true`); empty when the site has none."""
+    permalink_class: str = "headerlink"
+    permalink_title: str = "Permanent link"
+    separator: str = "-"
+
+
+DIRECT_HTML_EXTENSIONS = frozenset({"tables", "attr_list", "md_in_html", "admonition", "toc", "fenced_code",
+                                    "codehilite", "def_list", "footnotes", "meta", "sane_lists",
+                                    "pymdownx.highlight", "pymdownx.inlinehilite", "pymdownx.superfences",
+                                    "pymdownx.details", "pymdownx.tabbed", "pymdownx.tasklist"})
+"""Markdown extensions that leave record pages as the `.html.j2` templates write them; any other one (it may
+rewrite text: `smarty`, `nl2br`, `abbr`…) sends record pages through Markdown."""
+_TOC_KEYS = {"permalink", "permalink_class", "permalink_title", "separator", "toc_depth", "title", "marker",
+             "title_class", "toc_class"}
+
+
+def headings(extensions: list[tuple[str, dict[str, Any]]]) -> Headings | None:
+    """The headings of a site with these Markdown extensions (name, settings); None when record pages must go
+    through Markdown: an extension that may change their text, or `toc` settings HTML pages do not follow."""
+    names = {name.removeprefix("markdown.extensions.") for name, _ in extensions}
+    if not names <= DIRECT_HTML_EXTENSIONS:
+        return None
+    settings = next((dict(cfg or {}) for name, cfg in extensions
+                     if name.removeprefix("markdown.extensions.") == "toc"), {})
+    if not set(settings) <= _TOC_KEYS or str(settings.get("toc_depth", 6)) != "6":
+        return None
+    link = settings.get("permalink", False)
+    return Headings(permalink="&para;" if link is True else str(link or ""),
+                    permalink_class=str(settings.get("permalink_class", "headerlink")),
+                    permalink_title=str(settings.get("permalink_title", "Permanent link")),
+                    separator=str(settings.get("separator", "-")))
+
+
+def _site_extensions(value: Any) -> list[tuple[str, dict[str, Any]]]:
+    """mkdocs.yml's `markdown_extensions` as (name, settings) pairs, as MkDocs reads the list or mapping."""
+    items = value.items() if isinstance(value, dict) else (
+        next(iter(item.items())) if isinstance(item, dict) and len(item) == 1 else (item, {})
+        for item in (value if isinstance(value, list) else []))
+    return [(str(name), cfg if isinstance(cfg, dict) else {}) for name, cfg in items]
+
+
 def option(default: Any, reader: Callable[[Any], Any], doc: str) -> Any:
     """An option settable under the plugin entry: its default, how its value is read, and what it does."""
     metadata = {"reader": reader, "doc": doc}
@@ -342,6 +388,8 @@ class Options:
     site_dir: str = "site"
     """Where the site is built, as mkdocs.yml names it."""
     use_directory_urls: bool = True
+    headings: Headings | None = Headings(permalink="&para;")
+    """How the site's `toc` writes headings; None sends record pages through Markdown (see `headings`)."""
 
     config_problems: tuple[Problem, ...] = ()
     """Warnings about the options themselves (an unknown option name), reported with the records'."""
@@ -405,6 +453,7 @@ def options_from_entry(entry: dict[str, Any], root: Path, site: dict[str, Any], 
         docs_dir=str(site.get("docs_dir") or "docs"),
         site_dir=str(site.get("site_dir") or "site"),
         use_directory_urls=bool(site.get("use_directory_urls", True)),
+        headings=headings(_site_extensions(site.get("markdown_extensions")) + [("toc", {})]),
         config_problems=tuple(p for p in problems if p.severity != "error"),
         setting_marks=dict(setting_marks or {}),
     )

@@ -12,6 +12,7 @@ watch record folders (`on_serve`). The site itself comes from `mlreport.pipeline
 
 from __future__ import annotations
 
+import copy
 import html
 import logging
 from dataclasses import replace
@@ -29,12 +30,13 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils import get_relative_url, nest_paths
 
-from mlreport.config import Options, options_from_entry, plugin_entry, read_site_config
+from mlreport.config import Options, headings, options_from_entry, plugin_entry, read_site_config
 from mlreport.page_cache import ConvertedPage, PageCache, fingerprint
 from mlreport.pipeline import generate_site
 from mlreport.problems import Problem, RecordError, format_problems
 from mlreport.records.kinds import KINDS
 from mlreport.render import DASHBOARD, Generated
+from mlreport.render.html_page import HtmlPage
 from mlreport.render.site import edit_url
 from mlreport.site_folder import Choice, SiteFolderError, Sources, check_site_folder, mark
 from mlreport.theme_shell import ThemeShells
@@ -92,6 +94,8 @@ class MlreportPlugin(BasePlugin):
         except SiteFolderError as exc:
             raise PluginError(exc.line()) from None
         _require_extensions(config)
+        self.options = replace(self.options, headings=headings(
+            [(str(name), (config.mdx_configs or {}).get(name, {})) for name in config.markdown_extensions]))
         _search_separator(config)
         _theme_notes(config)
         return config
@@ -121,6 +125,13 @@ class MlreportPlugin(BasePlugin):
                 continue
             level = InclusionLevel.INCLUDED if path in in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, path, content=text, inclusion=level))
+        for path, rendered in self.generated.html_pages.items():
+            if files.get_file_from_path(path) is not None:
+                log.warning(f"mlreport: docs/{path} replaces the generated page of the same name")
+                continue
+            file = File.generated(config, path, content=rendered.html, inclusion=InclusionLevel.NOT_IN_NAV)
+            files.append(file)
+            RenderedPage(rendered, file, config).edit_url = self._edit_url(path)
         for path, data in self.generated.files.items():
             files.append(File.generated(config, path, content=data))
         for path, source in self.generated.assets.items():
@@ -151,6 +162,9 @@ class MlreportPlugin(BasePlugin):
     @event_priority(100)  # first: other plugins see the page's HTML, whether converted now or before
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Fill in a reused conversion; keep a fresh one that logged no warning (a warning must be seen again)."""
+        if isinstance(page, RenderedPage):
+            _index_sections(page, config)
+            return html
         source = page.file.src_uri
         reused = self._reused.pop(source, None)
         if reused is not None:
@@ -180,10 +194,13 @@ class MlreportPlugin(BasePlugin):
                         nav: Navigation) -> dict[str, Any]:
         """Point a record page's edit button at the record's file; other generated pages get none."""
         if page.file.src_uri in self.generated.pages and page.file.generated_by:
-            source = self.generated.sources.get(page.file.src_uri)
-            assert self.options is not None
-            page.edit_url = (edit_url(source, self.options) or None) if source else None
+            page.edit_url = self._edit_url(page.file.src_uri)
         return context
+
+    def _edit_url(self, page: str) -> str | None:
+        source = self.generated.sources.get(page)
+        assert self.options is not None
+        return (edit_url(source, self.options) or None) if source else None
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Announce the Atom feeds in every page's head, for browsers and feed readers to find."""
@@ -218,6 +235,40 @@ class MlreportPlugin(BasePlugin):
             # mlreport's built-in config (a repo without mkdocs.yml) has no file to watch.
             server.unwatch(config.config_file_path)
         return server
+
+
+class RenderedPage(Page):
+    """A generated page whose HTML is made already (`HtmlPage`): MkDocs reads and converts no Markdown for it."""
+
+    def __init__(self, rendered: HtmlPage, file: File, config: MkDocsConfig) -> None:
+        self.rendered = rendered
+        super().__init__(None, file, config)
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        """The page's front matter, and no Markdown: there is none to convert."""
+        self.markdown, self.meta = "", copy.deepcopy(self.rendered.meta)
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        """What a conversion would have given: content, table of contents, title and anchors."""
+        self.content = self.rendered.html
+        self.toc = get_toc(self.rendered.toc)  # type: ignore[arg-type]
+        self._title_from_render = self.rendered.title
+        self.present_anchor_ids = set(self.rendered.anchors)
+        self.links_to_anchors = {}
+
+
+def _index_sections(page: RenderedPage, config: MkDocsConfig) -> None:
+    """Give Material's search index the page's sections as the page made them, and keep the search plugin from
+    parsing the page's HTML for them (`search: exclude` in the page's meta); another search plugin reads the HTML."""
+    search = next((plugin for name in ("material/search", "search")
+                   if (plugin := config.plugins.get(name)) is not None), None)
+    index = getattr(search, "search_index", None)
+    if type(search).__module__ != "material.plugins.search.plugin" or index is None or not search.config.enabled:
+        return
+    for section in page.rendered.search:
+        location = f"{page.url}#{section.anchor}" if section.anchor else page.url
+        index.entries.append({"location": location, "title": section.title, "text": section.text})
+    page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
 
 
 class _Warnings(logging.Handler):

@@ -19,14 +19,20 @@ def packaged_templates() -> Path:
     return installed if installed.is_dir() else _HERE.parent / "templates"
 
 
+def user_templates(options: Options) -> Path | None:
+    """The repo's own templates folder, when it has one (mlreport's own, in a source checkout, is not one)."""
+    user = options.root / options.templates_dir
+    return user if user.is_dir() and user.resolve() != packaged_templates().resolve() else None
+
+
 def environment(options: Options, **settings: Any) -> jinja2.Environment:
     """A new Jinja2 environment where a repo template of the same name overrides mlreport's.
 
     Each caller gets its own (a build, a scaffold, a pipeline file), so settings and filters
     added to one never reach another.
     """
-    user = options.root / options.templates_dir
-    folders = [str(user)] if user.is_dir() and user.resolve() != packaged_templates().resolve() else []
+    user = user_templates(options)
+    folders = [str(user)] if user else []
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*folders, str(packaged_templates())]),
         # Site pages escape every record value; scaffolded source files are written as typed.

@@ -78,8 +78,9 @@ def write(site: Site) -> None:
     cards_of = _cards_of_decisions(site)
     board_metrics = _board_metrics(site)
     for decision in catalog.decisions.values():
-        site.add_page(record_page("decision", decision.id), "decision.md.j2", source=decision, d=decision,
-                      **decision_context(site, decision, cards_of.get(decision.id, []), board_metrics))
+        site.add_record_page(record_page("decision", decision.id), "decision", decision,
+                             f"{decision.id} — {decision.title}", hide=("navigation",), d=decision,
+                             **decision_context(site, decision, cards_of.get(decision.id, []), board_metrics))
     decisions = list(catalog.decisions.values())
     reference = reference_day(site)
     site.add_page(DECISIONS_INDEX, "decisions.md.j2", months=months(decisions),

@@ -62,8 +62,8 @@ def write(site: Site) -> None:
     links = _Links.of(site)
     for experiment in site.catalog.experiments.values():
         page = record_page("experiment", experiment.id)
-        site.add_page(page, "experiment.md.j2", source=experiment, e=experiment,
-                      **experiment_context(site, experiment, links, page))
+        site.add_record_page(page, "experiment", experiment, experiment.title, e=experiment,
+                             **experiment_context(site, experiment, links, page))
         site.add_json(detail_file(experiment.id), experiment_detail(site, experiment))
     site.add_json(QUERY_DATA, {"rows": [record_fields(e) for e in site.catalog.experiments.values()]})
     columns, rows = index_table(site)

@@ -58,8 +58,8 @@ class Group:
 def write(site: Site) -> None:
     """Every card's page, then the index."""
     for card in site.catalog.models.values():
-        site.add_page(record_page("model", card.id), "model.md.j2", source=card, card=card,
-                      **card_context(site, card))
+        site.add_record_page(record_page("model", card.id), "model", card, card.title, hide=("navigation",),
+                             card=card, **card_context(site, card))
     site.add_page(MODELS_INDEX, "models.md.j2", groups=status_groups(list(site.catalog.models.values())),
                   last_change=lambda card: last_change(site, card),
                   checklist=lambda card: checklist(card, site.options.card_requirements))

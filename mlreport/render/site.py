@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
 import posixpath
 import re
@@ -33,8 +34,9 @@ from mlreport.problems import Problem, RecordError, relative
 from mlreport.records import Record
 from mlreport.records.kinds import BY_NAME
 from mlreport.render import safe
+from mlreport.render.html_page import HtmlPage, Outline
 from mlreport.render.text import summary
-from mlreport.templates import environment
+from mlreport.templates import environment, user_templates
 
 ASSETS = "assets/mlreport"
 """Where mlreport's scripts, styles and vendored libraries go in the site."""
@@ -62,6 +64,8 @@ class Generated:
 
     pages: dict[str, str] = field(default_factory=dict)
     """Site-relative `.md` path → Markdown."""
+    html_pages: dict[str, HtmlPage] = field(default_factory=dict)
+    """Site-relative `.md` path → a page rendered straight to HTML (record pages): no Markdown to convert."""
     files: dict[str, bytes] = field(default_factory=dict)
     """Site-relative path → content (JSON data, the feed)."""
     assets: dict[str, Path] = field(default_factory=dict)
@@ -119,11 +123,37 @@ class Site:
         if source is not None:
             self.out.sources[path] = source.path
 
+    def add_record_page(self, path: str, kind: str, source: Record, title: str, hide: tuple[str, ...] = (),
+                        **context: Any) -> None:
+        """A record's page from `templates/pages/<kind>.html.j2`, straight to HTML; from `<kind>.md.j2`, through
+        Markdown, when the repo overrides that template or the site's Markdown settings ask for it (see
+        `config.headings`)."""
+        if not self.direct_html(kind):
+            self.add_page(path, f"{kind}.md.j2", source=source, **context)
+            return
+        assert self.options.headings is not None
+        outline = Outline(self.options.headings)
+        content = self.render(f"{kind}.html.j2", path, outline=outline, **context)
+        meta: dict[str, Any] = {"title": html.escape(" ".join(str(title).split()), quote=True)}
+        if hide:
+            meta["hide"] = list(hide)
+        self.out.html_pages[path] = outline.page(content, meta)
+        self.out.sources[path] = source.path
+
+    def direct_html(self, kind: str) -> bool:
+        """Whether a record kind's pages are rendered straight to HTML: not when the repo's templates override
+        its Markdown template (or the macros it shares), nor when the site's Markdown settings could change it."""
+        if self.options.headings is None:
+            return False
+        own = user_templates(self.options)
+        return own is None or not any((own / "pages" / name).is_file() for name in (f"{kind}.md.j2", "macros.md.j2"))
+
     def render(self, template: str, page: str, **context: Any) -> str:
         """A template rendered for `page`, with the shared helpers bound to that page."""
         helpers = {"page": page, "site": self, "catalog": self.catalog, "history": self.history,
                    "link": partial(self.link, page), "record_link": partial(self.record_link, page),
-                   "record_anchor": partial(self.record_anchor, page), "url": self.url, "paths": self.paths}
+                   "record_anchor": partial(self.record_anchor, page), "url": self.url, "paths": self.paths,
+                   "page_href": partial(self.href, page), "compare_href": partial(self.compare_href, page)}
         try:
             return self._env.get_template(f"pages/{template}").render(**helpers, **context)
         except jinja2.TemplateError as exc:
@@ -154,8 +184,11 @@ class Site:
 
     def compare_link(self, page: str, experiments: Iterable[Record]) -> Markup:
         """A Markdown link target from `page` to the compare view with these runs selected (`compare.md?ids=a,b`)."""
-        ids = ",".join(quote(e.id, safe="") for e in experiments)
-        return Markup(f"{self.link(page, COMPARE_PAGE)}?{COMPARE_QUERY}={escape(ids)}")
+        return Markup(f"{self.link(page, COMPARE_PAGE)}?{_compare_query(experiments)}")
+
+    def compare_href(self, page: str, experiments: Iterable[Record]) -> Markup:
+        """An HTML link target from `page` to the compare view with these runs selected (`../compare/?ids=a,b`)."""
+        return Markup(f"{self.href(page, COMPARE_PAGE)}?{_compare_query(experiments)}")
 
     def href(self, from_page: str, to_page: str) -> Markup:
         """An HTML link target from one page to another: the target's URL as seen from the page's URL.
@@ -193,6 +226,11 @@ class Site:
     def provenance(self, record: Record) -> Provenance:
         """A record's git history (empty when unknown)."""
         return self.history.provenance(record.path)
+
+
+def _compare_query(experiments: Iterable[Record]) -> Markup:
+    ids = ",".join(quote(e.id, safe="") for e in experiments)
+    return Markup(f"{COMPARE_QUERY}={escape(ids)}")
 
 
 def relative_path(target: str, folder: str) -> str:

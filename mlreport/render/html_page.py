@@ -1,0 +1,167 @@
+"""Record pages rendered straight to HTML: the page, its headings, table of contents and search sections.
+
+A record page is made from the model, so it needs no Markdown conversion: its template
+(`templates/pages/<kind>.html.j2`) writes the HTML that converting the Markdown template would
+give, headings through `Outline.heading`, which gives them the ids, permalinks and table of
+contents entries the site's `toc` extension writes. What the engine needs of the page (its HTML,
+front matter, table of contents, anchors and search sections) is one `HtmlPage`.
+
+Search sections are what a search index would take from the page: one per heading with an id,
+the page's top first; sections marked `data-search-exclude` are left out unread. The text of the
+others is taken from the HTML this module's own templates wrote, the way Material's search
+parser reads it (kept tags, collapsed whitespace, excluded blocks skipped).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown.extensions.toc import nest_toc_tokens, slugify, strip_tags, unique
+from markupsafe import Markup
+
+from mlreport.config import Headings
+
+
+@dataclass(frozen=True)
+class SearchSection:
+    """One search entry of a page: the anchor it starts at ("" for the page's top), its title and text."""
+
+    anchor: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class HtmlPage:
+    """A generated page as HTML, with everything an engine keeps of a converted page."""
+
+    html: str
+    meta: dict[str, Any]
+    """What the Markdown page's front matter held: its `title` (HTML-escaped), `hide`."""
+    toc: list[dict[str, Any]]
+    """The table of contents as Markdown's `toc` extension gives it (level, id, name, html, children)."""
+    anchors: list[str] = field(default_factory=list)
+    """The ids the page holds, which links from other pages may point at."""
+    search: list[SearchSection] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """The page's title, HTML-escaped as its front matter would hold it."""
+        return str(self.meta.get("title", ""))
+
+
+@dataclass
+class _Heading:
+    level: int
+    id: str
+    markup: str
+    excluded: bool
+    name: str
+    inner: str
+
+
+class Outline:
+    """The headings of one page being rendered, numbered the way Markdown's `toc` numbers them."""
+
+    def __init__(self, style: Headings):
+        self.style = style
+        self.headings: list[_Heading] = []
+        self._ids: set[str] = set()
+        self._counters: dict[str, int] = {}
+
+    def heading(self, level: int, inner: Any, exclude: bool = False) -> Markup:
+        """`<hN id=…>inner<a class="headerlink"…></a></hN>`; `inner` is safe HTML (escaped record text)."""
+        inner = str(inner).strip()
+        name = strip_tags(inner)
+        anchor = unique(slugify(html.unescape(name), self.style.separator), self._ids, self._counters)
+        excluded = " data-search-exclude" if exclude else ""
+        permalink = (f'<a class="{self.style.permalink_class}" href="#{anchor}" '
+                     f'title="{self.style.permalink_title}">{self.style.permalink}</a>'
+                     if self.style.permalink else "")
+        markup = f'<h{level}{excluded} id="{anchor}">{inner}{permalink}</h{level}>'
+        self.headings.append(_Heading(level, anchor, markup, exclude, name, inner))
+        return Markup(markup)
+
+    def page(self, content: str, meta: dict[str, Any]) -> HtmlPage:
+        """The rendered page, with its table of contents, anchors and search sections."""
+        toc = nest_toc_tokens([{"level": h.level, "id": h.id, "name": h.name, "html": h.inner,
+                                "data-toc-label": ""} for h in self.headings])
+        anchors = sorted(set(_IDS.findall(content)))
+        return HtmlPage(content, meta, toc, anchors, self._sections(content, str(meta.get("title", ""))))
+
+    def _sections(self, content: str, title: str) -> list[SearchSection]:
+        starts, position = [], 0
+        for heading in self.headings:
+            position = content.find(heading.markup, position)
+            starts.append(position)
+        sections = []
+        for number, heading in enumerate(self.headings):
+            if heading.excluded:
+                continue
+            begin = starts[number] + len(heading.markup)
+            end = starts[number + 1] if number + 1 < len(starts) else len(content)
+            shown = _title(heading.inner) if heading.level == 1 or number else title
+            sections.append(SearchSection("" if number == 0 else heading.id, shown,
+                                          search_text(content[begin:end])))
+        return sections
+
+
+_IDS = re.compile(r'\sid="([^"]+)"')
+_TOKEN = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\"[^\"]*\"|'[^']*'|[^'\">])*)>|[^<]+|<", re.S)
+_KEEP = {"p", "code", "pre", "li", "ol", "ul", "sub", "sup"}
+_SKIP = {"script", "style", "object"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+         "wbr"}
+
+
+def _title(inner: str) -> str:
+    return html.escape(html.unescape(re.sub(r"<[^>]*>", "", inner)), quote=False).replace("\n", " ").strip()
+
+
+def search_text(fragment: str) -> str:
+    """The text a search index takes from HTML this module's templates wrote: the tags Material's search
+    keeps (`p`, `code`, `li`…) without attributes, other tags dropped, whitespace collapsed outside `pre`,
+    blocks marked `data-search-exclude` (and scripts, styles) left out."""
+    data: list[str] = []
+    context: list[tuple[str, bool]] = []
+    skipping = 0
+    for match in _TOKEN.finditer(fragment):
+        closing, tag, attrs = match.group(1), match.group(2), match.group(3)
+        if tag is None:
+            token = match.group(0)
+            if token.startswith("<!--") or skipping:
+                continue
+            text = html.unescape(token)
+            if not any(name == "pre" for name, _ in context):
+                text = text.replace("\n", " ") if not text.isspace() else " "
+                if text == " " and data and data[-1].isspace():
+                    continue
+            data.append(html.escape(text, quote=False))
+            continue
+        tag = tag.lower()
+        if not closing:
+            if tag in _VOID:
+                continue
+            skip = tag in _SKIP or "data-search-exclude" in attrs or re.search(r'class="linenodiv"', attrs) is not None
+            context.append((tag, skip))
+            if skip:
+                skipping += 1
+            elif not skipping and tag in _KEEP:
+                data.append(f"<{tag}>")
+            continue
+        if not context or context[-1][0] != tag:
+            continue
+        _, skip = context.pop()
+        if skip:
+            skipping -= 1
+            continue
+        if not skipping and tag in _KEEP:
+            index = data.index(f"<{tag}>")
+            if all(piece.isspace() for piece in data[index + 1:]):
+                del data[index:]
+            else:
+                data.append(f"</{tag}>")
+    return "".join(data).strip()
