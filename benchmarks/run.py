@@ -126,7 +126,7 @@ def folder_bytes(folder: Path) -> int:
 
 def browser_timings(site: Path, options: Any, repeat: int) -> list[dict[str, Any]]:
     """Seconds until the experiments index and the first configured leaderboard are interactive, and
-    milliseconds to sort them, in headless Chromium; empty when the browser helper or Chromium is missing."""
+    milliseconds to sort them and to filter them with a typed query, in headless Chromium; empty when the browser helper or Chromium is missing."""
     if not BROWSER_TIMING.is_file():
         return []
     pages = ["experiments/"] + [f"leaderboards/{board_slug(board.title)}/" for board in options.leaderboards[:1]]
@@ -272,6 +272,8 @@ TABLE_ROWS = (
     ("search index, mlreport / plain (MB)", lambda r: f"{r['search_index_mb']} / {r['plain_search_index_mb']}"),
     ("browser, experiments index: table (s) / drawn (s) / sort (ms)", lambda r: _browser(r, 0)),
     ("browser, a leaderboard: table (s) / drawn (s) / sort (ms)", lambda r: _browser(r, 1)),
+    ("browser, experiments index: first query / a keystroke (ms)", lambda r: _browser_filter(r, 0)),
+    ("browser, a leaderboard: first query / a keystroke (ms)", lambda r: _browser_filter(r, 1)),
 )
 
 
@@ -281,6 +283,13 @@ def _browser(results: dict[str, Any], index: int) -> str:
         return "not measured"
     timing = timings[index]
     return f"{timing['interactive_s']:.2f} / {timing['drawn_s']:.2f} / {timing['sort_ms']:.0f}"
+
+
+def _browser_filter(results: dict[str, Any], index: int) -> str:
+    timings = results["browser"]
+    if index >= len(timings) or "filter_ms" not in timings[index]:
+        return "not measured"
+    return f"{timings[index]['filter_first_ms']:.0f} / {timings[index]['filter_ms']:.0f}"
 
 
 def table(results: dict[str, Any]) -> str:

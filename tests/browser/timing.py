@@ -5,7 +5,11 @@
 prints, per page, the median seconds from navigation start until the table shows its rows
 ("interactive") and until every chart is drawn too ("drawn": charts are drawn when scrolled near,
 so each is scrolled to as soon as the table shows), and the median milliseconds from a click on a
-column header until the re-sorted rows are painted, once the page is drawn ("sort").
+column header until the re-sorted rows are painted, once the page is drawn ("sort"); then the
+milliseconds from the last keystroke of a filter typed into the query box, once its debounce is
+over, until the filtered rows and their count are painted: the first filter typed ("filter_first",
+which loads the query data too) and a second one typed on after it ("filter", the cost of a
+keystroke once the data is there).
 """
 
 from __future__ import annotations
@@ -44,6 +48,35 @@ SORT = """async field => {
 }"""
 SORT_FIELD = "title"
 """A column every mlreport table has (the experiments index and every leaderboard)."""
+FILTER = """async ([text, append]) => {
+  const input = document.querySelector('[data-mlr-query]');
+  const box = input.closest('.mlr-query');
+  let started = null;
+  const done = new Promise(resolve => {
+    // The box says "loading" when the debounced filter starts and "ready" once the table holds its rows.
+    const watch = new MutationObserver(() => {
+      const state = box.dataset.mlrQueryState;
+      if (state === 'loading' && started === null) started = performance.now();
+      if (state !== 'loading' && started !== null) { watch.disconnect(); resolve(); }
+    });
+    watch.observe(box, {attributes: true, attributeFilter: ['data-mlr-query-state']});
+  });
+  if (!append) input.value = '';
+  for (const character of text) {
+    input.value += character;
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+  }
+  const typed = performance.now();
+  await done;
+  await new Promise(paint => requestAnimationFrame(() => requestAnimationFrame(paint)));
+  const painted = performance.now();
+  return {ms: painted - started, from_keystroke_ms: painted - typed,
+          count: document.querySelector('[data-mlr-query-count]').textContent};
+}"""
+"""Types `text` into the query box (after what it holds when `append`) a character at a time; the
+milliseconds from the end of the debounce until the filtered rows are painted."""
+FILTERS = ("metrics.test.pr_auc > 0.5", " or title like '%a%'")
+"""The filter typed first, and what is typed on after it (each changes the rows shown)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +87,8 @@ class TableTiming:
     interactive_s: float
     drawn_s: float
     sort_ms: float
+    filter_first_ms: float
+    filter_ms: float
     runs: int
 
 
@@ -76,16 +111,19 @@ def measure_pages(context, base: str, pages: Sequence[str], runs: int) -> list[T
 
 
 def _measure_page(context, url: str, page_name: str, runs: int) -> TableTiming:
-    interactive, drawn, sorting = [], [], []
+    interactive, drawn, sorting, first_filter, filtering = [], [], [], [], []
     for _ in range(runs):
         page = context.new_page()
         page.goto(url, wait_until="commit")
         interactive.append(page.wait_for_function(READY, timeout=120_000).json_value() / 1000)
         drawn.append(page.wait_for_function(DRAWN, timeout=120_000).json_value() / 1000)
         sorting.append(page.evaluate(SORT, SORT_FIELD))
+        first_filter.append(page.evaluate(FILTER, [FILTERS[0], False])["ms"])
+        filtering.append(page.evaluate(FILTER, [FILTERS[1], True])["ms"])
         page.close()
     return TableTiming(page_name, round(statistics.median(interactive), 3), round(statistics.median(drawn), 3),
-                       round(statistics.median(sorting), 1), runs)
+                       round(statistics.median(sorting), 1), round(statistics.median(first_filter), 1),
+                       round(statistics.median(filtering), 1), runs)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
