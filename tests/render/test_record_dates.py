@@ -101,3 +101,8 @@ def test_a_decision_added_already_superseded_is_recorded_in_the_feed_not_superse
     assert "<title>Decision 0002 accepted: New way</title>" in feed
     page = generated(repo.path).pages["decisions/0001.md"]
     assert f"superseded</span> by [0002](0002.md) <small>(recorded 2026-03-01 by Ana Lima in {pull(3)})</small>" in page
+
+
+def test_without_git_a_stated_status_date_dates_the_status(imported: GitRepo) -> None:
+    page = generated(imported.path, with_history=False).pages["decisions/0006.md"]
+    assert "superseded</span> by [0007](0007.md) <small>· superseded since 2026-06-23, the record says" in page
