@@ -49,6 +49,9 @@ BASELINE_SHA256 = "90cdd5a2595f6f10d2d9164db6395361bd345f251e933e8a31c6117c71e53
 """The shared baseline script as issued; plain_site.py must be it, byte for byte."""
 SHARED_BASELINE = PROJECT.parent / "shared" / "bench" / "plain_site.py"
 RECORD_FOLDERS = ("experiments", "decisions", "models")
+MLREPORT = (sys.executable, "-m", "mlreport")
+MKDOCS = (sys.executable, "-m", "mkdocs")
+
 TARGETS = (
     # (key in the largest size's results, limit, what it means)
     ("cold_ratio", 1.0, "cold build / plain MkDocs"),
@@ -150,10 +153,11 @@ def measure_size(out: Path, n: int, seed: int, repeat: int, browser: bool = Fals
     shutil.rmtree(plain, ignore_errors=True)
     subprocess.run([sys.executable, str(BASELINE), str(plain), str(page_count)], check=True)
     site, plain_site, cache = out / f"site-{n}", out / f"plain-site-{n}", repo / options.cache_dir
-    build = ["mlreport", "build", "--root", str(repo), "--site-dir", str(site)]
-    plain_build = ["mkdocs", "build", "-q", "-f", str(plain / "mkdocs.yml"), "-d", str(plain_site)]
-    validate = ["mlreport", "validate", "--root", str(repo)]
-    diff = ["mlreport", "diff", "--root", str(repo), "HEAD"]
+    # This interpreter's mlreport and MkDocs, never whichever `mlreport` comes first on PATH.
+    build = [*MLREPORT, "build", "--root", str(repo), "--site-dir", str(site)]
+    plain_build = [*MKDOCS, "build", "-q", "-f", str(plain / "mkdocs.yml"), "-d", str(plain_site)]
+    validate = [*MLREPORT, "validate", "--root", str(repo)]
+    diff = [*MLREPORT, "diff", "--root", str(repo), "HEAD"]
     edited = repo / next(r.path for r in catalog.records() if r.kind == "experiment")
     original = edited.read_bytes()
 

@@ -6,6 +6,7 @@ No timing is asserted here: timings belong to `python benchmarks/run.py`, on a q
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -111,8 +112,15 @@ def test_the_baseline_writes_ordinary_pages_out_of_the_nav(tmp_path: Path) -> No
 
 
 def test_quick_run_measures_everything_and_writes_the_results(tmp_path: Path) -> None:
+    # An `mlreport` and an `mkdocs` first on PATH that fail: the run measures this interpreter's own.
+    decoys = tmp_path / "decoys"
+    decoys.mkdir()
+    for name in ("mlreport", "mkdocs"):
+        (decoys / name).write_text("#!/bin/sh\necho not the mlreport under test >&2\nexit 3\n")
+        (decoys / name).chmod(0o755)
+    env = {**os.environ, "PATH": f"{decoys}{os.pathsep}{os.environ.get('PATH', '')}"}
     done = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--quick", "--out", str(tmp_path)],
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False, env=env)
     assert done.returncode == 0, done.stderr
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     low, high = run.QUICK_SIZES

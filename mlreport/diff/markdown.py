@@ -97,7 +97,8 @@ def _flip(flip: KpiFlip, places: int | None) -> str:
     """A KPI whose status the branch changes: it leads the report."""
     sign = "✅" if flip.new == kpis.MET else "🚨"
     return (f"- {sign} KPI **{text(flip.title)}** ({code(flip.metric)}, target {flip.target}): "
-            f"{text(flip.old)} → **{text(flip.new)}** ({number(flip.old_value, places)} → {number(flip.new_value, places)})")
+            f"{text(flip.old)} → **{text(flip.new)}** "
+            f"({number(flip.old_value, places)} → {number(flip.new_value, places)})")
 
 
 def targets_line(targets: Iterable[Check]) -> str:

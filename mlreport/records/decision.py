@@ -48,7 +48,8 @@ _STATUS_PHRASES = tuple(word for word in _STATUS_WORDS if " " in word)
 _AMENDS_LINE = re.compile(r"amends\b", re.I)
 _AMENDED_LINE = re.compile(r"amended\s+by\b", re.I)
 _FIELD_KEYS = {
-    "status": "status", "date": "date", "status date": "status_date", "deciders": "decision-makers", "decision-makers": "decision-makers",
+    "status": "status", "date": "date", "status date": "status_date",
+    "deciders": "decision-makers", "decision-makers": "decision-makers",
     "decision makers": "decision-makers", "consulted": "consulted", "informed": "informed", "tags": "tags",
     # A common template keeps these in a `| Status | Accepted |` table; its author is who decided.
     "author": "decision-makers", "authors": "decision-makers",

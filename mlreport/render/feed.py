@@ -69,7 +69,10 @@ def git_entry(site: Site, item: FeedItem) -> FeedEntry:
     if item.kind == "decision":
         status = next((step.status for step in site.history.provenance(item.path).status_history
                        if step.change.commit == change.commit), "") if item.path else ""
-        headline = f"Decision {item.record_id} {status or what}"
+        # A decision added already superseded or deprecated was recorded late, not superseded that day.
+        late = change.action == "added" and status in ("superseded", "deprecated")
+        headline = f"Decision {item.record_id} recorded as {status}" if late else \
+            f"Decision {item.record_id} {status or what}"
     else:
         headline = f"{BY_NAME[item.kind].title} {what}"
     pr = f" (#{change.pr})" if change.pr and f"#{change.pr}" not in change.subject else ""

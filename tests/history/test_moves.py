@@ -155,3 +155,22 @@ def test_moves_are_followed_whatever_pathspec_settings_the_environment_holds(rep
 
     assert (provenance.created.commit, provenance.created.author, provenance.created.pr) == (created, "Zoë Ångström", 3)
     assert facts(provenance) == follow_log(repo, "decisions/0001-use-kafka.md")
+
+
+def test_a_commit_that_adds_or_moves_many_records_is_an_import_and_an_ordinary_one_is_not(repo, at):
+    for number in range(1, 6):
+        repo.write(f"docs/adr/000{number}-choice.md", decision(f"Choice {number}", "accepted"))
+    repo.write("experiments/one.yaml", experiment("One"))
+    repo.commit("Bring the log in (#4)", author=ZOE, date=at(1))
+    repo.git("mv", "docs/adr", "decisions")
+    repo.commit("Move the log where mlreport reads it (#5)", author=LI, date=at(2))
+    repo.write("decisions/0001-choice.md", decision("Choice 1", "deprecated"))
+    repo.write("experiments/two.yaml", experiment("Two"))
+    repo.commit("Deprecate choice 1, add a run (#6)", author=LI, date=at(3))
+
+    found = history(repo.path)
+    first = found.provenance("decisions/0001-choice.md")
+    assert [(c.pr, c.action, c.batch, c.imported) for c in first.changes] == [
+        (6, "modified", 1, False), (5, "renamed", 5, True), (4, "added", 6, True)]
+    assert [(c.pr, c.batch, c.imported) for c in found.provenance("experiments/two.yaml").changes] == [(6, 1, False)]
+    assert [(s.status, s.change.imported) for s in first.status_history] == [("accepted", True), ("deprecated", False)]

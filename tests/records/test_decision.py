@@ -358,3 +358,17 @@ def test_unfilled_template_placeholders_warn_at_their_place(repo) -> None:
         "decisions/0001-use-focal-loss.md:7:1: warning: unfilled template placeholder `{How and when the decision "
         "will be revisited.}` (write the record's own words in its place, or delete it)",
     ]
+
+
+def test_the_day_a_status_began_is_read_from_front_matter_and_from_a_field_line(repo) -> None:
+    repo.write("decisions/0001-madr.md", "---\nstatus: superseded\ndate: 2026-04-28\nstatus_date: 2026-06-23\n"
+                                         "superseded_by: ['0002']\n---\n# Ship v1\n")
+    repo.write("decisions/0002-bullets.md", "# Ship v2\n\n* Status: deprecated\n* Date: 2026-06-12\n"
+                                            "* Status date: 2026-08-18\n\n## Context and Problem Statement\n\nWhy.\n")
+    repo.write("decisions/0003-bad.md", "---\nstatus: accepted\ndate: 2026-01-01\nstatus_date: soon\n---\n# Bad\n")
+    loaded = load_records(Options(root=repo.path))
+    dates = {d.id: (d.date, d.status_date) for d in loaded.decisions}
+    assert dates == {"0001": (dt.date(2026, 4, 28), dt.date(2026, 6, 23)),
+                     "0002": (dt.date(2026, 6, 12), dt.date(2026, 8, 18)), "0003": (dt.date(2026, 1, 1), None)}
+    assert [p.format_text() for p in loaded.problems] == [
+        "decisions/0003-bad.md:4:14: error: `status_date` must be a date; found string 'soon' (write dates as YYYY-MM-DD)"]

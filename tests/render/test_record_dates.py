@@ -9,7 +9,9 @@ from __future__ import annotations
 import pytest
 
 from repos import GitRepo
-from render.recordkit import ANA, CONFIG, LI, decision, generated, pull, table_after
+from sitekit import read_page
+
+from render.recordkit import ANA, CONFIG, LI, built_site, decision, generated, pull, table_after
 
 IMPORTED = "2026-11-22T10:00:00+00:00"
 DECIDED = {"0001": ("accepted", "2026-03-02", ""), "0002": ("superseded", "2026-03-05", 'superseded_by: ["0008"]\n'),
@@ -89,3 +91,31 @@ def test_the_atom_feed_has_one_entry_for_an_import(imported: GitRepo) -> None:
     assert "<title>8 decisions, 1 experiment recorded</title>" in feed
     assert "<summary>Import the decision log (#12)</summary>" in feed
     assert "<title>Decision 0009 accepted: Decision 0009</title>" in feed
+
+
+def test_a_decision_added_already_superseded_is_recorded_in_the_feed_not_superseded(repo: GitRepo) -> None:
+    repo.write("mkdocs.yml", CONFIG)
+    repo.write("decisions/0001-old.md", decision("Old way", "superseded", "2026-01-05", more='superseded_by: ["0002"]\n'))
+    repo.write("decisions/0002-new.md", decision("New way", "accepted", "2026-02-01", more='supersedes: ["0001"]\n'))
+    repo.commit("Write down two decisions (#3)", author=ANA, date="2026-03-01T10:00:00+00:00")
+    feed = generated(repo.path).files["feed.xml"].decode("utf-8")
+    assert "<title>Decision 0001 recorded as superseded: Old way</title>" in feed
+    assert "<title>Decision 0002 accepted: New way</title>" in feed
+    page = generated(repo.path).pages["decisions/0001.md"]
+    assert f"superseded</span> by [0002](0002.md) <small>(recorded 2026-03-01 by Ana Lima in {pull(3)})</small>" in page
+
+
+def test_without_git_a_stated_status_date_dates_the_status(imported: GitRepo) -> None:
+    page = generated(imported.path, with_history=False).pages["decisions/0006.md"]
+    assert "superseded</span> by [0007](0007.md) <small>· superseded since 2026-06-23, the record says" in page
+
+
+def test_the_built_pages_say_it_as_a_reader_sees_it(imported: GitRepo) -> None:
+    site = built_site(imported.path)
+    home = read_page(site, "")
+    rows = table_after(home.source, 'id="recent-decision-changes"')[1:]
+    assert [row[0] for row in rows] == ["2026-11-27", "2026-11-25", "2026-11-22"]
+    assert rows[2][1].startswith("8 decisions recorded in #12Decision 0001; Decision 0002")
+    assert rows[2][2] == "5 accepted 2 superseded 1 deprecated"
+    page = read_page(site, "decisions/0006")
+    assert "Status history superseded by 0007 on 2026-06-23 (recorded 2026-11-22 by Ana Lima in #12 )" in page.text
