@@ -41,8 +41,15 @@
       ? FORMAT.places[metric] : undefined;
   }
 
+  // One formatter per number of places: toLocaleString with options builds one per call, and a
+  // table page formats hundreds of cells on every sort.
+  var FIXED = {};
+
   function fixed(value, places) {
-    return value.toLocaleString("en-US", {minimumFractionDigits: places, maximumFractionDigits: places});
+    if (!FIXED[places]) {
+      FIXED[places] = new Intl.NumberFormat("en-US", {minimumFractionDigits: places, maximumFractionDigits: places});
+    }
+    return FIXED[places].format(value);
   }
 
   function formatNumber(value, metric) {
