@@ -129,7 +129,8 @@ def folder_bytes(folder: Path) -> int:
 
 def browser_timings(site: Path, options: Any, repeat: int) -> list[dict[str, Any]]:
     """Seconds until the experiments index and the first configured leaderboard are interactive, and
-    milliseconds to sort them and to filter them with a typed query, in headless Chromium; empty when the browser helper or Chromium is missing."""
+    milliseconds to sort them and to filter them with a typed query, in headless Chromium; empty when the
+    browser helper or Chromium is missing."""
     if not BROWSER_TIMING.is_file():
         return []
     pages = ["experiments/"] + [f"leaderboards/{board_slug(board.title)}/" for board in options.leaderboards[:1]]
@@ -293,7 +294,10 @@ def _browser_filter(results: dict[str, Any], index: int) -> str:
     timings = results["browser"]
     if index >= len(timings) or "filter_ms" not in timings[index]:
         return "not measured"
-    return f"{timings[index]['filter_first_ms']:.0f} / {timings[index]['filter_ms']:.0f}"
+    timing = timings[index]
+    cpu = (f" (CPU: sort {timing['sort_cpu_ms']:.0f}, keystroke {timing['filter_cpu_ms']:.0f})"
+           if "sort_cpu_ms" in timing else "")
+    return f"{timing['filter_first_ms']:.0f} / {timing['filter_ms']:.0f}{cpu}"
 
 
 def table(results: dict[str, Any]) -> str:

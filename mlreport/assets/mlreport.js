@@ -36,8 +36,15 @@
       ? FORMAT.places[metric] : undefined;
   }
 
+  // One formatter per number of places: toLocaleString with options builds one per call, and a
+  // table page formats hundreds of cells on every sort.
+  var FIXED = {};
+
   function fixed(value, places) {
-    return value.toLocaleString("en-US", {minimumFractionDigits: places, maximumFractionDigits: places});
+    if (!FIXED[places]) {
+      FIXED[places] = new Intl.NumberFormat("en-US", {minimumFractionDigits: places, maximumFractionDigits: places});
+    }
+    return FIXED[places].format(value);
   }
 
   function formatNumber(value, metric) {
@@ -151,7 +158,7 @@
     var def = {
       title: spec.title, field: spec.field, formatter: FORMATTERS[spec.kind] || FORMATTERS.text,
       titleFormatter: textTitle, hozAlign: numeric ? "right" : "left", headerHozAlign: numeric ? "right" : "left",
-      sorter: numeric ? "number" : (spec.kind === "list" ? listSorter : "string"),
+      sorter: numeric ? numberSorter : textSorter(rows, spec.field, spec.kind === "list"),
       formatterParams: {goal: spec.goal, metric: spec.metric},
       headerTooltip: spec.title, minWidth: 60,
     };
@@ -192,8 +199,54 @@
     return rest.slice(0, at).concat(metrics, rest.slice(at));
   }
 
-  function listSorter(a, b) {
-    return (a || []).join(", ").localeCompare((b || []).join(", "));
+  // Sorters in Tabulator's own order (empty values first when ascending), cheap enough for 10,000 rows:
+  // a sort compares ~130,000 pairs, and a filter sorts again what it keeps. Numbers compare as they
+  // are; text is ranked once per column (every distinct value, by one collator) and then compared
+  // by rank, instead of lower-casing and collating both sides of every pair.
+  var COLLATOR = new Intl.Collator();
+
+  function numberSorter(a, b) {
+    var x = typeof a === "number" ? a : parseFloat(a);
+    var y = typeof b === "number" ? b : parseFloat(b);
+    if (x !== x) return y !== y ? 0 : -1;  // NaN: an empty cell
+    if (y !== y) return 1;
+    return x - y;
+  }
+
+  function sortText(value, isList) {
+    if (isList) return (value || []).join(", ");
+    return value ? String(value).toLowerCase() : "";
+  }
+
+  // value -> its place among the column's distinct values (the empty value first).
+  function textRanks(rows, field, isList) {
+    var keys = new Map();
+    rows.forEach(function (row) {
+      var value = row[field];
+      var key = isList ? sortText(value, true) : value;
+      if (!keys.has(key)) keys.set(key, sortText(value, isList));
+    });
+    var texts = Array.from(new Set(keys.values())).sort(function (x, y) {
+      if (!x) return y ? -1 : 0;
+      if (!y) return 1;
+      return COLLATOR.compare(x, y);
+    });
+    var place = new Map(texts.map(function (text, i) { return [text, i]; }));
+    var ranks = new Map();
+    keys.forEach(function (text, key) { ranks.set(key, place.get(text)); });
+    return ranks;
+  }
+
+  function textSorter(rows, field, isList) {
+    var ranks = null;  // on the first sort by this column
+    return function (a, b) {
+      if (!ranks) ranks = textRanks(rows, field, isList);
+      var x = ranks.get(isList ? sortText(a, true) : a), y = ranks.get(isList ? sortText(b, true) : b);
+      if (x === undefined || y === undefined) {  // a value the rows did not hold when ranked
+        return COLLATOR.compare(sortText(a, isList), sortText(b, isList));
+      }
+      return x - y;
+    };
   }
 
   /* -- a table's sort and filters in the address, so a view is a link ----------------------- */
@@ -363,6 +416,15 @@
     return box;
   }
 
+  // Once laid out, the columns keep their widths: fitting them to their cells again on every sort,
+  // filter or page measures every cell (a layout each), most of a redraw's cost on a large table.
+  function fixWidths(table) {
+    var widths = table.getColumns().map(function (col) { return [col, col.getWidth()]; });
+    table.blockRedraw();
+    widths.forEach(function (pair) { if (pair[1] > 0) pair[0].setWidth(pair[1]); });
+    table.restoreRedraw();
+  }
+
   function buildTable(container, data) {
     var holder = el("div", "mlr-table-holder");
     var compare = null;
@@ -407,12 +469,18 @@
       initialSort: sort ? [sort] : [], initialHeaderFilter: state.filters,
       selectableRows: data.selectable ? true : false, placeholder: "No rows match these filters",
       movableColumns: true, columnHeaderVertAlign: "bottom",
+      // A page holds at most a few hundred rows and the table no fixed height: the virtual renderer
+      // would measure every row's height one layout at a time, and redraw on each change of height.
+      renderVertical: "basic",
     });
 
     var query = placeQuery(table);
     // Row heights are measured while the page may still be settling; measure again once built.
     table.on("tableBuilt", function () {
-      setTimeout(function () { table.redraw(true); }, 0);
+      setTimeout(function () {
+        table.redraw(true);
+        fixWidths(table);
+      }, 0);
       if (query) query.mlrStart();  // a ?q= in the address filters the table as it opens
       // Only once built: the initial sort and filters are already what the address says.
       var defaultSort = data.sort ? data.sort.field + ":" + data.sort.dir : "";

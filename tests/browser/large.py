@@ -3,8 +3,8 @@
 Building a 10,000-experiment repo takes minutes; the browser's share of a large table (loading,
 filtering, sorting, painting) only needs the table's data files to be that large. `grow` rewrites
 the experiments index, the query data and a leaderboard of a site mlreport built, repeating its
-rows under new ids (`<id>~<n>`, `<id>~b<n>` on the leaderboard) with every metric made distinct (a sort has one right answer),
-and keeps every row's link pointing at its original experiment's page.
+rows under new ids (`<id>~<n>`, `<id>~b<n>` on the leaderboard) with every metric made distinct
+(a sort has one right answer), and keeps every row's link pointing at its original experiment's page.
 
     python -m tests.browser.large SITE_DIR [ROWS]       (default 10,000 rows; grows the site in place)
 """

@@ -17,13 +17,18 @@ from mlreport.render.site import COMPARE_PAGE, EXPERIMENTS_INDEX, QUERY_DATA
 
 from .conftest import _served
 from .harness import row_ids, wait_for_rows
-from .sites import BuiltSite
+from .large import ROWS, grow
+from .sites import REPO_ROOT, BuiltSite
 
 pytestmark = pytest.mark.browser
 
 BOX = "[data-mlr-query]"
 COUNT = "[data-mlr-query-count]"
 ERROR = "[data-mlr-query-error]"
+FIRST_ROW_IS = """id => {
+  const link = document.querySelector("[data-mlr-table] .tabulator-row .tabulator-cell[tabulator-field='title'] a");
+  return link !== null && link.title === id;
+}"""
 RUN_CASES = """async ([fields, cases]) => {
   const rows = (await (await fetch(fields)).json()).rows;
   return cases.map(c => {
@@ -169,6 +174,66 @@ def test_ten_thousand_rows_are_filtered_within_a_keystroke(demo: BuiltSite, tabs
       return times;
     }""", demo.base + QUERY_DATA)
     assert min(timings) < 100, timings
+    tab.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def large_site(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BuiltSite, dict]]:
+    """The demo site with its experiments index and largest leaderboard grown to 10,000 rows."""
+    folder = tmp_path_factory.mktemp("large-site")
+    for site in _served(REPO_ROOT, folder):
+        yield site, grow(folder)
+
+
+@pytest.mark.parametrize("table", ["index", "board_rows"])
+def test_a_query_and_a_sort_on_ten_thousand_rows_show_the_right_rows_and_count(large_site, tabs, table) -> None:
+    site, grown = large_site
+    rows = grown[table]
+    assert len(rows) == ROWS
+    expression = "metrics.test.pr_auc > 0.6 and tags contains 'gbm'"
+    query = parse(expression)
+    fields = {row["id"]: row for row in grown["fields"]}
+    kept = [row for row in rows if query.matches(fields[row["id"]])]
+    assert 50 < len(kept) < ROWS
+    url = site.url(EXPERIMENTS_INDEX) if table == "index" else site.base + grown["board"].replace(
+        "assets/mlreport/data/", "").removesuffix(".json") + "/"
+    score = "metric:test.pr_auc" if table == "index" else "value"
+    tab = tabs(site)
+    page = tab.goto(url)
+    count = page.locator(COUNT)
+    assert count.inner_text() == f"{ROWS} rows"
+
+    page.locator(BOX).fill(expression)
+    page.wait_for_function("([selector, text]) => document.querySelector(selector).textContent === text",
+                           arg=[COUNT, f"{len(kept)} of {ROWS} rows"])
+    page.locator(".mlr-query[data-mlr-query-state=ready]").wait_for()
+    # The table's own sort (the index by date, the board by rank) still holds over the kept rows.
+    assert set(row_ids(page)) <= {row["id"] for row in kept} and len(row_ids(page)) == 50
+    counter = page.locator(".tabulator-page-counter")
+    assert counter.inner_text().endswith(f"of {len(kept)} rows"), counter.inner_text()
+
+    # Every score is distinct (large.py): one right order, first ascending, then descending.
+    header = page.locator(f".tabulator-col[tabulator-field='{score}'] .tabulator-col-title")
+    by_score = [row["id"] for row in sorted(kept, key=lambda row: row[score])]
+    header.click()
+    page.wait_for_function(FIRST_ROW_IS, arg=by_score[0])
+    assert row_ids(page) == by_score[:50]
+    header.click()
+    page.wait_for_function(FIRST_ROW_IS, arg=by_score[-1])
+    assert row_ids(page) == by_score[::-1][:50]
+    assert count.inner_text() == f"{len(kept)} of {ROWS} rows"
+
+    # The last page holds the rest of the kept rows, still in order.
+    page.locator(".tabulator-page[data-page=last]").click()
+    rest = len(kept) % 50 or 50
+    wait_for_rows(page, rest)
+    assert row_ids(page) == by_score[::-1][len(kept) - rest:]
+
+    # Clearing the query shows every row again.
+    page.locator(BOX).fill("")
+    page.wait_for_function("([selector, text]) => document.querySelector(selector).textContent === text",
+                           arg=[COUNT, f"{ROWS} rows"])
+    assert page.locator(".tabulator-page-counter").inner_text().endswith(f"of {ROWS} rows")
     tab.assert_clean()
 
 
