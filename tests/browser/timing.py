@@ -9,9 +9,9 @@ column header until the re-sorted rows are painted, once the page is drawn ("sor
 milliseconds from the last keystroke of a filter typed into the query box, once its debounce is
 over, until the filtered rows and their count are painted: the first filter typed ("filter_first",
 which loads the query data too) and a second one typed on after it ("filter", the cost of a
-keystroke once the data is there). The sort and the
-keystroke are also given as the CPU time of the page's main thread (from Chromium's own
-accounting), which a busy machine changes far less than the time on the clock.
+keystroke once the data is there). The sort and the keystroke are also given as the CPU time
+of the page's main thread (from Chromium's own accounting), which a busy machine changes far
+less than the time on the clock.
 """
 
 from __future__ import annotations
