@@ -103,8 +103,8 @@ class Outline:
                 continue
             begin = starts[number] + len(heading.markup)
             end = starts[number + 1] if number + 1 < len(starts) else len(content)
-            shown = _title(heading.inner) if heading.level == 1 or number else title
-            sections.append(SearchSection("" if number == 0 else heading.id, shown,
+            # The page's top has no anchor; a heading without text takes the page's title, as in Material.
+            sections.append(SearchSection("" if number == 0 else heading.id, _title(heading.inner) or title,
                                           search_text(content[begin:end])))
         return sections
 
@@ -158,7 +158,8 @@ def search_text(fragment: str) -> str:
         if skip:
             skipping -= 1
             continue
-        if not skipping and tag in _KEEP:
+        if not skipping and tag in _KEEP and f"<{tag}>" in data:
+            # As Material does: from the first such opening tag, drop it when only whitespace follows.
             index = data.index(f"<{tag}>")
             if all(piece.isspace() for piece in data[index + 1:]):
                 del data[index:]

@@ -61,10 +61,10 @@ def test_the_built_page_dates_a_moved_log_by_its_creation_and_a_decision_added_s
     result = cli("generate", "--root", str(repo.path), "--out", str(out))
 
     assert result.exit_code == 0, result.output
-    moved = (out / "decisions" / "0001.md").read_text(encoding="utf-8")
+    moved = (out / "decisions" / "0001.html").read_text(encoding="utf-8")
     assert "<strong>Added</strong> 2017-03-01 by Zoë Ångström in #3" in moved
     assert "Change history (2 commits)" in moved
     assert "accepted</span> on 2017-03-01 by Zoë Ångström in #3" in moved
-    superseded = (out / "decisions" / "0002.md").read_text(encoding="utf-8")
-    assert ('superseded</span> by [0003](0003.md) <small>· already so when the record was added on 2021-10-19 '
+    superseded = (out / "decisions" / "0002.html").read_text(encoding="utf-8")
+    assert ('superseded</span> by <a href="../0003/">0003</a> <small>· already so when the record was added on 2021-10-19 '
             'by 李雷 in #42</small></li>') in superseded
