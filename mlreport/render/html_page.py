@@ -126,6 +126,10 @@ def search_text(fragment: str) -> str:
     keeps (`p`, `code`, `li`…) without attributes, other tags dropped, whitespace collapsed outside `pre`,
     blocks marked `data-search-exclude` (and scripts, styles) left out."""
     data: list[str] = []
+    first: dict[str, int] = {}
+    """Where each kept tag first opens in `data` (Material empties an element from its tag's first opening)."""
+    solid = -1
+    """Where the last piece that is not whitespace sits in `data`."""
     context: list[tuple[str, bool]] = []
     skipping = 0
     for match in _TOKEN.finditer(fragment):
@@ -140,17 +144,21 @@ def search_text(fragment: str) -> str:
                 if text == " " and data and data[-1].isspace():
                     continue
             data.append(html.escape(text, quote=False))
+            if not text.isspace():
+                solid = len(data) - 1
             continue
         tag = tag.lower()
         if not closing:
             if tag in _VOID:
                 continue
-            skip = tag in _SKIP or "data-search-exclude" in attrs or re.search(r'class="linenodiv"', attrs) is not None
+            skip = tag in _SKIP or "data-search-exclude" in attrs or 'class="linenodiv"' in attrs
             context.append((tag, skip))
             if skip:
                 skipping += 1
             elif not skipping and tag in _KEEP:
+                first.setdefault(tag, len(data))
                 data.append(f"<{tag}>")
+                solid = len(data) - 1
             continue
         if not context or context[-1][0] != tag:
             continue
@@ -158,11 +166,14 @@ def search_text(fragment: str) -> str:
         if skip:
             skipping -= 1
             continue
-        if not skipping and tag in _KEEP and f"<{tag}>" in data:
-            # As Material does: from the first such opening tag, drop it when only whitespace follows.
-            index = data.index(f"<{tag}>")
-            if all(piece.isspace() for piece in data[index + 1:]):
+        if not skipping and tag in _KEEP and tag in first:
+            index = first[tag]
+            if solid <= index:
+                # Only whitespace since the tag's first opening: the element is dropped, as in Material.
                 del data[index:]
+                first = {name: at for name, at in first.items() if at < index}
+                solid = next((at for at in range(len(data) - 1, -1, -1) if not data[at].isspace()), -1)
             else:
                 data.append(f"</{tag}>")
+                solid = len(data) - 1
     return "".join(data).strip()
