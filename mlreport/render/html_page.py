@@ -112,7 +112,8 @@ class Outline:
 _IDS = re.compile(r'\sid="([^"]+)"')
 _TOKEN = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\"[^\"]*\"|'[^']*'|[^'\">])*)>|[^<]+|<", re.S)
 _KEEP = {"p", "code", "pre", "li", "ol", "ul", "sub", "sup"}
-_SKIP = {"script", "style", "object"}
+_SKIP = {"object"}
+_RAW_TEXT = {"script", "style"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
          "wbr"}
 
@@ -132,7 +133,11 @@ def search_text(fragment: str) -> str:
     """Where the last piece that is not whitespace sits in `data`."""
     context: list[tuple[str, bool]] = []
     skipping = 0
-    for match in _TOKEN.finditer(fragment):
+    position = 0
+    while position < len(fragment):
+        match = _TOKEN.match(fragment, position)
+        assert match is not None  # the last alternative takes any single "<"
+        position = match.end()
         closing, tag, attrs = match.group(1), match.group(2), match.group(3)
         if tag is None:
             token = match.group(0)
@@ -148,6 +153,11 @@ def search_text(fragment: str) -> str:
                 solid = len(data) - 1
             continue
         tag = tag.lower()
+        if not closing and tag in _RAW_TEXT:
+            # A script's or style's text is no markup and never indexed: on to its end tag.
+            end = fragment.lower().find(f"</{tag}", position)
+            position = len(fragment) if end < 0 else fragment.find(">", end) + 1 or len(fragment)
+            continue
         if not closing:
             if tag in _VOID:
                 continue

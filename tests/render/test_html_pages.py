@@ -21,7 +21,7 @@ from sitekit import team_repo
 from mlreport.cli import main
 from mlreport.config import Headings, headings, load_options
 from mlreport.pipeline import generate_site
-from mlreport.render.html_page import Outline
+from mlreport.render.html_page import Outline, search_text
 from mlreport.templates import packaged_templates
 
 KINDS = {"experiment": "experiments", "decision": "decisions", "model": "models"}
@@ -156,3 +156,18 @@ def test_markdown_settings_that_could_change_a_page_send_it_through_markdown() -
     assert headings([("toc", {}), ("smarty", {})]) is None
     assert headings([("toc", {"slugify": str.lower})]) is None
     assert headings([("toc", {"toc_depth": 3})]) is None
+
+
+@pytest.mark.parametrize("fragment", [
+    "<p>Plain &#95;text&#95; <code>x &lt; y</code></p>\n<ul>\n<li>one</li>\n<li>\n</li>\n</ul>",
+    "<p data-search-exclude>Ranked <strong>#1</strong></p>\n<p>kept</p><p>  </p>",
+    "<pre><code>line one\n\n  indented &amp; more</code></pre>\n<script>var x = '<p>';</script><p>after</p>",
+    "<table>\n<tr>\n<td>a</td>\n<td>b</td>\n</tr>\n</table>\n<ol><li><p>deep</p><ul><li></li></ul></li></ol>",
+])
+def test_search_text_is_what_materials_search_parser_reads(fragment: str) -> None:
+    from material.plugins.search.plugin import Parser
+
+    parser = Parser()
+    parser.feed(f"<h1 id=\"title\">Title</h1>{fragment}")
+    parser.close()
+    assert search_text(fragment) == "".join(parser.data[0].text).strip()
