@@ -17,6 +17,7 @@ declared with `option()`: its reader checks and converts the value, its docstrin
 from __future__ import annotations
 
 import dataclasses
+import html
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -292,7 +293,7 @@ class Headings:
     """How the site's Markdown `toc` extension writes a heading, for pages rendered straight to HTML."""
 
     permalink: str = ""
-    """The permalink anchor's text (`&para;` for `permalink: true`); empty when the site has none."""
+    """The permalink anchor's text as HTML (`&para;` for `permalink: true`); empty when the site has none."""
     permalink_class: str = "headerlink"
     permalink_title: str = "Permanent link"
     separator: str = "-"
@@ -319,9 +320,10 @@ def headings(extensions: list[tuple[str, dict[str, Any]]]) -> Headings | None:
     if not set(settings) <= _TOC_KEYS or str(settings.get("toc_depth", 6)) != "6":
         return None
     link = settings.get("permalink", False)
-    return Headings(permalink="&para;" if link is True else str(link or ""),
-                    permalink_class=str(settings.get("permalink_class", "headerlink")),
-                    permalink_title=str(settings.get("permalink_title", "Permanent link")),
+    # Escaped for HTML here, as Markdown's serializer escapes them; `True` is Markdown's own `&para;`.
+    return Headings(permalink="&para;" if link is True else html.escape(str(link or ""), quote=False),
+                    permalink_class=html.escape(str(settings.get("permalink_class", "headerlink"))),
+                    permalink_title=html.escape(str(settings.get("permalink_title", "Permanent link"))),
                     separator=str(settings.get("separator", "-")))
 
 

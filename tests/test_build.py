@@ -267,7 +267,7 @@ def test_generate_writes_pages_data_and_assets(repo: GitRepo, cli, tmp_path: Pat
     out = tmp_path / "out"
     result = cli("generate", "--root", repo.path, "--out", out)
     assert result.exit_code == 0, result.output
-    assert "# Wider CNN" in (out / "experiments/wide.md").read_text(encoding="utf-8")
+    assert '<h1 id="wider-cnn">Wider CNN' in (out / "experiments/wide.html").read_text(encoding="utf-8")
     assert json.loads((out / "assets/mlreport/data/experiments.json").read_text(encoding="utf-8"))["rows"]
     assert (out / "assets/mlreport/vendor/plotly/plotly.min.js").stat().st_size > 1_000_000
     assert (out / "assets/mlreport/vendor/tabulator/LICENSE").is_file()

@@ -46,7 +46,7 @@ def test_a_rebuild_converts_no_generated_page_and_writes_the_same_site(cli, repo
 
     assert build(cli, repo, tmp_path / "warm").exit_code == 0
 
-    assert converted_cold > 10 and conversions == []
+    assert converted_cold > 5 and conversions == []
     assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")
 
 
@@ -64,7 +64,9 @@ def test_editing_one_record_converts_only_the_pages_it_shows_on(cli, repo, tmp_p
     (repo.path / CACHE.parent).rename(tmp_path / "old-cache")
     assert build(cli, repo, tmp_path / "fresh").exit_code == 0
 
-    assert "experiments/ridge.md" in converted_after_edit and len(converted_after_edit) < converted_cold / 2
+    # The record's own page is rendered straight to HTML: what is converted again are the pages that list it.
+    assert "experiments/index.md" in converted_after_edit and len(converted_after_edit) < converted_cold / 2
+    assert not any(page.startswith("experiments/ridge") for page in converted_after_edit)
     assert edited == files_of(tmp_path / "fresh")
     assert any(b"Renamed " in content for content in edited.values())
 

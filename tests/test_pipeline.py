@@ -14,7 +14,7 @@ def test_a_valid_repo_gives_pages_data_and_history(repo) -> None:
     repo.commit("Add the baseline (#4)")
     result = generate_site(load_options(repo.path))
     assert not result.failed and result.problems == []
-    assert "experiments/base.md" in result.site.pages and "index.md" in result.site.pages
+    assert "experiments/base.md" in result.site.html_pages and "index.md" in result.site.pages
     assert result.history.provenance("experiments/base.yaml").created.pr == 4
 
 

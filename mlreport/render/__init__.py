@@ -26,7 +26,7 @@ PAGE_KINDS: tuple[PageKind, ...] = (
     feed.KIND,
 )
 
-__all__ = ["DASHBOARD", "Generated", "PAGE_KINDS", "PageKind", "Site", "generate", "write_generated"]
+__all__ = ["DASHBOARD", "Generated", "PAGE_KINDS", "PageKind", "Site", "generate", "html_path", "write_generated"]
 
 DASHBOARD = "dashboard.md"
 """Where the dashboard goes when the team's docs have their own `index.md`."""
@@ -48,10 +48,17 @@ def generate(catalog: Catalog, history: History, options: Options, *, home_page:
     return site.out
 
 
+def html_path(page: str) -> str:
+    """Where `generate` writes a page rendered straight to HTML: `experiments/foo.md` → `experiments/foo.html`."""
+    return f"{page.removesuffix('.md')}.html"
+
+
 def write_generated(generated: Generated, folder: Path) -> list[Path]:
-    """Write pages, data files and assets under `folder`; returns what was written, sorted."""
+    """Write pages, data files and assets under `folder`; returns what was written, sorted. A page rendered
+    straight to HTML goes beside the Markdown ones as its HTML (`experiments/foo.html`)."""
     written = []
     contents: dict[str, bytes] = {path: text.encode("utf-8") for path, text in generated.pages.items()}
+    contents.update({html_path(path): page.html.encode("utf-8") for path, page in generated.html_pages.items()})
     contents.update(generated.files)
     contents.update({path: source.read_bytes() for path, source in generated.assets.items()})
     for path, data in sorted(contents.items()):

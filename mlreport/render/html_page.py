@@ -103,8 +103,8 @@ class Outline:
                 continue
             begin = starts[number] + len(heading.markup)
             end = starts[number + 1] if number + 1 < len(starts) else len(content)
-            shown = _title(heading.inner) if heading.level == 1 or number else title
-            sections.append(SearchSection("" if number == 0 else heading.id, shown,
+            # The page's top has no anchor; a heading without text takes the page's title, as in Material.
+            sections.append(SearchSection("" if number == 0 else heading.id, _title(heading.inner) or title,
                                           search_text(content[begin:end])))
         return sections
 
@@ -112,7 +112,8 @@ class Outline:
 _IDS = re.compile(r'\sid="([^"]+)"')
 _TOKEN = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\"[^\"]*\"|'[^']*'|[^'\">])*)>|[^<]+|<", re.S)
 _KEEP = {"p", "code", "pre", "li", "ol", "ul", "sub", "sup"}
-_SKIP = {"script", "style", "object"}
+_SKIP = {"object"}
+_RAW_TEXT = {"script", "style"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
          "wbr"}
 
@@ -126,9 +127,17 @@ def search_text(fragment: str) -> str:
     keeps (`p`, `code`, `li`…) without attributes, other tags dropped, whitespace collapsed outside `pre`,
     blocks marked `data-search-exclude` (and scripts, styles) left out."""
     data: list[str] = []
+    first: dict[str, int] = {}
+    """Where each kept tag first opens in `data` (Material empties an element from its tag's first opening)."""
+    solid = -1
+    """Where the last piece that is not whitespace sits in `data`."""
     context: list[tuple[str, bool]] = []
     skipping = 0
-    for match in _TOKEN.finditer(fragment):
+    position = 0
+    while position < len(fragment):
+        match = _TOKEN.match(fragment, position)
+        assert match is not None  # the last alternative takes any single "<"
+        position = match.end()
         closing, tag, attrs = match.group(1), match.group(2), match.group(3)
         if tag is None:
             token = match.group(0)
@@ -140,17 +149,26 @@ def search_text(fragment: str) -> str:
                 if text == " " and data and data[-1].isspace():
                     continue
             data.append(html.escape(text, quote=False))
+            if not text.isspace():
+                solid = len(data) - 1
             continue
         tag = tag.lower()
+        if not closing and tag in _RAW_TEXT:
+            # A script's or style's text is no markup and never indexed: on to its end tag.
+            end = fragment.lower().find(f"</{tag}", position)
+            position = len(fragment) if end < 0 else fragment.find(">", end) + 1 or len(fragment)
+            continue
         if not closing:
             if tag in _VOID:
                 continue
-            skip = tag in _SKIP or "data-search-exclude" in attrs or re.search(r'class="linenodiv"', attrs) is not None
+            skip = tag in _SKIP or "data-search-exclude" in attrs or 'class="linenodiv"' in attrs
             context.append((tag, skip))
             if skip:
                 skipping += 1
             elif not skipping and tag in _KEEP:
+                first.setdefault(tag, len(data))
                 data.append(f"<{tag}>")
+                solid = len(data) - 1
             continue
         if not context or context[-1][0] != tag:
             continue
@@ -158,10 +176,14 @@ def search_text(fragment: str) -> str:
         if skip:
             skipping -= 1
             continue
-        if not skipping and tag in _KEEP:
-            index = data.index(f"<{tag}>")
-            if all(piece.isspace() for piece in data[index + 1:]):
+        if not skipping and tag in _KEEP and tag in first:
+            index = first[tag]
+            if solid <= index:
+                # Only whitespace since the tag's first opening: the element is dropped, as in Material.
                 del data[index:]
+                first = {name: at for name, at in first.items() if at < index}
+                solid = next((at for at in range(len(data) - 1, -1, -1) if not data[at].isspace()), -1)
             else:
                 data.append(f"</{tag}>")
+                solid = len(data) - 1
     return "".join(data).strip()

@@ -108,16 +108,16 @@ def test_the_built_page_dates_a_moved_log_by_its_creation_and_decisions_added_la
     result = cli("generate", "--root", str(repo.path), "--out", str(out))
 
     assert result.exit_code == 0, result.output
-    moved = (out / "decisions" / "0001.md").read_text(encoding="utf-8")
+    moved = (out / "decisions" / "0001.html").read_text(encoding="utf-8")
     assert "<strong>Added</strong> 2017-03-01 by Zoë Ångström in #3" in moved
     assert "Change history (2 commits)" in moved
     assert "accepted</span> on 2017-03-01 by Zoë Ångström in #3" in moved
-    superseded = (out / "decisions" / "0002.md").read_text(encoding="utf-8")
+    superseded = (out / "decisions" / "0002.html").read_text(encoding="utf-8")
     # Added already superseded, saying no date for it: the commit recorded it, it did not supersede it then.
-    assert ('superseded</span> by [0003](0003.md) <small>(recorded 2021-10-19 by 李雷 in #42)</small></li>'
+    assert ('superseded</span> by <a href="../0003/">0003</a> <small>(recorded 2021-10-19 by 李雷 in #42)</small></li>'
             in superseded)
-    assert "superseded</span> by [0003](0003.md) on" not in superseded
+    assert 'superseded</span> by <a href="../0003/">0003</a> on' not in superseded
     # Added accepted long after its own date: accepted that day, the commit only recorded it.
-    newer = (out / "decisions" / "0003.md").read_text(encoding="utf-8")
+    newer = (out / "decisions" / "0003.html").read_text(encoding="utf-8")
     assert "accepted</span> on 2017-03-01 <small>(recorded 2021-10-19 by 李雷 in #42)</small></li>" in newer
     assert "<strong>Dated</strong> 2017-03-01 · <strong>recorded</strong> 2021-10-19 by 李雷 in #42" in newer

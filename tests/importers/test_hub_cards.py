@@ -57,13 +57,13 @@ def test_a_hub_card_becomes_a_card_linked_to_an_experiment_per_result_set(cli, r
     assert card_text.split("---\n", 2)[2] == readme.read_text().split("---\n", 2)[2]
     assert cli("validate", "--strict", "--root", repo.path).exit_code == 0
 
-    page = generated(repo.path, with_history=False).pages["models/sentiment-bert.md"]
+    page = generated(repo.path, with_history=False).html_pages["models/sentiment-bert.md"].html
     assert "Every number below is read from the experiment record" in page
-    body = page.split("## Model card")[1].split("## Hugging Face export")[0]
+    body = page.split('id="model-card"')[1].split('id="hugging-face-export"')[0]
     assert "Fine-tuned on <strong>movie reviews</strong>." in body
     assert "Provide a quick summary" not in body and "&lt;!--" not in body  # the template's comments
-    for shown in ("Base model** bert-base-uncased", "Pipeline tag** text-classification", "imdb",
-                  "CO₂ emissions** 12.5 g CO₂eq &#40;codecarbon&#41;"):
+    for shown in ("Base model</strong> bert-base-uncased", "Pipeline tag</strong> text-classification", "imdb",
+                  "CO₂ emissions</strong> 12.5 g CO₂eq &#40;codecarbon&#41;"):
         assert shown in page, shown
     again = cli("import", "hf-card", readme, "--root", repo.path)
     assert again.stdout.splitlines() == ["0 created, 0 updated, 3 unchanged"]
@@ -96,10 +96,10 @@ def test_a_card_with_its_own_model_index_shows_and_exports_its_results(cli, repo
     readme = hub_card(tmp_path / "hub")
     (repo.path / "models").mkdir()
     (repo.path / "models/sentiment-bert.md").write_text(readme.read_text())
-    page = generated(repo.path, with_history=False).pages["models/sentiment-bert.md"]
+    page = generated(repo.path, with_history=False).html_pages["models/sentiment-bert.md"].html
     assert "This card lists no evaluations" not in page
-    assert "These results are the card's own `model-index`" in page
-    assert "<strong>0.93</strong>" in page or "**0.93**" in page
+    assert "These results are the card's own <code>model-index</code>" in page
+    assert "<strong>0.93</strong>" in page
     exported = cli("export", "hf-card", "sentiment-bert", "--root", repo.path).stdout
     assert {(r.dataset_split, r.metric_type): r.metric_value
             for r in hub.ModelCard(exported).data.eval_results} == RESULTS

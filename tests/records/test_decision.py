@@ -315,10 +315,10 @@ def test_other_tools_statuses_and_amendments_both_ways(repo, cli) -> None:
     assert catalog.amends == {"0002": ("20240101-use-kafka",), "0004": ("0003",)}
     assert catalog.amended_by == {"20240101-use-kafka": ("0002",), "0003": ("0004",)}
     assert result.exit_code == 0, result.output
-    page = (out / "decisions" / "20240101-use-kafka.md").read_text(encoding="utf-8")
-    assert "the record says “draft”" in page and "Amended by [0002 — Use Avro](0002.md)" in page
+    page = (out / "decisions" / "20240101-use-kafka.html").read_text(encoding="utf-8")
+    assert "the record says “draft”" in page and 'Amended by <a href="../0002/">0002 — Use Avro</a>' in page
     assert "Amends" not in page
-    assert "Amends [0003 — Use Protobuf]" in (out / "decisions" / "0004.md").read_text(encoding="utf-8")
+    assert 'Amends <a href="../0003/">0003 — Use Protobuf</a>' in (out / "decisions" / "0004.html").read_text(encoding="utf-8")
 
 
 PLACEHOLDERS = """\

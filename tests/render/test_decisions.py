@@ -85,22 +85,22 @@ def test_decision_page_lists_the_model_cards_it_concerns(site: Path) -> None:
 
 
 def test_status_timeline_from_git(repo_path: Path) -> None:
-    pages = generated(repo_path).pages
-    old = pages["decisions/0001.md"]
+    pages = generated(repo_path).html_pages
+    old = pages["decisions/0001.md"].html
     timeline = old[old.index('<ol class="mlr-timeline"'):old.index("</ol>")]
     steps = timeline.split("</li>")[:-1]
     assert len(steps) == 3
     assert 'data-status="proposed"' in steps[0] and f"on 2026-01-05 by Ana Lima in {pull(12)}" in steps[0]
     assert 'data-status="accepted"' in steps[1] and f"on 2026-01-10 by Zoë Ångström in {pull(15)}" in steps[1]
     # The file never said superseded: the newer decision did, on the day it was added.
-    assert 'data-status="superseded"' in steps[2] and "by [0002](0002.md) on 2026-01-25" in steps[2]
+    assert 'data-status="superseded"' in steps[2] and 'by <a href="../0002/">0002</a> on 2026-01-25' in steps[2]
     assert "recorded in the newer decision" in steps[2]
-    middle = pages["decisions/0002.md"]
-    assert f"superseded</span> by [0003](0003.md) on 2026-02-20 by Ana Lima in {pull(31)}" in middle
+    middle = pages["decisions/0002.md"].html
+    assert f'superseded</span> by <a href="../0003/">0003</a> on 2026-02-20 by Ana Lima in {pull(31)}' in middle
 
 
 def test_status_timeline_without_git_uses_the_record(repo_path: Path) -> None:
-    page = generated(repo_path, with_history=False).pages["decisions/0003.md"]
+    page = generated(repo_path, with_history=False).html_pages["decisions/0003.md"].html
     timeline = page[page.index('<ol class="mlr-timeline"'):page.index("</ol>")]
     assert timeline.count("<li") == 1 and 'data-status="accepted"' in timeline
     assert "the record is dated 2026-02-20" in timeline

@@ -24,9 +24,9 @@ def test_top_features_are_drawn_sorted_and_the_rest_folded(tmp_path) -> None:
     repo.write("experiments/plain.yaml", "title: Plain\ndate: 2026-01-11\n")
     repo.commit("Runs")
     out = generated(repo.path)
-    pages, generated_files = out.pages, out.files
-    page = pages["experiments/gbm.md"]
-    assert "Feature importance measured by **shap**; the top 20 of 26 features are drawn." in page
+    pages, generated_files = out.html_pages, out.files
+    page = pages["experiments/gbm.md"].html
+    assert "Feature importance measured by <strong>shap</strong>; the top 20 of 26 features are drawn." in page
     [chart] = [c for c in charts_of(page, generated_files) if c["data"][0]["type"] == "bar"]
     bars = chart["data"][0]
     assert bars["orientation"] == "h" and chart["layout"]["yaxis"]["autorange"] == "reversed"
@@ -35,13 +35,13 @@ def test_top_features_are_drawn_sorted_and_the_rest_folded(tmp_path) -> None:
     assert len(bars["y"]) == 20 and bars["y"][-1] == "f07"
     assert chart["layout"]["xaxis"]["title"]["text"] == "importance (shap)"
     folded = page[page.index("The other 6 features"):]
-    assert [row for row in re.findall(r"<tr><td>(f\d\d)</td>", folded)] == ["f06", "f05", "f04", "f03", "f02", "f01"]
+    assert [row for row in re.findall(r"<tr>\s*<td>(f\d\d)</td>", folded)] == ["f06", "f05", "f04", "f03", "f02", "f01"]
     assert "Mean absolute SHAP value." in page
     # The compare view reads the same top 20 from the run's data file.
     detail = json.loads(generated_files["assets/mlreport/data/experiments/gbm.json"])
     assert (len(detail["importance"]), detail["importance"][1], detail["importance_method"]) == (20, ["f25", 0.25],
                                                                                                 "shap")
-    assert "## Explanations" not in pages["experiments/plain.md"]
+    assert 'id="explanations"' not in pages["experiments/plain.md"].html
 
 
 def test_a_card_shows_the_importances_of_its_evaluation_run(tmp_path) -> None:
@@ -53,9 +53,9 @@ def test_a_card_shows_the_importances_of_its_evaluation_run(tmp_path) -> None:
     repo.write("models/plain.md", "---\nname: Plain\nevaluations: [{experiment: lr}]\n---\n")
     repo.commit("Cards")
     out = generated(repo.path)
-    pages, generated_files = out.pages, out.files
-    page = pages["models/scorer.md"]
-    assert "Feature importance (gain) from [GBM](../experiments/gbm.md), the evaluation run that records it." in page
+    pages, generated_files = out.html_pages, out.files
+    page = pages["models/scorer.md"].html
+    assert 'Feature importance (gain) from <a href="../../experiments/gbm/">GBM</a>, the evaluation run that records it.' in page
     [chart] = charts_of(page, generated_files)
     assert chart["data"][0]["y"] == ["amount", "hour"]
-    assert "What drives its predictions" not in pages["models/plain.md"]
+    assert "What drives its predictions" not in pages["models/plain.md"].html

@@ -1,4 +1,4 @@
-"""The golden test: the generated Markdown and data of a small repo, against a checked-in tree.
+"""The golden test: the generated Markdown, HTML record pages and data of a small repo, against a checked-in tree.
 
 After an intended change to the output, regenerate the expected tree and review its diff:
     MLREPORT_UPDATE_GOLDEN=1 python -m pytest tests/render/test_golden.py
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 from sitekit import FIXTURES, team_repo
@@ -16,7 +17,7 @@ from sitekit import FIXTURES, team_repo
 from repos import GitRepo
 from mlreport.config import load_options
 from mlreport.pipeline import generate_site
-from mlreport.render import Generated
+from mlreport.render import Generated, html_path
 
 EXPECTED = FIXTURES / "golden_expected"
 
@@ -41,6 +42,11 @@ def test_generated_site_matches_the_golden_tree(repo: GitRepo) -> None:
 def normalised(generated: Generated, root: Path) -> dict[str, str]:
     """Pages as written, JSON pretty-printed, assets as a list; the temporary repo path replaced."""
     tree = {path: text for path, text in generated.pages.items()}
+    tree.update({html_path(path): page.html for path, page in generated.html_pages.items()})
+    tree["_html_pages.json"] = json.dumps({path: {"meta": page.meta, "toc": page.toc, "anchors": page.anchors,
+                                                  "search": [asdict(section) for section in page.search]}
+                                           for path, page in generated.html_pages.items()},
+                                          indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     tree.update({f"{path}.pretty": json.dumps(json.loads(data), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
                  for path, data in generated.files.items() if path.endswith(".json")})
     tree["_site.json"] = json.dumps({

@@ -72,7 +72,7 @@ def test_card_body_and_history(site: Path, repo_path: Path) -> None:
     assert "#model-details" in page.nav  # in the table of contents
     assert page.text.count("Digits CNN") == 2  # heading, and the id in the header
     assert page.link_to("Edit this record") == "https://git.example.com/team/records/edit/main/models/digits-cnn.md"
-    generated_page = generated(repo_path).pages["models/digits-cnn.md"]
+    generated_page = generated(repo_path).html_pages["models/digits-cnn.md"].html
     assert f"<strong>Added</strong> 2026-01-25 by Li Lei in {pull(20)}" in generated_page
     assert f"<strong>last changed</strong> 2026-02-20 by Ana Lima in {pull(31)}" in generated_page
 
@@ -142,6 +142,6 @@ def test_a_placeholder_section_reads_as_such_on_the_checklist(tmp_path: Path) ->
     repo = new_repo(tmp_path / "repo")
     repo.write("models/card.md", "---\nname: Card\nstatus: candidate\n---\n## Uses\n\n[More Information Needed]\n")
     repo.commit("A card from the template")
-    page = generated(repo.path).pages["models/card.md"]
+    page = generated(repo.path).html_pages["models/card.md"].html
     assert "✗ section <strong>Uses</strong> — only template placeholders</li>" in page
     assert "✗ section <strong>Evaluation</strong> — missing</li>" in page
