@@ -43,22 +43,22 @@ def timeline(page: str) -> list[str]:
 
 
 def test_a_status_the_record_dates_shows_that_date_and_the_import_as_recorded(imported: GitRepo) -> None:
-    pages = generated(imported.path).pages
+    pages = {path: page.html for path, page in generated(imported.path).html_pages.items()}
     recorded = f"<small>(recorded 2026-11-22 by Ana Lima in {pull(12)})</small>"
     steps = timeline(pages["decisions/0006.md"])
     assert len(steps) == 1
-    assert f"superseded</span> by [0007](0007.md) on 2026-06-23 {recorded}" in steps[0]
-    assert "Superseded since** 2026-06-23" in pages["decisions/0006.md"]
+    assert f"superseded</span> by <a href=\"../0007/\">0007</a> on 2026-06-23 {recorded}" in steps[0]
+    assert "<strong>Superseded since</strong> 2026-06-23" in pages["decisions/0006.md"]
     assert f"deprecated</span> on 2026-08-01 {recorded}" in timeline(pages["decisions/0005.md"])[0]
     # Decided on its own date, recorded by the import.
     assert f"accepted</span> on 2026-04-06 {recorded}" in timeline(pages["decisions/0004.md"])[0]
 
 
 def test_the_import_of_a_folder_is_never_the_moment_of_a_status_change(imported: GitRepo) -> None:
-    pages = generated(imported.path).pages
+    pages = {path: page.html for path, page in generated(imported.path).html_pages.items()}
     # Superseded when imported and no date for it: the import only recorded it.
     steps = timeline(pages["decisions/0002.md"])
-    assert steps[0].endswith(f"superseded</span> by [0008](0008.md) <small>(recorded 2026-11-22 by Ana Lima in "
+    assert steps[0].endswith(f"superseded</span> by <a href=\"../0008/\">0008</a> <small>(recorded 2026-11-22 by Ana Lima in "
                              f"{pull(12)})</small>")
     for page in pages.values():
         assert "on 2026-11-22" not in page
@@ -69,7 +69,7 @@ def test_the_import_of_a_folder_is_never_the_moment_of_a_status_change(imported:
 
 
 def test_a_record_committed_after_its_date_is_dated_by_itself_and_recorded_by_the_commit(imported: GitRepo) -> None:
-    page = generated(imported.path).pages["experiments/base.md"]
+    page = generated(imported.path).html_pages["experiments/base.md"].html
     assert f"<strong>Dated</strong> 2026-02-01 · <strong>recorded</strong> 2026-11-22 by Ana Lima in {pull(12)}" in page
 
 
@@ -101,13 +101,13 @@ def test_a_decision_added_already_superseded_is_recorded_in_the_feed_not_superse
     feed = generated(repo.path).files["feed.xml"].decode("utf-8")
     assert "<title>Decision 0001 recorded as superseded: Old way</title>" in feed
     assert "<title>Decision 0002 accepted: New way</title>" in feed
-    page = generated(repo.path).pages["decisions/0001.md"]
-    assert f"superseded</span> by [0002](0002.md) <small>(recorded 2026-03-01 by Ana Lima in {pull(3)})</small>" in page
+    page = generated(repo.path).html_pages["decisions/0001.md"].html
+    assert f"superseded</span> by <a href=\"../0002/\">0002</a> <small>(recorded 2026-03-01 by Ana Lima in {pull(3)})</small>" in page
 
 
 def test_without_git_a_stated_status_date_dates_the_status(imported: GitRepo) -> None:
-    page = generated(imported.path, with_history=False).pages["decisions/0006.md"]
-    assert "superseded</span> by [0007](0007.md) <small>· superseded since 2026-06-23, the record says" in page
+    page = generated(imported.path, with_history=False).html_pages["decisions/0006.md"].html
+    assert "superseded</span> by <a href=\"../0007/\">0007</a> <small>· superseded since 2026-06-23, the record says" in page
 
 
 def test_the_built_pages_say_it_as_a_reader_sees_it(imported: GitRepo) -> None:
