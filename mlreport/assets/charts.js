@@ -26,6 +26,7 @@
   var NEAR = "300px 0px";
   // The longest an idle callback may wait on a busy page before the next chart is drawn anyway.
   var IDLE_MS = 500;
+  var TABLES_MS = 15000;
   // Below this width parallel coordinates are unreadable: their runs are a table instead (see mlreport.js).
   var NARROW = "(max-width: 700px)";
 
@@ -153,7 +154,9 @@
   }
 
   // Resolves once every table of the page shows its rows (or gave up): charts never compete with them.
+  // A table that is still not there after TABLES_MS holds the charts back no longer.
   function tablesAnswer() {
+    var deadline = Date.now() + TABLES_MS;
     return new Promise(function (resolve) {
       (function check() {
         var waiting = Array.prototype.some.call(document.querySelectorAll("[data-mlr-table]"), function (table) {
@@ -161,7 +164,7 @@
           if (state === "failed") return false;
           return state !== "ready" || !table.querySelector(".tabulator-row, .tabulator-placeholder");
         });
-        if (waiting) setTimeout(check, 50);
+        if (waiting && Date.now() < deadline) setTimeout(check, 50);
         else resolve();
       })();
     });
