@@ -71,6 +71,11 @@
     };
   }
 
+  function isDark(rgb) {
+    var channels = (rgb.match(/[\d.]+/g) || ["255", "255", "255"]).slice(0, 3).map(Number);
+    return (channels[0] + channels[1] + channels[2]) / 3 < 128;
+  }
+
   // Specs name colours by role ("accent", "muted"); the palette of the moment decides them.
   function applyRoles(node, colors) {
     if (Array.isArray(node)) return node.map(function (item) { return applyRoles(item, colors); });
@@ -270,6 +275,8 @@
     var data = applyRoles(spec.data, colors);
     data.forEach(function (trace) {
       if (trace.type === "parcoords") {
+        // Strong lines on a light page, bright ones on a dark page: the scale follows the palette.
+        if (spec.parcoords && isDark(colors.background)) trace.line.colorscale = spec.parcoords.dark_colorscale;
         trace.labelfont = {color: colors.text, size: 12};
         trace.tickfont = {color: colors.muted, size: 11};
         trace.rangefont = {color: colors.muted, size: 10};
