@@ -249,6 +249,9 @@
         return drawSpec(plotly, container, spec);
       }).then(function () {
         setState(container, "drawn");
+      }, function (error) {
+        setState(container, "failed");  // plotly.js did not load, or could not draw the spec
+        throw error;
       });
     }, function (error) {
       setState(container, "failed");
