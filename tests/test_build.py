@@ -67,7 +67,10 @@ def test_leaderboard_ranks_with_deltas_coloured_by_goal(site: Path) -> None:
     steps = next(c for c in page.charts if c["data"][0]["type"] == "scatter")["data"][1]
     assert steps["x"] == ["2026-01-10", "2026-02-01"] and steps["y"] == [0.8, 0.86]
     parcoords = next(c for c in page.charts if c["data"][0]["type"] == "parcoords")["data"][0]
-    assert [d["label"] for d in parcoords["dimensions"]] == ["depth", "lr", "test.accuracy"]
+    # Every run by its rank, the parameters that vary (a text one as an axis of its values), then the metric.
+    dims = {d["label"]: d for d in parcoords["dimensions"]}
+    assert list(dims) == ["rank", "depth", "lr", "optimizer.name", "test.accuracy"]
+    assert dims["optimizer.name"]["ticktext"] == ["adam", "sgd"] and len(dims["rank"]["values"]) == len(rows)
 
 
 def test_automatic_board_for_uncovered_task(site: Path) -> None:

@@ -26,6 +26,7 @@
   var NEAR = "300px 0px";
   // The longest an idle callback may wait on a busy page before the next chart is drawn anyway.
   var IDLE_MS = 500;
+  var TABLES_MS = 15000;
   // Below this width parallel coordinates are unreadable: their runs are a table instead (see mlreport.js).
   var NARROW = "(max-width: 700px)";
 
@@ -68,6 +69,11 @@
       background: resolvedColor("--md-default-bg-color", "#fff"),
       font: font || "sans-serif",
     };
+  }
+
+  function isDark(rgb) {
+    var channels = (rgb.match(/[\d.]+/g) || ["255", "255", "255"]).slice(0, 3).map(Number);
+    return (channels[0] + channels[1] + channels[2]) / 3 < 128;
   }
 
   // Specs name colours by role ("accent", "muted"); the palette of the moment decides them.
@@ -153,7 +159,9 @@
   }
 
   // Resolves once every table of the page shows its rows (or gave up): charts never compete with them.
+  // A table that is still not there after TABLES_MS holds the charts back no longer.
   function tablesAnswer() {
+    var deadline = Date.now() + TABLES_MS;
     return new Promise(function (resolve) {
       (function check() {
         var waiting = Array.prototype.some.call(document.querySelectorAll("[data-mlr-table]"), function (table) {
@@ -161,7 +169,7 @@
           if (state === "failed") return false;
           return state !== "ready" || !table.querySelector(".tabulator-row, .tabulator-placeholder");
         });
-        if (waiting) setTimeout(check, 50);
+        if (waiting && Date.now() < deadline) setTimeout(check, 50);
         else resolve();
       })();
     });
@@ -241,6 +249,9 @@
         return drawSpec(plotly, container, spec);
       }).then(function () {
         setState(container, "drawn");
+      }, function (error) {
+        setState(container, "failed");  // plotly.js did not load, or could not draw the spec
+        throw error;
       });
     }, function (error) {
       setState(container, "failed");
@@ -267,6 +278,8 @@
     var data = applyRoles(spec.data, colors);
     data.forEach(function (trace) {
       if (trace.type === "parcoords") {
+        // Strong lines on a light page, bright ones on a dark page: the scale follows the palette.
+        if (spec.parcoords && isDark(colors.background)) trace.line.colorscale = spec.parcoords.dark_colorscale;
         trace.labelfont = {color: colors.text, size: 12};
         trace.tickfont = {color: colors.muted, size: 11};
         trace.rangefont = {color: colors.muted, size: 10};

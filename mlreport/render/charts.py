@@ -165,8 +165,8 @@ def parallel_coordinates(board: RankedBoard, urls: dict[str, str]) -> dict[str, 
 
     Numeric parameters are numeric axes; text, true/false and list values are category axes (their
     values as ticks). A run that does not record a parameter crosses that axis at "not recorded",
-    so every run is drawn. Lines are coloured by the metric, better runs brighter, and the best
-    run is drawn last (on top) in its own colour. `runs` names each line for the script's list of
+    so every run is drawn. Lines are coloured by the metric, better runs stronger (a dark page swaps
+    in its own scale), and the best run is drawn last (on top) in its own colour. `runs` names each line for the script's list of
     runs (and the phone's table), values as shown, never HTML.
     """
     entries = list(board.entries)
@@ -191,11 +191,16 @@ def parallel_coordinates(board: RankedBoard, urls: dict[str, str]) -> dict[str, 
     return {"data": [{"type": "parcoords", "line": line, "dimensions": dimensions,
                       "unselected": {"line": {"opacity": 0.08}}}],
             "layout": {}, "parcoords": {"metric": board.definition.metric, "goal": board.goal,
-                                        "params": names, "runs": runs, "shown": RUNS_SHOWN}}
+                                        "params": names, "runs": runs, "shown": RUNS_SHOWN,
+                                        "dark_colorscale": PARCOORDS_SCALE_DARK}}
 
 
-PARCOORDS_SCALE = [[0.0, "#3b528b"], [0.45, "#21918c"], [0.9, "#fde725"], [0.9001, "#e15759"], [1.0, "#e15759"]]
-"""Viridis' blues to yellows for the runs by their metric, and a red of its own for the best run."""
+PARCOORDS_SCALE = [[0.0, "#c6dbef"], [0.45, "#4292c6"], [0.9, "#08306b"], [0.9001, "#e15759"], [1.0, "#e15759"]]
+"""On a light page: pale to deep blue for the runs by their metric, the better the stronger, and a red of
+its own for the best run."""
+PARCOORDS_SCALE_DARK = [[0.0, "#3b528b"], [0.45, "#21918c"], [0.9, "#fde725"], [0.9001, "#e15759"],
+                        [1.0, "#e15759"]]
+"""On a dark page: Viridis' blues to yellows, the better the brighter, and the same red for the best run."""
 NOT_RECORDED = "not recorded"
 MAX_CATEGORIES = 12
 MAX_TICK = 16

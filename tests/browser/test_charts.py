@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from mlreport.leaderboards import RankedBoard
-from mlreport.render.charts import RUNS_SHOWN, parcoords_params
+from mlreport.render.charts import PARCOORDS_SCALE, PARCOORDS_SCALE_DARK, RUNS_SHOWN, parcoords_params
 
 from .harness import CHART_DONE, Tab, header
 from .sites import BuiltSite
@@ -117,6 +117,9 @@ def test_parallel_coordinates_draw_every_run_and_name_each_line(demo: BuiltSite,
     assert len(dims["rank"]["values"]) == len(entries)
     assert dims["rank"]["values"][-1] == max(dims["rank"]["values"])
     assert trace["line"]["color"][-1] == 1 and max(trace["line"]["color"][:-1]) < 1
+    # Strong blues on a light page, bright ones on a dark page.
+    scale = PARCOORDS_SCALE_DARK if scheme == "dark" else PARCOORDS_SCALE
+    assert [list(stop) for stop in trace["line"]["colorscale"]] == [list(stop) for stop in scale]
     # A parameter recorded as text is an axis of its categories.
     text_params = [n for n in names if any(isinstance(e.experiment.params.get(n), str) for e in entries)]
     assert text_params, "the fixture needs a parameter recorded as text"

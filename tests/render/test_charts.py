@@ -1,10 +1,15 @@
-"""Chart data: long curves downsampled for drawing, keeping their shape."""
+"""Chart data: long curves downsampled for drawing, keeping their shape; parallel coordinates of every run."""
 
 from __future__ import annotations
 
 import math
 
-from mlreport.render.charts import MAX_CURVE_POINTS, lttb, training_curves
+from typing import Any
+
+from mlreport.config import Leaderboard
+from mlreport.leaderboards import RankedBoard, RankedEntry
+from mlreport.render.charts import (MAX_CATEGORIES, MAX_CURVE_POINTS, NOT_RECORDED, lttb, parallel_coordinates,
+                                    training_curves)
 from mlreport.records import Experiment
 
 
@@ -30,3 +35,58 @@ def test_training_curves_draw_at_most_the_limit_while_the_record_keeps_every_poi
     run = Experiment(id="long", title="Long", path="experiments/long.yaml", history={"val.loss": series})
     (chart,) = training_curves([run])
     assert len(chart["data"][0]["x"]) == MAX_CURVE_POINTS and len(run.history["val.loss"]) == 50_000
+
+
+def _board(params: list[dict[str, Any]], goal: str = "max") -> RankedBoard:
+    """A board of runs ranked in the given order (the first is the best), one per params mapping."""
+    runs = [Experiment(id=f"run{n}", title=f"Run <{n}>", path=f"experiments/run{n}.yaml", params=p)
+            for n, p in enumerate(params, start=1)]
+    values = [0.9 - n / 100 if goal == "max" else 0.1 + n / 100 for n in range(len(runs))]
+    entries = tuple(RankedEntry(n + 1, run, value, None, None) for n, (run, value) in enumerate(zip(runs, values)))
+    return RankedBoard(Leaderboard(title="Board", metric="test.auc", goal=goal), goal, entries, ())
+
+
+def _spec(board: RankedBoard) -> dict[str, Any]:
+    spec = parallel_coordinates(board, {e.experiment.id: f"experiments/{e.experiment.id}/" for e in board.entries})
+    assert spec is not None
+    return spec
+
+
+def test_parallel_coordinates_draw_every_run_the_best_last_in_its_own_colour() -> None:
+    board = _board([{"lr": 0.1, "depth": 8}, {"lr": 0.05}, {"lr": 0.01, "depth": 4}, {"depth": 6}])
+    spec = _spec(board)
+    (trace,) = spec["data"]
+    dims = {dim["label"]: dim for dim in trace["dimensions"]}
+    assert list(dims) == ["rank", "depth", "lr", "test.auc"]
+    # Every run, worst first, so the best is drawn on top; it alone has the top of the colour scale.
+    assert dims["rank"]["values"] == [1, 2, 3, 4] and dims["test.auc"]["values"][-1] == 0.9
+    assert trace["line"]["color"][-1] == 1 and max(trace["line"]["color"][:-1]) <= 0.9
+    # A run that does not record a parameter crosses its axis at "not recorded", below the recorded range.
+    lr = dims["lr"]
+    assert lr["ticktext"][0] == NOT_RECORDED and lr["values"][0] == lr["tickvals"][0] < min(lr["values"][1:])
+    assert [run["id"] for run in spec["parcoords"]["runs"]] == ["run1", "run2", "run3", "run4"]
+    assert spec["parcoords"]["runs"][1]["params"] == [None, "0.05"]
+
+
+def test_text_params_are_category_axes_escaped_for_plotly_and_free_text_is_left_out() -> None:
+    params = [{"features": "v1+<b>velocity</b>", "note": f"free text {n}", "lr": 0.1 * n} for n in range(1, 15)]
+    params[3]["features"] = "v1"
+    spec = _spec(_board(params))
+    dims = {dim["label"]: dim for dim in spec["data"][0]["dimensions"]}
+    assert "note" not in dims, f"more than {MAX_CATEGORIES} distinct values make no readable axis"
+    features = dims["features"]
+    assert features["tickvals"] == [0, 1] and features["ticktext"] == ["v1", "v1+&lt;b&gt;velocity&lt;…"]
+    assert features["values"][-4] == 0 and set(features["values"]) == {0, 1}
+    # The list of runs carries values as shown, never HTML: the script writes them as text.
+    assert spec["parcoords"]["runs"][0]["params"][spec["parcoords"]["params"].index("features")] == "v1+<b>velocity</b>"
+
+
+def test_lower_is_better_still_gives_the_best_run_the_brightest_line() -> None:
+    spec = _spec(_board([{"lr": 0.1}, {"lr": 0.2}, {"lr": 0.3}], goal="min"))
+    colours = spec["data"][0]["line"]["color"]
+    assert colours == sorted(colours) and colours[-1] == 1
+
+
+def test_no_parallel_coordinates_without_a_parameter_that_varies() -> None:
+    board = _board([{"lr": 0.1}, {"lr": 0.1}, {"other": 1}])
+    assert parallel_coordinates(board, {e.experiment.id: "x/" for e in board.entries}) is None
