@@ -41,6 +41,8 @@ TEMPLATE = "mlreport/theme-shell.html"
 MAIN = "main.html"
 PARTIALS = ("partials/content.html", "partials/toc.html")
 """The theme's partials that depend on a page's structure: rendered per page, not kept in the shell."""
+THEME = "mlreport-theme/"
+"""Where the theme's own partials stay reachable under the wrappers that stand in their names."""
 SAMPLES = 3
 """How many pages of each shell are rendered both ways before the shell alone is trusted."""
 PROBE = "<i>&amp;\"'</i>"
@@ -113,13 +115,26 @@ class ThemeShells:
         token = secrets.token_hex(6)
         names = ("title", "content", "edit", "anchor", "heading", "name", "part", *(f"meta.{key}" for key in META_TEXTS))
         self.tokens = {name: f"mlrshell{token}{name.replace('.', '')}" for name in names}
-        self._overlay: jinja2.Environment | None = None
 
     @classmethod
     def install(cls, env: jinja2.Environment, files: Files, pages: set[str]) -> ThemeShells:
         """Point each record page at the shell template, which calls back into the returned shells."""
         shells = cls(env, pages)
-        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({TEMPLATE: "{{ mlreport_theme_shell() }}"}), env.loader])
+        # Each partial a shell leaves out is wrapped: a shell's render gets a marker where the partial goes, any
+        # other render the theme's own partial. The wrappers live in the one environment, so the theme's
+        # templates compile once for full renders and shells alike.
+        theme = env.loader
+        assert theme is not None
+        served = {TEMPLATE: "{{ mlreport_theme_shell() }}"}
+        for name in PARTIALS:
+            try:
+                theme.get_source(env, name)
+            except jinja2.TemplateNotFound:
+                continue
+            served[name] = (f"{{% if mlreport_capture is defined %}}{{{{ mlreport_capture({name!r}) }}}}"
+                            f"{{% else %}}{{% include {THEME + name!r} %}}{{% endif %}}")
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader(served),
+                                          jinja2.PrefixLoader({THEME.rstrip("/"): theme}), theme])
         env.globals["mlreport_theme_shell"] = jinja2.pass_context(lambda context: shells._render_context(context))
         for file in files.documentation_pages():
             if (file.src_uri in pages and file.generated_by and file.page is not None
@@ -190,13 +205,11 @@ class ThemeShells:
         captured: list[_Partial] = []
 
         def capture(context: jinja2.runtime.Context, template: str) -> str:
-            captured.append(_Partial(template, dict(context.get_all())))
+            variables = {key: value for key, value in context.get_all().items() if key != "mlreport_capture"}
+            captured.append(_Partial(template, variables))
             return f"{self.tokens['part']}{len(captured) - 1}."
 
-        if self._overlay is None:
-            cut = {name: f"{{{{ mlreport_capture({name!r}) }}}}" for name in PARTIALS}
-            self._overlay = self.env.overlay(loader=jinja2.ChoiceLoader([jinja2.DictLoader(cut), self.env.loader]))
-        rendered = self._overlay.get_template(MAIN).render({**variables, "page": stand_in,
+        rendered = self.env.get_template(MAIN).render({**variables, "page": stand_in,
                                                       "mlreport_capture": jinja2.pass_context(capture)})
         try:
             return _Shell(self._cut(rendered, values, captured))
@@ -283,7 +296,7 @@ class ThemeShells:
             elif isinstance(part, _Value):
                 out.append(part.writing(values[part.name]))
             else:
-                out.append(self.env.get_template(part.template).render({**part.variables, "page": page}))
+                out.append(self.env.get_template(THEME + part.template).render({**part.variables, "page": page}))
         return "".join(out)
 
 
