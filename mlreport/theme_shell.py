@@ -75,12 +75,15 @@ class _Value:
     writing: Callable[[str], str]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class _Partial:
     """A partial cut out of the shell, with the variables the theme rendered it with."""
 
     template: str
     variables: dict[str, Any]
+    renders: dict[tuple[Any, ...], str] | None = field(default_factory=dict)
+    """Its renders by the page's table of contents below the first heading, while the partial has shown it
+    depends on nothing else (Material's table of contents leaves out the page title); None once it has."""
 
 
 _Part = Union[str, _Value, _Partial]
@@ -114,7 +117,9 @@ class ThemeShells:
         self.folders: dict[str, _Folder] = {}
         token = secrets.token_hex(6)
         names = ("title", "content", "edit", "anchor", "heading", "name", "part", *(f"meta.{key}" for key in META_TEXTS))
-        self.tokens = {name: f"mlrshell{token}{name.replace('.', '')}" for name in names}
+        self.marker = f"mlrshell{token}"
+        """What every token starts with: text no page holds."""
+        self.tokens = {name: f"{self.marker}{name.replace('.', '')}" for name in names}
 
     @classmethod
     def install(cls, env: jinja2.Environment, files: Files, pages: set[str]) -> ThemeShells:
@@ -216,8 +221,10 @@ class ThemeShells:
         except Unsupported:
             return None
 
-    def _stand_in(self, page: Page, config: Any) -> tuple[Page, dict[str, str]]:
-        """A copy of the page whose per-page values are tokens (with the probe), and those values."""
+    def _stand_in(self, page: Page, config: Any, keep_toc: bool = False) -> tuple[Page, dict[str, str]]:
+        """A copy of the page whose per-page values are tokens (with the probe), and those values; its table of
+        contents is the first heading alone, or with `keep_toc` the page's own with the first heading's
+        title and anchor as tokens."""
         values: dict[str, str] = {}
 
         def token(name: str, value: str | None) -> str | None:
@@ -243,8 +250,10 @@ class ThemeShells:
         if first is None:
             stand_in.toc = TableOfContents([])
         else:
-            stand_in.toc = TableOfContents([AnchorLink(self.tokens["heading"], token("anchor", first.id) or "",
-                                                       first.level)])
+            heading = AnchorLink(self.tokens["heading"], token("anchor", first.id) or "", first.level)
+            if keep_toc:
+                heading.children = first.children
+            stand_in.toc = TableOfContents([heading, *(list(page.toc)[1:] if keep_toc else ())])
         stand_in.meta = dict(page.meta)
         for key in META_TEXTS:
             if isinstance(page.meta.get(key), str):
@@ -296,8 +305,33 @@ class ThemeShells:
             elif isinstance(part, _Value):
                 out.append(part.writing(values[part.name]))
             else:
-                out.append(self.env.get_template(THEME + part.template).render({**part.variables, "page": page}))
+                out.append(self._partial(part, page))
         return "".join(out)
+
+    def _partial(self, part: _Partial, page: Page) -> str:
+        """A cut-out partial rendered for the page, or its render for another page of the same table of contents
+        below the first heading, once the partial has shown it reads nothing else of the page."""
+        if part.renders is None:
+            return self._render_partial(part, page)
+        toc = list(page.toc)
+        key = (toc[0].level, _outline(toc[0].children), _outline(toc[1:])) if toc else ()
+        rendered = part.renders.get(key)
+        if rendered is None:
+            rendered = self._render_partial(part, page)
+            stand_in, _ = self._stand_in(page, part.variables["config"], keep_toc=True)
+            if self.marker in self._render_partial(part, stand_in):
+                part.renders = None
+            else:
+                part.renders[key] = rendered
+        return rendered
+
+    def _render_partial(self, part: _Partial, page: Page) -> str:
+        return self.env.get_template(THEME + part.template).render({**part.variables, "page": page})
+
+
+def _outline(links: Any) -> tuple[Any, ...]:
+    """A table of contents as plain values: level, anchor, title and children of every heading."""
+    return tuple((link.level, link.id, link.title, _outline(link.children)) for link in links)
 
 
 def _shape(page: Page) -> tuple[Any, ...]:
