@@ -116,10 +116,12 @@ class ThemeShells:
         """Source paths of the record pages that may share a shell."""
         self.folders: dict[str, _Folder] = {}
         token = secrets.token_hex(6)
-        names = ("title", "content", "edit", "anchor", "heading", "name", "part", *(f"meta.{key}" for key in META_TEXTS))
+        names = ("title", "content", "edit", "anchor", "heading", "name", "part",
+                 *(f"meta.{key}" for key in META_TEXTS))
         self.marker = f"mlrshell{token}"
         """What every token starts with: text no page holds."""
-        self.tokens = {name: f"{self.marker}{name.replace('.', '')}" for name in names}
+        # Numbered, not named: a theme's `replace("edit", …)` must not find a word inside a token.
+        self.tokens = {name: f"{self.marker}{number:02d}" for number, name in enumerate(names)}
 
     @classmethod
     def install(cls, env: jinja2.Environment, files: Files, pages: set[str]) -> ThemeShells:
