@@ -41,6 +41,8 @@ TEMPLATE = "mlreport/theme-shell.html"
 MAIN = "main.html"
 PARTIALS = ("partials/content.html", "partials/toc.html")
 """The theme's partials that depend on a page's structure: rendered per page, not kept in the shell."""
+THEME = "mlreport-theme/"
+"""Where the theme's own partials stay reachable under the wrappers that stand in their names."""
 SAMPLES = 3
 """How many pages of each shell are rendered both ways before the shell alone is trusted."""
 PROBE = "<i>&amp;\"'</i>"
@@ -73,12 +75,15 @@ class _Value:
     writing: Callable[[str], str]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class _Partial:
     """A partial cut out of the shell, with the variables the theme rendered it with."""
 
     template: str
     variables: dict[str, Any]
+    renders: dict[tuple[Any, ...], str] | None = field(default_factory=dict)
+    """Its renders by the page's table of contents below the first heading, while the partial has shown it
+    depends on nothing else (Material's table of contents leaves out the page title); None once it has."""
 
 
 _Part = Union[str, _Value, _Partial]
@@ -111,15 +116,32 @@ class ThemeShells:
         """Source paths of the record pages that may share a shell."""
         self.folders: dict[str, _Folder] = {}
         token = secrets.token_hex(6)
-        names = ("title", "content", "edit", "anchor", "heading", "name", "part", *(f"meta.{key}" for key in META_TEXTS))
-        self.tokens = {name: f"mlrshell{token}{name.replace('.', '')}" for name in names}
-        self._overlay: jinja2.Environment | None = None
+        names = ("title", "content", "edit", "anchor", "heading", "name", "part",
+                 *(f"meta.{key}" for key in META_TEXTS))
+        self.marker = f"mlrshell{token}"
+        """What every token starts with: text no page holds."""
+        # Numbered, not named: a theme's `replace("edit", …)` must not find a word inside a token.
+        self.tokens = {name: f"{self.marker}{number:02d}" for number, name in enumerate(names)}
 
     @classmethod
     def install(cls, env: jinja2.Environment, files: Files, pages: set[str]) -> ThemeShells:
         """Point each record page at the shell template, which calls back into the returned shells."""
         shells = cls(env, pages)
-        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({TEMPLATE: "{{ mlreport_theme_shell() }}"}), env.loader])
+        # Each partial a shell leaves out is wrapped: a shell's render gets a marker where the partial goes, any
+        # other render the theme's own partial. The wrappers live in the one environment, so the theme's
+        # templates compile once for full renders and shells alike.
+        theme = env.loader
+        assert theme is not None
+        served = {TEMPLATE: "{{ mlreport_theme_shell() }}"}
+        for name in PARTIALS:
+            try:
+                theme.get_source(env, name)
+            except jinja2.TemplateNotFound:
+                continue
+            served[name] = (f"{{% if mlreport_capture is defined %}}{{{{ mlreport_capture({name!r}) }}}}"
+                            f"{{% else %}}{{% include {THEME + name!r} %}}{{% endif %}}")
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader(served),
+                                          jinja2.PrefixLoader({THEME.rstrip("/"): theme}), theme])
         env.globals["mlreport_theme_shell"] = jinja2.pass_context(lambda context: shells._render_context(context))
         for file in files.documentation_pages():
             if (file.src_uri in pages and file.generated_by and file.page is not None
@@ -190,21 +212,21 @@ class ThemeShells:
         captured: list[_Partial] = []
 
         def capture(context: jinja2.runtime.Context, template: str) -> str:
-            captured.append(_Partial(template, dict(context.get_all())))
+            variables = {key: value for key, value in context.get_all().items() if key != "mlreport_capture"}
+            captured.append(_Partial(template, variables))
             return f"{self.tokens['part']}{len(captured) - 1}."
 
-        if self._overlay is None:
-            cut = {name: f"{{{{ mlreport_capture({name!r}) }}}}" for name in PARTIALS}
-            self._overlay = self.env.overlay(loader=jinja2.ChoiceLoader([jinja2.DictLoader(cut), self.env.loader]))
-        rendered = self._overlay.get_template(MAIN).render({**variables, "page": stand_in,
+        rendered = self.env.get_template(MAIN).render({**variables, "page": stand_in,
                                                       "mlreport_capture": jinja2.pass_context(capture)})
         try:
             return _Shell(self._cut(rendered, values, captured))
         except Unsupported:
             return None
 
-    def _stand_in(self, page: Page, config: Any) -> tuple[Page, dict[str, str]]:
-        """A copy of the page whose per-page values are tokens (with the probe), and those values."""
+    def _stand_in(self, page: Page, config: Any, keep_toc: bool = False) -> tuple[Page, dict[str, str]]:
+        """A copy of the page whose per-page values are tokens (with the probe), and those values; its table of
+        contents is the first heading alone, or with `keep_toc` the page's own with the first heading's
+        title and anchor as tokens."""
         values: dict[str, str] = {}
 
         def token(name: str, value: str | None) -> str | None:
@@ -230,8 +252,10 @@ class ThemeShells:
         if first is None:
             stand_in.toc = TableOfContents([])
         else:
-            stand_in.toc = TableOfContents([AnchorLink(self.tokens["heading"], token("anchor", first.id) or "",
-                                                       first.level)])
+            heading = AnchorLink(self.tokens["heading"], token("anchor", first.id) or "", first.level)
+            if keep_toc:
+                heading.children = first.children
+            stand_in.toc = TableOfContents([heading, *(list(page.toc)[1:] if keep_toc else ())])
         stand_in.meta = dict(page.meta)
         for key in META_TEXTS:
             if isinstance(page.meta.get(key), str):
@@ -283,8 +307,33 @@ class ThemeShells:
             elif isinstance(part, _Value):
                 out.append(part.writing(values[part.name]))
             else:
-                out.append(self.env.get_template(part.template).render({**part.variables, "page": page}))
+                out.append(self._partial(part, page))
         return "".join(out)
+
+    def _partial(self, part: _Partial, page: Page) -> str:
+        """A cut-out partial rendered for the page, or its render for another page of the same table of contents
+        below the first heading, once the partial has shown it reads nothing else of the page."""
+        if part.renders is None:
+            return self._render_partial(part, page)
+        toc = list(page.toc)
+        key = (toc[0].level, _outline(toc[0].children), _outline(toc[1:])) if toc else ()
+        rendered = part.renders.get(key)
+        if rendered is None:
+            rendered = self._render_partial(part, page)
+            stand_in, _ = self._stand_in(page, part.variables["config"], keep_toc=True)
+            if self.marker in self._render_partial(part, stand_in):
+                part.renders = None
+            else:
+                part.renders[key] = rendered
+        return rendered
+
+    def _render_partial(self, part: _Partial, page: Page) -> str:
+        return self.env.get_template(THEME + part.template).render({**part.variables, "page": page})
+
+
+def _outline(links: Any) -> tuple[Any, ...]:
+    """A table of contents as plain values: level, anchor, title and children of every heading."""
+    return tuple((link.level, link.id, link.title, _outline(link.children)) for link in links)
 
 
 def _shape(page: Page) -> tuple[Any, ...]:
