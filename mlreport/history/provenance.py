@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Callable, Iterable
 
 from mlreport.config import Options
@@ -71,12 +72,17 @@ def join(options: Options, repo: Repo, rows: dict[str, RecordRow], commits: list
     _want_blobs(repo, rows, steps, deleted, blobs)
     batches = _batch_sizes([*steps.values(), *(lineage.steps for lineage, _, _ in deleted)])
 
+    # A submodule's pull-request numbers count in its own repository, not the site's.
+    own_numbers = not repo.mount
+    # Git paths are root paths unless the site root sits lower in the repository or in a submodule: the
+    # common case skips a call for each of the tens of thousands of changes.
+    same_paths = not (repo.prefix or repo.mount)
+
     def change(step: LineageStep) -> Change:
         commit = commits[step.index]
-        # A submodule's pull-request numbers count in its own repository, not the site's.
         return Change(commit.sha, commit.date, commit.author, commit.email, commit.subject, step.action,
-                      repo.root_path(step.path), None if repo.mount else commit.pr, commit.landed,
-                      batches.get(step.index, 1) if step.action in _BATCHED else 1)
+                      step.path if same_paths else repo.root_path(step.path), commit.pr if own_numbers else None,
+                      commit.landed, batches.get(step.index, 1) if step.action in _BATCHED else 1)
 
     edited_folders = {_owner(path, owners) for path in worktree.new | worktree.modified} if owners else set()
     history = History(available=True, shallow=repo.shallow, repo_url=options.repo_url, head=repo.head)
@@ -95,7 +101,7 @@ def join(options: Options, repo: Repo, rows: dict[str, RecordRow], commits: list
         title = (info.title if info else "") or record_id
         feed += [(step.index, repo.root_path(lineage.path), FeedItem(change(step), kind, record_id, title))
                  for step in lineage.steps]
-    feed.sort(key=lambda item: item[:2])
+    feed.sort(key=itemgetter(0, 1))
     history.feed = tuple(item for _, _, item in feed)
     return history
 
