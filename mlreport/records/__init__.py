@@ -138,10 +138,9 @@ class _Shown:
         folder = self.folders.get(path.parent)
         if folder is None:
             folder = self.folders[path.parent] = os.path.realpath(path.parent)
-        inside = folder == self.real_root or folder.startswith(self.real_root + os.sep)
-        if not inside or os.path.islink(path):
+        if not folder.startswith(self.real_root + os.sep) or os.path.islink(path):
             return relative(path, self.root)
-        return Path(os.path.relpath(os.path.join(folder, path.name), self.real_root)).as_posix()
+        return f"{folder[len(self.real_root) + 1:]}{os.sep}{path.name}".replace(os.sep, "/")
 
 
 def _walk(folder: Path) -> list[Path]:

@@ -59,6 +59,12 @@ class RecordCache:
     note: str = ""
     """Why the cache was not used, when the user should know (git tracks it)."""
     changed: bool = False
+    loaded: dict[Key, LoadResult] = field(default_factory=dict)
+    """What this load served or added, as records: another load of the same entry reuses them (records are
+    immutable), as `mlreport diff` does for BASE's records that read the same blobs."""
+    restamped: int = 0
+    """Files whose bytes were digested again and found the same: their new stats alone are worth a rewrite of
+    the whole cache only when there are many (else the next load digests those few files again)."""
 
     @classmethod
     def open(cls, options: Options, name: str = CACHE_FILE, root: Path | None = None) -> RecordCache:
@@ -94,6 +100,7 @@ class RecordCache:
             log.debug("records cache entry %s ignored: %s", shown, exc)
             return None
         self.kept[(kind, shown)] = entry
+        self.loaded[(kind, shown)] = record, problems
         return record, problems
 
     def put(self, kind: str, shown: str, reader: Reader, loaded: LoadResult) -> list[Any] | None:
@@ -113,12 +120,14 @@ class RecordCache:
             log.debug("record %s not cached: %s", shown, exc)
             return None
         self.kept[(kind, shown)] = entry
+        self.loaded[(kind, shown)] = loaded
         self.changed = True
         return entry
 
     def save(self) -> None:
         """Write the entries of this load when they differ from the file's; a tracked cache is left alone."""
-        if self.note or (not self.changed and self.kept.keys() == self.entries.keys()):
+        if self.note or (not self.changed and self.restamped < _RESTAMPED_REWRITE
+                         and self.kept.keys() == self.entries.keys()):
             return
         body = json.dumps([[kind, shown, *entry] for (kind, shown), entry in sorted(self.kept.items())],
                           separators=(",", ":"))
@@ -143,8 +152,11 @@ class RecordCache:
                 fresh = stamp_of(status, before) if status is not None else None
                 if fresh != stamp:
                     item[3] = fresh
-                    self.changed = True
+                    self.restamped += fresh is not None
         return True
+
+
+_RESTAMPED_REWRITE = 100
 
 
 def matches(files: Any, shown: str, blobs: dict[str, str], folders: set[str]) -> bool:
