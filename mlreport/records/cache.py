@@ -136,9 +136,13 @@ class RecordCache:
     def _unchanged(self, shown: str, files: Any) -> bool:
         """Whether every file the entry was read from (the record's own first) holds what it held: a file by its
         stat when the entry has one and it is the same, else by its digest."""
-        if not _well_formed(shown, files):
+        if type(files) is not list or not files or type(files[0]) is not list or files[0][:1] != [shown]:
             return False
         for item in files:
+            # Checked one by one as they are used: a damaged entry is never followed anywhere.
+            if type(item) is not list or len(item) != 4 or not _inside(item[0]) or type(item[1]) is not str \
+                    or not _is_stamp(item[3]):
+                return False
             path, print_, _, stamp = item
             if stamp is not None and same_stamp(self.root / path, stamp):
                 continue

@@ -17,6 +17,7 @@ from mlreport.cache_dir import code_stamp, read_cache, write_cache
 from mlreport.config import Options
 from mlreport.records import Loaded, load_records
 from mlreport.records.cache import CACHE_FILE
+from mlreport.records.codec import decode_record, encode_record
 from mlreport.records.kinds import EXPERIMENT
 from mlreport.records.source import SETTLED_NS, fingerprint
 
@@ -287,3 +288,18 @@ def test_a_settled_file_is_checked_by_its_stat_and_a_rewritten_one_by_its_bytes(
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert [e.title for e in cached(repo).experiments] == ["Run B", "Run 2"]
     assert digested == ["run-1.yaml"] and loads[-1] == "experiments/run-1.yaml"
+
+
+def test_curves_tags_and_metrics_read_back_only_in_the_shape_they_were_written(repo) -> None:
+    repo.write("experiments/curves.yaml", "title: Curves\ndate: 2026-01-01\ntags: [a, b]\n"
+               "metrics: {auc: 0.9}\nhistory: {loss: [[1, 0.9], [2, 0.7]]}\n")
+    [record] = fresh(repo).experiments
+    data = encode_record(record)
+    assert decode_record(json.loads(json.dumps(data))) == record
+    for damage in (lambda f: f["history"]["loss"].append([3, "0.5"]), lambda f: f["history"]["loss"].append([3]),
+                   lambda f: f["tags"].append(7), lambda f: f["metrics"].update(auc="0.9"),
+                   lambda f: f["marks"].update(title=[1])):
+        broken = json.loads(json.dumps(data))
+        damage(broken["fields"])
+        with pytest.raises(ValueError):
+            decode_record(broken)
