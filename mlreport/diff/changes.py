@@ -258,6 +258,8 @@ def _kpi_flips(base: Catalog, tree: Catalog) -> tuple[KpiFlip, ...]:
 def _experiment_changes(base: Catalog, tree: Catalog, query: Query | None) -> tuple[RecordChange, ...]:
     changes = []
     for record_id, old, new in _pairs(base.experiments, tree.experiments):
+        if old is new:
+            continue  # read from the same bytes (the record cache serves both sides): nothing changed
         # A removed experiment is judged as it was; the others as the branch leaves them.
         if query is not None and not query.matches(record_fields(new or old)):
             continue

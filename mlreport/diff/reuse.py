@@ -132,20 +132,20 @@ class Copy:
 
 def _record_paths(options: Options, tree: Tree, copy: Copy) -> list[tuple[RecordKind, str]]:
     """BASE's record files of each kind, in the order `record_files` gives the work tree's, by the same rules."""
-    exists: Callable[[Path], bool] = lambda path: _shown(path, copy.root) in tree.blobs
     copy_options = _moved(options, copy.root)
     found = []
     for kind in KINDS:
         folder = kind.folder(copy_options)
-        candidates = [copy.root / path for path in tree.under(_shown(folder, copy.root))]
+        candidates = {copy.root / path: path for path in tree.under(_shown(folder, copy.root))}
+        exists: Callable[[Path], bool] = candidates.__contains__  # the rules ask only about files in the folder
         if kind is DECISION:
             # A decision without a number is one only by what it holds: BASE's bytes decide, so write them.
-            copy.write([_shown(path, copy.root) for path in candidates
+            copy.write([shown for path, shown in candidates.items()
                         if is_decision_file(path, options.decisions_exclude, options.decisions_include)
                         and decided_by_content(path, options.decisions_include)])
         paths = sorted(path for path in candidates
                        if not is_hidden(path, folder) and kind.is_record(path, folder, copy_options, exists))
-        found += [(kind, _shown(path, copy.root)) for path in paths]
+        found += [(kind, candidates[path]) for path in paths]
     return found
 
 
@@ -155,6 +155,8 @@ def _served(kind: str, shown: str, tree: Tree, work: RecordCache, kept: RecordCa
     for cache in (work, kept):
         entry = cache.kept.get((kind, shown)) or cache.entries.get((kind, shown))
         if entry is not None and matches(entry[0], shown, tree.blobs, tree.folders):
+            if cache.kept.get((kind, shown)) is entry and (kind, shown) in cache.loaded:
+                return cache.loaded[(kind, shown)]  # the very record the work tree's load gave: not decoded twice
             served = cache.serve(kind, shown, entry)  # the BASE cache keeps what it served, for the next report
             if served is not None:
                 return served

@@ -13,7 +13,7 @@ from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
 from mlreport.records.common import Record
 from mlreport.records.decision import Decision, decision_key
 from mlreport.records.experiment import Experiment
-from mlreport.records.kinds import KINDS, Loader, is_hidden
+from mlreport.records.kinds import KINDS, Loader
 from mlreport.records.model_card import Evaluation, ModelCard
 from mlreport.records.cache import RecordCache
 from mlreport.records.source import Reader, SourceError
@@ -138,14 +138,33 @@ class _Shown:
         folder = self.folders.get(path.parent)
         if folder is None:
             folder = self.folders[path.parent] = os.path.realpath(path.parent)
-        inside = folder == self.real_root or folder.startswith(self.real_root + os.sep)
-        if not inside or os.path.islink(path):
+        if not folder.startswith(self.real_root + os.sep) or os.path.islink(path):
             return relative(path, self.root)
-        return Path(os.path.relpath(os.path.join(folder, path.name), self.real_root)).as_posix()
+        return f"{folder[len(self.real_root) + 1:]}{os.sep}{path.name}".replace(os.sep, "/")
 
 
 def _walk(folder: Path) -> list[Path]:
+    """The files under a folder, in path order, as `rglob` finds them (links to files included, links to folders
+    not followed), without hidden ones (`is_hidden`): hidden folders are not even entered."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not is_hidden(p, folder))
+    found: list[str] = []
+    pending = [os.fspath(folder)]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as scan:
+                entries = list(scan)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith((".", "_")):
+                continue
+            try:
+                if entry.is_dir() and not entry.is_symlink():
+                    pending.append(entry.path)
+                elif entry.is_file():
+                    found.append(entry.path)
+            except OSError:
+                continue
+    return sorted(Path(path) for path in found)
 

@@ -59,6 +59,12 @@ class RecordCache:
     note: str = ""
     """Why the cache was not used, when the user should know (git tracks it)."""
     changed: bool = False
+    loaded: dict[Key, LoadResult] = field(default_factory=dict)
+    """What this load served or added, as records: another load of the same entry reuses them (records are
+    immutable), as `mlreport diff` does for BASE's records that read the same blobs."""
+    restamped: int = 0
+    """Files whose bytes were digested again and found the same: their new stats alone are worth a rewrite of
+    the whole cache only when there are many (else the next load digests those few files again)."""
 
     @classmethod
     def open(cls, options: Options, name: str = CACHE_FILE, root: Path | None = None) -> RecordCache:
@@ -94,6 +100,7 @@ class RecordCache:
             log.debug("records cache entry %s ignored: %s", shown, exc)
             return None
         self.kept[(kind, shown)] = entry
+        self.loaded[(kind, shown)] = record, problems
         return record, problems
 
     def put(self, kind: str, shown: str, reader: Reader, loaded: LoadResult) -> list[Any] | None:
@@ -113,12 +120,14 @@ class RecordCache:
             log.debug("record %s not cached: %s", shown, exc)
             return None
         self.kept[(kind, shown)] = entry
+        self.loaded[(kind, shown)] = loaded
         self.changed = True
         return entry
 
     def save(self) -> None:
         """Write the entries of this load when they differ from the file's; a tracked cache is left alone."""
-        if self.note or (not self.changed and self.kept.keys() == self.entries.keys()):
+        if self.note or (not self.changed and self.restamped < _RESTAMPED_REWRITE
+                         and self.kept.keys() == self.entries.keys()):
             return
         body = json.dumps([[kind, shown, *entry] for (kind, shown), entry in sorted(self.kept.items())],
                           separators=(",", ":"))
@@ -127,9 +136,13 @@ class RecordCache:
     def _unchanged(self, shown: str, files: Any) -> bool:
         """Whether every file the entry was read from (the record's own first) holds what it held: a file by its
         stat when the entry has one and it is the same, else by its digest."""
-        if not _well_formed(shown, files):
+        if type(files) is not list or not files or type(files[0]) is not list or files[0][:1] != [shown]:
             return False
         for item in files:
+            # Checked one by one as they are used: a damaged entry is never followed anywhere.
+            if type(item) is not list or len(item) != 4 or not _inside(item[0]) or type(item[1]) is not str \
+                    or not _is_stamp(item[3]):
+                return False
             path, print_, _, stamp = item
             if stamp is not None and same_stamp(self.root / path, stamp):
                 continue
@@ -143,8 +156,11 @@ class RecordCache:
                 fresh = stamp_of(status, before) if status is not None else None
                 if fresh != stamp:
                     item[3] = fresh
-                    self.changed = True
+                    self.restamped += fresh is not None
         return True
+
+
+_RESTAMPED_REWRITE = 100
 
 
 def matches(files: Any, shown: str, blobs: dict[str, str], folders: set[str]) -> bool:

@@ -109,10 +109,28 @@ def _decoder(hint: Any) -> Codec:
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is dict and args[1] is Any:
         return lambda value: _exactly(dict, _decode_any(value))
+    if origin is tuple and args[-1] is Ellipsis and args[0] in _SCALARS:
+        scalar = args[0]
+
+        def scalar_items(value: Any) -> tuple[Any, ...]:
+            if type(value) is not list or any(type(v) is not scalar for v in value):
+                raise ValueError(f"expected {scalar.__name__} items")
+            return tuple(value)
+        return scalar_items
+    if origin is tuple and args[-1] is Ellipsis and _scalar_pair(args[0]):
+        first, second = typing.get_args(args[0])
+
+        def pairs(value: Any) -> tuple[tuple[Any, Any], ...]:
+            # A curve: thousands of points, checked in one pass.
+            if type(value) is not list or not all(type(v) is list and len(v) == 2 and type(v[0]) is first
+                                                  and type(v[1]) is second for v in value):
+                raise ValueError("expected pairs of values")
+            return tuple([(v[0], v[1]) for v in value])
+        return pairs
     if origin is tuple and args[-1] is Ellipsis:
         item = _decoder(args[0])
         return lambda value: tuple([item(v) for v in _exactly(list, value)])
-    if origin is tuple and len(args) == 2 and all(arg in _SCALARS for arg in args):
+    if _scalar_pair(hint):
         first, second = args
 
         def pair(value: Any) -> tuple[Any, Any]:
@@ -177,14 +195,15 @@ def _encode_any(value: Any) -> Any:
 
 
 def _decode_any(value: Any) -> Any:
+    # Most values are leaves: they are taken as they are without a call each.
     if value is None or type(value) in _SCALARS:
         return value
     if type(value) is list:
-        return [_decode_any(v) for v in value]
+        return [v if v is None or type(v) in _SCALARS else _decode_any(v) for v in value]
     if type(value) is not dict:
         raise ValueError(f"unexpected {type(value).__name__}")
     if _TAG not in value:
-        return {k: _decode_any(v) for k, v in value.items()}
+        return {k: v if v is None or type(v) in _SCALARS else _decode_any(v) for k, v in value.items()}
     if value.keys() != {_TAG, "v"} or value[_TAG] not in _TAGGED:
         raise ValueError("unknown tag")
     return _TAGGED[value[_TAG]](value["v"])
@@ -216,6 +235,12 @@ def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
     """A dataclass's constructor fields with their resolved types."""
     hints = typing.get_type_hints(cls)
     return tuple((field.name, hints[field.name]) for field in dataclasses.fields(cls) if field.init)
+
+
+def _scalar_pair(hint: Any) -> bool:
+    """Whether a hint is `tuple[A, B]` of two scalar types (a curve's point, a position in a file)."""
+    args = typing.get_args(hint)
+    return typing.get_origin(hint) is tuple and len(args) == 2 and all(arg in _SCALARS for arg in args)
 
 
 def _optional(hint: Any) -> Any:

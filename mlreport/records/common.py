@@ -43,9 +43,12 @@ def inside_record_folder(path: Path, folder: Path, markers: tuple[str, ...],
                          exists: Callable[[Path], bool] = Path.is_file) -> bool:
     """Whether a file lies deeper inside a directory-form record (`<id>/experiment.yaml`, `<id>/README.md`);
     `exists` says which files there are (the disk's, or a commit's for files since deleted)."""
-    for parent in path.parents[1:]:
-        if parent == folder or not parent.is_relative_to(folder):
-            return False
+    depth = len(folder.parts)
+    if path.parts[:depth] != folder.parts:
+        return False
+    # The folders between the file's own and the kind's folder, nearest first (compared by parts: thousands of
+    # files are asked about on every load).
+    for parent in path.parents[1:len(path.parts) - depth - 1]:
         if any(exists(parent / marker) for marker in markers):
             return True
     return False

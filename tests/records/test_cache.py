@@ -6,17 +6,20 @@ import dataclasses
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 import mlreport.records as records
+import mlreport.records.cache as cache_module
 from mlreport.cache_dir import code_stamp, read_cache, write_cache
 from mlreport.config import Options
 from mlreport.records import Loaded, load_records
 from mlreport.records.cache import CACHE_FILE
+from mlreport.records.codec import decode_record, encode_record
 from mlreport.records.kinds import EXPERIMENT
-from mlreport.records.source import fingerprint
+from mlreport.records.source import SETTLED_NS, fingerprint
 
 CACHE = Path(".mlreport/cache") / CACHE_FILE
 RUN = "title: {title}\ndate: 2026-01-0{day}\nmetrics: {{accuracy: 0.{day}}}\n"
@@ -265,3 +268,38 @@ def test_a_cache_folder_that_cannot_be_written_is_no_error(repo) -> None:
     (repo.path / "blocked").write_text("a file where the cache folder would go")
     loaded = cached(repo, cache_dir="blocked/cache")
     assert [e.title for e in loaded.experiments] == ["Run 1"] and not loaded.problems
+
+
+def test_a_settled_file_is_checked_by_its_stat_and_a_rewritten_one_by_its_bytes(repo, loads: list[str],
+                                                                               monkeypatch) -> None:
+    path = repo.write("experiments/run-1.yaml", RUN.format(title="Run A", day=1))
+    repo.write("experiments/run-2.yaml", RUN.format(title="Run 2", day=2))
+    time.sleep(SETTLED_NS / 1e9 + 0.1)  # older than the margin when read: their stats can vouch for them
+    cached(repo)
+    assert all(files[0][3] is not None for _, _, files, _, _ in entries(repo))
+    digested: list[str] = []
+    real = cache_module.fingerprint
+    monkeypatch.setattr(cache_module, "fingerprint", lambda p, root: digested.append(p.name) or real(p, root))
+
+    assert cached(repo) == fresh(repo) and digested == []  # one stat each, no byte read
+
+    before = os.stat(path)
+    path.write_text(RUN.format(title="Run B", day=1), encoding="utf-8")  # same size, and the old date put back
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert [e.title for e in cached(repo).experiments] == ["Run B", "Run 2"]
+    assert digested == ["run-1.yaml"] and loads[-1] == "experiments/run-1.yaml"
+
+
+def test_curves_tags_and_metrics_read_back_only_in_the_shape_they_were_written(repo) -> None:
+    repo.write("experiments/curves.yaml", "title: Curves\ndate: 2026-01-01\ntags: [a, b]\n"
+               "metrics: {auc: 0.9}\nhistory: {loss: [[1, 0.9], [2, 0.7]]}\n")
+    [record] = fresh(repo).experiments
+    data = encode_record(record)
+    assert decode_record(json.loads(json.dumps(data))) == record
+    for damage in (lambda f: f["history"]["loss"].append([3, "0.5"]), lambda f: f["history"]["loss"].append([3]),
+                   lambda f: f["tags"].append(7), lambda f: f["metrics"].update(auc="0.9"),
+                   lambda f: f["marks"].update(title=[1])):
+        broken = json.loads(json.dumps(data))
+        damage(broken["fields"])
+        with pytest.raises(ValueError):
+            decode_record(broken)
