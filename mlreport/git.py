@@ -179,6 +179,10 @@ def probe(root: Path) -> Repo:
                 shallow_file=root / shallow_file)
 
 
+_BATCH = 256
+"""Blob ids written to `cat-file --batch` at once: 256 ids are 10 kB, far below what a pipe holds."""
+
+
 class BlobReader:
     """File contents by blob id, from one long-running `git cat-file --batch`."""
 
@@ -190,17 +194,21 @@ class BlobReader:
         """The contents of each blob, in order; None for a blob the repository lacks (a partial clone)."""
         if self._process is None:
             self._process = Process(self.toplevel, "cat-file", "--batch", stdin=True)
-        self._process.stdin.write("".join(f"{blob}\n" for blob in blobs).encode("ascii"))
-        self._process.stdin.flush()
         contents: list[bytes | None] = []
-        for _ in blobs:
-            header = self._process.stdout.readline().split()
-            if len(header) != 3:  # `<id> missing`
-                if not header:
-                    raise GitError("git cat-file stopped early")
-                contents.append(None)
-                continue
-            contents.append(self._process.stdout.read(int(header[2]) + 1)[:-1])
+        # A few ids at a time, each batch's contents read before the next is written: written all at once,
+        # thousands of ids fill the pipe to git while git waits for its output to be read, and both wait forever.
+        for start in range(0, len(blobs), _BATCH):
+            batch = blobs[start:start + _BATCH]
+            self._process.stdin.write("".join(f"{blob}\n" for blob in batch).encode("ascii"))
+            self._process.stdin.flush()
+            for _ in batch:
+                header = self._process.stdout.readline().split()
+                if len(header) != 3:  # `<id> missing`
+                    if not header:
+                        raise GitError("git cat-file stopped early")
+                    contents.append(None)
+                    continue
+                contents.append(self._process.stdout.read(int(header[2]) + 1)[:-1])
         return contents
 
     def close(self) -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
 import mlreport.diff.reuse as reuse
+from mlreport import git
 import mlreport.records as records
 from mlreport.catalog import build_catalog
 from mlreport.config import load_options
@@ -124,3 +126,18 @@ def test_a_base_cache_that_git_tracks_is_not_read(feature, parsed: list[str]) ->
 
     assert report(feature) == uncached(feature)
     assert "base:experiments/fraud-xgb.yaml" in parsed  # not served from the tracked file
+
+
+def test_thousands_of_blobs_are_read_from_one_cat_file_without_waiting_forever(repo) -> None:
+    for number in range(3000):
+        repo.write(f"experiments/run-{number:04}.yaml", f"title: Run {number}\ndate: 2026-01-01\n" + "#" * 100)
+    repo.commit("Many runs")
+    entries = git.tree_entries(repo.path, "HEAD", ["experiments"])
+    reader = git.BlobReader(repo.path)
+    done: list[list[bytes | None]] = []
+    worker = threading.Thread(target=lambda: done.append(reader.read([e.blob for e in entries])), daemon=True)
+    worker.start()
+    worker.join(timeout=60)  # written all at once, 3,000 ids filled the pipe while git's output went unread
+    assert done, "cat-file and mlreport waited for each other"
+    reader.close()
+    assert [data for data in done[0]] == [(repo.path / e.path).read_bytes() for e in entries]
