@@ -105,14 +105,21 @@ def first_line(stderr: bytes) -> str:
 class Process:
     """A git command running in the background: its output streamed, or spooled to a file to read at the end."""
 
-    def __init__(self, cwd: Path, *args: str, stdin: bool = False, spool: bool = False, magic: bool = False):
+    def __init__(self, cwd: Path, *args: str, stdin: bool = False, spool: bool = False, magic: bool = False,
+                 blocks: bool = False):
+        """With `blocks`, git writes its streamed output in full blocks: into a pipe it otherwise writes (and
+        wakes this process) once per commit, which costs both sides more than reading the output."""
         # stderr goes to a file: a pipe nobody reads could fill up with warnings and stall git. A spooled
         # stdout lets a command run to its end while this process is busy with something else.
         self._stderr = tempfile.TemporaryFile()
         self._spool = tempfile.TemporaryFile() if spool else None
         try:
-            environment = {key: value for key, value in os.environ.items()
-                           if key not in _PATHSPEC_ENVIRONMENT} if magic else None
+            environment = None
+            if magic or blocks:
+                environment = {key: value for key, value in os.environ.items()
+                               if not (magic and key in _PATHSPEC_ENVIRONMENT)}
+                if blocks:
+                    environment["GIT_FLUSH"] = "0"
             self._process = subprocess.Popen(command(*args, magic=magic), cwd=cwd, stderr=self._stderr,
                                              stdout=self._spool or subprocess.PIPE,
                                              stdin=subprocess.PIPE if stdin else subprocess.DEVNULL, env=environment)

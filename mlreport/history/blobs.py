@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from mlreport.git import BlobReader
-from mlreport.records.decision import parse_decision
+from mlreport.history.plain_front_matter import plain_front_matter, text_value
+from mlreport.records.decision import parse_decision, parse_status
 from mlreport.records.source import SourceError, parse_yaml, split_front_matter
 
 _BATCH = 256  # ids written before their contents are read: keeps both pipes far from full
@@ -76,6 +77,9 @@ def describe(kind: str, path: str, text: str | None) -> BlobInfo:
     name = PurePosixPath(path).name
     try:
         if kind == "decision":
+            plain = _plain_decision(text)
+            if plain is not None:
+                return plain
             decision, _ = parse_decision(text, path, name, checked=False)
             return BlobInfo(decision.title, decision.status, decision.superseded_by) if decision else BlobInfo()
         if kind == "experiment":
@@ -86,3 +90,21 @@ def describe(kind: str, path: str, text: str | None) -> BlobInfo:
     except SourceError:
         return BlobInfo()
     return BlobInfo(title=str(data.get("title") or data.get("name") or ""))
+
+
+def _plain_decision(text: str) -> BlobInfo | None:
+    """What a decision version says, read as `parse_decision` reads it, when its front matter is plain lines
+    (see `plain_front_matter`) giving its title and status; None otherwise (the body is then needed too)."""
+    read = plain_front_matter(text)
+    if read is None:
+        return None
+    values = read[0]
+    title, status_text = text_value(values.get("title")), text_value(values.get("status"))
+    if not (title and title.strip() and status_text):
+        return None
+    written = values.get("superseded_by")
+    listed = [] if written is None else written if isinstance(written, list) else [written]
+    if any(kind == "other" for kind, _ in listed):
+        return None  # a boolean, a null or a date: as YAML reads them, not as written
+    status, status_refs = parse_status(status_text.strip())
+    return BlobInfo(title.strip(), status, tuple(dict.fromkeys((*(ref for _, ref in listed), *status_refs))))

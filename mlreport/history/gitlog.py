@@ -66,7 +66,7 @@ def stream_log(toplevel: Path, head: str, since: str, pathspecs: Iterable[str]) 
     """The commits of `since..head` (all of `head` when `since` is "") touching `pathspecs`, as git streams them."""
     revisions = [head] if not since else [head, f"^{since}"]
     process = Process(toplevel, "log", "-z", "--raw", "--no-abbrev", "-M", "--root", "--full-history",
-                      "--parents", f"--format={_FORMAT}", *revisions, "--", *pathspecs)
+                      "--parents", f"--format={_FORMAT}", *revisions, "--", *pathspecs, blocks=True)
     try:
         yield from _parse(_chunks(process), _HEADER_FIELDS)
         process.finish()
