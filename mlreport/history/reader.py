@@ -161,6 +161,11 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            if not gc.get_freeze_count():
+                # What the pass made and keeps (the history) would all be young, and the collector's first
+                # run once it is back would scan every piece of it: file it with the old objects instead.
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import subprocess
 import sys
@@ -101,3 +102,24 @@ def test_the_benchmark_repository_reads_back_what_was_built(tmp_path):
     prs = {c.pr for p in result.records.values() for c in p.changes} - {None}
     assert prs == {int(n) for n in re.findall(r"#(\d+)", main_line)}
     assert history(tmp_path / "bench") == result
+
+
+def test_the_pass_leaves_the_garbage_collector_as_it_found_it(repo, at):
+    repo.write("experiments/a.yaml", experiment("a"))
+    repo.commit("Add a", date=at(1))
+    records = rows(repo.path)
+    gc.freeze()  # a caller's own frozen objects (a server about to fork) stay frozen
+    frozen = gc.get_freeze_count()
+    try:
+        read_history(Options(root=repo.path), records)
+        assert gc.isenabled() and gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+    read_history(Options(root=repo.path, cache_dir="other"), records)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        read_history(Options(root=repo.path, cache_dir="third"), records)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
