@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from mlreport.metrics import is_number
 from mlreport.problems import Problem, excerpt, relative
-from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten,
+from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten, holds,
                                      inside_record_folder)
 from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
 from mlreport.records.source import HISTORY_LIMIT, Document, Reader, parse_yaml
@@ -97,7 +97,10 @@ def is_experiment_file(path: Path, folder: Path, exists: Callable[[Path], bool] 
     if path.suffix not in (".yaml", ".yml") or inside_record_folder(path, folder, DIRECTORY_FORM_FILES, exists):
         return False
     # YAML files beside `experiment.yaml` (a DVC params.yaml, DVCLive's dvclive/params.yaml) are attachments.
-    return path.name in DIRECTORY_FORM_FILES or not any(exists(path.parent / n) for n in DIRECTORY_FORM_FILES)
+    if path.name in DIRECTORY_FORM_FILES:
+        return True
+    parent = os.path.dirname(os.fspath(path))
+    return not any(holds(parent, n, exists) for n in DIRECTORY_FORM_FILES)
 
 
 def experiment_id(path: Path) -> str:
