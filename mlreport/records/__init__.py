@@ -9,7 +9,7 @@ from typing import Iterator
 
 from mlreport.config import Options
 from mlreport.problems import Problem, relative
-from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
+from mlreport.records.boundary import HINT as BOUNDARY_HINT, Resolver, escape
 from mlreport.records.common import Listing, Record
 from mlreport.records.decision import Decision, decision_key
 from mlreport.records.experiment import Experiment
@@ -57,13 +57,14 @@ def load_records(options: Options, *, cached: bool = False, cache: RecordCache |
     if cache and cache.note:
         loaded.notes.append(cache.note)
     by_name = {kind.name: kind for kind in KINDS}
+    resolver = Resolver(options.root)
     for name, shown, path in listed_records(options):
         kind = by_name[name]
         if path is None:
             loaded.problems.append(_folder_outside(kind.folder(options), options.root))
             continue
-        record, problems = _load_cached(name, kind.load, path, options.root, cache, shown) if cache else \
-            _load_fresh(kind.load, path, options.root)
+        record, problems = _load_cached(name, kind.load, path, cache, shown, resolver) if cache else \
+            load_fresh(kind.load, path, Reader(options.root, resolver))
         loaded.problems.extend(problems)
         if record is not None:
             getattr(loaded, kind.plural).append(record)
@@ -95,10 +96,6 @@ def _folder_outside(folder: Path, root: Path) -> Problem | None:
     return Problem(relative(folder, root), 1, 1, "error", escaped.message(root), BOUNDARY_HINT)
 
 
-def _load_fresh(load: Loader, path: Path, root: Path) -> tuple[Record | None, list[Problem]]:
-    return load_fresh(load, path, Reader(root))
-
-
 def load_fresh(load: Loader, path: Path, reader: Reader) -> tuple[Record | None, list[Problem]]:
     """One record file loaded through `reader` (which then holds what the load read), whatever goes wrong."""
     try:
@@ -119,13 +116,14 @@ def _unreadable(path: Path, root: Path, exc: OSError) -> Problem:
     return Problem(relative(path, root), 1, 1, "error", f"cannot read file: {exc.strerror}")
 
 
-def _load_cached(kind: str, load: Loader, path: Path, root: Path, cache: RecordCache,
-                 shown: str) -> tuple[Record | None, list[Problem]]:
+def _load_cached(kind: str, load: Loader, path: Path, cache: RecordCache, shown: str,
+                 resolver: Resolver) -> tuple[Record | None, list[Problem]]:
     """What the cache holds for a file when every file its load read is unchanged; else loaded, and kept."""
     kept = cache.get(kind, shown)
     if kept is not None:
         return kept
-    reader = Reader(root)
+    root = resolver.root
+    reader = Reader(root, resolver)
     try:
         loaded = _load(load, path, reader)
     except OSError as exc:

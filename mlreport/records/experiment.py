@@ -16,7 +16,7 @@ from mlreport.metrics import is_number
 from mlreport.problems import Problem, excerpt, relative
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten, holds,
                                      inside_record_folder)
-from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
+from mlreport.records.boundary import HINT as BOUNDARY_HINT
 from mlreport.records.source import HISTORY_LIMIT, Document, Reader, parse_yaml
 from mlreport.schema import ID_PATTERN
 
@@ -294,7 +294,7 @@ def dangling_links(text: str, folder: Path, reader: Reader) -> list[tuple[int, i
         if _SCHEME.match(target) or target.startswith(("#", "/")):
             continue
         file = folder / unquote(target.split("#", 1)[0].split("?", 1)[0])
-        if escape(file, reader.root) is not None:
+        if reader.paths.escape(file) is not None:
             continue  # never looked at: a link out of the repository is only a link
         reader.look(file)  # a file made later changes what this record says
         if not file.exists():

@@ -19,7 +19,7 @@ import yaml
 
 from mlreport.cache_dir import blob_id, digest
 from mlreport.problems import EXCERPT, Problem, excerpt, is_indentation, relative, yaml_problem
-from mlreport.records.boundary import HINT as BOUNDARY_HINT, Escape, escape
+from mlreport.records.boundary import HINT as BOUNDARY_HINT, Escape, Resolver, escape
 
 KeyPath = tuple[Any, ...]
 
@@ -139,8 +139,10 @@ class Reader:
     """Reads the files one record is made of, and keeps what each held: the record cache serves the record
     again only while every one of them is unchanged. A loader reads through it, never around it."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, resolver: Resolver | None = None):
         self.root = root
+        self.paths = resolver if resolver is not None and resolver.root == root else Resolver(root)
+        """Where paths really lead, resolved once per load when the loads share one."""
         self.seen: dict[Path, str] = {}
         """Every file and folder the load looked at, in order, with its fingerprint (see `fingerprint`)."""
         self.facts: dict[Path, Facts] = {}
@@ -150,7 +152,7 @@ class Reader:
         """A file's text; encoding trouble, a size over `limit` (the record limit by default), or a link out of
         the repository, becomes a located problem."""
         limit = limit or RECORD_LIMIT
-        shown = relative(path, self.root)
+        shown = self.paths.relative(path)
         escaped = self.outside(path)
         if escaped is not None:
             raise SourceError(Problem(shown, 1, 1, "error", escaped.message(self.root), BOUNDARY_HINT))
@@ -169,7 +171,7 @@ class Reader:
 
     def outside(self, path: Path) -> Escape | None:
         """How a path leads out of the repository (then it is never read, and the record never kept)."""
-        escaped = escape(path, self.root)
+        escaped = self.paths.escape(path)
         if escaped is not None:
             self.refuse(path)
         return escaped
