@@ -16,7 +16,8 @@ from mlreport.records.experiment import Experiment
 from mlreport.records.kinds import KINDS, Loader
 from mlreport.records.model_card import Evaluation, ModelCard
 from mlreport.records.cache import RecordCache
-from mlreport.records.source import Reader, SourceError
+from mlreport.records.source import Reader
+from mlreport.records.workers import load_one, load_all
 
 __all__ = ["Decision", "Evaluation", "Experiment", "Loaded", "ModelCard", "Record", "RecordCache", "decision_key",
            "listed_records", "load_fresh", "load_records", "record_files"]
@@ -57,14 +58,26 @@ def load_records(options: Options, *, cached: bool = False, cache: RecordCache |
     if cache and cache.note:
         loaded.notes.append(cache.note)
     by_name = {kind.name: kind for kind in KINDS}
-    resolver = Resolver(options.root)
-    for name, shown, path in listed_records(options):
+    listed = list(listed_records(options))
+    results: dict[int, tuple[Record | None, list[Problem]]] = {}
+    for index, (name, shown, path) in enumerate(listed):
+        kept = cache.get(name, shown) if cache and path is not None else None
+        if kept is not None:
+            results[index] = kept
+    fresh = [index for index, (_, _, path) in enumerate(listed) if path is not None and index not in results]
+    jobs = [(by_name[listed[index][0]].load, listed[index][2]) for index in fresh]
+    for index, (result, seen, facts) in zip(fresh, load_all(jobs, options.root, Resolver(options.root))):
+        results[index] = result
+        if cache and seen is not None:
+            reader = Reader(options.root)
+            reader.seen, reader.facts = seen, facts
+            cache.put(listed[index][0], listed[index][1], reader, result)
+    for index, (name, shown, path) in enumerate(listed):
         kind = by_name[name]
         if path is None:
             loaded.problems.append(_folder_outside(kind.folder(options), options.root))
             continue
-        record, problems = _load_cached(name, kind.load, path, cache, shown, resolver) if cache else \
-            load_fresh(kind.load, path, Reader(options.root, resolver))
+        record, problems = results[index]
         loaded.problems.extend(problems)
         if record is not None:
             getattr(loaded, kind.plural).append(record)
@@ -98,38 +111,7 @@ def _folder_outside(folder: Path, root: Path) -> Problem | None:
 
 def load_fresh(load: Loader, path: Path, reader: Reader) -> tuple[Record | None, list[Problem]]:
     """One record file loaded through `reader` (which then holds what the load read), whatever goes wrong."""
-    try:
-        return _load(load, path, reader)
-    except OSError as exc:
-        return None, [_unreadable(path, reader.root, exc)]
-
-
-def _load(load: Loader, path: Path, reader: Reader) -> tuple[Record | None, list[Problem]]:
-    """One file loaded; OSError passes through, as a file that cannot be read now is no result to keep."""
-    try:
-        return load(path, reader)
-    except SourceError as exc:
-        return None, [exc.problem]
-
-
-def _unreadable(path: Path, root: Path, exc: OSError) -> Problem:
-    return Problem(relative(path, root), 1, 1, "error", f"cannot read file: {exc.strerror}")
-
-
-def _load_cached(kind: str, load: Loader, path: Path, cache: RecordCache, shown: str,
-                 resolver: Resolver) -> tuple[Record | None, list[Problem]]:
-    """What the cache holds for a file when every file its load read is unchanged; else loaded, and kept."""
-    kept = cache.get(kind, shown)
-    if kept is not None:
-        return kept
-    root = resolver.root
-    reader = Reader(root, resolver)
-    try:
-        loaded = _load(load, path, reader)
-    except OSError as exc:
-        return None, [_unreadable(path, root, exc)]
-    cache.put(kind, shown, reader, loaded)
-    return loaded
+    return load_one(load, path, reader)[0]
 
 
 class _Shown:
