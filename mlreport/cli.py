@@ -61,16 +61,18 @@ def main() -> None:
               show_default=True, help="text for people, github for workflow annotations, json for tools.")
 def validate(root: Path, strict: bool, fmt: str) -> None:
     """Check every record: schema, references, duplicates, cycles, stale statuses."""
+    from mlreport.validate import validate as check
+
     options = _options(root, strict=strict, fmt=fmt)
-    checked = read_records(options, cached=True)
-    model, problems = checked.catalog, checked.problems
+    checked = check(options)
+    problems = checked.problems
     _notes(checked.notes)
     if problems:
         click.echo(format_problems(problems, fmt))
     elif fmt == "json":
         click.echo("[]")
     if fmt == "text":
-        counts = ", ".join(_count(len(getattr(model, kind.plural)), kind.label) for kind in KINDS)
+        counts = ", ".join(_count(checked.counts[kind.name], kind.label) for kind in KINDS)
         summary = (f"{counts}: {count_problems(problems)}" if errors(problems) or warnings(problems)
                    else f"{counts}: all valid")
         click.echo(summary, err=True)

@@ -3,18 +3,27 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Iterator
+
+from mlreport.cache_dir import code_stamp, digest, read_cache, write_cache
 
 from mlreport.catalog import Catalog, build_catalog
 from mlreport.config import CONFIG_FILE, Options
 from mlreport.governance import governance_problems
 from mlreport.problems import Problem, did_you_mean, errors, excerpt
-from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, RecordCache, decision_key, load_records
+from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, RecordCache, decision_key, \
+    listed_records, load_records
+from mlreport.records.codec import decode_problem, encode_problem
 from mlreport.records.decision import next_decision_number
-from mlreport.records.kinds import DECISION
+from mlreport.records.kinds import DECISION, KINDS
 from mlreport.site_folder import Choice, SiteFolderError, Sources, check_site_folder
 
+
+log = logging.getLogger("mlreport.records")
 
 Unreadable = dict[str, set[str]]
 """Ids of the record files of each kind that exist but could not be read."""
@@ -35,6 +44,106 @@ class CheckedRecords:
         return bool(errors(self.problems))
 
 
+@dataclass
+class Validation:
+    """What `mlreport validate` reports: every problem, the notes on the reading, and how many records of each
+    kind the catalog holds."""
+
+    problems: list[Problem]
+    notes: list[str]
+    counts: dict[str, int]
+
+    @property
+    def failed(self) -> bool:
+        """Whether the records have errors (warnings alone do not stop a build)."""
+        return bool(errors(self.problems))
+
+
+RESULT_FILE = "validated.json"
+"""The last check's verdict on the records, kept with the fingerprints of every file it read (see `validate`)."""
+
+
+def validate(options: Options) -> Validation:
+    """Every problem of the repository, as `read_records(options, cached=True)` finds them.
+
+    The verdict on the records (their own problems, those across records, the cards' governance) is kept in the
+    cache folder with the fingerprints of every file each record was read from, as the record cache has them, and
+    with the options and the list of record files it was reached with: while all of those are what they were it
+    is the verdict again, and nothing is loaded. The settings' own problems are checked every time.
+    """
+    listed = _listed(options)
+    path = options.root / options.cache_dir / RESULT_FILE
+    key = _result_key(options, listed)
+    kept = _kept_verdict(path, key, listed, options)
+    if kept is not None:
+        return kept
+    cache = RecordCache.open(options)
+    loaded = load_records(options, cache=cache)
+    catalog = build_catalog(loaded, options)
+    found = record_problems(loaded, catalog, options)
+    counts = {kind.name: len(getattr(catalog, kind.plural)) for kind in KINDS}
+    if not cache.note:
+        _keep_verdict(path, key, listed, cache, found, counts)
+    return Validation(sorted({*setting_problems(options), *found}), loaded.notes, counts)
+
+
+def _listed(options: Options) -> list[list[str]]:
+    """The record files a load reads, `[kind, path as records show it]` in load order (a record folder that
+    leads out of the repository listed as `[kind, "", its problem]`)."""
+    return [[kind, shown] for kind, shown, _ in listed_records(options)]
+
+
+def _result_key(options: Options, listed: list[list[str]]) -> str:
+    """What else the verdict depends on: the options, as their values say (however mkdocs.yml spelled them)."""
+    return digest(json.dumps([repr(options), listed], ensure_ascii=True).encode("ascii"))
+
+
+def _kept_verdict(path: Path, key: str, listed: list[list[str]], options: Options) -> Validation | None:
+    body, _ = read_cache(path, code_stamp())
+    if body is None:
+        return None
+    try:
+        data = json.loads(body)
+        if type(data) is not dict or data.get("key") != key or type(data.get("files")) is not list \
+                or len(data["files"]) != len(listed):
+            return None
+        checker = RecordCache(path, options.root)
+        for (kind, shown), files in zip(listed, data["files"]):
+            if not checker.unchanged(shown, files):
+                return None
+        found = [decode_problem(problem) for problem in data["problems"]]
+        counts = data["counts"]
+        if type(counts) is not dict or counts.keys() != {kind.name for kind in KINDS} \
+                or any(type(n) is not int for n in counts.values()):
+            return None
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        log.debug("validate verdict %s ignored: %s", path, exc)
+        return None
+    if checker.restamped:
+        _write_verdict(path, key, data["files"], data["problems"], counts)
+    return Validation(sorted({*setting_problems(options), *found}), [], counts)
+
+
+def _keep_verdict(path: Path, key: str, listed: list[list[str]], cache: RecordCache, found: list[Problem],
+                  counts: dict[str, int]) -> None:
+    """Keep the verdict when the record cache holds the files of every record it was reached from."""
+    files = []
+    for kind, shown in listed:
+        entry = cache.kept.get((kind, shown))
+        if entry is None:
+            return  # a record no cache can vouch for (a file out of bounds, a folder outside): checked every time
+        files.append(entry[0])
+    # Which decision number is free is read from the whole folder, which no record's files vouch for.
+    if any(p.key == "id" and p.message.startswith("duplicate decision id") for p in found):
+        return
+    _write_verdict(path, key, files, [encode_problem(p) for p in found], counts)
+
+
+def _write_verdict(path: Path, key: str, files: list, problems: list, counts: dict[str, int]) -> None:
+    body = json.dumps({"key": key, "files": files, "problems": problems, "counts": counts}, separators=(",", ":"))
+    write_cache(path, code_stamp(), body.encode("ascii"))
+
+
 def read_records(options: Options, *, cached: bool = False, cache: RecordCache | None = None) -> CheckedRecords:
     """Load every record (`cached`: unchanged files from the record cache, `cache` when given), join and check
     them."""
@@ -45,13 +154,22 @@ def read_records(options: Options, *, cached: bool = False, cache: RecordCache |
 
 def check_records(loaded: Loaded, catalog: Catalog, options: Options) -> list[Problem]:
     """Every problem: the options', each record's own, and those across records; warnings are errors when strict."""
-    problems = [*options.config_problems, *site_folder_problems(options),
-                *_optional_statuses(loaded.problems, loaded.decisions, options),
+    return sorted({*setting_problems(options), *record_problems(loaded, catalog, options)})
+
+
+def setting_problems(options: Options) -> list[Problem]:
+    """The problems of the settings themselves (mkdocs.yml's options, the site folder), as `check_records` says
+    them: what the records alone decide is `record_problems`."""
+    problems = [*options.config_problems, *site_folder_problems(options)]
+    return [_as_error(p) for p in problems] if options.strict else problems
+
+
+def record_problems(loaded: Loaded, catalog: Catalog, options: Options) -> list[Problem]:
+    """Each record's own problems, those across records and the cards' governance, as `check_records` says them."""
+    problems = [*_optional_statuses(loaded.problems, loaded.decisions, options),
                 *cross_record_problems(loaded, catalog),
                 *governance_problems(catalog.models.values(), options.card_requirements)]
-    if options.strict:
-        problems = [_as_error(p) for p in problems]
-    return sorted(set(problems))
+    return [_as_error(p) for p in problems] if options.strict else problems
 
 
 def _optional_statuses(problems: list[Problem], decisions: list[Decision], options: Options) -> list[Problem]:

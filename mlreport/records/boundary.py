@@ -56,6 +56,45 @@ def escape(path: Path, root: Path) -> Escape | None:
     return Escape(*_link_out(Path(os.path.abspath(path)), top))
 
 
+class Resolver:
+    """`escape` and `relative` for the many files of one load: the root, its repository's top and each folder are
+    resolved once, and each file only checked for being a link itself."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        absolute = Path(os.path.abspath(root))
+        self.top = Path(os.path.realpath(repository_top(absolute) or absolute))
+        self.real_root = os.path.realpath(root)
+        self.absolute_root = os.fspath(absolute)
+        self.folders: dict[str, str] = {}
+
+    def real(self, path: Path) -> str:
+        """`os.path.realpath(path)`."""
+        absolute = os.path.abspath(path)
+        if os.path.islink(absolute):
+            return os.path.realpath(absolute)
+        where, name = os.path.split(absolute)
+        folder = self.folders.get(where)
+        if folder is None:
+            folder = self.folders[where] = os.path.realpath(where)
+        return os.path.join(folder, name) if name else folder
+
+    def escape(self, path: Path) -> Escape | None:
+        """`escape(path, root)`."""
+        if Path(self.real(path)).is_relative_to(self.top):
+            return None
+        return Escape(*_link_out(Path(os.path.abspath(path)), self.top))
+
+    def relative(self, path: Path) -> str:
+        """`relative(path, root)` of `mlreport.problems`."""
+        for shown, base in ((self.real(path), self.real_root), (os.path.abspath(path), self.absolute_root)):
+            try:
+                return Path(shown).relative_to(base).as_posix()
+            except ValueError:
+                continue
+        return path.as_posix()
+
+
 def _link_out(path: Path, top: Path) -> tuple[Path, str]:
     """The first link on the way to `path` that steps from inside `top` to outside it, and what it holds."""
     for step in reversed([path, *path.parents]):

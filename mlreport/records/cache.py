@@ -87,7 +87,7 @@ class RecordCache:
     def get(self, kind: str, shown: str) -> LoadResult | None:
         """The record and problems loaded from exactly the files now on disk, if kept."""
         entry = self.entries.get((kind, shown))
-        if entry is None or not self._unchanged(shown, entry[0]):
+        if entry is None or not self.unchanged(shown, entry[0]):
             return None
         return self.serve(kind, shown, entry)
 
@@ -133,7 +133,7 @@ class RecordCache:
                           separators=(",", ":"))
         write_cache(self.path, code_stamp(), body.encode("ascii"))
 
-    def _unchanged(self, shown: str, files: Any) -> bool:
+    def unchanged(self, shown: str, files: Any) -> bool:
         """Whether every file the entry was read from (the record's own first) holds what it held: a file by its
         stat when the entry has one and it is the same, else by its digest."""
         if type(files) is not list or not files or type(files[0]) is not list or files[0][:1] != [shown]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from mlreport.problems import EXCERPT, Problem, describe, did_you_mean, excerpt
+from mlreport.records.conforms import conforms
 from mlreport.records.source import Document
 from mlreport.schema import SCHEMAS
 
@@ -39,17 +41,42 @@ class Record:
         return self.marks.get(key, (1, 1))
 
 
+class Listing:
+    """Which files exist, from a list of them (a folder's walk, a commit's files): asked thousands of times per
+    load, so the record rules ask it by folder and name, in text, without building a path each time."""
+
+    def __init__(self, files: Iterable[Path | str]):
+        self.names = {os.fspath(file) for file in files}
+
+    def __call__(self, path: Path) -> bool:
+        return os.fspath(path) in self.names
+
+    def holds(self, folder: str, name: str) -> bool:
+        """Whether the file `name` is in `folder`."""
+        return f"{folder}{os.sep}{name}" in self.names
+
+
+def holds(folder: Path | str, name: str, exists: Callable[[Path], bool]) -> bool:
+    """Whether `exists` says the file `name` is in `folder`."""
+    if type(exists) is Listing:
+        return exists.holds(os.fspath(folder), name)
+    return exists(Path(folder) / name)
+
+
 def inside_record_folder(path: Path, folder: Path, markers: tuple[str, ...],
                          exists: Callable[[Path], bool] = Path.is_file) -> bool:
     """Whether a file lies deeper inside a directory-form record (`<id>/experiment.yaml`, `<id>/README.md`);
     `exists` says which files there are (the disk's, or a commit's for files since deleted)."""
     depth = len(folder.parts)
-    if path.parts[:depth] != folder.parts:
+    parts = path.parts
+    if parts[:depth] != folder.parts:
         return False
-    # The folders between the file's own and the kind's folder, nearest first (compared by parts: thousands of
+    # The folders between the file's own and the kind's folder, nearest first (walked as text: thousands of
     # files are asked about on every load).
-    for parent in path.parents[1:len(path.parts) - depth - 1]:
-        if any(exists(parent / marker) for marker in markers):
+    parent = os.path.dirname(os.fspath(path))
+    for _ in range(len(parts) - depth - 2):
+        parent = os.path.dirname(parent)
+        if any(holds(parent, marker, exists) for marker in markers):
             return True
     return False
 
@@ -95,8 +122,10 @@ def check_schema(document: Document, kind: str) -> list[Problem]:
     """Every schema violation of a document, each located and explained; unknown keys warn."""
     schema = SCHEMAS[kind]
     data = _jsonable(_without_valid_series(document.data))
-    problems = document.problems + [_schema_problem(document, error)
-                                    for error in _validator(kind).iter_errors(data)]
+    # jsonschema is asked only about data that may break the schema: it words every error, and takes long to
+    # find none (see `conforms`).
+    problems = document.problems + ([] if conforms(kind, data) else [
+        _schema_problem(document, error) for error in _validator(kind).iter_errors(data)])
     known = set(schema["properties"])
     patterns = [re.compile(pattern) for pattern in schema.get("patternProperties", {})]
     for key in document.data:

@@ -14,9 +14,9 @@ from urllib.parse import unquote
 
 from mlreport.metrics import is_number
 from mlreport.problems import Problem, excerpt, relative
-from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten,
+from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten, holds,
                                      inside_record_folder)
-from mlreport.records.boundary import HINT as BOUNDARY_HINT, escape
+from mlreport.records.boundary import HINT as BOUNDARY_HINT
 from mlreport.records.source import HISTORY_LIMIT, Document, Reader, parse_yaml
 from mlreport.schema import ID_PATTERN
 
@@ -97,7 +97,10 @@ def is_experiment_file(path: Path, folder: Path, exists: Callable[[Path], bool] 
     if path.suffix not in (".yaml", ".yml") or inside_record_folder(path, folder, DIRECTORY_FORM_FILES, exists):
         return False
     # YAML files beside `experiment.yaml` (a DVC params.yaml, DVCLive's dvclive/params.yaml) are attachments.
-    return path.name in DIRECTORY_FORM_FILES or not any(exists(path.parent / n) for n in DIRECTORY_FORM_FILES)
+    if path.name in DIRECTORY_FORM_FILES:
+        return True
+    parent = os.path.dirname(os.fspath(path))
+    return not any(holds(parent, n, exists) for n in DIRECTORY_FORM_FILES)
 
 
 def experiment_id(path: Path) -> str:
@@ -291,7 +294,7 @@ def dangling_links(text: str, folder: Path, reader: Reader) -> list[tuple[int, i
         if _SCHEME.match(target) or target.startswith(("#", "/")):
             continue
         file = folder / unquote(target.split("#", 1)[0].split("?", 1)[0])
-        if escape(file, reader.root) is not None:
+        if reader.paths.escape(file) is not None:
             continue  # never looked at: a link out of the repository is only a link
         reader.look(file)  # a file made later changes what this record says
         if not file.exists():

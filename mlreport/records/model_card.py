@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -11,7 +12,7 @@ import yaml
 
 from mlreport.config import Invalid, Kpi, kpis
 from mlreport.problems import Problem, relative
-from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, heading_title,
+from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, heading_title, holds,
                                      inside_record_folder, placeholder_problems, raw_references)
 from mlreport.records.source import Document, Reader, split_front_matter
 
@@ -74,7 +75,7 @@ def is_model_file(path: Path, folder: Path, exists: Callable[[Path], bool] = Pat
     if inside_record_folder(path, folder, (DIRECTORY_FORM_FILE,), exists):
         return False
     # In the directory form, files beside the README are the card's attachments.
-    return path.name == DIRECTORY_FORM_FILE or not exists(path.parent / DIRECTORY_FORM_FILE)
+    return path.name == DIRECTORY_FORM_FILE or not holds(os.path.dirname(os.fspath(path)), DIRECTORY_FORM_FILE, exists)
 
 
 def model_id(path: Path) -> str:

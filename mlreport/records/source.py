@@ -19,7 +19,7 @@ import yaml
 
 from mlreport.cache_dir import blob_id, digest
 from mlreport.problems import EXCERPT, Problem, excerpt, is_indentation, relative, yaml_problem
-from mlreport.records.boundary import HINT as BOUNDARY_HINT, Escape, escape
+from mlreport.records.boundary import HINT as BOUNDARY_HINT, Escape, Resolver, escape
 
 KeyPath = tuple[Any, ...]
 
@@ -139,8 +139,10 @@ class Reader:
     """Reads the files one record is made of, and keeps what each held: the record cache serves the record
     again only while every one of them is unchanged. A loader reads through it, never around it."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, resolver: Resolver | None = None):
         self.root = root
+        self.paths = resolver if resolver is not None and resolver.root == root else Resolver(root)
+        """Where paths really lead, resolved once per load when the loads share one."""
         self.seen: dict[Path, str] = {}
         """Every file and folder the load looked at, in order, with its fingerprint (see `fingerprint`)."""
         self.facts: dict[Path, Facts] = {}
@@ -150,7 +152,7 @@ class Reader:
         """A file's text; encoding trouble, a size over `limit` (the record limit by default), or a link out of
         the repository, becomes a located problem."""
         limit = limit or RECORD_LIMIT
-        shown = relative(path, self.root)
+        shown = self.paths.relative(path)
         escaped = self.outside(path)
         if escaped is not None:
             raise SourceError(Problem(shown, 1, 1, "error", escaped.message(self.root), BOUNDARY_HINT))
@@ -169,7 +171,7 @@ class Reader:
 
     def outside(self, path: Path) -> Escape | None:
         """How a path leads out of the repository (then it is never read, and the record never kept)."""
-        escaped = escape(path, self.root)
+        escaped = self.paths.escape(path)
         if escaped is not None:
             self.refuse(path)
         return escaped
@@ -318,10 +320,58 @@ def _load_with(loader_class: type, text: str, shown: str,
             _check_size(node, shown, line_offset)
         elif node is not None and _deeper_than(node, _MAX_DEPTH):
             raise _too_deep(shown, line_offset)
-        data = loader.construct_document(node) if node is not None else None
+        data = None if node is None else _constructed(loader, node, text)
         return node, data, loader.inherited
     finally:
         loader.dispose()
+
+
+class _Unusual(Exception):
+    """A document the direct construction leaves to PyYAML: an alias, a merge key, a tag, a value it refuses."""
+
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _constructed(loader: Any, node: yaml.Node, text: str) -> Any:
+    """The data of a node tree: built directly for plain mappings, lists and scalars (PyYAML's constructor
+    goes through generators and bookkeeping for every value, the larger part of a record's parse), by PyYAML
+    for anything else, which then also words what is wrong."""
+    if "*" not in text:
+        try:
+            return _construct(loader, node)
+        except _Unusual:
+            pass
+    return loader.construct_document(node)
+
+
+def _construct(loader: Any, node: yaml.Node) -> Any:
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        if node.tag == _STR and not _SURROGATE.search(node.value):
+            return node.value
+        scalar = _SCALARS.get(node.tag)
+        if scalar is None:
+            raise _Unusual(node.tag)
+        try:
+            return scalar(loader, node)
+        except (ValueError, TypeError, OverflowError, AttributeError, yaml.YAMLError):
+            raise _Unusual(node.tag) from None
+    if kind is yaml.MappingNode and node.tag == _MAP:
+        mapping = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                raise _Unusual(_MERGE)
+            key = _construct(loader, key_node)
+            try:
+                mapping[key] = _construct(loader, value_node)
+            except TypeError:  # an unhashable key: PyYAML's error says where
+                raise _Unusual("key") from None
+        return mapping
+    if kind is yaml.SequenceNode and node.tag == _SEQ:
+        return [_construct(loader, item) for item in node.value]
+    raise _Unusual(node.tag)
 
 
 def _flow_depth(text: str) -> int:
@@ -403,6 +453,11 @@ if yaml.__with_libyaml__:
         """libyaml's parser: several times faster, so thousands of records load quickly."""
 
     _FastLoader = _CRecordLoader
+
+_SCALARS = {tag: construct for tag, construct in _Constructing.yaml_constructors.items()
+            if tag in {"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+                       "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp", _STR}}
+"""What the direct construction builds scalars with: the very functions PyYAML's constructor calls."""
 
 # YAML 1.1 (PyYAML's) floats need a dot and a signed exponent, so `1e-05` and `3e4` read as text;
 # YAML 1.2, and everyone who writes a learning rate, reads them as numbers.
@@ -490,11 +545,15 @@ def _index_marks(node: yaml.Node, path: KeyPath, document: Document, inherited: 
             document.value_marks[child] = _position(value_node)
             _index_marks(value_node, child, document, inherited)
     elif isinstance(node, yaml.SequenceNode):
+        key_marks, value_marks, raw = document.key_marks, document.value_marks, document.raw_scalars
         for index, item in enumerate(node.value):
             child = path + (index,)
-            document.key_marks[child] = _position(item)
-            document.value_marks[child] = _position(item)
-            _index_marks(item, child, document, inherited)
+            mark = item.start_mark
+            key_marks[child] = value_marks[child] = (mark.line + 1, mark.column + 1)
+            if type(item) is yaml.ScalarNode:
+                raw[child] = item.value  # curves are lists of thousands of numbers: no call each
+            else:
+                _index_marks(item, child, document, inherited)
     elif isinstance(node, yaml.ScalarNode):
         document.raw_scalars[path] = node.value
 

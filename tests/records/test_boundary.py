@@ -322,3 +322,25 @@ def test_bases_links_to_elsewhere_in_the_repository_are_read(cli, team: GitRepo)
     report = cli("diff", "main", "--root", team.path, "--format", "json")
 
     assert [(e["id"], e["change"]) for e in json.loads(report.output)["experiments"]] == [("b", "added")]
+
+
+def test_a_load_s_resolver_says_what_escape_and_relative_say(repo: GitRepo, outside: Path) -> None:
+    """A load resolves each folder once: through links in and out, to files and folders, and where nothing is."""
+    from mlreport.problems import relative
+    from mlreport.records.boundary import Resolver, escape
+
+    repo.write("experiments/a/run.yaml", RUN.format(name="a"))
+    (repo.path / "experiments" / "linked").symlink_to(repo.path / "experiments" / "a")
+    (repo.path / "experiments" / "out").symlink_to(outside)
+    (repo.path / "experiments" / "env.yaml").symlink_to(outside / "env")
+    (repo.path / "experiments" / "inside.yaml").symlink_to(repo.path / "experiments" / "a" / "run.yaml")
+    (repo.path / "experiments" / "dangling.yaml").symlink_to(repo.path / "nowhere.yaml")
+    paths = [repo.path / p for p in ("experiments/a/run.yaml", "experiments/linked/run.yaml", "experiments/out/env",
+                                     "experiments/out/curves.csv", "experiments/env.yaml", "experiments/inside.yaml",
+                                     "experiments/dangling.yaml", "experiments/missing.yaml", "experiments/a",
+                                     "experiments/a/../out/env", "experiments")]
+    resolver = Resolver(repo.path)
+    for path in paths * 2:  # the second time from what the first resolved
+        assert resolver.escape(path) == escape(path, repo.path), path
+        assert resolver.relative(path) == relative(path, repo.path), path
+    assert sum(resolver.escape(path) is not None for path in paths) == 4

@@ -304,3 +304,44 @@ def test_marks_and_raw_scalars() -> None:
     # A key that is absent is located at its nearest parent.
     assert document.mark("params", "optimizer", "momentum") == (4, 3)
     assert document.mark("nothing") == (1, 1)
+
+
+CONSTRUCTED = [
+    "a: 1\nb: [1, 2.5, .inf, -.nan, 0o17, 0x1f, 1_000, 1:30]\nc: {d: yes, e: off, f: ~, g: ''}\n",
+    "date: 2026-01-02\nwhen: 2026-01-02 10:00:00+02:00\nbad: 2026-13-01\nodd: 2026-01-02T10:00:00-00:16:08\n",
+    "lr: 1e-05\nx: 3e4\ny: '1e-05'\nz: !!str 12\nw: !!float 3\n",
+    "s: \"\\ud83d\\ude00\"\nhalf: \"\\ud83d\"\n",
+    "base: &b {x: 1}\nother: *b\n",
+    "<<: {x: 1}\ny: 2\n",
+    "? [a, b]\n: 1\n",
+    "t: !custom 1\n",
+    "i: !!int abc\n",
+    "s: !!set {a, b}\no: !!omap [a: 1]\n",
+    "1: one\n1.0: float\ntrue: bool\nnull: none\n",
+    "deep: {a: {b: [{c: [1, {d: e}]}]}}\n",
+    "bin: !!binary aGVsbG8=\n",
+    "notes: |\n  line one\n  line two\ncode: {cmd: python x.py\n    --flag}\n",
+]
+
+
+@pytest.mark.parametrize("text", CONSTRUCTED)
+def test_the_direct_construction_gives_pyyaml_s_data_or_leaves_it_to_pyyaml(text: str) -> None:
+    """Values, their types, key order and errors exactly as PyYAML's constructor gives them, on both parsers."""
+    from mlreport.records import source
+
+    for loader_class in (source._FastLoader, source._RecordLoader):
+        if loader_class is None:
+            continue
+        said = []
+        for construct in ("pyyaml", "direct"):
+            loader = loader_class(text)
+            try:
+                node = loader.get_single_node()
+                data = loader.construct_document(node) if construct == "pyyaml" else \
+                    source._constructed(loader, node, text)
+                said.append(repr(data))
+            except yaml.YAMLError as exc:
+                said.append(f"{type(exc).__name__}: {exc}")
+            finally:
+                loader.dispose()
+        assert said[0] == said[1], loader_class

@@ -1,0 +1,87 @@
+"""Many record files read fresh, shared among the machine's cores.
+
+Reading a record is parsing YAML and checking it, all in Python: one core does a thousand in about two
+seconds, so a first load of 10,000 waits on one core while the others idle. When there are many files
+to read (`SHARED_FROM`), forked worker processes each read a share, through their own `Reader`, and hand
+back what each load gave and read (records, problems, fingerprints: plain data, pickled); the parent keeps
+them in the order a single process would have. Only where forking is safe: on a platform that forks, in a
+process with no other thread (MkDocs' live preview serves from threads; it loads one process alone).
+`MLREPORT_JOBS` sets how many processes (1: none forked).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from mlreport.problems import Problem, relative
+from mlreport.records.boundary import Resolver
+from mlreport.records.source import Facts, Reader, SourceError
+
+Job = tuple[Callable[[Path, Reader], Any], Path]
+"""A loader and the file it reads."""
+Done = tuple[Any, "dict[Path, str] | None", "dict[Path, Facts] | None"]
+"""What a load gave (record and problems), and what its reader saw (None when the file could not be read)."""
+
+SHARED_FROM = 400
+"""Fewer files than this are read in this process: forking costs more than it saves."""
+_SHARE = 64
+"""Files per piece of work handed to a worker."""
+
+_jobs: list[Job] = []
+"""The work of the load in progress, seen by forked workers as it was when they were forked."""
+_root: Path | None = None
+
+
+def load_all(jobs: list[Job], root: Path, resolver: Resolver) -> list[Done]:
+    """Each job's load, in order, in worker processes when there are many and forking is safe."""
+    processes = _processes()
+    if len(jobs) < SHARED_FROM or processes < 2:
+        return [load_one(load, path, Reader(root, resolver)) for load, path in jobs]
+    global _jobs, _root
+    _jobs, _root = jobs, root
+    pieces = [range(start, min(start + _SHARE, len(jobs))) for start in range(0, len(jobs), _SHARE)]
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            done = pool.map(_load_piece, pieces, chunksize=1)
+    except OSError:  # no process could be started: read them here
+        return [load_one(load, path, Reader(root, resolver)) for load, path in jobs]
+    finally:
+        _jobs, _root = [], None
+    return [result for piece in done for result in piece]
+
+
+def _processes() -> int:
+    wanted = os.environ.get("MLREPORT_JOBS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        count = int(wanted)
+    else:
+        count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if count < 2 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return 1
+    return count
+
+
+def _load_piece(indices: range) -> list[Done]:
+    assert _root is not None
+    resolver = Resolver(_root)
+    return [load_one(*_jobs[index], Reader(_root, resolver)) for index in indices]
+
+
+def load_one(load: Callable[[Path, Reader], Any], path: Path, reader: Reader) -> Done:
+    """One file loaded, whatever goes wrong; a file that cannot be read now leaves nothing to keep."""
+    try:
+        try:
+            return load(path, reader), reader.seen, reader.facts
+        except SourceError as exc:
+            return (None, [exc.problem]), reader.seen, reader.facts
+    except OSError as exc:
+        return (None, [unreadable(path, reader.root, exc)]), None, None
+
+
+def unreadable(path: Path, root: Path, exc: OSError) -> Problem:
+    """The error for a record file that exists but cannot be read."""
+    return Problem(relative(path, root), 1, 1, "error", f"cannot read file: {exc.strerror}")
