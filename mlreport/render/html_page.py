@@ -110,80 +110,116 @@ class Outline:
 
 
 _IDS = re.compile(r'\sid="([^"]+)"')
-_TOKEN = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\"[^\"]*\"|'[^']*'|[^'\">])*)>|[^<]+|<", re.S)
+_TAG = re.compile(r"<!--.*?-->|<(?:(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\"[^\"]*\"|'[^']*'|[^'\">])*)>)?", re.S)
+"""A comment, a tag, or a `<` that starts neither (text, as an HTML parser reads it); text is what lies between."""
 _KEEP = {"p", "code", "pre", "li", "ol", "ul", "sub", "sup"}
 _SKIP = {"object"}
 _RAW_TEXT = {"script", "style"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
          "wbr"}
+_OPEN, _CLOSE, _LESS_THAN, _RAW, _IGNORED = range(5)
+_TAGS: dict[str, tuple[int, str, bool]] = {}
+"""Tags already read, as `_tag` reads them: pages repeat the same few hundred (`<td>`, `<li>`, …)."""
+_TAGS_KEPT = 4096
 
 
 def _title(inner: str) -> str:
     return html.escape(html.unescape(re.sub(r"<[^>]*>", "", inner)), quote=False).replace("\n", " ").strip()
 
 
+def _tag(match: re.Match[str]) -> tuple[int, str, bool]:
+    """What a `_TAG` match is to the search text: (what it does, its tag name, whether it opens a skipped block)."""
+    token = match.group(0)
+    known = _TAGS.get(token)
+    if known is not None:
+        return known
+    closing, tag, attrs = match.groups()
+    if tag is None:
+        read = (_IGNORED if token.startswith("<!--") else _LESS_THAN, "", False)
+    else:
+        tag = tag.lower()
+        skip = tag in _SKIP or "data-search-exclude" in attrs or 'class="linenodiv"' in attrs
+        read = ((_CLOSE if closing else _RAW if tag in _RAW_TEXT else _IGNORED if tag in _VOID else _OPEN), tag, skip)
+    if len(_TAGS) < _TAGS_KEPT:
+        _TAGS[token] = read
+    return read
+
+
+class _Text:
+    """The search text being gathered from one fragment."""
+
+    def __init__(self) -> None:
+        self.data: list[str] = []
+        self.first: dict[str, int] = {}
+        """Where each kept tag first opens in `data` (Material empties an element from its tag's first opening)."""
+        self.solid = -1
+        """Where the last piece that is not whitespace sits in `data`."""
+
+    def add(self, text: str, pre: bool) -> None:
+        """Text between tags: entities decoded, whitespace collapsed outside `pre`, escaped again."""
+        if "&" in text:
+            text = html.unescape(text)
+        if not pre and text.isspace():
+            if not self.data or not self.data[-1].isspace():
+                self.data.append(" ")
+            return
+        self.data.append(html.escape(text if pre else text.replace("\n", " "), quote=False))
+        if not text.isspace():
+            self.solid = len(self.data) - 1
+
+    def open(self, tag: str) -> None:
+        self.first.setdefault(tag, len(self.data))
+        self.data.append(f"<{tag}>")
+        self.solid = len(self.data) - 1
+
+    def close(self, tag: str) -> None:
+        index = self.first[tag]
+        if self.solid > index:
+            self.data.append(f"</{tag}>")
+            self.solid = len(self.data) - 1
+            return
+        # Only whitespace since the tag's first opening: the element is dropped, as in Material.
+        del self.data[index:]
+        self.first = {name: at for name, at in self.first.items() if at < index}
+        self.solid = next((at for at in range(len(self.data) - 1, -1, -1) if not self.data[at].isspace()), -1)
+
+
 def search_text(fragment: str) -> str:
     """The text a search index takes from HTML this module's templates wrote: the tags Material's search
     keeps (`p`, `code`, `li`…) without attributes, other tags dropped, whitespace collapsed outside `pre`,
     blocks marked `data-search-exclude` (and scripts, styles) left out."""
-    data: list[str] = []
-    first: dict[str, int] = {}
-    """Where each kept tag first opens in `data` (Material empties an element from its tag's first opening)."""
-    solid = -1
-    """Where the last piece that is not whitespace sits in `data`."""
+    text = _Text()
     context: list[tuple[str, bool]] = []
-    skipping = 0
-    position = 0
-    while position < len(fragment):
-        match = _TOKEN.match(fragment, position)
-        assert match is not None  # the last alternative takes any single "<"
+    skipping = pre = position = 0
+    # One regex pass finds the tags; the text between them is sliced out, never scanned token by token.
+    for match in _TAG.finditer(fragment):
+        start = match.start()
+        if start < position:
+            continue  # inside a script's or style's text
+        if start > position and not skipping:
+            text.add(fragment[position:start], pre > 0)
         position = match.end()
-        closing, tag, attrs = match.group(1), match.group(2), match.group(3)
-        if tag is None:
-            token = match.group(0)
-            if token.startswith("<!--") or skipping:
-                continue
-            text = html.unescape(token)
-            if not any(name == "pre" for name, _ in context):
-                text = text.replace("\n", " ") if not text.isspace() else " "
-                if text == " " and data and data[-1].isspace():
-                    continue
-            data.append(html.escape(text, quote=False))
-            if not text.isspace():
-                solid = len(data) - 1
-            continue
-        tag = tag.lower()
-        if not closing and tag in _RAW_TEXT:
-            # A script's or style's text is no markup and never indexed: on to its end tag.
-            end = fragment.lower().find(f"</{tag}", position)
-            position = len(fragment) if end < 0 else fragment.find(">", end) + 1 or len(fragment)
-            continue
-        if not closing:
-            if tag in _VOID:
-                continue
-            skip = tag in _SKIP or "data-search-exclude" in attrs or 'class="linenodiv"' in attrs
+        kind, tag, skip = _tag(match)
+        if kind == _OPEN:
             context.append((tag, skip))
+            pre += tag == "pre"
             if skip:
                 skipping += 1
             elif not skipping and tag in _KEEP:
-                first.setdefault(tag, len(data))
-                data.append(f"<{tag}>")
-                solid = len(data) - 1
-            continue
-        if not context or context[-1][0] != tag:
-            continue
-        _, skip = context.pop()
-        if skip:
-            skipping -= 1
-            continue
-        if not skipping and tag in _KEEP and tag in first:
-            index = first[tag]
-            if solid <= index:
-                # Only whitespace since the tag's first opening: the element is dropped, as in Material.
-                del data[index:]
-                first = {name: at for name, at in first.items() if at < index}
-                solid = next((at for at in range(len(data) - 1, -1, -1) if not data[at].isspace()), -1)
-            else:
-                data.append(f"</{tag}>")
-                solid = len(data) - 1
-    return "".join(data).strip()
+                text.open(tag)
+        elif kind == _CLOSE and context and context[-1][0] == tag:
+            _, skipped = context.pop()
+            pre -= tag == "pre"
+            if skipped:
+                skipping -= 1
+            elif not skipping and tag in _KEEP and tag in text.first:
+                text.close(tag)
+        elif kind == _LESS_THAN and not skipping:
+            text.add("<", pre > 0)
+        elif kind == _RAW:
+            # A script's or style's text is no markup and never indexed: on to its end tag.
+            end = fragment.lower().find(f"</{tag}", position)
+            position = len(fragment) if end < 0 else fragment.find(">", end) + 1 or len(fragment)
+    if position < len(fragment) and not skipping:
+        text.add(fragment[position:], pre > 0)
+    return "".join(text.data).strip()

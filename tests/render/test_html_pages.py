@@ -163,6 +163,9 @@ def test_markdown_settings_that_could_change_a_page_send_it_through_markdown() -
     "<p data-search-exclude>Ranked <strong>#1</strong></p>\n<p>kept</p><p>  </p>",
     "<pre><code>line one\n\n  indented &amp; more</code></pre>\n<script>var x = '<p>';</script><p>after</p>",
     "<table>\n<tr>\n<td>a</td>\n<td>b</td>\n</tr>\n</table>\n<ol><li><p>deep</p><ul><li></li></ul></li></ol>",
+    "<p>a</p><script>x='<p>'</script  ><p>b &amp; c\n d</p> < x <!-- c --> <pre>\n  x\n</pre>",
+    "<pre>a</pre>  <p> </p>\n\n<p>t</p><style>p{}</STYLE>tail &lt;\n<div data-search-exclude><p>a</p></div><p>b</p>",
+    "<p>x<br>y<img src='a>b'> z</p>\n\n\n<p>\n</p><ul>\n<li><strong>Id</strong> x &#95;y</li>\n</ul>",
 ])
 def test_search_text_is_what_materials_search_parser_reads(fragment: str) -> None:
     from material.plugins.search.plugin import Parser
