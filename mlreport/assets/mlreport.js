@@ -494,7 +494,14 @@
       });
     }
 
+    // The query data is fetched as a reader starts on a query (focus, or the first keystroke), so it
+    // arrives while they type rather than after; a page nobody queries never fetches it.
+    function prefetch() {
+      loadFields(data.query.fields).catch(function () {});  // a failure is reported when a query runs
+    }
+    input.addEventListener("focus", prefetch);
     input.addEventListener("input", function () {
+      prefetch();
       clearTimeout(timer);
       timer = setTimeout(function () { apply(input.value); }, QUERY_DELAY_MS);
     });
