@@ -139,28 +139,45 @@
     return el("span", "", label);
   }
 
-  function distinct(rows, field, isList) {
-    var seen = {};
-    rows.forEach(function (row) {
-      var value = row[field];
-      (isList ? value || [] : [value]).forEach(function (item) {
-        if (item !== null && item !== undefined && item !== "") seen[item] = true;
-      });
-    });
-    return Object.keys(seen).sort();
+  // The values a select or list filter offers, computed when its list is first opened (not as the
+  // page loads: six columns of 10,000 rows each).
+  function distinctLookup(rows, field, isList) {
+    var values = null;
+    return function () {
+      if (values) return values;
+      var seen = new Set();
+      for (var i = 0; i < rows.length; i++) {
+        var value = rows[i][field];
+        if (isList) {
+          if (value) for (var j = 0; j < value.length; j++) seen.add(value[j]);
+        } else {
+          seen.add(value);
+        }
+      }
+      values = Array.from(seen).filter(function (item) {
+        return item !== null && item !== undefined && item !== "";
+      }).map(String).sort();
+      return values;
+    };
   }
 
   // Below this width a frozen 220–420 px title column would cover the whole table, scores and all.
   var NARROW = "(max-width: 700px)";
 
+  function isNumeric(spec) {
+    return spec.kind === "number" || spec.kind === "delta" || spec.kind === "pr";
+  }
+
+  // Tabulator draws the columns, their sort arrows and filter boxes, and one page of rows; which rows,
+  // in which order, is decided over the plain rows by RowSet below (Tabulator's "remote" modes).
   function column(spec, rows, narrow) {
-    var numeric = spec.kind === "number" || spec.kind === "delta" || spec.kind === "pr";
+    var numeric = isNumeric(spec);
     var def = {
       title: spec.title, field: spec.field, formatter: FORMATTERS[spec.kind] || FORMATTERS.text,
       titleFormatter: textTitle, hozAlign: numeric ? "right" : "left", headerHozAlign: numeric ? "right" : "left",
-      sorter: numeric ? numberSorter : textSorter(rows, spec.field, spec.kind === "list"),
       formatterParams: {goal: spec.goal, metric: spec.metric},
-      headerTooltip: spec.title, minWidth: 60,
+      // Handles on the headers only: one per cell is a DOM write between the height reads of a render.
+      headerTooltip: spec.title, minWidth: 60, resizable: "header",
     };
     // Titles wrap; other text is cut with an ellipsis (the full value is in the tooltip).
     if (spec.kind === "link") {
@@ -171,20 +188,11 @@
     if (spec.filter === "text") {
       def.headerFilter = "input";
       def.headerFilterPlaceholder = "filter…";
-      def.headerFilterFunc = function (wanted, value, row) {
-        var needle = String(wanted).toLowerCase();
-        return String(value || "").toLowerCase().indexOf(needle) >= 0 ||
-          String(row.id || "").toLowerCase().indexOf(needle) >= 0;
-      };
     } else if (spec.filter === "select" || spec.filter === "list") {
-      var isList = spec.filter === "list";
       def.headerFilter = "list";
       def.headerFilterPlaceholder = "all";
-      def.headerFilterParams = {values: distinct(rows, spec.field, isList), clearable: true,
+      def.headerFilterParams = {valuesLookup: distinctLookup(rows, spec.field, spec.filter === "list"), clearable: true,
                                 itemFormatter: textItem, autocomplete: false};
-      def.headerFilterFunc = isList
-        ? function (wanted, value) { return !wanted || (value || []).indexOf(wanted) >= 0; }
-        : function (wanted, value) { return !wanted || value === wanted; };
     }
     return def;
   }
@@ -199,55 +207,140 @@
     return rest.slice(0, at).concat(metrics, rest.slice(at));
   }
 
-  // Sorters in Tabulator's own order (empty values first when ascending), cheap enough for 10,000 rows:
-  // a sort compares ~130,000 pairs, and a filter sorts again what it keeps. Numbers compare as they
-  // are; text is ranked once per column (every distinct value, by one collator) and then compared
-  // by rank, instead of lower-casing and collating both sides of every pair.
-  var COLLATOR = new Intl.Collator();
+  /* -- the rows: filters, query and sort over plain arrays ------------------------------------ */
 
-  function numberSorter(a, b) {
-    var x = typeof a === "number" ? a : parseFloat(a);
-    var y = typeof b === "number" ? b : parseFloat(b);
-    if (x !== x) return y !== y ? 0 : -1;  // NaN: an empty cell
-    if (y !== y) return 1;
-    return x - y;
-  }
+  // Sorted as Tabulator's own sorters did: empty values first when ascending (last when descending),
+  // numbers as numbers, text by one collator, ties in the data file's order. Each column's sort key
+  // is computed once, on its first sort (a number per row, or the rank of its text among the
+  // column's distinct values), so a sort of 10,000 rows compares numbers only.
+  var COLLATOR = new Intl.Collator();
 
   function sortText(value, isList) {
     if (isList) return (value || []).join(", ");
     return value ? String(value).toLowerCase() : "";
   }
 
-  // value -> its place among the column's distinct values (the empty value first).
-  function textRanks(rows, field, isList) {
-    var keys = new Map();
-    rows.forEach(function (row) {
-      var value = row[field];
-      var key = isList ? sortText(value, true) : value;
-      if (!keys.has(key)) keys.set(key, sortText(value, isList));
-    });
-    var texts = Array.from(new Set(keys.values())).sort(function (x, y) {
+  function numberKeys(rows, field) {
+    var keys = new Float64Array(rows.length);
+    for (var i = 0; i < rows.length; i++) {
+      var value = rows[i][field];
+      keys[i] = typeof value === "number" ? value : parseFloat(value);  // NaN: an empty cell
+    }
+    return keys;
+  }
+
+  function textKeys(rows, field, isList) {
+    var texts = new Array(rows.length);
+    var distinct = new Set();
+    for (var i = 0; i < rows.length; i++) {
+      texts[i] = sortText(rows[i][field], isList);
+      distinct.add(texts[i]);
+    }
+    var order = Array.from(distinct).sort(function (x, y) {
       if (!x) return y ? -1 : 0;
       if (!y) return 1;
       return COLLATOR.compare(x, y);
     });
-    var place = new Map(texts.map(function (text, i) { return [text, i]; }));
-    var ranks = new Map();
-    keys.forEach(function (text, key) { ranks.set(key, place.get(text)); });
-    return ranks;
+    var place = new Map(order.map(function (text, n) { return [text, n]; }));
+    var keys = new Float64Array(rows.length);
+    for (i = 0; i < rows.length; i++) keys[i] = texts[i] ? place.get(texts[i]) : NaN;
+    return keys;
   }
 
-  function textSorter(rows, field, isList) {
-    var ranks = null;  // on the first sort by this column
-    return function (a, b) {
-      if (!ranks) ranks = textRanks(rows, field, isList);
-      var x = ranks.get(isList ? sortText(a, true) : a), y = ranks.get(isList ? sortText(b, true) : b);
-      if (x === undefined || y === undefined) {  // a value the rows did not hold when ranked
-        return COLLATOR.compare(sortText(a, isList), sortText(b, isList));
-      }
-      return x - y;
-    };
+  function RowSet(data) {
+    this.rows = data.rows;
+    this.specs = {};
+    var specs = this.specs;
+    data.columns.forEach(function (spec) { specs[spec.field] = spec; });
+    this.keys = {};       // field -> sort key per row
+    this.lowered = {};    // field -> lower-cased text per row, for the text filters
+    this.query = null;    // Uint8Array: 1 where the query keeps the row; null: no query
+    this.shown = null;    // Int32Array: the rows the filters keep, in the order shown
   }
+
+  RowSet.prototype.sortKeys = function (field) {
+    if (!this.keys[field]) {
+      var spec = this.specs[field] || {};
+      this.keys[field] = isNumeric(spec) ? numberKeys(this.rows, field) : textKeys(this.rows, field, spec.kind === "list");
+    }
+    return this.keys[field];
+  };
+
+  RowSet.prototype.lowerText = function (field) {
+    if (!this.lowered[field]) {
+      this.lowered[field] = this.rows.map(function (row) { return String(row[field] || "").toLowerCase(); });
+    }
+    return this.lowered[field];
+  };
+
+  // One test per header filter: a row index -> whether it stays.
+  RowSet.prototype.filterTest = function (filter) {
+    var spec = this.specs[filter.field] || {};
+    var rows = this.rows, wanted = filter.value, field = filter.field;
+    if (wanted === null || wanted === undefined || wanted === "") return null;
+    if (spec.filter === "text") {
+      // The title box matches a run's id too.
+      var needle = String(wanted).toLowerCase(), texts = this.lowerText(field), ids = this.lowerText("id");
+      return function (i) { return texts[i].indexOf(needle) >= 0 || ids[i].indexOf(needle) >= 0; };
+    }
+    if (spec.filter === "list") {
+      return function (i) { var items = rows[i][field]; return !!items && items.indexOf(wanted) >= 0; };
+    }
+    return function (i) { return rows[i][field] === wanted; };
+  };
+
+  // The rows the query and the header filters keep, sorted by `sorters` ([{field, dir}], first wins).
+  RowSet.prototype.select = function (filters, sorters) {
+    var self = this, query = this.query, count = 0;
+    var tests = filters.map(function (filter) { return self.filterTest(filter); }).filter(Boolean);
+    var kept = new Int32Array(this.rows.length);
+    for (var i = 0; i < this.rows.length; i++) {
+      if (query && !query[i]) continue;
+      var keep = true;
+      for (var t = 0; t < tests.length && keep; t++) keep = tests[t](i);
+      if (keep) kept[count++] = i;
+    }
+    kept = kept.subarray(0, count);
+    var order = sorters.filter(function (sorter) { return self.specs[sorter.field]; }).map(function (sorter) {
+      return {keys: self.sortKeys(sorter.field), sign: sorter.dir === "desc" ? -1 : 1};
+    });
+    if (order.length) {
+      kept.sort(function (a, b) {
+        for (var s = 0; s < order.length; s++) {
+          var x = order[s].keys[a], y = order[s].keys[b], result;
+          if (x !== x) result = y !== y ? 0 : -1;
+          else if (y !== y) result = 1;
+          else result = x - y;
+          if (result) return result * order[s].sign;
+        }
+        return a - b;
+      });
+    }
+    this.shown = kept;
+    return kept;
+  };
+
+  RowSet.prototype.page = function (number, size) {
+    var start = (number - 1) * size, rows = this.rows, shown = this.shown;
+    var page = [];
+    for (var i = start; i < Math.min(start + size, shown.length); i++) page.push(rows[shown[i]]);
+    return page;
+  };
+
+  // The shown rows as CSV, every one of them and not only a page, in Tabulator's own CSV format.
+  RowSet.prototype.csv = function (columns) {
+    var quote = function (value) {
+      if (value === null || value === undefined) value = "";
+      else if (typeof value === "object") value = JSON.stringify(value);
+      return '"' + String(value).split('"').join('""') + '"';
+    };
+    var lines = [columns.map(function (col) { return quote(col.title); }).join(",")];
+    var rows = this.rows;
+    this.shown.forEach(function (i) {
+      lines.push(columns.map(function (col) { return quote(rows[i][col.field]); }).join(","));
+    });
+    return lines.join("\n");
+  };
 
   /* -- a table's sort and filters in the address, so a view is a link ----------------------- */
 
@@ -270,15 +363,14 @@
   }
 
   // The default sort stays out of the address: a plain view keeps a plain link.
-  function stateToUrl(table, defaultSort) {
+  function stateToUrl(sorters, filters, defaultSort) {
     var params = new URLSearchParams(window.location.search);
     Array.from(params.keys()).forEach(function (key) {
       if (key === SORT_PARAM || key.indexOf(FILTER_PREFIX) === 0) params.delete(key);
     });
-    var sorters = table.getSorters();
     var sorted = sorters.length ? sorters[0].field + ":" + sorters[0].dir : "";
     if (sorted && sorted !== defaultSort) params.set(SORT_PARAM, sorted);
-    table.getHeaderFilters().forEach(function (filter) {
+    filters.forEach(function (filter) {
       if (filter.value) params.set(FILTER_PREFIX + filter.field, filter.value);
     });
     var query = params.toString();
@@ -297,8 +389,8 @@
         if (!response.ok) throw new Error(response.status + " " + response.statusText);
         return response.json();
       }).then(function (data) {
-        var byId = Object.create(null);
-        data.rows.forEach(function (fields) { byId[fields.id] = fields; });
+        var byId = new Map();
+        data.rows.forEach(function (fields) { byId.set(fields.id, fields); });
         return byId;
       }).catch(function (error) {
         delete fieldsLoading[path];  // the next keystroke tries again
@@ -308,7 +400,9 @@
     return fieldsLoading[path];
   }
 
-  function queryBox(table, data) {
+  // `refresh()` shows the table's rows again from the first page, once the query has changed; it
+  // returns a Promise of the rows drawn.
+  function queryBox(rowSet, data, refresh) {
     var box = el("div", "mlr-query");
     var input = el("input", "mlr-query-input");
     input.type = "search";
@@ -329,14 +423,11 @@
     line.append(input, count);
     box.append(line, problem);
 
-    var total = data.rows.length;
+    var rows = rowSet.rows;
+    var total = rows.length;
     var noun = total === 1 ? "row" : "rows";
     var timer = null;
-    var shownSelection = null;  // the ids the table's filter shows, newline-joined; null when unfiltered
-
-    function showCount(shown) {
-      count.textContent = shown === total ? total + " " + noun : shown + " of " + total + " " + noun;
-    }
+    var fieldsInOrder = null;  // each row's query fields, in the rows' order (once loaded)
 
     function showProblem(text, error) {
       input.setAttribute("aria-invalid", "true");
@@ -354,6 +445,23 @@
       delete problem.dataset.column;
     }
 
+    function sameKept(a, b) {
+      if (a === b) return true;
+      if (!a || !b) return false;
+      for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+      return true;
+    }
+
+    function show(kept) {
+      // Drawing the rows again is most of a keystroke's cost: skip it when the query keeps the same.
+      if (sameKept(kept, rowSet.query)) {
+        box.dataset.mlrQueryState = "ready";
+        return;
+      }
+      rowSet.query = kept;
+      refresh().then(function () { box.dataset.mlrQueryState = "ready"; });
+    }
+
     function apply(text) {
       var test;
       try {
@@ -365,31 +473,20 @@
       }
       clearProblem();
       window.mlreportQuery.keepInAddress(text);  // a filtered view is a permalink
+      box.dataset.mlrQueryState = "loading";
       if (!text.trim()) {
-        shownSelection = null;
-        table.clearFilter();
-        box.dataset.mlrQueryState = "ready";
+        show(null);
         return;
       }
-      box.dataset.mlrQueryState = "loading";
       loadFields(data.query.fields).then(function (byId) {
         if (input.value !== text) return;  // a later keystroke has its own turn
-        var matched = Object.create(null);
-        var ids = [];
-        data.rows.forEach(function (row) {
-          var fields = byId[row.id];
-          if (fields && test(fields)) {
-            matched[row.id] = true;
-            ids.push(row.id);
-          }
-        });
-        // Redrawing the table is most of a keystroke's cost: skip it when the rows stay the same.
-        var selection = ids.join("\n");
-        if (selection !== shownSelection) {
-          shownSelection = selection;
-          table.setFilter(function (row) { return matched[row.id] === true; });
+        if (!fieldsInOrder) fieldsInOrder = rows.map(function (row) { return byId.get(row.id); });
+        var kept = new Uint8Array(total);
+        for (var i = 0; i < total; i++) {
+          var fields = fieldsInOrder[i];
+          kept[i] = fields && test(fields) ? 1 : 0;
         }
-        box.dataset.mlrQueryState = "ready";
+        show(kept);
       }, function (error) {
         problem.replaceChildren(el("span", "", "The query data could not be loaded (" + error.message + ")."));
         problem.hidden = false;
@@ -397,7 +494,14 @@
       });
     }
 
+    // The query data is fetched as a reader starts on a query (focus, or the first keystroke), so it
+    // arrives while they type rather than after; a page nobody queries never fetches it.
+    function prefetch() {
+      loadFields(data.query.fields).catch(function () {});  // a failure is reported when a query runs
+    }
+    input.addEventListener("focus", prefetch);
     input.addEventListener("input", function () {
+      prefetch();
       clearTimeout(timer);
       timer = setTimeout(function () { apply(input.value); }, QUERY_DELAY_MS);
     });
@@ -406,8 +510,10 @@
       clearTimeout(timer);
       apply(input.value);
     });
-    table.on("dataFiltered", function (filters, rows) { showCount(rows.length); });
-    showCount(total);
+    box.mlrCount = function (shown) {
+      count.textContent = shown === total ? total + " " + noun : shown + " of " + total + " " + noun;
+    };
+    box.mlrCount(total);
     box.mlrStart = function () {
       input.value = window.mlreportQuery.fromAddress();
       if (input.value) apply(input.value);
@@ -423,6 +529,16 @@
     table.blockRedraw();
     widths.forEach(function (pair) { if (pair[1] > 0) pair[0].setWidth(pair[1]); });
     table.restoreRedraw();
+  }
+
+  function saveText(text, name, type) {
+    var link = el("a");
+    link.href = URL.createObjectURL(new Blob([text], {type: type}));
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(link.href); }, 0);
   }
 
   function buildTable(container, data) {
@@ -445,14 +561,9 @@
     }
     toolbar.appendChild(actions);
     container.replaceChildren(toolbar, holder);
-    var placeQuery = function (table) {
-      if (!data.query || !window.mlreportQuery) return null;
-      var box = queryBox(table, data);
-      container.insertBefore(box, holder);
-      return box;
-    };
     container.classList.add("mlr-table--ready");
 
+    var rowSet = new RowSet(data);
     var narrow = window.matchMedia(NARROW).matches;
     var columns = phoneOrder(data.columns, narrow).map(function (spec) { return column(spec, data.rows, narrow); });
     if (data.selectable) {
@@ -462,10 +573,31 @@
     }
     var state = stateFromUrl(data.columns);
     var sort = state.sort || (data.sort ? {column: data.sort.field, dir: data.sort.dir} : null);
+    var defaultSort = data.sort ? data.sort.field + ":" + data.sort.dir : "";
+    var built = false;
+    var query = null;
+    // Ticked runs, by id, in the order ticked: a page of rows is replaced by the next, the ticks stay.
+    var selected = new Map();
+
+    // Tabulator asks for a page of rows with its sort and header filters; the answer comes from rowSet.
+    function rowsFor(url, config, params) {
+      var filters = (params.filter || []).map(function (f) { return {field: f.field, value: f.value}; });
+      var sorters = (params.sort || []).map(function (s) { return {field: s.field, dir: s.dir}; });
+      var shown = rowSet.select(filters, sorters);
+      var size = params.size || data.page_size || 50;
+      var last = Math.max(1, Math.ceil(shown.length / size));
+      var page = Math.min(Math.max(1, params.page || 1), last);
+      if (query) query.mlrCount(shown.length);
+      if (built) stateToUrl(sorters, filters, defaultSort);
+      return Promise.resolve({last_page: last, last_row: shown.length, data: rowSet.page(page, size)});
+    }
+
     var table = new Tabulator(holder, {
-      data: data.rows, columns: columns, index: "id", layout: "fitDataStretch",
+      columns: columns, index: "id", layout: "fitDataStretch",
       nestedFieldSeparator: false, pagination: true, paginationSize: data.page_size || 50,
       paginationSizeSelector: [25, 50, 100, 500], paginationCounter: "rows",
+      paginationMode: "remote", sortMode: "remote", filterMode: "remote",
+      ajaxURL: container.dataset.mlrTable, ajaxRequestFunc: rowsFor, dataLoader: false,
       initialSort: sort ? [sort] : [], initialHeaderFilter: state.filters,
       selectableRows: data.selectable ? true : false, placeholder: "No rows match these filters",
       movableColumns: true, columnHeaderVertAlign: "bottom",
@@ -473,31 +605,40 @@
       // would measure every row's height one layout at a time, and redraw on each change of height.
       renderVertical: "basic",
     });
+    // The table has no height of its own (the page scrolls), so it changes height whenever a page
+    // of rows does; Tabulator then renders every row a second time, which the basic renderer never
+    // needs. Its internal "table-resize" event, when someone listens, replaces that redraw.
+    table.eventBus.subscribe("table-resize", function () {});
 
-    var query = placeQuery(table);
-    // Row heights are measured while the page may still be settling; measure again once built.
+    if (data.query && window.mlreportQuery) {
+      query = queryBox(rowSet, data, function () { return table.setPage(1); });
+      container.insertBefore(query, holder);
+    }
     table.on("tableBuilt", function () {
-      setTimeout(function () {
-        table.redraw(true);
-        fixWidths(table);
-      }, 0);
+      built = true;
+      setTimeout(function () { fixWidths(table); }, 0);
       if (query) query.mlrStart();  // a ?q= in the address filters the table as it opens
-      // Only once built: the initial sort and filters are already what the address says.
-      var defaultSort = data.sort ? data.sort.field + ":" + data.sort.dir : "";
-      table.on("dataSorted", function () { stateToUrl(table, defaultSort); });
-      table.on("dataFiltered", function () { stateToUrl(table, defaultSort); });
     });
     download.addEventListener("click", function () {
       var name = (container.getAttribute("data-mlr-table") || "table").split("/").pop().replace(/\.json$/, "");
-      table.download("csv", name + ".csv", {}, "active");
+      var shown = table.getColumns().filter(function (col) { return col.isVisible() && col.getField(); })
+        .map(function (col) { return {field: col.getField(), title: col.getDefinition().title}; });
+      saveText(rowSet.csv(shown), name + ".csv", "text/csv");
     });
     if (compare) {
-      table.on("rowSelectionChanged", function (selected) {
-        compare.disabled = selected.length < 2;
-        compare.textContent = selected.length ? "Compare selected (" + selected.length + ")" : "Compare selected";
+      var showSelection = function () {
+        compare.disabled = selected.size < 2;
+        compare.textContent = selected.size ? "Compare selected (" + selected.size + ")" : "Compare selected";
+      };
+      table.on("rowSelected", function (row) { selected.set(row.getData().id, true); showSelection(); });
+      table.on("rowDeselected", function (row) { selected.delete(row.getData().id); showSelection(); });
+      // A page drawn again ticks the rows ticked before.
+      table.on("dataProcessed", function () {
+        var ticked = table.getRows().filter(function (row) { return selected.has(row.getData().id); });
+        if (ticked.length) table.selectRow(ticked);
       });
       compare.addEventListener("click", function () {
-        var ids = table.getSelectedData().map(function (row) { return encodeURIComponent(row.id); });
+        var ids = Array.from(selected.keys()).map(encodeURIComponent);
         window.location.href = siteUrl(data.compare) + "?ids=" + ids.join(",");
       });
     }

@@ -4,6 +4,7 @@ leaderboard and compare."""
 
 from __future__ import annotations
 
+import csv
 from typing import Iterator
 from urllib.parse import quote
 
@@ -234,6 +235,78 @@ def test_a_query_and_a_sort_on_ten_thousand_rows_show_the_right_rows_and_count(l
     page.wait_for_function("([selector, text]) => document.querySelector(selector).textContent === text",
                            arg=[COUNT, f"{ROWS} rows"])
     assert page.locator(".tabulator-page-counter").inner_text().endswith(f"of {ROWS} rows")
+    tab.assert_clean()
+
+
+ROWS_ADDED = """() => {
+  window.__mlr_rows_added = 0;
+  new MutationObserver(records => {
+    for (const record of records) for (const node of record.addedNodes) {
+      if (node.classList && node.classList.contains('tabulator-row')) window.__mlr_rows_added++;
+    }
+  }).observe(document.querySelector('[data-mlr-table] .tabulator-table'), {childList: true});
+}"""
+"""Counts the rows put into the table from now on (each render of a page adds its rows again)."""
+
+
+def test_a_sort_of_ten_thousand_rows_draws_its_page_of_rows_once(large_site, tabs) -> None:
+    site, grown = large_site
+    rows = grown["index"]
+    score = "metric:test.pr_auc"
+    # Empty scores first when ascending, in the data file's order; every other score is distinct (large.py).
+    by_score = sorted(range(len(rows)), key=lambda n: (rows[n][score] is not None, rows[n][score] or 0, n))
+    expected = [rows[n]["id"] for n in by_score[:50]]
+    tab = tabs(site)
+    page = tab.goto(site.url(EXPERIMENTS_INDEX))
+    page.evaluate(ROWS_ADDED)
+    page.locator(f".tabulator-col[tabulator-field='{score}'] .tabulator-col-title").click()
+    page.wait_for_function(FIRST_ROW_IS, arg=expected[0])
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    assert row_ids(page) == expected
+    # One page of rows, drawn once: not the table's 10,000 rows, nor the page twice when its height changes.
+    assert page.evaluate("window.__mlr_rows_added") == 50
+    tab.assert_clean()
+
+
+def test_ticks_and_the_csv_cover_every_page_of_a_large_table(large_site, tabs, tmp_path) -> None:
+    site, grown = large_site
+    expression = "metrics.test.pr_auc > 0.6 and tags contains 'gbm'"
+    query = parse(expression)
+    fields = {row["id"]: row for row in grown["fields"]}
+    kept = [row for row in grown["index"] if query.matches(fields[row["id"]])]
+    assert len(kept) > 100
+    tab = tabs(site)
+    page = tab.goto(site.url(EXPERIMENTS_INDEX) + "?q=" + quote(expression))
+    page.locator(f"{COUNT}:text-is('{len(kept)} of {ROWS} rows')").wait_for()
+    first_page = row_ids(page)
+    tick = "[data-mlr-table] .tabulator-row:first-child .mlr-select input"
+    page.locator(tick).click()
+    page.locator(".tabulator-page[data-page='2']").click()
+    page.wait_for_function("id => !document.querySelector(\"[data-mlr-table] .tabulator-row a[title='\" + id + \"']\")",
+                           arg=first_page[0])
+    second = row_ids(page)[0]
+    page.locator(tick).click()
+    compare = page.locator("button.mlr-compare")
+    assert compare.inner_text() == "Compare selected (2)"
+    # Back on the first page, its ticked row is still ticked.
+    page.locator(".tabulator-page[data-page='1']").click()
+    page.wait_for_function(FIRST_ROW_IS, arg=first_page[0])
+    assert page.locator(tick).is_checked()
+
+    # The CSV holds every row the query keeps, in the order shown, not only the page on screen.
+    with page.expect_download() as download:
+        page.locator(".mlr-download").click()
+    saved = tmp_path / "experiments.csv"
+    download.value.save_as(saved)
+    lines = list(csv.DictReader(saved.open(encoding="utf-8")))
+    assert len(lines) == len(kept)
+    by_id = {row["id"]: row for row in kept}
+    assert [line["Experiment"] for line in lines[:50]] == [by_id[i]["title"] for i in first_page]
+    assert [line["Date"] for line in lines] == sorted((line["Date"] for line in lines), reverse=True)
+
+    compare.click()
+    page.wait_for_url("**/experiments/compare/?ids=*")
+    assert page.evaluate("new URLSearchParams(location.search).get('ids')") == f"{first_page[0]},{second}"
     tab.assert_clean()
 
 
