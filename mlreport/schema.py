@@ -122,6 +122,7 @@ MODEL: dict[str, Any] = {
         "version": {"type": ["string", "number"]},
         "owners": _STRINGS,
         "status": {"enum": list(MODEL_STATUSES)},
+        "status_date": {**_DATE, "description": "when the status became what it is (YYYY-MM-DD)"},
         "date": _DATE,
         "decisions": _REFS,
         "evaluations": {"type": "array", "items": {

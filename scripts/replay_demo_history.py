@@ -4,7 +4,8 @@ This repository holds the demo team's records (experiments/, decisions/, models/
 the end of their year, committed in a couple of commits. This script writes them into a fresh
 repository as the team would have: each record added on its own `date` by its first author, on
 a branch merged as "Merge pull request #N"; a decision that was superseded or deprecated added
-first as accepted and changed on its `status_date`, in a pull request of its own. Author and
+first as accepted, and a model card in production or deprecated first as the status before it
+(candidate, production), each changed on its `status_date` in a pull request of its own. Author and
 committer dates are the records' own, so every date the site shows is one the records state.
 
     python scripts/replay_demo_history.py OUT
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlreport.config import load_options
-from mlreport.records import Decision, Record, load_records
+from mlreport.records import Decision, ModelCard, Record, load_records
 from mlreport.records.kinds import BY_NAME
 
 SOURCE = Path(__file__).resolve().parent.parent
@@ -37,8 +38,12 @@ MAINTAINER = "priya.raman"
 TIMEZONE = dt.timezone(dt.timedelta(hours=1))
 _STATUS_LINE = re.compile(r"^status:.*$", re.M)
 _DROPPED_LINES = re.compile(r"^(?:superseded_by|status_date):.*\n", re.M)
-_LATER_STATUSES = ("superseded", "deprecated")
-"""Statuses a decision reaches after it was accepted: replayed as a change of its own."""
+_EARLIER_STATUS = {
+    "decision": {"superseded": "accepted", "deprecated": "accepted"},
+    "model": {"production": "candidate", "deprecated": "production"},
+}
+"""Statuses a record reaches after another (by kind): the record is added in the earlier one, and the
+change to its own is replayed on its `status_date`."""
 
 
 @dataclass
@@ -102,12 +107,12 @@ def plan(source: Path) -> tuple[Commit, list[PullRequest]]:
         later = _later_status(record)
         first = dict(files)
         if later:
-            first[record.path] = _as_accepted(files[record.path])
+            first[record.path] = _as_earlier(files[record.path], _EARLIER_STATUS[record.kind][record.status])
         pull(day, "records").commits.append(Commit(person, f"Add {label} {record.id}: {record.title}", first))
         if later:
             status, when = later
             pull(when, "status").commits.append(
-                Commit(person, f"Mark decision {record.id} {status}", {record.path: files[record.path]}))
+                Commit(person, f"Mark {label} {record.id} {status}", {record.path: files[record.path]}))
     setup = Commit(MAINTAINER, "Set up the team's records site", {
         path: (source / path).read_bytes() for path in _tracked(source, SITE_FILES + _record_folders(options, source))
         if path not in owned})
@@ -168,18 +173,20 @@ def _record_files(source: Path, options: object, record: Record) -> dict[str, by
 
 
 def _later_status(record: Record) -> tuple[str, dt.date] | None:
-    """(status, day) for a decision that reached its status after being accepted, on a day it states."""
-    if not isinstance(record, Decision) or record.status not in _LATER_STATUSES or not record.status_date:
+    """(status, day) for a decision or card that reached its status after an earlier one, on a day it states."""
+    if not isinstance(record, (Decision, ModelCard)) or not record.status_date:
+        return None
+    if record.status not in _EARLIER_STATUS[record.kind]:
         return None
     if not record.date or record.status_date <= record.date:
         return None
     return record.status, record.status_date
 
 
-def _as_accepted(text: bytes) -> bytes:
-    """The decision as it read before it was superseded or deprecated."""
+def _as_earlier(text: bytes, status: str) -> bytes:
+    """The record as it read before it reached its status: in `status`, without what dates the change."""
     decoded = _DROPPED_LINES.sub("", text.decode("utf-8"))
-    return _STATUS_LINE.sub("status: accepted", decoded, count=1).encode("utf-8")
+    return _STATUS_LINE.sub(f"status: {status}", decoded, count=1).encode("utf-8")
 
 
 def _person(record: Record) -> str:

@@ -74,3 +74,15 @@ def test_the_home_feed_shows_distinct_dated_rows(site: Path) -> None:
         assert len({tuple(row) for row in rows}) == len(rows) and len(set(days)) >= 6, rows
     decisions = table_after(home.source, 'id="recent-decision-changes"')[1:]
     assert decisions[0][:3] == ["2026-10-05", "Promote fraud model v3 (hybrid) to production added", "proposed"]
+
+
+def test_a_card_is_added_in_its_earlier_status_and_changed_on_its_status_date(replayed: Path, site: Path) -> None:
+    card = "models/fraud-lgbm-v1.md"
+    changes = git(replayed, "log", "--reverse", "--no-merges", "--format=%as %s", "--", card).splitlines()
+    assert changes == ["2026-04-28 Add model card fraud-lgbm-v1: Fraud scorer v1 (LightGBM + velocity features)",
+                       "2026-06-23 Mark model card fraud-lgbm-v1 deprecated"]
+    first = git(replayed, "log", "--reverse", "--format=%H", "--", card).split()[0]
+    added = git(replayed, "show", f"{first}:{card}")
+    assert "status: production\n" in added and "status_date" not in added
+    page = read_page(site, "models/fraud-lgbm-v1")
+    assert "deprecated v1.0.0 since 2026-06-23 , the record says" in page.text

@@ -29,6 +29,9 @@
   var TABLES_MS = 15000;
   // Below this width parallel coordinates are unreadable: their runs are a table instead (see mlreport.js).
   var NARROW = "(max-width: 700px)";
+  // WebGL drawn by the CPU (SwiftShader, llvmpipe, …): parallel coordinates take seconds to draw there
+  // (3 s for 15 runs in headless Chromium), seconds in which the page answers nothing.
+  var SOFTWARE_GL = /swiftshader|llvmpipe|softpipe|software|basic render|offscreen/i;
 
   /* -- specs and colours --------------------------------------------------------------------- */
 
@@ -110,16 +113,44 @@
     return !bundle.traces || traces.every(function (type) { return bundle.traces.indexOf(type) >= 0; });
   }
 
-  // The trace types every chart of the page draws (from its container), and those of `spec`; a phone
-  // draws no parallel coordinates.
+  // The trace types every chart of the page draws by itself (from its container), and those of `spec`
+  // (a chart drawn now, perhaps on request): parallel coordinates that wait for a reader's request
+  // (or that a phone never draws) do not make every reader fetch the bundle that has them.
   function pageTraces(spec) {
     var types = {};
     document.querySelectorAll("[data-mlr-traces]").forEach(function (container) {
-      container.dataset.mlrTraces.split(" ").forEach(function (type) { if (type) types[type] = true; });
+      container.dataset.mlrTraces.split(" ").forEach(function (type) {
+        if (type && (type !== "parcoords" || drawsItself(container))) types[type] = true;
+      });
     });
     ((spec && spec.data) || []).forEach(function (trace) { types[trace.type || "scatter"] = true; });
-    if (window.matchMedia(NARROW).matches) delete types.parcoords;
     return Object.keys(types);
+  }
+
+  /* -- parallel coordinates: drawn by themselves only where that is quick ---------------------- */
+
+  var webgl = null;
+
+  // "hardware", "software" (WebGL drawn by the CPU) or "none"; asked once per window.
+  function webglKind() {
+    if (webgl) return webgl;
+    var canvas = document.createElement("canvas");
+    var gl = null;
+    try { gl = canvas.getContext("webgl") || canvas.getContext("experimental-webgl"); } catch (error) { gl = null; }
+    if (!gl) return (webgl = "none");
+    var info = gl.getExtension("WEBGL_debug_renderer_info");
+    var renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) || "");
+    var lose = gl.getExtension("WEBGL_lose_context");
+    if (lose) lose.loseContext();  // a page may hold only a few contexts: plotly.js needs its own
+    return (webgl = SOFTWARE_GL.test(renderer) ? "software" : "hardware");
+  }
+
+  // Whether parallel coordinates are drawn as soon as they are near (else their runs are listed and a
+  // button draws them): not on a phone, not for more runs than the page says (data-mlr-draw), and
+  // only where WebGL has a GPU behind it.
+  function drawsItself(container) {
+    return !window.matchMedia(NARROW).matches && container.dataset.mlrDraw !== "request" &&
+      webglKind() === "hardware";
   }
 
   // Resolves to Plotly once a bundle with these trace types has run; one <script> however many charts ask.
@@ -239,25 +270,76 @@
     return chartSpec(container).then(function (spec) {
       if (!spec) return setState(container, "drawn");
       if (spec.parcoords) runList(container, spec);
-      // On a phone the list of runs stands in for parallel coordinates: no plotly.js at all.
-      if (spec.parcoords && window.matchMedia(NARROW).matches) return setState(container, "drawn");
-      var first = !loaded;
-      return loadPlotly(pageTraces(spec)).then(function (plotly) {
-        // plotly.js has just run (a long task of its own): let waiting input go first.
-        return first ? idle().then(function () { return plotly; }) : plotly;
-      }).then(function (plotly) {
-        return drawSpec(plotly, container, spec);
-      }).then(function () {
-        setState(container, "drawn");
-      }, function (error) {
-        setState(container, "failed");  // plotly.js did not load, or could not draw the spec
-        throw error;
-      });
+      // The list of runs stands in for parallel coordinates that are not drawn by themselves: on a
+      // phone (no plotly.js at all), and until a reader asks for the chart.
+      if (spec.parcoords && !drawsItself(container) && !container.mlrRequested) {
+        if (!window.matchMedia(NARROW).matches) offerChart(container, spec);
+        container.dataset.mlrChartForm = "runs";
+        return setState(container, "drawn");
+      }
+      return plotChart(container, spec);
     }, function (error) {
       setState(container, "failed");
       if (container.querySelector(".mlr-chart-error")) return;
       container.appendChild(el("p", "mlr-chart-error", "The chart could not be loaded (" + api.unreadable(error) + ")."));
     });
+  }
+
+  // Draws the spec with plotly.js (loading it first): a long task on the main thread, so only for charts
+  // that draw quickly, or that a reader asked for.
+  function plotChart(container, spec) {
+    var first = !loaded;
+    return loadPlotly(pageTraces(spec)).then(function (plotly) {
+      // plotly.js has just run (a long task of its own): let waiting input go first.
+      return first ? idle().then(function () { return plotly; }) : plotly;
+    }).then(function (plotly) {
+      return drawSpec(plotly, container, spec);
+    }).then(function () {
+      if (spec.parcoords) {
+        container.dataset.mlrChartForm = "plot";
+        container.mlrShowRuns();  // the caption now speaks of the lines
+      }
+      setState(container, "drawn");
+    }, function (error) {
+      setState(container, "failed");  // plotly.js did not load, or could not draw the spec
+      throw error;
+    });
+  }
+
+  // Below the list of runs: why the chart is not drawn, and (where WebGL works at all) a button that
+  // draws it. The button's label is painted before the draw starts, so the pause it warns of is seen.
+  function offerChart(container, spec) {
+    if (container.querySelector(".mlr-chart-offer")) return;
+    var kind = webglKind();
+    var runs = spec.parcoords.runs.length;
+    var offer = el("p", "mlr-chart-offer");
+    var why = kind === "none" ? "This browser cannot draw parallel coordinates (it has no WebGL)."
+      : kind === "software" ? "This browser draws WebGL without a graphics card, so parallel coordinates would take seconds to draw and hold up the page."
+      : "Parallel coordinates of " + runs + " runs take a while to draw and hold up the page.";
+    offer.appendChild(el("span", "mlr-chart-offer-why", why));
+    if (kind !== "none") {
+      var button = el("button", "md-button mlr-chart-offer-draw", "Draw the chart");
+      button.type = "button";
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        button.textContent = "Drawing the chart…";
+        container.mlrRequested = true;
+        setState(container, "drawing");
+        requestAnimationFrame(function () {
+          requestAnimationFrame(function () {
+            chartSpec(container).then(function (drawn) { return plotChart(container, drawn); }).then(function () {
+              offer.remove();
+            }, function (error) {
+              button.disabled = false;
+              button.textContent = "Draw the chart";
+              console.error("mlreport: a chart could not be drawn:", error);
+            });
+          });
+        });
+      });
+      offer.append(" ", button);
+    }
+    container.insertBefore(offer, container.querySelector(".mlr-runs"));
   }
 
   function drawSpec(plotly, container, spec) {
@@ -385,18 +467,19 @@
     container.mlrShowRuns = function () {
       var runs = kept();
       var shown = runs.slice(0, info.shown);
-      // Putting a picked line back changes no filter: the rows under the pointer stay as they are.
-      var ids = runs.map(function (run) { return run.id; }).join("\n");
-      if (ids === listed) return;
-      listed = ids;
-      body.replaceChildren.apply(body, shown.map(row));
       var total = info.runs.length;
       var listedPart = shown.length < runs.length ? ", the best " + shown.length + " listed" : "";
       caption.textContent = window.matchMedia(NARROW).matches
         ? "The " + total + " runs by rank, with their parameters" + listedPart +
           " (a wider screen draws them as parallel coordinates)."
+        : !container.querySelector(".mlr-plot") ? "The " + total + " runs by rank, with their parameters" + listedPart + "."
         : (runs.length === total ? "The " + total + " runs" : runs.length + " of " + total + " runs match the axis filters") +
           listedPart + ". The best run is the red line.";
+      // Putting a picked line back changes no filter: the rows under the pointer stay as they are.
+      var ids = runs.map(function (run) { return run.id; }).join("\n");
+      if (ids === listed) return;
+      listed = ids;
+      body.replaceChildren.apply(body, shown.map(row));
     };
     container.mlrShowRuns();
   }

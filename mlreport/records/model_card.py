@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from mlreport.records.source import Document, Reader, split_front_matter
 
 DIRECTORY_FORM_FILE = "README.md"
 # Keys that mlreport reads itself; every other front matter key is Hugging Face metadata.
-_OWN_KEYS = ("name", "version", "owners", "status", "date", "decisions", "evaluations", "kpis")
+_OWN_KEYS = ("name", "version", "owners", "status", "status_date", "date", "decisions", "evaluations", "kpis")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class ModelCard(Record):
     version: str = ""
     owners: tuple[str, ...] = ()
     status: str = "development"
+    status_date: dt.date | None = None
+    """When the card says its status became what it is (`status_date:`); the commit that wrote it may be
+    later (a status updated after the fact), so a status change is dated by the record."""
     decisions: tuple[str, ...] = ()
     evaluations: tuple[Evaluation, ...] = ()
     kpis: tuple[Kpi, ...] = ()
@@ -106,6 +110,7 @@ def load_model_card(path: Path, reader: Reader) -> tuple[ModelCard | None, list[
         version=str(data.get("version") or ""),
         owners=as_strings(data.get("owners")),
         status=str(data.get("status") or "development"),
+        status_date=as_date(data.get("status_date")),
         decisions=raw_references(document, "decisions"),
         evaluations=_evaluations(document),
         kpis=card_kpis,

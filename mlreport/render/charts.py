@@ -27,8 +27,15 @@ TOP_FEATURES = 20
 """Features drawn in an importance chart; the rest are listed, folded, below it."""
 SPLIT_PREFIXES = ("train", "training", "val", "valid", "validation", "eval", "dev", "test")
 """History series named `<split>.<metric>` are drawn together on one chart per metric."""
+PARCOORDS_DRAWN_RUNS = 300
+"""Parallel coordinates of more runs are drawn on request only: plotly.js draws them in one task of
+seconds, in which the page answers nothing (their runs are listed meanwhile)."""
 MAX_PARCOORDS_PARAMS = 8
 """Parameter axes a parallel coordinates chart draws at most, besides the rank and the metric."""
+MAX_PROGRESS_POINTS = 1_000
+"""Runs a leaderboard's progress chart draws as points at most: SVG markers cost the browser seconds
+to paint by the ten thousand (3–4 s for 10,000 in headless Chromium); more runs are thinned to the
+best and worst of each stretch of time, and the best-so-far line keeps every step."""
 MAX_CURVE_POINTS = 2_000
 """Points a training curve's chart draws: longer series are downsampled for it (LTTB); the experiment's
 data file keeps every point."""
@@ -39,15 +46,21 @@ def label(value: Any) -> str:
     return html.escape(str(value), quote=False)
 
 
-def add_chart(site: Site, page: str, name: str, spec: dict[str, Any], css_class: str = "") -> Markup:
-    """Write a chart's spec as a data file beside the page's others; the HTML the page holds for it."""
+def add_chart(site: Site, page: str, name: str, spec: dict[str, Any], css_class: str = "",
+              on_request: bool = False) -> Markup:
+    """Write a chart's spec as a data file beside the page's others; the HTML the page holds for it.
+
+    A chart `on_request` is drawn only when a reader asks for it (a button); parallel coordinates
+    only, whose runs are listed meanwhile.
+    """
     data_file = f"{DATA}/charts/{page.removesuffix('.md')}/{name}.json"
     site.add_json(data_file, spec)
     extra = f" {css_class}" if css_class else ""
     # The trace types tell the script which of plotly.js's bundles the page needs, before any spec is fetched.
     traces = " ".join(sorted({trace["type"] for trace in spec["data"]}))
+    draw = ' data-mlr-draw="request"' if on_request else ""
     return Markup(f'<div class="mlr-chart{extra}" data-mlr-chart="{safe.text(data_file)}" '
-                  f'data-mlr-traces="{safe.text(traces)}"></div>')
+                  f'data-mlr-traces="{safe.text(traces)}"{draw}></div>')
 
 
 def lttb(points: Sequence[tuple[float, float]], limit: int) -> Sequence[tuple[float, float]]:
@@ -75,13 +88,35 @@ def lttb(points: Sequence[tuple[float, float]], limit: int) -> Sequence[tuple[fl
     return kept
 
 
+def envelope(values: Sequence[float], limit: int) -> list[int]:
+    """The positions of at most `limit` values that keep the spread of a series: of each of `limit // 2`
+    equal stretches, its lowest and its highest (in their order). A short series is kept whole."""
+    if len(values) <= limit:
+        return list(range(len(values)))
+    stretches = max(1, limit // 2)
+    width = len(values) / stretches
+    kept: list[int] = []
+    for stretch in range(stretches):
+        span = range(int(stretch * width), int((stretch + 1) * width))
+        if not span:
+            continue
+        low = min(span, key=lambda at: values[at])
+        high = max(span, key=lambda at: values[at])
+        kept.extend(sorted({low, high}))
+    return kept
+
+
 def best_so_far(board: RankedBoard, urls: dict[str, str]) -> dict[str, Any]:
-    """Every ranked run as a point over time, and the best value so far as a step line."""
+    """Ranked runs as points over time (at most MAX_PROGRESS_POINTS: the best and worst of each stretch
+    of time), and the best value so far as a step line."""
     dated = [entry for entry in board.entries if entry.experiment.date]
     runs = sorted(dated, key=lambda e: (e.experiment.date, e.experiment.id))
+    runs = [runs[at] for at in envelope([e.value for e in runs], MAX_PROGRESS_POINTS)] if runs else []
     metric = label(board.definition.metric)
+    drawn = "runs" if len(runs) == len(dated) else \
+        f"runs ({len(runs):,} of {len(dated):,}: each stretch's best and worst)"
     points = {
-        "type": "scatter", "mode": "markers", "name": "runs",
+        "type": "scatter", "mode": "markers", "name": drawn,
         "x": [e.experiment.date.isoformat() for e in runs],
         "y": [e.value for e in runs],
         "text": [label(e.experiment.title) for e in runs],

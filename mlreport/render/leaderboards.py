@@ -78,7 +78,8 @@ def write(site: Site) -> None:
         site.add_page(view.page, "leaderboard.md.j2", view=view,
                       table=table_block(view.data_file, fallback, view.board.definition.title),
                       progress=charts.add_chart(site, view.page, "progress", charts.best_so_far(view.board, urls)),
-                      parcoords=charts.add_chart(site, view.page, "parameters", parcoords, "mlr-parcoords")
+                      parcoords=charts.add_chart(site, view.page, "parameters", parcoords, "mlr-parcoords",
+                                                 on_request=len(view.board.entries) > charts.PARCOORDS_DRAWN_RUNS)
                       if parcoords else None)
     site.add_page(LEADERBOARDS_INDEX, "leaderboards.md.j2", views=views)
 

@@ -58,6 +58,30 @@ PENDING = """() => ({
 CHART_DONE = "c => ['drawn', 'failed'].includes(c.dataset.mlrChartState)"
 """A chart has been drawn, or has given up (its container says why)."""
 
+HARDWARE_GL = """
+(() => {
+  const renderer = 'ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)';
+  for (const type of [WebGLRenderingContext, window.WebGL2RenderingContext].filter(Boolean)) {
+    const real = type.prototype.getParameter;
+    type.prototype.getParameter = function (name) {
+      return name === 0x9246 ? renderer : real.call(this, name);  // UNMASKED_RENDERER_WEBGL
+    };
+  }
+})();
+"""
+"""An init script that makes a tab's WebGL name a graphics card: headless Chromium draws WebGL with
+SwiftShader (on the CPU), where charts.js lists the runs of parallel coordinates instead of drawing
+them; with this the tab takes the path of a reader's machine with a GPU (drawn, still by SwiftShader)."""
+NO_WEBGL = """
+(() => {
+  const real = HTMLCanvasElement.prototype.getContext;
+  HTMLCanvasElement.prototype.getContext = function (type, options) {
+    return /webgl/i.test(type) ? null : real.call(this, type, options);
+  };
+})();
+"""
+"""An init script that takes WebGL away from a tab, as a browser with WebGL turned off (or blocked) has it."""
+
 CONTENT = "article.md-content__inner"
 """The page's own content (search results are articles too)."""
 MARK_LEFT = f"document.querySelector('{CONTENT}').dataset.mlrLeft = '1'"

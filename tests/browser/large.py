@@ -5,6 +5,9 @@ filtering, sorting, painting) only needs the table's data files to be that large
 the experiments index, the query data and a leaderboard of a site mlreport built, repeating its
 rows under new ids (`<id>~<n>`, `<id>~b<n>` on the leaderboard) with every metric made distinct
 (a sort has one right answer), and keeps every row's link pointing at its original experiment's page.
+The leaderboard's charts grow with it as mlreport would draw them: the progress chart thinned to
+the best and worst of each stretch of time, parallel coordinates with a line per run and, for that
+many runs, marked as drawn on request.
 
     python -m tests.browser.large SITE_DIR [ROWS]       (default 10,000 rows; grows the site in place)
 """
@@ -16,6 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mlreport.render.charts import MAX_PROGRESS_POINTS, PARCOORDS_DRAWN_RUNS, envelope
 from mlreport.render.site import DATA, QUERY_DATA
 
 INDEX_DATA = f"{DATA}/experiments.json"
@@ -39,8 +43,45 @@ def grow(site_dir: Path, rows: int = ROWS) -> dict[str, Any]:
     _write(site_dir / INDEX_DATA, index)
     _write(site_dir / QUERY_DATA, query)
     _write(board_file, board)
+    _grow_charts(site_dir, board_file.stem, rows)
     return {"board": board_file.relative_to(site_dir).as_posix(), "fields": query["rows"],
             "index": index["rows"], "board_rows": board["rows"]}
+
+
+def _grow_charts(site_dir: Path, stem: str, rows: int) -> None:
+    """The board's progress chart with a point per row, its parallel coordinates with a line per row."""
+    charts = site_dir / DATA / "charts" / "leaderboards" / stem
+    progress = _read(charts / "progress.json")
+    points = progress["data"][0]
+    count = len(points["x"])
+    grown = sorted((points["x"][n % count], _distinct(points["y"][n % count], n, rows), points["text"][n % count],
+                    points["customdata"][n % count]) for n in range(rows))
+    kept = [grown[at] for at in envelope([y for _, y, _, _ in grown], MAX_PROGRESS_POINTS)]  # as best_so_far does
+    for index, key in enumerate(("x", "y", "text", "customdata")):
+        points[key] = [point[index] for point in kept]
+    if len(kept) < rows:
+        points["name"] = f"runs ({len(kept):,} of {rows:,}: each stretch's best and worst)"
+    _write(charts / "progress.json", progress)
+    if not (charts / "parameters.json").is_file():
+        return
+    parameters = _read(charts / "parameters.json")
+    trace, info = parameters["data"][0], parameters["parcoords"]
+    count = len(info["runs"])
+    info["runs"] = [dict(info["runs"][n % count], id=f"{info['runs'][n % count]['id']}~b{n}", rank=n + 1)
+                    for n in range(rows)]
+    for dim in trace["dimensions"]:
+        dim["values"] = [dim["values"][n % count] for n in range(rows)]
+        if dim["label"] == "rank":  # worst first: the best is drawn last, on top
+            dim["values"] = list(range(1, rows + 1))
+            dim["range"] = [0.5, rows + 0.5]
+            dim["tickvals"], dim["ticktext"] = [1, rows], [f"#{rows}", "#1"]
+    trace["line"]["color"] = [trace["line"]["color"][n % count] for n in range(rows)]
+    _write(charts / "parameters.json", parameters)
+    if rows > PARCOORDS_DRAWN_RUNS:
+        page = site_dir / "leaderboards" / stem / "index.html"
+        html = page.read_text(encoding="utf-8").replace('data-mlr-traces="parcoords">',
+                                                        'data-mlr-traces="parcoords" data-mlr-draw="request">')
+        page.write_text(html, encoding="utf-8")
 
 
 def _copy(row: dict[str, Any], suffix: str, n: int, rows: int) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """Charts in the browser: drawn only once scrolled near, never in the way of a table, from the smallest
-plotly.js bundle; parallel coordinates that say which line is which run, at 1400 px and on a phone.
+plotly.js bundle; parallel coordinates that say which line is which run, at 1400 px and on a phone,
+drawn by themselves only where WebGL has a GPU behind it (else their runs are listed, and a button
+draws them on request).
 
 Screenshots of parallel coordinates (1400 px and 390 px, light and dark) land in `test-artifacts/screenshots/`.
 """
@@ -16,7 +18,7 @@ import pytest
 from mlreport.leaderboards import RankedBoard
 from mlreport.render.charts import PARCOORDS_SCALE, PARCOORDS_SCALE_DARK, RUNS_SHOWN, parcoords_params
 
-from .harness import CHART_DONE, Tab, header
+from .harness import CHART_DONE, HARDWARE_GL, NO_WEBGL, Tab, header
 from .sites import BuiltSite
 
 if TYPE_CHECKING:
@@ -43,6 +45,17 @@ DATES_ASCEND = """() => {
 }"""
 CHART_STATES = "() => [...document.querySelectorAll('[data-mlr-chart]')].map(c => c.dataset.mlrChartState)"
 PARCOORDS = "() => document.querySelector('.mlr-parcoords .js-plotly-plot').data[0]"
+RENDERER = """() => {
+  const gl = document.createElement('canvas').getContext('webgl');
+  return gl.getParameter(gl.getExtension('WEBGL_debug_renderer_info').UNMASKED_RENDERER_WEBGL);
+}"""
+LONG_TASKS = """
+window.__mlr_long_tasks = [];
+new PerformanceObserver(list => list.getEntries().forEach(task => window.__mlr_long_tasks.push(task.duration)))
+  .observe({type: 'longtask', buffered: true});
+"""
+"""An init script that records how long each task that held the main thread over 50 ms took."""
+DRAWING = "() => [...document.querySelectorAll('[data-mlr-chart]')].some(c => c.dataset.mlrChartState === 'drawing')"
 
 
 def answer_bound() -> float:
@@ -87,9 +100,87 @@ def test_a_sort_right_after_the_table_appears_is_answered_before_any_chart_is_dr
         charts.nth(index).scroll_into_view_if_needed()
         page.wait_for_function(CHART_DONE, arg=charts.nth(index).element_handle())
     assert set(page.evaluate(CHART_STATES)) == {"drawn"}
-    assert charts.locator(".main-svg").count() >= charts.count()
-    # Scatter and parallel coordinates: the gl2d bundle (1.6 MB), not the full one (4.6 MB).
-    assert plotly_requests(tab) == ["plotly-gl2d.min.js"]
+    # Without a GPU the progress chart is drawn and parallel coordinates list their runs: the basic
+    # bundle (1.1 MB), not the one with parallel coordinates (1.6 MB) nor the full one (4.6 MB).
+    assert page.locator(".mlr-chart:not(.mlr-parcoords) .js-plotly-plot").count() == charts.count() - 1
+    assert page.locator(".mlr-parcoords").get_attribute("data-mlr-chart-form") == "runs"
+    assert plotly_requests(tab) == ["plotly-basic.min.js"]
+    tab.assert_clean()
+
+
+def test_input_is_answered_while_the_charts_draw(demo: BuiltSite, tabs) -> None:
+    board = _busiest(demo)
+    tab = tabs(demo, fresh=True, viewport={"width": 1400, "height": 3000})  # every chart near from the start
+    page = tab.page
+    page.add_init_script(LONG_TASKS)
+    page.goto(demo.board_url(board), wait_until="commit")
+    page.wait_for_function(DRAWING)
+    started = time.monotonic()
+    header(page, "date").locator(".tabulator-col-title").click()
+    page.wait_for_function(DATES_ASCEND)
+    answered = time.monotonic() - started
+    assert answered < answer_bound(), f"the sort took {answered:.2f} s while the charts were drawn"
+    for chart in page.locator("[data-mlr-chart]").element_handles():
+        page.wait_for_function(CHART_DONE, arg=chart)
+    assert set(page.evaluate(CHART_STATES)) == {"drawn"}
+    # No task held the page for seconds: parallel coordinates, plotly.js's long one, were not drawn.
+    longest = max(page.evaluate("window.__mlr_long_tasks"), default=0) / 1000
+    assert longest < answer_bound(), f"a task held the page for {longest:.2f} s"
+    assert page.locator(".mlr-parcoords").get_attribute("data-mlr-chart-form") == "runs"
+    tab.assert_clean()
+
+
+def test_without_a_gpu_the_runs_are_listed_and_the_chart_is_drawn_on_request(demo: BuiltSite, tabs,
+                                                                            artifacts: Path) -> None:
+    board = _busiest(demo)
+    entries = list(board.entries)
+    tab = tabs(demo, viewport=DESKTOP)
+    page = tab.goto(demo.board_url(board))
+    assert "SwiftShader" in page.evaluate(RENDERER), "headless Chromium draws WebGL on the CPU"
+    section = page.locator(".mlr-parcoords")
+    assert section.get_attribute("data-mlr-chart-form") == "runs"
+    assert section.locator(".js-plotly-plot").count() == 0
+    assert _listed(page) == [e.experiment.id for e in entries[:RUNS_SHOWN]]
+    assert "without a graphics card" in section.locator(".mlr-chart-offer").inner_text()
+    assert not page.locator(".mlr-parcoords-help").is_visible()  # it explains lines that are not drawn
+    assert plotly_requests(tab) == ["plotly-basic.min.js"]
+    _shoot(page, artifacts / "parcoords-on-request-1400-light.png")
+
+    # On request: the button says the chart is being drawn, then the chart takes its place.
+    button = section.get_by_role("button", name="Draw the chart")
+    button.evaluate("b => { window.__mlr_labels = []; new MutationObserver(() => __mlr_labels.push(b.textContent))"
+                    ".observe(b, {childList: true, characterData: true, subtree: true}); }")
+    button.click()
+    page.wait_for_function("c => c.dataset.mlrChartForm === 'plot' && c.dataset.mlrChartState === 'drawn'",
+                           arg=section.element_handle())
+    assert "Drawing the chart…" in page.evaluate("window.__mlr_labels")
+    assert len(page.evaluate(PARCOORDS)["dimensions"][0]["values"]) == len(entries)
+    assert section.locator(".mlr-chart-offer").count() == 0 and page.locator(".mlr-parcoords-help").is_visible()
+    assert plotly_requests(tab) == ["plotly-basic.min.js", "plotly-gl2d.min.js"]
+    # Which line is which run, as when drawn by itself.
+    section.locator(".mlr-runs tbody tr").nth(1).hover()
+    page.wait_for_function(f"() => !!({PARCOORDS})().dimensions[0].constraintrange")
+    page.mouse.move(0, 0)
+    page.wait_for_function(f"() => !({PARCOORDS})().dimensions[0].constraintrange")
+    # The dark palette redraws both charts, the one the basic bundle drew first included.
+    backgrounds = "() => [...document.querySelectorAll('[data-mlr-chart] .main-svg:first-child')].map(s => s.style.background)"
+    light = page.evaluate(backgrounds)
+    page.locator("form[data-md-component='palette'] label:visible").click()
+    page.wait_for_function(f"light => ({backgrounds})().every((b, i) => b && b !== light[i])", arg=light)
+    tab.assert_clean()
+
+
+def test_without_webgl_the_runs_are_listed_and_no_chart_is_offered(demo: BuiltSite, tabs) -> None:
+    board = _busiest(demo)
+    tab = tabs(demo, viewport=DESKTOP)
+    tab.page.add_init_script(NO_WEBGL)
+    page = tab.goto(demo.board_url(board))
+    section = page.locator(".mlr-parcoords")
+    assert section.get_attribute("data-mlr-chart-form") == "runs"
+    assert _listed(page) == [e.experiment.id for e in board.entries[:RUNS_SHOWN]]
+    assert "no WebGL" in section.locator(".mlr-chart-offer").inner_text()
+    assert section.get_by_role("button").count() == 0
+    assert plotly_requests(tab) == ["plotly-basic.min.js"]
     tab.assert_clean()
 
 
@@ -108,7 +199,11 @@ def test_parallel_coordinates_draw_every_run_and_name_each_line(demo: BuiltSite,
     board = _busiest(demo)
     entries = list(board.entries)
     tab = tabs(demo, viewport=DESKTOP, color_scheme=scheme)
+    tab.page.add_init_script(HARDWARE_GL)  # with a GPU, parallel coordinates are drawn by themselves
     page = tab.goto(demo.board_url(board))
+    assert tab.page.locator(".mlr-parcoords").get_attribute("data-mlr-chart-form") == "plot"
+    # Scatter and parallel coordinates: the gl2d bundle (1.6 MB) alone, not the full one (4.6 MB).
+    assert plotly_requests(tab) == ["plotly-gl2d.min.js"]
     trace = page.evaluate(PARCOORDS)
     dims = {dim["label"]: dim for dim in trace["dimensions"]}
     names = parcoords_params(entries)
@@ -152,6 +247,7 @@ def test_on_a_phone_the_runs_are_a_table_in_place_of_parallel_coordinates(demo: 
                                                                           scheme: str) -> None:
     board = _busiest(demo)
     tab = tabs(demo, viewport=PHONE, color_scheme=scheme, is_mobile=True, has_touch=True)
+    tab.page.add_init_script(HARDWARE_GL)  # a phone with a GPU still lists the runs
     page = tab.goto(demo.board_url(board))
     section = page.locator(".mlr-parcoords")
     assert section.locator(".js-plotly-plot").count() == 0
@@ -165,6 +261,7 @@ def test_on_a_phone_the_runs_are_a_table_in_place_of_parallel_coordinates(demo: 
     assert first.locator("td").nth(2).inner_text().strip()
     # The progress chart needs scatter alone: a phone never fetches the bundle with parallel coordinates.
     assert "plotly-gl2d.min.js" not in plotly_requests(tab)
+    assert section.locator(".mlr-chart-offer").count() == 0
     _shoot(page, artifacts / f"phone-parcoords-{scheme}.png")
     tab.assert_clean()
 

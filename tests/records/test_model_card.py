@@ -159,3 +159,15 @@ def test_hugging_face_placeholders_are_left_to_the_cards_checklist(repo) -> None
     assert [p.format_text() for p in checked.problems] == [
         "models/scorer.md:10:1: warning: unfilled template placeholder `{describe the risks}` "
         "(write the record's own words in its place, or delete it)"]
+
+
+def test_the_day_a_card_reached_its_status_is_read_and_a_bad_one_located(repo) -> None:
+    repo.write("models/v1.md", "---\nname: V1\ndate: 2026-04-28\nstatus: deprecated\nstatus_date: 2026-06-23\n---\n")
+    repo.write("models/v2.md", "---\nname: V2\ndate: 2026-06-12\nstatus: production\nstatus_date: next week\n---\n")
+    loaded = load_records(Options(root=repo.path))
+    dates = {card.id: (card.date, card.status_date) for card in loaded.models}
+    assert dates == {"v1": (dt.date(2026, 4, 28), dt.date(2026, 6, 23)), "v2": (dt.date(2026, 6, 12), None)}
+    # Read by mlreport itself: not passed on as Hugging Face metadata.
+    assert all("status_date" not in card.metadata for card in loaded.models)
+    assert [p.format_text() for p in loaded.problems] == [
+        "models/v2.md:5:14: error: `status_date` must be a date; found string 'next week' (write dates as YYYY-MM-DD)"]

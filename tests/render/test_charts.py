@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from typing import Any
 
 from mlreport.config import Leaderboard
 from mlreport.leaderboards import RankedBoard, RankedEntry
-from mlreport.render.charts import (MAX_CATEGORIES, MAX_CURVE_POINTS, NOT_RECORDED, lttb, parallel_coordinates,
-                                    training_curves)
+from mlreport.render.charts import (MAX_CATEGORIES, MAX_CURVE_POINTS, MAX_PROGRESS_POINTS, NOT_RECORDED, best_so_far,
+                                    envelope, lttb, parallel_coordinates, training_curves)
 from mlreport.records import Experiment
 
 
@@ -90,3 +91,28 @@ def test_lower_is_better_still_gives_the_best_run_the_brightest_line() -> None:
 def test_no_parallel_coordinates_without_a_parameter_that_varies() -> None:
     board = _board([{"lr": 0.1}, {"lr": 0.1}, {"other": 1}])
     assert parallel_coordinates(board, {e.experiment.id: "x/" for e in board.entries}) is None
+
+
+def test_the_envelope_keeps_each_stretchs_lowest_and_highest_in_order() -> None:
+    values = [math.sin(n / 50) for n in range(10_000)]
+    values[7_777] = 5.0  # one run far better than the rest must stay visible
+    kept = envelope(values, MAX_PROGRESS_POINTS)
+    assert len(kept) <= MAX_PROGRESS_POINTS and kept == sorted(kept) and 7_777 in kept
+    assert min(values[at] for at in kept) == min(values)
+    assert envelope([0.3, 0.1, 0.2], MAX_PROGRESS_POINTS) == [0, 1, 2]
+
+
+def test_the_progress_chart_thins_its_points_and_says_so_but_keeps_every_best_so_far_step() -> None:
+    count = 3 * MAX_PROGRESS_POINTS
+    runs = [Experiment(id=f"run{n}", title=f"Run {n}", path=f"experiments/run{n}.yaml",
+                       date=dt.date(2026, 1, 1) + dt.timedelta(days=n // 10)) for n in range(count)]
+    values = [(n * 7919 % count) / count for n in range(count)]
+    ranked = sorted(zip(runs, values), key=lambda pair: -pair[1])
+    entries = tuple(RankedEntry(n + 1, run, value, None, None) for n, (run, value) in enumerate(ranked))
+    steps = ((runs[0].date.isoformat(), values[0], "run0"),)
+    board = RankedBoard(Leaderboard(title="Board", metric="test.auc", goal="max"), "max", entries, steps)
+    points, best = best_so_far(board, {run.id: f"experiments/{run.id}/" for run in runs})["data"]
+    assert len(points["x"]) <= MAX_PROGRESS_POINTS and points["x"] == sorted(points["x"])
+    assert points["name"] == f"runs ({len(points['x']):,} of {count:,}: each stretch's best and worst)"
+    assert max(points["y"]) == max(values) and min(points["y"]) == min(values)
+    assert best["x"] == [runs[0].date.isoformat()]

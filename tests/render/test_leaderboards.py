@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from mlreport.render.charts import PARCOORDS_DRAWN_RUNS
 from mlreport.render.leaderboards import board_views
 from mlreport.render.site import QUERY_DATA
 
@@ -33,3 +34,26 @@ def test_a_board_filtered_by_a_query_shows_it_and_its_table_offers_the_query_box
     assert [row["id"] for row in table["rows"]] == ["fast"]
     assert table["query"] == {"fields": QUERY_DATA}
     assert [row["id"] for row in json.loads(site.files[QUERY_DATA])["rows"]] == ["fast", "slow"]
+
+
+def test_parallel_coordinates_of_many_runs_are_marked_as_drawn_on_request(repo) -> None:
+    repo.write("mkdocs.yml", """
+        site_name: Fraud team
+        plugins:
+          - mlreport:
+              leaderboards:
+                - {title: Sweep, metric: test.pr_auc, filter: "params.sweep = 'wide'"}
+                - {title: Few, metric: test.pr_auc, filter: "params.sweep = 'narrow'"}
+        """)
+    wide = PARCOORDS_DRAWN_RUNS + 1
+    for n in range(wide + 3):
+        sweep = "wide" if n < wide else "narrow"
+        repo.write(f"experiments/run-{n}.yaml", f"title: Run {n}\ndate: 2026-01-02\n"
+                                                f"params: {{sweep: {sweep}, lr: {n / 1000}}}\n"
+                                                f"metrics: {{test: {{pr_auc: {n / 10000}}}}}\n")
+    repo.commit("A sweep")
+    site = generated(repo.path, with_history=False)
+    drawn = 'data-mlr-traces="parcoords" data-mlr-draw="request"'
+    assert drawn in site.pages["leaderboards/sweep.md"]
+    assert 'data-mlr-traces="parcoords"' in site.pages["leaderboards/few.md"]
+    assert drawn not in site.pages["leaderboards/few.md"]

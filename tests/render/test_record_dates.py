@@ -119,3 +119,16 @@ def test_the_built_pages_say_it_as_a_reader_sees_it(imported: GitRepo) -> None:
     assert rows[2][2] == "5 accepted 2 superseded 1 deprecated"
     page = read_page(site, "decisions/0006")
     assert "Status history superseded by 0007 on 2026-06-23 (recorded 2026-11-22 by Ana Lima in #12 )" in page.text
+
+
+def test_a_card_shows_the_day_it_reached_its_status_as_the_record_says(repo: GitRepo) -> None:
+    repo.write("mkdocs.yml", CONFIG)
+    repo.write("models/v1.md", "---\nname: Scorer v1\ndate: 2026-04-28\nstatus: deprecated\nstatus_date: 2026-06-23\n"
+                               "---\n# Scorer v1\n")
+    repo.write("models/v2.md", "---\nname: Scorer v2\ndate: 2026-06-12\nstatus: production\n---\n# Scorer v2\n")
+    repo.commit("Import the model cards (#12)", author=ANA, date=IMPORTED)
+    pages = generated(repo.path).html_pages
+    assert ('deprecated</span> <span class="mlr-status-since">since <time datetime="2026-06-23">2026-06-23</time>, the record says'
+            in pages["models/v1.md"].html)
+    # No stated day, no claim: the import's commit never dates the status.
+    assert "since" not in pages["models/v2.md"].html.split('class="mlr-card-status"')[1].split("</p>")[0]
