@@ -209,6 +209,23 @@ def test_a_directory_form_record_changes_with_the_files_in_its_folder(repo, at):
         ("Add BERT", "added", "experiments/bert/experiment.yaml")]
 
 
+def test_only_a_record_in_a_folder_of_its_own_inside_the_configured_folder_owns_the_files_beside_it(repo, at):
+    repo.write("lab/experiments/bert/experiment.yaml", experiment("BERT"))
+    repo.write("lab/experiments/experiment.yaml", experiment("Flat"))
+    repo.commit("Add both", date=at(1))
+    repo.write("lab/experiments/bert/notes.md", "Fine-tuned for three epochs.\n")
+    repo.commit("Write up BERT", date=at(2))
+    repo.write("lab/experiments/notes.md", "Notes on the whole folder.\n")
+    repo.commit("Write up the folder", date=at(3))
+
+    for folder in ("lab/experiments", "lab/experiments/", "./lab/experiments"):
+        result = history(repo.path, experiments_dir=folder)
+        assert [c.subject for c in result.provenance("lab/experiments/bert/experiment.yaml").changes] == [
+            "Write up BERT", "Add both"], folder
+        assert [c.subject for c in result.provenance("lab/experiments/experiment.yaml").changes] == [
+            "Add both"], folder
+
+
 def test_the_feed_lists_every_change_newest_landing_first_with_deleted_records(repo, at):
     repo.write("experiments/old.yaml", experiment("Old idea"))
     repo.write("decisions/0001-use-x.md", decision("Use X", "proposed"))

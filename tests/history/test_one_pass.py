@@ -123,3 +123,23 @@ def test_the_pass_leaves_the_garbage_collector_as_it_found_it(repo, at):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_git_writes_the_log_in_blocks_not_one_flush_per_commit(repo, at, monkeypatch):
+    # Into a pipe git flushes after each commit unless told otherwise: 20,000 writes, and as many wake-ups here.
+    repo.write("experiments/a.yaml", experiment("a"))
+    repo.write("decisions/0001-a.md", decision("A", "proposed"))
+    repo.commit("Add a", date=at(1))
+    environments: dict[str, dict[str, str] | None] = {}
+
+    class Popen(subprocess.Popen):
+        def __init__(self, args, *rest, env=None, **kwargs):
+            environments[next(a for a in args[1:] if not a.startswith("-") and "=" not in a)] = env
+            super().__init__(args, *rest, env=env, **kwargs)
+
+    monkeypatch.setenv("GIT_FLUSH", "1")
+    monkeypatch.setattr(git_module.subprocess, "Popen", Popen)
+    assert history(repo.path).provenance("experiments/a.yaml").created
+    assert environments["log"] is not None and environments["log"]["GIT_FLUSH"] == "0"
+    # cat-file answers blob by blob while this process waits for each: its output must not wait in a buffer.
+    assert "cat-file" in environments and (environments["cat-file"] or {}).get("GIT_FLUSH") != "0"
