@@ -20,7 +20,7 @@ from mlreport.records.source import Reader
 from mlreport.records.workers import load_one, load_all
 
 __all__ = ["Decision", "Evaluation", "Experiment", "Loaded", "ModelCard", "Record", "RecordCache", "decision_key",
-           "listed_records", "load_fresh", "load_records", "record_files"]
+           "listed_records", "load_fresh", "load_listed", "load_records", "record_files"]
 
 
 @dataclass
@@ -57,13 +57,18 @@ def _record_files(options: Options, links: set[str]) -> dict[str, list[Path]]:
 def load_records(options: Options, *, cached: bool = False, cache: RecordCache | None = None) -> Loaded:
     """Read all records under the configured folders; `cached` reuses those whose files did not change (through
     `cache` when given: it then holds every entry this load used or made, see `RecordCache.kept`)."""
+    return load_listed(options, list(listed_records(options)), cached=cached, cache=cache)
+
+
+def load_listed(options: Options, listed: list[tuple[str, str, Path | None]], *, cached: bool = False,
+                cache: RecordCache | None = None) -> Loaded:
+    """`load_records` of the files `listed_records` gave."""
     loaded = Loaded()
     if cache is None and cached:
         cache = RecordCache.open(options)
     if cache and cache.note:
         loaded.notes.append(cache.note)
     by_name = {kind.name: kind for kind in KINDS}
-    listed = list(listed_records(options))
     results: dict[int, tuple[Record | None, list[Problem]]] = {}
     for index, (name, shown, path) in enumerate(listed):
         kept = cache.get(name, shown) if cache and path is not None else None
