@@ -16,7 +16,7 @@ from mlreport.config import CONFIG_FILE, Options
 from mlreport.governance import governance_problems
 from mlreport.problems import Problem, did_you_mean, errors, excerpt
 from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, RecordCache, decision_key, \
-    listed_records, load_records
+    listed_records, load_listed, load_records
 from mlreport.records.codec import decode_problem, encode_problem
 from mlreport.records.decision import next_decision_number
 from mlreport.records.kinds import DECISION, KINDS
@@ -71,14 +71,15 @@ def validate(options: Options) -> Validation:
     with the options and the list of record files it was reached with: while all of those are what they were it
     is the verdict again, and nothing is loaded. The settings' own problems are checked every time.
     """
-    listed = _listed(options)
+    files = list(listed_records(options))
+    listed = [[kind, shown] for kind, shown, _ in files]
     path = options.root / options.cache_dir / RESULT_FILE
     key = _result_key(options, listed)
     kept = _kept_verdict(path, key, listed, options)
     if kept is not None:
         return kept
     cache = RecordCache.open(options)
-    loaded = load_records(options, cache=cache)
+    loaded = load_listed(options, files, cache=cache)
     catalog = build_catalog(loaded, options)
     found = record_problems(loaded, catalog, options)
     counts = {kind.name: len(getattr(catalog, kind.plural)) for kind in KINDS}
@@ -87,14 +88,10 @@ def validate(options: Options) -> Validation:
     return Validation(sorted({*setting_problems(options), *found}), loaded.notes, counts)
 
 
-def _listed(options: Options) -> list[list[str]]:
-    """The record files a load reads, `[kind, path as records show it]` in load order (a record folder that
-    leads out of the repository listed as `[kind, "", its problem]`)."""
-    return [[kind, shown] for kind, shown, _ in listed_records(options)]
-
-
 def _result_key(options: Options, listed: list[list[str]]) -> str:
-    """What else the verdict depends on: the options, as their values say (however mkdocs.yml spelled them)."""
+    """What else the verdict depends on: the options, as their values say (however mkdocs.yml spelled them), and
+    the record files, `[kind, path as records show it]` in load order (a record folder that leads out of the
+    repository as `[kind, ""]`, whose verdict is never kept)."""
     return digest(json.dumps([repr(options), listed], ensure_ascii=True).encode("ascii"))
 
 

@@ -22,7 +22,7 @@ from mlreport import git
 from mlreport.config import Options
 from mlreport.records import Loaded, RecordCache, load_fresh
 from mlreport.records.cache import BASE_CACHE_FILE, matches
-from mlreport.records.common import Record
+from mlreport.records.common import Listing, Record
 from mlreport.records.decision import decided_by_content, is_decision_file
 from mlreport.records.kinds import DECISION, KINDS, RecordKind, is_hidden
 from mlreport.records.source import Reader
@@ -137,7 +137,7 @@ def _record_paths(options: Options, tree: Tree, copy: Copy) -> list[tuple[Record
     for kind in KINDS:
         folder = kind.folder(copy_options)
         candidates = {copy.root / path: path for path in tree.under(_shown(folder, copy.root))}
-        exists: Callable[[Path], bool] = candidates.__contains__  # the rules ask only about files in the folder
+        exists: Callable[[Path], bool] = Listing(candidates)  # the rules ask only about files in the folder
         if kind is DECISION:
             # A decision without a number is one only by what it holds: BASE's bytes decide, so write them.
             copy.write([shown for path, shown in candidates.items()

@@ -20,7 +20,7 @@ from mlreport.records.source import Reader
 from mlreport.records.workers import load_one, load_all
 
 __all__ = ["Decision", "Evaluation", "Experiment", "Loaded", "ModelCard", "Record", "RecordCache", "decision_key",
-           "listed_records", "load_fresh", "load_records", "record_files"]
+           "listed_records", "load_fresh", "load_listed", "load_records", "record_files"]
 
 
 @dataclass
@@ -39,10 +39,15 @@ class Loaded:
 
 def record_files(options: Options) -> dict[str, list[Path]]:
     """The record files of each kind, in a stable order."""
+    return _record_files(options, set())
+
+
+def _record_files(options: Options, links: set[str]) -> dict[str, list[Path]]:
+    """`record_files`, noting in `links` which of the files walked are links."""
     files = {}
     for kind in KINDS:
         folder = kind.folder(options)
-        walked = _walk(folder)
+        walked = _walk(folder, links)
         # Every file a rule may ask about lies in the folder and is no hidden one: the walk has seen it already.
         exists = Listing(walked)
         files[kind.name] = [path for path in walked if kind.is_record(path, folder, options, exists)]
@@ -52,13 +57,18 @@ def record_files(options: Options) -> dict[str, list[Path]]:
 def load_records(options: Options, *, cached: bool = False, cache: RecordCache | None = None) -> Loaded:
     """Read all records under the configured folders; `cached` reuses those whose files did not change (through
     `cache` when given: it then holds every entry this load used or made, see `RecordCache.kept`)."""
+    return load_listed(options, list(listed_records(options)), cached=cached, cache=cache)
+
+
+def load_listed(options: Options, listed: list[tuple[str, str, Path | None]], *, cached: bool = False,
+                cache: RecordCache | None = None) -> Loaded:
+    """`load_records` of the files `listed_records` gave."""
     loaded = Loaded()
     if cache is None and cached:
         cache = RecordCache.open(options)
     if cache and cache.note:
         loaded.notes.append(cache.note)
     by_name = {kind.name: kind for kind in KINDS}
-    listed = list(listed_records(options))
     results: dict[int, tuple[Record | None, list[Problem]]] = {}
     for index, (name, shown, path) in enumerate(listed):
         kept = cache.get(name, shown) if cache and path is not None else None
@@ -91,8 +101,9 @@ def load_records(options: Options, *, cached: bool = False, cache: RecordCache |
 def listed_records(options: Options) -> Iterator[tuple[str, str, Path | None]]:
     """The record files a load reads, in its order: (kind, path as records show it, path); a record folder that
     leads out of the repository is one `(kind, "", None)` instead of its files."""
-    files = record_files(options)
-    shown_of = _Shown(options.root)
+    links: set[str] = set()
+    files = _record_files(options, links)
+    shown_of = _Shown(options.root, links)
     for kind in KINDS:
         if _folder_outside(kind.folder(options), options.root):
             yield kind.name, "", None
@@ -118,24 +129,27 @@ class _Shown:
     """`relative(path, root)` for many files of few folders: each folder's links resolved once per load, and each
     file checked for being a link itself."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, links: set[str]):
         self.root = root
         self.real_root = os.path.realpath(root)
         self.folders: dict[str, str] = {}
+        self.links = links
+        """The files that are links, as the walk saw them."""
 
     def __call__(self, path: Path) -> str:
         where, name = os.path.split(os.fspath(path))
         folder = self.folders.get(where)
         if folder is None:
             folder = self.folders[where] = os.path.realpath(where)
-        if not folder.startswith(self.real_root + os.sep) or os.path.islink(path):
+        if not folder.startswith(self.real_root + os.sep) or os.fspath(path) in self.links:
             return relative(path, self.root)
         return f"{folder[len(self.real_root) + 1:]}{os.sep}{name}".replace(os.sep, "/")
 
 
-def _walk(folder: Path) -> list[Path]:
+def _walk(folder: Path, links: set[str]) -> list[Path]:
     """The files under a folder, in path order, as `rglob` finds them (links to files included, links to folders
-    not followed), without hidden ones (`is_hidden`): hidden folders are not even entered."""
+    not followed), without hidden ones (`is_hidden`): hidden folders are not even entered. The files that are
+    links are added to `links`."""
     if not folder.is_dir():
         return []
     found: list[str] = []
@@ -154,6 +168,8 @@ def _walk(folder: Path) -> list[Path]:
                     pending.append(entry.path)
                 elif entry.is_file():
                     found.append(entry.path)
+                    if entry.is_symlink():
+                        links.add(entry.path)
             except OSError:
                 continue
     # In the order of paths (part by part), sorted as text: far quicker than comparing paths.

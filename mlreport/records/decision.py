@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlreport.problems import Problem, excerpt, relative
+from mlreport.problems import Problem, excerpt
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema,
                                      did_you_mean_status, heading_title, placeholder_problems, raw_references)
 from mlreport.records.source import RECORD_LIMIT, Document, Reader, split_front_matter
@@ -157,7 +157,7 @@ def next_decision_number(folder: Path, exclude: tuple[str, ...] = ()) -> str:
 
 def load_decision(path: Path, reader: Reader) -> tuple[Decision | None, list[Problem]]:
     """Read one decision file."""
-    return parse_decision(reader.text(path), relative(path, reader.root), path.name)
+    return parse_decision(reader.text(path), reader.paths.relative(path), path.name)
 
 
 def parse_decision(text: str, shown: str, file_name: str, *,

@@ -13,7 +13,7 @@ from typing import Any, Callable
 from urllib.parse import unquote
 
 from mlreport.metrics import is_number
-from mlreport.problems import Problem, excerpt, relative
+from mlreport.problems import Problem, excerpt
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten, holds,
                                      inside_record_folder)
 from mlreport.records.boundary import HINT as BOUNDARY_HINT
@@ -110,7 +110,7 @@ def experiment_id(path: Path) -> str:
 
 def load_experiment(path: Path, reader: Reader) -> tuple[Experiment | None, list[Problem]]:
     """Read and check one experiment file; the record is None when it cannot be built."""
-    shown = relative(path, reader.root)
+    shown = reader.paths.relative(path)
     document = parse_yaml(reader.text(path), shown)
     problems = check_schema(document, "experiment")
     if any(p.severity == "error" and p.key in ("title", "date", "") for p in problems):
@@ -214,7 +214,7 @@ def _attached(document: Document, path: Path, reader: Reader, value: str, *key: 
         reader.look(candidate)  # what lies at either decides the record, even before it exists
     if not target.exists():
         return None, document.problem(*key, value=True, message=f"`{name}` file not found: {excerpt(value)}",
-                                      hint=f"paths are relative to {relative(path.parent, reader.root)}/ "
+                                      hint=f"paths are relative to {reader.paths.relative(path.parent)}/ "
                                            "or to the project's top folder")
     return target, None
 
@@ -240,7 +240,7 @@ def _explanations(document: Document, path: Path, reader: Reader) -> tuple[Expla
 
 def _read_importances(file: Path, reader: Reader) -> tuple[list[tuple[str, float]], Problem | None]:
     """Rows of a CSV/TSV with a `feature` and an `importance` column (SHAP summaries, `feature_importances_`)."""
-    shown = relative(file, reader.root)
+    shown = reader.paths.relative(file)
     lines = csv.reader(reader.text(file, HISTORY_LIMIT).splitlines(),
                        delimiter="\t" if file.suffix.lower() == ".tsv" else ",")
     try:
@@ -279,7 +279,7 @@ def _notes(document: Document, path: Path, reader: Reader) -> tuple[str, list[Pr
     if outside:
         return "", [outside]
     text = reader.text_if_file(notes_file) or ""
-    shown = relative(notes_file, reader.root)
+    shown = reader.paths.relative(notes_file)
     return text, [Problem(shown, line, column, "warning", message, hint)
                   for line, column, message, hint in dangling_links(text, path.parent, reader)]
 
@@ -301,7 +301,7 @@ def dangling_links(text: str, folder: Path, reader: Reader) -> list[tuple[int, i
             line = text.count("\n", 0, match.start("target")) + 1
             column = match.start("target") - (text.rfind("\n", 0, match.start("target")) + 1) + 1
             found.append((line, column, f"the link to `{excerpt(target, quoted=False)}` leads nowhere: "
-                          f"there is no {relative(file, reader.root)}",
+                          f"there is no {reader.paths.relative(file)}",
                           "fix the path (relative to the record's folder) or add the file"))
     return found
 
@@ -316,7 +316,7 @@ def _outside(document: Document, file: Path, reader: Reader, *key: str) -> Probl
 
 def _read_series(file: Path, reader: Reader, prefix: str) -> tuple[dict[str, Series], Problem | None]:
     """Columns of a CSV/TSV with a `step` column; DVCLive's per-metric TSVs read as is."""
-    shown = relative(file, reader.root)
+    shown = reader.paths.relative(file)
     text = reader.text(file, HISTORY_LIMIT)
     delimiter = "\t" if file.suffix.lower() == ".tsv" else ","
     lines = csv.reader(text.splitlines(), delimiter=delimiter)

@@ -12,7 +12,7 @@ from typing import Any, Callable
 import yaml
 
 from mlreport.config import Invalid, Kpi, kpis
-from mlreport.problems import Problem, relative
+from mlreport.problems import Problem
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, heading_title, holds,
                                      inside_record_folder, placeholder_problems, raw_references)
 from mlreport.records.source import Document, Reader, split_front_matter
@@ -89,7 +89,7 @@ def model_id(path: Path) -> str:
 
 def load_model_card(path: Path, reader: Reader) -> tuple[ModelCard | None, list[Problem]]:
     """Read and check one model card."""
-    shown = relative(path, reader.root)
+    shown = reader.paths.relative(path)
     document, body, body_line = split_front_matter(reader.text(path), shown)
     if document is None:
         return None, [Problem(shown, 1, 1, "error", "model card has no front matter",
