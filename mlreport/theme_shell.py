@@ -6,10 +6,11 @@ for all of them but for a few per-page values. A shell is the theme's own `main.
 for a stand-in page whose values are unique tokens: its title, content and edit link carry a probe
 of `<`, `&`, quotes, so each place a value lands shows how the theme wrote it there (as it is,
 escaped, tags stripped, URL-quoted); its file name is a token too, filled in with the page's own.
-The parts of the page the theme draws from the page's structure, its article
-(`partials/content.html`) and table of contents (`partials/toc.html`), are cut out of the shell and
-rendered per page through the theme's own partials, with the variables the shell gave them. Filling
-a shell is string assembly.
+The article (`partials/content.html`) is part of the shell like the rest: what it writes of the page
+is its content, title and edit link, filled in as values. The part the theme draws from the page's
+structure, its table of contents (`partials/toc.html`), is cut out of the shell and rendered through
+the theme's own partial, once per outline, with the variables the shell gave it. Filling a shell is
+string assembly.
 
 A shell is trusted only once proved: the first few pages of each shell are rendered both ways, and
 the full render is what gets written. Any difference (a theme override in `custom_dir`, another
@@ -39,8 +40,10 @@ log = logging.getLogger("mkdocs.plugins.mlreport")
 TEMPLATE = "mlreport/theme-shell.html"
 """The template record pages name in their meta: it hands the page to `ThemeShells.render`."""
 MAIN = "main.html"
-PARTIALS = ("partials/content.html", "partials/toc.html")
-"""The theme's partials that depend on a page's structure: rendered per page, not kept in the shell."""
+PARTIALS = ("partials/toc.html",)
+"""The theme's partials that depend on a page's structure: rendered per page, not kept in the shell. The article
+(`partials/content.html`) is not one: it writes the page's values, which the shell fills in, and rendering it per
+page cost more than the rest of the fill."""
 THEME = "mlreport-theme/"
 """Where the theme's own partials stay reachable under the wrappers that stand in their names."""
 SAMPLES = 3

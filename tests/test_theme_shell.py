@@ -130,6 +130,30 @@ def test_a_theme_override_the_shell_cannot_reproduce_falls_back(repo: GitRepo, t
     assert_same_sites(on, off)
 
 
+CONTENT_OVERRIDES = {
+    "content-measured": ("<article>{{ page.content | wordcount }} words{{ page.content }}</article>",
+                         "a shared shell did not give the theme's own page"),
+    "toc-drawn-in-the-article": ("{% for item in page.toc %}<b>{{ item.title }}</b>{% endfor %}{{ page.content }}",
+                                 "the theme writes a page value in a way a shared shell cannot fill in"),
+}
+
+
+@pytest.mark.parametrize("override", sorted(CONTENT_OVERRIDES))
+def test_an_article_partial_the_shell_cannot_reproduce_falls_back(repo: GitRepo, tmp_path: Path,
+                                                                 override: str) -> None:
+    # The article is filled in like the rest of the shell: an article that writes more of the page than its
+    # values, as they are, sends the folder back to full renders.
+    content, says = CONTENT_OVERRIDES[override]
+    team(repo, lambda config: config.replace("  name: material\n", "  name: material\n  custom_dir: overrides\n"))
+    repo.write("overrides/partials/content.html", content)
+    with plugin_log() as lines:
+        plugin, on, off = build_both_ways(repo, tmp_path)
+    assert plugin.shells is not None
+    assert all(plugin.shells.folders[folder].full for folder in RECORD_FOLDERS)
+    assert f"mlreport: {says} for the pages in experiments/; each is rendered in full" in lines
+    assert_same_sites(on, off)
+
+
 def test_an_overridden_partial_is_rendered_per_page(repo: GitRepo, tmp_path: Path) -> None:
     team(repo, lambda config: config.replace("  name: material\n", "  name: material\n  custom_dir: overrides\n"))
     repo.write("overrides/partials/toc.html", "<nav class='ours'>{{ page.title }}: {{ page.toc | list | length }} "

@@ -364,8 +364,9 @@ def plain(value: Any) -> str:
 
 
 def _page_environment(options: Options) -> jinja2.Environment:
-    # Every `{{ value }}` that is not already Markup is escaped for Markdown and HTML at once.
-    env = environment(options, finalize=safe.text)
+    # Every `{{ value }}` that is not already Markup is escaped for Markdown and HTML at once. Templates are
+    # not checked for changes on every page: each build makes its own environment, `mlreport serve` too.
+    env = environment(options, finalize=safe.text, auto_reload=False)
     env.filters.update(number=_metric_number, delta=_metric_delta, badge=badge, text=safe.text, href=safe.href,
                        json_script=safe.json_for_script, page_title=safe.page_title,
                        markdown=safe.RecordMarkdown(), plain=plain, summary=summary,
