@@ -71,7 +71,7 @@ def write(site: Site) -> None:
                                          compare=site.url(COMPARE_PAGE), query=QUERY_DATA))
     latest = newest_first(site.catalog.experiments.values())[:FALLBACK_ROWS]
     fallback = site.render("experiments_fallback.md.j2", EXPERIMENTS_INDEX, latest=latest)
-    site.add_page(EXPERIMENTS_INDEX, "experiments.md.j2", table=table_block(INDEX_DATA, fallback, "experiments"),
+    site.add_page(EXPERIMENTS_INDEX, "experiments.md.j2", table=table_block(INDEX_DATA, fallback, "experiments", site.url(EXPERIMENTS_INDEX)),
                   statuses=counted(e.status for e in site.catalog.experiments.values()))
 
 

@@ -76,7 +76,8 @@ def write(site: Site) -> None:
         urls = {e.experiment.id: site.url(record_page("experiment", e.experiment.id)) for e in view.board.entries}
         parcoords = charts.parallel_coordinates(view.board, urls)
         site.add_page(view.page, "leaderboard.md.j2", view=view,
-                      table=table_block(view.data_file, fallback, view.board.definition.title),
+                      table=table_block(view.data_file, fallback, view.board.definition.title,
+                                        site.url(view.page)),
                       progress=charts.add_chart(site, view.page, "progress", charts.best_so_far(view.board, urls)),
                       parcoords=charts.add_chart(site, view.page, "parameters", parcoords, "mlr-parcoords",
                                                  on_request=len(view.board.entries) > charts.PARCOORDS_DRAWN_RUNS)

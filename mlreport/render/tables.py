@@ -16,6 +16,7 @@ from typing import Any
 from markupsafe import Markup
 
 from mlreport.render import safe
+from mlreport.render.site import relative_path
 
 PAGE_SIZE = 50
 
@@ -58,10 +59,17 @@ def table_data(columns: list[Column], rows: list[dict[str, Any]], *, sort: tuple
     return data
 
 
-def table_block(data_file: str, fallback: str, label: str) -> Markup:
+def table_block(data_file: str, fallback: str, label: str, page_url: str = "") -> Markup:
     """A table container that the script fills from `data_file` (site-relative).
 
     `fallback` is Markdown shown without JavaScript and indexed by search; the script replaces it.
+    Given the page's own URL (site-relative, as `Site.url` writes it), the block also asks the browser
+    to preload the data file while it is still parsing the page and running the theme's scripts, so
+    the rows are there when the script starts on them (the script's `fetch` then reuses the preload).
     """
+    preload = ""
+    if page_url:
+        href = relative_path(data_file, page_url.rsplit("/", 1)[0])
+        preload = f'<link rel="preload" href="{safe.text(href)}" as="fetch" crossorigin="anonymous">\n'
     return Markup(f'<div class="mlr-table" data-mlr-table="{safe.text(data_file)}" '
-                  f'aria-label="{safe.text(label)}" markdown="1">\n\n{fallback}\n\n</div>')
+                  f'aria-label="{safe.text(label)}" markdown="1">\n{preload}\n{fallback}\n\n</div>')

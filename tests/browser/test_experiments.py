@@ -130,3 +130,20 @@ def test_the_index_keeps_its_filter_and_sort_in_the_address_and_downloads_what_i
     titles = {demo.catalog.experiments[i].title for i in expected}
     assert {line["Experiment"] for line in lines} == titles
     tab.assert_clean()
+
+
+def test_the_index_fetches_its_rows_once_from_the_preload_the_page_asks_for(demo: BuiltSite, tabs) -> None:
+    data = demo.base + "assets/mlreport/data/experiments.json"
+    tab = tabs(demo)
+    page = tab.goto(demo.url("experiments/index.md"))
+    # The page asks for the rows while it is parsed (render/tables.py), and the table is drawn from that answer.
+    served = page.evaluate("""async () => {
+      const html = await (await fetch(location.href)).text();
+      const doc = new DOMParser().parseFromString(html, 'text/html');
+      return [...doc.querySelectorAll('[data-mlr-table] link[rel=preload]')]
+        .map(link => [new URL(link.getAttribute('href'), location.href).href, link.getAttribute('as')]);
+    }""")
+    assert served == [[data, "fetch"]]
+    assert tab.requests.count(data) == 1, tab.requests
+    assert len(row_ids(page)) == min(len(demo.catalog.experiments), PAGE_SIZE)
+    tab.assert_clean()
