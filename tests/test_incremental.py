@@ -68,7 +68,8 @@ def test_a_warm_build_takes_every_record_page_from_the_last_site(repo: GitRepo, 
 
 CHANGES: dict[str, Callable[[GitRepo], None]] = {
     "an experiment edited": lambda repo: edit(repo, "experiments/houses/gbm.yaml", "title: ", "title: Tuned "),
-    "an experiment's metric edited": lambda repo: edit(repo, "experiments/digits/base.yaml", "accuracy: 0.8", "accuracy: 0.85"),
+    "an experiment's metric edited": lambda repo: edit(repo, "experiments/digits/base.yaml", "accuracy: 0.8",
+                                                       "accuracy: 0.85"),
     "a decision edited": lambda repo: edit(repo, "decisions/0001-use-the-wider-cnn.md", "# Use", "# Adopt"),
     "a model card edited": lambda repo: edit(repo, "models/digits-cnn.md", "status: production", "status: candidate"),
     "a record deleted": lambda repo: (repo.path / "experiments/houses/gbm.yaml").unlink(),

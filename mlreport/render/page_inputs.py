@@ -4,11 +4,12 @@ A record page rendered straight to HTML is a function of its template's context 
 records it links to, its history, its placements, the charts it names), of what every such page
 reads of the whole site (the options, the page kinds, metric places, decision statuses, the
 history's links and warnings) and of the code and templates that render it. `PageInputs` turns
-those into a key: the site-wide part once per build, the context per page, as plain data. A record
-stands in the key as a digest of its whole value, computed once per build; a leaderboard as what a
-page shows of it through a placement, its definition and length, so that editing one run does not
-change the key of every page ranked on the same board. A value of a type the key cannot describe
-makes the page unkeyed: it is rendered, never reused.
+those into a key: the site-wide part once per build, the context per page, written by value
+(pickled without its memo, so equal values give equal bytes). A record stands in the key as a
+digest of its whole value, computed once per build; a leaderboard as what a page shows of it
+through a placement, its definition and length, so that editing one run does not change the key
+of every page ranked on the same board. A value that cannot be written makes the page unkeyed: it
+is rendered, never reused.
 
 The key speaks for mlreport's own page templates alone: a repo whose templates folder overrides
 page templates gets no keys (`keyed` is False), since its templates may read anything of the site.
@@ -16,13 +17,14 @@ page templates gets no keys (`keyed` is False), since its templates may read any
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import hashlib
+import io
 import json
+import pickle
+import types
+from functools import partial
 from importlib.metadata import version
-from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from mlreport.cache_dir import code_stamp
 from mlreport.leaderboards import RankedBoard
@@ -33,10 +35,6 @@ LIBRARIES = ("jinja2", "markupsafe", "markdown")
 """What renders a record page besides mlreport: its templates' engine, its escaping, its notes' Markdown."""
 
 
-class Unkeyable(Exception):
-    """A value the key cannot describe as plain data."""
-
-
 class PageInputs:
     """Keys of the record pages of one build."""
 
@@ -45,8 +43,8 @@ class PageInputs:
         """False when pages are never reused (the repo's own page templates)."""
         self._memo: dict[int, tuple[Any, Any]] = {}
         """id → (the object, kept alive so its id is not reused; its plain form) for records and boards."""
-        self.site = _digest(self._plain([code_stamp(), [version(name) for name in LIBRARIES],
-                                         templates_digest(), site_inputs]))
+        self.site = _digest(repr([code_stamp(), [version(name) for name in LIBRARIES], templates_digest(),
+                                  site_inputs]))
 
     @classmethod
     def of(cls, site: Any) -> PageInputs:
@@ -54,7 +52,7 @@ class PageInputs:
         catalog, history, options = site.catalog, site.history, site.options
         own = user_templates(options)
         keyed = own is None or not any((own / "pages").glob("*"))
-        parts = [repr(options), site.home, [kind.name for kind in site.kinds], sorted(site.catalog.metric_places.items()),
+        parts = [repr(options), site.home, [kind.name for kind in site.kinds], sorted(catalog.metric_places.items()),
                  {key: list(value) for key, value in sorted(catalog.successors.items())}, sorted(catalog.decisions),
                  [history.available, history.shallow, history.warning, history.repo_url, sorted(history.unlinked)]]
         return cls(parts, keyed)
@@ -63,43 +61,53 @@ class PageInputs:
         """The digest of one page's inputs besides the site-wide ones; None when the page cannot be keyed."""
         if not self.keyed:
             return None
+        out = io.BytesIO()
+        pickler = _Pickler(out, self)
         try:
-            return _digest([self.site, self._plain(parts)])
-        except Unkeyable:
+            pickler.dump(parts)
+        except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
             return None
+        return hashlib.blake2b(self.site.encode() + out.getbuffer(), digest_size=16).hexdigest()
 
-    def _plain(self, value: Any) -> Any:
-        """A value as JSON data that tells apart every two values a template could show differently."""
-        if value is None or isinstance(value, (bool, str)):
-            return value
-        if isinstance(value, (int, float)):
-            return [type(value).__name__, repr(value)]  # 1 and 1.0 and True show differently
+    def stand_in(self, value: Any) -> Any:
+        """What stands for a value in a key instead of the value itself, or None for the value as it is."""
         if isinstance(value, Record):
-            return self._shared(value, lambda: ["record", type(value).__name__, _digest(repr(value))])
+            return self._shared(value, lambda: ("record", type(value).__name__, _digest(repr(value))))
         if isinstance(value, RankedBoard):
             # A page sees a board through a placement: its title and how many runs it ranks.
-            return self._shared(value, lambda: ["board", repr(value.definition), len(value.entries)])
-        if isinstance(value, (dt.date, dt.datetime, Path)):
-            return [type(value).__name__, str(value)]
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return [type(value).__qualname__,
-                    [[f.name, self._plain(getattr(value, f.name))] for f in dataclasses.fields(value) if f.repr]]
-        if isinstance(value, dict):
-            return ["dict", [[self._plain(k), self._plain(v)] for k, v in value.items()]]
-        if isinstance(value, (list, tuple)):
-            return [self._plain(item) for item in value]
-        if isinstance(value, (set, frozenset)):
-            return ["set", sorted(json.dumps(self._plain(item)) for item in value)]
-        if callable(value) and hasattr(value, "__qualname__"):
+            return self._shared(value, lambda: ("board", repr(value.definition), len(value.entries)))
+        if isinstance(value, (types.FunctionType, types.MethodType, types.BuiltinFunctionType, partial)):
             # Helpers handed to templates (a decision's link resolver): what they read is in the site's inputs.
-            return ["function", getattr(value, "__module__", ""), value.__qualname__]
-        raise Unkeyable(type(value).__name__)
+            function = value.func if isinstance(value, partial) else value
+            return ("function", getattr(function, "__module__", ""), function.__qualname__)
+        return None
 
-    def _shared(self, value: Any, plain: Any) -> Any:
+    def _shared(self, value: Any, stand_in: Callable[[], Any]) -> Any:
         found = self._memo.get(id(value))
         if found is None:
-            found = self._memo[id(value)] = (value, plain())
+            found = self._memo[id(value)] = (value, stand_in())
         return found[1]
+
+
+class _Pickler(pickle.Pickler):
+    """Writes a page's inputs as bytes: by value, with records, boards and functions by their stand-ins."""
+
+    def __init__(self, out: io.BytesIO, inputs: PageInputs) -> None:
+        super().__init__(out, protocol=5)
+        self.fast = True  # no memo: equal values write equal bytes, however the objects happen to be shared
+        self.inputs = inputs
+
+    def reducer_override(self, obj: Any) -> Any:
+        # Called for every object but the plain ones (numbers, text, lists, tuples, dicts, sets), which pickle
+        # writes by value anyway. A set is written in its own order, which for text varies from run to run: a
+        # page whose context held one would be rendered on every build, never reused wrongly.
+        stand_in = None if obj is _stood_in else self.inputs.stand_in(obj)
+        return NotImplemented if stand_in is None else (_stood_in, (stand_in,))
+
+
+def _stood_in(stand_in: Any) -> Any:
+    """What a key's pickle would load for a stand-in (keys are never loaded)."""
+    return stand_in
 
 
 def templates_digest() -> str:
