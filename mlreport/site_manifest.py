@@ -96,10 +96,16 @@ def frame_key(*parts: Any) -> str:
 
 def link_into(old: Path, new: Path) -> None:
     """Put the last site's file `old` at `new` in the site being built: a hard link, else a copy."""
-    new.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(old, new)
+        return
+    except FileNotFoundError:  # its folder is not made yet (each record page has one of its own)
+        new.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
+        pass
+    try:
+        os.link(old, new)
+    except OSError:  # another file system, or one without hard links
         new.write_bytes(old.read_bytes())
 
 
