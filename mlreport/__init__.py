@@ -19,7 +19,9 @@ The pipeline, and the module that owns each step:
     engines and commands, over the core:
         plugin.py   the MkDocs plugin: hands generate_site's output to MkDocs, and converts each
                     generated page's Markdown once (page_cache.py keeps the HTML by its inputs' hash);
-                    theme_shell.py renders the theme once per folder of record pages, filled per page
+                    theme_shell.py renders the theme once per folder of record pages, filled per page;
+                    site_manifest.py keeps what each record page was built from, so the next build takes
+                    the unchanged ones from the last site (their inputs' digest: render/page_inputs.py)
         build.py    `mlreport build` / `serve`: MkDocs run safely (build beside, swap on success)
         cli.py      the click commands, thin
     beside the pipeline: project.py (where the project is), site_folder.py (what a site folder may be,

@@ -1,7 +1,8 @@
 """Running MkDocs for `mlreport build` and `serve`: the config, a safe site folder, reproducible dates.
 
 A build goes to a fresh folder beside the target and replaces the target only when it
-succeeded, so a failed build leaves the published site as it was; a target that is not a site
+succeeded, so a failed build leaves the published site as it was (record pages whose inputs did
+not change are linked from the old site into the new one: plugin.py, site_manifest.py); a target that is not a site
 mlreport built is refused before anything is touched (mlreport/site_folder.py). A repo without
 mkdocs.yml builds with a default Material config. The options the CLI read are handed to the
 plugin, so mkdocs.yml is read once by mlreport and once by MkDocs.
@@ -89,11 +90,16 @@ def build_site(options: Options, site_dir: Path | None = None, strict: bool = Fa
         config = site_config(options, strict=strict or None, site_url=site_url or None)
         target = Path(os.path.realpath(site_dir or config.site_dir))
         check_site_folder(target, site_sources(config, options), _choice(options, site_dir))
+        plugin = config.plugins.get("mlreport")
+        if isinstance(plugin, MlreportPlugin):
+            plugin.last_site = target
         with staging_folder(target) as staging:
             config.site_dir = str(staging)
             with _build_errors() as logged:
                 try:
-                    build(config)
+                    # `dirty`: the staging folder is new, so MkDocs writes every file but those the plugin marks
+                    # unmodified, the record pages it took from the last site.
+                    build(config, dirty=True)
                 except MkDocsException as exc:
                     raise _failure(exc, logged) from None
             mark(staging)
@@ -134,12 +140,17 @@ def _failure(exc: MkDocsException, logged: list[str]) -> BuildFailed:
     return BuildFailed("\n".join(logged) or str(exc))
 
 
+_DIRTY_NOTES = ("A 'dirty' build is being performed", "The directory contains stale files")
+
+
 @contextmanager
 def _build_errors() -> Iterator[list[str]]:
     """Keep the errors MkDocs' build logs from being printed; they are collected for BuildFailed."""
     logged: list[str] = []
 
     def collect(record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith(_DIRTY_NOTES):
+            return False  # about the old files a dirty build may leave: a staging folder has none
         if record.levelno < logging.ERROR:
             return True
         logged.append(record.getMessage())

@@ -23,12 +23,13 @@ class GeneratedSite(CheckedRecords):
     site: Generated = field(default_factory=Generated)
 
 
-def generate_site(options: Options, *, home_page: str | None = None) -> GeneratedSite:
+def generate_site(options: Options, *, home_page: str | None = None, defer: bool = False) -> GeneratedSite:
     """The whole site from the repo: records (cached), history (one pass over git) and every page.
 
     Without records errors only: with them, history is not read and nothing is rendered. The home
     page is `index.md`, or `dashboard.md` when the team's docs folder has an `index.md` of its own
-    (unless `home_page` says). Raises RecordError when a template fails.
+    (unless `home_page` says); `defer` leaves record pages to be rendered later (`render.generate`). Raises
+    RecordError when a template fails.
     """
     checked = read_records(options, cached=True)
     result = GeneratedSite(checked.catalog, checked.problems, checked.notes, History(repo_url=options.repo_url))
@@ -38,5 +39,5 @@ def generate_site(options: Options, *, home_page: str | None = None) -> Generate
     result.history = read_history(options, [(r.kind, r.id, r.title, r.path) for r in catalog.records()])
     own_index = (options.root / options.docs_dir / "index.md").is_file()
     result.site = generate(catalog, result.history, options,
-                           home_page=home_page or (DASHBOARD if own_index else "index.md"))
+                           home_page=home_page or (DASHBOARD if own_index else "index.md"), defer=defer)
     return result

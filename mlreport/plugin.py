@@ -17,8 +17,9 @@ from __future__ import annotations
 import copy
 import html
 import logging
+import os
 from dataclasses import replace
-from importlib.metadata import version
+from importlib.metadata import entry_points, version
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +33,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils import get_relative_url, nest_paths
 
+from mlreport.cache_dir import digest
 from mlreport.config import Options, headings, options_from_entry, plugin_entry, read_site_config
 from mlreport.page_cache import ConvertedPage, PageCache, fingerprint
 from mlreport.pipeline import generate_site
@@ -41,6 +43,7 @@ from mlreport.render import DASHBOARD, Generated
 from mlreport.render.html_page import HtmlPage
 from mlreport.render.site import edit_url
 from mlreport.site_folder import Choice, SiteFolderError, Sources, check_site_folder, mark
+from mlreport.site_manifest import BuiltPage, SiteManifest, file_digest, frame_key, link_into, page_key
 from mlreport.theme_shell import ThemeShells
 
 log = logging.getLogger("mkdocs.plugins.mlreport")
@@ -73,6 +76,12 @@ class MlreportPlugin(BasePlugin):
         self._reused: dict[str, ConvertedPage] = {}
         self.shells: ThemeShells | None = None
         """This build's shared theme renders of record pages (theme_shell.py); None when `theme_shell` is off."""
+        self.last_site: Path | None = None
+        """The last build's site, which this build replaces from beside it (`mlreport build`, which runs MkDocs
+        with `dirty`): record pages it holds as this build would write them are taken from it. None renders every
+        page (`mkdocs build` empties its site folder before the pages are known)."""
+        self.built = SiteManifest()
+        """How this build's record pages were built, for the next build (site_manifest.py)."""
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
         """Take the entry as it is: `on_config` checks it the way `mlreport validate` does (every problem,
@@ -108,7 +117,7 @@ class MlreportPlugin(BasePlugin):
         assert self.options is not None
         own_index = files.get_file_from_path("index.md") is not None
         try:
-            result = generate_site(self.options, home_page=DASHBOARD if own_index else "index.md")
+            result = generate_site(self.options, home_page=DASHBOARD if own_index else "index.md", defer=True)
         except RecordError as exc:
             raise RecordsFailed(exc.problems) from None
         for note in result.notes:
@@ -120,6 +129,9 @@ class MlreportPlugin(BasePlugin):
         if result.history.warning:
             log.warning(f"mlreport: {result.history.warning}")
         self.generated = result.site
+        config.extra_css.extend(self.generated.css)
+        config.extra_javascript.extend(self.generated.javascript)
+        config.nav = _navigation(config.nav, self.generated, files, own_index)
         in_nav = {page for _, page in self.generated.nav}
         for path, text in self.generated.pages.items():
             if files.get_file_from_path(path) is not None:
@@ -127,23 +139,52 @@ class MlreportPlugin(BasePlugin):
                 continue
             level = InclusionLevel.INCLUDED if path in in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, path, content=text, inclusion=level))
-        for path, rendered in self.generated.html_pages.items():
-            if files.get_file_from_path(path) is not None:
-                log.warning(f"mlreport: docs/{path} replaces the generated page of the same name")
-                continue
-            file = File.generated(config, path, content=rendered.html, inclusion=InclusionLevel.NOT_IN_NAV)
-            files.append(file)
-            RenderedPage(rendered, file, config).edit_url = self._edit_url(path)
+        self._add_record_pages(files, config)
         for path, data in self.generated.files.items():
             files.append(File.generated(config, path, content=data))
         for path, source in self.generated.assets.items():
             files.append(File.generated(config, path, abs_src_path=str(source)))
-        config.extra_css.extend(self.generated.css)
-        config.extra_javascript.extend(self.generated.javascript)
-        config.nav = _navigation(config.nav, self.generated, files, own_index)
         self.converted = PageCache.open(self.options.root, self.options.cache_dir, _conversion_inputs(config, files))
         self._converting, self._reused = {}, {}
         return files
+
+    def _add_record_pages(self, files: Files, config: MkDocsConfig) -> None:
+        """Add the record pages rendered straight to HTML: those the last site holds as this build would write them
+        are linked into the new site as they are (`ReusedPage`), the others rendered now (`RenderedPage`)."""
+        assert self.options is not None
+        generated = self.generated
+        paths = [path for path in dict.fromkeys([*generated.deferred, *generated.html_pages])
+                 if files.get_file_from_path(path) is None or
+                 log.warning(f"mlreport: docs/{path} replaces the generated page of the same name")]
+        dests = {path: File(path, None, config.site_dir, config.use_directory_urls).dest_uri for path in paths}
+        frame = _frame(config, files, generated) if self.last_site is not None and _reusable_build(config) else None
+        keys = {path: page_key(frame, generated.page_keys[path]) for path in paths
+                if frame is not None and path in generated.page_keys}
+        cache = self.options.root / self.options.cache_dir
+        reused = SiteManifest.read(cache).reusable(self.last_site, keys, dests) if frame is not None else {}
+        try:
+            generated.render_deferred(skip=reused)
+        except RecordError as exc:
+            raise RecordsFailed(exc.problems) from None
+        self.built = SiteManifest(os.path.realpath(self.last_site or config.site_dir))
+        for path in paths:
+            if path in reused:
+                built = reused[path]
+                assert self.last_site is not None
+                file = _ReusedFile.generated(config, path, abs_src_path=str(self.last_site / built.dest),
+                                             inclusion=InclusionLevel.NOT_IN_NAV)
+                link_into(self.last_site / built.dest, Path(file.abs_dest_path))
+                ReusedPage(built, file, config)
+                self.built.pages[path] = built
+            else:
+                file = File.generated(config, path, content=generated.html_pages[path].html,
+                                      inclusion=InclusionLevel.NOT_IN_NAV)
+                RenderedPage(generated.html_pages[path], file, config).edit_url = self._edit_url(path)
+                if path in keys:
+                    self.built.pages[path] = BuiltPage(keys[path], file.dest_uri, "")
+            files.append(file)
+        if reused:
+            log.debug(f"mlreport: {len(reused)} of {len(paths)} record pages taken from the last build")
 
     @event_priority(-100)  # last: the Markdown every other plugin has finished with is what gets converted
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -165,7 +206,9 @@ class MlreportPlugin(BasePlugin):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Fill in a reused conversion; keep a fresh one that logged no warning (a warning must be seen again)."""
         if isinstance(page, RenderedPage):
-            _index_sections(page, config)
+            if _material_search(config) is not None:
+                # Its sections go to the index from the page itself (`on_env`): the search plugin need not parse it.
+                page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
             return html
         source = page.file.src_uri
         reused = self._reused.pop(source, None)
@@ -187,8 +230,10 @@ class MlreportPlugin(BasePlugin):
         return html
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        """Let the record pages of each folder share one render of the theme, filled in per page."""
+        """Give the search index the record pages' sections, in page order (the last build's for reused pages);
+        let the record pages of each folder share one render of the theme, filled in per page."""
         assert self.options is not None
+        _index_record_pages(files, config, self.built)
         self.shells = ThemeShells.install(env, files, set(self.generated.sources)) if self.options.theme_shell else None
         return env
 
@@ -215,9 +260,22 @@ class MlreportPlugin(BasePlugin):
         """Mark the site folder as built by mlreport, so the next build may replace it; drop conversions no
         page used."""
         mark(Path(config.site_dir))
+        self._keep_manifest(Path(config.site_dir))
         self.converted.prune()
         if self.shells is not None:
             log.debug(f"mlreport: record pages filled from a theme shell: {self.shells.summary()}")
+
+    def _keep_manifest(self, site: Path) -> None:
+        """Write down how each record page was built, for the next build to reuse what is unchanged."""
+        assert self.options is not None
+        for path, built in list(self.built.pages.items()):
+            if built.digest:
+                continue
+            try:
+                self.built.pages[path] = replace(built, digest=file_digest(site / built.dest))
+            except OSError:
+                del self.built.pages[path]
+        self.built.write(self.options.root / self.options.cache_dir)
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop listening for conversion warnings: the pages being converted will not finish."""
@@ -259,18 +317,96 @@ class RenderedPage(Page):
         self.links_to_anchors = {}
 
 
-def _index_sections(page: RenderedPage, config: MkDocsConfig) -> None:
-    """Give Material's search index the page's sections as the page made them, and keep the search plugin from
-    parsing the page's HTML for them (`search: exclude` in the page's meta); another search plugin reads the HTML."""
+class ReusedPage(Page):
+    """A record page the last build wrote from the same inputs: its file is linked into the new site as it is, and
+    MkDocs neither reads nor renders it (`mlreport build` runs MkDocs with `dirty`, which skips unmodified files)."""
+
+    def __init__(self, built: BuiltPage, file: File, config: MkDocsConfig) -> None:
+        self.built = built
+        super().__init__(None, file, config)
+        self.present_anchor_ids = set(built.anchors)
+
+
+class _ReusedFile(File):
+    """The file of a `ReusedPage`: never modified, so MkDocs leaves it as the last build wrote it."""
+
+    def is_modified(self) -> bool:
+        return False
+
+
+REUSING_PLUGINS = {"search", "material/search", "mlreport"}
+"""The plugins of a build that may reuse record pages: any other might read or change every page as it is built."""
+
+
+def _reusable_build(config: MkDocsConfig) -> bool:
+    """Whether the build's plugins leave record pages to mlreport (and Material's search, which mlreport feeds)."""
+    search = config.plugins.get("search") or config.plugins.get("material/search")
+    return (set(config.plugins) <= REUSING_PLUGINS and not config.hooks
+            and (search is None or _material_search(config) is not None))
+
+
+def _frame(config: MkDocsConfig, files: Files, generated: Generated) -> str:
+    """The digest of what shapes every record page around its own HTML: the engine, theme and plugins with their
+    versions and settings, the navigation, the team's own pages (their titles are in the navigation)."""
+    skipped = {"site_dir", "config_file_path", "docs_dir", "plugins", "theme", "watch", "dev_addr"}
+    settings = {key: value for key, value in config.items() if key not in skipped}
+    theme = config.theme
+    custom = Path(theme.custom_dir) if theme.custom_dir else None
+    own = [(f.src_uri, digest(f.content_bytes) if f.is_documentation_page() else "")
+           for f in files if not f.generated_by and f.src_dir == config.docs_dir]
+    return frame_key(_distributions(), settings, {name: dict(plugin.config) for name, plugin in config.plugins.items()},
+                     [theme.name, dict(theme), [d for d in theme.dirs if custom is None or d != str(custom)]],
+                     _folder_digest(custom), own, generated.feeds)
+
+
+def _distributions() -> list[tuple[str, str]]:
+    """The engine, the theme and every installed plugin or theme, with their versions."""
+    found = {("mkdocs", version("mkdocs")), ("mlreport", version("mlreport"))}
+    for group in ("mkdocs.plugins", "mkdocs.themes"):
+        for entry in entry_points(group=group):
+            if entry.dist is not None:
+                found.add((entry.dist.name, entry.dist.version))
+    return sorted(found)
+
+
+def _folder_digest(folder: Path | None) -> list[tuple[str, str]]:
+    """Every file of a theme's `custom_dir` with its digest."""
+    if folder is None or not folder.is_dir():
+        return []
+    return [(path.relative_to(folder).as_posix(), digest(path.read_bytes()))
+            for path in sorted(folder.rglob("*")) if path.is_file()]
+
+
+def _material_search(config: MkDocsConfig) -> Any:
+    """The index of Material's search plugin when it is on; None for no search or another search plugin (which
+    reads the pages' HTML)."""
     search = next((plugin for name in ("material/search", "search")
                    if (plugin := config.plugins.get(name)) is not None), None)
     index = getattr(search, "search_index", None)
     if type(search).__module__ != "material.plugins.search.plugin" or index is None or not search.config.enabled:
-        return
-    for section in page.rendered.search:
-        location = f"{page.url}#{section.anchor}" if section.anchor else page.url
-        index.entries.append({"location": location, "title": section.title, "text": section.text})
-    page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+        return None
+    return index
+
+
+def _index_record_pages(files: Files, config: MkDocsConfig, built: SiteManifest) -> None:
+    """Give Material's search index each record page's sections as the page made them (as the last build made them,
+    for a reused page), in page order; another search plugin reads the HTML."""
+    index = _material_search(config)
+    for file in files.documentation_pages():
+        page = file.page
+        if isinstance(page, ReusedPage):
+            entries = page.built.search
+        elif isinstance(page, RenderedPage):
+            entries = [{"location": f"{page.url}#{section.anchor}" if section.anchor else page.url,
+                        "title": section.title, "text": section.text} for section in page.rendered.search]
+            kept = built.pages.get(file.src_uri)
+            if kept is not None:
+                built.pages[file.src_uri] = replace(kept, anchors=list(page.rendered.anchors),
+                                                    search=entries if index is not None else [])
+        else:
+            continue
+        if index is not None:
+            index.entries.extend(dict(entry) for entry in entries)
 
 
 class _Warnings(logging.Handler):

@@ -32,9 +32,12 @@ DASHBOARD = "dashboard.md"
 """Where the dashboard goes when the team's docs have their own `index.md`."""
 
 
-def generate(catalog: Catalog, history: History, options: Options, *, home_page: str = "index.md") -> Generated:
-    """Render every page kind; `home_page` moves the dashboard aside when the team has its own index."""
-    site = Site(catalog, history, options, PAGE_KINDS, home=home_page)
+def generate(catalog: Catalog, history: History, options: Options, *, home_page: str = "index.md",
+             defer: bool = False) -> Generated:
+    """Render every page kind; `home_page` moves the dashboard aside when the team has its own index. With
+    `defer`, record pages rendered straight to HTML wait to be rendered (`Generated.render_deferred`), keyed by
+    their inputs, so an engine can keep those the last build made from the same inputs."""
+    site = Site(catalog, history, options, PAGE_KINDS, home=home_page, defer=defer)
     # The shared scripts first: page kinds may add their own after them.
     assets.add_assets(site.out, catalog.metric_places)
     for kind in PAGE_KINDS:

@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 from mlreport import metrics
 from mlreport.config import Options
 from mlreport.history import History, Provenance
+from mlreport.render.page_inputs import PageInputs
 from mlreport.slugs import slugify
 from mlreport.catalog import Catalog
 from mlreport.problems import Problem, RecordError, relative
@@ -80,6 +81,19 @@ class Generated:
     """Record page → the record's source file, relative to the repo root (for edit links)."""
     feeds: list[tuple[str, str]] = field(default_factory=list)
     """(title, site-relative path) of the Atom feeds every page announces in its head."""
+    page_keys: dict[str, str] = field(default_factory=dict)
+    """Record page rendered straight to HTML → the digest of everything it is made from (render/page_inputs.py);
+    pages that cannot be keyed have none."""
+    deferred: dict[str, Callable[[], HtmlPage]] = field(default_factory=dict)
+    """Record pages not rendered yet (`generate(defer=True)`), in page order: `render_deferred` renders them."""
+
+    def render_deferred(self, skip: Iterable[str] = ()) -> None:
+        """Render the deferred pages into `html_pages`, in page order, but those in `skip` (the engine has their
+        output from the last build). Raises RecordError when a template fails."""
+        left_out = set(skip)
+        for path, render in self.deferred.items():
+            if path not in left_out:
+                self.html_pages[path] = render()
 
 
 @dataclass(frozen=True)
@@ -101,7 +115,7 @@ class Site:
     """The model being rendered, the output being gathered, and the helpers pages share."""
 
     def __init__(self, catalog: Catalog, history: History, options: Options, kinds: Iterable[PageKind],
-                 home: str = "index.md"):
+                 home: str = "index.md", defer: bool = False):
         self.catalog = catalog
         self.history = history
         self.options = options
@@ -114,6 +128,10 @@ class Site:
                                      decisions=DECISIONS_INDEX, models=MODELS_INDEX, kpis=KPIS_INDEX, compare=COMPARE_PAGE,
                                      feed=FEED)
         """The well-known pages, for templates."""
+        self.defer = defer
+        """Whether record pages rendered straight to HTML wait in `out.deferred` (see `Generated.render_deferred`),
+        keyed by their inputs."""
+        self.inputs = PageInputs.of(self) if defer else None
 
     # -- output ---------------------------------------------------------------------------------
 
@@ -131,13 +149,24 @@ class Site:
         if not self.direct_html(kind):
             self.add_page(path, f"{kind}.md.j2", source=source, **context)
             return
-        assert self.options.headings is not None
-        outline = Outline(self.options.headings)
-        content = self.render(f"{kind}.html.j2", path, outline=outline, **context)
-        meta: dict[str, Any] = {"title": html.escape(" ".join(str(title).split()), quote=True)}
-        if hide:
-            meta["hide"] = list(hide)
-        self.out.html_pages[path] = outline.page(content, meta)
+        headings = self.options.headings
+        assert headings is not None
+
+        def render() -> HtmlPage:
+            outline = Outline(headings)
+            content = self.render(f"{kind}.html.j2", path, outline=outline, **context)
+            meta: dict[str, Any] = {"title": html.escape(" ".join(str(title).split()), quote=True)}
+            if hide:
+                meta["hide"] = list(hide)
+            return outline.page(content, meta)
+
+        if self.inputs is not None:
+            key = self.inputs.key(kind, path, source, title, hide, context)
+            if key is not None:
+                self.out.page_keys[path] = key
+            self.out.deferred[path] = render
+        else:
+            self.out.html_pages[path] = render()
         self.out.sources[path] = source.path
 
     def direct_html(self, kind: str) -> bool:

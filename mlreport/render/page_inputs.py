@@ -1,0 +1,122 @@
+"""The inputs of a record page as one digest: a page whose digest is the last build's has the last build's HTML.
+
+A record page rendered straight to HTML is a function of its template's context (its record, the
+records it links to, its history, its placements, the charts it names), of what every such page
+reads of the whole site (the options, the page kinds, metric places, decision statuses, the
+history's links and warnings) and of the code and templates that render it. `PageInputs` turns
+those into a key: the site-wide part once per build, the context per page, written by value
+(pickled without its memo, so equal values give equal bytes). A record stands in the key as a
+digest of its whole value, computed once per build; a leaderboard as what a page shows of it
+through a placement, its definition and length, so that editing one run does not change the key
+of every page ranked on the same board. A value that cannot be written makes the page unkeyed: it
+is rendered, never reused.
+
+The key speaks for mlreport's own page templates alone: a repo whose templates folder overrides
+page templates gets no keys (`keyed` is False), since its templates may read anything of the site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import pickle
+import types
+from functools import partial
+from importlib.metadata import version
+from typing import Any, Callable
+
+from mlreport.cache_dir import code_stamp
+from mlreport.leaderboards import RankedBoard
+from mlreport.records import Record
+from mlreport.templates import packaged_templates, user_templates
+
+LIBRARIES = ("jinja2", "markupsafe", "markdown")
+"""What renders a record page besides mlreport: its templates' engine, its escaping, its notes' Markdown."""
+
+
+class PageInputs:
+    """Keys of the record pages of one build."""
+
+    def __init__(self, site_inputs: Any, keyed: bool = True) -> None:
+        self.keyed = keyed
+        """False when pages are never reused (the repo's own page templates)."""
+        self._memo: dict[int, tuple[Any, Any]] = {}
+        """id → (the object, kept alive so its id is not reused; its plain form) for records and boards."""
+        self.site = _digest(repr([code_stamp(), [version(name) for name in LIBRARIES], templates_digest(),
+                                  site_inputs]))
+
+    @classmethod
+    def of(cls, site: Any) -> PageInputs:
+        """The keys of a site being rendered (`render.site.Site`): what its record pages all read."""
+        catalog, history, options = site.catalog, site.history, site.options
+        own = user_templates(options)
+        keyed = own is None or not any((own / "pages").glob("*"))
+        parts = [repr(options), site.home, [kind.name for kind in site.kinds], sorted(catalog.metric_places.items()),
+                 {key: list(value) for key, value in sorted(catalog.successors.items())}, sorted(catalog.decisions),
+                 [history.available, history.shallow, history.warning, history.repo_url, sorted(history.unlinked)]]
+        return cls(parts, keyed)
+
+    def key(self, *parts: Any) -> str | None:
+        """The digest of one page's inputs besides the site-wide ones; None when the page cannot be keyed."""
+        if not self.keyed:
+            return None
+        out = io.BytesIO()
+        pickler = _Pickler(out, self)
+        try:
+            pickler.dump(parts)
+        except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+            return None
+        return hashlib.blake2b(self.site.encode() + out.getbuffer(), digest_size=16).hexdigest()
+
+    def stand_in(self, value: Any) -> Any:
+        """What stands for a value in a key instead of the value itself, or None for the value as it is."""
+        if isinstance(value, Record):
+            return self._shared(value, lambda: ("record", type(value).__name__, _digest(repr(value))))
+        if isinstance(value, RankedBoard):
+            # A page sees a board through a placement: its title and how many runs it ranks.
+            return self._shared(value, lambda: ("board", repr(value.definition), len(value.entries)))
+        if isinstance(value, (types.FunctionType, types.MethodType, types.BuiltinFunctionType, partial)):
+            # Helpers handed to templates (a decision's link resolver): what they read is in the site's inputs.
+            function = value.func if isinstance(value, partial) else value
+            return ("function", getattr(function, "__module__", ""), function.__qualname__)
+        return None
+
+    def _shared(self, value: Any, stand_in: Callable[[], Any]) -> Any:
+        found = self._memo.get(id(value))
+        if found is None:
+            found = self._memo[id(value)] = (value, stand_in())
+        return found[1]
+
+
+class _Pickler(pickle.Pickler):
+    """Writes a page's inputs as bytes: by value, with records, boards and functions by their stand-ins."""
+
+    def __init__(self, out: io.BytesIO, inputs: PageInputs) -> None:
+        super().__init__(out, protocol=5)
+        self.fast = True  # no memo: equal values write equal bytes, however the objects happen to be shared
+        self.inputs = inputs
+
+    def reducer_override(self, obj: Any) -> Any:
+        # Called for every object but the plain ones (numbers, text, lists, tuples, dicts, sets), which pickle
+        # writes by value anyway. A set is written in its own order, which for text varies from run to run: a
+        # page whose context held one would be rendered on every build, never reused wrongly.
+        stand_in = None if obj is _stood_in else self.inputs.stand_in(obj)
+        return NotImplemented if stand_in is None else (_stood_in, (stand_in,))
+
+
+def _stood_in(stand_in: Any) -> Any:
+    """What a key's pickle would load for a stand-in (keys are never loaded)."""
+    return stand_in
+
+
+def templates_digest() -> str:
+    """A digest of mlreport's own page templates (the code stamp covers its Python only)."""
+    folder = packaged_templates() / "pages"
+    return _digest([[path.name, hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()]
+                    for path in sorted(folder.glob("*.j2"))])
+
+
+def _digest(data: Any) -> str:
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()

@@ -1,0 +1,147 @@
+"""Incremental builds: record pages whose inputs did not change come from the last site, and the site is the same,
+byte for byte, as a full build of the same repo."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from sitekit import team_repo
+from test_plugin import mkdocs_build
+
+from repos import GitRepo
+from mlreport.templates import packaged_templates
+
+RECORD_PAGES = 8
+"""The team repo's record pages: six experiments, a decision, a model card."""
+TAKEN = re.compile(r"(\d+) of (\d+) record pages taken from the last build")
+
+
+@pytest.fixture
+def build(cli, repo: GitRepo, caplog: pytest.LogCaptureFixture) -> Callable[[Path], int]:
+    """`mlreport build` of the repo into a folder; how many record pages came from the last build."""
+
+    def run(site: Path) -> int:
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG, logger="mkdocs.plugins.mlreport"):
+            result = cli("build", "--root", repo.path, "--site-dir", site)
+        assert result.exit_code == 0, result.output
+        taken = [TAKEN.search(record.getMessage()) for record in caplog.records]
+        return next((int(found.group(1)) for found in taken if found), 0)
+
+    return run
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def full_build(build: Callable[[Path], int], tmp_path: Path) -> dict[str, bytes]:
+    """A build that renders every page: into a new folder, so there is no last site to take pages from."""
+    folder = tmp_path / "full"
+    shutil.rmtree(folder, ignore_errors=True)
+    assert build(folder) == 0
+    return files_of(folder)
+
+
+def edit(repo: GitRepo, path: str, old: str, new: str) -> None:
+    file = repo.path / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_warm_build_takes_every_record_page_from_the_last_site(repo: GitRepo, build, tmp_path: Path) -> None:
+    team_repo(repo)
+    site = tmp_path / "site"
+    assert build(site) == 0
+    cold = files_of(site)
+
+    assert build(site) == RECORD_PAGES
+    assert files_of(site) == cold
+    assert files_of(site) == full_build(build, tmp_path)
+
+
+CHANGES: dict[str, Callable[[GitRepo], None]] = {
+    "an experiment edited": lambda repo: edit(repo, "experiments/houses/gbm.yaml", "title: ", "title: Tuned "),
+    "an experiment's metric edited": lambda repo: edit(repo, "experiments/digits/base.yaml", "accuracy: 0.8",
+                                                       "accuracy: 0.85"),
+    "a decision edited": lambda repo: edit(repo, "decisions/0001-use-the-wider-cnn.md", "# Use", "# Adopt"),
+    "a model card edited": lambda repo: edit(repo, "models/digits-cnn.md", "status: production", "status: candidate"),
+    "a record deleted": lambda repo: (repo.path / "experiments/houses/gbm.yaml").unlink(),
+    "a record added": lambda repo: repo.write("experiments/houses/lasso.yaml", """
+        title: Lasso on house prices
+        date: 2026-02-22
+        task: regression
+        dataset: houses
+        baseline: ridge
+        metrics: {test: {rmse: 3.1}}
+        """),
+    "a commit that changes provenance": lambda repo: (
+        edit(repo, "experiments/houses/ridge.yaml", "title: ", "title: Plain "),
+        repo.commit("Rename the ridge run (#7)", author="Bo Chen <bo@example.com>", date="2026-03-08T09:00:00+00:00")),
+    "an option changed": lambda repo: edit(repo, "mkdocs.yml", "  - mlreport:\n",
+                                           "  - mlreport:\n      metric_goals: {test.rmse: max}\n"),
+    "the site name changed": lambda repo: edit(repo, "mkdocs.yml", "site_name: Digits team", "site_name: Digits"),
+    "a page template of the repo's own": lambda repo: repo.write(
+        "templates/pages/experiment.html.j2",
+        (packaged_templates() / "pages/experiment.html.j2").read_text(encoding="utf-8") + "<p>Reviewed.</p>\n"),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
+def test_an_incremental_build_is_the_full_build_byte_for_byte(change: str, repo: GitRepo, build,
+                                                             tmp_path: Path) -> None:
+    team_repo(repo)
+    site = tmp_path / "site"
+    build(site)
+    CHANGES[change](repo)
+
+    taken = build(site)
+
+    assert files_of(site) == full_build(build, tmp_path)
+    assert taken < RECORD_PAGES
+    if change in ("an experiment edited", "a decision edited", "a record added", "a commit that changes provenance"):
+        assert taken > 0  # the change reaches a few pages, not every one
+    if change in ("an option changed", "the site name changed", "a page template of the repo's own"):
+        assert taken == 0
+
+
+def test_a_page_edited_in_the_last_site_is_rendered_again(repo: GitRepo, build, tmp_path: Path) -> None:
+    team_repo(repo)
+    site = tmp_path / "site"
+    build(site)
+    page = site / "experiments/wide/index.html"
+    page.write_bytes(page.read_bytes().replace(b"Wider CNN", b"Planted text"))
+    (site / "experiments/gbm/index.html").unlink()
+
+    assert build(site) == RECORD_PAGES - 2
+    assert b"Planted text" not in page.read_bytes()
+    assert files_of(site) == full_build(build, tmp_path)
+
+
+def test_a_manifest_for_another_site_folder_reuses_nothing(repo: GitRepo, build, tmp_path: Path) -> None:
+    team_repo(repo)
+    build(tmp_path / "one")
+    build(tmp_path / "two")
+    assert build(tmp_path / "one") == 0  # the manifest speaks of "two" now
+    assert build(tmp_path / "one") == RECORD_PAGES
+
+
+def test_mkdocs_build_after_an_incremental_build_writes_the_same_site(repo: GitRepo, build, tmp_path: Path) -> None:
+    team_repo(repo)
+    (repo.path / "docs").mkdir()
+    site = tmp_path / "site"
+    build(site)
+    assert build(site) == RECORD_PAGES
+    result = mkdocs_build(repo.path, tmp_path / "mkdocs")
+    assert result.exit_code == 0, result.output
+    mkdocs_site = files_of(tmp_path / "mkdocs")
+    ours = files_of(site)
+    record_pages = [path for path in ours if path.startswith(("experiments/", "decisions/", "models/", "search/"))]
+    assert "experiments/wide/index.html" in record_pages
+    assert {path: mkdocs_site[path] for path in record_pages} == {path: ours[path] for path in record_pages}
