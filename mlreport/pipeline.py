@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from mlreport.config import Options
 from mlreport.history import History, read_history
+from mlreport.records import RecordCache
 from mlreport.render import DASHBOARD, Generated, generate
 from mlreport.validate import CheckedRecords, read_records
 
@@ -23,14 +24,14 @@ class GeneratedSite(CheckedRecords):
     site: Generated = field(default_factory=Generated)
 
 
-def generate_site(options: Options, *, home_page: str | None = None) -> GeneratedSite:
+def generate_site(options: Options, *, home_page: str | None = None, cache: RecordCache | None = None) -> GeneratedSite:
     """The whole site from the repo: records (cached), history (one pass over git) and every page.
 
     Without records errors only: with them, history is not read and nothing is rendered. The home
     page is `index.md`, or `dashboard.md` when the team's docs folder has an `index.md` of its own
-    (unless `home_page` says). Raises RecordError when a template fails.
+    (unless `home_page` says); records load through `cache` when given. Raises RecordError when a template fails.
     """
-    checked = read_records(options, cached=True)
+    checked = read_records(options, cached=True, cache=cache)
     result = GeneratedSite(checked.catalog, checked.problems, checked.notes, History(repo_url=options.repo_url))
     if checked.failed:
         return result

@@ -34,8 +34,9 @@ from mkdocs.utils import get_relative_url, nest_paths
 
 from mlreport.config import Options, headings, options_from_entry, plugin_entry, read_site_config
 from mlreport.page_cache import ConvertedPage, PageCache, fingerprint
-from mlreport.pipeline import generate_site
+from mlreport.pipeline import GeneratedSite, generate_site
 from mlreport.problems import Problem, RecordError, format_problems
+from mlreport.records import RecordCache
 from mlreport.records.kinds import KINDS
 from mlreport.render import DASHBOARD, Generated
 from mlreport.render.html_page import HtmlPage
@@ -73,6 +74,10 @@ class MlreportPlugin(BasePlugin):
         self._reused: dict[str, ConvertedPage] = {}
         self.shells: ThemeShells | None = None
         """This build's shared theme renders of record pages (theme_shell.py); None when `theme_shell` is off."""
+        self.record_cache: RecordCache | None = None
+        """The record cache to load through (`mlreport serve` keeps one in memory); None opens the cache folder's."""
+        self.result: GeneratedSite | None = None
+        """What this build generated the site from: the catalog and the history, besides the pages."""
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
         """Take the entry as it is: `on_config` checks it the way `mlreport validate` does (every problem,
@@ -108,7 +113,8 @@ class MlreportPlugin(BasePlugin):
         assert self.options is not None
         own_index = files.get_file_from_path("index.md") is not None
         try:
-            result = generate_site(self.options, home_page=DASHBOARD if own_index else "index.md")
+            result = generate_site(self.options, home_page=DASHBOARD if own_index else "index.md",
+                                   cache=self.record_cache)
         except RecordError as exc:
             raise RecordsFailed(exc.problems) from None
         for note in result.notes:
@@ -119,7 +125,7 @@ class MlreportPlugin(BasePlugin):
             (log.info if problem.severity == "note" else log.warning)(problem.format_text())
         if result.history.warning:
             log.warning(f"mlreport: {result.history.warning}")
-        self.generated = result.site
+        self.generated, self.result = result.site, result
         in_nav = {page for _, page in self.generated.nav}
         for path, text in self.generated.pages.items():
             if files.get_file_from_path(path) is not None:

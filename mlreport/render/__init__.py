@@ -8,6 +8,9 @@ navigation order.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
+
+import jinja2
 
 from mlreport.config import Options
 from mlreport.history import History
@@ -32,9 +35,12 @@ DASHBOARD = "dashboard.md"
 """Where the dashboard goes when the team's docs have their own `index.md`."""
 
 
-def generate(catalog: Catalog, history: History, options: Options, *, home_page: str = "index.md") -> Generated:
-    """Render every page kind; `home_page` moves the dashboard aside when the team has its own index."""
-    site = Site(catalog, history, options, PAGE_KINDS, home=home_page)
+def generate(catalog: Catalog, history: History, options: Options, *, home_page: str = "index.md",
+             only: Iterable[str] | None = None, env: jinja2.Environment | None = None) -> Generated:
+    """Render every page kind; `home_page` moves the dashboard aside when the team has its own index. With `only`,
+    of the record and leaderboard pages just those (and their own data files); index pages and shared data always.
+    `env` is the templates' environment to reuse (`site.page_environment`)."""
+    site = Site(catalog, history, options, PAGE_KINDS, home=home_page, only=only, env=env)
     # The shared scripts first: page kinds may add their own after them.
     assets.add_assets(site.out, catalog.metric_places)
     for kind in PAGE_KINDS:

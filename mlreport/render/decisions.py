@@ -78,6 +78,8 @@ def write(site: Site) -> None:
     cards_of = _cards_of_decisions(site)
     board_metrics = _board_metrics(site)
     for decision in catalog.decisions.values():
+        if not site.renders(record_page("decision", decision.id)):
+            continue
         site.add_record_page(record_page("decision", decision.id), "decision", decision,
                              f"{decision.id} — {decision.title}", hide=("navigation",), d=decision,
                              **decision_context(site, decision, cards_of.get(decision.id, []), board_metrics))

@@ -62,6 +62,8 @@ def write(site: Site) -> None:
     links = _Links.of(site)
     for experiment in site.catalog.experiments.values():
         page = record_page("experiment", experiment.id)
+        if not site.renders(page):
+            continue
         site.add_record_page(page, "experiment", experiment, experiment.title, e=experiment,
                              **experiment_context(site, experiment, links, page))
         site.add_json(detail_file(experiment.id), experiment_detail(site, experiment))

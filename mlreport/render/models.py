@@ -58,6 +58,8 @@ class Group:
 def write(site: Site) -> None:
     """Every card's page, then the index."""
     for card in site.catalog.models.values():
+        if not site.renders(record_page("model", card.id)):
+            continue
         site.add_record_page(record_page("model", card.id), "model", card, card.title, hide=("navigation",),
                              card=card, **card_context(site, card))
     site.add_page(MODELS_INDEX, "models.md.j2", groups=status_groups(list(site.catalog.models.values())),

@@ -101,21 +101,28 @@ class Site:
     """The model being rendered, the output being gathered, and the helpers pages share."""
 
     def __init__(self, catalog: Catalog, history: History, options: Options, kinds: Iterable[PageKind],
-                 home: str = "index.md"):
+                 home: str = "index.md", only: Iterable[str] | None = None, env: jinja2.Environment | None = None):
         self.catalog = catalog
         self.history = history
         self.options = options
         self.kinds = tuple(kinds)
         self.home = home
         self.out = Generated()
+        self.only = None if only is None else frozenset(only)
+        """The record and leaderboard pages to render, with the data files that are theirs alone (`mlreport serve`
+        after a record changed); None for all of them. Index pages and shared data files are always rendered."""
         self._record_kinds = {kind.records for kind in self.kinds if kind.records}
-        self._env = _page_environment(options)
+        self._env = env or page_environment(options)
         self.paths = SimpleNamespace(home=home, experiments=EXPERIMENTS_INDEX, leaderboards=LEADERBOARDS_INDEX,
                                      decisions=DECISIONS_INDEX, models=MODELS_INDEX, kpis=KPIS_INDEX, compare=COMPARE_PAGE,
                                      feed=FEED)
         """The well-known pages, for templates."""
 
     # -- output ---------------------------------------------------------------------------------
+
+    def renders(self, page: str) -> bool:
+        """Whether this generation renders a record's or a leaderboard's page (see `only`)."""
+        return self.only is None or page in self.only
 
     def add_page(self, path: str, template: str, source: Record | None = None, **context: Any) -> None:
         """Render a template from `templates/pages/` into a page at `path`."""
@@ -363,7 +370,9 @@ def plain(value: Any) -> str:
     return str(value)
 
 
-def _page_environment(options: Options) -> jinja2.Environment:
+def page_environment(options: Options) -> jinja2.Environment:
+    """The templates' environment for these options; one may serve many generations (`mlreport serve`: its
+    templates compile once)."""
     # Every `{{ value }}` that is not already Markup is escaped for Markdown and HTML at once.
     env = environment(options, finalize=safe.text)
     env.filters.update(number=_metric_number, delta=_metric_delta, badge=badge, text=safe.text, href=safe.href,
