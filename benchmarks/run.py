@@ -189,7 +189,7 @@ def measure_size(out: Path, n: int, seed: int, repeat: int, browser: bool = Fals
         validate_warm.append(timed(validate))
 
     # After the builds: the server builds the site once, then each save is timed against it.
-    serve = serve_timings(repo, edited, repeat)
+    serve = serve_timings(repo, edited, repeat, out / f"serve-{n}.log")
 
     raw, history_cold, history_warm = [], [], []
     for _ in range(repeat):
@@ -230,9 +230,10 @@ def measure_size(out: Path, n: int, seed: int, repeat: int, browser: bool = Fals
     return results
 
 
-def serve_timings(repo: Path, edited: Path, repeat: int) -> list[float]:
+def serve_timings(repo: Path, edited: Path, repeat: int, log: Path | None = None) -> list[float]:
     """Seconds from writing a new title into an experiment's file until `mlreport serve` serves its page with it,
-    `repeat` times (each a different title), once the server has built the site; the file is put back after."""
+    `repeat` times (each a different title), once the server has built the site; the file is put back after.
+    The server's messages (what each save updated, and in how long) go to `log`."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -240,8 +241,9 @@ def serve_timings(repo: Path, edited: Path, repeat: int) -> list[float]:
                   if (repo / r.path) == edited)
     url = f"http://127.0.0.1:{port}/experiments/{page_slug(record.id)}/"
     original = edited.read_bytes()
+    messages = log.open("wb") if log else subprocess.DEVNULL
     server = subprocess.Popen([*MLREPORT, "serve", "--root", str(repo), "--dev-addr", f"127.0.0.1:{port}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=messages)
     timings = []
     try:
         _served(url, record.title or record.id, deadline=3600, server=server)
@@ -255,6 +257,8 @@ def serve_timings(repo: Path, edited: Path, repeat: int) -> list[float]:
         edited.write_bytes(original)
         server.terminate()
         server.wait(timeout=60)
+        if log:
+            messages.close()
     return timings
 
 

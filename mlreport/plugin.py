@@ -76,6 +76,8 @@ class MlreportPlugin(BasePlugin):
         """This build's shared theme renders of record pages (theme_shell.py); None when `theme_shell` is off."""
         self.record_cache: RecordCache | None = None
         """The record cache to load through (`mlreport serve` keeps one in memory); None opens the cache folder's."""
+        self.memo: dict[Any, Any] | None = None
+        """Where pages keep what they compute from single records, for the next generation (`mlreport serve`)."""
         self.result: GeneratedSite | None = None
         """What this build generated the site from: the catalog and the history, besides the pages."""
 
@@ -114,7 +116,7 @@ class MlreportPlugin(BasePlugin):
         own_index = files.get_file_from_path("index.md") is not None
         try:
             result = generate_site(self.options, home_page=DASHBOARD if own_index else "index.md",
-                                   cache=self.record_cache)
+                                   cache=self.record_cache, memo=self.memo)
         except RecordError as exc:
             raise RecordsFailed(exc.problems) from None
         for note in result.notes:

@@ -101,7 +101,8 @@ class Site:
     """The model being rendered, the output being gathered, and the helpers pages share."""
 
     def __init__(self, catalog: Catalog, history: History, options: Options, kinds: Iterable[PageKind],
-                 home: str = "index.md", only: Iterable[str] | None = None, env: jinja2.Environment | None = None):
+                 home: str = "index.md", only: Iterable[str] | None = None, env: jinja2.Environment | None = None,
+                 memo: dict[Any, Any] | None = None):
         self.catalog = catalog
         self.history = history
         self.options = options
@@ -111,6 +112,8 @@ class Site:
         self.only = None if only is None else frozenset(only)
         """The record and leaderboard pages to render, with the data files that are theirs alone (`mlreport serve`
         after a record changed); None for all of them. Index pages and shared data files are always rendered."""
+        self.memo = memo
+        """Values computed from one record alone, kept across generations (`mlreport serve`); None keeps none."""
         self._record_kinds = {kind.records for kind in self.kinds if kind.records}
         self._env = env or page_environment(options)
         self.paths = SimpleNamespace(home=home, experiments=EXPERIMENTS_INDEX, leaderboards=LEADERBOARDS_INDEX,
@@ -168,8 +171,19 @@ class Site:
 
     def add_json(self, path: str, data: Any) -> None:
         """A JSON data file, compact and with sorted keys so builds are byte-identical."""
-        self.out.files[path] = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                                          allow_nan=False).encode("utf-8")
+        self.out.files[path] = json_text(data).encode("utf-8")
+
+    def per_record(self, name: str, record: Record, compute: Callable[[], Any]) -> Any:
+        """`compute()`, a value that depends on this record alone: kept in `memo` for the very same record object
+        (records are immutable), so a generation after one record changed computes it for that one only."""
+        if self.memo is None:
+            return compute()
+        kept = self.memo.get((name, id(record)))
+        if kept is not None and kept[0] is record:
+            return kept[1]
+        value = compute()
+        self.memo[(name, id(record))] = (record, value)
+        return value
 
     # -- paths and links ------------------------------------------------------------------------
 
@@ -233,6 +247,11 @@ class Site:
     def provenance(self, record: Record) -> Provenance:
         """A record's git history (empty when unknown)."""
         return self.history.provenance(record.path)
+
+
+def json_text(data: Any) -> str:
+    """Data as the site's JSON files hold it: compact, keys sorted, so builds are byte-identical."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 def _compare_query(experiments: Iterable[Record]) -> Markup:
