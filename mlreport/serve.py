@@ -54,13 +54,16 @@ from mlreport.history.reader import refresh_worktree
 from mlreport.pipeline import GeneratedSite
 from mlreport.plugin import MlreportPlugin, RenderedPage, site_sources
 from mlreport.problems import RecordError, format_problems
-from mlreport.records import Record, RecordCache
-from mlreport.records.kinds import KINDS
+from mlreport.catalog import build_catalog
+from mlreport.problems import relative
+from mlreport.records import Loaded, Record, RecordCache, load_fresh, load_records
+from mlreport.records.kinds import BY_NAME, KINDS, RecordKind, kind_of
+from mlreport.records.source import Reader
 from mlreport.render import DASHBOARD, Generated, generate
 from mlreport.render.leaderboards import board_pages
 from mlreport.render.site import DATA, page_environment, record_page
 from mlreport.site_folder import check_site_folder
-from mlreport.validate import read_records
+from mlreport.validate import CheckedRecords, check_records
 
 log = logging.getLogger("mkdocs.plugins.mlreport")
 
@@ -86,6 +89,8 @@ class LiveCache(RecordCache):
     served: dict[tuple[str, str], tuple[Any, Any]] = field(default_factory=dict)
     quiet: bool = False
     """While set, loads do not rewrite the cache file (the next build does)."""
+    last: dict[tuple[str, str], Any] = field(default_factory=dict)
+    """What the last load gave, by (kind, path): the record and its problems."""
 
     def serve(self, kind: str, shown: str, entry: list[Any]) -> Any:
         """The record the last load gave for this very entry, else the entry decoded."""
@@ -111,7 +116,26 @@ class LiveCache(RecordCache):
         load starts from this one's."""
         if not self.quiet:
             super().save()
+        self.last = self.loaded
         self.entries, self.kept, self.loaded, self.changed, self.restamped = self.kept, {}, {}, False, 0
+
+    def reload(self, kind: RecordKind, shown: str, root: Path) -> tuple[Record | None, list[Any]]:
+        """One record as a full load gives it now: from memory while its files are unchanged, else read again."""
+        kept = self.get(kind.name, shown)
+        if kept is not None:
+            return kept
+        reader = Reader(root)
+        result = load_fresh(kind.load, root / shown, reader)
+        self.put(kind.name, shown, reader, result)
+        return result
+
+    def owners(self) -> dict[str, set[tuple[str, str]]]:
+        """Each file or folder a kept record was read from (root-relative) → the records read from it."""
+        found: dict[str, set[tuple[str, str]]] = {}
+        for key, (entry, _) in self.served.items():
+            for item in entry[0] if entry and type(entry[0]) is list else ():
+                found.setdefault(item[0], set()).add(key)
+        return found
 
 
 class _Capture(BasePlugin):
@@ -149,6 +173,10 @@ class Built:
     """The page templates' environment, made on the first save: its templates compile once."""
     memo: dict[Any, Any] = field(default_factory=dict)
     """What the generations since this build computed from single records (`Site.per_record`)."""
+    loaded: Loaded | None = None
+    """The records as the site shows them, as loaded (None until the first save needs them)."""
+    results: dict[tuple[str, str], Any] = field(default_factory=dict)
+    """Each record's load, (record, problems) by (kind, path): what `loaded` holds."""
 
 
 class Preview:
@@ -200,6 +228,13 @@ class Preview:
                 else "index.md"
             self.built = Built(folder, config, plugin, capture.files, capture.nav, capture.env, plugin.result, home,
                                memo=memo)
+            # The records as loaded, for saves to replace one by one: from memory now, each file checked by its stat.
+            self.cache.quiet = True
+            try:
+                self.built.loaded = load_records(plugin.options or options, cached=True, cache=self.cache)
+                self.built.results = dict(self.cache.last)
+            finally:
+                self.cache.quiet = False
         else:
             # Not mlreport's build (no plugin in mkdocs.yml): nothing to keep; every save builds the site.
             self.built = Built(folder, config, plugin, capture.files, capture.nav, capture.env,  # type: ignore[arg-type]
@@ -241,7 +276,8 @@ class Preview:
     def _full_because(self, paths: set[Path]) -> str | None:
         """Why these changes need a full build; None when the fast path may try."""
         built = self.built
-        if built is None or not isinstance(built.plugin, MlreportPlugin) or built.plugin.options is None:
+        if built is None or not isinstance(built.plugin, MlreportPlugin) or built.plugin.options is None \
+                or built.loaded is None:
             return "no site built by mlreport yet"
         others = sorted(set(built.config.plugins) - FAST_PLUGINS)
         if others:
@@ -262,16 +298,20 @@ class Preview:
         options, before = built.plugin.options, built.result
         self.cache.quiet = True
         try:
-            checked = read_records(options, cached=True, cache=self.cache)
+            loaded, results = self._reloaded(paths)
         finally:
             self.cache.quiet = False
+        if loaded is None:
+            return "unchanged"
+        catalog = build_catalog(loaded, options)
+        checked = CheckedRecords(catalog, check_records(loaded, catalog, options), loaded.notes)
         if checked.failed:
             log.error(format_problems(checked.problems, "text"))
             log.error("mlreport: the records have errors; the preview shows the site as it was before them")
             return "failed"
-        catalog = checked.catalog
         changed = changed_records(before.catalog, catalog)
         if not changed:
+            built.loaded, built.results = loaded, results
             built.result = GeneratedSite(catalog, checked.problems, checked.notes, before.history, before.site)
             return "unchanged"
         if catalog.metric_places != before.catalog.metric_places:
@@ -297,9 +337,53 @@ class Preview:
         merged, outputs = merged_site(before.site, generated, pages, _items(before))
         written = self._write(merged, outputs)
         built.result = GeneratedSite(catalog, checked.problems, checked.notes, history, merged)
+        built.loaded, built.results = loaded, results
         log.info(f"mlreport: {', '.join(sorted(_shown(p, options.root) for p in paths))}: {written} updated in "
                  f"{time.perf_counter() - started:.2f} s")
         return "fast"
+
+    def _reloaded(self, paths: set[Path]) -> tuple[Loaded | None, dict[tuple[str, str], Any]]:
+        """The records as a full load would give them now, only those read from the changed files loaded again
+        (None when no record was); Unsafe when a record file appeared or went away."""
+        built = self.built
+        assert built is not None and built.loaded is not None and built.plugin.options is not None
+        options, root = built.plugin.options, built.plugin.options.root
+        owners = self.cache.owners()
+        keys: set[tuple[str, str]] = set()
+        for path in paths:
+            shown = relative(path, root)
+            found = kind_of(path, options, lambda file: file.is_file() or file == path)
+            if found is not None and (found[0].name, shown) not in built.results:
+                if path.is_file():
+                    raise Unsafe(f"{shown} is a new record")
+                continue
+            if found is not None and not path.is_file():
+                raise Unsafe(f"the record {shown} was removed")
+            keys |= owners.get(shown, set()) | owners.get(shown.rpartition("/")[0], set())
+            if found is not None:
+                keys.add((found[0].name, shown))
+        if not keys:
+            return None, built.results
+        if any(key not in built.results for key in keys):
+            raise Unsafe("a record not kept in memory changed")
+        old = built.loaded
+        loaded = Loaded(experiments=list(old.experiments), decisions=list(old.decisions), models=list(old.models),
+                        problems=list(old.problems), unreadable={k: set(v) for k, v in old.unreadable.items()},
+                        notes=list(old.notes))
+        results = dict(built.results)
+        for kind_name, shown in sorted(keys):
+            kind = BY_NAME[kind_name]
+            before, problems_before = results[(kind_name, shown)]
+            record, problems = self.cache.reload(kind, shown, root)
+            if before is None or record is None:
+                raise Unsafe(f"{shown} could not be read, or can be again")
+            into: list[Record] = getattr(loaded, kind.plural)
+            into[next(i for i, r in enumerate(into) if r is before)] = record
+            for problem in problems_before:
+                loaded.problems.remove(problem)
+            loaded.problems.extend(problems)
+            results[(kind_name, shown)] = (record, problems)
+        return loaded, results
 
     def _write(self, merged: Generated, outputs: list[str]) -> str:
         """Write the changed outputs into the served folder: data files as they are, pages through the theme."""

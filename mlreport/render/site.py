@@ -127,9 +127,15 @@ class Site:
         """Whether this generation renders a record's or a leaderboard's page (see `only`)."""
         return self.only is None or page in self.only
 
-    def add_page(self, path: str, template: str, source: Record | None = None, **context: Any) -> None:
-        """Render a template from `templates/pages/` into a page at `path`."""
-        self.out.pages[path] = self.render(template, path, **context)
+    def add_page(self, path: str, template: str, source: Record | None = None, inputs: tuple[Any, ...] | None = None,
+                 **context: Any) -> None:
+        """Render a template from `templates/pages/` into a page at `path`; with `inputs`, the objects the page
+        depends on alone, the render is kept in `memo` until one of them is another object (see `per_record`)."""
+        if inputs is not None:
+            self.out.pages[path] = self.per_record(f"page:{path}", inputs,
+                                                   lambda: self.render(template, path, **context))
+        else:
+            self.out.pages[path] = self.render(template, path, **context)
         if source is not None:
             self.out.sources[path] = source.path
 
@@ -173,16 +179,19 @@ class Site:
         """A JSON data file, compact and with sorted keys so builds are byte-identical."""
         self.out.files[path] = json_text(data).encode("utf-8")
 
-    def per_record(self, name: str, record: Record, compute: Callable[[], Any]) -> Any:
-        """`compute()`, a value that depends on this record alone: kept in `memo` for the very same record object
-        (records are immutable), so a generation after one record changed computes it for that one only."""
+    def per_record(self, name: Any, record: Record | tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """`compute()`, a value that depends on this record (or these immutable objects) alone: kept in `memo` for
+        the very same objects, so a generation after one record changed computes it again for that one only."""
         if self.memo is None:
             return compute()
-        kept = self.memo.get((name, id(record)))
-        if kept is not None and kept[0] is record:
+        many = isinstance(record, tuple)
+        key = (name, None if many else id(record))
+        kept = self.memo.get(key)
+        if kept is not None and (len(kept[0]) == len(record) and all(a is b for a, b in zip(kept[0], record))
+                                 if many else kept[0] is record):
             return kept[1]
         value = compute()
-        self.memo[(name, id(record))] = (record, value)
+        self.memo[key] = (record, value)
         return value
 
     # -- paths and links ------------------------------------------------------------------------
