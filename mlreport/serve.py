@@ -56,7 +56,7 @@ from mlreport.plugin import MlreportPlugin, RenderedPage, site_sources
 from mlreport.problems import RecordError, format_problems
 from mlreport.catalog import build_catalog
 from mlreport.problems import relative
-from mlreport.records import Loaded, Record, RecordCache, load_fresh, load_records
+from mlreport.records import Experiment, Loaded, Record, RecordCache, load_fresh, load_records
 from mlreport.records.kinds import BY_NAME, KINDS, RecordKind, kind_of
 from mlreport.records.source import Reader
 from mlreport.render import DASHBOARD, Generated, generate
@@ -298,12 +298,13 @@ class Preview:
         options, before = built.plugin.options, built.result
         self.cache.quiet = True
         try:
-            loaded, results = self._reloaded(paths)
+            loaded, results, replaced = self._reloaded(paths)
         finally:
             self.cache.quiet = False
         if loaded is None:
             return "unchanged"
-        catalog = build_catalog(loaded, options)
+        catalog = build_catalog(loaded, options, before=before.catalog,
+                                changed=[r for r in replaced if isinstance(r, Experiment)])
         checked = CheckedRecords(catalog, check_records(loaded, catalog, options), loaded.notes)
         if checked.failed:
             log.error(format_problems(checked.problems, "text"))
@@ -342,9 +343,10 @@ class Preview:
                  f"{time.perf_counter() - started:.2f} s")
         return "fast"
 
-    def _reloaded(self, paths: set[Path]) -> tuple[Loaded | None, dict[tuple[str, str], Any]]:
+    def _reloaded(self, paths: set[Path]) -> tuple[Loaded | None, dict[tuple[str, str], Any], list[Record]]:
         """The records as a full load would give them now, only those read from the changed files loaded again
-        (None when no record was); Unsafe when a record file appeared or went away."""
+        (None when no record was), and the records replaced (old and new); Unsafe when a record file appeared or
+        went away."""
         built = self.built
         assert built is not None and built.loaded is not None and built.plugin.options is not None
         options, root = built.plugin.options, built.plugin.options.root
@@ -363,7 +365,7 @@ class Preview:
             if found is not None:
                 keys.add((found[0].name, shown))
         if not keys:
-            return None, built.results
+            return None, built.results, []
         if any(key not in built.results for key in keys):
             raise Unsafe("a record not kept in memory changed")
         old = built.loaded
@@ -371,6 +373,7 @@ class Preview:
                         problems=list(old.problems), unreadable={k: set(v) for k, v in old.unreadable.items()},
                         notes=list(old.notes))
         results = dict(built.results)
+        replaced: list[Record] = []
         for kind_name, shown in sorted(keys):
             kind = BY_NAME[kind_name]
             before, problems_before = results[(kind_name, shown)]
@@ -383,7 +386,8 @@ class Preview:
                 loaded.problems.remove(problem)
             loaded.problems.extend(problems)
             results[(kind_name, shown)] = (record, problems)
-        return loaded, results
+            replaced += [before, record]
+        return loaded, results, replaced
 
     def _write(self, merged: Generated, outputs: list[str]) -> str:
         """Write the changed outputs into the served folder: data files as they are, pages through the theme."""
