@@ -5,7 +5,8 @@ warm (nothing changed) and after editing one experiment; build the baseline, a p
 Material site of as many ordinary ~1 KB pages as there are records, written by plain_site.py (a
 verbatim copy of the project's shared baseline script, checked by its hash: the baseline is never
 sized after mlreport's own output); time `mlreport validate` cold and warm, `mlreport diff` on a
-one-record change, and the history pass against the raw `git log --name-status` it replaces; and
+one-record change, `mlreport serve` from a saved experiment to its served page, and the history pass
+against the raw `git log --name-status` it replaces; and
 record peak memory, site size and search index size. Every timing is the median of the
 repetitions, which are interleaved so that noise from other work on the machine hits all alike.
 
@@ -18,14 +19,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import html
 import json
 import os
 import platform
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -38,6 +42,7 @@ from make_repo import make_repo  # noqa: E402
 from mlreport.config import load_options  # noqa: E402
 from mlreport.leaderboards import board_slug  # noqa: E402
 from mlreport.history import read_history  # noqa: E402
+from mlreport.render.site import page_slug  # noqa: E402
 from mlreport.validate import read_records  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -57,6 +62,7 @@ TARGETS = (
     ("cold_ratio", 1.0, "cold build / plain MkDocs"),
     ("warm_ratio", 0.25, "warm build, nothing changed / plain MkDocs"),
     ("edited_ratio", 0.25, "build after editing one experiment / plain MkDocs"),
+    ("serve_s", 2.0, "mlreport serve: a saved experiment on its served page (s)"),
     ("diff_s", 3.0, "mlreport diff on a one-record change (s)"),
     ("validate_cold_s", 5.0, "mlreport validate, cold (s)"),
     ("validate_warm_s", 1.0, "mlreport validate, warm (s)"),
@@ -182,6 +188,9 @@ def measure_size(out: Path, n: int, seed: int, repeat: int, browser: bool = Fals
         validate_cold.append(timed(validate))
         validate_warm.append(timed(validate))
 
+    # After the builds: the server builds the site once, then each save is timed against it.
+    serve = serve_timings(repo, edited, repeat, out / f"serve-{n}.log")
+
     raw, history_cold, history_warm = [], [], []
     for _ in range(repeat):
         raw.append(_seconds(lambda: subprocess.run(
@@ -196,7 +205,7 @@ def measure_size(out: Path, n: int, seed: int, repeat: int, browser: bool = Fals
         "commits": int(_git(repo, "rev-list", "--count", "HEAD")), "plain_pages": page_count,
         "cold_s": median([r.seconds for r in cold]), "warm_s": median([r.seconds for r in warm]),
         "edited_s": median([r.seconds for r in after_edit]), "plain_s": median([r.seconds for r in baseline]),
-        "diff_s": median([r.seconds for r in diffs]),
+        "diff_s": median([r.seconds for r in diffs]), "serve_s": round(median(serve), 3),
         "validate_cold_s": median([r.seconds for r in validate_cold]),
         "validate_warm_s": median([r.seconds for r in validate_warm]),
         "cold_cpu_s": median([r.cpu_seconds for r in cold]), "warm_cpu_s": median([r.cpu_seconds for r in warm]),
@@ -208,7 +217,7 @@ def measure_size(out: Path, n: int, seed: int, repeat: int, browser: bool = Fals
         "search_index_mb": round((site / "search" / "search_index.json").stat().st_size / 1e6, 2),
         "plain_search_index_mb": round((plain_site / "search" / "search_index.json").stat().st_size / 1e6, 2),
         "load_1min": [round(min(load), 1), round(max(load), 1)],
-        "runs": {"cold_s": [round(r.seconds, 3) for r in cold], "warm_s": [round(r.seconds, 3) for r in warm],
+        "runs": {"serve_s": [round(t, 3) for t in serve], "cold_s": [round(r.seconds, 3) for r in cold], "warm_s": [round(r.seconds, 3) for r in warm],
                  "plain_s": [round(r.seconds, 3) for r in baseline]},
     }
     results["cold_ratio"] = round(results["cold_s"] / results["plain_s"], 3)
@@ -219,6 +228,56 @@ def measure_size(out: Path, n: int, seed: int, repeat: int, browser: bool = Fals
     results["warm_cpu_ratio"] = round(results["warm_cpu_s"] / results["plain_cpu_s"], 3)
     results["history_ratio"] = round(results["history_cold_s"] / results["raw_git_log_s"], 3)
     return results
+
+
+def serve_timings(repo: Path, edited: Path, repeat: int, log: Path | None = None) -> list[float]:
+    """Seconds from writing a new title into an experiment's file until `mlreport serve` serves its page with it,
+    `repeat` times (each a different title), once the server has built the site; the file is put back after.
+    The server's messages (what each save updated, and in how long) go to `log`."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    record = next(r for r in read_records(load_options(repo), cached=True).catalog.experiments.values()
+                  if (repo / r.path) == edited)
+    url = f"http://127.0.0.1:{port}/experiments/{page_slug(record.id)}/"
+    original = edited.read_bytes()
+    messages = log.open("wb") if log else subprocess.DEVNULL
+    server = subprocess.Popen([*MLREPORT, "serve", "--root", str(repo), "--dev-addr", f"127.0.0.1:{port}"],
+                              stdout=subprocess.DEVNULL, stderr=messages)
+    timings = []
+    try:
+        _served(url, record.title or record.id, deadline=3600, server=server)
+        for number in range(repeat):
+            title = f"Served edit {number} {os.getpid()}"
+            started = time.perf_counter()
+            edited.write_bytes(original.replace(b"\ntitle: ", f"\ntitle: {title} ".encode(), 1))
+            _served(url, title, deadline=600, server=server)
+            timings.append(time.perf_counter() - started)
+    finally:
+        edited.write_bytes(original)
+        server.terminate()
+        server.wait(timeout=60)
+        if log:
+            messages.close()
+    return timings
+
+
+def _served(url: str, text: str, deadline: float, server: subprocess.Popen) -> None:
+    """Wait until the page at `url` holds `text` (HTML-escaped as pages write it)."""
+    wanted = html.escape(text).encode("utf-8")
+    end = time.perf_counter() + deadline
+    while time.perf_counter() < end:
+        if server.poll() is not None:
+            raise SystemExit(f"mlreport serve stopped ({server.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:
+                if wanted in response.read():
+                    return
+        except OSError:
+            time.sleep(0.5)
+            continue
+        time.sleep(0.02)
+    raise SystemExit(f"mlreport serve did not show {text!r} at {url} within {deadline} s")
 
 
 def _seconds(work: Callable[[], object]) -> float:
@@ -261,6 +320,7 @@ TABLE_ROWS = (
     ("cold / plain", lambda r: f"{r['cold_ratio']:.2f}"),
     ("warm / plain", lambda r: f"{r['warm_ratio']:.2f}"),
     ("one edited / plain", lambda r: f"{r['edited_ratio']:.2f}"),
+    ("mlreport serve: a saved experiment served (s)", lambda r: f"{r['serve_s']:.2f}"),
     ("mlreport diff, one record changed (s)", lambda r: f"{r['diff_s']:.2f}"),
     ("mlreport validate, cold / warm (s)", lambda r: f"{r['validate_cold_s']:.2f} / {r['validate_warm_s']:.2f}"),
     ("CPU time: cold / warm / plain (s)", lambda r: f"{r['cold_cpu_s']:.1f} / {r['warm_cpu_s']:.1f} / "

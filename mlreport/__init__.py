@@ -22,7 +22,9 @@ The pipeline, and the module that owns each step:
                     theme_shell.py renders the theme once per folder of record pages, filled per page;
                     site_manifest.py keeps what each record page was built from, so the next build takes
                     the unchanged ones from the last site (their inputs' digest: render/page_inputs.py)
-        build.py    `mlreport build` / `serve`: MkDocs run safely (build beside, swap on success)
+        build.py    `mlreport build`: MkDocs run safely (build beside, swap on success)
+        serve.py    `mlreport serve`: the site built once and kept in memory; a saved record re-renders
+                    only the pages that can show it, anything else builds the site again
         cli.py      the click commands, thin
     beside the pipeline: project.py (where the project is), site_folder.py (what a site folder may be,
     the marker, the swap), diff/ (the pull-request report: two catalogs compared), scaffold.py (`new`,
@@ -34,7 +36,7 @@ The pipeline, and the module that owns each step:
 
 Imports go one way, down this list: records import nothing above them; the catalog imports the
 records; render imports the catalog and history; only the engine adapters (plugin.py, build.py,
-cli.py) import MkDocs. tests/test_architecture.py enforces it.
+serve.py, cli.py) import MkDocs. tests/test_architecture.py enforces it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Running MkDocs for `mlreport build` and `serve`: the config, a safe site folder, reproducible dates.
+"""Running MkDocs for `mlreport build` (and `serve`, mlreport/serve.py): the config, a safe site folder, reproducible dates.
 
 A build goes to a fresh folder beside the target and replaces the target only when it
 succeeded, so a failed build leaves the published site as it was (record pages whose inputs did
@@ -16,8 +16,7 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
-from urllib.parse import urlsplit
+from typing import Any, Iterator, Sequence
 
 import yaml
 from mkdocs.commands.build import build
@@ -105,29 +104,6 @@ def build_site(options: Options, site_dir: Path | None = None, strict: bool = Fa
             mark(staging)
             swap_in(staging, target)
     return target
-
-
-def serve_site(options: Options, dev_addr: str | None = None, announce: Callable[[str], None] = print) -> None:
-    """Serve the site with live reload; edits to records rebuild it. `announce` is told the address first."""
-    from mkdocs.commands.serve import serve
-
-    # MkDocs serves from a folder of its own, but a site_dir that a build would refuse is refused here too.
-    config = site_config(options, dev_addr=dev_addr)
-    check_site_folder(Path(config.site_dir), site_sources(config, options), _choice(options, None), written=False)
-    announce(serve_address(config))
-    with reproducible_dates(options.root), config_source(options.root) as (source, path), \
-            docs_dir_override(options) as docs:
-        try:
-            serve(config_file=source, config_file_path=str(path), dev_addr=dev_addr, **docs)
-        except MkDocsException as exc:
-            raise BuildFailed(str(exc)) from None
-
-
-def serve_address(config: MkDocsConfig) -> str:
-    """Where `serve` shows the site: the dev address under site_url's path, as MkDocs mounts it."""
-    host, port = config.dev_addr
-    path = urlsplit(config.site_url or "/").path or "/"
-    return f"http://{f'[{host}]' if ':' in host else host}:{port}{path}"
 
 
 def _failure(exc: MkDocsException, logged: list[str]) -> BuildFailed:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from mlreport.config import Options
-from mlreport.leaderboards import RankedBoard, board_definitions, rank
+from mlreport.leaderboards import RankedBoard, board_definitions, rank, ranks_alike
 from mlreport.metrics import goal_of, places_of
 from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key
 from mlreport.records.kinds import KINDS
@@ -113,8 +113,10 @@ class Catalog:
         return "superseded" if self.successors.get(decision.id) else decision.status
 
 
-def build_catalog(loaded: Loaded, options: Options) -> Catalog:
-    """Join loaded records into the catalog; the first record wins where ids collide."""
+def build_catalog(loaded: Loaded, options: Options, *, before: Catalog | None = None,
+                  changed: Iterable[Experiment] = ()) -> Catalog:
+    """Join loaded records into the catalog; the first record wins where ids collide. With `before`, the catalog of
+    the same records but the `changed` experiments (both versions), its boards those runs cannot touch are kept."""
     model = Catalog(
         options=options,
         experiments=_by_id(loaded.experiments),
@@ -137,8 +139,12 @@ def build_catalog(loaded: Loaded, options: Options) -> Catalog:
         for name, value in experiment.metrics.items():
             recorded.setdefault(name, []).append(value)
     model.metric_places = {name: places_of(values) for name, values in sorted(recorded.items())}
-    model.leaderboards = [rank(board, model.experiments, options.metric_goals)
-                          for board in board_definitions(options.leaderboards, model.experiments.values())]
+    definitions = board_definitions(options.leaderboards, model.experiments.values())
+    kept = before.leaderboards if before is not None and len(before.leaderboards) == len(definitions) else []
+    changed = list(changed)
+    model.leaderboards = [kept[i] if kept and ranks_alike(kept[i], board, changed)
+                          else rank(board, model.experiments, options.metric_goals)
+                          for i, board in enumerate(definitions)]
     return model
 
 

@@ -251,8 +251,9 @@ def build(root: Path, strict: bool, site_dir: Path | None, site_url: str | None)
 @_ROOT
 @click.option("--dev-addr", metavar="HOST:PORT", help="Where to serve (default: localhost:8000).")
 def serve(root: Path, dev_addr: str | None) -> None:
-    """Serve the site locally; it rebuilds when a record, a page or a template changes."""
-    from mlreport.build import BuildFailed, serve_site
+    """Serve the site locally: a saved record updates its pages at once; other changes rebuild the site."""
+    from mlreport.build import BuildFailed
+    from mlreport.serve import serve_site
 
     options = _options(root)
     with _mkdocs_messages(info=True):

@@ -96,6 +96,17 @@ def rank(definition: Leaderboard, experiments: Mapping[str, Experiment],
     return RankedBoard(definition, goal, tuple(entries), tuple(best_so_far))
 
 
+def ranks_alike(board: RankedBoard, definition: Leaderboard, changed: Iterable[Experiment]) -> bool:
+    """Whether ranking `definition` again gives `board`, when only the `changed` experiments (their old and new
+    versions) are other objects than those it was ranked from: none of them is eligible, nor the baseline of one
+    of its runs."""
+    if board.definition != definition:
+        return False
+    where = parse(definition.filter) if isinstance(definition.filter, str) else None
+    baselines = {entry.experiment.baseline for entry in board.entries}
+    return not any(_eligible(e, definition, where) or e.id in baselines for e in changed)
+
+
 def _eligible(experiment: Experiment, board: Leaderboard, where: Query | None) -> bool:
     if board.metric not in experiment.metrics or experiment.status in _NOT_RANKED:
         return False

@@ -8,9 +8,11 @@ plugin) and the golden test all run. Its first step, `validate.read_records`, is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from mlreport.config import Options
 from mlreport.history import History, read_history
+from mlreport.records import RecordCache
 from mlreport.render import DASHBOARD, Generated, generate
 from mlreport.validate import CheckedRecords, read_records
 
@@ -23,15 +25,17 @@ class GeneratedSite(CheckedRecords):
     site: Generated = field(default_factory=Generated)
 
 
-def generate_site(options: Options, *, home_page: str | None = None, defer: bool = False) -> GeneratedSite:
+def generate_site(options: Options, *, home_page: str | None = None, defer: bool = False,
+                  cache: RecordCache | None = None, memo: dict[Any, Any] | None = None) -> GeneratedSite:
     """The whole site from the repo: records (cached), history (one pass over git) and every page.
 
     Without records errors only: with them, history is not read and nothing is rendered. The home
     page is `index.md`, or `dashboard.md` when the team's docs folder has an `index.md` of its own
-    (unless `home_page` says); `defer` leaves record pages to be rendered later (`render.generate`). Raises
-    RecordError when a template fails.
+    (unless `home_page` says); `defer` leaves record pages to be rendered later (`render.generate`). Records
+    load through `cache` when given, and what pages compute from single records is kept in `memo` (see
+    `Site.per_record`). Raises RecordError when a template fails.
     """
-    checked = read_records(options, cached=True)
+    checked = read_records(options, cached=True, cache=cache)
     result = GeneratedSite(checked.catalog, checked.problems, checked.notes, History(repo_url=options.repo_url))
     if checked.failed:
         return result
@@ -39,5 +43,6 @@ def generate_site(options: Options, *, home_page: str | None = None, defer: bool
     result.history = read_history(options, [(r.kind, r.id, r.title, r.path) for r in catalog.records()])
     own_index = (options.root / options.docs_dir / "index.md").is_file()
     result.site = generate(catalog, result.history, options,
-                           home_page=home_page or (DASHBOARD if own_index else "index.md"), defer=defer)
+                           home_page=home_page or (DASHBOARD if own_index else "index.md"), defer=defer,
+                           memo=memo)
     return result

@@ -36,8 +36,9 @@ from mkdocs.utils import get_relative_url, nest_paths
 from mlreport.cache_dir import digest
 from mlreport.config import Options, headings, options_from_entry, plugin_entry, read_site_config
 from mlreport.page_cache import ConvertedPage, PageCache, fingerprint
-from mlreport.pipeline import generate_site
+from mlreport.pipeline import GeneratedSite, generate_site
 from mlreport.problems import Problem, RecordError, format_problems
+from mlreport.records import RecordCache
 from mlreport.records.kinds import KINDS
 from mlreport.render import DASHBOARD, Generated
 from mlreport.render.html_page import HtmlPage
@@ -82,6 +83,12 @@ class MlreportPlugin(BasePlugin):
         page (`mkdocs build` empties its site folder before the pages are known)."""
         self.built = SiteManifest()
         """How this build's record pages were built, for the next build (site_manifest.py)."""
+        self.record_cache: RecordCache | None = None
+        """The record cache to load through (`mlreport serve` keeps one in memory); None opens the cache folder's."""
+        self.memo: dict[Any, Any] | None = None
+        """Where pages keep what they compute from single records, for the next generation (`mlreport serve`)."""
+        self.result: GeneratedSite | None = None
+        """What this build generated the site from: the catalog and the history, besides the pages."""
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
         """Take the entry as it is: `on_config` checks it the way `mlreport validate` does (every problem,
@@ -117,7 +124,8 @@ class MlreportPlugin(BasePlugin):
         assert self.options is not None
         own_index = files.get_file_from_path("index.md") is not None
         try:
-            result = generate_site(self.options, home_page=DASHBOARD if own_index else "index.md", defer=True)
+            result = generate_site(self.options, home_page=DASHBOARD if own_index else "index.md", defer=True,
+                                   cache=self.record_cache, memo=self.memo)
         except RecordError as exc:
             raise RecordsFailed(exc.problems) from None
         for note in result.notes:
@@ -128,7 +136,7 @@ class MlreportPlugin(BasePlugin):
             (log.info if problem.severity == "note" else log.warning)(problem.format_text())
         if result.history.warning:
             log.warning(f"mlreport: {result.history.warning}")
-        self.generated = result.site
+        self.generated, self.result = result.site, result
         config.extra_css.extend(self.generated.css)
         config.extra_javascript.extend(self.generated.javascript)
         config.nav = _navigation(config.nav, self.generated, files, own_index)

@@ -147,10 +147,14 @@ class ThemeShells:
                                           jinja2.PrefixLoader({THEME.rstrip("/"): theme}), theme])
         env.globals["mlreport_theme_shell"] = jinja2.pass_context(lambda context: shells._render_context(context))
         for file in files.documentation_pages():
-            if (file.src_uri in pages and file.generated_by and file.page is not None
-                    and "template" not in file.page.meta):
-                file.page.meta["template"] = TEMPLATE
+            if file.page is not None:
+                shells.adopt(file.page)
         return shells
+
+    def adopt(self, page: Page) -> None:
+        """Point a record page (read again since `install`, as `mlreport serve` does) at the shell template."""
+        if page.file.src_uri in self.pages and page.file.generated_by and "template" not in page.meta:
+            page.meta["template"] = TEMPLATE
 
     def summary(self) -> str:
         """How many record pages each folder filled from a shell, for the build's debug log."""

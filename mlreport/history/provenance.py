@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable
@@ -105,6 +105,21 @@ def join(options: Options, repo: Repo, rows: dict[str, RecordRow], commits: list
     feed.sort(key=itemgetter(0, 1))
     history.feed = tuple(item for _, _, item in feed)
     return history
+
+
+def rejoined(options: Options, repo: Repo, history: History, rows: dict[str, RecordRow],
+             worktree: Worktree) -> History:
+    """`history` with these records' working-tree states and feed titles as `join` gives them now, when no commit
+    was made since: their `git status` (`worktree`, asked for their files and folders) and titles may have changed."""
+    owners = _owned_folders(options, repo, rows)
+    edited_folders = {_owner(path, owners) for path in worktree.new | worktree.modified} if owners else set()
+    records = dict(history.records)
+    for path in rows:
+        provenance = records.get(path, Provenance())
+        records[path] = replace(provenance, uncommitted=_uncommitted(
+            repo, worktree, path, bool(provenance.changes), path in edited_folders))
+    feed = tuple(replace(item, title=rows[item.path][2]) if item.path in rows else item for item in history.feed)
+    return replace(history, records=records, feed=feed)
 
 
 def _batch_sizes(lives: Iterable[list[LineageStep]]) -> dict[int, int]:

@@ -20,13 +20,13 @@ from typing import Iterable, Iterator
 from mlreport.config import Options
 from mlreport.history import cache, moves
 from mlreport.history.blobs import Blobs
-from mlreport.git import GitError, Process, Repo, probe
+from mlreport.git import GitError, Process, Repo, probe, run as git_run
 from mlreport.history.gitlog import DiffFeed, LogCommit, canonical_order, list_main_line, read_main_line, stream_log
 from mlreport.history.lineage import Lineage, follow
 from mlreport.history.types import History, Provenance, joined
-from mlreport.history.provenance import RecordRow, Worktree, join
+from mlreport.history.provenance import RecordRow, Worktree, join, rejoined
 from mlreport.records.decision import is_decision_file
-from mlreport.records.kinds import DECISION, KINDS
+from mlreport.records.kinds import BY_NAME, DECISION, KINDS
 
 log = logging.getLogger("mlreport.history")
 
@@ -76,6 +76,28 @@ def read_history(options: Options, records: Iterable[RecordRow]) -> History:
     except GitError as exc:
         history.warning = WARN_FAILED.format(reason=exc)
         return history
+
+
+def refresh_worktree(options: Options, history: History, records: Iterable[RecordRow]) -> History:
+    """The history as `read_history` would give it after these records were edited, with no commit since: their
+    working-tree states asked of `git status` again, their titles in the feed (`mlreport serve`, on a save).
+
+    Raises GitError when git cannot tell, and ValueError for a record in a submodule (read it all again).
+    """
+    rows = {row[3]: row for row in records}
+    if not history.available or not rows:
+        return history
+    repo = probe(options.root)
+    if repo.head != history.head:
+        raise ValueError("a commit was made since the history was read")
+    if set(_by_repository(options.root, rows)) != {""}:
+        raise ValueError("a record in a submodule")
+    # The record's own file and, for a record in the directory form, its folder: `join` reads both.
+    paths = {repo.git_path(path) for path in rows}
+    paths |= {repo.git_path(path.rpartition("/")[0]) for path, (kind, *_) in rows.items()
+              if BY_NAME[kind].owns_folder(options.root / path, options)}
+    _, porcelain = git_run(repo.toplevel, "status", "--porcelain", "-z", "--untracked-files=all", "--", *sorted(paths))
+    return rejoined(options, repo, history, rows, Worktree.parse(porcelain))
 
 
 def _read_submodule(options: Options, mount: str, rows: dict[str, RecordRow]) -> History:

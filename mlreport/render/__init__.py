@@ -8,6 +8,9 @@ navigation order.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
 
 from mlreport.config import Options
 from mlreport.history import History
@@ -33,11 +36,15 @@ DASHBOARD = "dashboard.md"
 
 
 def generate(catalog: Catalog, history: History, options: Options, *, home_page: str = "index.md",
-             defer: bool = False) -> Generated:
+             defer: bool = False, only: Iterable[str] | None = None, env: jinja2.Environment | None = None,
+             memo: dict[Any, Any] | None = None) -> Generated:
     """Render every page kind; `home_page` moves the dashboard aside when the team has its own index. With
     `defer`, record pages rendered straight to HTML wait to be rendered (`Generated.render_deferred`), keyed by
-    their inputs, so an engine can keep those the last build made from the same inputs."""
-    site = Site(catalog, history, options, PAGE_KINDS, home=home_page, defer=defer)
+    their inputs, so an engine can keep those the last build made from the same inputs. With `only`, of the
+    record and leaderboard pages just those (and their own data files); index pages and shared data always.
+    `env` is the templates' environment to reuse (`site.page_environment`), `memo` what was computed from single
+    records before (`Site.per_record`)."""
+    site = Site(catalog, history, options, PAGE_KINDS, home=home_page, defer=defer, only=only, env=env, memo=memo)
     # The shared scripts first: page kinds may add their own after them.
     assets.add_assets(site.out, catalog.metric_places)
     for kind in PAGE_KINDS:

@@ -78,12 +78,16 @@ def write(site: Site) -> None:
     cards_of = _cards_of_decisions(site)
     board_metrics = _board_metrics(site)
     for decision in catalog.decisions.values():
+        if not site.renders(record_page("decision", decision.id)):
+            continue
         site.add_record_page(record_page("decision", decision.id), "decision", decision,
                              f"{decision.id} — {decision.title}", hide=("navigation",), d=decision,
                              **decision_context(site, decision, cards_of.get(decision.id, []), board_metrics))
     decisions = list(catalog.decisions.values())
     reference = reference_day(site)
-    site.add_page(DECISIONS_INDEX, "decisions.md.j2", months=months(decisions),
+    # The log shows the decisions and their git history alone (dates and statuses); records are immutable.
+    inputs = (*decisions, *(site.provenance(d) for d in decisions))
+    site.add_page(DECISIONS_INDEX, "decisions.md.j2", inputs=inputs, months=months(decisions),
                   statuses=counted(catalog.effective_status(d) for d in decisions),
                   tags=counted(tag for d in decisions for tag in d.tags),
                   reference=reference, recent_days=RECENT_DAYS,

@@ -19,7 +19,7 @@ from mlreport.records.common import flatten
 from mlreport.render import charts
 from mlreport.render.leaderboards import board_pages
 from mlreport.render.site import (COMPARE_PAGE, DATA, EXPERIMENTS_INDEX, QUERY_DATA, PageKind, Site, counted,
-                                  most_common, newest_first, plain, record_page, page_slug)
+                                  json_text, most_common, newest_first, plain, record_page, page_slug)
 from mlreport.render.tables import Column, table_block, table_data
 
 INDEX_DATA = f"{DATA}/experiments.json"
@@ -62,10 +62,15 @@ def write(site: Site) -> None:
     links = _Links.of(site)
     for experiment in site.catalog.experiments.values():
         page = record_page("experiment", experiment.id)
+        if not site.renders(page):
+            continue
         site.add_record_page(page, "experiment", experiment, experiment.title, e=experiment,
                              **experiment_context(site, experiment, links, page))
         site.add_json(detail_file(experiment.id), experiment_detail(site, experiment))
-    site.add_json(QUERY_DATA, {"rows": [record_fields(e) for e in site.catalog.experiments.values()]})
+    # What add_json would write for {"rows": [...]}, each row's text kept per record (see Site.per_record).
+    rows = ",".join(site.per_record("query", e, lambda e=e: json_text(record_fields(e)))
+                    for e in site.catalog.experiments.values())
+    site.out.files[QUERY_DATA] = f'{{"rows":[{rows}]}}'.encode("utf-8")
     columns, rows = index_table(site)
     site.add_json(INDEX_DATA, table_data(columns, rows, sort=("date", "desc"), selectable=True,
                                          compare=site.url(COMPARE_PAGE), query=QUERY_DATA))
@@ -217,19 +222,26 @@ def index_table(site: Site) -> tuple[list[Column], list[dict[str, Any]]]:
         for name in params]
     rows = []
     for experiment in site.catalog.experiments.values():
-        row: dict[str, Any] = {
-            "id": experiment.id, "title": experiment.title or experiment.id,
-            "url": site.url(record_page("experiment", experiment.id)),
-            "status": experiment.status, "task": experiment.task,
-            "dataset": experiment.dataset.name if experiment.dataset else "",
-            "model": experiment.model, "authors": list(experiment.authors), "tags": list(experiment.tags),
-            "date": _day(experiment),
-            "production": ", ".join(card.title for card in site.catalog.production_cards(experiment.id)),
-        }
-        row.update({f"metric:{name}": experiment.metrics.get(name) for name in metrics})
-        row.update({f"param:{name}": _cell(experiment.params.get(name)) for name in params})
-        rows.append(row)
+        production = ", ".join(card.title for card in site.catalog.production_cards(experiment.id))
+        # A row depends on the run, the columns and its production cards alone: kept per run (Site.per_record).
+        rows.append(site.per_record(("index", tuple(metrics), tuple(params), production), experiment,
+                                    lambda e=experiment, p=production: _index_row(site, e, p, metrics, params)))
     return columns, rows
+
+
+def _index_row(site: Site, experiment: Experiment, production: str, metrics: list[str],
+               params: list[str]) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": experiment.id, "title": experiment.title or experiment.id,
+        "url": site.url(record_page("experiment", experiment.id)),
+        "status": experiment.status, "task": experiment.task,
+        "dataset": experiment.dataset.name if experiment.dataset else "",
+        "model": experiment.model, "authors": list(experiment.authors), "tags": list(experiment.tags),
+        "date": _day(experiment), "production": production,
+    }
+    row.update({f"metric:{name}": experiment.metrics.get(name) for name in metrics})
+    row.update({f"param:{name}": _cell(experiment.params.get(name)) for name in params})
+    return row
 
 
 def _param_kind(site: Site, name: str) -> str:

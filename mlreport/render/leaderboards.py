@@ -69,6 +69,8 @@ def write(site: Site) -> None:
     """The index of boards, then each board's page and table data."""
     views = board_views(site)
     for view in views:
+        if not site.renders(view.page):
+            continue
         columns, rows = board_table(site, view)
         site.add_json(view.data_file, table_data(columns, rows, sort=("rank", "asc"), query=QUERY_DATA))
         fallback = site.render("leaderboard_fallback.md.j2", view.page, view=view,

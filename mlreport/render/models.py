@@ -58,9 +58,14 @@ class Group:
 def write(site: Site) -> None:
     """Every card's page, then the index."""
     for card in site.catalog.models.values():
+        if not site.renders(record_page("model", card.id)):
+            continue
         site.add_record_page(record_page("model", card.id), "model", card, card.title, hide=("navigation",),
                              card=card, **card_context(site, card))
-    site.add_page(MODELS_INDEX, "models.md.j2", groups=status_groups(list(site.catalog.models.values())),
+    cards = list(site.catalog.models.values())
+    # The index shows the cards and their last change in git alone; records are immutable.
+    site.add_page(MODELS_INDEX, "models.md.j2", inputs=(*cards, *(site.provenance(card) for card in cards)),
+                  groups=status_groups(list(site.catalog.models.values())),
                   last_change=lambda card: last_change(site, card),
                   checklist=lambda card: checklist(card, site.options.card_requirements))
 

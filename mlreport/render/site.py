@@ -115,15 +115,21 @@ class Site:
     """The model being rendered, the output being gathered, and the helpers pages share."""
 
     def __init__(self, catalog: Catalog, history: History, options: Options, kinds: Iterable[PageKind],
-                 home: str = "index.md", defer: bool = False):
+                 home: str = "index.md", defer: bool = False, only: Iterable[str] | None = None,
+                 env: jinja2.Environment | None = None, memo: dict[Any, Any] | None = None):
         self.catalog = catalog
         self.history = history
         self.options = options
         self.kinds = tuple(kinds)
         self.home = home
         self.out = Generated()
+        self.only = None if only is None else frozenset(only)
+        """The record and leaderboard pages to render, with the data files that are theirs alone (`mlreport serve`
+        after a record changed); None for all of them. Index pages and shared data files are always rendered."""
+        self.memo = memo
+        """Values computed from one record alone, kept across generations (`mlreport serve`); None keeps none."""
         self._record_kinds = {kind.records for kind in self.kinds if kind.records}
-        self._env = _page_environment(options)
+        self._env = env or page_environment(options)
         self.paths = SimpleNamespace(home=home, experiments=EXPERIMENTS_INDEX, leaderboards=LEADERBOARDS_INDEX,
                                      decisions=DECISIONS_INDEX, models=MODELS_INDEX, kpis=KPIS_INDEX, compare=COMPARE_PAGE,
                                      feed=FEED)
@@ -135,9 +141,19 @@ class Site:
 
     # -- output ---------------------------------------------------------------------------------
 
-    def add_page(self, path: str, template: str, source: Record | None = None, **context: Any) -> None:
-        """Render a template from `templates/pages/` into a page at `path`."""
-        self.out.pages[path] = self.render(template, path, **context)
+    def renders(self, page: str) -> bool:
+        """Whether this generation renders a record's or a leaderboard's page (see `only`)."""
+        return self.only is None or page in self.only
+
+    def add_page(self, path: str, template: str, source: Record | None = None, inputs: tuple[Any, ...] | None = None,
+                 **context: Any) -> None:
+        """Render a template from `templates/pages/` into a page at `path`; with `inputs`, the objects the page
+        depends on alone, the render is kept in `memo` until one of them is another object (see `per_record`)."""
+        if inputs is not None:
+            self.out.pages[path] = self.per_record(f"page:{path}", inputs,
+                                                   lambda: self.render(template, path, **context))
+        else:
+            self.out.pages[path] = self.render(template, path, **context)
         if source is not None:
             self.out.sources[path] = source.path
 
@@ -190,8 +206,22 @@ class Site:
 
     def add_json(self, path: str, data: Any) -> None:
         """A JSON data file, compact and with sorted keys so builds are byte-identical."""
-        self.out.files[path] = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                                          allow_nan=False).encode("utf-8")
+        self.out.files[path] = json_text(data).encode("utf-8")
+
+    def per_record(self, name: Any, record: Record | tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """`compute()`, a value that depends on this record (or these immutable objects) alone: kept in `memo` for
+        the very same objects, so a generation after one record changed computes it again for that one only."""
+        if self.memo is None:
+            return compute()
+        many = isinstance(record, tuple)
+        key = (name, None if many else id(record))
+        kept = self.memo.get(key)
+        if kept is not None and (len(kept[0]) == len(record) and all(a is b for a, b in zip(kept[0], record))
+                                 if many else kept[0] is record):
+            return kept[1]
+        value = compute()
+        self.memo[key] = (record, value)
+        return value
 
     # -- paths and links ------------------------------------------------------------------------
 
@@ -255,6 +285,11 @@ class Site:
     def provenance(self, record: Record) -> Provenance:
         """A record's git history (empty when unknown)."""
         return self.history.provenance(record.path)
+
+
+def json_text(data: Any) -> str:
+    """Data as the site's JSON files hold it: compact, keys sorted, so builds are byte-identical."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 def _compare_query(experiments: Iterable[Record]) -> Markup:
@@ -392,9 +427,11 @@ def plain(value: Any) -> str:
     return str(value)
 
 
-def _page_environment(options: Options) -> jinja2.Environment:
+def page_environment(options: Options) -> jinja2.Environment:
+    """The templates' environment for these options; one may serve many generations (`mlreport serve`: its
+    templates compile once)."""
     # Every `{{ value }}` that is not already Markup is escaped for Markdown and HTML at once. Templates are
-    # not checked for changes on every page: each build makes its own environment, `mlreport serve` too.
+    # not checked for changes on every page: each build makes its own environment; `mlreport serve` keeps one.
     env = environment(options, finalize=safe.text, auto_reload=False)
     env.filters.update(number=_metric_number, delta=_metric_delta, badge=badge, text=safe.text, href=safe.href,
                        json_script=safe.json_for_script, page_title=safe.page_title,

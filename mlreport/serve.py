@@ -1,0 +1,716 @@
+"""`mlreport serve`: a live preview that shows a saved record within moments, however many records the site has.
+
+The preview builds the whole site once with MkDocs into a folder of its own (never the site's
+`site_dir`) and keeps what that build gathered: the options, the record cache, the catalog, the
+history, and MkDocs' config, files, navigation and theme. A save in a record folder then:
+
+1. loads again the records whose files changed (every other record is the object the last load
+   gave, its files checked by their stat), joins the catalog and checks it as a build does;
+2. takes the history from memory, with the edited records' `git status` and titles asked again;
+3. renders again the pages that can show what changed (`affected`): the records' own pages, the
+   pages of the records they link to or that link to them, the leaderboards they are on and the
+   pages of runs whose rank moved there, every index page and every shared data file;
+4. of those, sends the pages whose output differs through the theme (the build's own page steps
+   and plugin events), writes them and the data files that differ into the served folder, and
+   puts their sections back in the search index where they were; then the browsers reload.
+
+Whatever the fast path cannot prove the same as a full build builds the whole site again, into a
+new folder that is served once complete: a change outside the record folders (mkdocs.yml, docs,
+templates), a record added, removed or renamed, a commit since the last build, a change of a
+metric's decimal places or of the leaderboards, another plugin or search engine, a page or data
+file that appears or goes away. A record with an error is reported as a build reports it, and the
+last good site stays served until the next save.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
+
+import jinja2
+import watchdog.events
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import MkDocsException
+from mkdocs.livereload import LiveReloadServer, _serve_url
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from mlreport.build import BuildFailed, _build_errors, _choice, _failure, reproducible_dates, site_config
+from mlreport.catalog import Catalog
+from mlreport.config import Options, load_options
+from mlreport.git import GitError
+from mlreport.history.reader import refresh_worktree
+from mlreport.pipeline import GeneratedSite
+from mlreport.plugin import MlreportPlugin, RenderedPage, site_sources
+from mlreport.problems import RecordError, format_problems
+from mlreport.catalog import build_catalog
+from mlreport.problems import relative
+from mlreport.records import Experiment, Loaded, Record, RecordCache, load_fresh, load_records
+from mlreport.records.kinds import BY_NAME, KINDS, RecordKind, kind_of
+from mlreport.records.source import Reader
+from mlreport.render import DASHBOARD, Generated, generate
+from mlreport.render.leaderboards import board_pages
+from mlreport.render.site import DATA, page_environment, record_page
+from mlreport.site_folder import check_site_folder
+from mlreport.validate import CheckedRecords, check_records
+
+log = logging.getLogger("mkdocs.plugins.mlreport")
+
+CAPTURE = "mlreport/serve"
+"""The name the preview's own plugin is registered under, to keep what a build gathered."""
+FAST_PLUGINS = frozenset({"mlreport", "material/search", CAPTURE})
+"""The plugins whose part in a page the fast path knows (the search index it keeps up to date is Material's);
+with any other, every save builds the whole site."""
+CHARTS = f"{DATA}/charts/"
+DETAILS = f"{DATA}/experiments/"
+BOARD_DATA = f"{DATA}/leaderboards/"
+
+
+class Unsafe(Exception):
+    """What keeps the fast path from proving its pages the same as a full build's: the whole site is built."""
+
+
+@dataclass
+class LiveCache(RecordCache):
+    """The record cache of a preview, kept in memory: a load serves each unchanged record as the very object the
+    last load gave (nothing decoded again), so a changed record is the one that is not the same object."""
+
+    served: dict[tuple[str, str], tuple[Any, Any]] = field(default_factory=dict)
+    quiet: bool = False
+    """While set, loads do not rewrite the cache file (the next build does)."""
+    last: dict[tuple[str, str], Any] = field(default_factory=dict)
+    """What the last load gave, by (kind, path): the record and its problems."""
+
+    def serve(self, kind: str, shown: str, entry: list[Any]) -> Any:
+        """The record the last load gave for this very entry, else the entry decoded."""
+        served = self.served.get((kind, shown))
+        if served is not None and served[0] is entry:
+            self.kept[(kind, shown)] = entry
+            self.loaded[(kind, shown)] = served[1]
+            return served[1][0], list(served[1][1])
+        result = super().serve(kind, shown, entry)
+        if result is not None:
+            self.served[(kind, shown)] = (entry, result)
+        return result
+
+    def put(self, kind: str, shown: str, reader: Any, loaded: Any) -> list[Any] | None:
+        """Keep a fresh load; the next load serves it as it is."""
+        entry = super().put(kind, shown, reader, loaded)
+        if entry is not None:
+            self.served[(kind, shown)] = (entry, loaded)
+        return entry
+
+    def save(self) -> None:
+        """Write the entries (a full build), or keep them in memory only (a save's fast path); either way the next
+        load starts from this one's."""
+        if not self.quiet:
+            super().save()
+        self.last = self.loaded
+        self.entries, self.kept, self.loaded, self.changed, self.restamped = self.kept, {}, {}, False, 0
+
+    def reload(self, kind: RecordKind, shown: str, root: Path) -> tuple[Record | None, list[Any]]:
+        """One record as a full load gives it now: from memory while its files are unchanged, else read again."""
+        kept = self.get(kind.name, shown)
+        if kept is not None:
+            return kept
+        reader = Reader(root)
+        result = load_fresh(kind.load, root / shown, reader)
+        self.put(kind.name, shown, reader, result)
+        return result
+
+    def owners(self) -> dict[str, set[tuple[str, str]]]:
+        """Each file or folder a kept record was read from (root-relative) → the records read from it."""
+        found: dict[str, set[tuple[str, str]]] = {}
+        for key, (entry, _) in self.served.items():
+            for item in entry[0] if entry and type(entry[0]) is list else ():
+                found.setdefault(item[0], set()).add(key)
+        return found
+
+
+class _Capture(BasePlugin):
+    """Keeps what a build gathered for later saves: its files, navigation and theme environment."""
+
+    def __init__(self) -> None:
+        self.files: Files | None = None
+        self.nav: Navigation | None = None
+        self.env: jinja2.Environment | None = None
+
+    @event_priority(-100)  # last: the navigation as every plugin left it
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.files, self.nav = files, nav
+        return nav
+
+    @event_priority(-100)  # last: after mlreport has installed its theme shells
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        self.env = env
+        return env
+
+
+@dataclass
+class Built:
+    """One full build of the preview and what it gathered; a save's fast path updates it in place."""
+
+    folder: Path
+    config: MkDocsConfig
+    plugin: MlreportPlugin
+    files: Files
+    nav: Navigation
+    env: jinja2.Environment
+    result: GeneratedSite
+    home_page: str
+    templates: jinja2.Environment | None = None
+    """The page templates' environment, made on the first save: its templates compile once."""
+    memo: dict[Any, Any] = field(default_factory=dict)
+    """What the generations since this build computed from single records (`Site.per_record`)."""
+    loaded: Loaded | None = None
+    """The records as the site shows them, as loaded (None until the first save needs them)."""
+    results: dict[tuple[str, str], Any] = field(default_factory=dict)
+    """Each record's load, (record, problems) by (kind, path): what `loaded` holds."""
+
+
+class Preview:
+    """The site as `mlreport serve` shows it: built once, then brought up to date on every save."""
+
+    def __init__(self, options: Options, dev_addr: str | None = None):
+        self.options = options
+        self.dev_addr = dev_addr
+        self.cache = LiveCache.open(options)
+        self.built: Built | None = None
+        self.serve_url = ""
+
+    @property
+    def folder(self) -> Path:
+        """The folder being served."""
+        assert self.built is not None
+        return self.built.folder
+
+    def build(self) -> None:
+        """Build the whole site into a new folder, then drop the last one; raises BuildFailed (the last stays)."""
+        options = self.options if self.built is None else _options(self.options.root)
+        gc.unfreeze()  # the last build's objects may go once this one replaces them
+        with reproducible_dates(options.root):
+            config = site_config(options, dev_addr=self.dev_addr)
+            host, port = config.dev_addr
+            config.site_url = self.serve_url = _serve_url(host, port, urlsplit(config.site_url or "/").path)
+            folder = Path(tempfile.mkdtemp(prefix="mlreport-serve-"))
+            config.site_dir = str(folder)
+            plugin = config.plugins.get("mlreport")
+            memo: dict[Any, Any] = {}
+            if isinstance(plugin, MlreportPlugin):
+                plugin.record_cache, plugin.memo = self.cache, memo
+            capture = _Capture()
+            config.plugins[CAPTURE] = capture
+            config.plugins.on_startup(command="serve", dirty=False)
+            try:
+                with _build_errors() as logged:
+                    try:
+                        mkdocs_build.build(config, serve_url=self.serve_url)
+                    except MkDocsException as exc:
+                        raise _failure(exc, logged) from None
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+        last, self.options = self.built, options
+        assert capture.files is not None and capture.nav is not None and capture.env is not None
+        if isinstance(plugin, MlreportPlugin) and plugin.result is not None:
+            home = DASHBOARD if plugin.generated.nav and ("Dashboard", DASHBOARD) in plugin.generated.nav \
+                else "index.md"
+            self.built = Built(folder, config, plugin, capture.files, capture.nav, capture.env, plugin.result, home,
+                               memo=memo)
+            # The records as loaded, for saves to replace one by one: from memory now, each file checked by its stat.
+            self.cache.quiet = True
+            try:
+                self.built.loaded = load_records(plugin.options or options, cached=True, cache=self.cache)
+                self.built.results = dict(self.cache.last)
+            finally:
+                self.cache.quiet = False
+        else:
+            # Not mlreport's build (no plugin in mkdocs.yml): nothing to keep; every save builds the site.
+            self.built = Built(folder, config, plugin, capture.files, capture.nav, capture.env,  # type: ignore[arg-type]
+                               GeneratedSite(Catalog(options, {}, {}, {}), []), "index.md")
+        if last is not None:
+            shutil.rmtree(last.folder, ignore_errors=True)
+        del last
+        # What the build keeps lives as long as the preview: the collections during a save need not scan its
+        # millions of objects again (at 10,000 records each full collection took most of a second).
+        gc.collect()
+        gc.freeze()
+
+    def update(self, changed: Iterable[str | Path]) -> str:
+        """Bring the served site up to date with the files that changed: "fast" (only the pages that differ were
+        written), "unchanged", "failed" (record errors reported; the last site stays) or "full" (built again).
+        Raises BuildFailed when the full build fails."""
+        paths = {Path(os.path.abspath(path)) for path in changed}
+        if not paths:
+            return "unchanged"
+        why = self._full_because(paths)
+        if why is None:
+            started = time.perf_counter()
+            try:
+                with reproducible_dates(self.options.root):
+                    return self._fast(paths, started)
+            except Unsafe as exc:
+                why = str(exc)
+        log.info(f"mlreport: {why}: building the whole site again")
+        self.build()
+        return "full"
+
+    def close(self) -> None:
+        """Remove the served folder."""
+        if self.built is not None:
+            shutil.rmtree(self.built.folder, ignore_errors=True)
+
+    # -- the fast path ------------------------------------------------------------------------------
+
+    def _full_because(self, paths: set[Path]) -> str | None:
+        """Why these changes need a full build; None when the fast path may try."""
+        built = self.built
+        if built is None or not isinstance(built.plugin, MlreportPlugin) or built.plugin.options is None \
+                or built.loaded is None:
+            return "no site built by mlreport yet"
+        others = sorted(set(built.config.plugins) - FAST_PLUGINS)
+        if others:
+            return f"the plugin {others[0]} may change any page"
+        options = built.plugin.options
+        folders = [kind.folder(options) for kind in KINDS]
+        docs = Path(built.config.docs_dir)
+        if any(folder.is_relative_to(docs) for folder in folders):
+            return "the record folders are inside the docs folder"
+        for path in sorted(paths):
+            if not any(path.is_relative_to(folder) for folder in folders):
+                return f"{_shown(path, options.root)} changed"
+        return None
+
+    def _fast(self, paths: set[Path], started: float) -> str:
+        built = self.built
+        assert built is not None and built.plugin.options is not None
+        options, before = built.plugin.options, built.result
+        self.cache.quiet = True
+        try:
+            loaded, results, replaced = self._reloaded(paths)
+        finally:
+            self.cache.quiet = False
+        if loaded is None:
+            return "unchanged"
+        catalog = build_catalog(loaded, options, before=before.catalog,
+                                changed=[r for r in replaced if isinstance(r, Experiment)])
+        checked = CheckedRecords(catalog, check_records(loaded, catalog, options), loaded.notes)
+        if checked.failed:
+            log.error(format_problems(checked.problems, "text"))
+            log.error("mlreport: the records have errors; the preview shows the site as it was before them")
+            return "failed"
+        changed = changed_records(before.catalog, catalog)
+        if not changed:
+            built.loaded, built.results = loaded, results
+            built.result = GeneratedSite(catalog, checked.problems, checked.notes, before.history, before.site)
+            return "unchanged"
+        if catalog.metric_places != before.catalog.metric_places:
+            raise Unsafe("a metric's decimal places changed, and with them every page showing it")
+        if [b.definition for b in catalog.leaderboards] != [b.definition for b in before.catalog.leaderboards]:
+            raise Unsafe("the leaderboards changed")
+        try:
+            history = refresh_worktree(options, before.history, [(r.kind, r.id, r.title, r.path) for r in changed])
+        except (GitError, ValueError) as exc:
+            raise Unsafe(f"the history must be read again ({exc})") from None
+        own = {record.path for record in changed}
+        for problem in checked.problems:
+            if problem.path in own:
+                (log.info if problem.severity == "note" else log.warning)(problem.format_text())
+        pages = affected(before.catalog, catalog, changed)
+        try:
+            built.templates = built.templates or page_environment(options)
+            generated = generate(catalog, history, options, home_page=built.home_page, only=pages,
+                                 env=built.templates, memo=built.memo)
+        except RecordError as exc:
+            log.error(format_problems(exc.problems, "text"))
+            return "failed"
+        merged, outputs = merged_site(before.site, generated, pages, _items(before))
+        written = self._write(merged, outputs)
+        built.result = GeneratedSite(catalog, checked.problems, checked.notes, history, merged)
+        built.loaded, built.results = loaded, results
+        log.info(f"mlreport: {', '.join(sorted(_shown(p, options.root) for p in paths))}: {written} updated in "
+                 f"{time.perf_counter() - started:.2f} s")
+        return "fast"
+
+    def _reloaded(self, paths: set[Path]) -> tuple[Loaded | None, dict[tuple[str, str], Any], list[Record]]:
+        """The records as a full load would give them now, only those read from the changed files loaded again
+        (None when no record was), and the records replaced (old and new); Unsafe when a record file appeared or
+        went away."""
+        built = self.built
+        assert built is not None and built.loaded is not None and built.plugin.options is not None
+        options, root = built.plugin.options, built.plugin.options.root
+        owners = self.cache.owners()
+        keys: set[tuple[str, str]] = set()
+        for path in paths:
+            shown = relative(path, root)
+            found = kind_of(path, options, lambda file: file.is_file() or file == path)
+            if found is not None and (found[0].name, shown) not in built.results:
+                if path.is_file():
+                    raise Unsafe(f"{shown} is a new record")
+                continue
+            if found is not None and not path.is_file():
+                raise Unsafe(f"the record {shown} was removed")
+            keys |= owners.get(shown, set()) | owners.get(shown.rpartition("/")[0], set())
+            if found is not None:
+                keys.add((found[0].name, shown))
+        if not keys:
+            return None, built.results, []
+        if any(key not in built.results for key in keys):
+            raise Unsafe("a record not kept in memory changed")
+        old = built.loaded
+        loaded = Loaded(experiments=list(old.experiments), decisions=list(old.decisions), models=list(old.models),
+                        problems=list(old.problems), unreadable={k: set(v) for k, v in old.unreadable.items()},
+                        notes=list(old.notes))
+        results = dict(built.results)
+        replaced: list[Record] = []
+        for kind_name, shown in sorted(keys):
+            kind = BY_NAME[kind_name]
+            before, problems_before = results[(kind_name, shown)]
+            record, problems = self.cache.reload(kind, shown, root)
+            if before is None or record is None:
+                raise Unsafe(f"{shown} could not be read, or can be again")
+            into: list[Record] = getattr(loaded, kind.plural)
+            into[next(i for i, r in enumerate(into) if r is before)] = record
+            for problem in problems_before:
+                loaded.problems.remove(problem)
+            loaded.problems.extend(problems)
+            results[(kind_name, shown)] = (record, problems)
+            replaced += [before, record]
+        return loaded, results, replaced
+
+    def _write(self, merged: Generated, outputs: list[str]) -> str:
+        """Write the changed outputs into the served folder: data files as they are, pages through the theme."""
+        built = self.built
+        assert built is not None
+        config, files = built.config, built.files
+        built.plugin.generated = merged
+        pages: list[Page] = []
+        data = 0
+        for path in outputs:
+            file = files.get_file_from_path(path)
+            if file is None or not file.generated_by:
+                continue  # the team's own page of that name wins, as in a build
+            if path in merged.html_pages:
+                file.content_string = merged.html_pages[path].html
+                assert isinstance(file.page, RenderedPage)
+                file.page.rendered = merged.html_pages[path]
+            elif path in merged.pages:
+                file.content_string = merged.pages[path]
+            else:
+                file.content_bytes = merged.files[path]
+                file.copy_file()
+                data += 1
+                continue
+            assert file.page is not None
+            pages.append(file.page)
+        if pages:
+            self._render(pages)
+        return f"{len(pages)} page{'' if len(pages) == 1 else 's'} and {data} data file{'' if data == 1 else 's'}"
+
+    def _render(self, pages: list[Page]) -> None:
+        """Each page through MkDocs' own page steps (every plugin event), its search sections put back in place."""
+        built = self.built
+        assert built is not None
+        config, files, nav, env = built.config, built.files, built.nav, built.env
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+        search = config.plugins.get("material/search")
+        index = getattr(search, "search_index", None) if search is not None and search.config.enabled else None
+        entries: list[dict[str, Any]] = index.entries if index is not None else []
+        fresh: dict[str, list[dict[str, Any]]] = {}
+        for page in pages:
+            title = page.title
+            start = len(entries)
+            mkdocs_build._populate_page(page, config, files)
+            if page.file.inclusion.is_in_nav() and page.title != title:
+                raise Unsafe(f"the title of {page.file.src_uri}, which the navigation shows, changed")
+            if built.plugin.shells is not None:
+                built.plugin.shells.adopt(page)
+            mkdocs_build._build_page(page, config, doc_files, nav, env)
+            fresh[page.url] = entries[start:]
+            del entries[start:]
+        if index is not None:
+            index.entries = spliced(entries, fresh)
+            search.on_post_build(config=config)
+
+    # -- helpers ------------------------------------------------------------------------------------
+
+
+def changed_records(before: Catalog, after: Catalog) -> list[Record]:
+    """The records that are not the objects they were; Unsafe when one was added, removed or moved."""
+    changed: list[Record] = []
+    for kind in KINDS:
+        old, new = getattr(before, kind.plural), getattr(after, kind.plural)
+        if old.keys() != new.keys():
+            raise Unsafe(f"a {kind.label} was added or removed")
+        for record_id, record in new.items():
+            if record is not old[record_id]:
+                if record.path != old[record_id].path:
+                    raise Unsafe(f"the {kind.label} {record_id} moved")
+                changed.append(record)
+    return changed
+
+
+def affected(before: Catalog, after: Catalog, changed: list[Record]) -> set[str]:
+    """The record and leaderboard pages that can show what changed, in the catalog before or after the change.
+
+    A record's page shows the records it links to and those linking to it (titles, metrics, statuses), a card's
+    page also the baselines of the runs it evaluates; a decision's page its whole supersede and amend chain, and every page showing a decision shows its effective
+    status, which its chain decides; a card's page its production rival's numbers, so a change near any card
+    renders every card; an experiment's page its rank on each board (and the board's size), a board's page
+    every run on it.
+    """
+    touched = {(record.kind, record.id) for record in changed}
+    catalogs = (before, after)
+    touched |= {link for catalog in catalogs for kind, record_id in set(touched)
+                for link in _links(catalog, kind, record_id)}
+    # A card's evaluation table shows each run's change from its baseline.
+    touched |= {("model", card) for catalog in catalogs for record in changed if record.kind == "experiment"
+                for run in catalog.experiments.values() if run.baseline == record.id
+                for card in catalog.models_citing.get(run.id, ())}
+    decisions = {record_id for kind, record_id in touched if kind == "decision"}
+    for catalog in catalogs:
+        decisions |= _chains(catalog, decisions)
+    touched |= {("decision", record_id) for record_id in decisions}
+    touched |= {link for catalog in catalogs for record_id in decisions for link in _links(catalog, "decision", record_id)}
+    if any(record.kind == "model" for record in changed) or any(
+            card.status == "production" for catalog in catalogs for record in changed if record.kind == "experiment"
+            for card in catalog.production_cards(record.id)):
+        # A card's page shows the numbers of the card in production for its tasks.
+        touched |= {("model", card_id) for catalog in catalogs for card_id in catalog.models}
+    experiments = {record_id for kind, record_id in touched if kind == "experiment"}
+    pages = {record_page(kind, record_id) for kind, record_id in touched
+             if record_id in getattr(after, _plural(kind))}
+    for board_page, old, new in zip(board_pages(after.leaderboards), before.leaderboards, after.leaderboards):
+        places_before = {e.experiment.id: (e.rank, len(old.entries)) for e in old.entries}
+        places_after = {e.experiment.id: (e.rank, len(new.entries)) for e in new.entries}
+        moved = {i for i in places_before.keys() | places_after.keys() if places_before.get(i) != places_after.get(i)}
+        if moved or experiments & (places_before.keys() | places_after.keys()):
+            pages.add(board_page)
+        pages |= {record_page("experiment", i) for i in moved if i in after.experiments}
+    return pages
+
+
+def _plural(kind: str) -> str:
+    return next(k.plural for k in KINDS if k.name == kind)
+
+
+def _links(catalog: Catalog, kind: str, record_id: str) -> set[tuple[str, str]]:
+    """The records a record's page shows, and those whose pages show it (both ways, in this catalog)."""
+    links: set[tuple[str, str]] = set()
+    if kind == "experiment":
+        experiment = catalog.experiments.get(record_id)
+        if experiment is not None and experiment.baseline:
+            links.add(("experiment", experiment.baseline))
+        links |= {("experiment", e.id) for e in catalog.experiments.values() if e.baseline == record_id}
+        links |= {("decision", d) for d in catalog.decisions_citing.get(record_id, ())}
+        links |= {("model", m) for m in catalog.models_citing.get(record_id, ())}
+    elif kind == "decision":
+        decision = catalog.decisions.get(record_id)
+        if decision is not None:
+            links |= {("experiment", e) for e in decision.evidence}
+        for relation in (catalog.successors, catalog.predecessors, catalog.amends, catalog.amended_by):
+            links |= {("decision", d) for d in relation.get(record_id, ())}
+        links |= {("model", m) for m, ds in catalog.decisions_of_model.items() if record_id in ds}
+    elif kind == "model":
+        card = catalog.models.get(record_id)
+        if card is not None:
+            links |= {("experiment", e.experiment) for e in card.evaluations}
+        links |= {("decision", d) for d in catalog.decisions_of_model.get(record_id, ())}
+    return links
+
+
+def _chains(catalog: Catalog, decisions: set[str]) -> set[str]:
+    """Every decision linked to these through supersedes and amends, however far."""
+    found, pending = set(decisions), list(decisions)
+    while pending:
+        record_id = pending.pop()
+        for relation in (catalog.successors, catalog.predecessors, catalog.amends, catalog.amended_by):
+            for other in relation.get(record_id, ()):
+                if other not in found:
+                    found.add(other)
+                    pending.append(other)
+    return found
+
+
+def _items(result: GeneratedSite) -> set[str]:
+    """The pages generated one per item (record pages, leaderboards): those a fast path may leave as they were."""
+    return set(result.site.sources) | set(board_pages(result.catalog.leaderboards))
+
+
+def _owner(path: str) -> str:
+    """The page a generated output belongs to: itself for a page, the page for its own charts and data files."""
+    if path.endswith(".md"):
+        return path
+    for prefix, folder in ((CHARTS, ""), (DETAILS, "experiments/"), (BOARD_DATA, "leaderboards/")):
+        if path.startswith(prefix):
+            rest = path[len(prefix):]
+            stem = rest.rpartition("/")[0] if prefix == CHARTS else rest.removesuffix(".json")
+            return f"{folder}{stem}.md"
+    return ""
+
+
+def merged_site(before: Generated, after: Generated, rendered: set[str], items: set[str]) -> tuple[Generated, list[str]]:
+    """The site with what was rendered again put in, and the outputs whose content changed. Unsafe when an output
+    appears or goes away (the site's files would change), or what every page shares changed."""
+    shared = ("css", "javascript", "nav", "feeds", "assets")
+    for name in shared:
+        if getattr(after, name) != getattr(before, name):
+            raise Unsafe(f"the site's {name} changed")
+    if any(before.sources.get(page) != source for page, source in after.sources.items()):
+        raise Unsafe("a record page's source changed")
+    merged = Generated(pages=dict(before.pages), html_pages=dict(before.html_pages), files=dict(before.files),
+                       assets=before.assets, css=before.css, javascript=before.javascript, nav=before.nav,
+                       sources=before.sources, feeds=before.feeds)
+    kept = items - rendered
+    outputs = []
+    for name in ("pages", "html_pages", "files"):
+        old, new = getattr(before, name), getattr(after, name)
+        for path in old.keys() - new.keys():
+            if _owner(path) not in kept:
+                raise Unsafe(f"{path} is no longer generated")
+        for path, content in new.items():
+            if path not in old:
+                raise Unsafe(f"{path} is generated now")
+            if content != old[path]:
+                getattr(merged, name)[path] = content
+                outputs.append(path)
+    return merged, sorted(outputs)
+
+
+def spliced(entries: list[dict[str, Any]], fresh: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The search index with each page's sections (by page URL) in place of its old ones, where those were."""
+    result: list[dict[str, Any]] = []
+    placed: set[str] = set()
+    for entry in entries:
+        page = entry["location"].partition("#")[0]
+        if page in fresh:
+            if page not in placed:
+                placed.add(page)
+                result.extend(fresh[page])
+            continue
+        result.append(entry)
+    missing = [page for page, sections in fresh.items() if page not in placed and sections]
+    if missing:
+        raise Unsafe(f"the page {missing[0]} is in the search index now")
+    return result
+
+
+def _options(root: Path) -> Options:
+    try:
+        return load_options(root)
+    except RecordError as exc:
+        raise BuildFailed(format_problems(exc.problems, "text"), exc.problems) from None
+
+
+def _shown(path: Path, root: Path) -> str:
+    return Path(os.path.relpath(path, root)).as_posix() if path.is_relative_to(root) else str(path)
+
+
+# -- the server -------------------------------------------------------------------------------------
+
+
+class PreviewServer(LiveReloadServer):
+    """MkDocs' live-reload server, told which files changed since the last build."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.changed: set[str] = set()
+
+    def watch(self, path: str, func: None = None, *, recursive: bool = True) -> None:
+        """Watch a file or folder, remembering every path an event names (MkDocs' own watch forgets them)."""
+        path = os.path.abspath(path)
+        if path in self._watched_paths:
+            self._watched_paths[path] += 1
+            return
+        self._watched_paths[path] = 1
+
+        def callback(event: watchdog.events.FileSystemEvent) -> None:
+            if event.is_directory:
+                return
+            with self._rebuild_cond:
+                self.changed.update(os.fsdecode(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p)
+                self._want_rebuild = True
+                self._rebuild_cond.notify_all()
+
+        handler = watchdog.events.FileSystemEventHandler()
+        handler.on_any_event = callback  # type: ignore[method-assign]
+        self._watch_refs[path] = self.observer.schedule(handler, path, recursive=recursive)
+
+    def take_changed(self) -> set[str]:
+        """The paths changed since the last call."""
+        with self._rebuild_cond:
+            changed, self.changed = self.changed, set()
+        return changed
+
+
+def serve_site(options: Options, dev_addr: str | None = None, announce: Callable[[str], None] = print) -> None:
+    """Serve the site with live reload: a saved record updates its pages; other changes rebuild the site.
+    `announce` is told the address first."""
+    # The preview serves a folder of its own, but a site_dir that a build would refuse is refused here too.
+    config = site_config(options, dev_addr=dev_addr)
+    check_site_folder(Path(config.site_dir), site_sources(config, options), _choice(options, None), written=False)
+    announce(serve_address(config))
+    preview = Preview(options, dev_addr)
+    try:
+        preview.build()
+        built = preview.built
+        assert built is not None
+        host, port = built.config.dev_addr
+        server = PreviewServer(builder=lambda: None, host=host, port=port, root=str(preview.folder),
+                               mount_path=urlsplit(preview.serve_url).path)
+
+        def builder() -> None:
+            try:
+                preview.update(server.take_changed())
+            except BuildFailed as exc:
+                log.error(str(exc))
+                log.error("mlreport: the site could not be built; the preview shows it as it was")
+            server.root = str(preview.folder)
+
+        def error_page(code: int) -> bytes | None:
+            page = preview.folder / f"{code}.html"
+            return page.read_bytes() if code in (404, 500) and page.is_file() else None
+
+        server.builder = builder
+        server.error_handler = error_page
+        _watch(server, built.config, builder)
+        try:
+            server.serve()
+        except KeyboardInterrupt:
+            log.info("Shutting down...")
+        finally:
+            server.shutdown()
+            built.config.plugins.on_shutdown()
+    finally:
+        preview.close()
+
+
+def serve_address(config: MkDocsConfig) -> str:
+    """Where `serve` shows the site: the dev address under site_url's path, as MkDocs mounts it."""
+    host, port = config.dev_addr
+    path = urlsplit(config.site_url or "/").path or "/"
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}{path}"
+
+
+def _watch(server: PreviewServer, config: MkDocsConfig, builder: Callable[[], None]) -> None:
+    """What `mkdocs serve` watches: the docs folder, mkdocs.yml, what plugins ask for (records, templates)."""
+    if Path(config.docs_dir).is_dir():
+        server.watch(config.docs_dir)
+    if config.config_file_path:
+        server.watch(config.config_file_path)
+    config.plugins.on_serve(server, config=config, builder=builder)
+    for item in config.watch:
+        server.watch(item)
+
+

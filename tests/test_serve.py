@@ -1,0 +1,173 @@
+"""`mlreport serve`: a saved record updates only the pages that can show it, and they are the full build's."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from repos import GitRepo
+from sitekit import team_repo
+
+from mlreport.config import load_options
+from mlreport.serve import Preview
+
+ADDRESS = "127.0.0.1:8000"
+
+
+@pytest.fixture
+def preview(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> Iterator[Preview]:
+    """The golden team's repo, previewed: built once, as `mlreport serve` starts."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    team_repo(repo)
+    shown = Preview(load_options(repo.path), ADDRESS)
+    shown.build()
+    yield shown
+    shown.close()
+
+
+def full_build(root: Path) -> Preview:
+    """A fresh preview of the repo as it is now: the full build a save's fast path must equal."""
+    fresh = Preview(load_options(root), ADDRESS)
+    fresh.build()
+    return fresh
+
+
+def differences(served: Path, built: Path) -> list[str]:
+    """Every file that is not byte for byte the same in both folders, or is in one only."""
+    def tree(folder: Path) -> dict[str, bytes]:
+        return {path.relative_to(folder).as_posix(): path.read_bytes()
+                for path in folder.rglob("*") if path.is_file()}
+
+    one, other = tree(served), tree(built)
+    return sorted(path for path in one.keys() | other.keys() if one.get(path) != other.get(path))
+
+
+def assert_same_as_full_build(preview: Preview) -> None:
+    fresh = full_build(preview.options.root)
+    try:
+        assert differences(preview.folder, fresh.folder) == []
+    finally:
+        fresh.close()
+
+
+def edit(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    edited = re.sub(pattern, replacement, text, count=1, flags=re.MULTILINE)
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
+
+
+def test_saved_records_update_their_pages_as_a_full_build_writes_them(preview: Preview, repo: GitRepo) -> None:
+    page = preview.folder / "experiments" / "wide" / "index.html"
+    before = page.read_bytes()
+    wide = repo.path / "experiments/digits/wide.yaml"
+    edit(wide, r"^title: Wider CNN$", "title: Wider CNN, retrained")
+    assert preview.update([wide]) == "fast"
+    assert b"Wider CNN, retrained" in page.read_bytes() and page.read_bytes() != before
+    # The decision citing it, the card evaluating it and the leaderboard show the new title too.
+    assert b"Wider CNN, retrained" in (preview.folder / "decisions" / "0001" / "index.html").read_bytes()
+    assert_same_as_full_build(preview)
+
+    # A metric that moves a run up the leaderboard: ranks, deltas against it, the board and its charts.
+    base = repo.path / "experiments/digits/base.yaml"
+    edit(base, r"accuracy: 0\.8\b", "accuracy: 0.87")
+    assert preview.update([base]) == "fast"
+    assert_same_as_full_build(preview)
+
+
+def test_decisions_cards_and_the_files_beside_a_record_update_it_too(preview: Preview, repo: GitRepo) -> None:
+    decision = repo.path / "decisions/0001-use-the-wider-cnn.md"
+    edit(decision, r"^status: accepted$", "status: deprecated")
+    card = repo.path / "models/digits-cnn.md"
+    edit(card, r"^name: Digits CNN$", "name: Digits CNN (wide)")
+    assert preview.update([decision, card]) == "fast"
+    assert_same_as_full_build(preview)
+    # A directory-form record's notes are part of it: its page shows them.
+    notes = repo.path / "experiments/digits/deep/notes.md"
+    notes.write_text(notes.read_text(encoding="utf-8") + "\nAlso tried dropout 0.3.\n", encoding="utf-8")
+    assert preview.update([notes]) == "fast"
+    assert "Also tried dropout 0.3." in (preview.folder / "experiments" / "deep" / "index.html").read_text("utf-8")
+    assert_same_as_full_build(preview)
+
+
+def test_a_record_with_an_error_keeps_the_site_until_it_is_fixed(preview: Preview, repo: GitRepo,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    wide = repo.path / "experiments/digits/wide.yaml"
+    good = wide.read_text(encoding="utf-8")
+    page = preview.folder / "experiments" / "wide" / "index.html"
+    before = page.read_bytes()
+    wide.write_text(good.replace("baseline: base", "baseline: no-such-run"), encoding="utf-8")
+    assert preview.update([wide]) == "failed"
+    assert "experiments/digits/wide.yaml" in caplog.text and "no-such-run" in caplog.text
+    assert page.read_bytes() == before
+    wide.write_text(good.replace("title: Wider CNN", "title: Wider CNN v2"), encoding="utf-8")
+    assert preview.update([wide]) == "fast"
+    assert_same_as_full_build(preview)
+
+
+def test_changes_outside_the_records_build_the_whole_site(preview: Preview, repo: GitRepo) -> None:
+    first = preview.folder
+    config = repo.path / "mkdocs.yml"
+    edit(config, r"^site_name: .*$", "site_name: Digits team, renamed")
+    assert preview.update([config]) == "full"
+    assert preview.folder != first and not first.exists()
+    assert "Digits team, renamed" in (preview.folder / "index.html").read_text("utf-8")
+    # A new record adds a page: the site's files change, so it is built again too.
+    new = repo.write("experiments/digits/tiny.yaml", "title: Tiny CNN\ndate: 2026-02-03\nmetrics: {test: {accuracy: 0.7}}\n")
+    assert preview.update([new]) == "full"
+    assert (preview.folder / "experiments" / "tiny" / "index.html").is_file()
+    assert_same_as_full_build(preview)
+
+
+def test_serve_shows_a_saved_record_without_building_the_site_again(repo: GitRepo, tmp_path: Path) -> None:
+    team_repo(repo)
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as errors:
+        server = subprocess.Popen([sys.executable, "-m", "mlreport", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                                  cwd=repo.path, stdout=subprocess.DEVNULL, stderr=errors,
+                                  env={k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"})
+        try:
+            url = f"http://127.0.0.1:{port}/experiments/wide/"
+            assert "Wider CNN" in fetch(url, lambda page: "Wider CNN" in page)
+            edit(repo.path / "experiments/digits/wide.yaml", r"^title: Wider CNN$", "title: Wider CNN, served fresh")
+            assert "Wider CNN, served fresh" in fetch(url, lambda page: "Wider CNN, served fresh" in page)
+            board = fetch(f"http://127.0.0.1:{port}/assets/mlreport/data/leaderboards/digits-accuracy.json",
+                          lambda page: "served fresh" in page)
+            assert "Wider CNN, served fresh" in board
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    assert re.search(r"experiments/digits/wide\.yaml: \d+ pages and \d+ data files updated in", log.read_text())
+    assert "building the whole site again" not in log.read_text()
+
+
+def fetch(url: str, ready, deadline: float = 180) -> str:
+    """The page at `url` once `ready(text)` holds: the first build and each update take a while on a busy
+    machine, so this polls until a generous deadline."""
+    end = time.monotonic() + deadline
+    text = ""
+    while time.monotonic() < end:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                text = response.read().decode("utf-8")
+            if ready(text):
+                return text
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not show what was expected within {deadline} s; last seen:\n{text[:2000]}")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
