@@ -405,8 +405,7 @@ def _index_record_pages(files: Files, config: MkDocsConfig, built: SiteManifest)
         if isinstance(page, ReusedPage):
             entries = page.built.search
         elif isinstance(page, RenderedPage):
-            entries = [{"location": f"{page.url}#{section.anchor}" if section.anchor else page.url,
-                        "title": section.title, "text": section.text} for section in page.rendered.search]
+            entries = search_entries(page)
             kept = built.pages.get(file.src_uri)
             if kept is not None:
                 built.pages[file.src_uri] = replace(kept, anchors=list(page.rendered.anchors),
@@ -415,6 +414,12 @@ def _index_record_pages(files: Files, config: MkDocsConfig, built: SiteManifest)
             continue
         if index is not None:
             index.entries.extend(dict(entry) for entry in entries)
+
+
+def search_entries(page: RenderedPage) -> list[dict[str, str]]:
+    """A record page's sections as entries of Material's search index."""
+    return [{"location": f"{page.url}#{section.anchor}" if section.anchor else page.url,
+             "title": section.title, "text": section.text} for section in page.rendered.search]
 
 
 class _Warnings(logging.Handler):

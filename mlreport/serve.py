@@ -52,7 +52,7 @@ from mlreport.config import Options, load_options
 from mlreport.git import GitError
 from mlreport.history.reader import refresh_worktree
 from mlreport.pipeline import GeneratedSite
-from mlreport.plugin import MlreportPlugin, RenderedPage, site_sources
+from mlreport.plugin import MlreportPlugin, RenderedPage, search_entries, site_sources
 from mlreport.problems import RecordError, format_problems
 from mlreport.catalog import build_catalog
 from mlreport.problems import relative
@@ -437,6 +437,8 @@ class Preview:
             if built.plugin.shells is not None:
                 built.plugin.shells.adopt(page)
             mkdocs_build._build_page(page, config, doc_files, nav, env)
+            if index is not None and isinstance(page, RenderedPage):
+                entries.extend(search_entries(page))  # a full build gives them to the index itself (`on_env`)
             fresh[page.url] = entries[start:]
             del entries[start:]
         if index is not None:
