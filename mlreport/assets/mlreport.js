@@ -85,13 +85,18 @@
 
   /* -- tables -------------------------------------------------------------------------------- */
 
+  // Plain values go into their cell as text, without an element of their own: a page of rows is
+  // 650 cells, and every element is styled and laid out again whenever the page is drawn.
+  function textNode(value) {
+    return document.createTextNode(value === null || value === undefined ? "" : String(value));
+  }
+
   var FORMATTERS = {
     text: function (cell) {
-      var node = el("span", "", cell.getValue());
-      node.title = cell.getValue() || "";
-      return node;
+      cell.getElement().title = cell.getValue() || "";
+      return textNode(cell.getValue());
     },
-    date: function (cell) { return el("span", "mlr-date", cell.getValue()); },
+    date: function (cell) { return textNode(cell.getValue()); },
     link: function (cell) {
       var row = cell.getRow().getData();
       var link = el("a", "", cell.getValue());
@@ -111,14 +116,14 @@
       var value = cell.getValue() || "";
       return value ? el("span", "mlr-badge mlr-status-" + slug(value), value) : el("span");
     },
-    number: function (cell, params) { return el("span", "mlr-number", formatNumber(cell.getValue(), params.metric)); },
+    number: function (cell, params) { return textNode(formatNumber(cell.getValue(), params.metric)); },
     delta: function (cell, params) { return deltaElement(cell.getValue(), params.goal, params.metric); },
     list: function (cell) {
       var items = cell.getValue() || [];
-      var holder = el("span");
-      holder.title = items.join(", ");
-      items.forEach(function (item) { holder.appendChild(el("span", "mlr-chip", item)); });
-      return holder;
+      var chips = document.createDocumentFragment();
+      cell.getElement().title = items.join(", ");
+      items.forEach(function (item) { chips.appendChild(el("span", "mlr-chip", item)); });
+      return chips;
     },
     pr: function (cell) {
       var value = cell.getValue();
@@ -179,6 +184,7 @@
       // Handles on the headers only: one per cell is a DOM write between the height reads of a render.
       headerTooltip: spec.title, minWidth: 60, resizable: "header",
     };
+    if (spec.kind === "number") def.cssClass = "mlr-number";
     // Titles wrap; other text is cut with an ellipsis (the full value is in the tooltip).
     if (spec.kind === "link") {
       def.cssClass = "mlr-wrap";
@@ -374,7 +380,11 @@
       if (filter.value) params.set(FILTER_PREFIX + filter.field, filter.value);
     });
     var query = params.toString();
-    history.replaceState(history.state, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
+    var address = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+    // A keystroke in the query box redraws the rows with the same sort and filters: no new address.
+    if (address !== window.location.pathname + window.location.search + window.location.hash) {
+      history.replaceState(history.state, "", address);
+    }
   }
 
   /* -- the query box: mlreport's query language over the rows (assets/query.js) --------------- */

@@ -59,7 +59,7 @@ def table_data(columns: list[Column], rows: list[dict[str, Any]], *, sort: tuple
     return data
 
 
-def table_block(data_file: str, fallback: str, label: str, page_url: str = "") -> Markup:
+def table_block(data_file: str, fallback: str, label: str, page_url: str | None = None) -> Markup:
     """A table container that the script fills from `data_file` (site-relative).
 
     `fallback` is Markdown shown without JavaScript and indexed by search; the script replaces it.
@@ -68,7 +68,7 @@ def table_block(data_file: str, fallback: str, label: str, page_url: str = "") -
     the rows are there when the script starts on them (the script's `fetch` then reuses the preload).
     """
     preload = ""
-    if page_url:
+    if page_url is not None:
         href = relative_path(data_file, page_url.rsplit("/", 1)[0])
         preload = f'<link rel="preload" href="{safe.text(href)}" as="fetch" crossorigin="anonymous">\n'
     return Markup(f'<div class="mlr-table" data-mlr-table="{safe.text(data_file)}" '

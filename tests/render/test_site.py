@@ -11,6 +11,7 @@ from mlreport.history import History
 from mlreport.catalog import Catalog
 from mlreport.metrics import places_of
 from mlreport.render.site import Site, delta, edit_url, number, page_url, record_page, page_slug
+from mlreport.render.tables import table_block
 
 
 @pytest.mark.parametrize(("record_id", "page"), [
@@ -91,3 +92,16 @@ def test_differences_of_a_metric_share_its_places() -> None:
 
 def test_delta_of_nothing_and_of_zero() -> None:
     assert delta(None, "max") == "" and "±0" in delta(0.00001 - 0.00001, "max")
+
+
+@pytest.mark.parametrize(("page", "directory_urls", "href"), [
+    ("experiments/index.md", True, "../assets/mlreport/data/t.json"),
+    ("leaderboards/b.md", True, "../../assets/mlreport/data/t.json"),
+    ("leaderboards/b.md", False, "../assets/mlreport/data/t.json"),
+    ("index.md", True, "assets/mlreport/data/t.json"),
+])
+def test_a_table_block_preloads_its_data_file_relative_to_its_page(page: str, directory_urls: bool, href: str) -> None:
+    block = table_block("assets/mlreport/data/t.json", "| a |\n| - |\n| 1 |", "t", page_url(page, directory_urls))
+    assert f'<link rel="preload" href="{href}" as="fetch" crossorigin="anonymous">' in block
+    assert 'data-mlr-table="assets/mlreport/data/t.json"' in block
+    assert "preload" not in table_block("assets/mlreport/data/t.json", "", "t")
