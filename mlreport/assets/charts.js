@@ -311,11 +311,11 @@
   function offerChart(container, spec) {
     if (container.querySelector(".mlr-chart-offer")) return;
     var kind = webglKind();
-    var runs = spec.parcoords.runs.length;
+    var runs = spec.parcoords.total || spec.parcoords.runs.length;
     var offer = el("p", "mlr-chart-offer");
     var why = kind === "none" ? "This browser cannot draw parallel coordinates (it has no WebGL)."
       : kind === "software" ? "This browser draws WebGL without a graphics card, so parallel coordinates would take seconds to draw and hold up the page."
-      : "Parallel coordinates of " + runs + " runs take a while to draw and hold up the page.";
+      : "Parallel coordinates of " + many(runs) + " runs take a while to draw and hold up the page.";
     offer.appendChild(el("span", "mlr-chart-offer-why", why));
     if (kind !== "none") {
       var button = el("button", "md-button mlr-chart-offer-draw", "Draw the chart");
@@ -389,6 +389,10 @@
         plot.on("plotly_restyle", function () { if (!plot.mlrPicking) container.mlrShowRuns(); });
       }
     });
+  }
+
+  function many(count) {
+    return count.toLocaleString("en-US");
   }
 
   /* -- parallel coordinates: which line is which run ------------------------------------------ */
@@ -467,13 +471,16 @@
     container.mlrShowRuns = function () {
       var runs = kept();
       var shown = runs.slice(0, info.shown);
-      var total = info.runs.length;
-      var listedPart = shown.length < runs.length ? ", the best " + shown.length + " listed" : "";
-      caption.textContent = window.matchMedia(NARROW).matches
-        ? "The " + total + " runs by rank, with their parameters" + listedPart +
-          " (a wider screen draws them as parallel coordinates)."
-        : !container.querySelector(".mlr-plot") ? "The " + total + " runs by rank, with their parameters" + listedPart + "."
-        : (runs.length === total ? "The " + total + " runs" : runs.length + " of " + total + " runs match the axis filters") +
+      var lines = info.runs.length;  // the best runs, when there are too many to draw every one
+      var total = info.total || lines;
+      var plotted = !!container.querySelector(".mlr-plot");
+      var listedPart = shown.length < (plotted ? runs.length : total) ? ", the best " + shown.length + " listed" : "";
+      var drawn = lines < total ? "The best " + many(lines) + " of the " + many(total) + " runs are lines; " : "";
+      caption.textContent = !plotted
+        ? "The " + many(total) + " runs by rank, with their parameters" + listedPart +
+          (window.matchMedia(NARROW).matches ? " (a wider screen draws them as parallel coordinates)." : ".")
+        : drawn + (runs.length === lines ? (drawn ? "all " + many(lines) + " shown" : "The " + many(total) + " runs")
+                   : many(runs.length) + " of " + many(lines) + " runs match the axis filters") +
           listedPart + ". The best run is the red line.";
       // Putting a picked line back changes no filter: the rows under the pointer stay as they are.
       var ids = runs.map(function (run) { return run.id; }).join("\n");

@@ -30,6 +30,9 @@ SPLIT_PREFIXES = ("train", "training", "val", "valid", "validation", "eval", "de
 PARCOORDS_DRAWN_RUNS = 300
 """Parallel coordinates of more runs are drawn on request only: plotly.js draws them in one task of
 seconds, in which the page answers nothing (their runs are listed meanwhile)."""
+PARCOORDS_LINES = 1_000
+"""Runs parallel coordinates draw as lines at most, the best ones: more are unreadable, slow to draw, and
+would make the chart's data file megabytes."""
 MAX_PARCOORDS_PARAMS = 8
 """Parameter axes a parallel coordinates chart draws at most, besides the rank and the metric."""
 MAX_PROGRESS_POINTS = 1_000
@@ -196,7 +199,9 @@ def _band(edge: float, other: float, first: str, last: str, fill: str, name: str
 
 
 def parallel_coordinates(board: RankedBoard, urls: dict[str, str]) -> dict[str, Any] | None:
-    """Every ranked run as a line across its rank, the parameters that vary and the metric; None without any.
+    """Ranked runs as lines across their rank, the parameters that vary and the metric; None without any.
+
+    Every run up to PARCOORDS_LINES; of more, the best PARCOORDS_LINES (`total` says how many there are).
 
     Numeric parameters are numeric axes; text, true/false and list values are category axes (their
     values as ticks). A run that does not record a parameter crosses that axis at "not recorded",
@@ -208,6 +213,8 @@ def parallel_coordinates(board: RankedBoard, urls: dict[str, str]) -> dict[str, 
     names = parcoords_params(entries)
     if not names:
         return None
+    total = len(entries)
+    entries = entries[:PARCOORDS_LINES]
     count = len(entries)
     order = entries[::-1]  # the best drawn last, on top of the others
     dimensions = [_rank_axis(order, count)]
@@ -226,7 +233,7 @@ def parallel_coordinates(board: RankedBoard, urls: dict[str, str]) -> dict[str, 
     return {"data": [{"type": "parcoords", "line": line, "dimensions": dimensions,
                       "unselected": {"line": {"opacity": 0.08}}}],
             "layout": {}, "parcoords": {"metric": board.definition.metric, "goal": board.goal,
-                                        "params": names, "runs": runs, "shown": RUNS_SHOWN,
+                                        "params": names, "runs": runs, "shown": RUNS_SHOWN, "total": total,
                                         "dark_colorscale": PARCOORDS_SCALE_DARK}}
 
 

@@ -6,8 +6,8 @@ the experiments index, the query data and a leaderboard of a site mlreport built
 rows under new ids (`<id>~<n>`, `<id>~b<n>` on the leaderboard) with every metric made distinct
 (a sort has one right answer), and keeps every row's link pointing at its original experiment's page.
 The leaderboard's charts grow with it as mlreport would draw them: the progress chart thinned to
-the best and worst of each stretch of time, parallel coordinates with a line per run and, for that
-many runs, marked as drawn on request.
+the best and worst of each stretch of time, parallel coordinates with a line for each of the best
+runs and, for that many runs, marked as drawn on request.
 
     python -m tests.browser.large SITE_DIR [ROWS]       (default 10,000 rows; grows the site in place)
 """
@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mlreport.render.charts import MAX_PROGRESS_POINTS, PARCOORDS_DRAWN_RUNS, envelope
+from mlreport.render.charts import MAX_PROGRESS_POINTS, PARCOORDS_DRAWN_RUNS, PARCOORDS_LINES, envelope
 from mlreport.render.site import DATA, QUERY_DATA
 
 INDEX_DATA = f"{DATA}/experiments.json"
@@ -66,16 +66,17 @@ def _grow_charts(site_dir: Path, stem: str, rows: int) -> None:
         return
     parameters = _read(charts / "parameters.json")
     trace, info = parameters["data"][0], parameters["parcoords"]
-    count = len(info["runs"])
+    count, lines = len(info["runs"]), min(rows, PARCOORDS_LINES)  # the best runs are lines, as mlreport draws them
     info["runs"] = [dict(info["runs"][n % count], id=f"{info['runs'][n % count]['id']}~b{n}", rank=n + 1)
-                    for n in range(rows)]
+                    for n in range(lines)]
+    info["total"] = rows
     for dim in trace["dimensions"]:
-        dim["values"] = [dim["values"][n % count] for n in range(rows)]
+        dim["values"] = [dim["values"][n % count] for n in range(lines)]
         if dim["label"] == "rank":  # worst first: the best is drawn last, on top
-            dim["values"] = list(range(1, rows + 1))
-            dim["range"] = [0.5, rows + 0.5]
-            dim["tickvals"], dim["ticktext"] = [1, rows], [f"#{rows}", "#1"]
-    trace["line"]["color"] = [trace["line"]["color"][n % count] for n in range(rows)]
+            dim["values"] = list(range(1, lines + 1))
+            dim["range"] = [0.5, lines + 0.5]
+            dim["tickvals"], dim["ticktext"] = [1, lines], [f"#{lines}", "#1"]
+    trace["line"]["color"] = [trace["line"]["color"][n % count] for n in range(lines)]
     _write(charts / "parameters.json", parameters)
     if rows > PARCOORDS_DRAWN_RUNS:
         page = site_dir / "leaderboards" / stem / "index.html"

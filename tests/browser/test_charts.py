@@ -11,15 +11,18 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 import pytest
 
 from mlreport.leaderboards import RankedBoard
-from mlreport.render.charts import PARCOORDS_SCALE, PARCOORDS_SCALE_DARK, RUNS_SHOWN, parcoords_params
+from mlreport.render.charts import (MAX_PROGRESS_POINTS, PARCOORDS_LINES, PARCOORDS_SCALE, PARCOORDS_SCALE_DARK,
+                                    RUNS_SHOWN, parcoords_params)
 
+from .conftest import _served
 from .harness import CHART_DONE, HARDWARE_GL, NO_WEBGL, Tab, header
-from .sites import BuiltSite
+from .large import grow
+from .sites import REPO_ROOT, BuiltSite
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -29,6 +32,8 @@ pytestmark = pytest.mark.browser
 SHORT = {"width": 1280, "height": 600}
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
+GROWN = 2_000
+"""Runs of the grown board: more than parallel coordinates draw by themselves, more than they draw at all."""
 NEAR_PX = 300
 """How far ahead of the viewport charts.js starts drawing (its NEAR)."""
 ANSWER_S = 2.0
@@ -263,6 +268,41 @@ def test_on_a_phone_the_runs_are_a_table_in_place_of_parallel_coordinates(demo: 
     assert "plotly-gl2d.min.js" not in plotly_requests(tab)
     assert section.locator(".mlr-chart-offer").count() == 0
     _shoot(page, artifacts / f"phone-parcoords-{scheme}.png")
+    tab.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def grown(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BuiltSite, str]]:
+    """The demo site with its largest leaderboard (and its charts) grown to GROWN runs; that board's URL."""
+    folder = tmp_path_factory.mktemp("grown-charts")
+    for site in _served(REPO_ROOT, folder):
+        board = grow(folder, GROWN)["board"]
+        yield site, site.base + board.replace("assets/mlreport/data/", "").removesuffix(".json") + "/"
+
+
+def test_a_board_of_thousands_thins_its_points_and_draws_its_best_lines_only_on_request(grown, tabs) -> None:
+    site, url = grown
+    tab = tabs(site, viewport=DESKTOP)
+    tab.page.add_init_script(HARDWARE_GL)  # even with a GPU: thousands of lines take a while
+    page = tab.goto(url)
+    section = page.locator(".mlr-parcoords")
+    assert section.get_attribute("data-mlr-chart-form") == "runs"
+    assert f"Parallel coordinates of {GROWN:,} runs" in section.locator(".mlr-chart-offer").inner_text()
+    assert plotly_requests(tab) == ["plotly-basic.min.js"]
+    # The progress chart draws the best and worst of each stretch of time, and says so.
+    progress = page.locator(".mlr-chart:not(.mlr-parcoords) .js-plotly-plot")
+    assert 0 < progress.locator(".scatterlayer .trace").first.locator(".point").count() <= MAX_PROGRESS_POINTS
+    assert f"of {GROWN:,}: each stretch's best and worst" in progress.locator(".legend").text_content()
+
+    section.get_by_role("button", name="Draw the chart").click()
+    page.wait_for_function("c => c.dataset.mlrChartForm === 'plot' && c.dataset.mlrChartState === 'drawn'",
+                           arg=section.element_handle())
+    rank = page.evaluate(PARCOORDS)["dimensions"][0]
+    assert len(rank["values"]) == PARCOORDS_LINES and {"#1", f"#{PARCOORDS_LINES}"} <= set(rank["ticktext"])
+    caption = section.locator(".mlr-runs-caption").inner_text()
+    lines = f"{PARCOORDS_LINES:,}"
+    assert caption.startswith(f"The best {lines} of the {GROWN:,} runs are lines; all {lines} shown"), caption
+    assert len(_listed(page)) == RUNS_SHOWN
     tab.assert_clean()
 
 

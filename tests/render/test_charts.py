@@ -10,7 +10,7 @@ from typing import Any
 from mlreport.config import Leaderboard
 from mlreport.leaderboards import RankedBoard, RankedEntry
 from mlreport.render.charts import (MAX_CATEGORIES, MAX_CURVE_POINTS, MAX_PROGRESS_POINTS, NOT_RECORDED, best_so_far,
-                                    envelope, lttb, parallel_coordinates, training_curves)
+                                    PARCOORDS_LINES, envelope, lttb, parallel_coordinates, training_curves)
 from mlreport.records import Experiment
 
 
@@ -116,3 +116,13 @@ def test_the_progress_chart_thins_its_points_and_says_so_but_keeps_every_best_so
     assert points["name"] == f"runs ({len(points['x']):,} of {count:,}: each stretch's best and worst)"
     assert max(points["y"]) == max(values) and min(points["y"]) == min(values)
     assert best["x"] == [runs[0].date.isoformat()]
+
+
+def test_parallel_coordinates_of_more_runs_than_they_draw_keep_the_best_and_say_how_many_there_are() -> None:
+    count = PARCOORDS_LINES + 500
+    spec = _spec(_board([{"lr": n / count, "depth": n % 7} for n in range(count)]))
+    rank = spec["data"][0]["dimensions"][0]
+    assert len(rank["values"]) == PARCOORDS_LINES and rank["range"] == [0.5, PARCOORDS_LINES + 0.5]
+    info = spec["parcoords"]
+    assert info["total"] == count and [run["rank"] for run in info["runs"]] == list(range(1, PARCOORDS_LINES + 1))
+    assert len(spec["data"][0]["line"]["color"]) == PARCOORDS_LINES
