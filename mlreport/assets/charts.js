@@ -4,7 +4,10 @@
  * one chart at a time with the browser free to handle input in between (idle callbacks): a reader
  * who sorts a table right away is answered at once, whether plotly.js has loaded or not. plotly.js
  * itself loads on the first chart a reader reaches, in the smallest bundle that draws every chart
- * of the page. Nothing from a record is inserted as HTML here (text nodes only). Loaded after
+ * of the page. Parallel coordinates (WebGL, one task of seconds where WebGL runs on the CPU) are drawn
+ * by themselves only where a graphics card draws them and for at most a few hundred runs; elsewhere
+ * their runs are listed, with a button that draws the chart on request.
+ * Nothing from a record is inserted as HTML here (text nodes only). Loaded after
  * mlreport.js, whose helpers it uses; follows Material's light/dark palette toggle.
  */
 (function () {
@@ -314,7 +317,9 @@
     var runs = spec.parcoords.total || spec.parcoords.runs.length;
     var offer = el("p", "mlr-chart-offer");
     var why = kind === "none" ? "This browser cannot draw parallel coordinates (it has no WebGL)."
-      : kind === "software" ? "This browser draws WebGL without a graphics card, so parallel coordinates would take seconds to draw and hold up the page."
+      : kind === "software"
+        ? "This browser draws WebGL without a graphics card, so parallel coordinates would take seconds to draw " +
+          "and hold up the page."
       : "Parallel coordinates of " + many(runs) + " runs take a while to draw and hold up the page.";
     offer.appendChild(el("span", "mlr-chart-offer-why", why));
     if (kind !== "none") {

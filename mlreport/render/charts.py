@@ -36,7 +36,7 @@ would make the chart's data file megabytes."""
 MAX_PARCOORDS_PARAMS = 8
 """Parameter axes a parallel coordinates chart draws at most, besides the rank and the metric."""
 MAX_PROGRESS_POINTS = 1_000
-"""Runs a leaderboard's progress chart draws as points at most: SVG markers cost the browser seconds
+"""Runs a leaderboard's progress chart (and a KPI's trend) draws as points at most: SVG markers cost the browser seconds
 to paint by the ten thousand (3–4 s for 10,000 in headless Chromium); more runs are thinned to the
 best and worst of each stretch of time, and the best-so-far line keeps every step."""
 MAX_CURVE_POINTS = 2_000
@@ -109,6 +109,11 @@ def envelope(values: Sequence[float], limit: int) -> list[int]:
     return kept
 
 
+def points_name(drawn: int, total: int) -> str:
+    """The legend of a chart's run points: how many of how many, when they were thinned (`envelope`)."""
+    return "runs" if drawn == total else f"runs ({drawn:,} of {total:,}: each stretch's best and worst)"
+
+
 def best_so_far(board: RankedBoard, urls: dict[str, str]) -> dict[str, Any]:
     """Ranked runs as points over time (at most MAX_PROGRESS_POINTS: the best and worst of each stretch
     of time), and the best value so far as a step line."""
@@ -116,10 +121,8 @@ def best_so_far(board: RankedBoard, urls: dict[str, str]) -> dict[str, Any]:
     runs = sorted(dated, key=lambda e: (e.experiment.date, e.experiment.id))
     runs = [runs[at] for at in envelope([e.value for e in runs], MAX_PROGRESS_POINTS)] if runs else []
     metric = label(board.definition.metric)
-    drawn = "runs" if len(runs) == len(dated) else \
-        f"runs ({len(runs):,} of {len(dated):,}: each stretch's best and worst)"
     points = {
-        "type": "scatter", "mode": "markers", "name": drawn,
+        "type": "scatter", "mode": "markers", "name": points_name(len(runs), len(dated)),
         "x": [e.experiment.date.isoformat() for e in runs],
         "y": [e.value for e in runs],
         "text": [label(e.experiment.title) for e in runs],
@@ -165,9 +168,11 @@ def kpi_trend(reading: Reading, urls: dict[str, str]) -> dict[str, Any] | None:
     ]
     if kpi.warn is not None:
         data.append(_band(kpi.warn.threshold, kpi.target.threshold, first, last, WARN_FILL, f"at risk {kpi.warn}"))
+    kept = envelope(values, MAX_PROGRESS_POINTS)  # SVG markers by the thousand take seconds to paint
     data.append({
-        "type": "scatter", "mode": "markers", "name": "runs", "x": days, "y": values,
-        "text": [label(run.title) for run in runs], "customdata": [urls[run.id] for run in runs],
+        "type": "scatter", "mode": "markers", "name": points_name(len(kept), len(runs)),
+        "x": [days[at] for at in kept], "y": [values[at] for at in kept],
+        "text": [label(runs[at].title) for at in kept], "customdata": [urls[runs[at].id] for at in kept],
         "hovertemplate": "%{text}<br>%{x}: %{y}<extra></extra>", "marker": {"size": 8, "role": "muted"},
     })
     if reading.value is not None:

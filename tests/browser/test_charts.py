@@ -168,7 +168,8 @@ def test_without_a_gpu_the_runs_are_listed_and_the_chart_is_drawn_on_request(dem
     page.mouse.move(0, 0)
     page.wait_for_function(f"() => !({PARCOORDS})().dimensions[0].constraintrange")
     # The dark palette redraws both charts, the one the basic bundle drew first included.
-    backgrounds = "() => [...document.querySelectorAll('[data-mlr-chart] .main-svg:first-child')].map(s => s.style.background)"
+    backgrounds = ("() => [...document.querySelectorAll('[data-mlr-chart] .main-svg:first-child')]"
+                   ".map(s => s.style.background)")
     light = page.evaluate(backgrounds)
     page.locator("form[data-md-component='palette'] label:visible").click()
     page.wait_for_function(f"light => ({backgrounds})().every((b, i) => b && b !== light[i])", arg=light)

@@ -119,7 +119,7 @@ def measure_pages(context, base: str, pages: Sequence[str], runs: int) -> list[T
 
 
 def _measure_page(context, url: str, page_name: str, runs: int) -> TableTiming:
-    interactive, drawn, charting, sorting, first_filter, filtering, sort_cpu, filter_cpu = [], [], [], [], [], [], [], []
+    interactive, drawn, charting, sorting, first_filter, filtering, sort_cpu, filter_cpu = ([] for _ in range(8))
     for _ in range(runs):
         page = context.new_page()
         cpu = _main_thread_clock(context, page)

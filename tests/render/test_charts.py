@@ -7,10 +7,13 @@ import math
 
 from typing import Any
 
-from mlreport.config import Leaderboard
+from mlreport.config import Kpi, Leaderboard
+from mlreport.kpis import Reading
 from mlreport.leaderboards import RankedBoard, RankedEntry
+from mlreport.metrics import parse_target
 from mlreport.render.charts import (MAX_CATEGORIES, MAX_CURVE_POINTS, MAX_PROGRESS_POINTS, NOT_RECORDED, best_so_far,
-                                    PARCOORDS_LINES, envelope, lttb, parallel_coordinates, training_curves)
+                                    PARCOORDS_LINES, envelope, kpi_trend, lttb, parallel_coordinates,
+                                    training_curves)
 from mlreport.records import Experiment
 
 
@@ -126,3 +129,18 @@ def test_parallel_coordinates_of_more_runs_than_they_draw_keep_the_best_and_say_
     info = spec["parcoords"]
     assert info["total"] == count and [run["rank"] for run in info["runs"]] == list(range(1, PARCOORDS_LINES + 1))
     assert len(spec["data"][0]["line"]["color"]) == PARCOORDS_LINES
+
+
+def test_a_kpi_trend_of_thousands_of_runs_thins_its_points_but_keeps_its_span() -> None:
+    count = 2 * MAX_PROGRESS_POINTS + 1
+    runs = tuple(Experiment(id=f"run{n}", title=f"Run {n}", path=f"experiments/run{n}.yaml", status="completed",
+                            date=dt.date(2026, 1, 1) + dt.timedelta(days=n // 20),
+                            metrics={"ops.p99_ms": (n * 37) % 101}) for n in range(count))
+    kpi = Kpi(metric="ops.p99_ms", title="p99", target=parse_target("<= 10"))
+    spec = kpi_trend(Reading(kpi, "missed", runs=runs), {run.id: f"experiments/{run.id}/" for run in runs})
+    assert spec is not None
+    points = next(trace for trace in spec["data"] if trace["name"].startswith("runs"))
+    assert len(points["x"]) <= MAX_PROGRESS_POINTS and points["x"] == sorted(points["x"])
+    assert points["name"] == f"runs ({len(points['x']):,} of {count:,}: each stretch's best and worst)"
+    assert (min(points["y"]), max(points["y"])) == (0, 100)
+    assert spec["data"][0]["x"][0] == "2026-01-01"  # the target band still spans every run

@@ -128,7 +128,7 @@ def test_a_card_shows_the_day_it_reached_its_status_as_the_record_says(repo: Git
     repo.write("models/v2.md", "---\nname: Scorer v2\ndate: 2026-06-12\nstatus: production\n---\n# Scorer v2\n")
     repo.commit("Import the model cards (#12)", author=ANA, date=IMPORTED)
     pages = generated(repo.path).html_pages
-    assert ('deprecated</span> <span class="mlr-status-since">since <time datetime="2026-06-23">2026-06-23</time>, the record says'
-            in pages["models/v1.md"].html)
+    since = '<span class="mlr-status-since">since <time datetime="2026-06-23">2026-06-23</time>, the record says'
+    assert f"deprecated</span> {since}" in pages["models/v1.md"].html
     # No stated day, no claim: the import's commit never dates the status.
     assert "since" not in pages["models/v2.md"].html.split('class="mlr-card-status"')[1].split("</p>")[0]
