@@ -225,6 +225,54 @@ class BlobReader:
             self._process = None
 
 
+class BlobSpool:
+    """File contents by blob id from one `git cat-file --batch`, asked for while other work goes on and read all at
+    once: its answers go to a file, so asking never waits for git (on a busy machine each round trip to a
+    process answering blob by blob waited for the scheduler, several times per batch)."""
+
+    def __init__(self, toplevel: Path):
+        self.toplevel = toplevel
+        self._process: Process | None = None
+        self._asked: list[str] = []
+
+    def ask(self, blob: str) -> None:
+        """Have one more blob read (its id written to git now, its contents collected later)."""
+        if self._process is None:
+            self._process = Process(self.toplevel, "cat-file", "--batch", "--buffer", stdin=True, spool=True)
+        self._process.stdin.write(f"{blob}\n".encode("ascii"))
+        self._asked.append(blob)
+
+    def collect(self) -> list[tuple[str, bytes | None]]:
+        """Each blob asked for and its contents, in the order asked; None for a blob the repository lacks."""
+        process, self._process = self._process, None
+        asked, self._asked = self._asked, []
+        if process is None:
+            return []
+        output = process.finish()
+        contents: list[tuple[str, bytes | None]] = []
+        position = 0
+        for blob in asked:
+            end = output.find(b"\n", position)
+            if end < 0:
+                raise GitError("git cat-file stopped early")
+            header = output[position:end].split()
+            if len(header) != 3:  # `<id> missing`
+                contents.append((blob, None))
+                position = end + 1
+                continue
+            size = int(header[2])
+            contents.append((blob, output[end + 1:end + 1 + size]))
+            position = end + 1 + size + 1
+        return contents
+
+    def stop(self) -> None:
+        """End the cat-file process early (after an error elsewhere)."""
+        if self._process is not None:
+            self._process.stop()
+            self._process = None
+            self._asked = []
+
+
 @dataclass(frozen=True)
 class TreeEntry:
     """One entry of a commit's tree: a file, a folder, a link or a submodule."""

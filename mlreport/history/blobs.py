@@ -10,13 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from mlreport.git import BlobReader
+from mlreport.git import BlobSpool
 from mlreport.history.plain_front_matter import plain_front_matter, text_value
 from mlreport.records.decision import parse_decision, parse_status
 from mlreport.records.source import SourceError, parse_yaml, split_front_matter
-
-_BATCH = 256  # ids written before their contents are read: keeps both pipes far from full
-_EAGER = 64  # while git log runs, read in batches: fewer round trips, little left when it ends
 
 
 @dataclass(frozen=True)
@@ -30,44 +27,39 @@ class BlobInfo:
 
 
 class Blobs:
-    """Blob contents on demand from one long-running `git cat-file --batch`, parsed once per blob id."""
+    """Blob contents asked for while the log runs, from one `git cat-file --batch` that spools its answers (see
+    `BlobSpool`), then parsed once per blob id."""
 
     def __init__(self, toplevel: Path, known: dict[str, BlobInfo] | None = None):
         self.toplevel = toplevel
         self.known: dict[str, BlobInfo] = dict(known or {})
         self.parsed = 0
         """How many blobs were read from git (not known beforehand)."""
-        self._pending: dict[str, tuple[str, str]] = {}
-        self._reader: BlobReader | None = None
+        self._asked: dict[str, tuple[str, str]] = {}
+        self._spool: BlobSpool | None = None
 
     def want(self, blob: str, kind: str, path: str) -> None:
         """Ask for what a blob says, read as a record of `kind` at `path` (root-relative)."""
-        if blob and blob not in self.known:
-            self._pending.setdefault(blob, (kind, path))
-        if len(self._pending) >= _EAGER:
-            self.flush()
+        if blob and blob not in self.known and blob not in self._asked:
+            self._asked[blob] = (kind, path)
+            if self._spool is None:
+                self._spool = BlobSpool(self.toplevel)
+            self._spool.ask(blob)
 
     def flush(self) -> None:
         """Read and parse every blob asked for so far."""
-        while self._pending:
-            batch = list(self._pending.items())[:_BATCH]
-            for blob, _ in batch:
-                del self._pending[blob]
-            for (blob, (kind, path)), text in zip(batch, self._read([blob for blob, _ in batch])):
-                self.known[blob] = describe(kind, path, text)
-            self.parsed += len(batch)
+        spool, self._spool = self._spool, None
+        for blob, data in spool.collect() if spool else []:
+            kind, path = self._asked.pop(blob)
+            text = None if data is None else data.decode("utf-8", "replace").removeprefix("\ufeff")
+            self.known[blob] = describe(kind, path, text)
+            self.parsed += 1
 
     def close(self) -> None:
-        """End the cat-file process."""
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
-
-    def _read(self, blobs: list[str]) -> list[str | None]:
-        if self._reader is None:
-            self._reader = BlobReader(self.toplevel)
-        return [None if data is None else data.decode("utf-8", "replace").removeprefix("\ufeff")
-                for data in self._reader.read(blobs)]
+        """End the cat-file process, when its answers were not collected (after an error elsewhere)."""
+        if self._spool is not None:
+            self._spool.stop()
+            self._spool = None
 
 
 def describe(kind: str, path: str, text: str | None) -> BlobInfo:

@@ -128,7 +128,6 @@ def test_the_pass_leaves_the_garbage_collector_as_it_found_it(repo, at):
 def test_git_writes_the_log_in_blocks_not_one_flush_per_commit(repo, at, monkeypatch):
     # Into a pipe git flushes after each commit unless told otherwise: 20,000 writes, and as many wake-ups here.
     repo.write("experiments/a.yaml", experiment("a"))
-    repo.write("decisions/0001-a.md", decision("A", "proposed"))
     repo.commit("Add a", date=at(1))
     environments: dict[str, dict[str, str] | None] = {}
 
@@ -141,5 +140,22 @@ def test_git_writes_the_log_in_blocks_not_one_flush_per_commit(repo, at, monkeyp
     monkeypatch.setattr(git_module.subprocess, "Popen", Popen)
     assert history(repo.path).provenance("experiments/a.yaml").created
     assert environments["log"] is not None and environments["log"]["GIT_FLUSH"] == "0"
-    # cat-file answers blob by blob while this process waits for each: its output must not wait in a buffer.
-    assert "cat-file" in environments and (environments["cat-file"] or {}).get("GIT_FLUSH") != "0"
+
+
+def test_old_versions_are_asked_for_while_the_log_runs_and_read_at_once(repo, at):
+    repo.write("decisions/0001-a.md", decision("A", "proposed"))
+    repo.commit("Add A", date=at(1))
+    repo.write("decisions/0001-a.md", decision("A", "accepted"))
+    repo.commit("Accept A", date=at(2))
+    blobs = [repo.git("rev-parse", f"HEAD{back}:decisions/0001-a.md").strip() for back in ("~1", "")]
+    spool = git_module.BlobSpool(repo.path)
+    for blob in (*blobs, "0" * 40):
+        spool.ask(blob)
+
+    contents = spool.collect()
+
+    assert [blob for blob, _ in contents] == [*blobs, "0" * 40]
+    assert contents[1][1] == (repo.path / "decisions/0001-a.md").read_bytes()
+    assert contents[0][1] == decision("A", "proposed").encode()
+    assert contents[2][1] is None  # a partial clone lacks it: read as nothing, not an error
+    assert spool.collect() == []
