@@ -15,6 +15,7 @@ from `mlreport.pipeline.generate_site`.
 from __future__ import annotations
 
 import copy
+import gc
 import html
 import logging
 from dataclasses import replace
@@ -120,6 +121,8 @@ class MlreportPlugin(BasePlugin):
         if result.history.warning:
             log.warning(f"mlreport: {result.history.warning}")
         self.generated = result.site
+        # What was generated lives until the build ends: no collection while MkDocs renders needs to rescan it.
+        gc.freeze()
         in_nav = {page for _, page in self.generated.nav}
         for path, text in self.generated.pages.items():
             if files.get_file_from_path(path) is not None:
@@ -215,12 +218,14 @@ class MlreportPlugin(BasePlugin):
         """Mark the site folder as built by mlreport, so the next build may replace it; drop conversions no
         page used."""
         mark(Path(config.site_dir))
+        gc.unfreeze()  # the build's objects may go: `mlreport serve` builds again in this process
         self.converted.prune()
         if self.shells is not None:
             log.debug(f"mlreport: record pages filled from a theme shell: {self.shells.summary()}")
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop listening for conversion warnings: the pages being converted will not finish."""
+        gc.unfreeze()
         for _, warnings in self._converting.values():
             logging.getLogger("mkdocs").removeHandler(warnings)
         self._converting = {}

@@ -7,6 +7,7 @@ navigation order.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from mlreport.config import Options
@@ -33,7 +34,13 @@ DASHBOARD = "dashboard.md"
 
 
 def generate(catalog: Catalog, history: History, options: Options, *, home_page: str = "index.md") -> Generated:
-    """Render every page kind; `home_page` moves the dashboard aside when the team has its own index."""
+    """Render every page kind; `home_page` moves the dashboard aside when the team has its own index.
+
+    The model outlives the render, so it is moved out of the cyclic collector's sight first (`gc.freeze`):
+    at 10,000 experiments each full collection during the render rescanned every record. A long-running
+    caller gives it back when its build ends (`gc.unfreeze`, as the MkDocs plugin does).
+    """
+    gc.freeze()
     site = Site(catalog, history, options, PAGE_KINDS, home=home_page)
     # The shared scripts first: page kinds may add their own after them.
     assets.add_assets(site.out, catalog.metric_places)
