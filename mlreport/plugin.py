@@ -15,6 +15,7 @@ from `mlreport.pipeline.generate_site`.
 from __future__ import annotations
 
 import copy
+import gc
 import html
 import logging
 import os
@@ -137,6 +138,8 @@ class MlreportPlugin(BasePlugin):
         if result.history.warning:
             log.warning(f"mlreport: {result.history.warning}")
         self.generated, self.result = result.site, result
+        # What was generated lives until the build ends: no collection while MkDocs renders needs to rescan it.
+        gc.freeze()
         config.extra_css.extend(self.generated.css)
         config.extra_javascript.extend(self.generated.javascript)
         config.nav = _navigation(config.nav, self.generated, files, own_index)
@@ -269,6 +272,7 @@ class MlreportPlugin(BasePlugin):
         page used."""
         mark(Path(config.site_dir))
         self._keep_manifest(Path(config.site_dir))
+        gc.unfreeze()  # the build's objects may go: `mlreport serve` builds again in this process
         self.converted.prune()
         if self.shells is not None:
             log.debug(f"mlreport: record pages filled from a theme shell: {self.shells.summary()}")
@@ -287,6 +291,7 @@ class MlreportPlugin(BasePlugin):
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop listening for conversion warnings: the pages being converted will not finish."""
+        gc.unfreeze()
         for _, warnings in self._converting.values():
             logging.getLogger("mkdocs").removeHandler(warnings)
         self._converting = {}
