@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from mlreport.cache_dir import blob_id, digest
-from mlreport.problems import EXCERPT, Problem, excerpt, is_indentation, relative, yaml_problem
+from mlreport.problems import EXCERPT, Problem, excerpt, is_indentation, yaml_problem
 from mlreport.records.boundary import HINT as BOUNDARY_HINT, Escape, Resolver, escape
 
 KeyPath = tuple[Any, ...]
