@@ -90,6 +90,8 @@ class MlreportPlugin(BasePlugin):
         """Where pages keep what they compute from single records, for the next generation (`mlreport serve`)."""
         self.result: GeneratedSite | None = None
         """What this build generated the site from: the catalog and the history, besides the pages."""
+        self.last_manifest = SiteManifest()
+        """How the last build's were."""
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
         """Take the entry as it is: `on_config` checks it the way `mlreport validate` does (every problem,
@@ -164,15 +166,18 @@ class MlreportPlugin(BasePlugin):
         are linked into the new site as they are (`ReusedPage`), the others rendered now (`RenderedPage`)."""
         assert self.options is not None
         generated = self.generated
-        paths = [path for path in dict.fromkeys([*generated.deferred, *generated.html_pages])
-                 if files.get_file_from_path(path) is None or
-                 log.warning(f"mlreport: docs/{path} replaces the generated page of the same name")]
+        paths = []
+        for path in dict.fromkeys([*generated.deferred, *generated.html_pages]):
+            if files.get_file_from_path(path) is not None:
+                log.warning(f"mlreport: docs/{path} replaces the generated page of the same name")
+            else:
+                paths.append(path)
         dests = {path: File(path, None, config.site_dir, config.use_directory_urls).dest_uri for path in paths}
         frame = _frame(config, files, generated) if self.last_site is not None and _reusable_build(config) else None
         keys = {path: page_key(frame, generated.page_keys[path]) for path in paths
                 if frame is not None and path in generated.page_keys}
-        cache = self.options.root / self.options.cache_dir
-        reused = SiteManifest.read(cache).reusable(self.last_site, keys, dests) if frame is not None else {}
+        self.last_manifest = SiteManifest.read(self.options.root / self.options.cache_dir)
+        reused = self.last_manifest.reusable(self.last_site, keys, dests) if frame is not None else {}
         try:
             generated.render_deferred(skip=reused)
         except RecordError as exc:
@@ -287,7 +292,8 @@ class MlreportPlugin(BasePlugin):
                 self.built.pages[path] = replace(built, digest=file_digest(site / built.dest))
             except OSError:
                 del self.built.pages[path]
-        self.built.write(self.options.root / self.options.cache_dir)
+        if self.built != self.last_manifest:  # a build that reused every page has nothing new to say
+            self.built.write(self.options.root / self.options.cache_dir)
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop listening for conversion warnings: the pages being converted will not finish."""

@@ -87,6 +87,7 @@ CHANGES: dict[str, Callable[[GitRepo], None]] = {
     "an option changed": lambda repo: edit(repo, "mkdocs.yml", "  - mlreport:\n",
                                            "  - mlreport:\n      metric_goals: {test.rmse: max}\n"),
     "the site name changed": lambda repo: edit(repo, "mkdocs.yml", "site_name: Digits team", "site_name: Digits"),
+    "a page of the team's own added": lambda repo: repo.write("docs/guide.md", "# Team guide\n"),
     "a page template of the repo's own": lambda repo: repo.write(
         "templates/pages/experiment.html.j2",
         (packaged_templates() / "pages/experiment.html.j2").read_text(encoding="utf-8") + "<p>Reviewed.</p>\n"),
@@ -107,7 +108,8 @@ def test_an_incremental_build_is_the_full_build_byte_for_byte(change: str, repo:
     assert taken < RECORD_PAGES
     if change in ("an experiment edited", "a decision edited", "a record added", "a commit that changes provenance"):
         assert taken > 0  # the change reaches a few pages, not every one
-    if change in ("an option changed", "the site name changed", "a page template of the repo's own"):
+    if change in ("an option changed", "the site name changed", "a page of the team's own added",
+                  "a page template of the repo's own"):
         assert taken == 0
 
 
@@ -121,6 +123,21 @@ def test_a_page_edited_in_the_last_site_is_rendered_again(repo: GitRepo, build, 
 
     assert build(site) == RECORD_PAGES - 2
     assert b"Planted text" not in page.read_bytes()
+    assert files_of(site) == full_build(build, tmp_path)
+
+
+def test_a_build_after_a_failed_one_is_the_full_build(repo: GitRepo, build, cli, tmp_path: Path) -> None:
+    team_repo(repo)
+    site = tmp_path / "site"
+    build(site)
+    before = files_of(site)
+    edit(repo, "experiments/houses/gbm.yaml", "title: ", "title: Tuned ")
+    edit(repo, "models/digits-cnn.md", "status: production", "status: shipped")
+    assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 1
+    assert files_of(site) == before
+    edit(repo, "models/digits-cnn.md", "status: shipped", "status: production")
+
+    assert 0 < build(site) < RECORD_PAGES
     assert files_of(site) == full_build(build, tmp_path)
 
 
