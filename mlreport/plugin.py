@@ -91,7 +91,7 @@ class MlreportPlugin(BasePlugin):
         self.result: GeneratedSite | None = None
         """What this build generated the site from: the catalog and the history, besides the pages."""
         self.last_manifest = SiteManifest()
-        """How the last build's were."""
+        """How the last build made its record pages (the manifest in the cache folder)."""
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
         """Take the entry as it is: `on_config` checks it the way `mlreport validate` does (every problem,

@@ -21,16 +21,33 @@ RECORD_PAGES = 8
 TAKEN = re.compile(r"(\d+) of (\d+) record pages taken from the last build")
 
 
+class _Messages(logging.Handler):
+    """What the plugin logs, caught on its own logger: MkDocs' command line may have stopped `mkdocs` propagating."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 @pytest.fixture
-def build(cli, repo: GitRepo, caplog: pytest.LogCaptureFixture) -> Callable[[Path], int]:
+def build(cli, repo: GitRepo) -> Callable[[Path], int]:
     """`mlreport build` of the repo into a folder; how many record pages came from the last build."""
 
     def run(site: Path) -> int:
-        caplog.clear()
-        with caplog.at_level(logging.DEBUG, logger="mkdocs.plugins.mlreport"):
+        logger, caught = logging.getLogger("mkdocs.plugins.mlreport"), _Messages()
+        level = logger.level
+        logger.addHandler(caught)
+        logger.setLevel(logging.DEBUG)
+        try:
             result = cli("build", "--root", repo.path, "--site-dir", site)
+        finally:
+            logger.removeHandler(caught)
+            logger.setLevel(level)
         assert result.exit_code == 0, result.output
-        taken = [TAKEN.search(record.getMessage()) for record in caplog.records]
+        taken = [TAKEN.search(message) for message in caught.messages]
         return next((int(found.group(1)) for found in taken if found), 0)
 
     return run
