@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import multiprocessing
 import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
@@ -21,8 +24,16 @@ from mlreport.records.kinds import EXPERIMENT
 BROKEN = Path(__file__).parent.parent / "fixtures" / "broken"
 
 
-def load(root: Path, jobs: str, monkeypatch: pytest.MonkeyPatch, cached: bool) -> tuple:
-    monkeypatch.setenv("MLREPORT_JOBS", jobs)
+def fresh(function: Callable[..., Any], *args: Any) -> Any:
+    """`function(*args)` in a new interpreter: a load never forks from a process running threads, and the test
+    process may run some (libraries' workers left by earlier tests)."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
+
+
+def load(root: Path, jobs: str, cached: bool, share: int = 7) -> tuple:
+    os.environ["MLREPORT_JOBS"] = jobs
+    workers.SHARED_FROM, workers._SHARE = 2, share
     shutil.rmtree(root / ".mlreport", ignore_errors=True)
     loaded = load_records(Options(root=root), cached=cached)
     entries = None
@@ -40,32 +51,37 @@ def test_a_shared_load_is_a_single_process_load(tmp_path: Path, monkeypatch: pyt
     for number in range(30):
         (root / "experiments" / f"more-{number}.yaml").write_text(
             f"title: More {number}\ndate: 2026-01-02\nbaseline: {'good-baseline' if number % 2 else 'nowhere'}\n")
-    monkeypatch.setattr(workers, "SHARED_FROM", 2)
-    monkeypatch.setattr(workers, "_SHARE", 7)
-    one = load(root, "1", monkeypatch, cached)
-    shared = load(root, "2", monkeypatch, cached)
+    one = fresh(load, root, "1", cached)
+    shared = fresh(load, root, "2", cached)
     assert shared == one
     assert len(one[0].experiments) > 30 and len(one[0].problems) > 20
 
 
-def test_the_shares_are_read_in_other_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = EXPERIMENT.load
+def _telling(path: Path, reader: Any) -> tuple:
+    """The experiment loader, adding a note of the process that read the file."""
+    record, problems = EXPERIMENT.load(path, reader)
+    return record, [*problems, Problem(path.name, message=f"read by {os.getpid()}")]
 
-    def telling(path: Path, reader):
-        record, problems = real(path, reader)
-        return record, [*problems, Problem(path.name, message=f"read by {os.getpid()}")]
 
-    monkeypatch.setattr(records, "KINDS", tuple(dataclasses.replace(kind, load=telling) if kind is EXPERIMENT
-                                                else kind for kind in records.KINDS))
-    monkeypatch.setattr(workers, "SHARED_FROM", 2)
+def _readers(root: Path, jobs: str) -> tuple[int, list[str], set[str]]:
+    """This process's id, the experiments loaded, and which processes read them."""
+    os.environ["MLREPORT_JOBS"] = jobs
+    workers.SHARED_FROM = 2
+    records.KINDS = tuple(dataclasses.replace(kind, load=_telling) if kind is EXPERIMENT else kind
+                          for kind in records.KINDS)
+    loaded = load_records(Options(root=root))
+    return os.getpid(), [e.id for e in loaded.experiments], \
+        {p.message for p in loaded.problems if p.message.startswith("read by")}
+
+
+def test_the_shares_are_read_in_other_processes(tmp_path: Path) -> None:
     for number in range(20):
         (tmp_path / "experiments").mkdir(exist_ok=True)
         (tmp_path / "experiments" / f"run-{number}.yaml").write_text(f"title: Run {number}\ndate: 2026-01-02\n")
-    readers = {}
     for jobs in ("1", "2"):
-        monkeypatch.setenv("MLREPORT_JOBS", jobs)
-        loaded = load_records(Options(root=tmp_path))
-        assert [e.id for e in loaded.experiments] == sorted(f"run-{n}" for n in range(20))
-        readers[jobs] = {p.message for p in loaded.problems if p.message.startswith("read by")}
-    assert readers["1"] == {f"read by {os.getpid()}"}
-    assert f"read by {os.getpid()}" not in readers["2"] and readers["2"]
+        pid, ids, readers = fresh(_readers, tmp_path, jobs)
+        assert ids == sorted(f"run-{n}" for n in range(20))
+        if jobs == "1":
+            assert readers == {f"read by {pid}"}
+        else:
+            assert f"read by {pid}" not in readers and readers
