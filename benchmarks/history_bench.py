@@ -4,7 +4,10 @@ Builds the scale benchmark's repository with `make_repo.py` (N experiments, N/10
 model cards, about 2N commits landed as pull requests, renames, decisions changing status), then
 times (median of 3 by default): the raw log, `read_history` cold (no cache), warm (cached, nothing new)
 and after one new commit. CPU seconds (this process and its git processes) are shown beside the
-wall times: on a shared machine they say what the work costs when wall times swing.
+wall times: on a shared machine they say what the work costs when wall times swing. There (Linux
+with autogroup scheduling) all the pass's processes share one session's slice of the CPU, so
+running git and Python side by side gains nothing and the wall ratio follows the CPU ratio; the
+load average before and after is printed so a figure can say what it was measured under.
 
     python benchmarks/history_bench.py --n 10000
 """
@@ -61,6 +64,14 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _load() -> str:
+    """The load average over 1, 5 and 15 minutes, where the system tells it."""
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def main() -> None:
     """Build the repo, time the passes (raw and cold interleaved, so both meet the same machine load), print a table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -74,6 +85,7 @@ def main() -> None:
         started = time.perf_counter()
         repo = make_repo(folder, args.n)
         print(f"built {len(repo.records)} records, {repo.commits} commits in {time.perf_counter() - started:.1f} s")
+        print(f"load average before the runs: {_load()}")
         options = Options(root=folder)
         rows = repo.records
         cache = folder / options.cache_dir
@@ -102,6 +114,7 @@ def main() -> None:
         print(f"records with history: {sum(1 for p in history.records.values() if p.changes)}, "
               f"feed items: {len(history.feed)}, "
               f"status changes: {sum(len(p.status_history) for p in history.records.values())}")
+        print(f"load average after the runs: {_load()}")
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
