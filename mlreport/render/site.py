@@ -129,6 +129,7 @@ class Site:
         self.memo = memo
         """Values computed from one record alone, kept across generations (`mlreport serve`); None keeps none."""
         self._record_kinds = {kind.records for kind in self.kinds if kind.records}
+        self._direct: dict[str, bool] = {}
         self._env = env or page_environment(options)
         self.paths = SimpleNamespace(home=home, experiments=EXPERIMENTS_INDEX, leaderboards=LEADERBOARDS_INDEX,
                                      decisions=DECISIONS_INDEX, models=MODELS_INDEX, kpis=KPIS_INDEX, compare=COMPARE_PAGE,
@@ -188,10 +189,12 @@ class Site:
     def direct_html(self, kind: str) -> bool:
         """Whether a record kind's pages are rendered straight to HTML: not when the repo's templates override
         its Markdown template (or the macros it shares), nor when the site's Markdown settings could change it."""
-        if self.options.headings is None:
-            return False
-        own = user_templates(self.options)
-        return own is None or not any((own / "pages" / name).is_file() for name in (f"{kind}.md.j2", "macros.md.j2"))
+        if kind not in self._direct:
+            # Asked once per kind, not per page: the templates folder does not change while a build renders.
+            own = user_templates(self.options)
+            self._direct[kind] = self.options.headings is not None and (own is None or not any(
+                (own / "pages" / name).is_file() for name in (f"{kind}.md.j2", "macros.md.j2")))
+        return self._direct[kind]
 
     def render(self, template: str, page: str, **context: Any) -> str:
         """A template rendered for `page`, with the shared helpers bound to that page."""
