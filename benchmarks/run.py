@@ -23,6 +23,7 @@ import html
 import json
 import os
 import platform
+import re
 import shutil
 import socket
 import statistics
@@ -250,7 +251,10 @@ def serve_timings(repo: Path, edited: Path, repeat: int, log: Path | None = None
         for number in range(repeat):
             title = f"Served edit {number} {os.getpid()}"
             started = time.perf_counter()
-            edited.write_bytes(original.replace(b"\ntitle: ", f"\ntitle: {title} ".encode(), 1))
+            changed = re.sub(rb"(?m)^title: ", f"title: {title} ".encode(), original, count=1)
+            if changed == original:
+                raise SystemExit(f"{edited} has no `title:` line to edit")
+            edited.write_bytes(changed)
             _served(url, title, deadline=600, server=server)
             timings.append(time.perf_counter() - started)
     finally:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from repos import GitRepo, new_repo
 
+from mlreport import records
 from mlreport.cli import main
+from mlreport.records.kinds import EXPERIMENT
 
 
 @pytest.fixture
@@ -25,3 +28,18 @@ def cli():
         return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The experiment files the loader is asked to read (from disk, not served by the record cache), in order."""
+    seen: list[str] = []
+    real = EXPERIMENT.load
+
+    def counting(path: Path, reader):
+        seen.append(path.relative_to(reader.root).as_posix())
+        return real(path, reader)
+
+    counted = dataclasses.replace(EXPERIMENT, load=counting)
+    monkeypatch.setattr(records, "KINDS", tuple(counted if kind is EXPERIMENT else kind for kind in records.KINDS))
+    return seen

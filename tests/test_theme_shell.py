@@ -117,35 +117,23 @@ OVERRIDES = {
 }
 
 
-@pytest.mark.parametrize("override", sorted(OVERRIDES))
-def test_a_theme_override_the_shell_cannot_reproduce_falls_back(repo: GitRepo, tmp_path: Path, override: str) -> None:
-    main, says = OVERRIDES[override]
-    team(repo, lambda config: config.replace("  name: material\n", "  name: material\n  custom_dir: overrides\n"))
-    repo.write("overrides/main.html", main)
-    with plugin_log() as lines:
-        plugin, on, off = build_both_ways(repo, tmp_path)
-    assert plugin.shells is not None
-    assert all(plugin.shells.folders[folder].full for folder in RECORD_FOLDERS)
-    assert f"mlreport: {says} for the pages in experiments/; each is rendered in full" in lines
-    assert_same_sites(on, off)
-
-
 CONTENT_OVERRIDES = {
     "content-measured": ("<article>{{ page.content | wordcount }} words{{ page.content }}</article>",
                          "a shared shell did not give the theme's own page"),
     "toc-drawn-in-the-article": ("{% for item in page.toc %}<b>{{ item.title }}</b>{% endfor %}{{ page.content }}",
                                  "the theme writes a page value in a way a shared shell cannot fill in"),
 }
+"""Overrides of the article (`partials/content.html`), which the shell fills in like the rest of the page: one
+that writes more of the page than its values, as they are, sends the folder back to full renders."""
+FALLBACKS = {**{name: ("main.html", *override) for name, override in OVERRIDES.items()},
+             **{name: ("partials/content.html", *override) for name, override in CONTENT_OVERRIDES.items()}}
 
 
-@pytest.mark.parametrize("override", sorted(CONTENT_OVERRIDES))
-def test_an_article_partial_the_shell_cannot_reproduce_falls_back(repo: GitRepo, tmp_path: Path,
-                                                                 override: str) -> None:
-    # The article is filled in like the rest of the shell: an article that writes more of the page than its
-    # values, as they are, sends the folder back to full renders.
-    content, says = CONTENT_OVERRIDES[override]
+@pytest.mark.parametrize("override", sorted(FALLBACKS))
+def test_a_theme_override_the_shell_cannot_reproduce_falls_back(repo: GitRepo, tmp_path: Path, override: str) -> None:
+    template, text, says = FALLBACKS[override]
     team(repo, lambda config: config.replace("  name: material\n", "  name: material\n  custom_dir: overrides\n"))
-    repo.write("overrides/partials/content.html", content)
+    repo.write(f"overrides/{template}", text)
     with plugin_log() as lines:
         plugin, on, off = build_both_ways(repo, tmp_path)
     assert plugin.shells is not None

@@ -3,7 +3,6 @@ what a check from nothing says, and any change to what the records are read from
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -11,29 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from mlreport import records
 from mlreport.cache_dir import code_stamp, read_cache, write_cache
 from mlreport.cli import main
-from mlreport.records.kinds import EXPERIMENT
 from mlreport.validate import RESULT_FILE
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
 CACHE = Path(".mlreport/cache")
 
-
-@pytest.fixture
-def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The experiment files loaded (from disk or from the record cache), in order."""
-    seen: list[str] = []
-    real = EXPERIMENT.load
-
-    def counting(path: Path, reader):
-        seen.append(path.relative_to(reader.root).as_posix())
-        return real(path, reader)
-
-    counted = dataclasses.replace(EXPERIMENT, load=counting)
-    monkeypatch.setattr(records, "KINDS", tuple(counted if kind is EXPERIMENT else kind for kind in records.KINDS))
-    return seen
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import subprocess
@@ -18,26 +17,11 @@ from mlreport.config import Options
 from mlreport.records import Loaded, load_records
 from mlreport.records.cache import CACHE_FILE
 from mlreport.records.codec import decode_record, encode_record
-from mlreport.records.kinds import EXPERIMENT
 from mlreport.records.source import SETTLED_NS, fingerprint
 
 CACHE = Path(".mlreport/cache") / CACHE_FILE
 RUN = "title: {title}\ndate: 2026-01-0{day}\nmetrics: {{accuracy: 0.{day}}}\n"
 
-
-@pytest.fixture
-def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files the experiment loader is asked to read, in order."""
-    seen: list[str] = []
-    real = EXPERIMENT.load
-
-    def counting(path: Path, reader):
-        seen.append(path.relative_to(reader.root).as_posix())
-        return real(path, reader)
-
-    counted = dataclasses.replace(EXPERIMENT, load=counting)
-    monkeypatch.setattr(records, "KINDS", tuple(counted if kind is EXPERIMENT else kind for kind in records.KINDS))
-    return seen
 
 
 def cached(repo, **options: object) -> Loaded:
