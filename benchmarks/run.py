@@ -177,7 +177,9 @@ def measure_size(out: Path, n: int, seed: int, repeat: int, browser: bool = Fals
         shutil.rmtree(site, ignore_errors=True)
         cold.append(timed(build))
         warm.append(timed(build))
-        edited.write_bytes(original.replace(b"\ntitle: ", b"\ntitle: Edited ", 1))
+        changed = re.sub(rb"(?m)^title: ", b"title: Edited ", original, count=1)
+        assert changed != original, f"{edited} has no title line to edit"
+        edited.write_bytes(changed)
         try:
             after_edit.append(timed(build))
             diffs.append(timed(diff))
