@@ -71,12 +71,16 @@ class SiteManifest:
         if not keys or self.site != os.path.realpath(site) or not (site / MARKER).is_file():
             return {}
         found = {}
+        real = os.path.realpath(site)
         for page, key in keys.items():
             built = self.pages.get(page)
             if built is None or built.key != key or built.dest != dests.get(page):
                 continue
+            path = os.path.join(real, built.dest)
+            if os.path.realpath(path) != path:
+                continue  # a link (or a linked folder) now stands there: what it points at is not the last build's
             try:
-                data = (site / built.dest).read_bytes()
+                data = Path(path).read_bytes()
             except OSError:
                 continue
             if digest(data) == built.digest:

@@ -143,6 +143,30 @@ def test_a_page_edited_in_the_last_site_is_rendered_again(repo: GitRepo, build, 
     assert files_of(site) == full_build(build, tmp_path)
 
 
+def test_a_page_that_became_a_link_out_of_the_last_site_is_rendered_again(repo: GitRepo, build,
+                                                                          tmp_path: Path) -> None:
+    # The bytes behind the links are the page's own, so only where they lie tells them apart: a file outside the
+    # site (or behind a linked folder) is never hard-linked into the new one, where a later write would reach it.
+    team_repo(repo)
+    site = tmp_path / "site"
+    build(site)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    page = site / "experiments/wide/index.html"
+    (outside / "wide.html").write_bytes(page.read_bytes())
+    page.unlink()
+    page.symlink_to(outside / "wide.html")
+    shutil.move(site / "experiments/gbm", outside / "gbm")
+    (site / "experiments/gbm").symlink_to(outside / "gbm", target_is_directory=True)
+
+    assert build(site) == RECORD_PAGES - 2
+    for name in ("wide/index.html", "gbm/index.html"):
+        built = site / "experiments" / name
+        assert not built.is_symlink() and not built.parent.is_symlink()
+        assert built.stat().st_nlink == 1
+    assert files_of(site) == full_build(build, tmp_path)
+
+
 def test_a_build_after_a_failed_one_is_the_full_build(repo: GitRepo, build, cli, tmp_path: Path) -> None:
     team_repo(repo)
     site = tmp_path / "site"
