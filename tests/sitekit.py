@@ -3,15 +3,36 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Iterator
 
 from repos import GitRepo
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN_REPO = FIXTURES / "golden_repo"
+
+
+@contextmanager
+def plugin_log() -> Iterator[list[str]]:
+    """The plugin's log lines (debug and up) while the block runs, caught on its own logger: once MkDocs' command
+    line has run in the test process, `mkdocs` no longer propagates to the handler pytest's caplog listens on."""
+    lines: list[str] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    logger = logging.getLogger("mkdocs.plugins.mlreport")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def team_repo(repo: GitRepo) -> GitRepo:

@@ -3,14 +3,13 @@ byte for byte, as a full build of the same repo."""
 
 from __future__ import annotations
 
-import logging
 import re
 import shutil
 from pathlib import Path
 from typing import Callable
 
 import pytest
-from sitekit import team_repo
+from sitekit import plugin_log, team_repo
 from test_plugin import mkdocs_build
 
 from repos import GitRepo
@@ -21,33 +20,15 @@ RECORD_PAGES = 8
 TAKEN = re.compile(r"(\d+) of (\d+) record pages taken from the last build")
 
 
-class _Messages(logging.Handler):
-    """What the plugin logs, caught on its own logger: MkDocs' command line may have stopped `mkdocs` propagating."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 @pytest.fixture
 def build(cli, repo: GitRepo) -> Callable[[Path], int]:
     """`mlreport build` of the repo into a folder; how many record pages came from the last build."""
 
     def run(site: Path) -> int:
-        logger, caught = logging.getLogger("mkdocs.plugins.mlreport"), _Messages()
-        level = logger.level
-        logger.addHandler(caught)
-        logger.setLevel(logging.DEBUG)
-        try:
+        with plugin_log() as lines:
             result = cli("build", "--root", repo.path, "--site-dir", site)
-        finally:
-            logger.removeHandler(caught)
-            logger.setLevel(level)
         assert result.exit_code == 0, result.output
-        taken = [TAKEN.search(message) for message in caught.messages]
+        taken = [TAKEN.search(line) for line in lines]
         return next((int(found.group(1)) for found in taken if found), 0)
 
     return run

@@ -14,7 +14,7 @@ from typing import Iterator
 
 import pytest
 from repos import GitRepo
-from sitekit import team_repo
+from sitekit import plugin_log, team_repo
 
 from mlreport.config import load_options
 from mlreport.serve import Preview
@@ -98,15 +98,16 @@ def test_decisions_cards_and_the_files_beside_a_record_update_it_too(preview: Pr
     assert_same_as_full_build(preview)
 
 
-def test_a_record_with_an_error_keeps_the_site_until_it_is_fixed(preview: Preview, repo: GitRepo,
-                                                                caplog: pytest.LogCaptureFixture) -> None:
+def test_a_record_with_an_error_keeps_the_site_until_it_is_fixed(preview: Preview, repo: GitRepo) -> None:
     wide = repo.path / "experiments/digits/wide.yaml"
     good = wide.read_text(encoding="utf-8")
     page = preview.folder / "experiments" / "wide" / "index.html"
     before = page.read_bytes()
     wide.write_text(good.replace("baseline: base", "baseline: no-such-run"), encoding="utf-8")
-    assert preview.update([wide]) == "failed"
-    assert "experiments/digits/wide.yaml" in caplog.text and "no-such-run" in caplog.text
+    with plugin_log() as lines:
+        assert preview.update([wide]) == "failed"
+    said = "\n".join(lines)
+    assert "experiments/digits/wide.yaml" in said and "no-such-run" in said
     assert page.read_bytes() == before
     wide.write_text(good.replace("title: Wider CNN", "title: Wider CNN v2"), encoding="utf-8")
     assert preview.update([wide]) == "fast"

@@ -6,15 +6,12 @@ compares every file of the two sites.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from sitekit import team_repo
+from sitekit import plugin_log, team_repo
 
 from repos import GitRepo
 from mlreport.plugin import MlreportPlugin
@@ -51,23 +48,6 @@ def assert_same_sites(one: Path, other: Path) -> None:
 
 def record_pages(plugin: MlreportPlugin, folder: str) -> int:
     return sum(1 for page in plugin.generated.sources if page.startswith(f"{folder}/"))
-
-
-@contextmanager
-def plugin_log() -> Iterator[list[str]]:
-    """The plugin's log lines while the block runs."""
-    lines: list[str] = []
-    handler = logging.Handler(logging.INFO)
-    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
-    logger = logging.getLogger("mkdocs.plugins.mlreport")
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        yield lines
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 def team(repo: GitRepo, edit=lambda config: config) -> GitRepo:
