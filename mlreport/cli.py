@@ -243,7 +243,7 @@ def build(root: Path, strict: bool, site_dir: Path | None, site_url: str | None)
     click.echo(f"site built in {target}")
     here = Path.cwd().resolve()
     folder = _shown(target, here) if target.is_relative_to(here) else target
-    click.echo(f"to look at it: mlreport serve (it rebuilds on every change), or python -m http.server -d "
+    click.echo(f"to look at it: mlreport serve (a live preview: a saved record shows within seconds), or python -m http.server -d "
                f"{folder} and open http://localhost:8000/")
 
 

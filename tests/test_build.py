@@ -343,7 +343,7 @@ def test_build_says_where_the_site_is_and_how_to_look_at_it(repo: GitRepo, cli, 
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"site built in {(repo.path / 'site').resolve()}",
-        "to look at it: mlreport serve (it rebuilds on every change), or python -m http.server -d site "
+        "to look at it: mlreport serve (a live preview: a saved record shows within seconds), or python -m http.server -d site "
         "and open http://localhost:8000/",
     ]
 
