@@ -20,6 +20,10 @@ from mlreport.validate import read_records
 
 __all__ = ["DiffError", "Report", "diff_repo", "render_json", "render_markdown"]
 
+_REWRITE_AFTER = 100
+"""Records parsed afresh worth rewriting the work tree's record cache for: at 10,000 records a rewrite costs
+about what parsing a hundred does."""
+
 
 def diff_repo(options: Options, base: str | None = None, query: Query | None = None) -> Report:
     """Compare the working tree's records with BASE's (default: the merge base with the default branch).
@@ -30,8 +34,9 @@ def diff_repo(options: Options, base: str | None = None, query: Query | None = N
     resolved = resolve_base(repo, base)
     with collector_paused():
         # The work tree first, through the record cache: its entries then serve BASE's records whose blobs they
-        # were read from, so only what the branch changed is parsed.
-        cache = RecordCache.open(options)
+        # were read from, so only what the branch changed is parsed. The few records a branch changes are parsed
+        # again by the next report or build rather than the whole file rewritten for them.
+        cache = RecordCache.open(options, rewrite_after=_REWRITE_AFTER)
         tree = read_records(options, cache=cache)
         loaded = load_base(options, repo, resolved.commit, cache)
         # BASE's unchanged records are the work tree's very objects: its boards that the changed experiments

@@ -264,3 +264,21 @@ def test_the_collector_runs_again_after_a_report(feature) -> None:
     _retuned(feature)
     report(feature)
     assert gc.isenabled()
+
+
+def test_a_report_on_a_few_edited_records_leaves_the_record_cache_to_the_next_build(feature, parsed) -> None:
+    records.load_records(load_options(feature.path), cached=True)  # as a build leaves it
+    cache = feature.path / ".mlreport/cache/records.json"
+    kept = cache.read_bytes()
+    _retuned(feature)
+    expected = uncached(feature)
+    del parsed[:]
+
+    assert report(feature) == expected
+    assert cache.read_bytes() == kept  # one record parsed: not worth rewriting every record's entry
+    assert report(feature) == expected
+    assert sorted(parsed) == ["base:experiments/fraud-xgb.yaml", "tree:experiments/fraud-xgb.yaml",
+                              "tree:experiments/fraud-xgb.yaml"]  # BASE's from the BASE cache the second time
+    loaded = records.load_records(load_options(feature.path), cached=True)
+    assert next(e for e in loaded.experiments if e.id == "fraud-xgb").metrics == {"test.pr_auc": 0.6}
+    assert cache.read_bytes() != kept  # a load of the records keeps what it parsed, as before
