@@ -21,8 +21,8 @@ from mlreport.validate import read_records
 __all__ = ["DiffError", "Report", "diff_repo", "render_json", "render_markdown"]
 
 _REWRITE_AFTER = 100
-"""Records parsed afresh worth rewriting the work tree's record cache for: at 10,000 records a rewrite costs
-about what parsing a hundred does."""
+"""Records parsed afresh worth rewriting the work tree's record cache for: at 10,000 experiments the rewrite
+takes about 0.3 s of CPU, parsing a record about 1 ms."""
 
 
 def diff_repo(options: Options, base: str | None = None, query: Query | None = None) -> Report:
