@@ -32,7 +32,8 @@ The pipeline, and the module that owns each step:
     teams already use, written as a person would, and cards back out), ci.py (pipeline files),
     results.py (`mlreport query`'s answer), schema.py (JSON Schemas), metrics.py (what metric values
     mean and how they read), query.py (the query language every filter speaks: options, CLI, diff,
-    site), problems.py (the one user-facing error type).
+    site), problems.py (the one user-facing error type), collector.py (Python's garbage collector
+    paused while a step makes many long-lived objects).
 
 Imports go one way, down this list: records import nothing above them; the catalog imports the
 records; render imports the catalog and history; only the engine adapters (plugin.py, build.py,

@@ -12,7 +12,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "mlreport"
 
 BASE = ("mlreport.problems", "mlreport.metrics", "mlreport.slugs", "mlreport.schema", "mlreport.config",
-        "mlreport.cache_dir", "mlreport.git", "mlreport.templates", "mlreport.query")
+        "mlreport.cache_dir", "mlreport.git", "mlreport.templates", "mlreport.query", "mlreport.collector")
 """Modules every layer may use; they use only each other."""
 LAYERS: dict[str, tuple[str, ...]] = {
     # module (or package) prefix: what, besides BASE and itself, it may import

@@ -67,7 +67,7 @@ def load_base(options: Options, repo: git.Repo, commit: str, work: RecordCache |
     # A record folder outside the repository has no records at BASE.
     inside = sorted(folder for folder in folders if folder != ".." and not folder.startswith("../"))
     if work is not None and inside and all(_within_project(folder, repo.prefix) for folder in inside) \
-            and not any(_submodule_on_the_way(repo.toplevel, commit, folder) for folder in inside):
+            and not _submodules_on_the_way(repo.toplevel, commit, inside):
         tree = Tree.of(git.tree_entries(repo.toplevel, commit, inside), repo.prefix)
         if tree is not None:
             return load_reused(options, repo, tree, work)
@@ -153,12 +153,24 @@ def _collect(top: Path, commit: str, folders: list[str], mount: str, into: Blobs
 
 def _submodule_on_the_way(top: Path, commit: str, folder: str) -> git.TreeEntry | None:
     """The submodule a record folder lies in (or is), at `commit`; None when it is all one repository."""
-    if folder == ".":
-        return None
-    parts = folder.split("/")
-    prefixes = ["/".join(parts[:depth]) for depth in range(1, len(parts) + 1)]
+    prefixes = _prefixes(folder)
     return next((entry for entry in git.tree_entries(top, commit, prefixes, recursive=False)
                  if entry.is_submodule and entry.path in prefixes), None)
+
+
+def _submodules_on_the_way(top: Path, commit: str, folders: list[str]) -> bool:
+    """Whether any of the record folders lies in (or is) a submodule at `commit`, asked of git at once."""
+    prefixes = sorted({prefix for folder in folders for prefix in _prefixes(folder)})
+    return any(entry.is_submodule and entry.path in prefixes
+               for entry in git.tree_entries(top, commit, prefixes, recursive=False))
+
+
+def _prefixes(folder: str) -> list[str]:
+    """A folder and every folder above it, from the repository's top (none for the top itself)."""
+    if folder == ".":
+        return []
+    parts = folder.split("/")
+    return ["/".join(parts[:depth]) for depth in range(1, len(parts) + 1)]
 
 
 def _collect_submodule(top: Path, link: git.TreeEntry, path: str, mount: str, into: Blobs) -> None:

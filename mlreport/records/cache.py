@@ -65,13 +65,19 @@ class RecordCache:
     restamped: int = 0
     """Files whose bytes were digested again and found the same: their new stats alone are worth a rewrite of
     the whole cache only when there are many (else the next load digests those few files again)."""
+    added: int = 0
+    """Entries this load added (records parsed afresh)."""
+    rewrite_after: int = 1
+    """How many added entries are worth rewriting the whole file for (see `open`)."""
 
     @classmethod
-    def open(cls, options: Options, name: str = CACHE_FILE, root: Path | None = None) -> RecordCache:
+    def open(cls, options: Options, name: str = CACHE_FILE, root: Path | None = None, *,
+             rewrite_after: int = 1) -> RecordCache:
         """The cache file `name` under the options' cache folder, for records read under `root` (default: the
-        project); empty when missing, untrusted or damaged."""
+        project); empty when missing, untrusted or damaged. With `rewrite_after`, a load that parsed fewer records
+        than that leaves the file as it is (they are parsed again next time, which costs less than a rewrite)."""
         path = options.root / options.cache_dir / name
-        cache = cls(path, root or options.root)
+        cache = cls(path, root or options.root, rewrite_after=rewrite_after)
         body, tracked = read_cache(path, code_stamp())
         if tracked:
             folder = Path(os.path.relpath(path.parent, options.root)).as_posix()
@@ -122,12 +128,13 @@ class RecordCache:
         self.kept[(kind, shown)] = entry
         self.loaded[(kind, shown)] = loaded
         self.changed = True
+        self.added += 1
         return entry
 
     def save(self) -> None:
         """Write the entries of this load when they differ from the file's; a tracked cache is left alone."""
-        if self.note or (not self.changed and self.restamped < _RESTAMPED_REWRITE
-                         and self.kept.keys() == self.entries.keys()):
+        worth = self.changed and self.added >= self.rewrite_after
+        if self.note or (not worth and self.restamped < _RESTAMPED_REWRITE and self.kept.keys() == self.entries.keys()):
             return
         body = json.dumps([[kind, shown, *entry] for (kind, shown), entry in sorted(self.kept.items())],
                           separators=(",", ":"))

@@ -141,3 +141,144 @@ def test_thousands_of_blobs_are_read_from_one_cat_file_without_waiting_forever(r
     assert done, "cat-file and mlreport waited for each other"
     reader.close()
     assert [data for data in done[0]] == [(repo.path / e.path).read_bytes() for e in entries]
+
+
+def _retuned(repo) -> None:
+    """The branch's experiment beats the board's leader: every placement and excerpt moves."""
+    repo.write("experiments/fraud-xgb.yaml", experiment("XGBoost", baseline="fraud-logreg", test__pr_auc=0.60))
+
+
+def _baseline_moved(repo) -> None:
+    """Only a baseline's number changes: the boards of the runs measured against it change with it."""
+    repo.write("experiments/fraud-logreg.yaml", experiment("Logistic regression", test__pr_auc=0.75))
+
+
+def _added(repo) -> None:
+    repo.write("experiments/fraud-lgbm.yaml", experiment("LightGBM", baseline="fraud-logreg", test__pr_auc=0.85))
+
+
+def _removed(repo) -> None:
+    (repo.path / "experiments/fraud-logreg.yaml").unlink()
+
+
+def _renamed(repo) -> None:
+    (repo.path / "experiments/2026").mkdir()
+    (repo.path / "experiments/fraud-xgb.yaml").rename(repo.path / "experiments/2026/fraud-xgb.yaml")
+
+
+_DRAFT = experiment("XGBoost draft", test__pr_auc=0.99) + "id: fraud-xgb\nstatus: failed\n"
+
+
+def _duplicate_wins(repo) -> None:
+    """A file sorted first takes the id of BASE's experiment, but is no run any board ranks."""
+    repo.write("experiments/a/fraud-xgb.yaml", _DRAFT)
+
+
+def _duplicate_removed(repo) -> None:
+    """BASE's experiment lost its id to such a file, which the branch removes: the branch puts it on the board."""
+    repo.write("experiments/a/fraud-xgb.yaml", _DRAFT)
+    repo.commit("A draft")
+    repo.git("branch", "-f", "main")
+    report(repo)
+    (repo.path / "experiments/a/fraud-xgb.yaml").unlink()
+
+
+def _off_the_board(repo) -> None:
+    """A run that leaves the board (failed runs are not ranked) and a new board opened."""
+    repo.write("experiments/fraud-xgb.yaml", experiment("XGBoost", baseline="fraud-logreg", test__pr_auc=0.80)
+               + "status: failed\n")
+    repo.write("experiments/rank-b.yaml", experiment("Ranker B", task="ranking", dataset="sessions", val__loss=0.4))
+
+
+@pytest.mark.parametrize("change", [_retuned, _baseline_moved, _added, _removed, _renamed, _duplicate_wins,
+                                    _duplicate_removed, _off_the_board])
+def test_the_report_through_the_caches_is_the_report_without_them(feature, change) -> None:
+    report(feature)  # the caches hold main's records as the work tree reads them
+    change(feature)
+    expected = uncached(feature)
+
+    assert report(feature) == expected  # the work tree's cache refreshed, BASE's changed records parsed
+    assert report(feature) == expected  # and now served from both caches
+    assert expected["touched"]
+
+
+def test_caches_left_by_another_commit_give_the_same_report(feature) -> None:
+    """Caches filled on a branch whose records say other things serve only what still reads the same."""
+    _retuned(feature)
+    _added(feature)
+    feature.commit("Tuned, and LightGBM")
+    feature.git("branch", "-f", "main", "HEAD~1")
+    report(feature)  # both caches filled for this commit against main
+    feature.git("checkout", "-q", "-b", "other", "main")
+    _baseline_moved(feature)
+    feature.commit("The baseline again")
+    feature.git("branch", "-f", "main", "HEAD")
+    feature.git("checkout", "-q", "feature")
+
+    assert report(feature) == uncached(feature)
+
+
+def _damage(path: Path, damage: str) -> None:
+    body = path.read_bytes()
+    if damage == "truncated":
+        path.write_bytes(body[: len(body) // 2])
+    elif damage == "edited":
+        path.write_bytes(body.replace(b"0.8", b"0.1"))
+    else:
+        path.write_bytes(b"")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "edited", "empty"])
+@pytest.mark.parametrize("name", ["records.json", "base-records.json"])
+def test_a_damaged_cache_never_changes_the_report(feature, name: str, damage: str) -> None:
+    _retuned(feature)
+    expected = uncached(feature)
+    report(feature)
+    _damage(feature.path / ".mlreport/cache" / name, damage)
+
+    assert report(feature) == expected
+
+
+def test_a_cache_entry_rewritten_with_its_digest_is_not_served_for_other_blobs(feature) -> None:
+    """An entry whose record was changed (and the file's header recomputed, as other code could) still names the
+    blobs it was read from: BASE's differ, so BASE's record is parsed from them."""
+    from mlreport.cache_dir import code_stamp, read_cache, write_cache
+
+    _retuned(feature)
+    expected = uncached(feature)
+    report(feature)
+    path = feature.path / ".mlreport/cache/base-records.json"
+    body, _ = read_cache(path, code_stamp())
+    entries = json.loads(body)
+    for entry in entries:
+        entry[2][0][2] = "0" * 40  # another blob id for the record's own file
+        entry[3] = json.loads(json.dumps(entry[3]).replace("0.8", "0.1"))
+    write_cache(path, code_stamp(), json.dumps(entries).encode("ascii"))
+
+    assert report(feature) == expected
+
+
+def test_the_collector_runs_again_after_a_report(feature) -> None:
+    import gc
+
+    _retuned(feature)
+    report(feature)
+    assert gc.isenabled()
+
+
+def test_a_report_on_a_few_edited_records_leaves_the_record_cache_to_the_next_build(feature, parsed) -> None:
+    records.load_records(load_options(feature.path), cached=True)  # as a build leaves it
+    cache = feature.path / ".mlreport/cache/records.json"
+    kept = cache.read_bytes()
+    _retuned(feature)
+    expected = uncached(feature)
+    del parsed[:]
+
+    assert report(feature) == expected
+    assert cache.read_bytes() == kept  # one record parsed: not worth rewriting every record's entry
+    assert report(feature) == expected
+    assert sorted(parsed) == ["base:experiments/fraud-xgb.yaml", "tree:experiments/fraud-xgb.yaml",
+                              "tree:experiments/fraud-xgb.yaml"]  # BASE's from the BASE cache the second time
+    loaded = records.load_records(load_options(feature.path), cached=True)
+    assert next(e for e in loaded.experiments if e.id == "fraud-xgb").metrics == {"test.pr_auc": 0.6}
+    assert cache.read_bytes() != kept  # a load of the records keeps what it parsed, as before

@@ -93,6 +93,26 @@ def test_records_in_a_submodule_are_read_at_base_from_the_submodules_own_reposit
     assert {r["id"]: r["change"] for r in data["experiments"]} == {"fraud-xgb": "changed"}
 
 
+def test_a_record_folder_that_is_a_submodule_is_read_at_base_from_it(cli, repo, tmp_path):
+    shared = new_repo(tmp_path / "shared")
+    shared.write("fraud-xgb.yaml", experiment("XGBoost", test__pr_auc=0.80))
+    shared.commit("Shared runs")
+    repo.write("mkdocs.yml", MKDOCS)
+    repo.write("decisions/0001-use-xgboost.md", "---\nstatus: accepted\ndate: 2026-01-12\n---\n# Use XGBoost\n")
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(shared.path), "experiments")
+    repo.commit("Records on main, the experiments from the shared repository")
+    repo.git("checkout", "-q", "-b", "feature")
+    inside = GitRepo(repo.path / "experiments")
+    inside.write("fraud-xgb.yaml", experiment("XGBoost", test__pr_auc=0.85))
+    inside.commit("Tune XGBoost")
+    repo.commit("Take the tuned XGBoost")
+
+    data = report(cli, repo)
+
+    assert {r["id"]: r["change"] for r in data["experiments"]} == {"fraud-xgb": "changed"}
+    assert data["decisions"] == []
+
+
 def test_a_submodule_without_bases_commit_is_a_clear_error(cli, repo, tmp_path):
     shared = new_repo(tmp_path / "shared")
     shared.write("fraud-xgb.yaml", experiment("XGBoost", test__pr_auc=0.80))
