@@ -158,8 +158,11 @@ class Process:
             self._close()
 
     def spooled(self, offset: int) -> bytes:
-        """What a spooled command has written so far, from `offset` on (it may still be writing)."""
+        """What a spooled command has written so far, from `offset` on (it may still be writing); nothing where the
+        system cannot read a file at an offset without moving the writer's position (Windows)."""
         assert self._spool is not None
+        if not hasattr(os, "pread"):
+            return b""
         return os.pread(self._spool.fileno(), max(os.fstat(self._spool.fileno()).st_size - offset, 0), offset)
 
     def stop(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import re
 import subprocess
 import sys
@@ -162,6 +163,7 @@ def test_old_versions_are_asked_for_while_the_log_runs_and_read_at_once(repo, at
     assert spool.collect() == []
 
 
+@pytest.mark.skipif(not hasattr(os, "pread"), reason="without pread the answers are all taken at the end")
 def test_answers_git_has_written_are_taken_while_it_works_and_the_rest_collected_once(repo, at):
     # Big enough that cat-file's buffered output reaches its file before it is told there is no more to ask.
     versions = [decision(f"Choice {n}", "proposed") + "x" * 20_000 + "\n" for n in range(3)]
