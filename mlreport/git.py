@@ -157,6 +157,14 @@ class Process:
         finally:
             self._close()
 
+    def spooled(self, offset: int) -> bytes:
+        """What a spooled command has written so far, from `offset` on (it may still be writing); nothing where the
+        system cannot read a file at an offset without moving the writer's position (Windows)."""
+        assert self._spool is not None
+        if not hasattr(os, "pread"):
+            return b""
+        return os.pread(self._spool.fileno(), max(os.fstat(self._spool.fileno()).st_size - offset, 0), offset)
+
     def stop(self) -> None:
         """End the command early (after an error elsewhere); nothing to do once finished."""
         if self._done:
@@ -226,14 +234,18 @@ class BlobReader:
 
 
 class BlobSpool:
-    """File contents by blob id from one `git cat-file --batch`, asked for while other work goes on and read all at
-    once: its answers go to a file, so asking never waits for git (on a busy machine each round trip to a
-    process answering blob by blob waited for the scheduler, several times per batch)."""
+    """File contents by blob id from one `git cat-file --batch`, asked for while other work goes on: its answers go
+    to a file, so asking never waits for git (on a busy machine each round trip to a process answering blob by
+    blob waited for the scheduler, several times per batch), and what it has written so far can be taken
+    (`answered`) while it works on the rest."""
 
     def __init__(self, toplevel: Path):
         self.toplevel = toplevel
         self._process: Process | None = None
         self._asked: list[str] = []
+        self._taken = 0
+        """How many of the answers were taken, and how many bytes of the spool they filled."""
+        self._offset = 0
 
     def ask(self, blob: str) -> None:
         """Have one more blob read (its id written to git now, its contents collected later)."""
@@ -242,27 +254,48 @@ class BlobSpool:
         self._process.stdin.write(f"{blob}\n".encode("ascii"))
         self._asked.append(blob)
 
+    def answered(self) -> list[tuple[str, bytes | None]]:
+        """The answers git has written in full since the last call, in the order asked (as `collect` gives them)."""
+        if self._process is None:
+            return []
+        # The ids written so far reach git now: it answers them while the caller goes on.
+        self._process.stdin.flush()
+        return self._take(self._process.spooled(self._offset), final=False)
+
     def collect(self) -> list[tuple[str, bytes | None]]:
-        """Each blob asked for and its contents, in the order asked; None for a blob the repository lacks."""
+        """Each blob asked for and not yet taken, and its contents, in the order asked; None for a blob the
+        repository lacks."""
         process, self._process = self._process, None
-        asked, self._asked = self._asked, []
         if process is None:
             return []
         output = process.finish()
+        contents = self._take(output[self._offset:], final=True)
+        self._asked, self._taken, self._offset = [], 0, 0
+        return contents
+
+    def _take(self, output: bytes, *, final: bool) -> list[tuple[str, bytes | None]]:
         contents: list[tuple[str, bytes | None]] = []
         position = 0
-        for blob in asked:
+        for blob in self._asked[self._taken:]:
             end = output.find(b"\n", position)
             if end < 0:
-                raise GitError("git cat-file stopped early")
+                if final:
+                    raise GitError("git cat-file stopped early")
+                break
             header = output[position:end].split()
             if len(header) != 3:  # `<id> missing`
                 contents.append((blob, None))
                 position = end + 1
                 continue
             size = int(header[2])
+            if end + 1 + size + 1 > len(output):
+                if final:
+                    raise GitError("git cat-file stopped early")
+                break
             contents.append((blob, output[end + 1:end + 1 + size]))
             position = end + 1 + size + 1
+        self._taken += len(contents)
+        self._offset += position
         return contents
 
     def stop(self) -> None:
@@ -270,7 +303,7 @@ class BlobSpool:
         if self._process is not None:
             self._process.stop()
             self._process = None
-            self._asked = []
+            self._asked, self._taken, self._offset = [], 0, 0
 
 
 @dataclass(frozen=True)

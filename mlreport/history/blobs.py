@@ -26,9 +26,14 @@ class BlobInfo:
     superseded_by: tuple[str, ...] = ()
 
 
+_TAKE_EVERY = 128
+"""How many blobs are asked for between two looks at what git has answered so far."""
+
+
 class Blobs:
     """Blob contents asked for while the log runs, from one `git cat-file --batch` that spools its answers (see
-    `BlobSpool`), then parsed once per blob id."""
+    `BlobSpool`), each parsed once per blob id: those git has answered are parsed while the log still runs, the
+    rest when they are all needed (`flush`)."""
 
     def __init__(self, toplevel: Path, known: dict[str, BlobInfo] | None = None):
         self.toplevel = toplevel
@@ -37,6 +42,8 @@ class Blobs:
         """How many blobs were read from git (not known beforehand)."""
         self._asked: dict[str, tuple[str, str]] = {}
         self._spool: BlobSpool | None = None
+        self._unlooked = 0
+        """Blobs asked for since the last look at git's answers."""
 
     def want(self, blob: str, kind: str, path: str) -> None:
         """Ask for what a blob says, read as a record of `kind` at `path` (root-relative)."""
@@ -45,11 +52,19 @@ class Blobs:
             if self._spool is None:
                 self._spool = BlobSpool(self.toplevel)
             self._spool.ask(blob)
+            self._unlooked += 1
+            if self._unlooked == _TAKE_EVERY:
+                self._unlooked = 0
+                # Parsing what is there now uses the time this process would spend waiting for the log.
+                self._parse(self._spool.answered())
 
     def flush(self) -> None:
         """Read and parse every blob asked for so far."""
         spool, self._spool = self._spool, None
-        for blob, data in spool.collect() if spool else []:
+        self._parse(spool.collect() if spool else [])
+
+    def _parse(self, answers: list[tuple[str, bytes | None]]) -> None:
+        for blob, data in answers:
             kind, path = self._asked.pop(blob)
             text = None if data is None else data.decode("utf-8", "replace").removeprefix("\ufeff")
             self.known[blob] = describe(kind, path, text)

@@ -87,7 +87,8 @@ def join(options: Options, repo: Repo, rows: dict[str, RecordRow], commits: list
 
     edited_folders = {_owner(path, owners) for path in worktree.new | worktree.modified} if owners else set()
     history = History(available=True, shallow=repo.shallow, repo_url=options.repo_url, head=repo.head)
-    feed: list[tuple[int, str, FeedItem]] = []
+    # The feed by commit (newest first), each commit's items by path: one list per commit, not a sort of them all.
+    by_commit: list[list[tuple[str, FeedItem]]] = [[] for _ in commits]
     for path, (kind, record_id, title, _) in rows.items():
         record_steps = steps[path]
         changes = tuple(map(change, record_steps))
@@ -95,15 +96,17 @@ def join(options: Options, repo: Repo, rows: dict[str, RecordRow], commits: list
             changes=changes, partial=repo.shallow,
             uncommitted=_uncommitted(repo, worktree, path, bool(changes), path in edited_folders),
             status_history=_status_history(record_steps, changes, blobs) if kind == "decision" else ())
-        feed += [(step.index, path, FeedItem(item, kind, record_id, title, path))
-                 for step, item in zip(record_steps, changes)]
+        for step, item in zip(record_steps, changes):
+            by_commit[step.index].append((path, FeedItem(item, kind, record_id, title, path)))
     for lineage, kind, record_id in deleted:
         info = blobs.known.get(lineage.steps[0].blob)
         title = (info.title if info else "") or record_id
-        feed += [(step.index, repo.root_path(lineage.path), FeedItem(change(step), kind, record_id, title))
-                 for step in lineage.steps]
-    feed.sort(key=itemgetter(0, 1))
-    history.feed = tuple(item for _, _, item in feed)
+        for step in lineage.steps:
+            by_commit[step.index].append((repo.root_path(lineage.path), FeedItem(change(step), kind, record_id, title)))
+    for items in by_commit:
+        if len(items) > 1:
+            items.sort(key=itemgetter(0))
+    history.feed = tuple(item for items in by_commit for _, item in items)
     return history
 
 

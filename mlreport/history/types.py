@@ -21,7 +21,10 @@ IMPORT_SIZE = 5
 brought into the repository, a folder moved), not what the records say happened."""
 
 
-@dataclass(frozen=True)
+# Change and FeedItem are not frozen, only never assigned to (and hashed by value as frozen ones are): the
+# history builds one of each per change of every record, and a frozen dataclass's __init__ sets each field
+# through `object.__setattr__`, which made building them some eight times slower, a third of the join.
+@dataclass(unsafe_hash=True)
 class Change:
     """One commit that touched a record."""
 
@@ -92,7 +95,7 @@ class Provenance:
         return self.changes[0] if self.changes else None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class FeedItem:
     """One line of the site-wide "what changed" feed (newest landing first)."""
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gc
+import os
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -159,3 +161,29 @@ def test_old_versions_are_asked_for_while_the_log_runs_and_read_at_once(repo, at
     assert contents[0][1] == decision("A", "proposed").encode()
     assert contents[2][1] is None  # a partial clone lacks it: read as nothing, not an error
     assert spool.collect() == []
+
+
+@pytest.mark.skipif(not hasattr(os, "pread"), reason="without pread the answers are all taken at the end")
+def test_answers_git_has_written_are_taken_while_it_works_and_the_rest_collected_once(repo, at):
+    # Big enough that cat-file's buffered output reaches its file before it is told there is no more to ask.
+    versions = [decision(f"Choice {n}", "proposed") + "x" * 20_000 + "\n" for n in range(3)]
+    blobs = []
+    for n, text in enumerate(versions):
+        repo.write("decisions/0001-choice.md", text)
+        repo.commit(f"Version {n}", date=at(n + 1))
+        blobs.append(repo.git("rev-parse", "HEAD:decisions/0001-choice.md").strip())
+    spool = git_module.BlobSpool(repo.path)
+    for blob in blobs:
+        spool.ask(blob)
+
+    taken: list[tuple[str, bytes | None]] = []
+    for _ in range(500):  # git answers within moments; this only waits for it
+        taken += spool.answered()
+        if taken:
+            break
+        time.sleep(0.01)
+    rest = spool.collect()
+
+    assert taken and [blob for blob, _ in taken + rest] == blobs
+    assert [content for _, content in taken + rest] == [text.encode() for text in versions]
+    assert spool.answered() == [] and spool.collect() == []
