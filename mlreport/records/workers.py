@@ -25,6 +25,8 @@ Job = tuple[Callable[[Path, Reader], Any], Path]
 """A loader and the file it reads."""
 Done = tuple[Any, "dict[Path, str] | None", "dict[Path, Facts] | None"]
 """What a load gave (record and problems), and what its reader saw (None when the file could not be read)."""
+Prepare = Callable[[int, Any, "dict[Path, str]", "dict[Path, Facts]"], Any]
+"""What to make of the load of job `index` (its result, what its reader saw) in the process that loaded it."""
 
 SHARED_FROM = 400
 """Fewer files than this are read in this process: forking costs more than it saves."""
@@ -34,23 +36,27 @@ _SHARE = 64
 _jobs: list[Job] = []
 """The work of the load in progress, seen by forked workers as it was when they were forked."""
 _root: Path | None = None
+_prepare: Prepare | None = None
 
 
-def load_all(jobs: list[Job], root: Path, resolver: Resolver) -> list[Done]:
-    """Each job's load, in order, in worker processes when there are many and forking is safe."""
+def load_all(jobs: list[Job], root: Path, resolver: Resolver,
+             prepare: Prepare | None = None) -> list[tuple[Any, Any]]:
+    """Each job's load (record and problems), in order, in worker processes when there are many and forking is
+    safe; with what `prepare` made of it where it was loaded (None without `prepare`, or when the file could not
+    be read), so that work too is shared among the processes."""
     processes = _processes()
     if len(jobs) < SHARED_FROM or processes < 2:
-        return [load_one(load, path, Reader(root, resolver)) for load, path in jobs]
-    global _jobs, _root
-    _jobs, _root = jobs, root
+        return _load_range(jobs, range(len(jobs)), root, resolver, prepare)
+    global _jobs, _root, _prepare
+    _jobs, _root, _prepare = jobs, root, prepare
     pieces = [range(start, min(start + _SHARE, len(jobs))) for start in range(0, len(jobs), _SHARE)]
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             done = pool.map(_load_piece, pieces, chunksize=1)
     except OSError:  # no process could be started: read them here
-        return [load_one(load, path, Reader(root, resolver)) for load, path in jobs]
+        return _load_range(jobs, range(len(jobs)), root, resolver, prepare)
     finally:
-        _jobs, _root = [], None
+        _jobs, _root, _prepare = [], None, None
     return [result for piece in done for result in piece]
 
 
@@ -65,10 +71,19 @@ def _processes() -> int:
     return count
 
 
-def _load_piece(indices: range) -> list[Done]:
+def _load_piece(indices: range) -> list[tuple[Any, Any]]:
     assert _root is not None
-    resolver = Resolver(_root)
-    return [load_one(*_jobs[index], Reader(_root, resolver)) for index in indices]
+    return _load_range(_jobs, indices, _root, Resolver(_root), _prepare)
+
+
+def _load_range(jobs: list[Job], indices: range, root: Path, resolver: Resolver,
+                prepare: Prepare | None) -> list[tuple[Any, Any]]:
+    done = []
+    for index in indices:
+        result, seen, facts = load_one(*jobs[index], Reader(root, resolver))
+        done.append((result, None if prepare is None or seen is None or facts is None
+                     else prepare(index, result, seen, facts)))
+    return done
 
 
 def load_one(load: Callable[[Path, Reader], Any], path: Path, reader: Reader) -> Done:
