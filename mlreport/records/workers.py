@@ -11,11 +11,13 @@ process with no other thread (MkDocs' live preview serves from threads; it loads
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from mlreport.problems import Problem, relative
 from mlreport.records.boundary import Resolver
@@ -44,20 +46,22 @@ def load_all(jobs: list[Job], root: Path, resolver: Resolver,
     """Each job's load (record and problems), in order, in worker processes when there are many and forking is
     safe; with what `prepare` made of it where it was loaded (None without `prepare`, or when the file could not
     be read), so that work too is shared among the processes."""
-    processes = _processes()
-    if len(jobs) < SHARED_FROM or processes < 2:
-        return _load_range(jobs, range(len(jobs)), root, resolver, prepare)
-    global _jobs, _root, _prepare
-    _jobs, _root, _prepare = jobs, root, prepare
-    pieces = [range(start, min(start + _SHARE, len(jobs))) for start in range(0, len(jobs), _SHARE)]
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            done = pool.map(_load_piece, pieces, chunksize=1)
-    except OSError:  # no process could be started: read them here
-        return _load_range(jobs, range(len(jobs)), root, resolver, prepare)
-    finally:
-        _jobs, _root, _prepare = [], None, None
-    return [result for piece in done for result in piece]
+    with _no_cycle_collection():
+        processes = _processes()
+        if len(jobs) < SHARED_FROM or processes < 2:
+            return _load_range(jobs, range(len(jobs)), root, resolver, prepare)
+        global _jobs, _root, _prepare
+        _jobs, _root, _prepare = jobs, root, prepare
+        pieces = [range(start, min(start + _SHARE, len(jobs))) for start in range(0, len(jobs), _SHARE)]
+        try:
+            # A worker lives for this load alone: its collector stays off, as this process's is meanwhile.
+            with multiprocessing.get_context("fork").Pool(processes, initializer=gc.disable) as pool:
+                done = pool.map(_load_piece, pieces, chunksize=1)
+        except OSError:  # no process could be started: read them here
+            return _load_range(jobs, range(len(jobs)), root, resolver, prepare)
+        finally:
+            _jobs, _root, _prepare = [], None, None
+        return [result for piece in done for result in piece]
 
 
 def _processes() -> int:
@@ -84,6 +88,22 @@ def _load_range(jobs: list[Job], indices: range, root: Path, resolver: Resolver,
         done.append((result, None if prepare is None or seen is None or facts is None
                      else prepare(index, result, seen, facts)))
     return done
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector held off while records are read: reading makes millions of small objects (YAML
+    nodes, marks) and keeps many of them, so the collector kept walking the growing heap (a sixth of a cold load
+    of 10,000 records) to find next to nothing, as a load makes no cycles; in a forked worker each walk also
+    copies the pages it reads. The collector runs again afterwards as it did."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def load_one(load: Callable[[Path, Reader], Any], path: Path, reader: Reader) -> Done:
