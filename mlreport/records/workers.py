@@ -95,7 +95,8 @@ def _no_cycle_collection() -> Iterator[None]:
     """Python's cycle collector held off while records are read: reading makes millions of small objects (YAML
     nodes, marks) and keeps many of them, so the collector kept walking the growing heap (a sixth of a cold load
     of 10,000 records) to find next to nothing, as a load makes no cycles; in a forked worker each walk also
-    copies the pages it reads. The collector runs again afterwards as it did."""
+    copies the pages it reads. The collector runs again afterwards as it did, after one collection: what the load
+    kept is then walked once, not once per generation it would climb through."""
     if not gc.isenabled():
         yield
         return
@@ -103,6 +104,7 @@ def _no_cycle_collection() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.collect()
         gc.enable()
 
 
