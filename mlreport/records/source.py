@@ -358,12 +358,19 @@ class _QuickWalk:
             return mapping
         if kind is yaml.SequenceNode and node.tag == _SEQ:
             items = []
-            key_marks, value_marks = self.key_marks, self.value_marks
+            key_marks, value_marks, raw, loader = self.key_marks, self.value_marks, self.raw, self.loader
+            if depth == _MAX_DEPTH and node.value:
+                raise _too_deep(self.shown, self.line_offset)
             for index, item in enumerate(node.value):
                 child = path + (index,)
                 mark = item.start_mark
                 key_marks[child] = value_marks[child] = (mark.line + 1, mark.column + 1)
-                items.append(self.value(item, child, depth + 1))
+                # Curves are lists of thousands of numbers: their scalars are taken here, without a call each.
+                if type(item) is yaml.ScalarNode:
+                    raw[child] = item.value
+                    items.append(_scalar(loader, item))
+                else:
+                    items.append(self.value(item, child, depth + 1))
             return items
         raise _Unusual(node.tag)
 
@@ -554,8 +561,13 @@ if yaml.__with_libyaml__:
 
         def resolve(self, kind: type, value: Any, implicit: Any) -> str:
             """PyYAML's resolution, remembered per plain scalar: libyaml asks it of every value it reads."""
-            if kind is not yaml.ScalarNode or not implicit[0] or self.yaml_path_resolvers:
+            if self.yaml_path_resolvers:
                 return super().resolve(kind, value, implicit)
+            # Without path resolvers, what `BaseResolver.resolve` gives all but plain scalars, without its lookups.
+            if kind is not yaml.ScalarNode:
+                return _SEQ if kind is yaml.SequenceNode else _MAP
+            if not implicit[0]:
+                return _STR
             tag = self._plain_tags.get(value)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)
