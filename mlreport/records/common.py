@@ -263,8 +263,14 @@ def _without_valid_series(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _is_point(value: Any) -> bool:
+    if type(value) is list and len(value) == 2 and type(value[0]) in _PLAIN_NUMBERS \
+            and type(value[1]) in _PLAIN_NUMBERS:
+        return True  # what YAML gives, told without a call per number
     return isinstance(value, list) and len(value) == 2 and all(
         isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+
+
+_PLAIN_NUMBERS = (int, float)
 
 
 def _schema_problem(document: Document, error: jsonschema.ValidationError) -> Problem:
