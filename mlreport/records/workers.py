@@ -1,9 +1,10 @@
 """Many record files read fresh, shared among the machine's cores.
 
-Reading a record is parsing YAML and checking it, all in Python: one core does a thousand in about two
-seconds, so a first load of 10,000 waits on one core while the others idle. When there are many files
+Reading a record is parsing YAML and checking it, mostly in Python: one core does a thousand in well under a
+second, so a first load of 10,000 would wait on one core while the others idle. When there are many files
 to read (`SHARED_FROM`), forked worker processes each read a share, through their own `Reader`, and hand
-back what each load gave and read (records, problems, fingerprints: plain data, pickled); the parent keeps
+back what each load gave and what the caller's `prepare` made of it there (records, problems, the record
+cache's entries already encoded: plain data, pickled); the parent keeps
 them in the order a single process would have. Only where forking is safe: on a platform that forks, in a
 process with no other thread (MkDocs' live preview serves from threads; it loads one process alone).
 `MLREPORT_JOBS` sets how many processes (1: none forked).
