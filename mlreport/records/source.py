@@ -466,7 +466,7 @@ def _scalar(loader: Any, node: yaml.ScalarNode) -> Any:
         value = scalar(loader, node)
     except (ValueError, TypeError, OverflowError, AttributeError, yaml.YAMLError):
         raise _Unusual(tag) from None
-    if tag in _IMMUTABLE and len(_BUILT) < _BUILT_MOST:
+    if tag in _IMMUTABLE and len(text) <= _REMEMBERED_LENGTH and len(_BUILT) < _BUILT_MOST:
         _BUILT[(tag, text)] = value
     return value
 
@@ -474,6 +474,8 @@ def _scalar(loader: Any, node: yaml.ScalarNode) -> Any:
 _BUILT: dict[tuple[str, str], Any] = {}
 """Scalars already built, by tag and text (see `_scalar`)."""
 _BUILT_MOST = 200_000
+_REMEMBERED_LENGTH = 40
+"""Only short scalars are remembered (numbers, flags, names), so what is kept stays small whatever the records."""
 _IMMUTABLE = frozenset({"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
                         "tag:yaml.org,2002:float"})
 
@@ -571,7 +573,7 @@ if yaml.__with_libyaml__:
             tag = self._plain_tags.get(value)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)
-                if len(self._plain_tags) < _BUILT_MOST:
+                if len(value) <= _REMEMBERED_LENGTH and len(self._plain_tags) < _BUILT_MOST:
                     self._plain_tags[value] = tag
             return tag
 

@@ -169,3 +169,13 @@ def test_any_mapping_pyyaml_writes_reads_as_on_the_general_path(data: dict[Any, 
                                                                  width: int) -> None:
     text = yaml.safe_dump(data, default_flow_style=flow, width=width, allow_unicode=True, sort_keys=False)
     assert said(quick, text) == said(general, text)
+
+
+def test_only_short_scalars_are_remembered() -> None:
+    long_number, long_text = "1" * 100, "word " * 40
+    document = parse_yaml(f"n: {long_number}\nt: {long_text}\nshort: 12345\n", "a.yaml")
+    assert document.data == {"n": int(long_number), "t": long_text.strip(), "short": 12345}
+    remembered = {text for _, text in source._BUILT}
+    if source._FastLoader is not None:
+        remembered |= set(source._FastLoader._plain_tags)
+    assert long_number not in remembered and long_text.strip() not in remembered
