@@ -104,9 +104,9 @@ class LiveCache(RecordCache):
             self.served[(kind, shown)] = (entry, result)
         return result
 
-    def put(self, kind: str, shown: str, reader: Any, loaded: Any) -> list[Any] | None:
+    def keep(self, kind: str, shown: str, prepared: Any, loaded: Any) -> list[Any] | None:
         """Keep a fresh load; the next load serves it as it is."""
-        entry = super().put(kind, shown, reader, loaded)
+        entry = super().keep(kind, shown, prepared, loaded)
         if entry is not None:
             self.served[(kind, shown)] = (entry, loaded)
         return entry

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from mlreport.config import Options
 from mlreport.problems import Problem, relative
@@ -15,8 +15,8 @@ from mlreport.records.decision import Decision, decision_key
 from mlreport.records.experiment import Experiment
 from mlreport.records.kinds import KINDS, Loader
 from mlreport.records.model_card import Evaluation, ModelCard
-from mlreport.records.cache import RecordCache
-from mlreport.records.source import Reader
+from mlreport.records.cache import LoadResult, RecordCache, prepared_entry
+from mlreport.records.source import Facts, Reader
 from mlreport.records.workers import load_one, load_all
 
 __all__ = ["Decision", "Evaluation", "Experiment", "Loaded", "ModelCard", "Record", "RecordCache", "decision_key",
@@ -76,12 +76,17 @@ def load_listed(options: Options, listed: list[tuple[str, str, Path | None]], *,
             results[index] = kept
     fresh = [index for index, (_, _, path) in enumerate(listed) if path is not None and index not in results]
     jobs = [(by_name[listed[index][0]].load, listed[index][2]) for index in fresh]
-    for index, (result, seen, facts) in zip(fresh, load_all(jobs, options.root, Resolver(options.root))):
+    prepare = None
+    if cache:
+        root = cache.root
+
+        def prepare(job: int, result: LoadResult, seen: dict[Path, str], facts: dict[Path, Facts]) -> Any:
+            kind, shown, _ = listed[fresh[job]]
+            return prepared_entry(kind, shown, root, seen, facts, result)
+    for index, (result, prepared) in zip(fresh, load_all(jobs, options.root, Resolver(options.root), prepare)):
         results[index] = result
-        if cache and seen is not None:
-            reader = Reader(options.root)
-            reader.seen, reader.facts = seen, facts
-            cache.put(listed[index][0], listed[index][1], reader, result)
+        if cache and prepared is not None:
+            cache.keep(listed[index][0], listed[index][1], prepared, result)
     for index, (name, shown, path) in enumerate(listed):
         kind = by_name[name]
         if path is None:

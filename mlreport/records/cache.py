@@ -32,8 +32,8 @@ from mlreport.config import Options
 from mlreport.problems import Problem
 from mlreport.records.codec import decode_problem, decode_record, encode_problem, encode_record
 from mlreport.records.common import Record
-from mlreport.records.source import FILE, FOLDER, NOTHING, UNREADABLE, Reader, fingerprint, listing_digest, \
-    same_stamp, stamp_of
+from mlreport.records.source import FILE, FOLDER, NOTHING, UNREADABLE, Facts, Reader, fingerprint, \
+    listing_digest, same_stamp, stamp_of
 
 log = logging.getLogger("mlreport.records")
 
@@ -45,6 +45,8 @@ Key = tuple[str, str]
 """(kind, path as records show it)."""
 LoadResult = tuple["Record | None", list[Problem]]
 """A record (None when it could not be built) and the problems its load found."""
+Prepared = tuple[list[Any], str]
+"""A cache entry, `[files, record, problems]`, and its line of the cache file as JSON text."""
 
 
 @dataclass
@@ -62,6 +64,9 @@ class RecordCache:
     loaded: dict[Key, LoadResult] = field(default_factory=dict)
     """What this load served or added, as records: another load of the same entry reuses them (records are
     immutable), as `mlreport diff` does for BASE's records that read the same blobs."""
+    texts: dict[Key, tuple[list[Any], str, list[Any]]] = field(default_factory=dict)
+    """Fresh entries as JSON text, made where they were loaded (see `prepared_entry`), with the stats they were
+    written with: an entry restamped since is written again."""
     restamped: int = 0
     """Files whose bytes were digested again and found the same: their new stats alone are worth a rewrite of
     the whole cache only when there are many (else the next load digests those few files again)."""
@@ -112,21 +117,17 @@ class RecordCache:
     def put(self, kind: str, shown: str, reader: Reader, loaded: LoadResult) -> list[Any] | None:
         """Keep what a load gave, with the fingerprints of what it read; records with no JSON form are not kept.
         Returns the entry kept."""
-        files = []
-        for path, print_ in reader.seen.items():
-            facts = reader.facts.get(path)
-            files.append([_shown(path, self.root), print_, facts.blob if facts else None,
-                          facts.stamp if facts else None])
-        if not files or files[0][0] != shown or any(f[0] is None or f[1] == UNREADABLE for f in files):
+        return self.keep(kind, shown, prepared_entry(kind, shown, self.root, reader.seen, reader.facts, loaded),
+                         loaded)
+
+    def keep(self, kind: str, shown: str, prepared: Prepared | None, loaded: LoadResult) -> list[Any] | None:
+        """Keep an entry `prepared_entry` made of a load (None: the load is not kept). Returns the entry kept."""
+        if prepared is None:
             return None
-        record, problems = loaded
-        try:
-            entry = [files, None if record is None else encode_record(record), [encode_problem(p) for p in problems]]
-        except (TypeError, ValueError) as exc:
-            log.debug("record %s not cached: %s", shown, exc)
-            return None
+        entry, text = prepared
         self.kept[(kind, shown)] = entry
         self.loaded[(kind, shown)] = loaded
+        self.texts[(kind, shown)] = entry, text, [item[3] for item in entry[0]]
         self.changed = True
         self.added += 1
         return entry
@@ -136,9 +137,15 @@ class RecordCache:
         worth = self.changed and self.added >= self.rewrite_after
         if self.note or (not worth and self.restamped < _RESTAMPED_REWRITE and self.kept.keys() == self.entries.keys()):
             return
-        body = json.dumps([[kind, shown, *entry] for (kind, shown), entry in sorted(self.kept.items())],
-                          separators=(",", ":"))
+        body = "[" + ",".join(self._text(key, entry) for key, entry in sorted(self.kept.items())) + "]"
         write_cache(self.path, code_stamp(), body.encode("ascii"))
+
+    def _text(self, key: Key, entry: list[Any]) -> str:
+        """An entry as the cache file holds it: the text it was prepared with while its stats are the same."""
+        made = self.texts.get(key)
+        if made is not None and made[0] is entry and all(item[3] is stamp for item, stamp in zip(entry[0], made[2])):
+            return made[1]
+        return _dumped([*key, *entry])
 
     def unchanged(self, shown: str, files: Any) -> bool:
         """Whether every file the entry was read from (the record's own first) holds what it held: a file by its
@@ -168,6 +175,32 @@ class RecordCache:
 
 
 _RESTAMPED_REWRITE = 100
+
+
+def prepared_entry(kind: str, shown: str, root: Path, seen: dict[Path, str], facts: dict[Path, Facts],
+                   loaded: LoadResult) -> Prepared | None:
+    """The cache entry of a load that read `seen` (with `facts`) under `root`, and its JSON text; None when the
+    load is not to be kept (a file out of bounds or unreadable, a value with no JSON form).
+
+    Pure data work, done by the process that loaded the record: with many records read by workers, encoding
+    them there keeps it off the one process that gathers them."""
+    files = []
+    for path, print_ in seen.items():
+        fact = facts.get(path)
+        files.append([_shown(path, root), print_, fact.blob if fact else None, fact.stamp if fact else None])
+    if not files or files[0][0] != shown or any(f[0] is None or f[1] == UNREADABLE for f in files):
+        return None
+    record, problems = loaded
+    try:
+        entry = [files, None if record is None else encode_record(record), [encode_problem(p) for p in problems]]
+        return entry, _dumped([kind, shown, *entry])
+    except (TypeError, ValueError) as exc:
+        log.debug("record %s not cached: %s", shown, exc)
+        return None
+
+
+def _dumped(item: list[Any]) -> str:
+    return json.dumps(item, separators=(",", ":"))
 
 
 def matches(files: Any, shown: str, blobs: dict[str, str], folders: set[str]) -> bool:

@@ -211,7 +211,7 @@ def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in mapping.items():
         name = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value:
+        if (type(value) is dict or isinstance(value, Mapping)) and value:
             flat.update(flatten(value, f"{name}."))
         else:
             flat[name] = value
@@ -229,6 +229,15 @@ def _validator(kind: str) -> jsonschema.protocols.Validator:
 
 def _jsonable(value: Any) -> Any:
     """YAML values as JSON sees them, so dates check against `format: date`."""
+    # What YAML gives is nearly all text, numbers and plain dicts and lists: told by their type alone (an
+    # isinstance of `Mapping` costs far more, and thousands of values are checked per record).
+    kind = type(value)
+    if kind is str or kind is float or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [_jsonable(v) for v in value]
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
@@ -254,8 +263,14 @@ def _without_valid_series(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _is_point(value: Any) -> bool:
+    if type(value) is list and len(value) == 2 and type(value[0]) in _PLAIN_NUMBERS \
+            and type(value[1]) in _PLAIN_NUMBERS:
+        return True  # what YAML gives, told without a call per number
     return isinstance(value, list) and len(value) == 2 and all(
         isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+
+
+_PLAIN_NUMBERS = (int, float)
 
 
 def _schema_problem(document: Document, error: jsonschema.ValidationError) -> Problem:

@@ -257,6 +257,12 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, *, what: str = "file
     if not text.strip():
         raise SourceError(Problem(shown, 1 + line_offset, 1, "error", f"{what} is empty",
                                   "a record is a YAML mapping with at least `title` and `date`"))
+    # Records are plain mappings: read in one quick pass, the general path kept for what that pass leaves.
+    return _quick_document(text, shown, line_offset) or _general_document(text, shown, line_offset, what)
+
+
+def _general_document(text: str, shown: str, line_offset: int, what: str) -> Document:
+    """`parse_yaml` of any text: whatever it holds is read as PyYAML reads it, or becomes a located problem."""
     try:
         node, data, inherited = _load(text, shown, line_offset)
     except yaml.MarkedYAMLError as exc:
@@ -290,6 +296,83 @@ def split_front_matter(text: str, shown: str) -> tuple[Document | None, str, int
     if not inner.strip():
         return Document(shown, {}), body, body_line
     return parse_yaml(inner, shown, line_offset=1, what="front matter"), body, body_line
+
+
+def _quick_document(text: str, shown: str, line_offset: int) -> Document | None:
+    """The document of a plain mapping (no alias, merge key, tag, duplicate key or unreadable value: what records
+    are), read by libyaml and built with its marks in one walk; None for anything else, which `_load` reads (and
+    words what is wrong with), exactly as it reads every document."""
+    if _FastLoader is None or "*" in text or _flow_depth(text) > _MAX_DEPTH:
+        return None
+    loader = _FastLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError:
+            return None
+        if type(node) is not yaml.MappingNode:
+            return None
+        document = Document(shown, {}, line_offset=line_offset)
+        try:
+            document.data = _QuickWalk(loader, document, shown, line_offset).value(node, (), 0)
+        except _Unusual:
+            return None
+        return document
+    finally:
+        loader.dispose()
+
+
+class _QuickWalk:
+    """Data and marks of a node tree in one pass: what `_construct` and `_index_marks` give, and the depth check
+    of `_deeper_than`, for the documents that need none of the general path's care (see `_quick_document`)."""
+
+    def __init__(self, loader: Any, document: Document, shown: str, line_offset: int):
+        self.loader = loader
+        self.key_marks, self.value_marks, self.raw = document.key_marks, document.value_marks, document.raw_scalars
+        self.shown, self.line_offset = shown, line_offset
+
+    def value(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
+        """The value of a node at `path`, its marks and those of everything below it noted."""
+        if depth > _MAX_DEPTH:
+            raise _too_deep(self.shown, self.line_offset)
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            self.raw[path] = node.value
+            return _scalar(self.loader, node)
+        if kind is yaml.MappingNode and node.tag == _MAP:
+            mapping: dict[Any, Any] = {}
+            key_marks, value_marks = self.key_marks, self.value_marks
+            for key_node, value_node in node.value:
+                if type(key_node) is not yaml.ScalarNode or key_node.tag == _MERGE:
+                    raise _Unusual("key")
+                key = _scalar(self.loader, key_node)
+                child = path + (key_node.value,)
+                # A key written twice (or `1` beside `'1'`, one place in the marks): the general path reports it.
+                if key in mapping or child in key_marks:
+                    raise _Unusual("duplicate")
+                mark = key_node.start_mark
+                key_marks[child] = (mark.line + 1, mark.column + 1)
+                mark = value_node.start_mark
+                value_marks[child] = (mark.line + 1, mark.column + 1)
+                mapping[key] = self.value(value_node, child, depth + 1)
+            return mapping
+        if kind is yaml.SequenceNode and node.tag == _SEQ:
+            items = []
+            key_marks, value_marks, raw, loader = self.key_marks, self.value_marks, self.raw, self.loader
+            if depth == _MAX_DEPTH and node.value:
+                raise _too_deep(self.shown, self.line_offset)
+            for index, item in enumerate(node.value):
+                child = path + (index,)
+                mark = item.start_mark
+                key_marks[child] = value_marks[child] = (mark.line + 1, mark.column + 1)
+                # Curves are lists of thousands of numbers: their scalars are taken here, without a call each.
+                if type(item) is yaml.ScalarNode:
+                    raw[child] = item.value
+                    items.append(_scalar(loader, item))
+                else:
+                    items.append(self.value(item, child, depth + 1))
+            return items
+        raise _Unusual(node.tag)
 
 
 def _load(text: str, shown: str, line_offset: int) -> tuple[yaml.Node | None, Any, dict[int, int]]:
@@ -349,15 +432,7 @@ def _constructed(loader: Any, node: yaml.Node, text: str) -> Any:
 def _construct(loader: Any, node: yaml.Node) -> Any:
     kind = type(node)
     if kind is yaml.ScalarNode:
-        if node.tag == _STR and not _SURROGATE.search(node.value):
-            return node.value
-        scalar = _SCALARS.get(node.tag)
-        if scalar is None:
-            raise _Unusual(node.tag)
-        try:
-            return scalar(loader, node)
-        except (ValueError, TypeError, OverflowError, AttributeError, yaml.YAMLError):
-            raise _Unusual(node.tag) from None
+        return _scalar(loader, node)
     if kind is yaml.MappingNode and node.tag == _MAP:
         mapping = {}
         for key_node, value_node in node.value:
@@ -372,6 +447,37 @@ def _construct(loader: Any, node: yaml.Node) -> Any:
     if kind is yaml.SequenceNode and node.tag == _SEQ:
         return [_construct(loader, item) for item in node.value]
     raise _Unusual(node.tag)
+
+
+def _scalar(loader: Any, node: yaml.ScalarNode) -> Any:
+    """A scalar's value, built by the very function PyYAML's constructor calls; _Unusual for one it refuses."""
+    tag, text = node.tag, node.value
+    if tag == _STR and not _SURROGATE.search(text):
+        return text
+    # Numbers, booleans and nulls repeat across records (`0.0`, `true`, `42`): each is built once. Their values
+    # are immutable, so every record may hold the same one.
+    known = _BUILT.get((tag, text), _BUILT)
+    if known is not _BUILT:
+        return known
+    scalar = _SCALARS.get(tag)
+    if scalar is None:
+        raise _Unusual(tag)
+    try:
+        value = scalar(loader, node)
+    except (ValueError, TypeError, OverflowError, AttributeError, yaml.YAMLError):
+        raise _Unusual(tag) from None
+    if tag in _IMMUTABLE and len(text) <= _REMEMBERED_LENGTH and len(_BUILT) < _BUILT_MOST:
+        _BUILT[(tag, text)] = value
+    return value
+
+
+_BUILT: dict[tuple[str, str], Any] = {}
+"""Scalars already built, by tag and text (see `_scalar`)."""
+_BUILT_MOST = 200_000
+_REMEMBERED_LENGTH = 40
+"""Only short scalars are remembered (numbers, flags, names), so what is kept stays small whatever the records."""
+_IMMUTABLE = frozenset({"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+                        "tag:yaml.org,2002:float"})
 
 
 def _flow_depth(text: str) -> int:
@@ -451,6 +557,25 @@ _FastLoader: type | None = None
 if yaml.__with_libyaml__:
     class _CRecordLoader(_Constructing, yaml.CSafeLoader):  # type: ignore[misc]
         """libyaml's parser: several times faster, so thousands of records load quickly."""
+
+        _plain_tags: dict[str, str] = {}
+        """Plain scalars' tags by their text, as the implicit resolvers (which depend on the text alone) gave."""
+
+        def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+            """PyYAML's resolution, remembered per plain scalar: libyaml asks it of every value it reads."""
+            if self.yaml_path_resolvers:
+                return super().resolve(kind, value, implicit)
+            # Without path resolvers, what `BaseResolver.resolve` gives all but plain scalars, without its lookups.
+            if kind is not yaml.ScalarNode:
+                return _SEQ if kind is yaml.SequenceNode else _MAP
+            if not implicit[0]:
+                return _STR
+            tag = self._plain_tags.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(value) <= _REMEMBERED_LENGTH and len(self._plain_tags) < _BUILT_MOST:
+                    self._plain_tags[value] = tag
+            return tag
 
     _FastLoader = _CRecordLoader
 

@@ -1,9 +1,10 @@
 """Many record files read fresh, shared among the machine's cores.
 
-Reading a record is parsing YAML and checking it, all in Python: one core does a thousand in about two
-seconds, so a first load of 10,000 waits on one core while the others idle. When there are many files
+Reading a record is parsing YAML and checking it, mostly in Python: one core does a thousand in well under a
+second, so a first load of 10,000 would wait on one core while the others idle. When there are many files
 to read (`SHARED_FROM`), forked worker processes each read a share, through their own `Reader`, and hand
-back what each load gave and read (records, problems, fingerprints: plain data, pickled); the parent keeps
+back what each load gave and what the caller's `prepare` made of it there (records, problems, the record
+cache's entries already encoded: plain data, pickled); the parent keeps
 them in the order a single process would have. Only where forking is safe: on a platform that forks, in a
 process with no other thread (MkDocs' live preview serves from threads; it loads one process alone).
 `MLREPORT_JOBS` sets how many processes (1: none forked).
@@ -11,11 +12,13 @@ process with no other thread (MkDocs' live preview serves from threads; it loads
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from mlreport.problems import Problem, relative
 from mlreport.records.boundary import Resolver
@@ -25,6 +28,8 @@ Job = tuple[Callable[[Path, Reader], Any], Path]
 """A loader and the file it reads."""
 Done = tuple[Any, "dict[Path, str] | None", "dict[Path, Facts] | None"]
 """What a load gave (record and problems), and what its reader saw (None when the file could not be read)."""
+Prepare = Callable[[int, Any, "dict[Path, str]", "dict[Path, Facts]"], Any]
+"""What to make of the load of job `index` (its result, what its reader saw) in the process that loaded it."""
 
 SHARED_FROM = 400
 """Fewer files than this are read in this process: forking costs more than it saves."""
@@ -34,24 +39,30 @@ _SHARE = 64
 _jobs: list[Job] = []
 """The work of the load in progress, seen by forked workers as it was when they were forked."""
 _root: Path | None = None
+_prepare: Prepare | None = None
 
 
-def load_all(jobs: list[Job], root: Path, resolver: Resolver) -> list[Done]:
-    """Each job's load, in order, in worker processes when there are many and forking is safe."""
-    processes = _processes()
-    if len(jobs) < SHARED_FROM or processes < 2:
-        return [load_one(load, path, Reader(root, resolver)) for load, path in jobs]
-    global _jobs, _root
-    _jobs, _root = jobs, root
-    pieces = [range(start, min(start + _SHARE, len(jobs))) for start in range(0, len(jobs), _SHARE)]
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            done = pool.map(_load_piece, pieces, chunksize=1)
-    except OSError:  # no process could be started: read them here
-        return [load_one(load, path, Reader(root, resolver)) for load, path in jobs]
-    finally:
-        _jobs, _root = [], None
-    return [result for piece in done for result in piece]
+def load_all(jobs: list[Job], root: Path, resolver: Resolver,
+             prepare: Prepare | None = None) -> list[tuple[Any, Any]]:
+    """Each job's load (record and problems), in order, in worker processes when there are many and forking is
+    safe; with what `prepare` made of it where it was loaded (None without `prepare`, or when the file could not
+    be read), so that work too is shared among the processes."""
+    with _no_cycle_collection():
+        processes = _processes()
+        if len(jobs) < SHARED_FROM or processes < 2:
+            return _load_range(jobs, range(len(jobs)), root, resolver, prepare)
+        global _jobs, _root, _prepare
+        _jobs, _root, _prepare = jobs, root, prepare
+        pieces = [range(start, min(start + _SHARE, len(jobs))) for start in range(0, len(jobs), _SHARE)]
+        try:
+            # A worker lives for this load alone: its collector stays off, as this process's is meanwhile.
+            with multiprocessing.get_context("fork").Pool(processes, initializer=gc.disable) as pool:
+                done = pool.map(_load_piece, pieces, chunksize=1)
+        except OSError:  # no process could be started: read them here
+            return _load_range(jobs, range(len(jobs)), root, resolver, prepare)
+        finally:
+            _jobs, _root, _prepare = [], None, None
+        return [result for piece in done for result in piece]
 
 
 def _processes() -> int:
@@ -65,10 +76,37 @@ def _processes() -> int:
     return count
 
 
-def _load_piece(indices: range) -> list[Done]:
+def _load_piece(indices: range) -> list[tuple[Any, Any]]:
     assert _root is not None
-    resolver = Resolver(_root)
-    return [load_one(*_jobs[index], Reader(_root, resolver)) for index in indices]
+    return _load_range(_jobs, indices, _root, Resolver(_root), _prepare)
+
+
+def _load_range(jobs: list[Job], indices: range, root: Path, resolver: Resolver,
+                prepare: Prepare | None) -> list[tuple[Any, Any]]:
+    done = []
+    for index in indices:
+        result, seen, facts = load_one(*jobs[index], Reader(root, resolver))
+        done.append((result, None if prepare is None or seen is None or facts is None
+                     else prepare(index, result, seen, facts)))
+    return done
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector held off while records are read: reading makes millions of small objects (YAML
+    nodes, marks) and keeps many of them, so the collector kept walking the growing heap (a sixth of a cold load
+    of 10,000 records) to find next to nothing, as a load makes no cycles; in a forked worker each walk also
+    copies the pages it reads. The collector runs again afterwards as it did, after one collection: what the load
+    kept is then walked once, not once per generation it would climb through."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
 
 
 def load_one(load: Callable[[Path, Reader], Any], path: Path, reader: Reader) -> Done:

@@ -339,8 +339,10 @@ def test_a_load_s_resolver_says_what_escape_and_relative_say(repo: GitRepo, outs
                                      "experiments/out/curves.csv", "experiments/env.yaml", "experiments/inside.yaml",
                                      "experiments/dangling.yaml", "experiments/missing.yaml", "experiments/a",
                                      "experiments/a/../out/env", "experiments")]
+    # The root itself, and a sibling whose name starts with the root's (outside it, though its text starts alike).
+    paths += [repo.path, repo.path.parent / f"{repo.path.name}x" / "run.yaml"]
     resolver = Resolver(repo.path)
     for path in paths * 2:  # the second time from what the first resolved
         assert resolver.escape(path) == escape(path, repo.path), path
         assert resolver.relative(path) == relative(path, repo.path), path
-    assert sum(resolver.escape(path) is not None for path in paths) == 4
+    assert sum(resolver.escape(path) is not None for path in paths) == 5  # the sibling too

@@ -287,3 +287,28 @@ def test_curves_tags_and_metrics_read_back_only_in_the_shape_they_were_written(r
         damage(broken["fields"])
         with pytest.raises(ValueError):
             decode_record(broken)
+
+
+def test_entries_written_from_their_prepared_text_are_the_entries_kept(repo) -> None:
+    for day in (1, 2):
+        repo.write(f"experiments/run-{day}.yaml", RUN.format(title=f"Run {day}", day=day))
+    repo.write("decisions/0001-use-it.md", "---\nstatus: accepted\nevidence: [run-1]\n---\n# Use it\n")
+    options = Options(root=repo.path)
+    kept = records.RecordCache.open(options)
+    load_records(options, cache=kept)
+    assert entries(repo) == json.loads(json.dumps([[kind, shown, *entry]
+                                                   for (kind, shown), entry in sorted(kept.kept.items())]))
+
+
+def test_an_entry_restamped_after_it_was_prepared_is_written_with_its_new_stat(repo) -> None:
+    repo.write("experiments/run-1.yaml", RUN.format(title="Run 1", day=1))
+    options = Options(root=repo.path)
+    cache = records.RecordCache.open(options)
+    load_records(options, cache=cache)
+    assert entries(repo)[0][2][0][3] is None  # too new for its stat to vouch for it
+    time.sleep(SETTLED_NS / 1e9 + 0.1)
+    # As the live preview does: the entries kept become the next load's, which finds the file settled.
+    cache.entries = cache.kept
+    assert cache.get("experiment", "experiments/run-1.yaml") is not None and cache.restamped == 1
+    cache.save()
+    assert entries(repo)[0][2][0][3] == cache.kept[("experiment", "experiments/run-1.yaml")][0][0][3] is not None

@@ -85,3 +85,34 @@ def test_the_shares_are_read_in_other_processes(tmp_path: Path) -> None:
             assert readers == {f"read by {pid}"}
         else:
             assert f"read by {pid}" not in readers and readers
+
+
+def _collecting(path: Path, reader: Any) -> tuple:
+    """The experiment loader, adding whether Python's cycle collector ran while the file was read."""
+    import gc
+
+    record, problems = EXPERIMENT.load(path, reader)
+    return record, [*problems, Problem(path.name, message=f"collector on: {gc.isenabled()}")]
+
+
+def _collector_states(root: Path, jobs: str, enabled: bool) -> tuple[set[str], bool]:
+    """What the loader saw of the collector, and whether it is on after the load."""
+    import gc
+
+    os.environ["MLREPORT_JOBS"] = jobs
+    workers.SHARED_FROM = 2
+    records.KINDS = tuple(dataclasses.replace(kind, load=_collecting) if kind is EXPERIMENT else kind
+                          for kind in records.KINDS)
+    (gc.enable if enabled else gc.disable)()
+    loaded = load_records(Options(root=root))
+    return {p.message for p in loaded.problems if p.message.startswith("collector")}, gc.isenabled()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_cycle_collector_is_off_while_records_are_read_and_as_it_was_after(tmp_path: Path, jobs: str,
+                                                                               enabled: bool) -> None:
+    (tmp_path / "experiments").mkdir()
+    for number in range(12):
+        (tmp_path / "experiments" / f"run-{number}.yaml").write_text(f"title: Run {number}\ndate: 2026-01-02\n")
+    assert fresh(_collector_states, tmp_path, jobs, enabled) == ({"collector on: False"}, enabled)
