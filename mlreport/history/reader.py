@@ -8,15 +8,14 @@ over the record folders); follow renames; read the blobs decisions' statuses nee
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import os
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator
+from typing import Iterable
 
+from mlreport.collector import collector_paused
 from mlreport.config import Options
 from mlreport.history import cache, moves
 from mlreport.history.blobs import Blobs
@@ -68,7 +67,7 @@ def read_history(options: Options, records: Iterable[RecordRow]) -> History:
         return history
     by_repository = _by_repository(options.root, rows)
     try:
-        with _collector_paused():
+        with collector_paused():
             history = _read(options, repo, by_repository.pop("", {}))
             for mount, inside in by_repository.items():
                 history = joined(history, _read_submodule(options, mount, inside))
@@ -171,24 +170,6 @@ def _cache_file(options: Options, repo: Repo) -> Path:
         digest = hashlib.sha256(repo.mount.encode("utf-8", "surrogateescape")).hexdigest()[:16]
         name = f"{Path(name).stem}-{digest}{Path(name).suffix}"
     return options.root / options.cache_dir / name
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector: the pass makes hundreds of thousands of small acyclic
-    objects, and the collector's repeated scans of them cost about a third of the time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if not gc.get_freeze_count():
-                # What the pass made and keeps (the history) would all be young, and the collector's first
-                # run once it is back would scan every piece of it: file it with the old objects instead.
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
 
 
 def record_pathspecs(options: Options, repo: Repo) -> list[str]:

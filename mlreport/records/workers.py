@@ -16,10 +16,10 @@ import gc
 import multiprocessing
 import os
 import threading
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
+from mlreport.collector import collector_paused
 from mlreport.problems import Problem, relative
 from mlreport.records.boundary import Resolver
 from mlreport.records.source import Facts, Reader, SourceError
@@ -47,7 +47,7 @@ def load_all(jobs: list[Job], root: Path, resolver: Resolver,
     """Each job's load (record and problems), in order, in worker processes when there are many and forking is
     safe; with what `prepare` made of it where it was loaded (None without `prepare`, or when the file could not
     be read), so that work too is shared among the processes."""
-    with _no_cycle_collection():
+    with collector_paused():
         processes = _processes()
         if len(jobs) < SHARED_FROM or processes < 2:
             return _load_range(jobs, range(len(jobs)), root, resolver, prepare)
@@ -89,24 +89,6 @@ def _load_range(jobs: list[Job], indices: range, root: Path, resolver: Resolver,
         done.append((result, None if prepare is None or seen is None or facts is None
                      else prepare(index, result, seen, facts)))
     return done
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector held off while records are read: reading makes millions of small objects (YAML
-    nodes, marks) and keeps many of them, so the collector kept walking the growing heap (a sixth of a cold load
-    of 10,000 records) to find next to nothing, as a load makes no cycles; in a forked worker each walk also
-    copies the pages it reads. The collector runs again afterwards as it did, after one collection: what the load
-    kept is then walked once, not once per generation it would climb through."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.collect()
-        gc.enable()
 
 
 def load_one(load: Callable[[Path, Reader], Any], path: Path, reader: Reader) -> Done:
