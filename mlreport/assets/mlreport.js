@@ -145,10 +145,16 @@
   }
 
   // The values a select or list filter offers, computed when its list is first opened (not as the
-  // page loads: six columns of 10,000 rows each).
-  function distinctLookup(rows, field, isList) {
+  // page loads: six columns of 10,000 rows each). Tabulator asks once as it builds the filter, only
+  // to mark the value the filter starts with (from the address): that answer is the value alone.
+  function distinctLookup(rows, field, isList, initial) {
     var values = null;
+    var asked = false;
     return function () {
+      if (!asked) {
+        asked = true;
+        return initial ? [String(initial)] : [];
+      }
       if (values) return values;
       var seen = new Set();
       for (var i = 0; i < rows.length; i++) {
@@ -175,7 +181,7 @@
 
   // Tabulator draws the columns, their sort arrows and filter boxes, and one page of rows; which rows,
   // in which order, is decided over the plain rows by RowSet below (Tabulator's "remote" modes).
-  function column(spec, rows, narrow) {
+  function column(spec, rows, narrow, initialFilters) {
     var numeric = isNumeric(spec);
     var def = {
       title: spec.title, field: spec.field, formatter: FORMATTERS[spec.kind] || FORMATTERS.text,
@@ -197,8 +203,9 @@
     } else if (spec.filter === "select" || spec.filter === "list") {
       def.headerFilter = "list";
       def.headerFilterPlaceholder = "all";
-      def.headerFilterParams = {valuesLookup: distinctLookup(rows, spec.field, spec.filter === "list"), clearable: true,
-                                itemFormatter: textItem, autocomplete: false};
+      var initial = initialFilters.filter(function (filter) { return filter.field === spec.field; })[0];
+      var lookup = distinctLookup(rows, spec.field, spec.filter === "list", initial && initial.value);
+      def.headerFilterParams = {valuesLookup: lookup, clearable: true, itemFormatter: textItem, autocomplete: false};
     }
     return def;
   }
@@ -575,13 +582,15 @@
 
     var rowSet = new RowSet(data);
     var narrow = window.matchMedia(NARROW).matches;
-    var columns = phoneOrder(data.columns, narrow).map(function (spec) { return column(spec, data.rows, narrow); });
+    var state = stateFromUrl(data.columns);
+    var columns = phoneOrder(data.columns, narrow).map(function (spec) {
+      return column(spec, data.rows, narrow, state.filters);
+    });
     if (data.selectable) {
       columns.unshift({formatter: "rowSelection", titleFormatter: "rowSelection", hozAlign: "center",
                        headerHozAlign: "center", headerSort: false, width: 40, resizable: false, cssClass: "mlr-select",
                        frozen: !narrow, titleFormatterParams: {rowRange: "active"}});
     }
-    var state = stateFromUrl(data.columns);
     var sort = state.sort || (data.sort ? {column: data.sort.field, dir: data.sort.dir} : null);
     var defaultSort = data.sort ? data.sort.field + ":" + data.sort.dir : "";
     var built = false;
