@@ -27,8 +27,7 @@
                   "#9c755f", "#bab0ac"];
   // Drawing starts this far before a chart scrolls into view, so it is there when the reader arrives.
   var NEAR = "300px 0px";
-  // Where the browser has no task priorities: the longest an idle callback may wait on a busy page
-  // before the next chart is drawn anyway.
+  // The longest the next chart waits for its turn on a busy page before it is drawn anyway.
   var IDLE_MS = 500;
   var TABLES_MS = 15000;
   // Below this width parallel coordinates are unreadable: their runs are a table instead (see mlreport.js).
@@ -191,10 +190,12 @@
   // Resolves once the page's own work (input, frames, the tables) has had its turn. A background-priority
   // task runs as soon as nothing more urgent is queued; an idle callback waits for an idle period,
   // which a page drawing frames (a reader scrolling, a busy machine) may not have for its whole
-  // timeout: 300-400 ms of nothing before each chart, measured on a 10,000-row leaderboard.
+  // timeout: 300-400 ms of nothing before each chart, measured on a 10,000-row leaderboard. Neither
+  // waits longer than IDLE_MS.
   function idle() {
     if (window.scheduler && typeof window.scheduler.postTask === "function") {
-      return window.scheduler.postTask(function () {}, {priority: "background"});
+      return Promise.race([window.scheduler.postTask(function () {}, {priority: "background"}),
+                           new Promise(function (resolve) { setTimeout(resolve, IDLE_MS); })]);
     }
     return new Promise(function (resolve) {
       if (window.requestIdleCallback) window.requestIdleCallback(resolve, {timeout: IDLE_MS});
