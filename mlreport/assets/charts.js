@@ -1,7 +1,7 @@
 /* mlreport: draws the charts (plotly.js) of generated pages, without ever holding up the page.
  *
  * A chart is drawn only once it is scrolled near the viewport, after the page's tables answer,
- * one chart at a time with the browser free to handle input in between (idle callbacks): a reader
+ * one chart at a time with the browser free to handle input in between (background tasks): a reader
  * who sorts a table right away is answered at once, whether plotly.js has loaded or not. plotly.js
  * itself loads on the first chart a reader reaches, in the smallest bundle that draws every chart
  * of the page. Parallel coordinates (WebGL, one task of seconds where WebGL runs on the CPU) are drawn
@@ -27,7 +27,7 @@
                   "#9c755f", "#bab0ac"];
   // Drawing starts this far before a chart scrolls into view, so it is there when the reader arrives.
   var NEAR = "300px 0px";
-  // The longest an idle callback may wait on a busy page before the next chart is drawn anyway.
+  // The longest the next chart waits for its turn on a busy page before it is drawn anyway.
   var IDLE_MS = 500;
   var TABLES_MS = 15000;
   // Below this width parallel coordinates are unreadable: their runs are a table instead (see mlreport.js).
@@ -175,17 +175,28 @@
         document.head.appendChild(script);
       });
     });
-    loaded = {bundle: bundle, promise: promise};
+    var entry = {bundle: bundle, promise: promise, ran: false};
+    promise.then(function () { entry.ran = true; }, function () {});
+    loaded = entry;
     return promise;
   }
 
-  /* -- one chart at a time, when near, when the page is idle ---------------------------------- */
+  /* -- one chart at a time, when near, once nothing more urgent waits --------------------------- */
 
   var queue = [];
   var working = false;
   var observer = null;
 
+  // Resolves once the page's own work (input, frames, the tables) has had its turn. A background-priority
+  // task runs as soon as nothing more urgent is queued; an idle callback waits for an idle period,
+  // which a page drawing frames (a reader scrolling, a busy machine) may not have for its whole
+  // timeout: 300-400 ms of nothing before each chart, measured on a 10,000-row leaderboard. Neither
+  // waits longer than IDLE_MS.
   function idle() {
+    if (window.scheduler && typeof window.scheduler.postTask === "function") {
+      return Promise.race([window.scheduler.postTask(function () {}, {priority: "background"}),
+                           new Promise(function (resolve) { setTimeout(resolve, IDLE_MS); })]);
+    }
     return new Promise(function (resolve) {
       if (window.requestIdleCallback) window.requestIdleCallback(resolve, {timeout: IDLE_MS});
       else setTimeout(resolve, 16);
@@ -230,7 +241,9 @@
   function pump() {
     if (working || !queue.length) return;
     working = true;
-    tablesAnswer().then(idle).then(function () {
+    tablesAnswer().then(function () {
+      if (queue[0] && queue[0].isConnected && isNear(queue[0])) prefetch(queue[0]);
+    }).then(idle).then(function () {
       var container = queue.shift();
       if (!container || !container.isConnected) return;
       // The table took its place meanwhile and pushed the chart away: it waits to be scrolled to again.
@@ -242,6 +255,16 @@
       working = false;
       pump();
     });
+  }
+
+  // The chart about to be drawn starts loading its spec and plotly.js while the page has its turn
+  // (idle), so their fetch and the script's compilation overlap that wait instead of following it.
+  function prefetch(container) {
+    chartSpec(container).catch(function () {});  // drawNow reports a failure
+    var own = (container.dataset.mlrTraces || "").split(" ").filter(function (type) {
+      return type && (type !== "parcoords" || drawsItself(container));
+    });
+    if (own.length) loadPlotly(pageTraces(null)).catch(function () {});  // plotChart tries again
   }
 
   // A chart is drawn once it comes near the viewport; a drawn one again (a palette switch) too, so a
@@ -291,8 +314,9 @@
   // Draws the spec with plotly.js (loading it first): a long task on the main thread, so only for charts
   // that draw quickly, or that a reader asked for.
   function plotChart(container, spec) {
-    var first = !loaded;
-    return loadPlotly(pageTraces(spec)).then(function (plotly) {
+    var traces = pageTraces(spec);
+    var first = !(loaded && loaded.ran && covers(loaded.bundle, traces));
+    return loadPlotly(traces).then(function (plotly) {
       // plotly.js has just run (a long task of its own): let waiting input go first.
       return first ? idle().then(function () { return plotly; }) : plotly;
     }).then(function (plotly) {

@@ -145,10 +145,16 @@
   }
 
   // The values a select or list filter offers, computed when its list is first opened (not as the
-  // page loads: six columns of 10,000 rows each).
-  function distinctLookup(rows, field, isList) {
+  // page loads: six columns of 10,000 rows each). Tabulator asks once as it builds the filter, only
+  // to mark the value the filter starts with (from the address): that answer is the value alone.
+  function distinctLookup(rows, field, isList, initial) {
     var values = null;
+    var asked = false;
     return function () {
+      if (!asked) {
+        asked = true;
+        return initial ? [String(initial)] : [];
+      }
       if (values) return values;
       var seen = new Set();
       for (var i = 0; i < rows.length; i++) {
@@ -175,7 +181,7 @@
 
   // Tabulator draws the columns, their sort arrows and filter boxes, and one page of rows; which rows,
   // in which order, is decided over the plain rows by RowSet below (Tabulator's "remote" modes).
-  function column(spec, rows, narrow) {
+  function column(spec, rows, narrow, initialFilters) {
     var numeric = isNumeric(spec);
     var def = {
       title: spec.title, field: spec.field, formatter: FORMATTERS[spec.kind] || FORMATTERS.text,
@@ -197,8 +203,9 @@
     } else if (spec.filter === "select" || spec.filter === "list") {
       def.headerFilter = "list";
       def.headerFilterPlaceholder = "all";
-      def.headerFilterParams = {valuesLookup: distinctLookup(rows, spec.field, spec.filter === "list"), clearable: true,
-                                itemFormatter: textItem, autocomplete: false};
+      var initial = initialFilters.filter(function (filter) { return filter.field === spec.field; })[0];
+      var lookup = distinctLookup(rows, spec.field, spec.filter === "list", initial && initial.value);
+      def.headerFilterParams = {valuesLookup: lookup, clearable: true, itemFormatter: textItem, autocomplete: false};
     }
     return def;
   }
@@ -532,12 +539,49 @@
     return box;
   }
 
-  // Once laid out, the columns keep their widths: fitting them to their cells again on every sort,
-  // filter or page measures every cell (a layout each), most of a redraw's cost on a large table.
-  function fixWidths(table) {
-    var widths = table.getColumns().map(function (col) { return [col, col.getWidth()]; });
+  // The widths the first page's cells need, by field, from one layout: each cell formatted as the
+  // table formats it, all of them in one hidden row of the table (so the table's styles apply).
+  function cellWidths(holder, defs, rows) {
+    var probe = el("div", "tabulator-row");
+    probe.style.cssText = "position: absolute; top: 0; left: 0; visibility: hidden; width: max-content;";
+    var cells = [];
+    defs.forEach(function (def) {
+      if (!def.field) return;  // the tick column has a width of its own
+      rows.forEach(function (row) {
+        var cell = el("div", "tabulator-cell" + (def.cssClass ? " " + def.cssClass : ""));
+        var shown = def.formatter(probeCell(cell, row, def.field), def.formatterParams);
+        if (shown) cell.appendChild(shown);
+        probe.appendChild(cell);
+        cells.push({field: def.field, cell: cell});
+      });
+    });
+    holder.appendChild(probe);
+    var widths = {};
+    cells.forEach(function (item) { widths[item.field] = Math.max(widths[item.field] || 0, item.cell.offsetWidth); });
+    probe.remove();
+    return widths;
+  }
+
+  // What the formatters above ask of a Tabulator cell.
+  function probeCell(element, row, field) {
+    return {
+      getValue: function () { return row[field]; },
+      getRow: function () { return {getData: function () { return row; }}; },
+      getElement: function () { return element; },
+    };
+  }
+
+  // Every column gets the width its header and the first page's cells need, once, and keeps it:
+  // Tabulator fitting the columns to their cells measures one column at a time, a layout of every
+  // row for each (13 on the index: a third of the table's build), and again on every sort, filter
+  // or page unless the widths are fixed. The headers were fitted with no rows in the table.
+  function fixWidths(table, holder, defs, rows) {
+    var needed = cellWidths(holder, defs, rows);
     table.blockRedraw();
-    widths.forEach(function (pair) { if (pair[1] > 0) pair[0].setWidth(pair[1]); });
+    table.getColumns().forEach(function (col) {
+      var cells = col.getField() ? needed[col.getField()] || 0 : 0;
+      col.setWidth(Math.max(col.getWidth(), cells ? cells + 1 : 0));  // +1 as Tabulator's own fit
+    });
     table.restoreRedraw();
   }
 
@@ -575,22 +619,27 @@
 
     var rowSet = new RowSet(data);
     var narrow = window.matchMedia(NARROW).matches;
-    var columns = phoneOrder(data.columns, narrow).map(function (spec) { return column(spec, data.rows, narrow); });
+    var state = stateFromUrl(data.columns);
+    var columns = phoneOrder(data.columns, narrow).map(function (spec) {
+      return column(spec, data.rows, narrow, state.filters);
+    });
     if (data.selectable) {
       columns.unshift({formatter: "rowSelection", titleFormatter: "rowSelection", hozAlign: "center",
                        headerHozAlign: "center", headerSort: false, width: 40, resizable: false, cssClass: "mlr-select",
                        frozen: !narrow, titleFormatterParams: {rowRange: "active"}});
     }
-    var state = stateFromUrl(data.columns);
     var sort = state.sort || (data.sort ? {column: data.sort.field, dir: data.sort.dir} : null);
+    var firstSorters = sort ? [{field: sort.column, dir: sort.dir}] : [];  // the first page's order
     var defaultSort = data.sort ? data.sort.field + ":" + data.sort.dir : "";
     var built = false;
+    var fitted = false;  // the column widths are fixed (the first answer is no rows: see fixWidths)
     var query = null;
     // Ticked runs, by id, in the order ticked: a page of rows is replaced by the next, the ticks stay.
     var selected = new Map();
 
     // Tabulator asks for a page of rows with its sort and header filters; the answer comes from rowSet.
     function rowsFor(url, config, params) {
+      if (!fitted) return Promise.resolve({last_page: 1, last_row: 0, data: []});
       var filters = (params.filter || []).map(function (f) { return {field: f.field, value: f.value}; });
       var sorters = (params.sort || []).map(function (s) { return {field: s.field, dir: s.dir}; });
       var shown = rowSet.select(filters, sorters);
@@ -608,7 +657,8 @@
       paginationSizeSelector: [25, 50, 100, 500], paginationCounter: "rows",
       paginationMode: "remote", sortMode: "remote", filterMode: "remote",
       ajaxURL: container.dataset.mlrTable, ajaxRequestFunc: rowsFor, dataLoader: false,
-      initialSort: sort ? [sort] : [], initialHeaderFilter: state.filters,
+      // A copy: Tabulator puts its column objects in place of the fields.
+      initialSort: sort ? [{column: sort.column, dir: sort.dir}] : [], initialHeaderFilter: state.filters,
       selectableRows: data.selectable ? true : false, placeholder: "No rows match these filters",
       movableColumns: true, columnHeaderVertAlign: "bottom",
       // A page holds at most a few hundred rows and the table no fixed height: the virtual renderer
@@ -625,9 +675,13 @@
       container.insertBefore(query, holder);
     }
     table.on("tableBuilt", function () {
-      built = true;
-      setTimeout(function () { fixWidths(table); }, 0);
-      if (query) query.mlrStart();  // a ?q= in the address filters the table as it opens
+      rowSet.select(state.filters, firstSorters);
+      fixWidths(table, holder, columns, rowSet.page(1, data.page_size || 50));
+      fitted = true;
+      table.setPage(1).then(function () {
+        built = true;
+        if (query) query.mlrStart();  // a ?q= in the address filters the table as it opens
+      });
     });
     download.addEventListener("click", function () {
       var name = (container.getAttribute("data-mlr-table") || "table").split("/").pop().replace(/\.json$/, "");

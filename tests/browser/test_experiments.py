@@ -120,6 +120,15 @@ def test_the_index_keeps_its_filter_and_sort_in_the_address_and_downloads_what_i
     again = tabs(demo, fresh=True).goto(address)
     wait_for_rows(again, len(expected))
     assert row_ids(again) == shown
+    # Its tag filter shows the tag, and opened it offers every tag (computed only then) with that one marked.
+    box = header(again, "tags").locator(".tabulator-header-filter input")
+    assert box.input_value() == tag
+    box.click()
+    offered = again.locator(".tabulator-edit-list .tabulator-edit-list-item")
+    offered.first.wait_for()
+    assert sorted(offered.all_inner_texts()) == sorted(counts)
+    assert again.locator(".tabulator-edit-list .tabulator-edit-list-item.active").all_inner_texts() == [tag]
+    box.press("Escape")
     # The CSV holds the rows the filters leave, every one of them.
     with again.expect_download() as download:
         again.locator(".mlr-download").click()
