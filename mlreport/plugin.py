@@ -20,7 +20,7 @@ import html
 import logging
 import os
 from dataclasses import replace
-from importlib.metadata import entry_points, version
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +34,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils import get_relative_url, nest_paths
 
+from mlreport.build_inputs import distributions
 from mlreport.cache_dir import digest
 from mlreport.config import Options, headings, options_from_entry, plugin_entry, read_site_config
 from mlreport.page_cache import ConvertedPage, PageCache, fingerprint
@@ -173,7 +174,7 @@ class MlreportPlugin(BasePlugin):
             else:
                 paths.append(path)
         dests = {path: File(path, None, config.site_dir, config.use_directory_urls).dest_uri for path in paths}
-        frame = _frame(config, files, generated) if self.last_site is not None and _reusable_build(config) else None
+        frame = _frame(config, files, generated) if self.last_site is not None and reusable_build(config) else None
         keys = {path: page_key(frame, generated.page_keys[path]) for path in paths
                 if frame is not None and path in generated.page_keys}
         self.last_manifest = SiteManifest.read(self.options.root / self.options.cache_dir)
@@ -357,7 +358,7 @@ REUSING_PLUGINS = {"search", "material/search", "mlreport"}
 """The plugins of a build that may reuse record pages: any other might read or change every page as it is built."""
 
 
-def _reusable_build(config: MkDocsConfig) -> bool:
+def reusable_build(config: MkDocsConfig) -> bool:
     """Whether the build's plugins leave record pages to mlreport (and Material's search, which mlreport feeds)."""
     search = config.plugins.get("search") or config.plugins.get("material/search")
     return (set(config.plugins) <= REUSING_PLUGINS and not config.hooks
@@ -373,19 +374,9 @@ def _frame(config: MkDocsConfig, files: Files, generated: Generated) -> str:
     custom = Path(theme.custom_dir) if theme.custom_dir else None
     own = [(f.src_uri, digest(f.content_bytes) if f.is_documentation_page() else "")
            for f in files if not f.generated_by and f.src_dir == config.docs_dir]
-    return frame_key(_distributions(), settings, {name: dict(plugin.config) for name, plugin in config.plugins.items()},
+    return frame_key(distributions(), settings, {name: dict(plugin.config) for name, plugin in config.plugins.items()},
                      [theme.name, dict(theme), [d for d in theme.dirs if custom is None or d != str(custom)]],
                      _folder_digest(custom), own, generated.feeds)
-
-
-def _distributions() -> list[tuple[str, str]]:
-    """The engine, the theme and every installed plugin or theme, with their versions."""
-    found = {("mkdocs", version("mkdocs")), ("mlreport", version("mlreport"))}
-    for group in ("mkdocs.plugins", "mkdocs.themes"):
-        for entry in entry_points(group=group):
-            if entry.dist is not None:
-                found.add((entry.dist.name, entry.dist.version))
-    return sorted(found)
 
 
 def _folder_digest(folder: Path | None) -> list[tuple[str, str]]:
