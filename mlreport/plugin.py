@@ -46,7 +46,7 @@ from mlreport.render import DASHBOARD, Generated
 from mlreport.render.html_page import HtmlPage
 from mlreport.render.site import edit_url
 from mlreport.site_folder import Choice, SiteFolderError, Sources, check_site_folder, mark
-from mlreport.site_manifest import BuiltPage, SiteManifest, file_digest, frame_key, link_into, page_key
+from mlreport.site_manifest import BuiltPage, SiteManifest, SiteWriter, file_digest, frame_key, page_key
 from mlreport.theme_shell import ThemeShells
 
 log = logging.getLogger("mkdocs.plugins.mlreport")
@@ -93,6 +93,8 @@ class MlreportPlugin(BasePlugin):
         """What this build generated the site from: the catalog and the history, besides the pages."""
         self.last_manifest = SiteManifest()
         """How the last build made its record pages (the manifest in the cache folder)."""
+        self.writer = SiteWriter()
+        """What puts reused record pages and data files into the site being built (`mlreport build`)."""
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
         """Take the entry as it is: `on_config` checks it the way `mlreport validate` does (every problem,
@@ -153,9 +155,17 @@ class MlreportPlugin(BasePlugin):
                 continue
             level = InclusionLevel.INCLUDED if path in in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, path, content=text, inclusion=level))
+        self.writer = SiteWriter()
         self._add_record_pages(files, config)
         for path, data in self.generated.files.items():
-            files.append(File.generated(config, path, content=data))
+            if self.last_site is None:
+                files.append(File.generated(config, path, content=data))
+            else:
+                # `mlreport build`: a fresh site folder, which MkDocs fills in `dirty` mode, skipping what it is told
+                # is unmodified; written here, each folder made once.
+                file = _WrittenFile.generated(config, path, content=data)
+                self.writer.write(file.abs_dest_path, data)
+                files.append(file)
         for path, source in self.generated.assets.items():
             files.append(File.generated(config, path, abs_src_path=str(source)))
         self.converted = PageCache.open(self.options.root, self.options.cache_dir, _conversion_inputs(config, files))
@@ -190,7 +200,7 @@ class MlreportPlugin(BasePlugin):
                 assert self.last_site is not None
                 file = _ReusedFile.generated(config, path, abs_src_path=str(self.last_site / built.dest),
                                              inclusion=InclusionLevel.NOT_IN_NAV)
-                link_into(self.last_site / built.dest, Path(file.abs_dest_path))
+                self.writer.link(os.path.join(self.last_site, built.dest), file.abs_dest_path)
                 ReusedPage(built, file, config)
                 self.built.pages[path] = built
             else:
@@ -290,7 +300,8 @@ class MlreportPlugin(BasePlugin):
             if built.digest:
                 continue
             try:
-                self.built.pages[path] = replace(built, digest=file_digest(site / built.dest))
+                found, status = file_digest(site / built.dest)
+                self.built.pages[path] = replace(built, digest=found, stat=status)
             except OSError:
                 del self.built.pages[path]
         if self.built != self.last_manifest:  # a build that reused every page has nothing new to say
@@ -349,6 +360,13 @@ class ReusedPage(Page):
 
 class _ReusedFile(File):
     """The file of a `ReusedPage`: never modified, so MkDocs leaves it as the last build wrote it."""
+
+    def is_modified(self) -> bool:
+        return False
+
+
+class _WrittenFile(File):
+    """A data file the plugin wrote into the site itself (`SiteWriter`): MkDocs, told it is unmodified, leaves it."""
 
     def is_modified(self) -> bool:
         return False
