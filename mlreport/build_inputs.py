@@ -7,7 +7,8 @@ versions), the command's choices (project, site folder, `--strict`, `--site-url`
 records, mkdocs.yml, docs, templates; the site folder, the cache folder and `.git` left out) and of
 the folders a build reads outside it, and git's state (`HEAD`, the refs, the index). A file that
 changed less than `SETTLED_NS` before the build started may change again within its timestamp's
-grain: then no state is kept and the next build is a whole one.
+grain: then the inputs are taken again when the build is done, and the state is kept only when
+they are the same and settled by then (a record saved just before the build, as most edits are).
 
 The state, a cache file, is written after a build that logged no warning (a warning must be seen on
 every build) whose plugins are mlreport's own and search (others may read anything); it also holds

@@ -271,3 +271,23 @@ def test_a_build_that_warned_is_never_skipped(repo: GitRepo, build, tmp_path: Pa
     build(site)
 
     assert not skipped(site, folder)
+
+
+def test_a_build_with_other_choices_or_a_link_in_the_project_is_not_skipped(repo: GitRepo, cli,
+                                                                           tmp_path: Path) -> None:
+    team_repo(repo)
+    site = tmp_path / "site"
+    settle()
+    assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
+    folder = site.stat().st_ino
+    assert cli("build", "--root", repo.path, "--site-dir", site, "--site-url", "https://example.org/").exit_code == 0
+    assert not skipped(site, folder)
+
+    (repo.path / "docs").mkdir(exist_ok=True)
+    (repo.path / "docs" / "linked.md").symlink_to(tmp_path / "elsewhere.md")  # what it leads to may change unseen
+    (tmp_path / "elsewhere.md").write_text("# Elsewhere\n", encoding="utf-8")
+    settle()
+    assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
+    folder = site.stat().st_ino
+    assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
+    assert not skipped(site, folder)
