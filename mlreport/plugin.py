@@ -157,15 +157,7 @@ class MlreportPlugin(BasePlugin):
             files.append(File.generated(config, path, content=text, inclusion=level))
         self.writer = SiteWriter()
         self._add_record_pages(files, config)
-        for path, data in self.generated.files.items():
-            if self.last_site is None:
-                files.append(File.generated(config, path, content=data))
-            else:
-                # `mlreport build`: a fresh site folder, which MkDocs fills in `dirty` mode, skipping what it is told
-                # is unmodified; written here, each folder made once.
-                file = _WrittenFile.generated(config, path, content=data)
-                self.writer.write(file.abs_dest_path, data)
-                files.append(file)
+        self._add_data_files(files, config)
         for path, source in self.generated.assets.items():
             files.append(File.generated(config, path, abs_src_path=str(source)))
         self.converted = PageCache.open(self.options.root, self.options.cache_dir, _conversion_inputs(config, files))
@@ -212,6 +204,25 @@ class MlreportPlugin(BasePlugin):
             files.append(file)
         if reused:
             log.debug(f"mlreport: {len(reused)} of {len(paths)} record pages taken from the last build")
+
+    def _add_data_files(self, files: Files, config: MkDocsConfig) -> None:
+        """Add the data files: for `mlreport build`, which MkDocs runs `dirty` into a fresh site folder, put there by
+        the plugin (each folder made once) and marked unmodified, those the last site holds with the same bytes
+        linked from it (the last manifest has their digests and stats), the others written."""
+        last_site = os.path.realpath(self.last_site) if self.last_site is not None else None
+        folders: dict[str, bool] = {}
+        for path, data in self.generated.files.items():
+            if last_site is None:
+                files.append(File.generated(config, path, content=data))
+                continue
+            file = _WrittenFile.generated(config, path, content=data)
+            found = digest(data)
+            if self.last_manifest.same_file(last_site, file.dest_uri, found, folders):
+                self.writer.link(os.path.join(last_site, file.dest_uri), file.abs_dest_path)
+                self.built.data[file.dest_uri] = self.last_manifest.data[file.dest_uri]
+            else:
+                self.built.data[file.dest_uri] = [found, *self.writer.write(file.abs_dest_path, data)]
+            files.append(file)
 
     @event_priority(-100)  # last: the Markdown every other plugin has finished with is what gets converted
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

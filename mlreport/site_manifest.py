@@ -51,6 +51,8 @@ class SiteManifest:
     """The site folder those pages were written to, its links resolved."""
     pages: dict[str, BuiltPage] = field(default_factory=dict)
     """Page source path (`experiments/foo.md`) → how it was built."""
+    data: dict[str, list[Any]] = field(default_factory=dict)
+    """Data file (`assets/mlreport/data/…`) → its digest and stat (`stat_of`) as the last build wrote it."""
 
     @classmethod
     def read(cls, cache: Path) -> SiteManifest:
@@ -60,13 +62,14 @@ class SiteManifest:
             return cls()
         try:
             data = json.loads(body)
-            return cls(str(data["site"]), {path: BuiltPage(**page) for path, page in data["pages"].items()})
+            return cls(str(data["site"]), {path: BuiltPage(**page) for path, page in data["pages"].items()},
+                       {str(path): list(kept) for path, kept in data["data"].items()})
         except (ValueError, TypeError, KeyError, AttributeError):
             return cls()
 
     def write(self, cache: Path) -> None:
         """Keep the manifest for the next build."""
-        body = {"site": self.site, "pages": {path: asdict(page) for path, page in self.pages.items()}}
+        body = {"site": self.site, "pages": {path: asdict(page) for path, page in self.pages.items()}, "data": self.data}
         write_cache(cache / MANIFEST, code_stamp(), json.dumps(body, ensure_ascii=False).encode("utf-8"))
 
     def reusable(self, site: Path, keys: dict[str, str], dests: dict[str, str]) -> dict[str, BuiltPage]:
@@ -100,6 +103,22 @@ class SiteManifest:
         return found
 
 
+    def same_file(self, site: str, dest: str, found: str, folders: dict[str, bool]) -> bool:
+        """Whether the last site (`site`, its links resolved) holds the data file `dest` with the digest `found`, as
+        the last build wrote it (by its stat), in folders that are no links (`folders`: those checked so far)."""
+        kept = self.data.get(dest)
+        if kept is None or kept[0] != found or self.site != site:
+            return False
+        path = os.path.join(site, dest)
+        try:
+            status = os.lstat(path)
+        except OSError:
+            return False
+        folders.setdefault(site, True)
+        return (stat.S_ISREG(status.st_mode) and stat_of(status) == kept[1:]
+                and _plain_folder(os.path.dirname(path), folders))
+
+
 def page_key(frame: str, inputs: str) -> str:
     """A page's key: the digest of its inputs and its frame."""
     return digest(f"{frame}\0{inputs}".encode())
@@ -126,11 +145,13 @@ class SiteWriter:
             with open(old, "rb") as source, open(new, "wb") as target:
                 target.write(source.read())
 
-    def write(self, path: str, data: bytes) -> None:
-        """Write a file of the new site."""
+    def write(self, path: str, data: bytes) -> list[int]:
+        """Write a file of the new site; its stat (`stat_of`)."""
         self._folder(path)
         with open(path, "wb") as file:
             file.write(data)
+            file.flush()  # the size and time are the written file's only once the bytes reached it
+            return stat_of(os.fstat(file.fileno()))
 
     def _folder(self, path: str) -> None:
         folder = os.path.dirname(path)

@@ -291,3 +291,21 @@ def test_a_build_with_other_choices_or_a_link_in_the_project_is_not_skipped(repo
     folder = site.stat().st_ino
     assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
     assert not skipped(site, folder)
+
+
+def test_unchanged_data_files_are_linked_from_the_last_site_and_an_edited_one_written_again(
+        repo: GitRepo, build, tmp_path: Path) -> None:
+    team_repo(repo)
+    site = tmp_path / "site"
+    build(site)
+    data = sorted((site / "assets/mlreport/data/experiments").glob("*.json"))
+    assert len(data) > 2
+    kept, edited = data[0], data[1]
+    inode = kept.stat().st_ino
+    edited.write_bytes(edited.read_bytes().replace(b'"', b"'", 1))  # the same size: only its stat tells
+    unsettle(site)
+
+    build(site)
+
+    assert kept.stat().st_ino == inode
+    assert files_of(site) == full_build(build, tmp_path)
