@@ -22,7 +22,9 @@ The pipeline, and the module that owns each step:
                     theme_shell.py renders the theme once per folder of record pages, filled per page;
                     site_manifest.py keeps what each record page was built from, so the next build takes
                     the unchanged ones from the last site (their inputs' digest: render/page_inputs.py)
-        build.py    `mlreport build`: MkDocs run safely (build beside, swap on success)
+        build.py    `mlreport build`: MkDocs run safely (build beside, swap on success); a build whose
+                    inputs are all as the last one found them stops once its site is checked intact
+                    (build_inputs.py: the inputs' fingerprint, the site's listing by stat)
         serve.py    `mlreport serve`: the site built once and kept in memory; a saved record re-renders
                     only the pages that can show it, anything else builds the site again
         cli.py      the click commands, thin

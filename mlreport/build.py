@@ -24,11 +24,13 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
-from mlreport import git
+from mlreport import build_inputs, git
+from mlreport.build_inputs import BuildState, Fingerprint
 from mlreport.config import CONFIG_FILE, Options
 from mlreport.problems import Problem
-from mlreport.plugin import MlreportPlugin, RecordsFailed, site_sources
-from mlreport.site_folder import Choice, check_site_folder, mark, staging_folder, swap_in
+from mlreport.plugin import MlreportPlugin, RecordsFailed, reusable_build, site_sources
+from mlreport.records.kinds import KINDS
+from mlreport.site_folder import Choice, check_site_folder, mark, remove_leftovers, staging_folder, swap_in
 
 THEME: dict[str, Any] = {
     "name": "material",
@@ -92,7 +94,14 @@ def build_site(options: Options, site_dir: Path | None = None, strict: bool = Fa
         plugin = config.plugins.get("mlreport")
         if isinstance(plugin, MlreportPlugin):
             plugin.last_site = target
-        with staging_folder(target) as staging:
+        cache = options.root / options.cache_dir
+        inputs = _fingerprint(options, config, target, strict, site_url)
+        state = BuildState.read(cache)
+        if inputs is not None and inputs.digest == state.inputs and build_inputs.is_intact(target, state):
+            state.replay()  # nothing changed since the last build, whose site is as it left it
+            remove_leftovers(target)
+            return target
+        with staging_folder(target) as staging, _messages() as messages:
             config.site_dir = str(staging)
             with _build_errors() as logged:
                 try:
@@ -103,7 +112,70 @@ def build_site(options: Options, site_dir: Path | None = None, strict: bool = Fa
                     raise _failure(exc, logged) from None
             mark(staging)
             swap_in(staging, target)
+        _keep_state(options, config, target, strict, site_url, inputs, messages)
     return target
+
+
+def _fingerprint(options: Options, config: MkDocsConfig, target: Path, strict: bool,
+                 site_url: str | None) -> Fingerprint | None:
+    """The fingerprint of this build's inputs (build_inputs.py); None when they cannot be told by their stats (an
+    inherited config may lie anywhere)."""
+    config_file = Path(config.config_file_path or options.root / CONFIG_FILE)
+    try:
+        if config_file.is_file() and b"INHERIT" in config_file.read_bytes():
+            return None
+    except OSError:
+        return None
+    theme = config.theme
+    folders = [options.root / options.docs_dir, options.root / options.templates_dir, *(kind.folder(options) for kind in KINDS),
+               *([Path(theme.custom_dir)] if theme.custom_dir else []), config_file.parent]
+    return build_inputs.fingerprint(options.root, target, options.root / options.cache_dir, folders,
+                                    [str(target), bool(strict), site_url or ""])
+
+
+def _keep_state(options: Options, config: MkDocsConfig, target: Path, strict: bool, site_url: str | None,
+                inputs: Fingerprint | None, messages: _Logged) -> None:
+    """Write down what this build started from, logged and left, for the next build to skip when nothing changed;
+    inputs that changed too recently to be told by their stats are taken again, now that the build is done. Not
+    after a build with plugins that may read anything (`reusable_build`), nor one that warned."""
+    cache = options.root / options.cache_dir
+    if not reusable_build(config):
+        inputs = None
+    if inputs is not None and not inputs.settled:
+        again = _fingerprint(options, config, target, strict, site_url)
+        inputs = again if again is not None and again.digest == inputs.digest else None
+    listing = build_inputs.site_listing(target) if inputs is not None and inputs.settled else None
+    if inputs is None or listing is None or messages.warned:
+        build_inputs.forget(cache)
+        return
+    BuildState(inputs.digest, listing, messages.kept).write(cache)
+
+
+class _Logged(logging.Handler):
+    """What a build logs: mlreport's own messages, for a build skipped later to log again, and whether anything
+    warned (then every build must run, to warn again)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.kept: list[list[Any]] = []
+        self.warned = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            self.warned = True
+        elif record.levelno >= logging.INFO and record.name.startswith("mkdocs.plugins.mlreport"):
+            self.kept.append([record.name, record.levelno, record.getMessage()])
+
+
+@contextmanager
+def _messages() -> Iterator[_Logged]:
+    handler = _Logged()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
 
 
 def _failure(exc: MkDocsException, logged: list[str]) -> BuildFailed:

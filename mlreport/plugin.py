@@ -20,7 +20,7 @@ import html
 import logging
 import os
 from dataclasses import replace
-from importlib.metadata import entry_points, version
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +34,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils import get_relative_url, nest_paths
 
+from mlreport.build_inputs import distributions
 from mlreport.cache_dir import digest
 from mlreport.config import Options, headings, options_from_entry, plugin_entry, read_site_config
 from mlreport.page_cache import ConvertedPage, PageCache, fingerprint
@@ -45,7 +46,7 @@ from mlreport.render import DASHBOARD, Generated
 from mlreport.render.html_page import HtmlPage
 from mlreport.render.site import edit_url
 from mlreport.site_folder import Choice, SiteFolderError, Sources, check_site_folder, mark
-from mlreport.site_manifest import BuiltPage, SiteManifest, file_digest, frame_key, link_into, page_key
+from mlreport.site_manifest import BuiltPage, SiteManifest, SiteWriter, file_digest, frame_key, page_key
 from mlreport.theme_shell import ThemeShells
 
 log = logging.getLogger("mkdocs.plugins.mlreport")
@@ -92,6 +93,8 @@ class MlreportPlugin(BasePlugin):
         """What this build generated the site from: the catalog and the history, besides the pages."""
         self.last_manifest = SiteManifest()
         """How the last build made its record pages (the manifest in the cache folder)."""
+        self.writer = SiteWriter()
+        """What puts reused record pages and data files into the site being built (`mlreport build`)."""
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
         """Take the entry as it is: `on_config` checks it the way `mlreport validate` does (every problem,
@@ -152,9 +155,9 @@ class MlreportPlugin(BasePlugin):
                 continue
             level = InclusionLevel.INCLUDED if path in in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, path, content=text, inclusion=level))
+        self.writer = SiteWriter()
         self._add_record_pages(files, config)
-        for path, data in self.generated.files.items():
-            files.append(File.generated(config, path, content=data))
+        self._add_data_files(files, config)
         for path, source in self.generated.assets.items():
             files.append(File.generated(config, path, abs_src_path=str(source)))
         self.converted = PageCache.open(self.options.root, self.options.cache_dir, _conversion_inputs(config, files))
@@ -173,7 +176,7 @@ class MlreportPlugin(BasePlugin):
             else:
                 paths.append(path)
         dests = {path: File(path, None, config.site_dir, config.use_directory_urls).dest_uri for path in paths}
-        frame = _frame(config, files, generated) if self.last_site is not None and _reusable_build(config) else None
+        frame = _frame(config, files, generated) if self.last_site is not None and reusable_build(config) else None
         keys = {path: page_key(frame, generated.page_keys[path]) for path in paths
                 if frame is not None and path in generated.page_keys}
         self.last_manifest = SiteManifest.read(self.options.root / self.options.cache_dir)
@@ -189,7 +192,7 @@ class MlreportPlugin(BasePlugin):
                 assert self.last_site is not None
                 file = _ReusedFile.generated(config, path, abs_src_path=str(self.last_site / built.dest),
                                              inclusion=InclusionLevel.NOT_IN_NAV)
-                link_into(self.last_site / built.dest, Path(file.abs_dest_path))
+                self.writer.link(os.path.join(self.last_site, built.dest), file.abs_dest_path)
                 ReusedPage(built, file, config)
                 self.built.pages[path] = built
             else:
@@ -201,6 +204,25 @@ class MlreportPlugin(BasePlugin):
             files.append(file)
         if reused:
             log.debug(f"mlreport: {len(reused)} of {len(paths)} record pages taken from the last build")
+
+    def _add_data_files(self, files: Files, config: MkDocsConfig) -> None:
+        """Add the data files: for `mlreport build`, which MkDocs runs `dirty` into a fresh site folder, put there by
+        the plugin (each folder made once) and marked unmodified, those the last site holds with the same bytes
+        linked from it (the last manifest has their digests and stats), the others written."""
+        last_site = os.path.realpath(self.last_site) if self.last_site is not None else None
+        folders: dict[str, bool] = {}
+        for path, data in self.generated.files.items():
+            if last_site is None:
+                files.append(File.generated(config, path, content=data))
+                continue
+            file = _WrittenFile.generated(config, path, content=data)
+            found = digest(data)
+            if self.last_manifest.same_file(last_site, file.dest_uri, found, folders):
+                self.writer.link(os.path.join(last_site, file.dest_uri), file.abs_dest_path)
+                self.built.data[file.dest_uri] = self.last_manifest.data[file.dest_uri]
+            else:
+                self.built.data[file.dest_uri] = [found, *self.writer.write(file.abs_dest_path, data)]
+            files.append(file)
 
     @event_priority(-100)  # last: the Markdown every other plugin has finished with is what gets converted
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -289,7 +311,8 @@ class MlreportPlugin(BasePlugin):
             if built.digest:
                 continue
             try:
-                self.built.pages[path] = replace(built, digest=file_digest(site / built.dest))
+                found, status = file_digest(site / built.dest)
+                self.built.pages[path] = replace(built, digest=found, stat=status)
             except OSError:
                 del self.built.pages[path]
         if self.built != self.last_manifest:  # a build that reused every page has nothing new to say
@@ -353,11 +376,18 @@ class _ReusedFile(File):
         return False
 
 
+class _WrittenFile(File):
+    """A data file the plugin wrote into the site itself (`SiteWriter`): MkDocs, told it is unmodified, leaves it."""
+
+    def is_modified(self) -> bool:
+        return False
+
+
 REUSING_PLUGINS = {"search", "material/search", "mlreport"}
 """The plugins of a build that may reuse record pages: any other might read or change every page as it is built."""
 
 
-def _reusable_build(config: MkDocsConfig) -> bool:
+def reusable_build(config: MkDocsConfig) -> bool:
     """Whether the build's plugins leave record pages to mlreport (and Material's search, which mlreport feeds)."""
     search = config.plugins.get("search") or config.plugins.get("material/search")
     return (set(config.plugins) <= REUSING_PLUGINS and not config.hooks
@@ -373,19 +403,9 @@ def _frame(config: MkDocsConfig, files: Files, generated: Generated) -> str:
     custom = Path(theme.custom_dir) if theme.custom_dir else None
     own = [(f.src_uri, digest(f.content_bytes) if f.is_documentation_page() else "")
            for f in files if not f.generated_by and f.src_dir == config.docs_dir]
-    return frame_key(_distributions(), settings, {name: dict(plugin.config) for name, plugin in config.plugins.items()},
+    return frame_key(distributions(), settings, {name: dict(plugin.config) for name, plugin in config.plugins.items()},
                      [theme.name, dict(theme), [d for d in theme.dirs if custom is None or d != str(custom)]],
                      _folder_digest(custom), own, generated.feeds)
-
-
-def _distributions() -> list[tuple[str, str]]:
-    """The engine, the theme and every installed plugin or theme, with their versions."""
-    found = {("mkdocs", version("mkdocs")), ("mlreport", version("mlreport"))}
-    for group in ("mkdocs.plugins", "mkdocs.themes"):
-        for entry in entry_points(group=group):
-            if entry.dist is not None:
-                found.add((entry.dist.name, entry.dist.version))
-    return sorted(found)
 
 
 def _folder_digest(folder: Path | None) -> list[tuple[str, str]]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+import stat
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,9 @@ class BuiltPage:
     """The ids the page holds, which other pages' links are checked against."""
     search: list[dict[str, str]] = field(default_factory=list)
     """The page's entries in the search index, as the index holds them."""
+    stat: list[int] = field(default_factory=list)
+    """The output file's size, modification time (ns) and inode when it was digested: while they are the same, so
+    are its bytes (a write changes the time; a hard link into the next site keeps all three)."""
 
 
 @dataclass
@@ -47,6 +51,8 @@ class SiteManifest:
     """The site folder those pages were written to, its links resolved."""
     pages: dict[str, BuiltPage] = field(default_factory=dict)
     """Page source path (`experiments/foo.md`) → how it was built."""
+    data: dict[str, list[Any]] = field(default_factory=dict)
+    """Data file (`assets/mlreport/data/…`) → its digest and stat (`stat_of`) as the last build wrote it."""
 
     @classmethod
     def read(cls, cache: Path) -> SiteManifest:
@@ -56,13 +62,14 @@ class SiteManifest:
             return cls()
         try:
             data = json.loads(body)
-            return cls(str(data["site"]), {path: BuiltPage(**page) for path, page in data["pages"].items()})
+            return cls(str(data["site"]), {path: BuiltPage(**page) for path, page in data["pages"].items()},
+                       {str(path): list(kept) for path, kept in data["data"].items()})
         except (ValueError, TypeError, KeyError, AttributeError):
             return cls()
 
     def write(self, cache: Path) -> None:
         """Keep the manifest for the next build."""
-        body = {"site": self.site, "pages": {path: asdict(page) for path, page in self.pages.items()}}
+        body = {"site": self.site, "pages": {path: asdict(page) for path, page in self.pages.items()}, "data": self.data}
         write_cache(cache / MANIFEST, code_stamp(), json.dumps(body, ensure_ascii=False).encode("utf-8"))
 
     def reusable(self, site: Path, keys: dict[str, str], dests: dict[str, str]) -> dict[str, BuiltPage]:
@@ -72,20 +79,44 @@ class SiteManifest:
             return {}
         found = {}
         real = os.path.realpath(site)
+        folders: dict[str, bool] = {real: True}
         for page, key in keys.items():
             built = self.pages.get(page)
             if built is None or built.key != key or built.dest != dests.get(page):
                 continue
             path = os.path.join(real, built.dest)
-            if os.path.realpath(path) != path:
+            try:
+                status = os.lstat(path)
+            except OSError:
+                continue
+            if not stat.S_ISREG(status.st_mode) or not _plain_folder(os.path.dirname(path), folders):
                 continue  # a link (or a linked folder) now stands there: what it points at is not the last build's
+            if built.stat and built.stat == stat_of(status):
+                found[page] = built
+                continue
             try:
                 data = Path(path).read_bytes()
             except OSError:
                 continue
             if digest(data) == built.digest:
-                found[page] = built
+                found[page] = replace(built, stat=stat_of(status))
         return found
+
+
+    def same_file(self, site: str, dest: str, found: str, folders: dict[str, bool]) -> bool:
+        """Whether the last site (`site`, its links resolved) holds the data file `dest` with the digest `found`, as
+        the last build wrote it (by its stat), in folders that are no links (`folders`: those checked so far)."""
+        kept = self.data.get(dest)
+        if kept is None or kept[0] != found or self.site != site:
+            return False
+        path = os.path.join(site, dest)
+        try:
+            status = os.lstat(path)
+        except OSError:
+            return False
+        folders.setdefault(site, True)
+        return (stat.S_ISREG(status.st_mode) and stat_of(status) == kept[1:]
+                and _plain_folder(os.path.dirname(path), folders))
 
 
 def page_key(frame: str, inputs: str) -> str:
@@ -98,24 +129,59 @@ def frame_key(*parts: Any) -> str:
     return digest(json.dumps(parts, ensure_ascii=False, sort_keys=True, default=_plain).encode("utf-8"))
 
 
-def link_into(old: Path, new: Path) -> None:
-    """Put the last site's file `old` at `new` in the site being built: a hard link, else a copy."""
-    try:
-        os.link(old, new)
-        return
-    except FileNotFoundError:  # its folder is not made yet (each record page has one of its own)
-        new.parent.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass
-    try:
-        os.link(old, new)
-    except OSError:  # another file system, or one without hard links
-        new.write_bytes(old.read_bytes())
+class SiteWriter:
+    """Puts files into the site being built, making each folder once: a folder per record page, thousands of them,
+    each made by MkDocs with an `os.makedirs` that raises for every file of a folder that exists."""
+
+    def __init__(self) -> None:
+        self._made: set[str] = set()
+
+    def link(self, old: str, new: str) -> None:
+        """Put the last site's file `old` at `new`: a hard link, else a copy."""
+        self._folder(new)
+        try:
+            os.link(old, new)
+        except OSError:  # another file system, or one without hard links
+            with open(old, "rb") as source, open(new, "wb") as target:
+                target.write(source.read())
+
+    def write(self, path: str, data: bytes) -> list[int]:
+        """Write a file of the new site; its stat (`stat_of`)."""
+        self._folder(path)
+        with open(path, "wb") as file:
+            file.write(data)
+            file.flush()  # the size and time are the written file's only once the bytes reached it
+            return stat_of(os.fstat(file.fileno()))
+
+    def _folder(self, path: str) -> None:
+        folder = os.path.dirname(path)
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
 
 
-def file_digest(path: Path) -> str:
-    """The digest of a file written by this build."""
-    return digest(path.read_bytes())
+def file_digest(path: Path) -> tuple[str, list[int]]:
+    """The digest of a file written by this build, and its stat (`BuiltPage.stat`)."""
+    with path.open("rb") as file:
+        return digest(file.read()), stat_of(os.fstat(file.fileno()))
+
+
+def stat_of(status: os.stat_result) -> list[int]:
+    """What of a file's stat vouches for its bytes: size, modification time, inode."""
+    return [status.st_size, status.st_mtime_ns, status.st_ino]
+
+
+def _plain_folder(folder: str, known: dict[str, bool]) -> bool:
+    """Whether a folder of the site is a folder, as every folder above it up to the site's own, and no link."""
+    found = known.get(folder)
+    if found is None:
+        parent = os.path.dirname(folder)
+        try:
+            found = parent != folder and stat.S_ISDIR(os.lstat(folder).st_mode) and _plain_folder(parent, known)
+        except OSError:
+            found = False
+        known[folder] = found
+    return found
 
 
 def _plain(value: Any) -> Any:

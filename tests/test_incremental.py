@@ -3,8 +3,11 @@ byte for byte, as a full build of the same repo."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -13,6 +16,7 @@ from sitekit import plugin_log, team_repo
 from test_plugin import mkdocs_build
 
 from repos import GitRepo
+from mlreport.records.source import SETTLED_NS
 from mlreport.templates import packaged_templates
 
 RECORD_PAGES = 8
@@ -46,6 +50,12 @@ def full_build(build: Callable[[Path], int], tmp_path: Path) -> dict[str, bytes]
     return files_of(folder)
 
 
+def unsettle(site: Path) -> None:
+    """Plant a stray file in the site: the next build then runs (a build with nothing changed is skipped once the
+    site is checked intact), and drops it, while every page's inputs stay the same."""
+    (site / "stray.txt").write_text("planted", encoding="utf-8")
+
+
 def edit(repo: GitRepo, path: str, old: str, new: str) -> None:
     file = repo.path / path
     text = file.read_text(encoding="utf-8")
@@ -58,6 +68,7 @@ def test_a_warm_build_takes_every_record_page_from_the_last_site(repo: GitRepo, 
     site = tmp_path / "site"
     assert build(site) == 0
     cold = files_of(site)
+    unsettle(site)
 
     assert build(site) == RECORD_PAGES
     assert files_of(site) == cold
@@ -168,6 +179,7 @@ def test_a_manifest_for_another_site_folder_reuses_nothing(repo: GitRepo, build,
     build(tmp_path / "one")
     build(tmp_path / "two")
     assert build(tmp_path / "one") == 0  # the manifest speaks of "two" now
+    unsettle(tmp_path / "one")
     assert build(tmp_path / "one") == RECORD_PAGES
 
 
@@ -176,6 +188,7 @@ def test_mkdocs_build_after_an_incremental_build_writes_the_same_site(repo: GitR
     (repo.path / "docs").mkdir()
     site = tmp_path / "site"
     build(site)
+    unsettle(site)
     assert build(site) == RECORD_PAGES
     result = mkdocs_build(repo.path, tmp_path / "mkdocs")
     assert result.exit_code == 0, result.output
@@ -184,3 +197,115 @@ def test_mkdocs_build_after_an_incremental_build_writes_the_same_site(repo: GitR
     record_pages = [path for path in ours if path.startswith(("experiments/", "decisions/", "models/", "search/"))]
     assert "experiments/wide/index.html" in record_pages
     assert {path: mkdocs_site[path] for path in record_pages} == {path: ours[path] for path in record_pages}
+
+
+def settle() -> None:
+    """Wait until the files just written are older than what a build trusts to their stats (build_inputs.py)."""
+    time.sleep(SETTLED_NS / 1e9 + 0.1)
+
+
+def skipped(site: Path, before: int) -> bool:
+    """Whether a build left the site folder itself in place: a build that ran swaps a new folder in."""
+    return site.stat().st_ino == before
+
+
+def test_a_build_with_nothing_changed_checks_the_site_and_stops(repo: GitRepo, cli, tmp_path: Path) -> None:
+    team_repo(repo)
+    site = tmp_path / "site"
+    settle()
+    first = cli("build", "--root", repo.path, "--site-dir", site)
+    folder = site.stat().st_ino
+    built = files_of(site)
+
+    again = cli("build", "--root", repo.path, "--site-dir", site)
+
+    assert again.exit_code == 0 and skipped(site, folder)
+    assert again.output == first.output  # what the build said (its notes) is said again
+    assert files_of(site) == built
+
+
+def git_commit(repo: GitRepo) -> None:
+    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "Nothing"], cwd=repo.path, check=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "Bo", "GIT_AUTHOR_EMAIL": "bo@example.com",
+                        "GIT_COMMITTER_NAME": "Bo", "GIT_COMMITTER_EMAIL": "bo@example.com",
+                        "GIT_AUTHOR_DATE": "2026-03-09T09:00:00+00:00", "GIT_COMMITTER_DATE": "2026-03-09T09:00:00+00:00"})
+
+
+UNSKIPPED: dict[str, Callable[[GitRepo, Path], None]] = {
+    # Each keeps the size of what it edits: only the stat's times and inodes tell the change.
+    "a record edited": lambda repo, site: edit(repo, "experiments/houses/gbm.yaml", "title: G", "title: X"),
+    "a page of the team's own added": lambda repo, site: repo.write("docs/guide.md", "# Team guide\n"),
+    "mkdocs.yml edited": lambda repo, site: edit(repo, "mkdocs.yml", "site_name: Digits team", "site_name: Digits tame"),
+    "a commit": lambda repo, site: git_commit(repo),
+    "a page of the site edited": lambda repo, site: (site / "experiments/wide/index.html").write_bytes(
+        (site / "experiments/wide/index.html").read_bytes().replace(b"Wider CNN", b"Wider NNC")),
+    "a file of the site removed": lambda repo, site: (site / "sitemap.xml").unlink(),
+    "a file added to the site": lambda repo, site: (site / "extra.txt").write_text("planted"),
+}
+
+
+@pytest.mark.parametrize("change", UNSKIPPED, ids=list(UNSKIPPED))
+def test_a_build_after_a_change_runs_and_is_the_full_build(change: str, repo: GitRepo, build, tmp_path: Path) -> None:
+    team_repo(repo)
+    site = tmp_path / "site"
+    settle()
+    build(site)
+    folder = site.stat().st_ino
+    UNSKIPPED[change](repo, site)
+
+    build(site)
+
+    assert not skipped(site, folder)
+    assert files_of(site) == full_build(build, tmp_path)
+
+
+def test_a_build_that_warned_is_never_skipped(repo: GitRepo, build, tmp_path: Path) -> None:
+    team_repo(repo)
+    (repo.path / "docs").mkdir(exist_ok=True)
+    repo.write("docs/experiments/index.md", "# Our own index\n")  # replaces a generated page: a warning
+    site = tmp_path / "site"
+    settle()
+    build(site)
+    folder = site.stat().st_ino
+
+    build(site)
+
+    assert not skipped(site, folder)
+
+
+def test_a_build_with_other_choices_or_a_link_in_the_project_is_not_skipped(repo: GitRepo, cli,
+                                                                           tmp_path: Path) -> None:
+    team_repo(repo)
+    site = tmp_path / "site"
+    settle()
+    assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
+    folder = site.stat().st_ino
+    assert cli("build", "--root", repo.path, "--site-dir", site, "--site-url", "https://example.org/").exit_code == 0
+    assert not skipped(site, folder)
+
+    (repo.path / "docs").mkdir(exist_ok=True)
+    (repo.path / "docs" / "linked.md").symlink_to(tmp_path / "elsewhere.md")  # what it leads to may change unseen
+    (tmp_path / "elsewhere.md").write_text("# Elsewhere\n", encoding="utf-8")
+    settle()
+    assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
+    folder = site.stat().st_ino
+    assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
+    assert not skipped(site, folder)
+
+
+def test_unchanged_data_files_are_linked_from_the_last_site_and_an_edited_one_written_again(
+        repo: GitRepo, build, tmp_path: Path) -> None:
+    team_repo(repo)
+    site = tmp_path / "site"
+    build(site)
+    data = sorted((site / "assets/mlreport/data/experiments").glob("*.json"))
+    assert len(data) > 2
+    kept, edited = data[0], data[1]
+    inode = kept.stat().st_ino
+    edited.write_bytes(edited.read_bytes().replace(b'"', b"'", 1))  # the same size: only its stat tells
+    unsettle(site)
+
+    build(site)
+
+    assert kept.stat().st_ino == inode
+    assert files_of(site) == full_build(build, tmp_path)
