@@ -19,6 +19,7 @@ import gc
 import html
 import logging
 import os
+import re
 from dataclasses import replace
 from importlib.metadata import entry_points, version
 from pathlib import Path
@@ -27,7 +28,7 @@ from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -52,6 +53,10 @@ log = logging.getLogger("mkdocs.plugins.mlreport")
 
 SEARCH_SEPARATOR = r"[\s\-]+|\.(?!\d)"
 """Material's English separator, and a dot unless a digit follows (metric and parameter names)."""
+_SEARCH_ATTRIBUTE = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
+"""What Material's search plugin removes from every page it indexes (`on_page_context`), as it writes it."""
+_SEARCH_ATTRIBUTE_FOUND = re.compile(r'data-search-\w+="[^"]+"')
+"""The same without its leading optional space: found as fast as a plain string, and wherever the other is."""
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
 """Markdown extensions the generated pages are written for; added when the site lacks them."""
 
@@ -92,6 +97,9 @@ class MlreportPlugin(BasePlugin):
         """What this build generated the site from: the catalog and the history, besides the pages."""
         self.last_manifest = SiteManifest()
         """How the last build made its record pages (the manifest in the cache folder)."""
+        self._hides_content = False
+        """Whether record pages' HTML is kept from Material's search plugin while it looks at each page."""
+        self._hidden: dict[str, str] = {}
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
         """Take the entry as it is: `on_config` checks it the way `mlreport validate` does (every problem,
@@ -250,15 +258,39 @@ class MlreportPlugin(BasePlugin):
         let the record pages of each folder share one render of the theme, filled in per page."""
         assert self.options is not None
         _index_record_pages(files, config, self.built)
+        # Only where no other plugin or hook could look at a page between the two hooks that hide its HTML.
+        self._hides_content, self._hidden = _reusable_build(config) and _material_search(config) is not None, {}
         self.shells = ThemeShells.install(env, files, set(self.generated.sources)) if self.options.theme_shell else None
         return env
 
-    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
-                        nav: Navigation) -> dict[str, Any]:
+    @event_priority(100)  # first: before the search plugin's
+    def _on_page_context_first(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                               nav: Navigation) -> dict[str, Any]:
+        """Keep a record page's HTML from Material's search plugin, which has its sections already (`on_env`) and
+        would only scan all of it for attributes these pages do not hold; it is given back in `_on_page_context_last`."""
+        if self._hides_content and isinstance(page, RenderedPage):
+            self._hidden[page.file.src_uri] = page.content or ""
+            page.content = ""
+        return context
+
+    def _on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                         nav: Navigation) -> dict[str, Any]:
         """Point a record page's edit button at the record's file; other generated pages get none."""
         if page.file.src_uri in self.generated.pages and page.file.generated_by:
             page.edit_url = self._edit_url(page.file.src_uri)
         return context
+
+    @event_priority(-100)  # last: after the search plugin's
+    def _on_page_context_last(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                              nav: Navigation) -> dict[str, Any]:
+        """A record page's HTML back, as Material's search plugin leaves every page: without `data-search-*="…"`
+        attributes (a record's Markdown notes may spell one out as text)."""
+        hidden = self._hidden.pop(page.file.src_uri, None)
+        if hidden is not None:
+            page.content = _SEARCH_ATTRIBUTE.sub("", hidden) if _SEARCH_ATTRIBUTE_FOUND.search(hidden) else hidden
+        return context
+
+    on_page_context = CombinedEvent(_on_page_context_first, _on_page_context, _on_page_context_last)
 
     def _edit_url(self, page: str) -> str | None:
         source = self.generated.sources.get(page)
