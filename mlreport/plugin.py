@@ -20,6 +20,7 @@ import html
 import logging
 import os
 import re
+import threading
 from dataclasses import replace
 from importlib.metadata import entry_points, version
 from pathlib import Path
@@ -97,6 +98,8 @@ class MlreportPlugin(BasePlugin):
         """What this build generated the site from: the catalog and the history, besides the pages."""
         self.last_manifest = SiteManifest()
         """How the last build made its record pages (the manifest in the cache folder)."""
+        self._writer: _FileWriter | None = None
+        """The data files of this build being written into the site folder (`mlreport build`)."""
         self._hides_content = False
         """Whether record pages' HTML is kept from Material's search plugin while it looks at each page."""
         self._hidden: dict[str, str] = {}
@@ -161,12 +164,21 @@ class MlreportPlugin(BasePlugin):
             level = InclusionLevel.INCLUDED if path in in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, path, content=text, inclusion=level))
         self._add_record_pages(files, config)
+        # `mlreport build` runs MkDocs `dirty` into a new folder (`last_site`): the data files, most of the site's
+        # files at 10,000 experiments, are written here from a thread while MkDocs renders the pages, and
+        # MkDocs leaves them be. `mkdocs build` writes them itself.
+        written: list[File] = []
         for path, data in self.generated.files.items():
-            files.append(File.generated(config, path, content=data))
+            file = (_WrittenFile if self.last_site is not None else File).generated(config, path, content=data)
+            files.append(file)
+            if isinstance(file, _WrittenFile):
+                written.append(file)
         for path, source in self.generated.assets.items():
             files.append(File.generated(config, path, abs_src_path=str(source)))
         self.converted = PageCache.open(self.options.root, self.options.cache_dir, _conversion_inputs(config, files))
         self._converting, self._reused = {}, {}
+        # Started last: no worker process is forked from here on (render/workers.py forks from a lone thread).
+        self._writer = _FileWriter([file for file in written if files.get_file_from_path(file.src_uri) is file])
         return files
 
     def _add_record_pages(self, files: Files, config: MkDocsConfig) -> None:
@@ -307,6 +319,7 @@ class MlreportPlugin(BasePlugin):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Mark the site folder as built by mlreport, so the next build may replace it; drop conversions no
         page used."""
+        self._finish_writing()
         mark(Path(config.site_dir))
         self._keep_manifest(Path(config.site_dir))
         gc.unfreeze()  # the build's objects may go: `mlreport serve` builds again in this process
@@ -327,8 +340,20 @@ class MlreportPlugin(BasePlugin):
         if self.built != self.last_manifest:  # a build that reused every page has nothing new to say
             self.built.write(self.options.root / self.options.cache_dir)
 
+    def _finish_writing(self) -> None:
+        """Wait for the data files being written; a file that could not be written fails the build."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            failed = writer.wait()
+            if failed is not None:
+                raise PluginError(f"mlreport: cannot write {failed}")
+
     def on_build_error(self, *, error: Exception) -> None:
-        """Stop listening for conversion warnings: the pages being converted will not finish."""
+        """Stop listening for conversion warnings: the pages being converted will not finish; let the data files
+        being written finish, before the failed build's folder is removed."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.wait()
         gc.unfreeze()
         for _, warnings in self._converting.values():
             logging.getLogger("mkdocs").removeHandler(warnings)
@@ -383,6 +408,44 @@ class _ReusedFile(File):
 
     def is_modified(self) -> bool:
         return False
+
+
+class _WrittenFile(File):
+    """A data file that mlreport writes into the site itself (`_FileWriter`): MkDocs, running `dirty`, leaves it."""
+
+    def is_modified(self) -> bool:
+        return False
+
+
+class _FileWriter:
+    """Generated files written into the site folder from a thread: the writing is system calls, which leave the
+    interpreter to the thread rendering pages meanwhile."""
+
+    def __init__(self, files: list[File]) -> None:
+        self.files = files
+        self.failed: str | None = None
+        self.thread = threading.Thread(target=self._write, name="mlreport-files", daemon=True)
+        self.thread.start()
+
+    def _write(self) -> None:
+        folders: set[str] = set()
+        for file in self.files:
+            target = file.abs_dest_path
+            try:
+                folder = os.path.dirname(target)
+                if folder not in folders:
+                    os.makedirs(folder, exist_ok=True)
+                    folders.add(folder)
+                with open(target, "wb") as out:
+                    out.write(file.content_bytes)
+            except OSError as exc:
+                self.failed = f"{file.dest_uri}: {exc.strerror or exc}"
+                return
+
+    def wait(self) -> str | None:
+        """Once every file is written: the one that could not be, with why, or None."""
+        self.thread.join()
+        return self.failed
 
 
 REUSING_PLUGINS = {"search", "material/search", "mlreport"}
