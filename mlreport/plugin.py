@@ -314,7 +314,14 @@ class MlreportPlugin(BasePlugin):
         links = "".join(f'<link rel="alternate" type="application/atom+xml" title="{html.escape(title)}" '
                         f'href="{html.escape(get_relative_url(path, page.url))}">\n'
                         for title, path in self.generated.feeds)
-        return output.replace("</head>", f"{links}</head>", 1) if links else output
+        output = output.replace("</head>", f"{links}</head>", 1) if links else output
+        built = self.built.pages.get(page.file.src_uri)
+        if built is not None and not built.digest and output.strip():
+            # A page kept for the next build is in a build of no other plugin's pages (`_reusable_build`): what this
+            # returns is what MkDocs writes, so its digest needs no reading back (`_keep_manifest`).
+            self.built.pages[page.file.src_uri] = replace(
+                built, digest=digest(output.encode("utf-8", errors="xmlcharrefreplace")))
+        return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Mark the site folder as built by mlreport, so the next build may replace it; drop conversions no
@@ -328,7 +335,8 @@ class MlreportPlugin(BasePlugin):
             log.debug(f"mlreport: record pages filled from a theme shell: {self.shells.summary()}")
 
     def _keep_manifest(self, site: Path) -> None:
-        """Write down how each record page was built, for the next build to reuse what is unchanged."""
+        """Write down how each record page was built, for the next build to reuse what is unchanged; a page whose
+        output's digest is not known yet (`on_post_page`) is read back."""
         assert self.options is not None
         for path, built in list(self.built.pages.items()):
             if built.digest:
