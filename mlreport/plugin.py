@@ -1,14 +1,15 @@
 """The MkDocs adapter: `plugins: [search, mlreport]` adds the generated site to a MkDocs build.
 
 Hooks in event order: read the options and refuse a site folder the build would destroy
-(`on_config`: MkDocs empties the site folder right after it); generate the site, stopping on
-record errors, and add its pages, data and assets and lay out the navigation (`on_files`:
-per-record pages are marked not-in-nav, since Material slows down quadratically with thousands of
-pages in the nav; those rendered straight to HTML become `RenderedPage`s, which convert no Markdown);
-let the record pages of a folder share one theme render (`on_env`, theme_shell.py); give Material's
-search index their sections as rendered, unparsed (`on_page_content`); point "edit" buttons at record
-sources (`on_page_context`); announce the Atom feed in each page's head (`on_post_page`); mark the
-site folder as mlreport's (`on_post_build`); watch record folders (`on_serve`). The site itself comes
+(`on_config`: MkDocs empties the site folder right after it); generate the site, stopping on record
+errors, and add its pages, data and assets and lay out the navigation (`on_files`: per-record pages
+are marked not-in-nav, since Material slows down quadratically with thousands of pages in the nav;
+those rendered straight to HTML become `RenderedPage`s, which convert no Markdown); let the record
+pages of a folder share one theme render (`on_env`, theme_shell.py); give Material's search index
+their sections as rendered, unparsed (`on_page_content`), and keep their HTML from its page scan;
+point "edit" buttons at record sources (`on_page_context`); announce the Atom feed in each page's
+head (`on_post_page`); mark the site folder as mlreport's once the data files written from a thread
+meanwhile are all there (`on_post_build`); watch record folders (`on_serve`). The site itself comes
 from `mlreport.pipeline.generate_site`.
 """
 

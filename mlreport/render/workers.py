@@ -2,7 +2,7 @@
 
 A record page is a function of the model alone, which no page changes: rendering 10,000 of them is one
 core's Jinja work while the others idle. When there are many (`SHARED_FROM`), forked workers (each a copy
-of the model as it is, shared with the parent page by page until written) render a share each and hand the
+of the model as it is, its memory shared with the parent until written to) render a share each and hand the
 pages back (`HtmlPage`: text and plain data, pickled); the parent keeps them in page order, and a template
 that fails stops the build with the first failing page's problem, as a single process would. The first page
 is rendered before the fork, so the templates compile once for every worker. Only where forking is safe: on a
