@@ -8,8 +8,8 @@ those rendered straight to HTML become `RenderedPage`s, which convert no Markdow
 pages of a folder share one theme render (`on_env`, theme_shell.py); give Material's search index
 their sections as rendered, unparsed (`on_page_content`), and keep their HTML from its page scan;
 point "edit" buttons at record sources (`on_page_context`); announce the Atom feed in each page's
-head (`on_post_page`); mark the site folder as mlreport's once the data files written from a thread
-meanwhile are all there (`on_post_build`); watch record folders (`on_serve`). The site itself comes
+head (`on_post_page`); mark the site folder as mlreport's once the data files written by a process of
+their own meanwhile are all there (`on_post_build`); watch record folders (`on_serve`). The site itself comes
 from `mlreport.pipeline.generate_site`.
 """
 
@@ -20,6 +20,7 @@ import gc
 import html
 import logging
 import os
+import multiprocessing
 import re
 import threading
 from dataclasses import replace
@@ -166,8 +167,8 @@ class MlreportPlugin(BasePlugin):
             files.append(File.generated(config, path, content=text, inclusion=level))
         self._add_record_pages(files, config)
         # `mlreport build` runs MkDocs `dirty` into a new folder (`last_site`): the data files, most of the site's
-        # files at 10,000 experiments, are written here from a thread while MkDocs renders the pages, and
-        # MkDocs leaves them be. `mkdocs build` writes them itself.
+        # files at 10,000 experiments, are written by a process of their own while MkDocs renders the pages,
+        # and MkDocs leaves them be. `mkdocs build` writes them itself.
         written: list[File] = []
         for path, data in self.generated.files.items():
             file = (_WrittenFile if self.last_site is not None else File).generated(config, path, content=data)
@@ -178,7 +179,7 @@ class MlreportPlugin(BasePlugin):
             files.append(File.generated(config, path, abs_src_path=str(source)))
         self.converted = PageCache.open(self.options.root, self.options.cache_dir, _conversion_inputs(config, files))
         self._converting, self._reused = {}, {}
-        # Started last: no worker process is forked from here on (render/workers.py forks from a lone thread).
+        # Once every record page is rendered (render/workers.py): the files are written while MkDocs renders pages.
         self._writer = _FileWriter([file for file in written if files.get_file_from_path(file.src_uri) is file])
         return files
 
@@ -427,34 +428,66 @@ class _WrittenFile(File):
 
 
 class _FileWriter:
-    """Generated files written into the site folder from a thread: the writing is system calls, which leave the
-    interpreter to the thread rendering pages meanwhile."""
+    """Generated files written into the site folder by a forked process while MkDocs renders the pages: creating
+    16,700 files is system calls that a thread would make holding the interpreter's lock between each. Written
+    here at once where forking is not safe (another thread runs) or not possible."""
 
     def __init__(self, files: list[File]) -> None:
-        self.files = files
+        self.files = [(file.dest_uri, file.abs_dest_path, file.content_bytes) for file in files]
         self.failed: str | None = None
-        self.thread = threading.Thread(target=self._write, name="mlreport-files", daemon=True)
-        self.thread.start()
-
-    def _write(self) -> None:
-        folders: set[str] = set()
-        for file in self.files:
-            target = file.abs_dest_path
-            try:
-                folder = os.path.dirname(target)
-                if folder not in folders:
-                    os.makedirs(folder, exist_ok=True)
-                    folders.add(folder)
-                with open(target, "wb") as out:
-                    out.write(file.content_bytes)
-            except OSError as exc:
-                self.failed = f"{file.dest_uri}: {exc.strerror or exc}"
-                return
+        self.process: Any = None
+        if len(self.files) < WRITTEN_APART_FROM or threading.active_count() > 1 or \
+                "fork" not in multiprocessing.get_all_start_methods():
+            self.failed = _write_files(self.files)
+            return
+        context = multiprocessing.get_context("fork")
+        self.answer, said = context.Pipe(duplex=False)
+        self.process = context.Process(target=_write_files, args=(self.files, said), name="mlreport-files",
+                                       daemon=True)
+        try:
+            self.process.start()
+        except OSError:
+            self.process = None
+            self.failed = _write_files(self.files)
+        finally:
+            said.close()
 
     def wait(self) -> str | None:
         """Once every file is written: the one that could not be, with why, or None."""
-        self.thread.join()
+        if self.process is not None:
+            try:
+                self.failed = self.answer.recv()
+            except EOFError:
+                self.failed = "the data files: the process writing them stopped"
+            self.process.join()
+            self.answer.close()
+            self.process = None
         return self.failed
+
+
+WRITTEN_APART_FROM = 400
+"""Fewer data files than this are written in this process: forking costs more than it saves."""
+
+
+def _write_files(files: list[tuple[str, str, bytes]], said: Any = None) -> str | None:
+    """Write each (site path, file, content); the first that fails, with why, or None; told through `said`."""
+    failed = None
+    folders: set[str] = set()
+    for uri, target, content in files:
+        try:
+            folder = os.path.dirname(target)
+            if folder not in folders:
+                os.makedirs(folder, exist_ok=True)
+                folders.add(folder)
+            with open(target, "wb") as out:
+                out.write(content)
+        except OSError as exc:
+            failed = f"{uri}: {exc.strerror or exc}"
+            break
+    if said is not None:
+        said.send(failed)
+        said.close()
+    return failed
 
 
 REUSING_PLUGINS = {"search", "material/search", "mlreport"}

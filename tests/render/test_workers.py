@@ -1,4 +1,5 @@
-"""Record pages rendered in worker processes make the site one process makes, byte for byte, and fail alike."""
+"""Record pages rendered in worker processes, and data files written by a process of their own, make the site one
+process makes, byte for byte; a failing page fails alike."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from repos import GitRepo
 from sitekit import team_repo
 
+from mlreport import plugin
 from mlreport.cli import main
 from mlreport.render import workers
 
@@ -35,9 +37,11 @@ def _telling_piece(indices: range) -> Any:
 
 
 def build(root: Path, site: Path, jobs: str) -> tuple[int, str, dict[str, bytes], int, set[str]]:
-    """`mlreport build` with `jobs` processes and shares of 2 pages: exit code, output, the site's files, this
-    process's id and the processes that rendered shares of record pages."""
+    """`mlreport build` with `jobs` processes and shares of 2 pages, the data files written by a process of their own
+    unless `jobs` is 1: exit code, output, the site's files, this process's id and the processes that rendered
+    shares of record pages."""
     os.environ["MLREPORT_JOBS"] = jobs
+    plugin.WRITTEN_APART_FROM = 1 if jobs != "1" else 1_000_000
     os.environ[_SEEN] = str(site.parent / f"renderers-{jobs}.txt")
     workers.SHARED_FROM, workers._SHARE = 2, 2
     workers._render_piece = _telling_piece  # type: ignore[assignment]
