@@ -1,14 +1,14 @@
 """The MkDocs adapter: `plugins: [search, mlreport]` adds the generated site to a MkDocs build.
 
 Hooks in event order: read the options and refuse a site folder the build would destroy
-(`on_config`: MkDocs empties the site folder right after it); generate the site, stopping on
-record errors, and add its pages, data and assets and lay out the navigation (`on_files`:
-per-record pages are marked not-in-nav, since Material slows down quadratically with thousands of
-pages in the nav; those rendered straight to HTML become `RenderedPage`s, which convert no Markdown);
-let the record pages of a folder share one theme render (`on_env`, theme_shell.py); give Material's
-search index their sections as rendered, unparsed (`on_page_content`); point "edit" buttons at record
-sources (`on_page_context`); announce the Atom feed in each page's head (`on_post_page`); mark the
-site folder as mlreport's (`on_post_build`); watch record folders (`on_serve`). The site itself comes
+(`on_config`: MkDocs empties the site folder right after it); generate the site, stopping on record
+errors, and add its pages, data and assets and lay out the navigation (`on_files`: per-record pages
+are marked not-in-nav, since Material slows down quadratically with thousands of pages in the nav;
+those rendered straight to HTML become `RenderedPage`s, which convert no Markdown); let the record
+pages of a folder share one theme render (`on_env`, theme_shell.py); give Material's search index
+their sections as rendered, unparsed (`on_page_content`), and keep their HTML from its page scan;
+point "edit" buttons at record sources (`on_page_context`); announce the Atom feed in each page's
+head (`on_post_page`); mark the site folder as mlreport's (`on_post_build`); watch record folders (`on_serve`). The site itself comes
 from `mlreport.pipeline.generate_site`.
 """
 
@@ -19,6 +19,7 @@ import gc
 import html
 import logging
 import os
+import re
 from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
@@ -27,7 +28,7 @@ from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -46,13 +47,17 @@ from mlreport.render import DASHBOARD, Generated
 from mlreport.render.html_page import HtmlPage
 from mlreport.render.site import edit_url
 from mlreport.site_folder import Choice, SiteFolderError, Sources, check_site_folder, mark
-from mlreport.site_manifest import BuiltPage, SiteManifest, SiteWriter, file_digest, frame_key, page_key
+from mlreport.site_manifest import BuiltPage, SiteManifest, SiteWriter, file_digest, frame_key, page_key, stat_of
 from mlreport.theme_shell import ThemeShells
 
 log = logging.getLogger("mkdocs.plugins.mlreport")
 
 SEARCH_SEPARATOR = r"[\s\-]+|\.(?!\d)"
 """Material's English separator, and a dot unless a digit follows (metric and parameter names)."""
+_SEARCH_ATTRIBUTE = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
+"""What Material's search plugin removes from every page it indexes (`on_page_context`), as it writes it."""
+_SEARCH_ATTRIBUTE_FOUND = re.compile(r'data-search-\w+="[^"]+"')
+"""The same without its leading optional space: found as fast as a plain string, and wherever the other is."""
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
 """Markdown extensions the generated pages are written for; added when the site lacks them."""
 
@@ -95,6 +100,10 @@ class MlreportPlugin(BasePlugin):
         """How the last build made its record pages (the manifest in the cache folder)."""
         self.writer = SiteWriter()
         """What puts reused record pages and data files into the site being built (`mlreport build`)."""
+        self._hides_content = False
+        """Whether record pages' HTML is kept from Material's search plugin while it looks at each page."""
+        self._hidden: dict[str, str] = {}
+        """Record pages' HTML while it is kept from the search plugin, by page source path."""
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
         """Take the entry as it is: `on_config` checks it the way `mlreport validate` does (every problem,
@@ -272,15 +281,39 @@ class MlreportPlugin(BasePlugin):
         let the record pages of each folder share one render of the theme, filled in per page."""
         assert self.options is not None
         _index_record_pages(files, config, self.built)
+        # Only where no other plugin or hook could look at a page between the two hooks that hide its HTML.
+        self._hides_content, self._hidden = reusable_build(config) and _material_search(config) is not None, {}
         self.shells = ThemeShells.install(env, files, set(self.generated.sources)) if self.options.theme_shell else None
         return env
 
-    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
-                        nav: Navigation) -> dict[str, Any]:
+    @event_priority(100)  # first: before the search plugin's
+    def _on_page_context_first(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                               nav: Navigation) -> dict[str, Any]:
+        """Keep a record page's HTML from Material's search plugin, which has its sections already (`on_env`) and
+        would only scan all of it for attributes these pages do not hold; it is given back in `_on_page_context_last`."""
+        if self._hides_content and isinstance(page, RenderedPage):
+            self._hidden[page.file.src_uri] = page.content or ""
+            page.content = ""
+        return context
+
+    def _on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                         nav: Navigation) -> dict[str, Any]:
         """Point a record page's edit button at the record's file; other generated pages get none."""
         if page.file.src_uri in self.generated.pages and page.file.generated_by:
             page.edit_url = self._edit_url(page.file.src_uri)
         return context
+
+    @event_priority(-100)  # last: after the search plugin's
+    def _on_page_context_last(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                              nav: Navigation) -> dict[str, Any]:
+        """A record page's HTML back, as Material's search plugin leaves every page: without `data-search-*="…"`
+        attributes (a record's Markdown notes may spell one out as text)."""
+        hidden = self._hidden.pop(page.file.src_uri, None)
+        if hidden is not None:
+            page.content = _SEARCH_ATTRIBUTE.sub("", hidden) if _SEARCH_ATTRIBUTE_FOUND.search(hidden) else hidden
+        return context
+
+    on_page_context = CombinedEvent(_on_page_context_first, _on_page_context, _on_page_context_last)
 
     def _edit_url(self, page: str) -> str | None:
         source = self.generated.sources.get(page)
@@ -292,7 +325,14 @@ class MlreportPlugin(BasePlugin):
         links = "".join(f'<link rel="alternate" type="application/atom+xml" title="{html.escape(title)}" '
                         f'href="{html.escape(get_relative_url(path, page.url))}">\n'
                         for title, path in self.generated.feeds)
-        return output.replace("</head>", f"{links}</head>", 1) if links else output
+        output = output.replace("</head>", f"{links}</head>", 1) if links else output
+        built = self.built.pages.get(page.file.src_uri)
+        if built is not None and not built.digest and output.strip():
+            # A page kept for the next build is in a build of no other plugin's pages (`reusable_build`): what this
+            # returns is what MkDocs writes, so its digest needs no reading back (`_keep_manifest`).
+            self.built.pages[page.file.src_uri] = replace(
+                built, digest=digest(output.encode("utf-8", errors="xmlcharrefreplace")))
+        return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Mark the site folder as built by mlreport, so the next build may replace it; drop conversions no
@@ -305,14 +345,18 @@ class MlreportPlugin(BasePlugin):
             log.debug(f"mlreport: record pages filled from a theme shell: {self.shells.summary()}")
 
     def _keep_manifest(self, site: Path) -> None:
-        """Write down how each record page was built, for the next build to reuse what is unchanged."""
+        """Write down how each record page was built, for the next build to reuse what is unchanged; a page whose
+        output's digest is not known yet (`on_post_page`) is read back."""
         assert self.options is not None
         for path, built in list(self.built.pages.items()):
-            if built.digest:
+            if built.digest and built.stat:
                 continue
             try:
-                found, status = file_digest(site / built.dest)
-                self.built.pages[path] = replace(built, digest=found, stat=status)
+                if built.digest:  # known from the output MkDocs wrote: its stat says the file is still that output
+                    self.built.pages[path] = replace(built, stat=stat_of(os.lstat(site / built.dest)))
+                else:
+                    found, status = file_digest(site / built.dest)
+                    self.built.pages[path] = replace(built, digest=found, stat=status)
             except OSError:
                 del self.built.pages[path]
         if self.built != self.last_manifest:  # a build that reused every page has nothing new to say

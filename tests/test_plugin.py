@@ -32,8 +32,8 @@ def test_mkdocs_build_with_the_plugin(repo: GitRepo, tmp_path: Path) -> None:
     assert tabs[:3] == ["../..", "../../leaderboards/", "../"] and tabs[-1] == "../../guide/"
 
 
-def test_mkdocs_build_writes_the_record_pages_and_search_index_mlreport_build_writes(repo: GitRepo, cli,
-                                                                                   tmp_path: Path) -> None:
+def test_mkdocs_build_writes_the_record_pages_data_and_search_index_mlreport_build_writes(repo: GitRepo, cli,
+                                                                                        tmp_path: Path) -> None:
     team_repo(repo)
     (repo.path / "docs").mkdir()
     assert mkdocs_build(repo.path, tmp_path / "mkdocs").exit_code == 0
@@ -42,9 +42,11 @@ def test_mkdocs_build_writes_the_record_pages_and_search_index_mlreport_build_wr
     for site in ("mkdocs", "mlreport"):
         folder = tmp_path / site
         written[site] = {path.relative_to(folder).as_posix(): path.read_bytes()
-                         for kind in ("experiments", "decisions", "models", "search") for path in (folder / kind).rglob("*")
+                         for kind in ("experiments", "decisions", "models", "search", "assets")
+                         for path in (folder / kind).rglob("*")
                          if path.is_file()}
     assert "experiments/wide/index.html" in written["mkdocs"] and "search/search_index.json" in written["mkdocs"]
+    assert "assets/mlreport/data/experiments.json" in written["mlreport"]
     assert written["mkdocs"] == written["mlreport"]
 
 

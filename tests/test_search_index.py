@@ -72,3 +72,27 @@ def test_search_splits_dotted_names_so_a_metric_finds_its_leaderboard(built: dic
         "test", "accuracy", "optimizer", "lr", "0.86", "v2.1"]
     board = index["leaderboards/digits-accuracy/"]
     assert "accuracy" in separator.split(re.sub(r"<[^>]+>", " ", board["text"]))
+
+
+def test_record_pages_come_out_as_the_search_plugin_leaves_every_page(tmp_path) -> None:
+    # Record pages are kept from Material's search plugin while it looks at pages; a build with a hook of its own
+    # (which may read any page) shows them to it. Both give the same site, an attribute spelled out in a note
+    # removed as the plugin removes it.
+    repo = team_repo(new_repo(tmp_path / "repo"))
+    repo.write("experiments/digits/wide.yaml", (repo.path / "experiments/digits/wide.yaml").read_text()
+               + 'notes: Seen in the logs as data-search-weight="2" beside the run.\n')
+    repo.commit("Notes on the wide run")
+    sites = {}
+    for name, hooks in (("hidden", ""), ("shown", "hooks: [hook.py]\n")):
+        repo.write("hook.py", '"""A hook that does nothing: with it, every page goes through every plugin."""\n')
+        config = (repo.path / "mkdocs.yml").read_text().replace("hooks: [hook.py]\n", "")
+        (repo.path / "mkdocs.yml").write_text(config + hooks)
+        site = tmp_path / name
+        result = CliRunner().invoke(main, ["build", "--root", str(repo.path), "--site-dir", str(site)])
+        assert result.exit_code == 0, result.output
+        sites[name] = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    assert sites["hidden"].keys() == sites["shown"].keys()
+    assert [path for path in sites["hidden"] if sites["hidden"][path] != sites["shown"][path]] == []
+    wide = sites["hidden"]["experiments/wide/index.html"].decode()
+    assert "Seen in the logs as beside the run." in wide and 'data-search-weight="2"' not in wide
+    assert "data-search-exclude" in wide

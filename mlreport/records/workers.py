@@ -48,7 +48,7 @@ def load_all(jobs: list[Job], root: Path, resolver: Resolver,
     safe; with what `prepare` made of it where it was loaded (None without `prepare`, or when the file could not
     be read), so that work too is shared among the processes."""
     with collector_paused():
-        processes = _processes()
+        processes = job_count()
         if len(jobs) < SHARED_FROM or processes < 2:
             return _load_range(jobs, range(len(jobs)), root, resolver, prepare)
         global _jobs, _root, _prepare
@@ -65,7 +65,9 @@ def load_all(jobs: list[Job], root: Path, resolver: Resolver,
         return [result for piece in done for result in piece]
 
 
-def _processes() -> int:
+def job_count() -> int:
+    """How many processes may share a step's work: MLREPORT_JOBS, else the cores this process may use; 1 where
+    forking is unsafe (another thread runs) or impossible."""
     wanted = os.environ.get("MLREPORT_JOBS", "")
     if wanted.isdigit() and int(wanted) > 0:
         count = int(wanted)

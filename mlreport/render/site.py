@@ -37,6 +37,7 @@ from mlreport.records.kinds import BY_NAME
 from mlreport.render import safe
 from mlreport.render.html_page import HtmlPage, Outline
 from mlreport.render.text import summary
+from mlreport.render.workers import render_all
 from mlreport.templates import environment, user_templates
 
 ASSETS = "assets/mlreport"
@@ -91,9 +92,9 @@ class Generated:
         """Render the deferred pages into `html_pages`, in page order, but those in `skip` (the engine has their
         output from the last build). Raises RecordError when a template fails."""
         left_out = set(skip)
-        for path, render in self.deferred.items():
-            if path not in left_out:
-                self.html_pages[path] = render()
+        paths = [path for path in self.deferred if path not in left_out]
+        # Many pages are shared among forked workers (render/workers.py): the model is the same in each.
+        self.html_pages.update(zip(paths, render_all([self.deferred[path] for path in paths])))
 
 
 @dataclass(frozen=True)

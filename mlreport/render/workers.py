@@ -1,0 +1,68 @@
+"""Record pages rendered in forked worker processes, shared among the machine's cores.
+
+A record page is a function of the model alone, which no page changes: rendering 10,000 of them is one
+core's Jinja work while the others idle. When there are many (`SHARED_FROM`), forked workers (each a copy
+of the model as it is, its memory shared with the parent until written to) render a share each and hand the
+pages back (`HtmlPage`: text and plain data, pickled); the parent keeps them in page order, and a template
+that fails stops the build with the first failing page's problem, as a single process would. The first page
+is rendered before the fork, so the templates compile once for every worker. Only where forking is safe: on a
+platform that forks, in a process with no other thread (MkDocs' live preview serves from threads).
+`MLREPORT_JOBS` sets how many processes (1: none forked), as for record loading.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Callable, Sequence
+
+from mlreport.problems import Problem, RecordError
+from mlreport.records.workers import job_count
+from mlreport.render.html_page import HtmlPage
+
+Render = Callable[[], HtmlPage]
+
+SHARED_FROM = 400
+"""Fewer pages than this are rendered in this process: forking costs more than it saves."""
+_SHARE = 50
+"""Pages per piece of work handed to a worker."""
+
+_renders: Sequence[Render] = ()
+"""The pages of the render in progress, seen by forked workers as they were when they were forked."""
+
+
+def render_all(renders: Sequence[Render]) -> list[HtmlPage]:
+    """Each page rendered, in order, in worker processes when there are many and forking is safe. Raises
+    RecordError for the first page, in order, whose template fails."""
+    processes = job_count()
+    if len(renders) < SHARED_FROM or processes < 2:
+        return [render() for render in renders]
+    first = renders[0]()
+    global _renders
+    _renders = renders
+    pieces = [range(start, min(start + _SHARE, len(renders))) for start in range(1, len(renders), _SHARE)]
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            done = pool.map(_render_piece, pieces, chunksize=1)
+    except OSError:  # no process could be started: render them here
+        return [first, *(render() for render in renders[1:])]
+    finally:
+        _renders = ()
+    pages = [first]
+    for rendered, failed in done:
+        pages.extend(rendered)
+        if failed is not None:
+            raise RecordError(failed)
+    return pages
+
+
+def _render_piece(indices: range) -> tuple[list[HtmlPage], list[Problem] | None]:
+    """A share's pages up to the first that failed, and that one's problems (a RecordError does not pickle)."""
+    pages = []
+    for index in indices:
+        try:
+            pages.append(_renders[index]())
+        except RecordError as exc:
+            return pages, exc.problems
+    return pages, None
+
+
