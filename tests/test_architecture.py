@@ -40,8 +40,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "mlreport.importers": ("mlreport.records", "mlreport.scaffold", "mlreport.catalog", "mlreport.validate",
                            "mlreport.render"),
 }
-ADAPTERS = ("mlreport.plugin", "mlreport.theme_shell", "mlreport.build", "mlreport.serve", "mlreport.cli",
-            "mlreport.__main__")
+ADAPTERS = ("mlreport.plugin", "mlreport.theme_shell", "mlreport.build", "mlreport.serve", "mlreport.preview_server",
+            "mlreport.cli", "mlreport.__main__")
 """The only modules that may import MkDocs (and Material)."""
 ENGINE = ("mkdocs", "material")
 
