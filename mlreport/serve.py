@@ -6,7 +6,8 @@ history, and MkDocs' config, files, navigation and theme. A save in a record fol
 
 1. loads again the records whose files changed (every other record is the object the last load
    gave, its files checked by their stat), joins the catalog and checks it as a build does;
-2. takes the history from memory, with the edited records' `git status` and titles asked again;
+2. takes the history from memory, with the edited records' `git status` asked again (one git call, whose
+   branch header also tells that HEAD has not moved) and their titles;
 3. renders again the pages that can show what changed (`affected`): the records' own pages, the
    pages of the records they link to or that link to them, the leaderboards they are on and the
    pages of runs whose rank moved there, every index page and every shared data file;
@@ -30,9 +31,10 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit
 
 import jinja2
@@ -48,7 +50,7 @@ from mkdocs.structure.pages import Page
 from mlreport.build import BuildFailed, _build_errors, _failure, reproducible_dates, site_config
 from mlreport.catalog import Catalog
 from mlreport.config import Options, load_options
-from mlreport.git import GitError
+from mlreport.git import GitError, Repo, probe
 from mlreport.history.reader import refresh_worktree
 from mlreport.pipeline import GeneratedSite
 from mlreport.plugin import MlreportPlugin, RenderedPage, search_entries
@@ -175,6 +177,11 @@ class Built:
     """The records as the site shows them, as loaded (None until the first save needs them)."""
     results: dict[tuple[str, str], Any] = field(default_factory=dict)
     """Each record's load, (record, problems) by (kind, path): what `loaded` holds."""
+    epoch: str = "0"
+    """The SOURCE_DATE_EPOCH the build ran with (HEAD's time): a save renders with it, for HEAD is where it was
+    (the save's one `git status` checks that, and any commit since builds the site again)."""
+    repo: Repo | None = None
+    """The repository as the first save found it, so the next saves need not ask again."""
 
 
 class Preview:
@@ -198,6 +205,7 @@ class Preview:
         options = self.options if self.built is None else _options(self.options.root)
         gc.unfreeze()  # the last build's objects may go once this one replaces them
         with reproducible_dates(options.root):
+            epoch = os.environ["SOURCE_DATE_EPOCH"]
             config = site_config(options, dev_addr=self.dev_addr)
             host, port = config.dev_addr
             config.site_url = self.serve_url = _serve_url(host, port, urlsplit(config.site_url or "/").path)
@@ -225,7 +233,7 @@ class Preview:
             home = DASHBOARD if plugin.generated.nav and ("Dashboard", DASHBOARD) in plugin.generated.nav \
                 else "index.md"
             self.built = Built(folder, config, plugin, capture.files, capture.nav, capture.env, plugin.result, home,
-                               memo=memo)
+                               memo=memo, epoch=epoch)
             # The records as loaded, for saves to replace one by one: from memory now, each file checked by its stat.
             self.cache.quiet = True
             try:
@@ -256,7 +264,7 @@ class Preview:
         if why is None:
             started = time.perf_counter()
             try:
-                with reproducible_dates(self.options.root):
+                with _dates_of(self.built):
                     return self._fast(paths, started)
             except Unsafe as exc:
                 why = str(exc)
@@ -318,7 +326,10 @@ class Preview:
         if [b.definition for b in catalog.leaderboards] != [b.definition for b in before.catalog.leaderboards]:
             raise Unsafe("the leaderboards changed")
         try:
-            history = refresh_worktree(options, before.history, [(r.kind, r.id, r.title, r.path) for r in changed])
+            if before.history.available and built.repo is None:
+                built.repo = probe(options.root)
+            history = refresh_worktree(options, before.history, [(r.kind, r.id, r.title, r.path) for r in changed],
+                                       built.repo)
         except (GitError, ValueError) as exc:
             raise Unsafe(f"the history must be read again ({exc})") from None
         own = {record.path for record in changed}
@@ -604,6 +615,20 @@ def spliced(entries: list[dict[str, Any]], fresh: dict[str, list[dict[str, Any]]
     if missing:
         raise Unsafe(f"the page {missing[0]} is in the search index now")
     return result
+
+
+@contextmanager
+def _dates_of(built: Built | None) -> Iterator[None]:
+    """SOURCE_DATE_EPOCH as the last full build had it, while a save renders."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = built.epoch if built is not None else before or "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 def _options(root: Path) -> Options:

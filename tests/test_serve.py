@@ -114,6 +114,17 @@ def test_a_record_with_an_error_keeps_the_site_until_it_is_fixed(preview: Previe
     assert_same_as_full_build(preview)
 
 
+def test_a_save_after_a_commit_builds_the_whole_site(preview: Preview, repo: GitRepo) -> None:
+    # The save's one `git status` names HEAD: a commit since the build changes every page's history.
+    wide = repo.path / "experiments/digits/wide.yaml"
+    edit(wide, r"^title: Wider CNN$", "title: Wider CNN, committed")
+    repo.commit("Retitle the wide run")
+    assert preview.update([wide]) == "full"
+    edit(wide, r"^title: Wider CNN, committed$", "title: Wider CNN, edited after")
+    assert preview.update([wide]) == "fast"
+    assert_same_as_full_build(preview)
+
+
 def test_changes_outside_the_records_build_the_whole_site(preview: Preview, repo: GitRepo) -> None:
     first = preview.folder
     config = repo.path / "mkdocs.yml"
