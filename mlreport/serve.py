@@ -26,6 +26,8 @@ last good site stays served until the next save.
 from __future__ import annotations
 
 import gc
+import itertools
+import json
 import logging
 import os
 import shutil
@@ -46,6 +48,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import write_file
 
 from mlreport.build import BuildFailed, _build_errors, _failure, reproducible_dates, site_config
 from mlreport.catalog import Catalog
@@ -182,6 +185,8 @@ class Built:
     (the save's one `git status` checks that, and any commit since builds the site again)."""
     repo: Repo | None = None
     """The repository as the first save found it, so the next saves need not ask again."""
+    search_text: SearchText | None = None
+    """The search index's text by page, made on the first save that renders a page."""
 
 
 class Preview:
@@ -452,7 +457,21 @@ class Preview:
             del entries[start:]
         if index is not None:
             index.entries = spliced(entries, fresh)
-            search.on_post_build(config=config)
+            self._write_search_index(search, entries, fresh)
+
+    def _write_search_index(self, search: Any, before: list[dict[str, Any]],
+                            fresh: dict[str, list[dict[str, Any]]]) -> None:
+        """Write the search index as Material does, serializing only the sections of the pages rendered again."""
+        built = self.built
+        assert built is not None
+        if built.search_text is None and not search.is_dirty:
+            built.search_text = SearchText.of(search.search_index, before)
+        if built.search_text is None:
+            search.on_post_build(config=built.config)  # the index as Material writes it, serialized whole
+            return
+        built.search_text.replace(fresh)
+        path = os.path.join(built.config.site_dir, "search", "search_index.json")
+        write_file(built.search_text.text().encode("utf-8"), path)
 
     # -- helpers ------------------------------------------------------------------------------------
 
@@ -599,12 +618,67 @@ def merged_site(before: Generated, after: Generated, rendered: set[str], items: 
     return merged, sorted(outputs)
 
 
+class SearchText:
+    """The search index's JSON as Material writes it (`generate_search_index`: compact, `default=str`), kept as
+    one text per run of a page's sections, so a save serializes again only the sections of the pages it rendered
+    and joins the rest as they were: the same bytes as the whole index serialized."""
+
+    def __init__(self, head: str, pages: list[str], texts: list[str]):
+        self.head = head
+        self.pages, self.texts = pages, texts
+        self.runs: dict[str, list[int]] = {}
+        for number, page in enumerate(pages):
+            self.runs.setdefault(page, []).append(number)
+
+    @classmethod
+    def of(cls, index: Any, entries: list[dict[str, Any]]) -> SearchText | None:
+        """The index's text by page; None when it does not serialize as Material's would (then Material writes it)."""
+        kept = index.entries
+        try:
+            index.entries = entries
+            whole = index.generate_search_index(None)
+            index.entries = []
+            empty = index.generate_search_index(None)
+        finally:
+            index.entries = kept
+        if not empty.endswith('"docs":[]}'):
+            return None
+        pages: list[str] = []
+        texts: list[str] = []
+        for page, run in itertools.groupby(entries, key=_page_of):
+            pages.append(page)
+            texts.append(_sections_text(list(run)))
+        text = cls(empty[:-2], pages, texts)
+        return text if text.text() == whole else None
+
+    def replace(self, fresh: dict[str, list[dict[str, Any]]]) -> None:
+        """Put each page's new sections where its first run was, as `spliced` does; its other runs go."""
+        for page, sections in fresh.items():
+            runs = self.runs.get(page, [])
+            for number in runs:
+                self.texts[number] = ""
+            if runs:
+                self.texts[runs[0]] = _sections_text(sections)
+
+    def text(self) -> str:
+        """The whole index's JSON."""
+        return self.head + ",".join(text for text in self.texts if text) + "]}"
+
+
+def _page_of(entry: dict[str, Any]) -> str:
+    return entry["location"].partition("#")[0]
+
+
+def _sections_text(sections: list[dict[str, Any]]) -> str:
+    return ",".join(json.dumps(section, separators=(",", ":"), default=str) for section in sections)
+
+
 def spliced(entries: list[dict[str, Any]], fresh: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """The search index with each page's sections (by page URL) in place of its old ones, where those were."""
     result: list[dict[str, Any]] = []
     placed: set[str] = set()
     for entry in entries:
-        page = entry["location"].partition("#")[0]
+        page = _page_of(entry)
         if page in fresh:
             if page not in placed:
                 placed.add(page)

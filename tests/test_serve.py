@@ -74,6 +74,9 @@ def test_saved_records_update_their_pages_as_a_full_build_writes_them(preview: P
     assert b"Wider CNN, retrained" in page.read_bytes() and page.read_bytes() != before
     # The decision citing it, the card evaluating it and the leaderboard show the new title too.
     assert b"Wider CNN, retrained" in (preview.folder / "decisions" / "0001" / "index.html").read_bytes()
+    # The search index was written from its kept text, only the rendered pages' sections serialized again.
+    assert preview.built is not None and preview.built.search_text is not None
+    assert b"Wider CNN, retrained" in (preview.folder / "search" / "search_index.json").read_bytes()
     assert_same_as_full_build(preview)
 
     # A metric that moves a run up the leaderboard: ranks, deltas against it, the board and its charts.
