@@ -36,7 +36,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 import jinja2
@@ -45,7 +45,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 from mkdocs.livereload import _serve_url
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import write_file
@@ -185,8 +185,10 @@ class Built:
     (the save's one `git status` checks that, and any commit since builds the site again)."""
     repo: Repo | None = None
     """The repository as the first save found it, so the next saves need not ask again."""
+    doc_files: Sequence[File] | None = None
+    """The documentation pages every rendered page is given (its links are checked against them)."""
     search_text: SearchText | None = None
-    """The search index's text by page, made on the first save that renders a page."""
+    """The search index's text by page, as the build wrote it (None: Material writes the whole index)."""
 
 
 class Preview:
@@ -239,6 +241,9 @@ class Preview:
                 else "index.md"
             self.built = Built(folder, config, plugin, capture.files, capture.nav, capture.env, plugin.result, home,
                                memo=memo, epoch=epoch)
+            search = config.plugins.get("material/search")
+            if search is not None and search.config.enabled and not search.is_dirty:
+                self.built.search_text = SearchText.of(search.search_index, search.search_index.entries)
             # The records as loaded, for saves to replace one by one: from memory now, each file checked by its stat.
             self.cache.quiet = True
             try:
@@ -437,7 +442,9 @@ class Preview:
         built = self.built
         assert built is not None
         config, files, nav, env = built.config, built.files, built.nav, built.env
-        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+        if built.doc_files is None:  # the same files on every save: the fast path adds none and removes none
+            built.doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+        doc_files = built.doc_files
         search = config.plugins.get("material/search")
         index = getattr(search, "search_index", None) if search is not None and search.config.enabled else None
         entries: list[dict[str, Any]] = index.entries if index is not None else []
@@ -457,15 +464,12 @@ class Preview:
             del entries[start:]
         if index is not None:
             index.entries = spliced(entries, fresh)
-            self._write_search_index(search, entries, fresh)
+            self._write_search_index(search, fresh)
 
-    def _write_search_index(self, search: Any, before: list[dict[str, Any]],
-                            fresh: dict[str, list[dict[str, Any]]]) -> None:
+    def _write_search_index(self, search: Any, fresh: dict[str, list[dict[str, Any]]]) -> None:
         """Write the search index as Material does, serializing only the sections of the pages rendered again."""
         built = self.built
         assert built is not None
-        if built.search_text is None and not search.is_dirty:
-            built.search_text = SearchText.of(search.search_index, before)
         if built.search_text is None:
             search.on_post_build(config=built.config)  # the index as Material writes it, serialized whole
             return
