@@ -37,6 +37,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "mlreport.results": ("mlreport.records",),
     "mlreport.page_cache": (),
     "mlreport.site_manifest": ("mlreport.site_folder",),
+    "mlreport.preview_changes": ("mlreport.records", "mlreport.catalog", "mlreport.render"),
     "mlreport.importers": ("mlreport.records", "mlreport.scaffold", "mlreport.catalog", "mlreport.validate",
                            "mlreport.render"),
 }
