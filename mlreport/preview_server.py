@@ -21,6 +21,7 @@ from mlreport.site_folder import check_site_folder
 
 log = logging.getLogger("mkdocs.plugins.mlreport")
 
+
 class PreviewServer(LiveReloadServer):
     """MkDocs' live-reload server, told which files changed since the last build."""
 
