@@ -26,7 +26,10 @@ The pipeline, and the module that owns each step:
                     inputs are all as the last one found them stops once its site is checked intact
                     (build_inputs.py: the inputs' fingerprint, the site's listing by stat)
         serve.py    `mlreport serve`: the site built once and kept in memory; a saved record re-renders
-                    only the pages that can show it, anything else builds the site again
+                    only the pages that can show it, anything else builds the site again;
+                    preview_changes.py works out what a save changed and which pages can show it (no
+                    engine), preview_server.py is the live-reload server (MkDocs' own, told which
+                    files changed)
         cli.py      the click commands, thin
     beside the pipeline: project.py (where the project is), site_folder.py (what a site folder may be,
     the marker, the swap), diff/ (the pull-request report: two catalogs compared), scaffold.py (`new`,

@@ -253,7 +253,7 @@ def build(root: Path, strict: bool, site_dir: Path | None, site_url: str | None)
 def serve(root: Path, dev_addr: str | None) -> None:
     """Serve the site locally: a saved record updates its pages at once; other changes rebuild the site."""
     from mlreport.build import BuildFailed
-    from mlreport.serve import serve_site
+    from mlreport.preview_server import serve_site
 
     options = _options(root)
     with _mkdocs_messages(info=True):

@@ -6,7 +6,8 @@ history, and MkDocs' config, files, navigation and theme. A save in a record fol
 
 1. loads again the records whose files changed (every other record is the object the last load
    gave, its files checked by their stat), joins the catalog and checks it as a build does;
-2. takes the history from memory, with the edited records' `git status` and titles asked again;
+2. takes the history from memory, with the edited records' `git status` asked again (one git call, whose
+   branch header also tells that HEAD has not moved) and their titles;
 3. renders again the pages that can show what changed (`affected`): the records' own pages, the
    pages of the records they link to or that link to them, the leaderboards they are on and the
    pages of runs whose rank moved there, every index page and every shared data file;
@@ -30,29 +31,31 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 import jinja2
-import watchdog.events
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
-from mkdocs.livereload import LiveReloadServer, _serve_url
+from mkdocs.livereload import _serve_url
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import write_file
 
-from mlreport.build import BuildFailed, _build_errors, _choice, _failure, reproducible_dates, site_config
+from mlreport.build import BuildFailed, _build_errors, _failure, reproducible_dates, site_config
 from mlreport.catalog import Catalog
 from mlreport.config import Options, load_options
-from mlreport.git import GitError
+from mlreport.git import GitError, Repo, probe
 from mlreport.history.reader import refresh_worktree
 from mlreport.pipeline import GeneratedSite
-from mlreport.plugin import MlreportPlugin, RenderedPage, search_entries, site_sources
+from mlreport.plugin import MlreportPlugin, RenderedPage, search_entries
+from mlreport.preview_changes import SearchText, Unsafe, affected, changed_records, merged_site, spliced
 from mlreport.problems import RecordError, format_problems
 from mlreport.catalog import build_catalog
 from mlreport.problems import relative
@@ -61,8 +64,7 @@ from mlreport.records.kinds import BY_NAME, KINDS, RecordKind, kind_of
 from mlreport.records.source import Reader
 from mlreport.render import DASHBOARD, Generated, generate
 from mlreport.render.leaderboards import board_pages
-from mlreport.render.site import DATA, page_environment, record_page
-from mlreport.site_folder import check_site_folder
+from mlreport.render.site import page_environment
 from mlreport.validate import CheckedRecords, check_records
 
 log = logging.getLogger("mkdocs.plugins.mlreport")
@@ -72,13 +74,6 @@ CAPTURE = "mlreport/serve"
 FAST_PLUGINS = frozenset({"mlreport", "material/search", CAPTURE})
 """The plugins whose part in a page the fast path knows (the search index it keeps up to date is Material's);
 with any other, every save builds the whole site."""
-CHARTS = f"{DATA}/charts/"
-DETAILS = f"{DATA}/experiments/"
-BOARD_DATA = f"{DATA}/leaderboards/"
-
-
-class Unsafe(Exception):
-    """What keeps the fast path from proving its pages the same as a full build's: the whole site is built."""
 
 
 @dataclass
@@ -177,6 +172,15 @@ class Built:
     """The records as the site shows them, as loaded (None until the first save needs them)."""
     results: dict[tuple[str, str], Any] = field(default_factory=dict)
     """Each record's load, (record, problems) by (kind, path): what `loaded` holds."""
+    epoch: str = "0"
+    """The SOURCE_DATE_EPOCH the build ran with (HEAD's time): a save renders with it, for HEAD is where it was
+    (the save's one `git status` checks that, and any commit since builds the site again)."""
+    repo: Repo | None = None
+    """The repository as the first save found it, so the next saves need not ask again."""
+    doc_files: Sequence[File] | None = None
+    """The documentation pages every rendered page is given (its links are checked against them)."""
+    search_text: SearchText | None = None
+    """The search index's text by page, as the build wrote it (None: Material writes the whole index)."""
 
 
 class Preview:
@@ -200,6 +204,7 @@ class Preview:
         options = self.options if self.built is None else _options(self.options.root)
         gc.unfreeze()  # the last build's objects may go once this one replaces them
         with reproducible_dates(options.root):
+            epoch = os.environ["SOURCE_DATE_EPOCH"]
             config = site_config(options, dev_addr=self.dev_addr)
             host, port = config.dev_addr
             config.site_url = self.serve_url = _serve_url(host, port, urlsplit(config.site_url or "/").path)
@@ -227,7 +232,10 @@ class Preview:
             home = DASHBOARD if plugin.generated.nav and ("Dashboard", DASHBOARD) in plugin.generated.nav \
                 else "index.md"
             self.built = Built(folder, config, plugin, capture.files, capture.nav, capture.env, plugin.result, home,
-                               memo=memo)
+                               memo=memo, epoch=epoch)
+            search = config.plugins.get("material/search")
+            if search is not None and search.config.enabled and not search.is_dirty:
+                self.built.search_text = SearchText.of(search.search_index, search.search_index.entries)
             # The records as loaded, for saves to replace one by one: from memory now, each file checked by its stat.
             self.cache.quiet = True
             try:
@@ -258,7 +266,7 @@ class Preview:
         if why is None:
             started = time.perf_counter()
             try:
-                with reproducible_dates(self.options.root):
+                with _dates_of(self.built):
                     return self._fast(paths, started)
             except Unsafe as exc:
                 why = str(exc)
@@ -320,7 +328,10 @@ class Preview:
         if [b.definition for b in catalog.leaderboards] != [b.definition for b in before.catalog.leaderboards]:
             raise Unsafe("the leaderboards changed")
         try:
-            history = refresh_worktree(options, before.history, [(r.kind, r.id, r.title, r.path) for r in changed])
+            if before.history.available and built.repo is None:
+                built.repo = probe(options.root)
+            history = refresh_worktree(options, before.history, [(r.kind, r.id, r.title, r.path) for r in changed],
+                                       built.repo)
         except (GitError, ValueError) as exc:
             raise Unsafe(f"the history must be read again ({exc})") from None
         own = {record.path for record in changed}
@@ -393,7 +404,7 @@ class Preview:
         """Write the changed outputs into the served folder: data files as they are, pages through the theme."""
         built = self.built
         assert built is not None
-        config, files = built.config, built.files
+        files = built.files
         built.plugin.generated = merged
         pages: list[Page] = []
         data = 0
@@ -423,7 +434,9 @@ class Preview:
         built = self.built
         assert built is not None
         config, files, nav, env = built.config, built.files, built.nav, built.env
-        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+        if built.doc_files is None:  # the same files on every save: the fast path adds none and removes none
+            built.doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+        doc_files = built.doc_files
         search = config.plugins.get("material/search")
         index = getattr(search, "search_index", None) if search is not None and search.config.enabled else None
         entries: list[dict[str, Any]] = index.entries if index is not None else []
@@ -443,106 +456,20 @@ class Preview:
             del entries[start:]
         if index is not None:
             index.entries = spliced(entries, fresh)
-            search.on_post_build(config=config)
+            self._write_search_index(search, fresh)
+
+    def _write_search_index(self, search: Any, fresh: dict[str, list[dict[str, Any]]]) -> None:
+        """Write the search index as Material does, serializing only the sections of the pages rendered again."""
+        built = self.built
+        assert built is not None
+        if built.search_text is None:
+            search.on_post_build(config=built.config)  # the index as Material writes it, serialized whole
+            return
+        built.search_text.replace(fresh)
+        path = os.path.join(built.config.site_dir, "search", "search_index.json")
+        write_file(built.search_text.text().encode("utf-8"), path)
 
     # -- helpers ------------------------------------------------------------------------------------
-
-
-def changed_records(before: Catalog, after: Catalog) -> list[Record]:
-    """The records that are not the objects they were; Unsafe when one was added, removed or moved."""
-    changed: list[Record] = []
-    for kind in KINDS:
-        old, new = getattr(before, kind.plural), getattr(after, kind.plural)
-        if old.keys() != new.keys():
-            raise Unsafe(f"a {kind.label} was added or removed")
-        for record_id, record in new.items():
-            if record is not old[record_id]:
-                if record.path != old[record_id].path:
-                    raise Unsafe(f"the {kind.label} {record_id} moved")
-                changed.append(record)
-    return changed
-
-
-def affected(before: Catalog, after: Catalog, changed: list[Record]) -> set[str]:
-    """The record and leaderboard pages that can show what changed, in the catalog before or after the change.
-
-    A record's page shows the records it links to and those linking to it (titles, metrics, statuses), a card's
-    page also the baselines of the runs it evaluates; a decision's page its whole supersede and amend chain, and every page showing a decision shows its effective
-    status, which its chain decides; a card's page its production rival's numbers, so a change near any card
-    renders every card; an experiment's page its rank on each board (and the board's size), a board's page
-    every run on it.
-    """
-    touched = {(record.kind, record.id) for record in changed}
-    catalogs = (before, after)
-    touched |= {link for catalog in catalogs for kind, record_id in set(touched)
-                for link in _links(catalog, kind, record_id)}
-    # A card's evaluation table shows each run's change from its baseline.
-    touched |= {("model", card) for catalog in catalogs for record in changed if record.kind == "experiment"
-                for run in catalog.experiments.values() if run.baseline == record.id
-                for card in catalog.models_citing.get(run.id, ())}
-    decisions = {record_id for kind, record_id in touched if kind == "decision"}
-    for catalog in catalogs:
-        decisions |= _chains(catalog, decisions)
-    touched |= {("decision", record_id) for record_id in decisions}
-    touched |= {link for catalog in catalogs for record_id in decisions for link in _links(catalog, "decision", record_id)}
-    if any(record.kind == "model" for record in changed) or any(
-            card.status == "production" for catalog in catalogs for record in changed if record.kind == "experiment"
-            for card in catalog.production_cards(record.id)):
-        # A card's page shows the numbers of the card in production for its tasks.
-        touched |= {("model", card_id) for catalog in catalogs for card_id in catalog.models}
-    experiments = {record_id for kind, record_id in touched if kind == "experiment"}
-    pages = {record_page(kind, record_id) for kind, record_id in touched
-             if record_id in getattr(after, _plural(kind))}
-    for board_page, old, new in zip(board_pages(after.leaderboards), before.leaderboards, after.leaderboards):
-        places_before = {e.experiment.id: (e.rank, len(old.entries)) for e in old.entries}
-        places_after = {e.experiment.id: (e.rank, len(new.entries)) for e in new.entries}
-        moved = {i for i in places_before.keys() | places_after.keys() if places_before.get(i) != places_after.get(i)}
-        if moved or experiments & (places_before.keys() | places_after.keys()):
-            pages.add(board_page)
-        pages |= {record_page("experiment", i) for i in moved if i in after.experiments}
-    return pages
-
-
-def _plural(kind: str) -> str:
-    return next(k.plural for k in KINDS if k.name == kind)
-
-
-def _links(catalog: Catalog, kind: str, record_id: str) -> set[tuple[str, str]]:
-    """The records a record's page shows, and those whose pages show it (both ways, in this catalog)."""
-    links: set[tuple[str, str]] = set()
-    if kind == "experiment":
-        experiment = catalog.experiments.get(record_id)
-        if experiment is not None and experiment.baseline:
-            links.add(("experiment", experiment.baseline))
-        links |= {("experiment", e.id) for e in catalog.experiments.values() if e.baseline == record_id}
-        links |= {("decision", d) for d in catalog.decisions_citing.get(record_id, ())}
-        links |= {("model", m) for m in catalog.models_citing.get(record_id, ())}
-    elif kind == "decision":
-        decision = catalog.decisions.get(record_id)
-        if decision is not None:
-            links |= {("experiment", e) for e in decision.evidence}
-        for relation in (catalog.successors, catalog.predecessors, catalog.amends, catalog.amended_by):
-            links |= {("decision", d) for d in relation.get(record_id, ())}
-        links |= {("model", m) for m, ds in catalog.decisions_of_model.items() if record_id in ds}
-    elif kind == "model":
-        card = catalog.models.get(record_id)
-        if card is not None:
-            links |= {("experiment", e.experiment) for e in card.evaluations}
-        links |= {("decision", d) for d in catalog.decisions_of_model.get(record_id, ())}
-    return links
-
-
-def _chains(catalog: Catalog, decisions: set[str]) -> set[str]:
-    """Every decision linked to these through supersedes and amends, however far."""
-    found, pending = set(decisions), list(decisions)
-    while pending:
-        record_id = pending.pop()
-        for relation in (catalog.successors, catalog.predecessors, catalog.amends, catalog.amended_by):
-            for other in relation.get(record_id, ()):
-                if other not in found:
-                    found.add(other)
-                    pending.append(other)
-    return found
 
 
 def _items(result: GeneratedSite) -> set[str]:
@@ -550,62 +477,18 @@ def _items(result: GeneratedSite) -> set[str]:
     return set(result.site.sources) | set(board_pages(result.catalog.leaderboards))
 
 
-def _owner(path: str) -> str:
-    """The page a generated output belongs to: itself for a page, the page for its own charts and data files."""
-    if path.endswith(".md"):
-        return path
-    for prefix, folder in ((CHARTS, ""), (DETAILS, "experiments/"), (BOARD_DATA, "leaderboards/")):
-        if path.startswith(prefix):
-            rest = path[len(prefix):]
-            stem = rest.rpartition("/")[0] if prefix == CHARTS else rest.removesuffix(".json")
-            return f"{folder}{stem}.md"
-    return ""
-
-
-def merged_site(before: Generated, after: Generated, rendered: set[str], items: set[str]) -> tuple[Generated, list[str]]:
-    """The site with what was rendered again put in, and the outputs whose content changed. Unsafe when an output
-    appears or goes away (the site's files would change), or what every page shares changed."""
-    shared = ("css", "javascript", "nav", "feeds", "assets")
-    for name in shared:
-        if getattr(after, name) != getattr(before, name):
-            raise Unsafe(f"the site's {name} changed")
-    if any(before.sources.get(page) != source for page, source in after.sources.items()):
-        raise Unsafe("a record page's source changed")
-    merged = Generated(pages=dict(before.pages), html_pages=dict(before.html_pages), files=dict(before.files),
-                       assets=before.assets, css=before.css, javascript=before.javascript, nav=before.nav,
-                       sources=before.sources, feeds=before.feeds)
-    kept = items - rendered
-    outputs = []
-    for name in ("pages", "html_pages", "files"):
-        old, new = getattr(before, name), getattr(after, name)
-        for path in old.keys() - new.keys():
-            if _owner(path) not in kept:
-                raise Unsafe(f"{path} is no longer generated")
-        for path, content in new.items():
-            if path not in old:
-                raise Unsafe(f"{path} is generated now")
-            if content != old[path]:
-                getattr(merged, name)[path] = content
-                outputs.append(path)
-    return merged, sorted(outputs)
-
-
-def spliced(entries: list[dict[str, Any]], fresh: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """The search index with each page's sections (by page URL) in place of its old ones, where those were."""
-    result: list[dict[str, Any]] = []
-    placed: set[str] = set()
-    for entry in entries:
-        page = entry["location"].partition("#")[0]
-        if page in fresh:
-            if page not in placed:
-                placed.add(page)
-                result.extend(fresh[page])
-            continue
-        result.append(entry)
-    missing = [page for page, sections in fresh.items() if page not in placed and sections]
-    if missing:
-        raise Unsafe(f"the page {missing[0]} is in the search index now")
-    return result
+@contextmanager
+def _dates_of(built: Built | None) -> Iterator[None]:
+    """SOURCE_DATE_EPOCH as the last full build had it, while a save renders."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = built.epoch if built is not None else before or "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 def _options(root: Path) -> Options:
@@ -617,102 +500,3 @@ def _options(root: Path) -> Options:
 
 def _shown(path: Path, root: Path) -> str:
     return Path(os.path.relpath(path, root)).as_posix() if path.is_relative_to(root) else str(path)
-
-
-# -- the server -------------------------------------------------------------------------------------
-
-
-class PreviewServer(LiveReloadServer):
-    """MkDocs' live-reload server, told which files changed since the last build."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.changed: set[str] = set()
-
-    def watch(self, path: str, func: None = None, *, recursive: bool = True) -> None:
-        """Watch a file or folder, remembering every path an event names (MkDocs' own watch forgets them)."""
-        path = os.path.abspath(path)
-        if path in self._watched_paths:
-            self._watched_paths[path] += 1
-            return
-        self._watched_paths[path] = 1
-
-        def callback(event: watchdog.events.FileSystemEvent) -> None:
-            if event.is_directory:
-                return
-            with self._rebuild_cond:
-                self.changed.update(os.fsdecode(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p)
-                self._want_rebuild = True
-                self._rebuild_cond.notify_all()
-
-        handler = watchdog.events.FileSystemEventHandler()
-        handler.on_any_event = callback  # type: ignore[method-assign]
-        self._watch_refs[path] = self.observer.schedule(handler, path, recursive=recursive)
-
-    def take_changed(self) -> set[str]:
-        """The paths changed since the last call."""
-        with self._rebuild_cond:
-            changed, self.changed = self.changed, set()
-        return changed
-
-
-def serve_site(options: Options, dev_addr: str | None = None, announce: Callable[[str], None] = print) -> None:
-    """Serve the site with live reload: a saved record updates its pages; other changes rebuild the site.
-    `announce` is told the address first."""
-    # The preview serves a folder of its own, but a site_dir that a build would refuse is refused here too.
-    config = site_config(options, dev_addr=dev_addr)
-    check_site_folder(Path(config.site_dir), site_sources(config, options), _choice(options, None), written=False)
-    announce(serve_address(config))
-    preview = Preview(options, dev_addr)
-    try:
-        preview.build()
-        built = preview.built
-        assert built is not None
-        host, port = built.config.dev_addr
-        server = PreviewServer(builder=lambda: None, host=host, port=port, root=str(preview.folder),
-                               mount_path=urlsplit(preview.serve_url).path)
-
-        def builder() -> None:
-            try:
-                preview.update(server.take_changed())
-            except BuildFailed as exc:
-                log.error(str(exc))
-                log.error("mlreport: the site could not be built; the preview shows it as it was")
-            server.root = str(preview.folder)
-
-        def error_page(code: int) -> bytes | None:
-            page = preview.folder / f"{code}.html"
-            return page.read_bytes() if code in (404, 500) and page.is_file() else None
-
-        server.builder = builder
-        server.error_handler = error_page
-        _watch(server, built.config, builder)
-        try:
-            server.serve()
-        except KeyboardInterrupt:
-            log.info("Shutting down...")
-        finally:
-            server.shutdown()
-            built.config.plugins.on_shutdown()
-    finally:
-        preview.close()
-
-
-def serve_address(config: MkDocsConfig) -> str:
-    """Where `serve` shows the site: the dev address under site_url's path, as MkDocs mounts it."""
-    host, port = config.dev_addr
-    path = urlsplit(config.site_url or "/").path or "/"
-    return f"http://{f'[{host}]' if ':' in host else host}:{port}{path}"
-
-
-def _watch(server: PreviewServer, config: MkDocsConfig, builder: Callable[[], None]) -> None:
-    """What `mkdocs serve` watches: the docs folder, mkdocs.yml, what plugins ask for (records, templates)."""
-    if Path(config.docs_dir).is_dir():
-        server.watch(config.docs_dir)
-    if config.config_file_path:
-        server.watch(config.config_file_path)
-    config.plugins.on_serve(server, config=config, builder=builder)
-    for item in config.watch:
-        server.watch(item)
-
-

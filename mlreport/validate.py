@@ -7,7 +7,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from mlreport.cache_dir import code_stamp, digest, read_cache, write_cache
 
@@ -197,7 +197,7 @@ def cross_record_problems(loaded: Loaded, model: Catalog) -> Iterator[Problem]:
     """Every rule that needs more than one record."""
     yield from _duplicate_ids(loaded.experiments, lambda r: r.id, "experiment")
     yield from _duplicate_ids(loaded.decisions, lambda r: decision_key(r.id), "decision",
-                              _renumber_hint(model.options))
+                              lambda: _renumber_hint(model.options))
     yield from _duplicate_ids(loaded.models, lambda r: r.id, "model card")
     # Records that exist but could not be read have their own errors; naming them is no second one.
     unreadable = {kind: {decision_key(i) if kind == "decision" else i for i in ids}
@@ -213,13 +213,16 @@ def cross_record_problems(loaded: Loaded, model: Catalog) -> Iterator[Problem]:
 
 
 def _duplicate_ids(records: list, key, kind: str,
-                   hint: str = "ids must be unique across all subfolders; rename one") -> Iterator[Problem]:
+                   hint: str | Callable[[], str] = "ids must be unique across all subfolders; rename one"
+                   ) -> Iterator[Problem]:
+    """A duplicate id's problem; a callable hint is asked only when there is one (it may scan a folder)."""
     seen: dict[str, Record] = {}
     for record in sorted(records, key=lambda r: r.path):
         first = seen.setdefault(key(record), record)
         if first is not record:
             yield Problem(record.path, *record.mark("id"), "error",
-                          f"duplicate {kind} id `{record.id}`: {first.path} has it too", hint, "id")
+                          f"duplicate {kind} id `{record.id}`: {first.path} has it too",
+                          hint() if callable(hint) else hint, "id")
 
 
 def _renumber_hint(options: Options) -> str:

@@ -38,11 +38,12 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "mlreport.page_cache": (),
     "mlreport.site_manifest": ("mlreport.site_folder",),
     "mlreport.build_inputs": ("mlreport.records", "mlreport.site_folder"),
+    "mlreport.preview_changes": ("mlreport.records", "mlreport.catalog", "mlreport.render"),
     "mlreport.importers": ("mlreport.records", "mlreport.scaffold", "mlreport.catalog", "mlreport.validate",
                            "mlreport.render"),
 }
-ADAPTERS = ("mlreport.plugin", "mlreport.theme_shell", "mlreport.build", "mlreport.serve", "mlreport.cli",
-            "mlreport.__main__")
+ADAPTERS = ("mlreport.plugin", "mlreport.theme_shell", "mlreport.build", "mlreport.serve", "mlreport.preview_server",
+            "mlreport.cli", "mlreport.__main__")
 """The only modules that may import MkDocs (and Material)."""
 ENGINE = ("mkdocs", "material")
 

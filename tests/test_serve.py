@@ -74,6 +74,9 @@ def test_saved_records_update_their_pages_as_a_full_build_writes_them(preview: P
     assert b"Wider CNN, retrained" in page.read_bytes() and page.read_bytes() != before
     # The decision citing it, the card evaluating it and the leaderboard show the new title too.
     assert b"Wider CNN, retrained" in (preview.folder / "decisions" / "0001" / "index.html").read_bytes()
+    # The search index was written from its kept text, only the rendered pages' sections serialized again.
+    assert preview.built is not None and preview.built.search_text is not None
+    assert b"Wider CNN, retrained" in (preview.folder / "search" / "search_index.json").read_bytes()
     assert_same_as_full_build(preview)
 
     # A metric that moves a run up the leaderboard: ranks, deltas against it, the board and its charts.
@@ -110,6 +113,17 @@ def test_a_record_with_an_error_keeps_the_site_until_it_is_fixed(preview: Previe
     assert "experiments/digits/wide.yaml" in said and "no-such-run" in said
     assert page.read_bytes() == before
     wide.write_text(good.replace("title: Wider CNN", "title: Wider CNN v2"), encoding="utf-8")
+    assert preview.update([wide]) == "fast"
+    assert_same_as_full_build(preview)
+
+
+def test_a_save_after_a_commit_builds_the_whole_site(preview: Preview, repo: GitRepo) -> None:
+    # The save's one `git status` names HEAD: a commit since the build changes every page's history.
+    wide = repo.path / "experiments/digits/wide.yaml"
+    edit(wide, r"^title: Wider CNN$", "title: Wider CNN, committed")
+    repo.commit("Retitle the wide run")
+    assert preview.update([wide]) == "full"
+    edit(wide, r"^title: Wider CNN, committed$", "title: Wider CNN, edited after")
     assert preview.update([wide]) == "fast"
     assert_same_as_full_build(preview)
 

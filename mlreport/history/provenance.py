@@ -49,16 +49,44 @@ class Worktree:
         for item in tokens:
             if len(item) < 4:
                 continue
-            index, tree, path = item[:1], item[1:2], item[3:].decode("utf-8", "surrogateescape")
-            if index in b"RC":
-                old = next(tokens, b"").decode("utf-8", "surrogateescape")
-                if index == b"R":
-                    worktree.renamed_from[path] = old
-            if index in b"?AC":
-                worktree.new.add(path)
-            elif b"D" not in (index, tree):  # a deleted file is no current record
-                worktree.modified.add(path)
+            index = item[:1]
+            old = next(tokens, b"") if index in b"RC" else b""
+            worktree._add(index, item[1:2], item[3:], old)
         return worktree
+
+    @classmethod
+    def parse_v2(cls, porcelain: bytes) -> tuple[str, Worktree]:
+        """Read `git status --porcelain=v2 --branch -z` output: the HEAD commit ("" before the first) and the
+        states, as `parse` reads them from the first format."""
+        worktree, head = cls(), ""
+        tokens = iter(porcelain.split(b"\0"))
+        # Fields before the path, by entry type: ordinary, renamed or copied, unmerged, untracked.
+        fields = {b"1": 8, b"2": 9, b"u": 10, b"?": 1}
+        for item in tokens:
+            if item.startswith(b"# branch.oid "):
+                oid = item[len(b"# branch.oid "):].decode("ascii", "replace")
+                head = "" if oid == "(initial)" else oid
+                continue
+            count = fields.get(item[:1])
+            if count is None:
+                continue  # headers, ignored files
+            parts = item.split(b" ", count)
+            if len(parts) <= count:
+                continue
+            states = b"??" if count == 1 else parts[1].replace(b".", b" ")
+            old = next(tokens, b"") if count == 9 else b""
+            worktree._add(states[:1], states[1:2], parts[count], old)
+        return head, worktree
+
+    def _add(self, index: bytes, tree: bytes, path: bytes, old: bytes) -> None:
+        """One file's states (`git status` letters) into the sets."""
+        shown = path.decode("utf-8", "surrogateescape")
+        if index == b"R":
+            self.renamed_from[shown] = old.decode("utf-8", "surrogateescape")
+        if index in b"?AC":
+            self.new.add(shown)
+        elif b"D" not in (index, tree):  # a deleted file is no current record
+            self.modified.add(shown)
 
     def state(self, path: str) -> str:
         """"new", "modified" or ""."""

@@ -77,26 +77,31 @@ def read_history(options: Options, records: Iterable[RecordRow]) -> History:
         return history
 
 
-def refresh_worktree(options: Options, history: History, records: Iterable[RecordRow]) -> History:
+def refresh_worktree(options: Options, history: History, records: Iterable[RecordRow],
+                     repo: Repo | None = None) -> History:
     """The history as `read_history` would give it after these records were edited, with no commit since: their
     working-tree states asked of `git status` again, their titles in the feed (`mlreport serve`, on a save).
+    Given the repository as `probe` found it before, that is one git call: the status also names HEAD.
 
-    Raises GitError when git cannot tell, and ValueError for a record in a submodule (read it all again).
+    Raises GitError when git cannot tell, and ValueError when a commit was made since the history was read or for
+    a record in a submodule (read it all again).
     """
     rows = {row[3]: row for row in records}
     if not history.available or not rows:
         return history
-    repo = probe(options.root)
-    if repo.head != history.head:
-        raise ValueError("a commit was made since the history was read")
+    repo = repo or probe(options.root)
     if set(_by_repository(options.root, rows)) != {""}:
         raise ValueError("a record in a submodule")
     # The record's own file and, for a record in the directory form, its folder: `join` reads both.
     paths = {repo.git_path(path) for path in rows}
     paths |= {repo.git_path(path.rpartition("/")[0]) for path, (kind, *_) in rows.items()
               if BY_NAME[kind].owns_folder(options.root / path, options)}
-    _, porcelain = git_run(repo.toplevel, "status", "--porcelain", "-z", "--untracked-files=all", "--", *sorted(paths))
-    return rejoined(options, repo, history, rows, Worktree.parse(porcelain))
+    _, porcelain = git_run(repo.toplevel, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all", "--",
+                           *sorted(paths))
+    head, worktree = Worktree.parse_v2(porcelain)
+    if head != history.head:
+        raise ValueError("a commit was made since the history was read")
+    return rejoined(options, repo, history, rows, worktree)
 
 
 def _read_submodule(options: Options, mount: str, rows: dict[str, RecordRow]) -> History:

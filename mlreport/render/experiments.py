@@ -19,7 +19,7 @@ from mlreport.records.common import flatten
 from mlreport.render import charts
 from mlreport.render.leaderboards import board_pages
 from mlreport.render.site import (COMPARE_PAGE, DATA, EXPERIMENTS_INDEX, QUERY_DATA, PageKind, Site, counted,
-                                  json_text, most_common, newest_first, plain, record_page, page_slug)
+                                  json_text, json_text_with, most_common, newest_first, plain, record_page, page_slug)
 from mlreport.render.tables import Column, table_block, table_data
 
 INDEX_DATA = f"{DATA}/experiments.json"
@@ -72,8 +72,11 @@ def write(site: Site) -> None:
                     for e in site.catalog.experiments.values())
     site.out.files[QUERY_DATA] = f'{{"rows":[{rows}]}}'.encode("utf-8")
     columns, rows = index_table(site)
-    site.add_json(INDEX_DATA, table_data(columns, rows, sort=("date", "desc"), selectable=True,
-                                         compare=site.url(COMPARE_PAGE), query=QUERY_DATA))
+    # Each row's text kept with the row (itself kept per run): a save dumps again only the rows it changed.
+    row_texts = (site.per_record("index text", row, lambda row=row: json_text(row)) for row in rows)
+    table = table_data(columns, [], sort=("date", "desc"), selectable=True, compare=site.url(COMPARE_PAGE),
+                       query=QUERY_DATA)
+    site.out.files[INDEX_DATA] = json_text_with(table, "rows", row_texts).encode("utf-8")
     latest = newest_first(site.catalog.experiments.values())[:FALLBACK_ROWS]
     fallback = site.render("experiments_fallback.md.j2", EXPERIMENTS_INDEX, latest=latest)
     site.add_page(EXPERIMENTS_INDEX, "experiments.md.j2", table=table_block(INDEX_DATA, fallback, "experiments", site.url(EXPERIMENTS_INDEX)),

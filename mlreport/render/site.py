@@ -212,9 +212,11 @@ class Site:
         """A JSON data file, compact and with sorted keys so builds are byte-identical."""
         self.out.files[path] = json_text(data).encode("utf-8")
 
-    def per_record(self, name: Any, record: Record | tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """`compute()`, a value that depends on this record (or these immutable objects) alone: kept in `memo` for
-        the very same objects, so a generation after one record changed computes it again for that one only."""
+    def per_record(self, name: Any, record: Record | tuple[Any, ...] | dict[str, Any], compute: Callable[[], Any]
+                   ) -> Any:
+        """`compute()`, a value that depends on this record (or these immutable objects, or a value this memo gave)
+        alone: kept in `memo` for the very same objects, so a generation after one record changed computes it
+        again for that one only."""
         if self.memo is None:
             return compute()
         many = isinstance(record, tuple)
@@ -294,6 +296,14 @@ class Site:
 def json_text(data: Any) -> str:
     """Data as the site's JSON files hold it: compact, keys sorted, so builds are byte-identical."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def json_text_with(data: dict[str, Any], key: str, texts: Iterable[str]) -> str:
+    """`json_text` of `data` with `key` holding the list whose items' JSON texts are `texts` (each as `json_text`
+    writes it): the same bytes, while a caller keeps each item's text and dumps again only those that changed."""
+    items = sorted({**data, key: None}.items())  # the order `sort_keys` gives
+    return "{" + ",".join(f"{json_text(name)}:" + (f"[{','.join(texts)}]" if name == key else json_text(value))
+                          for name, value in items) + "}"
 
 
 def _compare_query(experiments: Iterable[Record]) -> Markup:

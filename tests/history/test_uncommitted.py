@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mlreport.git import run
+from mlreport.history.provenance import Worktree
 from tests.history.conftest import decision, experiment, history
 
 
@@ -50,3 +52,25 @@ def test_an_edited_file_in_a_directory_form_record_marks_the_record_modified(rep
 
     assert result.provenance("experiments/bert/experiment.yaml").uncommitted == "modified"
     assert result.provenance("experiments/flat.yaml").uncommitted == ""
+
+
+def test_both_status_formats_read_the_same_states(repo, at):
+    repo.write("experiments/kept.yaml", experiment("Kept"))
+    repo.write("experiments/edited.yaml", experiment("Edited"))
+    repo.write("experiments/gone.yaml", experiment("Gone"))
+    repo.write("decisions/0001-staged-rename.md", decision("Renamed", "accepted"))
+    repo.commit("Start (#1)", date=at(1))
+    repo.write("experiments/edited.yaml", experiment("Edited", "local edit"))
+    repo.write("experiments/brand new.yaml", experiment("Brand new"))
+    repo.write("decisions/0002-staged.md", decision("Staged", "proposed"))
+    repo.git("add", "decisions/0002-staged.md")
+    repo.git("mv", "decisions/0001-staged-rename.md", "decisions/0001-renamed.md")
+    repo.git("rm", "-q", "experiments/gone.yaml")
+    status = ("status", "-z", "--untracked-files=all")
+
+    head, v2 = Worktree.parse_v2(run(repo.path, *status, "--porcelain=v2", "--branch")[1])
+
+    assert head == repo.git("rev-parse", "HEAD").strip()
+    assert v2 == Worktree.parse(run(repo.path, *status, "--porcelain")[1])
+    assert v2.new == {"experiments/brand new.yaml", "decisions/0002-staged.md"}
+    assert v2.renamed_from == {"decisions/0001-renamed.md": "decisions/0001-staged-rename.md"}

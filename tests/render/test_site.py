@@ -10,7 +10,8 @@ from mlreport.config import Options
 from mlreport.history import History
 from mlreport.catalog import Catalog
 from mlreport.metrics import places_of
-from mlreport.render.site import Site, delta, edit_url, number, page_url, record_page, page_slug
+from mlreport.render.site import (Site, delta, edit_url, json_text, json_text_with, number, page_url, record_page,
+                                  page_slug)
 from mlreport.render.tables import table_block
 
 
@@ -105,3 +106,11 @@ def test_a_table_block_preloads_its_data_file_relative_to_its_page(page: str, di
     assert f'<link rel="preload" href="{href}" as="fetch" crossorigin="anonymous">' in block
     assert 'data-mlr-table="assets/mlreport/data/t.json"' in block
     assert "preload" not in table_block("assets/mlreport/data/t.json", "", "t")
+
+
+def test_a_json_file_joined_from_kept_row_texts_is_the_whole_file_dumped():
+    rows = [{"title": "Wide <CNN> \u00e9", "metric": 0.1 + 0.2, "tags": ["b", "a"]}, {"title": "Base", "z": None}, {}]
+    data = {"sort": {"field": "date", "dir": "desc"}, "columns": [{"key": "title"}], "page_size": 50, "selectable": True}
+
+    assert json_text_with(data, "rows", [json_text(row) for row in rows]) == json_text({**data, "rows": rows})
+    assert json_text_with({}, "rows", []) == json_text({"rows": []})
