@@ -237,14 +237,22 @@ def reproducible_dates(root: Path) -> Iterator[None]:
         yield
         return
     # Outside git (or before the first commit) a fixed epoch still keeps builds identical.
-    os.environ["SOURCE_DATE_EPOCH"] = git.head_time(root) or "0"
+    with environment("SOURCE_DATE_EPOCH", git.head_time(root) or "0"):
+        yield
+
+
+@contextmanager
+def environment(name: str, value: str) -> Iterator[None]:
+    """The environment variable `name` set to `value` for a while, then as it was (unset, if it was)."""
+    before = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if before is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
+            os.environ.pop(name, None)
         else:
-            os.environ["SOURCE_DATE_EPOCH"] = before
+            os.environ[name] = before
 
 
 @contextmanager

@@ -48,7 +48,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import write_file
 
-from mlreport.build import BuildFailed, _build_errors, _failure, reproducible_dates, site_config
+from mlreport.build import BuildFailed, _build_errors, _failure, environment, reproducible_dates, site_config
 from mlreport.catalog import Catalog
 from mlreport.config import Options, load_options
 from mlreport.git import GitError, Repo, probe
@@ -480,15 +480,9 @@ def _items(result: GeneratedSite) -> set[str]:
 @contextmanager
 def _dates_of(built: Built | None) -> Iterator[None]:
     """SOURCE_DATE_EPOCH as the last full build had it, while a save renders."""
-    before = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = built.epoch if built is not None else before or "0"
-    try:
+    epoch = built.epoch if built is not None else os.environ.get("SOURCE_DATE_EPOCH") or "0"
+    with environment("SOURCE_DATE_EPOCH", epoch):
         yield
-    finally:
-        if before is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 def _options(root: Path) -> Options:
