@@ -7,9 +7,12 @@ from mlreport.history.provenance import Worktree
 from tests.history.conftest import decision, experiment, history
 
 
-def test_new_and_modified_records_are_marked_with_their_committed_history_kept(repo, at):
+def local_changes(repo, at, *, removed: bool = False) -> None:
+    """A committed start, then an edited, a new, a staged and a staged-renamed record (and a removed one)."""
     repo.write("experiments/kept.yaml", experiment("Kept"))
     repo.write("experiments/edited.yaml", experiment("Edited"))
+    if removed:
+        repo.write("experiments/gone.yaml", experiment("Gone"))
     repo.write("decisions/0001-staged-rename.md", decision("Renamed", "accepted"))
     repo.commit("Start (#1)", date=at(1))
     repo.write("experiments/edited.yaml", experiment("Edited", "local edit"))
@@ -17,6 +20,12 @@ def test_new_and_modified_records_are_marked_with_their_committed_history_kept(r
     repo.write("decisions/0002-staged.md", decision("Staged", "proposed"))
     repo.git("add", "decisions/0002-staged.md")
     repo.git("mv", "decisions/0001-staged-rename.md", "decisions/0001-renamed.md")
+    if removed:
+        repo.git("rm", "-q", "experiments/gone.yaml")
+
+
+def test_new_and_modified_records_are_marked_with_their_committed_history_kept(repo, at):
+    local_changes(repo, at)
 
     result = history(repo.path)
 
@@ -55,17 +64,7 @@ def test_an_edited_file_in_a_directory_form_record_marks_the_record_modified(rep
 
 
 def test_both_status_formats_read_the_same_states(repo, at):
-    repo.write("experiments/kept.yaml", experiment("Kept"))
-    repo.write("experiments/edited.yaml", experiment("Edited"))
-    repo.write("experiments/gone.yaml", experiment("Gone"))
-    repo.write("decisions/0001-staged-rename.md", decision("Renamed", "accepted"))
-    repo.commit("Start (#1)", date=at(1))
-    repo.write("experiments/edited.yaml", experiment("Edited", "local edit"))
-    repo.write("experiments/brand new.yaml", experiment("Brand new"))
-    repo.write("decisions/0002-staged.md", decision("Staged", "proposed"))
-    repo.git("add", "decisions/0002-staged.md")
-    repo.git("mv", "decisions/0001-staged-rename.md", "decisions/0001-renamed.md")
-    repo.git("rm", "-q", "experiments/gone.yaml")
+    local_changes(repo, at, removed=True)
     status = ("status", "-z", "--untracked-files=all")
 
     head, v2 = Worktree.parse_v2(run(repo.path, *status, "--porcelain=v2", "--branch")[1])
