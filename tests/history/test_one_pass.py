@@ -114,7 +114,9 @@ def test_the_pass_leaves_the_garbage_collector_as_it_found_it(repo, at):
     frozen = gc.get_freeze_count()
     try:
         read_history(Options(root=repo.path), records)
-        assert gc.isenabled() and gc.get_freeze_count() == frozen
+        # Still frozen (never unfrozen: that empties the count) and none of the pass's own objects left frozen (that
+        # raises it); a frozen object the pass lets go of is freed all the same, so the count may be a little lower.
+        assert gc.isenabled() and 0 < gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
     read_history(Options(root=repo.path, cache_dir="other"), records)
