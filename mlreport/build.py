@@ -119,18 +119,20 @@ def build_site(options: Options, site_dir: Path | None = None, strict: bool = Fa
 def _fingerprint(options: Options, config: MkDocsConfig, target: Path, strict: bool,
                  site_url: str | None) -> Fingerprint | None:
     """The fingerprint of this build's inputs (build_inputs.py); None when they cannot be told by their stats (an
-    inherited config may lie anywhere)."""
+    inherited config may lie anywhere, and snippets may include any file)."""
     config_file = Path(config.config_file_path or options.root / CONFIG_FILE)
     try:
         if config_file.is_file() and b"INHERIT" in config_file.read_bytes():
             return None
     except OSError:
         return None
+    if any(str(name).startswith("pymdownx.snippets") for name in config.markdown_extensions):
+        return None  # pages may include any file, through any link
     theme = config.theme
-    folders = [options.root / options.docs_dir, options.root / options.templates_dir, *(kind.folder(options) for kind in KINDS),
-               *([Path(theme.custom_dir)] if theme.custom_dir else []), config_file.parent]
-    return build_inputs.fingerprint(options.root, target, options.root / options.cache_dir, folders,
-                                    [str(target), bool(strict), site_url or ""])
+    read = [options.root / options.docs_dir, options.root / options.templates_dir, *(kind.folder(options) for kind in KINDS),
+            *([Path(theme.custom_dir)] if theme.custom_dir else [])]
+    return build_inputs.fingerprint(options.root, target, options.root / options.cache_dir, [*read, config_file.parent],
+                                    [str(target), bool(strict), site_url or ""], read)
 
 
 def _keep_state(options: Options, config: MkDocsConfig, target: Path, strict: bool, site_url: str | None,

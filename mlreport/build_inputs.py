@@ -5,7 +5,9 @@ The fingerprint covers the code (mlreport's own, Python, the engine, themes and 
 versions), the command's choices (project, site folder, `--strict`, `--site-url`), the environment
 (mkdocs.yml may read it through `!ENV`), the stat of every file and folder of the project (the
 records, mkdocs.yml, docs, templates; the site folder, the cache folder and `.git` left out) and of
-the folders a build reads outside it, and git's state (`HEAD`, the refs, the index). A file that
+the folders a build reads outside it, and git's state (`HEAD`, the refs, the index). A link in a folder
+whose files the build reads as they come (docs, records, templates) makes the inputs unknown; one elsewhere
+stands as its own text. A file that
 changed less than `SETTLED_NS` before the build started may change again within its timestamp's
 grain: then the inputs are taken again when the build is done, and the state is kept only when
 they are the same and settled by then (a record saved just before the build, as most edits are).
@@ -90,13 +92,19 @@ def forget(cache: Path) -> None:
         pass
 
 
-def fingerprint(root: Path, target: Path, cache: Path, folders: Iterable[Path], choices: Any) -> Fingerprint | None:
+def fingerprint(root: Path, target: Path, cache: Path, folders: Iterable[Path], choices: Any,
+                read: Iterable[Path] = ()) -> Fingerprint | None:
     """The fingerprint of a build of `root` into `target`, reading `folders` besides the project and making the
-    `choices` given; None when the inputs cannot be told by their stats (a link in the project, a file that
-    cannot be read)."""
+    `choices` given; None when the inputs cannot be told by their stats (a link in one of the folders whose files
+    the build reads as they come, `read`; a file that cannot be read).
+
+    A link elsewhere in the project (a virtual environment's `bin/python`, `node_modules/.bin`) stands in the
+    fingerprint as its own text: the build reads such a file only because a record names it, and a record's
+    file that leads out of the repository is refused, while one inside it is walked by its own stat."""
     started = time.time_ns()
     real_root, real_target, real_cache = (os.path.realpath(path) for path in (root, target, cache))
     skipped = {real_target, real_cache}
+    links_read = [os.path.realpath(folder) for folder in read]
     parts: list[Any] = [code_stamp(), sys.version, distributions(), choices, sorted(os.environ.items())]
     newest = 0
     try:
@@ -107,7 +115,7 @@ def fingerprint(root: Path, target: Path, cache: Path, folders: Iterable[Path], 
             if not os.path.lexists(tree):
                 parts.append([tree, "missing"])
                 continue
-            for entry, stat in _walk(tree, skipped, real_target):
+            for entry, stat in _walk(tree, skipped, real_target, links_read):
                 parts.append(entry)
                 newest = max(newest, stat.st_ctime_ns)
         top = repository_top(Path(real_root))
@@ -145,9 +153,11 @@ class _NotByStat(Exception):
     """An input whose stat cannot stand for its content."""
 
 
-def _walk(folder: str, skipped: set[str], target: str) -> Iterator[tuple[list[Any], os.stat_result]]:
+def _walk(folder: str, skipped: set[str], target: str,
+          links_read: list[str] | None = None) -> Iterator[tuple[list[Any], os.stat_result]]:
     """(path and stat, stat) of every file and folder under `folder`, in a stable order, but the `skipped` folders,
-    the staging and old folders of builds of `target` and `.git`."""
+    the staging and old folders of builds of `target` and `.git`. A link raises `_NotByStat`, but one outside the
+    folders of `links_read` (when given), which stands as its text."""
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
@@ -159,7 +169,13 @@ def _walk(folder: str, skipped: set[str], target: str) -> Iterator[tuple[list[An
                 staging and entry.name.startswith(staging) and os.path.dirname(entry.path) == os.path.dirname(target)):
             continue
         if entry.is_symlink():
-            raise _NotByStat(entry.path)  # what a link leads to may change without the link changing
+            if links_read is None or any(_inside(entry.path, read) for read in links_read):
+                raise _NotByStat(entry.path)  # what a link leads to may change without the link changing
+            try:
+                yield [entry.path, "l", os.readlink(entry.path)], entry.stat(follow_symlinks=False)
+            except OSError:
+                raise _NotByStat(entry.path) from None
+            continue
         try:
             stat = entry.stat(follow_symlinks=False)
         except OSError:
@@ -168,7 +184,7 @@ def _walk(folder: str, skipped: set[str], target: str) -> Iterator[tuple[list[An
             if not any(_inside(path, entry.path) for path in skipped):
                 # A folder holding the cache (`.mlreport`) is made by the first build: its appearing is no change.
                 yield [entry.path, "d", stat.st_ino], stat
-            yield from _walk(entry.path, skipped, target)
+            yield from _walk(entry.path, skipped, target, links_read)
         else:
             yield [entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino], stat
 

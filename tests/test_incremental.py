@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Callable
@@ -289,6 +290,27 @@ def test_a_build_with_other_choices_or_a_link_in_the_project_is_not_skipped(repo
     settle()
     assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
     folder = site.stat().st_ino
+    assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
+    assert not skipped(site, folder)
+
+
+def test_a_link_outside_the_folders_a_build_reads_is_fingerprinted_by_its_text(repo: GitRepo, cli,
+                                                                               tmp_path: Path) -> None:
+    team_repo(repo)
+    venv = repo.path / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "python").symlink_to(sys.executable)  # as `uv` or `python -m venv` leave one in a project
+    site = tmp_path / "site"
+    settle()
+    assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
+    folder = site.stat().st_ino
+
+    assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
+    assert skipped(site, folder)
+
+    (venv / "python").unlink()
+    (venv / "python").symlink_to(tmp_path / "another-python")
+    settle()
     assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
     assert not skipped(site, folder)
 
