@@ -39,6 +39,9 @@ from mlreport.site_folder import MARKER
 STATE = "last-build.json"
 GIT_STATE = ("HEAD", "index", "packed-refs", "config", "shallow", "info/grafts")
 """What of `.git` (besides its refs) a build's history depends on: objects never change under their ids."""
+MOST_WALKED = 250_000
+"""Files and folders of a project whose stats are fingerprinted at most (a dataset kept in the repo may hold
+millions): beyond that, every build runs."""
 
 
 @dataclass
@@ -118,6 +121,8 @@ def fingerprint(root: Path, target: Path, cache: Path, folders: Iterable[Path], 
             for entry, stat in _walk(tree, skipped, real_target, links_read):
                 parts.append(entry)
                 newest = max(newest, stat.st_ctime_ns)
+                if len(parts) > MOST_WALKED:
+                    return None  # telling a change in so many files would cost every build more than a skip saves
         top = repository_top(Path(real_root))
         if top is not None:
             git = top / ".git"

@@ -17,6 +17,7 @@ from sitekit import plugin_log, team_repo
 from test_plugin import mkdocs_build
 
 from repos import GitRepo
+from mlreport import build_inputs
 from mlreport.records.source import SETTLED_NS
 from mlreport.templates import packaged_templates
 
@@ -311,6 +312,19 @@ def test_a_link_outside_the_folders_a_build_reads_is_fingerprinted_by_its_text(r
     (venv / "python").unlink()
     (venv / "python").symlink_to(tmp_path / "another-python")
     settle()
+    assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
+    assert not skipped(site, folder)
+
+
+def test_a_project_of_more_files_than_are_fingerprinted_is_built_every_time(repo: GitRepo, cli, tmp_path: Path,
+                                                                            monkeypatch) -> None:
+    team_repo(repo)
+    monkeypatch.setattr(build_inputs, "MOST_WALKED", 5)  # as a dataset of millions of files in the repo would
+    site = tmp_path / "site"
+    settle()
+    assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
+    folder = site.stat().st_ino
+
     assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
     assert not skipped(site, folder)
 
