@@ -10,6 +10,7 @@ plugin, so mkdocs.yml is read once by mlreport and once by MkDocs.
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import os
@@ -30,7 +31,7 @@ from mlreport.config import CONFIG_FILE, Options
 from mlreport.problems import Problem
 from mlreport.plugin import MlreportPlugin, RecordsFailed, reusable_build, site_sources
 from mlreport.records.kinds import KINDS
-from mlreport.site_folder import Choice, check_site_folder, mark, remove_leftovers, staging_folder, swap_in
+from mlreport.site_folder import Choice, SiteFolderError, check_site_folder, mark, remove_leftovers, staging_folder, swap_in
 
 THEME: dict[str, Any] = {
     "name": "material",
@@ -110,6 +111,8 @@ def build_site(options: Options, site_dir: Path | None = None, strict: bool = Fa
                     build(config, dirty=True)
                 except MkDocsException as exc:
                     raise _failure(exc, logged) from None
+                except OSError as exc:
+                    raise unwritten(exc, staging, target) from None
             mark(staging)
             swap_in(staging, target)
         _keep_state(options, config, target, strict, site_url, inputs, messages)
@@ -188,6 +191,25 @@ def _failure(exc: MkDocsException, logged: list[str]) -> BuildFailed:
     if isinstance(cause, RecordsFailed):
         return BuildFailed(str(cause), cause.problems)
     return BuildFailed("\n".join(logged) or str(exc))
+
+
+_SPACE_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space, then build again",
+    errno.EDQUOT: "the disk quota is used up: free some space, then build again",
+    errno.EFBIG: "a file is larger than this process may write: see ulimit -f",
+}
+
+
+def unwritten(exc: OSError, staging: Path, target: Path) -> SiteFolderError | BuildFailed:
+    """A file the build could not write (or read), in one line; a site file is named as it stands in the site
+    folder, not in the staging folder the build was writing to, which is removed."""
+    reason = "permission denied" if exc.errno in (errno.EACCES, errno.EPERM) else (exc.strerror or str(exc)).lower()
+    for name in (exc.filename2, exc.filename):
+        path = Path(os.fsdecode(name)) if name else None
+        if path is not None and path.is_relative_to(staging):
+            return SiteFolderError(f"cannot write the site to {target}: {path.relative_to(staging).as_posix()}: {reason}",
+                                   _SPACE_HINTS.get(exc.errno or 0, ""))
+    return BuildFailed(f"cannot read {os.fsdecode(exc.filename)}: {reason}" if exc.filename else f"the build stopped: {reason}")
 
 
 _DIRTY_NOTES = ("A 'dirty' build is being performed", "The directory contains stale files")

@@ -48,7 +48,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import write_file
 
-from mlreport.build import BuildFailed, _build_errors, _failure, environment, reproducible_dates, site_config
+from mlreport.build import BuildFailed, _build_errors, _failure, environment, reproducible_dates, site_config, unwritten
 from mlreport.catalog import Catalog
 from mlreport.config import Options, load_options
 from mlreport.git import GitError, Repo, probe
@@ -223,6 +223,8 @@ class Preview:
                         mkdocs_build.build(config, serve_url=self.serve_url)
                     except MkDocsException as exc:
                         raise _failure(exc, logged) from None
+                    except OSError as exc:
+                        raise unwritten(exc, folder, folder) from None
             except BaseException:
                 shutil.rmtree(folder, ignore_errors=True)
                 raise

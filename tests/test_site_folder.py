@@ -7,6 +7,7 @@ import fcntl
 import hashlib
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -291,6 +292,29 @@ def test_an_unwritable_site_folder_keeps_the_old_site(project: GitRepo, cli, tmp
     with immutable(site):
         result = cli("build", "--root", project.path, "--site-dir", site)
     assert_refused(result, f"error: cannot write the site to {site}: permission denied")
+    assert snapshot(site) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]
+
+
+def test_a_write_that_fails_midway_keeps_the_old_site(project: GitRepo, cli, tmp_path: Path) -> None:
+    """A disk that fills up while the site is written (here a file size limit: writes past it fail as on a full
+    disk) stops the build in one line that names the file; the last site stays, and nothing is left beside it."""
+    site = tmp_path / "site"
+    assert cli("build", "--root", project.path, "--site-dir", site).exit_code == 0
+    project.write("experiments/b.yaml", "title: B\ndate: 2026-01-03\n")
+    before = snapshot(site)
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+
+    done = subprocess.run([sys.executable, "-m", "mlreport", "build", "--root", str(project.path), "--site-dir", str(site)],
+                          cwd=tmp_path, preexec_fn=limited, capture_output=True, text=True, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"error: cannot write the site to {site}: assets/"), lines[0]
+    assert "file too large" in lines[0] and "ulimit -f" in lines[0], lines[0]
     assert snapshot(site) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]
 
