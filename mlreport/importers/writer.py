@@ -5,7 +5,8 @@ An imported record is `experiments/<id>/experiment.yaml`, its curves beside it a
 moved it, and refreshes what the tool owns (metrics, params, histories, …) while what a person
 owns stays as they wrote it: `title`, `notes` and `baseline` are only ever written once, tags
 are only ever added, and of `extra` only the tool's own block (`extra.mlflow`) is refreshed. A record whose data would not
-change is not rewritten, so comments a person added survive.
+change is not rewritten, and one that changes is edited in place (importers/yaml_edit.py): the comments a
+person added survive either way.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, Callable, Iterable
 import yaml
 
 from mlreport.config import Options
+from mlreport.importers.yaml_edit import updated_yaml
 from mlreport.records import record_files
 from mlreport.records.experiment import DIRECTORY_FORM_FILES, Series, experiment_id
 from mlreport.problems import RecordError, relative
@@ -198,8 +200,11 @@ def _plan(record: Imported, existing: _Existing, options: Options) -> tuple[str,
         files.update({file: None for file in stale if file not in files})
     if old is not None and data == old and all(_same_file(file, text) for file, text in files.items()):
         return "unchanged", path, {}
-    files[path] = record_yaml(data, path, options.root)
-    return ("created" if old is None else "updated"), path, files
+    if old is None:
+        files[path] = record_yaml(data, path, options.root)
+        return "created", path, files
+    files[path] = updated_yaml(path.read_text(encoding="utf-8"), data) or record_yaml(data, path, options.root)
+    return "updated", path, files
 
 
 def _plan_card(card: ImportedCard, ids: list[str], options: Options) -> tuple[str, Path, str]:
@@ -221,7 +226,11 @@ def _plan_card(card: ImportedCard, ids: list[str], options: Options) -> tuple[st
     if not missing:
         return "unchanged", path, text
     metadata["evaluations"] = [*(metadata.get("evaluations") or []), *missing]
-    return "updated", path, card_text(metadata, body)
+    head = text[: len(text) - len(body)]  # `---`, the front matter, `---`
+    opened, closing = head.index("\n") + 1, head.rstrip("\r\n").rfind("\n") + 1
+    front = updated_yaml(head[opened:closing], metadata)
+    return "updated", path, (head[:opened] + front + head[closing:] + body if front is not None
+                             else card_text(metadata, body))
 
 
 def card_text(metadata: dict[str, Any], body: str) -> str:

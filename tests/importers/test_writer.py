@@ -99,3 +99,66 @@ def test_a_curve_the_tool_no_longer_has_is_removed(repo) -> None:
     write_imported([renamed], options)
     history = repo.path / "experiments/sweep-1/history"
     assert sorted(p.name for p in history.iterdir()) == ["val.loss.tsv"]
+
+
+ANNOTATED = """\
+# yaml-language-server: $schema=../../.mlreport/schemas/experiment.json
+# Reviewed with bo on 2026-01-09: the run we compare against.
+title: 'Sweep 1'  # kept short for the leaderboard
+date: 2026-01-05
+status: completed
+authors: [ana]
+
+params:
+  lr: 0.1  # from the sweep's grid
+metrics:
+  auc: 0.9
+  # f1: 0.4 (left out: computed on the wrong split)
+history: history
+notes: from the tool
+extra:
+  tool: {parent: p1}
+source: {tool: mlflow, run_id: abc123, experiment_id: '1'}
+"""
+
+
+def test_an_updated_record_keeps_the_comments_and_layout_a_person_gave_it(repo) -> None:
+    options = load_options(repo.path)
+    write_imported([run(0.9)], options)
+    path = repo.path / "experiments/sweep-1/experiment.yaml"
+    path.write_text(ANNOTATED)
+    refreshed = run(0.95, loss=((0, 1.0), (1, 0.4)))
+    refreshed.data["params"] = {"lr": 0.1, "batch": 64}
+    refreshed.data["tags"] = ["team=risk"]
+    written = write_imported([refreshed], options)
+    assert written.updated == ["experiments/sweep-1/experiment.yaml"]
+    text = path.read_text()
+    for line in ANNOTATED.splitlines():
+        if "auc" not in line:  # the one value the import changed
+            assert line in text.splitlines(), f"{line!r} lost:\n{text}"
+    assert "  auc: 0.95\n" in text and "  batch: 64\n" in text and "tags: [team=risk]\n" in text
+    after = yaml.safe_load(text)
+    assert after["metrics"] == {"auc": 0.95} and after["params"] == {"lr": 0.1, "batch": 64}
+    assert after["tags"] == ["team=risk"] and after["title"] == "Sweep 1"
+    assert [p for p in read_records(load_options(repo.path)).problems] == []
+    # What the import writes equals what it would write without the person's layout, value for value.
+    assert write_imported([refreshed], options).unchanged == ["experiments/sweep-1/experiment.yaml"]
+
+
+def test_a_card_gains_evaluations_and_keeps_its_front_matter_comments(repo) -> None:
+    from mlreport.importers.writer import Batch, ImportedCard, write_batch
+
+    options = load_options(repo.path)
+    card = repo.path / "models/ranker.md"
+    card.parent.mkdir()
+    card.write_text("---\n# Owned by the search team.\nname: Ranker  # the name stakeholders use\nstatus: development\n"
+                    "---\n# Ranker\n\nBody as written.\n")
+    imported = ImportedCard("ranker", {"name": "Ranker"}, "# Ranker\n", ((0, ("auc",), "test"),))
+    written = write_batch(Batch([run(0.9)], card=imported), options)
+    assert written.updated == ["models/ranker.md"]
+    text = card.read_text()
+    assert text.startswith("---\n# Owned by the search team.\nname: Ranker  # the name stakeholders use\n"
+                           "status: development\n"), text
+    assert text.endswith("---\n# Ranker\n\nBody as written.\n"), text
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert front["evaluations"] == [{"experiment": "sweep-1", "metrics": ["auc"], "split": "test"}]
