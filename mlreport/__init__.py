@@ -4,8 +4,9 @@ The pipeline, and the module that owns each step:
 
     mkdocs.yml ──► config.py            options: plain dataclasses, every bad option located
     records/   ──► records/             load: one module per kind (experiment, decision, model_card),
-                                        the kinds' registry (kinds.py), YAML with line marks (source.py),
-                                        the record cache (cache.py: records as JSON data, codec.py), the
+                                        the kinds' registry (kinds.py), files read and fingerprinted
+                                        (source.py), YAML with line marks (marked_yaml.py), the
+                                        record cache (cache.py: records as JSON data, codec.py), the
                                         repository's boundary every file read must lie within (boundary.py)
                ──► catalog.py           join: records by id, references resolved, backlinks,
                                         leaderboards (leaderboards.py)

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from mlreport.records.source import split_front_matter
+from mlreport.records.marked_yaml import split_front_matter
 
 SCHEMA_LINE = re.compile(r"\A# yaml-language-server: \$schema=(?P<path>\S+)\n")
 

@@ -13,7 +13,8 @@ from pathlib import Path, PurePosixPath
 from mlreport.git import BlobSpool
 from mlreport.history.plain_front_matter import plain_front_matter, text_value
 from mlreport.records.decision import parse_decision, parse_status
-from mlreport.records.source import SourceError, parse_yaml, split_front_matter
+from mlreport.records.marked_yaml import parse_yaml, split_front_matter
+from mlreport.records.source import SourceError
 
 
 @dataclass(frozen=True)

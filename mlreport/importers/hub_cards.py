@@ -21,7 +21,8 @@ from mlreport.importers.writer import Batch, Imported, ImportedCard
 from mlreport.problems import RecordError, did_you_mean, relative
 from mlreport.records import Experiment
 from mlreport.records.model_card import DIRECTORY_FORM_FILE, hub_readme
-from mlreport.records.source import SourceError, split_front_matter
+from mlreport.records.marked_yaml import split_front_matter
+from mlreport.records.source import SourceError
 from mlreport.render.site import page_url, record_page
 from mlreport.slugs import slugify
 

@@ -24,7 +24,8 @@ from mlreport.importers.yaml_edit import updated_yaml
 from mlreport.records import record_files
 from mlreport.records.experiment import DIRECTORY_FORM_FILES, Series, experiment_id
 from mlreport.problems import RecordError, relative
-from mlreport.records.source import SourceError, split_front_matter
+from mlreport.records.marked_yaml import split_front_matter
+from mlreport.records.source import SourceError
 from mlreport.scaffold import write_schemas
 from mlreport.schema import schema_path
 

@@ -17,7 +17,8 @@ from typing import Any
 from mlreport.problems import Problem, excerpt
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema,
                                      did_you_mean_status, heading_title, placeholder_problems, raw_references)
-from mlreport.records.source import RECORD_LIMIT, Document, Reader, split_front_matter
+from mlreport.records.marked_yaml import split_front_matter
+from mlreport.records.source import RECORD_LIMIT, Document, Reader
 from mlreport.schema import DECISION_STATUSES
 
 NOT_DECISIONS = ("README.md", "readme.md", "index.md", "template.md", "adr-template*.md")

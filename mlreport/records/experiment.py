@@ -17,7 +17,8 @@ from mlreport.problems import Problem, excerpt
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, flatten, holds,
                                      inside_record_folder)
 from mlreport.records.boundary import HINT as BOUNDARY_HINT
-from mlreport.records.source import HISTORY_LIMIT, Document, Reader, parse_yaml
+from mlreport.records.marked_yaml import parse_yaml
+from mlreport.records.source import HISTORY_LIMIT, Document, Reader
 from mlreport.schema import ID_PATTERN
 
 DIRECTORY_FORM_FILES = ("experiment.yaml", "experiment.yml")

@@ -15,7 +15,8 @@ from mlreport.config import Invalid, Kpi, kpis
 from mlreport.problems import Problem
 from mlreport.records.common import (REFERENCE_KEYS, Record, as_date, as_strings, check_schema, heading_title, holds,
                                      inside_record_folder, placeholder_problems, raw_references)
-from mlreport.records.source import Document, Reader, split_front_matter
+from mlreport.records.marked_yaml import split_front_matter
+from mlreport.records.source import Document, Reader
 
 DIRECTORY_FORM_FILE = "README.md"
 # Keys that mlreport reads itself; every other front matter key is Hugging Face metadata.

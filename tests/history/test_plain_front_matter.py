@@ -9,7 +9,8 @@ import pytest
 from mlreport.history.blobs import BlobInfo, _plain_decision, describe
 from mlreport.history.plain_front_matter import plain_front_matter
 from mlreport.records.decision import parse_decision
-from mlreport.records.source import SourceError, split_front_matter
+from mlreport.records.marked_yaml import split_front_matter
+from mlreport.records.source import SourceError
 
 BODY = "# Heading title\n\n## Status\n\nAccepted\n\n## Context\n\nText.\n"
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from mlreport.records.common import _jsonable
 from mlreport.records.conforms import conforms
-from mlreport.records.source import parse_yaml, split_front_matter
+from mlreport.records.marked_yaml import parse_yaml, split_front_matter
 from mlreport.schema import SCHEMAS
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"

@@ -13,8 +13,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlreport.records import source
-from mlreport.records.source import SourceError, parse_yaml
+from mlreport.records import marked_yaml as source
+from mlreport.records.marked_yaml import parse_yaml
+from mlreport.records.source import SourceError
 
 TEAM_RECORDS = Path(__file__).resolve().parents[2] / "benchmarks"
 

@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from mlreport.config import Options
-from mlreport.records import Loaded, experiment, load_records, source
-from mlreport.records.source import SourceError, parse_yaml, split_front_matter
+from mlreport.records import Loaded, experiment, load_records, marked_yaml, source
+from mlreport.records.marked_yaml import parse_yaml, split_front_matter
+from mlreport.records.source import SourceError
 
 TAB_HINT = "(YAML indents with spaces only; replace the tab with spaces)"
 
@@ -106,7 +107,7 @@ def test_tab_inside_a_value_is_yaml(repo) -> None:
 
 
 def test_without_libyaml_a_tab_inside_a_value_is_named(repo, monkeypatch) -> None:
-    monkeypatch.setattr(source, "_FastLoader", None)
+    monkeypatch.setattr(marked_yaml, "_FastLoader", None)
     repo.write("experiments/a.yaml", "title: A\tB\ndate: 2026-01-05\n")
     assert [p.format_text() for p in load(repo).problems] == [
         "experiments/a.yaml:1:9: error: invalid YAML: a tab character inside a value "
@@ -118,7 +119,7 @@ def test_errors_read_the_same_without_libyaml(repo, monkeypatch, case: str) -> N
     content, expected = UNREADABLE_EXPERIMENTS[case]
     (repo.path / "experiments").mkdir()
     (repo.path / "experiments" / "broken.yaml").write_bytes(content)
-    monkeypatch.setattr(source, "_FastLoader", None)
+    monkeypatch.setattr(marked_yaml, "_FastLoader", None)
     assert [p.format_text() for p in load(repo).problems] == [f"experiments/broken.yaml:{expected}"]
 
 
@@ -141,7 +142,7 @@ def test_duplicate_key_is_an_error_at_the_second_one(repo) -> None:
 @pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "pyyaml"])
 def test_keys_are_duplicates_only_when_yaml_makes_them_one_key(monkeypatch, libyaml: bool) -> None:
     if not libyaml:
-        monkeypatch.setattr(source, "_FastLoader", None)
+        monkeypatch.setattr(marked_yaml, "_FastLoader", None)
     # YAML 1.1: `0` is an int and `'0'` a string, two keys the loader keeps; `yes` and `true` are both
     # true, and `1` and `1.0` the same number: one key each, the last one kept.
     document = parse_yaml("classes:\n  0: cat\n  '0': dog\nflags:\n  yes: 1\n  true: 2\n"
@@ -170,7 +171,7 @@ def test_a_byte_order_mark_is_read_past_in_yaml_markdown_and_csv(repo) -> None:
 @pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "pyyaml"])
 def test_exponents_without_a_dot_are_numbers_as_in_yaml_1_2(monkeypatch, libyaml: bool) -> None:
     if not libyaml:
-        monkeypatch.setattr(source, "_FastLoader", None)
+        monkeypatch.setattr(marked_yaml, "_FastLoader", None)
     document = parse_yaml("lr: 1e-05\nsteps: 3e4\nwd: -2.5E+3\nquoted: '1e-05'\nword: 1e5x\n", "e.yaml")
     assert document.data == {"lr": 1e-05, "steps": 30000.0, "wd": -2500.0, "quoted": "1e-05", "word": "1e5x"}
 
@@ -185,7 +186,7 @@ def test_an_unquoted_exponent_is_a_valid_metric(repo) -> None:
 @pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "pyyaml"])
 def test_a_key_after_a_merge_key_overrides_what_was_merged(repo, monkeypatch, libyaml: bool) -> None:
     if not libyaml:
-        monkeypatch.setattr(source, "_FastLoader", None)
+        monkeypatch.setattr(marked_yaml, "_FastLoader", None)
     repo.write("experiments/a.yaml", """
         title: Tuned from the defaults
         date: 2026-01-05
@@ -327,9 +328,8 @@ CONSTRUCTED = [
 @pytest.mark.parametrize("text", CONSTRUCTED)
 def test_the_direct_construction_gives_pyyaml_s_data_or_leaves_it_to_pyyaml(text: str) -> None:
     """Values, their types, key order and errors exactly as PyYAML's constructor gives them, on both parsers."""
-    from mlreport.records import source
 
-    for loader_class in (source._FastLoader, source._RecordLoader):
+    for loader_class in (marked_yaml._FastLoader, marked_yaml._RecordLoader):
         if loader_class is None:
             continue
         said = []
@@ -338,7 +338,7 @@ def test_the_direct_construction_gives_pyyaml_s_data_or_leaves_it_to_pyyaml(text
             try:
                 node = loader.get_single_node()
                 data = loader.construct_document(node) if construct == "pyyaml" else \
-                    source._constructed(loader, node, text)
+                    marked_yaml._constructed(loader, node, text)
                 said.append(repr(data))
             except yaml.YAMLError as exc:
                 said.append(f"{type(exc).__name__}: {exc}")
