@@ -111,6 +111,8 @@ CHANGES: dict[str, Callable[[GitRepo], None]] = {
         model: cnn
         metrics: {test: {accuracy: 0.9}}
         """),
+    "the run a card is evaluated on edited": lambda repo: edit(repo, "experiments/digits/wide.yaml",
+                                                               "accuracy: 0.86", "accuracy: 0.87"),
     "an option changed": lambda repo: edit(repo, "mkdocs.yml", "  - mlreport:\n",
                                            "  - mlreport:\n      metric_goals: {test.rmse: max}\n"),
     "the site name changed": lambda repo: edit(repo, "mkdocs.yml", "site_name: Digits team", "site_name: Digits"),
@@ -135,7 +137,8 @@ def test_an_incremental_build_is_the_full_build_byte_for_byte(change: str, repo:
     assert taken < RECORD_PAGES
     if change in ("an experiment edited", "a decision edited", "a record added", "a commit that changes provenance",
                   "a commit that changes a run's history alone", "a decision citing another run (a backlink)",
-                  "a run's baseline set (a follower)", "a run ranked above the others on a board (their placements)"):
+                  "a run's baseline set (a follower)", "a run ranked above the others on a board (their placements)",
+                  "the run a card is evaluated on edited"):
         assert taken > 0  # the change reaches a few pages, not every one
     if change in ("an option changed", "the site name changed", "a page of the team's own added",
                   "a page template of the repo's own"):
