@@ -38,7 +38,7 @@ from mlreport.render import safe
 from mlreport.render.html_page import HtmlPage, Outline
 from mlreport.render.text import summary
 from mlreport.render.workers import render_all
-from mlreport.templates import environment, user_templates
+from mlreport.templates import CompiledTemplates, environment, user_templates
 
 ASSETS = "assets/mlreport"
 """Where mlreport's scripts, styles and vendored libraries go in the site."""
@@ -56,6 +56,8 @@ QUERY_DATA = f"{DATA}/query.json"
 COMPARE_QUERY = "ids"
 """The query parameter holding the compared experiment ids, comma-separated, in order."""
 FEED = "feed.xml"
+TEMPLATES_CACHE = "templates"
+"""The cache folder's folder of compiled page templates (`CompiledTemplates`)."""
 _RESERVED = {"index", "compare"}
 _SAFE_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -493,7 +495,8 @@ def page_environment(options: Options) -> jinja2.Environment:
     templates compile once)."""
     # Every `{{ value }}` that is not already Markup is escaped for Markdown and HTML at once. Templates are
     # not checked for changes on every page: each build makes its own environment; `mlreport serve` keeps one.
-    env = environment(options, finalize=safe.text, auto_reload=False)
+    env = environment(options, finalize=safe.text, auto_reload=False,
+                      bytecode_cache=CompiledTemplates(options.root / options.cache_dir / TEMPLATES_CACHE))
     env.filters.update(number=_metric_number, delta=_metric_delta, badge=badge, text=safe.text, href=safe.href,
                        json_script=safe.json_for_script, page_title=safe.page_title,
                        markdown=safe.RecordMarkdown(), plain=plain, summary=summary,
