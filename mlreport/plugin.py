@@ -250,6 +250,8 @@ class MlreportPlugin(BasePlugin):
         for dests in self._keyed_data.values():
             assert last_site is not None
             for dest in dests:
+                if dest in self.generated.files:
+                    continue  # made this build after all: the file made wins
                 file = _WrittenFile.generated(config, dest, abs_src_path=os.path.join(last_site, dest))
                 self.writer.link(os.path.join(last_site, dest), file.abs_dest_path)
                 self.built.data[dest] = self.last_manifest.data[dest]
