@@ -76,10 +76,12 @@ class CompiledTemplates(jinja2.BytecodeCache):
         self._trusted: bool | None = None
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        """A template's file name: its name and path, mlreport's code and Jinja's version, digested."""
         stamp = f"{code_stamp()}\0{jinja2.__version__}\0{name}\0{filename or ''}"
         return hashlib.sha1(stamp.encode("utf-8")).hexdigest()
 
     def load_bytecode(self, bucket: Bucket) -> None:
+        """The compiled template into `bucket`, when kept and trusted (Jinja checks its source's checksum)."""
         if self._trusted is None:
             self._trusted = not tracked(self.folder.parent)
         if not self._trusted:
@@ -94,6 +96,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep a template just compiled, written whole or not at all (a temporary file, then a rename)."""
         if self._trusted is False:
             return
         try:
