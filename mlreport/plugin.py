@@ -100,6 +100,10 @@ class MlreportPlugin(BasePlugin):
         """How the last build made its record pages (the manifest in the cache folder)."""
         self.writer = SiteWriter()
         """What puts reused record pages and data files into the site being built (`mlreport build`)."""
+        self.keys: dict[str, str] = {}
+        """This build's record pages that are keyed → their keys (`page_key`)."""
+        self._keyed_data: dict[str, list[str]] = {}
+        """Key of a reused record page → its data files in the last site, linked into this one (`_reused_data`)."""
         self._hides_content = False
         """Whether record pages' HTML is kept from Material's search plugin while it looks at each page."""
         self._hidden: dict[str, str] = {}
@@ -190,6 +194,9 @@ class MlreportPlugin(BasePlugin):
                 if frame is not None and path in generated.page_keys}
         self.last_manifest = SiteManifest.read(self.options.root / self.options.cache_dir)
         reused = self.last_manifest.reusable(self.last_site, keys, dests) if frame is not None else {}
+        self._keyed_data, broken = self._reused_data(reused)
+        reused = {path: built for path, built in reused.items() if built.key not in broken}
+        self.keys = keys
         try:
             generated.render_deferred(skip=reused)
         except RecordError as exc:
@@ -214,17 +221,52 @@ class MlreportPlugin(BasePlugin):
         if reused:
             log.debug(f"mlreport: {len(reused)} of {len(paths)} record pages taken from the last build")
 
+    def _reused_data(self, reused: dict[str, BuiltPage]) -> tuple[dict[str, list[str]], set[str]]:
+        """The data files of the reused pages (by key) that the last site holds as the last build wrote them, and
+        the keys of pages with one missing or changed, which are not reused. A page's own data files are made with
+        it, from its inputs, and kept under its key instead of their digest (`Generated.owners`)."""
+        keys = {built.key for built in reused.values()}
+        found: dict[str, list[str]] = {}
+        broken: set[str] = set()
+        if not keys:
+            return found, broken
+        assert self.last_site is not None
+        last_site, folders = os.path.realpath(self.last_site), {}
+        for dest, kept in self.last_manifest.data.items():
+            if kept and kept[0] in keys:
+                if self.last_manifest.same_file(last_site, dest, kept[0], folders):
+                    found.setdefault(kept[0], []).append(dest)
+                else:
+                    broken.add(kept[0])
+        return {key: dests for key, dests in found.items() if key not in broken}, broken
+
     def _add_data_files(self, files: Files, config: MkDocsConfig) -> None:
         """Add the data files: for `mlreport build`, which MkDocs runs `dirty` into a fresh site folder, put there by
         the plugin (each folder made once) and marked unmodified, those the last site holds with the same bytes
-        linked from it (the last manifest has their digests and stats), the others written."""
+        linked from it (the last manifest has their digests and stats), the others written. The files of a reused
+        record page are linked as they are, those of a keyed page written and kept under its key."""
         last_site = os.path.realpath(self.last_site) if self.last_site is not None else None
         folders: dict[str, bool] = {}
+        for dests in self._keyed_data.values():
+            assert last_site is not None
+            for dest in dests:
+                if dest in self.generated.files:
+                    continue  # made this build after all: the file made wins
+                file = _WrittenFile.generated(config, dest, abs_src_path=os.path.join(last_site, dest))
+                self.writer.link(os.path.join(last_site, dest), file.abs_dest_path)
+                self.built.data[dest] = self.last_manifest.data[dest]
+                files.append(file)
+        owners = self.generated.owners
         for path, data in self.generated.files.items():
             if last_site is None:
                 files.append(File.generated(config, path, content=data))
                 continue
             file = _WrittenFile.generated(config, path, content=data)
+            key = self.keys.get(owners.get(path, ""))
+            if key is not None:
+                self.built.data[file.dest_uri] = [key, *self.writer.write(file.abs_dest_path, data)]
+                files.append(file)
+                continue
             found = digest(data)
             if self.last_manifest.same_file(last_site, file.dest_uri, found, folders):
                 self.writer.link(os.path.join(last_site, file.dest_uri), file.abs_dest_path)

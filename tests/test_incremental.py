@@ -95,6 +95,24 @@ CHANGES: dict[str, Callable[[GitRepo], None]] = {
     "a commit that changes provenance": lambda repo: (
         edit(repo, "experiments/houses/ridge.yaml", "title: ", "title: Plain "),
         repo.commit("Rename the ridge run (#7)", author="Bo Chen <bo@example.com>", date="2026-03-08T09:00:00+00:00")),
+    "a commit that changes a run's history alone": lambda repo: (
+        edit(repo, "experiments/houses/ridge.yaml", "title: ", "# Reviewed.\ntitle: "),
+        repo.commit("Review the ridge run (#8)", author="Bo Chen <bo@example.com>", date="2026-03-09T09:00:00+00:00")),
+    "a decision citing another run (a backlink)": lambda repo: edit(
+        repo, "decisions/0001-use-the-wider-cnn.md", "evidence: [wide]", "evidence: [wide, base]"),
+    "a run's baseline set (a follower)": lambda repo: edit(repo, "experiments/digits/crashed.yaml", "model: cnn",
+                                                           "model: cnn\nbaseline: base"),
+    "a run ranked above the others on a board (their placements)": lambda repo: repo.write(
+        "experiments/digits/tiny.yaml", """
+        title: Tiny CNN
+        date: 2026-03-02
+        task: classification
+        dataset: {name: digits, version: "1", split: test}
+        model: cnn
+        metrics: {test: {accuracy: 0.9}}
+        """),
+    "the run a card is evaluated on edited": lambda repo: edit(repo, "experiments/digits/wide.yaml",
+                                                               "accuracy: 0.86", "accuracy: 0.87"),
     "an option changed": lambda repo: edit(repo, "mkdocs.yml", "  - mlreport:\n",
                                            "  - mlreport:\n      metric_goals: {test.rmse: max}\n"),
     "the site name changed": lambda repo: edit(repo, "mkdocs.yml", "site_name: Digits team", "site_name: Digits"),
@@ -117,7 +135,10 @@ def test_an_incremental_build_is_the_full_build_byte_for_byte(change: str, repo:
 
     assert files_of(site) == full_build(build, tmp_path)
     assert taken < RECORD_PAGES
-    if change in ("an experiment edited", "a decision edited", "a record added", "a commit that changes provenance"):
+    if change in ("an experiment edited", "a decision edited", "a record added", "a commit that changes provenance",
+                  "a commit that changes a run's history alone", "a decision citing another run (a backlink)",
+                  "a run's baseline set (a follower)", "a run ranked above the others on a board (their placements)",
+                  "the run a card is evaluated on edited"):
         assert taken > 0  # the change reaches a few pages, not every one
     if change in ("an option changed", "the site name changed", "a page of the team's own added",
                   "a page template of the repo's own"):

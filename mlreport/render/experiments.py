@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -64,9 +65,9 @@ def write(site: Site) -> None:
         page = record_page("experiment", experiment.id)
         if not site.renders(page):
             continue
-        site.add_record_page(page, "experiment", experiment, experiment.title, e=experiment,
-                             **experiment_context(site, experiment, links, page))
-        site.add_json(detail_file(experiment.id), experiment_detail(site, experiment))
+        site.add_keyed_record_page(page, "experiment", experiment, experiment.title,
+                                   experiment_inputs(site, experiment, links),
+                                   partial(_page_and_details, site, experiment, links, page))
     # What add_json would write for {"rows": [...]}, each row's text kept per record (see Site.per_record).
     rows = ",".join(site.per_record("query", e, lambda e=e: json_text(record_fields(e)))
                     for e in site.catalog.experiments.values())
@@ -139,6 +140,25 @@ def reproduce(experiment: Experiment) -> Reproduce | None:
 def _clone_folder(repo: str) -> str:
     """The folder `git clone` makes: the repository's last path part without `.git`."""
     return re.split(r"[/:]", repo.rstrip("/"))[-1].removesuffix(".git") or "repo"
+
+
+def experiment_inputs(site: Site, experiment: Experiment, links: _Links) -> tuple[Any, ...]:
+    """What an experiment's page and data files are made from besides what every page reads (`PageInputs`): the
+    run, its baseline, the runs that follow it, the records citing it, its placements, its git history. Whatever
+    `experiment_context` or `experiment_detail` comes to read must be here too."""
+    catalog = site.catalog
+    return (experiment, catalog.experiments.get(experiment.baseline),
+            [(p.board, p.page, p.rank) for p in links.placements.get(experiment.id, ())],
+            links.followers.get(experiment.id, []),
+            [catalog.decisions[i] for i in catalog.decisions_citing.get(experiment.id, ())],
+            [catalog.models[i] for i in catalog.models_citing.get(experiment.id, ())],
+            site.provenance(experiment))
+
+
+def _page_and_details(site: Site, experiment: Experiment, links: _Links, page: str) -> dict[str, Any]:
+    """An experiment's data file, its charts' and its page's context."""
+    site.add_json(detail_file(experiment.id), experiment_detail(site, experiment))
+    return {"e": experiment, **experiment_context(site, experiment, links, page)}
 
 
 def experiment_context(site: Site, experiment: Experiment, links: _Links, page: str) -> dict[str, Any]:

@@ -60,14 +60,31 @@ def write(site: Site) -> None:
     for card in site.catalog.models.values():
         if not site.renders(record_page("model", card.id)):
             continue
-        site.add_record_page(record_page("model", card.id), "model", card, card.title, hide=("navigation",),
-                             card=card, **card_context(site, card))
+        site.add_keyed_record_page(record_page("model", card.id), "model", card, card.title, card_inputs(site, card),
+                                   lambda card=card: {"card": card, **card_context(site, card)}, hide=("navigation",))
     cards = list(site.catalog.models.values())
     # The index shows the cards and their last change in git alone; records are immutable.
     site.add_page(MODELS_INDEX, "models.md.j2", inputs=(*cards, *(site.provenance(card) for card in cards)),
                   groups=status_groups(list(site.catalog.models.values())),
                   last_change=lambda card: last_change(site, card),
                   checklist=lambda card: checklist(card, site.options.card_requirements))
+
+
+def card_inputs(site: Site, card: ModelCard) -> tuple[Any, ...]:
+    """What a card's page and its charts are made from besides what every page reads (`PageInputs`): the card, the
+    runs it is evaluated on and their baselines, the card in production it is set against with its runs, the
+    decisions about it, its git history. Whatever `card_context` comes to read must be here too."""
+    catalog = site.catalog
+    rival = production_rival(site, card)
+    return (card, _evaluated_runs(site, card), rival, _evaluated_runs(site, rival) if rival else None,
+            [catalog.decisions.get(i) for i in catalog.decisions_of_model.get(card.id, ())], site.provenance(card))
+
+
+def _evaluated_runs(site: Site, card: ModelCard) -> list[tuple[Any, Any]]:
+    """Each run a card is evaluated on (None when missing) with its baseline."""
+    runs = site.catalog.experiments
+    return [(run, runs.get(run.baseline) if run and run.baseline else None)
+            for run in (runs.get(evaluation.experiment) for evaluation in card.evaluations)]
 
 
 def card_context(site: Site, card: ModelCard) -> dict[str, Any]:

@@ -4,9 +4,10 @@ A record page rendered straight to HTML is a function of its template's context 
 records it links to, its history, its placements, the charts it names), of what every such page
 reads of the whole site (the options, the page kinds, metric places, decision statuses, the
 history's links and warnings) and of the code and templates that render it. `PageInputs` turns
-those into a key: the site-wide part once per build, the context per page, written by value
-(pickled without its memo, so equal values give equal bytes). A record stands in the key as a
-digest of its whole value, computed once per build; a leaderboard as what a page shows of it
+those into a key: the site-wide part once per build, the context per page (or what a page's context
+is made from, for a page keyed before its context is built: `Site.add_keyed_record_page`), written by
+value (pickled without its memo, so equal values give equal bytes). A record stands in the key as a
+digest of its whole value (`record_digest`), computed once per build; a leaderboard as what a page shows of it
 through a placement, its definition and length, so that editing one run does not change the key
 of every page ranked on the same board. A value that cannot be written makes the page unkeyed: it
 is rendered, never reused.
@@ -72,7 +73,7 @@ class PageInputs:
     def stand_in(self, value: Any) -> Any:
         """What stands for a value in a key instead of the value itself, or None for the value as it is."""
         if isinstance(value, Record):
-            return self._shared(value, lambda: ("record", type(value).__name__, _digest(repr(value))))
+            return self._shared(value, lambda: ("record", type(value).__name__, record_digest(value)))
         if isinstance(value, RankedBoard):
             # A page sees a board through a placement: its title and how many runs it ranks.
             return self._shared(value, lambda: ("board", repr(value.definition), len(value.entries)))
@@ -108,6 +109,16 @@ class _Pickler(pickle.Pickler):
 def _stood_in(stand_in: Any) -> Any:
     """What a key's pickle would load for a stand-in (keys are never loaded)."""
     return stand_in
+
+
+def record_digest(record: Record) -> str:
+    """A digest of a record's whole value: its pickle, without a memo (equal values give equal bytes, however their
+    parts happen to be shared); every field is in it, nested records and values too. Twice as fast as its repr."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=5)
+    pickler.fast = True
+    pickler.dump(record)
+    return hashlib.blake2b(out.getbuffer(), digest_size=16).hexdigest()
 
 
 def templates_digest() -> str:

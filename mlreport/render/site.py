@@ -38,7 +38,7 @@ from mlreport.render import safe
 from mlreport.render.html_page import HtmlPage, Outline
 from mlreport.render.text import summary
 from mlreport.render.workers import render_all
-from mlreport.templates import environment, user_templates
+from mlreport.templates import CompiledTemplates, environment, user_templates
 
 ASSETS = "assets/mlreport"
 """Where mlreport's scripts, styles and vendored libraries go in the site."""
@@ -56,6 +56,8 @@ QUERY_DATA = f"{DATA}/query.json"
 COMPARE_QUERY = "ids"
 """The query parameter holding the compared experiment ids, comma-separated, in order."""
 FEED = "feed.xml"
+TEMPLATES_CACHE = "templates"
+"""The cache folder's folder of compiled page templates (`CompiledTemplates`)."""
 _RESERVED = {"index", "compare"}
 _SAFE_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -87,11 +89,27 @@ class Generated:
     pages that cannot be keyed have none."""
     deferred: dict[str, Callable[[], HtmlPage]] = field(default_factory=dict)
     """Record pages not rendered yet (`generate(defer=True)`), in page order: `render_deferred` renders them."""
+    pending: dict[str, Callable[[], None]] = field(default_factory=dict)
+    """Deferred record pages keyed before their context is built (`Site.add_keyed_record_page`): `prepare` builds
+    the context and adds the page's own data files, for the pages the engine does not have from the last build."""
+    owners: dict[str, str] = field(default_factory=dict)
+    """Data file → the keyed record page it belongs to alone (its charts, an experiment's details): made from that
+    page's inputs, so the page's key stands for the file's bytes too."""
+
+    def prepare(self, skip: Iterable[str] = ()) -> None:
+        """Build the context and the data files of the pending pages, in page order, but those in `skip` (the engine
+        has their output and their data files from the last build)."""
+        left_out = set(skip)
+        for path, prepare in self.pending.items():
+            if path not in left_out:
+                prepare()
+        self.pending = {}
 
     def render_deferred(self, skip: Iterable[str] = ()) -> None:
         """Render the deferred pages into `html_pages`, in page order, but those in `skip` (the engine has their
-        output from the last build). Raises RecordError when a template fails."""
+        output from the last build); pending pages are prepared first. Raises RecordError when a template fails."""
         left_out = set(skip)
+        self.prepare(left_out)
         paths = [path for path in self.deferred if path not in left_out]
         # Many pages are shared among forked workers (render/workers.py): the model is the same in each.
         self.html_pages.update(zip(paths, render_all([self.deferred[path] for path in paths])))
@@ -140,6 +158,8 @@ class Site:
         """Whether record pages rendered straight to HTML wait in `out.deferred` (see `Generated.render_deferred`),
         keyed by their inputs."""
         self.inputs = PageInputs.of(self) if defer else None
+        self._owner: str | None = None
+        """The keyed record page being prepared (`add_keyed_record_page`): the data files added meanwhile are its."""
 
     # -- output ---------------------------------------------------------------------------------
 
@@ -167,17 +187,7 @@ class Site:
         if not self.direct_html(kind):
             self.add_page(path, f"{kind}.md.j2", source=source, **context)
             return
-        headings = self.options.headings
-        assert headings is not None
-
-        def render() -> HtmlPage:
-            outline = Outline(headings)
-            content = self.render(f"{kind}.html.j2", path, outline=outline, **context)
-            meta: dict[str, Any] = {"title": html.escape(" ".join(str(title).split()), quote=True)}
-            if hide:
-                meta["hide"] = list(hide)
-            return outline.page(content, meta)
-
+        render = partial(self._render_html, path, kind, title, hide, context)
         if self.inputs is not None:
             key = self.inputs.key(kind, path, source, title, hide, context)
             if key is not None:
@@ -186,6 +196,43 @@ class Site:
         else:
             self.out.html_pages[path] = render()
         self.out.sources[path] = source.path
+
+    def add_keyed_record_page(self, path: str, kind: str, source: Record, title: str, inputs: tuple[Any, ...],
+                              make: Callable[[], dict[str, Any]], hide: tuple[str, ...] = ()) -> None:
+        """A record page (`add_record_page`) keyed by `inputs`, everything its context and its own data files are
+        made from besides what every page reads (`PageInputs`): `make` adds those data files and returns the
+        context. Deferred and keyed, it is left for `Generated.prepare`, which an engine skips for a page it has
+        from the last build with the same key; else made now."""
+        key = self.inputs.key(kind, path, source, title, hide, inputs) \
+            if self.inputs is not None and self.direct_html(kind) else None
+        if key is None:
+            self.add_record_page(path, kind, source, title, hide, **make())
+            return
+        context: dict[str, Any] = {}
+
+        def prepare() -> None:
+            self._owner = path
+            try:
+                context.update(make())
+            finally:
+                self._owner = None
+
+        self.out.page_keys[path] = key
+        self.out.pending[path] = prepare
+        self.out.deferred[path] = partial(self._render_html, path, kind, title, hide, context)
+        self.out.sources[path] = source.path
+
+    def _render_html(self, path: str, kind: str, title: str, hide: tuple[str, ...], context: dict[str, Any]
+                     ) -> HtmlPage:
+        """A record page straight to HTML from its template."""
+        headings = self.options.headings
+        assert headings is not None
+        outline = Outline(headings)
+        content = self.render(f"{kind}.html.j2", path, outline=outline, **context)
+        meta: dict[str, Any] = {"title": html.escape(" ".join(str(title).split()), quote=True)}
+        if hide:
+            meta["hide"] = list(hide)
+        return outline.page(content, meta)
 
     def direct_html(self, kind: str) -> bool:
         """Whether a record kind's pages are rendered straight to HTML: not when the repo's templates override
@@ -211,6 +258,8 @@ class Site:
     def add_json(self, path: str, data: Any) -> None:
         """A JSON data file, compact and with sorted keys so builds are byte-identical."""
         self.out.files[path] = json_text(data).encode("utf-8")
+        if self._owner is not None:
+            self.out.owners[path] = self._owner
 
     def per_record(self, name: Any, record: Record | tuple[Any, ...] | dict[str, Any], compute: Callable[[], Any]
                    ) -> Any:
@@ -446,7 +495,8 @@ def page_environment(options: Options) -> jinja2.Environment:
     templates compile once)."""
     # Every `{{ value }}` that is not already Markup is escaped for Markdown and HTML at once. Templates are
     # not checked for changes on every page: each build makes its own environment; `mlreport serve` keeps one.
-    env = environment(options, finalize=safe.text, auto_reload=False)
+    env = environment(options, finalize=safe.text, auto_reload=False,
+                      bytecode_cache=CompiledTemplates(options.root / options.cache_dir / TEMPLATES_CACHE))
     env.filters.update(number=_metric_number, delta=_metric_delta, badge=badge, text=safe.text, href=safe.href,
                        json_script=safe.json_for_script, page_title=safe.page_title,
                        markdown=safe.RecordMarkdown(), plain=plain, summary=summary,

@@ -66,6 +66,24 @@ def test_unchanged_files_come_from_the_cache_and_equal_a_fresh_load(repo, loads:
         ["experiment", "experiments/run-2.yaml"]]
 
 
+def test_a_few_records_edited_leave_the_cache_file_as_it_is_and_are_parsed_again(repo, loads: list[str]) -> None:
+    for day in (1, 2):
+        repo.write(f"experiments/run-{day}.yaml", RUN.format(title=f"Run {day}", day=day))
+    cached(repo)
+    written = (repo.path / CACHE).read_bytes()
+
+    repo.write("experiments/run-2.yaml", RUN.format(title="Run 2, rerun", day=2))
+    edited = cached(repo)
+    assert (repo.path / CACHE).read_bytes() == written  # one record parsed afresh is not worth the rewrite
+    again = cached(repo)
+
+    assert loads[2:] == ["experiments/run-2.yaml", "experiments/run-2.yaml"]
+    assert edited == again == fresh(repo)
+    repo.write("experiments/run-3.yaml", RUN.format(title="Run 3", day=3))
+    cached(repo)
+    assert [entry[1] for entry in entries(repo)] == [f"experiments/run-{day}.yaml" for day in (1, 2, 3)]
+
+
 def test_the_cache_is_json_data_not_code(repo) -> None:
     repo.write("experiments/run-1.yaml", RUN.format(title="Run 1", day=1))
     cached(repo)
@@ -303,7 +321,7 @@ def test_entries_written_from_their_prepared_text_are_the_entries_kept(repo) -> 
 def test_an_entry_restamped_after_it_was_prepared_is_written_with_its_new_stat(repo) -> None:
     repo.write("experiments/run-1.yaml", RUN.format(title="Run 1", day=1))
     options = Options(root=repo.path)
-    cache = records.RecordCache.open(options)
+    cache = records.RecordCache.open(options, rewrite_after=1)
     load_records(options, cache=cache)
     assert entries(repo)[0][2][0][3] is None  # too new for its stat to vouch for it
     time.sleep(SETTLED_NS / 1e9 + 0.1)
