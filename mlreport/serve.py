@@ -15,11 +15,17 @@ history, and MkDocs' config, files, navigation and theme. A save in a record fol
    and plugin events), writes them and the data files that differ into the served folder, and
    puts their sections back in the search index where they were; then the browsers reload.
 
+A record file added or removed takes the same path: the record folders are listed again as a load
+lists them, the history is read again (from its cache: a record gone changes what the others'
+histories count), and the record's page and data files join MkDocs' files where a full build lists
+them, or leave them and the served folder; the search index and the sitemap follow.
+
 Whatever the fast path cannot prove the same as a full build builds the whole site again, into a
 new folder that is served once complete: a change outside the record folders (mkdocs.yml, docs,
-templates), a record added, removed or renamed, a commit since the last build, a change of a
-metric's decimal places or of the leaderboards, another plugin or search engine, a page or data
-file that appears or goes away. A record with an error is reported as a build reports it, and the
+templates), a record renamed or moved (or one of a kind added as another goes), the first record of
+a kind, a commit since the last build, a change of a metric's decimal places or of the leaderboards,
+another plugin or search engine, a page or data file other than an added or removed record's own
+that appears or goes away. A record with an error is reported as a build reports it, and the
 last good site stays served until the next save.
 """
 
