@@ -237,6 +237,24 @@ def test_what_the_fast_path_cannot_prove_builds_the_whole_site(preview: Preview,
     assert_same_as_full_build(preview)
 
 
+def test_decisions_and_cards_added_and_removed(preview: Preview, repo: GitRepo) -> None:
+    decision = repo.write("decisions/0002-try-the-deeper-cnn.md", "---\nstatus: proposed\ndate: 2026-03-02\n"
+                          "decision-makers: [bo]\nevidence: [deep]\n---\n# Try the deeper CNN\n\nIt may beat the wide one.\n")
+    assert preview.update([decision]) == "fast"
+    assert "Try the deeper CNN" in (preview.folder / "experiments" / "deep" / "index.html").read_text("utf-8")
+    assert_same_as_full_build(preview)
+    card = repo.write("models/houses-gbm.md", "---\nname: Houses GBM\nversion: \"0.1\"\nstatus: candidate\n"
+                      "owners: [cy]\nevaluations:\n  - {experiment: gbm, metrics: [test.rmse]}\n---\n# Houses GBM\n\n"
+                      "Gradient boosting for house prices.\n")
+    assert preview.update([card]) == "fast"
+    assert_same_as_full_build(preview)
+    decision.unlink()
+    card.unlink()
+    assert preview.update([decision, card]) == "fast"
+    assert not (preview.folder / "decisions" / "0002").exists()
+    assert_same_as_full_build(preview)
+
+
 def differences_from_full_build(preview: Preview) -> list[str]:
     fresh = full_build(preview.options.root)
     try:
