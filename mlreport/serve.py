@@ -378,7 +378,7 @@ class Preview:
         built = self.built
         assert built is not None and built.loaded is not None and built.plugin.options is not None
         options, root = built.plugin.options, built.plugin.options.root
-        owners = self.cache.owners()
+        owners: dict[str, set[tuple[str, str]]] | None = None
         keys: set[tuple[str, str]] = set()
         listed: list[tuple[str, str]] | None = None
         for path in paths:
@@ -389,6 +389,9 @@ class Preview:
                 continue
             if found is not None and (found[0].name, shown) not in built.results:
                 continue  # neither kept nor on disk: a file come and gone
+            # Which records read the file, asked only here: a save that adds or removes a record file needs not scan
+            # every record's files.
+            owners = owners if owners is not None else self.cache.owners()
             keys |= owners.get(shown, set()) | owners.get(shown.rpartition("/")[0], set())
             if found is not None:
                 keys.add((found[0].name, shown))
