@@ -159,10 +159,16 @@ def test_an_added_experiment_gets_its_page_its_board_places_and_the_indexes(prev
     assert b"Top CNN" in (preview.folder / "search" / "search_index.json").read_bytes()
     assert b"/experiments/top/" in (preview.folder / "sitemap.xml").read_bytes()
     assert_same_as_full_build(preview)
-    # One that enters no board, in another folder, sorting before every experiment.
+    # One that enters no board (it failed), in another folder, sorting before every experiment.
     plain = repo.write("experiments/houses/aaa-lasso.yaml", RUN.format(
-        title="Lasso on house prices", task="regression", dataset="houses", metrics="{rmse: 3.0}"))
+        title="Lasso on house prices", task="regression", dataset="houses", metrics="{rmse: 3.0}") + "status: failed\n")
     assert preview.update([plain]) == "fast"
+    assert "Lasso on house prices" not in (preview.folder / "leaderboards" / "regression-houses-test-rmse" / "index.html").read_text("utf-8")
+    assert_same_as_full_build(preview)
+    # One of a task and dataset no board covers yet: a board appears, so the site is built again.
+    board = repo.write("experiments/houses/zzz-new-task.yaml", RUN.format(
+        title="Prices per district", task="segmentation", dataset="districts", metrics="{rmse: 3.3}"))
+    assert preview.update([board]) == "full"
     assert_same_as_full_build(preview)
 
 
