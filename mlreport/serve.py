@@ -381,21 +381,26 @@ class Preview:
         owners: dict[str, set[tuple[str, str]]] | None = None
         keys: set[tuple[str, str]] = set()
         listed: list[tuple[str, str]] | None = None
+        now: set[tuple[str, str]] = set()
         for path in paths:
             shown = relative(path, root)
             found = kind_of(path, options, lambda file: file.is_file() or file == path)
-            if found is not None and ((found[0].name, shown) in built.results) != path.is_file():
-                listed = listed if listed is not None else self._listed()  # a record added or removed
-                continue
-            if found is not None and (found[0].name, shown) not in built.results:
+            key = (found[0].name, shown) if found is not None else None
+            if key is not None and (key in built.results) != path.is_file():
+                if listed is None:  # a record added or removed: the files as a full load lists them
+                    listed = self._listed()
+                    now = set(listed)
+                if (key in built.results) != (key in now):
+                    continue
+                # The listing says it is no record (another's file, by the kinds' rules): as any other file.
+            if key is not None and key not in built.results and not path.is_file():
                 continue  # neither kept nor on disk: a file come and gone
             # Which records read the file, asked only here: a save that adds or removes a record file needs not scan
             # every record's files.
             owners = owners if owners is not None else self.cache.owners()
             keys |= owners.get(shown, set()) | owners.get(shown.rpartition("/")[0], set())
-            if found is not None:
-                keys.add((found[0].name, shown))
-        now = set(listed or ())
+            if key is not None and key in built.results:
+                keys.add(key)
         added = [key for key in listed if key not in built.results] if listed is not None else []
         removed = [key for key in built.results if key not in now] if listed is not None else []
         keys = (keys - set(removed)) | set(added)
