@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any
+from typing import Any, Callable, Iterable, TypeVar
 
 from mlreport.catalog import Catalog
 from mlreport.records import Record
@@ -30,18 +30,47 @@ class Unsafe(Exception):
 
 
 def changed_records(before: Catalog, after: Catalog) -> list[Record]:
-    """The records that are not the objects they were; Unsafe when one was added, removed or moved."""
+    """The records that are not the objects they were: those edited, those added (as they are now) and those
+    removed (as they were); Unsafe when one moved, or when a kind gained and lost records at once (a rename)."""
     changed: list[Record] = []
     for kind in KINDS:
         old, new = getattr(before, kind.plural), getattr(after, kind.plural)
-        if old.keys() != new.keys():
-            raise Unsafe(f"a {kind.label} was added or removed")
+        added, removed = new.keys() - old.keys(), old.keys() - new.keys()
+        if added and removed:
+            raise Unsafe(f"a {kind.label} was renamed, or added as another went")
         for record_id, record in new.items():
-            if record is not old[record_id]:
+            if record_id in added:
+                changed.append(record)
+            elif record is not old[record_id]:
                 if record.path != old[record_id].path:
                     raise Unsafe(f"the {kind.label} {record_id} moved")
                 changed.append(record)
+        changed += [old[record_id] for record_id in sorted(removed)]
     return changed
+
+
+def added_and_removed(before: Catalog, after: Catalog) -> tuple[dict[str, tuple[str, str]], set[str]]:
+    """The pages of the records added, each with its record's (kind, id), and the pages of those removed."""
+    added: dict[str, tuple[str, str]] = {}
+    removed: set[str] = set()
+    for kind in KINDS:
+        old, new = getattr(before, kind.plural), getattr(after, kind.plural)
+        added.update({record_page(kind.name, i): (kind.name, i) for i in sorted(new.keys() - old.keys())})
+        removed |= {record_page(kind.name, i) for i in old.keys() - new.keys()}
+    return added, removed
+
+
+def neighbour(catalog: Catalog, kind: str, record_id: str, present: Callable[[str], bool]) -> tuple[str, bool]:
+    """Where an added record's page goes among the site's pages, as a full build orders them (its kind's records
+    by id): (the nearest page of its kind before it that is `present`, True), else (the nearest after it, False).
+    Unsafe when its kind has no other page."""
+    ids = list(getattr(catalog, _plural(kind)))
+    at = ids.index(record_id)
+    for other in [*reversed(ids[:at]), *ids[at + 1:]]:
+        page = record_page(kind, other)
+        if present(page):
+            return page, other < record_id
+    raise Unsafe(f"the {kind} {record_id} is the first of its kind")
 
 
 def affected(before: Catalog, after: Catalog, changed: list[Record]) -> set[str]:
@@ -138,32 +167,41 @@ def _owner(path: str) -> str:
     return ""
 
 
-def merged_site(before: Generated, after: Generated, rendered: set[str], items: set[str]) -> tuple[Generated, list[str]]:
-    """The site with what was rendered again put in, and the outputs whose content changed. Unsafe when an output
-    appears or goes away (the site's files would change), or what every page shares changed."""
+def merged_site(before: Generated, after: Generated, rendered: set[str], items: set[str], added: Iterable[str] = (),
+                removed: Iterable[str] = ()) -> tuple[Generated, list[str], list[str]]:
+    """The site with what was rendered again put in, the outputs whose content changed (or that are new) and the
+    outputs that went. Only the pages of `added` records (and their own data files) may appear, and only those of
+    `removed` records go; Unsafe when another output appears or goes away (the site's files would change), or
+    what every page shares changed."""
     shared = ("css", "javascript", "nav", "feeds", "assets")
     for name in shared:
         if getattr(after, name) != getattr(before, name):
             raise Unsafe(f"the site's {name} changed")
-    if any(before.sources.get(page) != source for page, source in after.sources.items()):
+    added, removed = set(added), set(removed)
+    if any(before.sources.get(page) != source for page, source in after.sources.items() if page not in added):
         raise Unsafe("a record page's source changed")
+    sources = {page: source for page, source in before.sources.items() if page not in removed}
+    sources.update({page: after.sources[page] for page in added if page in after.sources})
     merged = Generated(pages=dict(before.pages), html_pages=dict(before.html_pages), files=dict(before.files),
                        assets=before.assets, css=before.css, javascript=before.javascript, nav=before.nav,
-                       sources=before.sources, feeds=before.feeds)
+                       sources=sources, feeds=before.feeds)
     kept = items - rendered
-    outputs = []
+    outputs, gone = [], []
     for name in ("pages", "html_pages", "files"):
         old, new = getattr(before, name), getattr(after, name)
         for path in old.keys() - new.keys():
-            if _owner(path) not in kept:
+            if _owner(path) in removed:
+                del getattr(merged, name)[path]
+                gone.append(path)
+            elif _owner(path) not in kept:
                 raise Unsafe(f"{path} is no longer generated")
         for path, content in new.items():
-            if path not in old:
+            if path not in old and _owner(path) not in added:
                 raise Unsafe(f"{path} is generated now")
-            if content != old[path]:
+            if content != old.get(path):
                 getattr(merged, name)[path] = content
                 outputs.append(path)
-    return merged, sorted(outputs)
+    return merged, sorted(outputs), sorted(gone)
 
 
 class SearchText:
@@ -173,6 +211,10 @@ class SearchText:
 
     def __init__(self, head: str, pages: list[str], texts: list[str]):
         self.head = head
+        self._hold(pages, texts)
+
+    def _hold(self, pages: list[str], texts: list[str]) -> None:
+        """Keep these runs (a page and the text of its sections, in index order), each page's runs found."""
         self.pages, self.texts = pages, texts
         self.runs: dict[str, list[int]] = {}
         for number, page in enumerate(pages):
@@ -199,14 +241,23 @@ class SearchText:
         text = cls(empty[:-2], pages, texts)
         return text if text.text() == whole else None
 
-    def replace(self, fresh: dict[str, list[dict[str, Any]]]) -> None:
-        """Put each page's new sections where its first run was, as `spliced` does; its other runs go."""
+    def replace(self, fresh: dict[str, list[dict[str, Any]]], new: dict[str, tuple[str, bool]] | None = None) -> None:
+        """Put each page's new sections where its first run was, as `spliced` does; its other runs go. A page in
+        `new` (an added record's) goes beside its neighbour, as `placed` says."""
+        new = new or {}
         for page, sections in fresh.items():
+            if page in new:
+                continue
             runs = self.runs.get(page, [])
             for number in runs:
                 self.texts[number] = ""
             if runs:
                 self.texts[runs[0]] = _sections_text(sections)
+        if new:
+            order = placed(list(range(len(self.pages))), lambda number: self.pages[number], new,
+                           lambda page: [(page, _sections_text(fresh[page]))])
+            pairs = [item if isinstance(item, tuple) else (self.pages[item], self.texts[item]) for item in order]
+            self._hold([page for page, _ in pairs], [text for _, text in pairs])
 
     def text(self) -> str:
         """The whole index's JSON."""
@@ -221,19 +272,55 @@ def _sections_text(sections: list[dict[str, Any]]) -> str:
     return ",".join(json.dumps(section, separators=(",", ":"), default=str) for section in sections)
 
 
-def spliced(entries: list[dict[str, Any]], fresh: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """The search index with each page's sections (by page URL) in place of its old ones, where those were."""
+def spliced(entries: list[dict[str, Any]], fresh: dict[str, list[dict[str, Any]]],
+            new: dict[str, tuple[str, bool]] | None = None) -> list[dict[str, Any]]:
+    """The search index with each page's sections (by page URL) in place of its old ones, where those were; the
+    pages in `new` (added records') beside their neighbours, as `placed` says."""
+    new = new or {}
     result: list[dict[str, Any]] = []
-    placed: set[str] = set()
+    placed_now: set[str] = set()
     for entry in entries:
         page = _page_of(entry)
         if page in fresh:
-            if page not in placed:
-                placed.add(page)
+            if page not in placed_now:
+                placed_now.add(page)
                 result.extend(fresh[page])
             continue
         result.append(entry)
-    missing = [page for page, sections in fresh.items() if page not in placed and sections]
+    missing = [page for page, sections in fresh.items() if page not in placed_now and page not in new and sections]
     if missing:
         raise Unsafe(f"the page {missing[0]} is in the search index now")
+    return placed(result, _page_of, new, lambda page: fresh[page]) if new else result
+
+
+T = TypeVar("T")
+
+
+def placed(items: list[T], page_of: Callable[[T], str], new: dict[str, tuple[str, bool]],
+           items_of: Callable[[str], list[Any]]) -> list[Any]:
+    """`items` (in page order) with each new page's own (`items_of`) beside its neighbour's: after the neighbour's
+    last when `new` says (neighbour, True), before its first for (neighbour, False); in `new`'s order where
+    several share a neighbour. Unsafe when a neighbour has no items."""
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for number, item in enumerate(items):
+        page = page_of(item)
+        first.setdefault(page, number)
+        last[page] = number
+    before_at: dict[int, list[str]] = {}
+    after_at: dict[int, list[str]] = {}
+    for page, (other, after) in new.items():
+        if other not in first:
+            raise Unsafe(f"the page {other} is not in the search index")
+        if after:
+            after_at.setdefault(last[other], []).append(page)
+        else:
+            before_at.setdefault(first[other], []).append(page)
+    result: list[Any] = []
+    for number, item in enumerate(items):
+        for page in before_at.get(number, ()):
+            result.extend(items_of(page))
+        result.append(item)
+        for page in after_at.get(number, ()):
+            result.extend(items_of(page))
     return result

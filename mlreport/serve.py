@@ -15,11 +15,17 @@ history, and MkDocs' config, files, navigation and theme. A save in a record fol
    and plugin events), writes them and the data files that differ into the served folder, and
    puts their sections back in the search index where they were; then the browsers reload.
 
+A record file added or removed takes the same path: the record folders are listed again as a load
+lists them, the history is read again (from its cache: a record gone changes what the others'
+histories count), and the record's page and data files join MkDocs' files where a full build lists
+them, or leave them and the served folder; the search index and the sitemap follow.
+
 Whatever the fast path cannot prove the same as a full build builds the whole site again, into a
 new folder that is served once complete: a change outside the record folders (mkdocs.yml, docs,
-templates), a record added, removed or renamed, a commit since the last build, a change of a
-metric's decimal places or of the leaderboards, another plugin or search engine, a page or data
-file that appears or goes away. A record with an error is reported as a build reports it, and the
+templates), a record renamed or moved (or one of a kind added as another goes), the first record of
+a kind, a commit since the last build, a change of a metric's decimal places or of the leaderboards,
+another plugin or search engine, a page or data file other than an added or removed record's own
+that appears or goes away. A record with an error is reported as a build reports it, and the
 last good site stays served until the next save.
 """
 
@@ -52,19 +58,21 @@ from mlreport.build import BuildFailed, _build_errors, _failure, environment, re
 from mlreport.catalog import Catalog
 from mlreport.config import Options, load_options
 from mlreport.git import GitError, Repo, probe
+from mlreport.history import History, read_history
 from mlreport.history.reader import refresh_worktree
 from mlreport.pipeline import GeneratedSite
 from mlreport.plugin import MlreportPlugin, RenderedPage, search_entries
-from mlreport.preview_changes import SearchText, Unsafe, affected, changed_records, merged_site, spliced
+from mlreport.preview_changes import (SearchText, Unsafe, added_and_removed, affected, changed_records, merged_site,
+                                      neighbour, spliced)
 from mlreport.problems import RecordError, format_problems
 from mlreport.catalog import build_catalog
 from mlreport.problems import relative
-from mlreport.records import Experiment, Loaded, Record, RecordCache, load_fresh, load_records
+from mlreport.records import Experiment, Loaded, Record, RecordCache, listed_records, load_fresh, load_records
 from mlreport.records.kinds import BY_NAME, KINDS, RecordKind, kind_of
 from mlreport.records.source import Reader
 from mlreport.render import DASHBOARD, Generated, generate
 from mlreport.render.leaderboards import board_pages
-from mlreport.render.site import page_environment
+from mlreport.render.site import edit_url, page_environment
 from mlreport.validate import CheckedRecords, check_records
 
 log = logging.getLogger("mkdocs.plugins.mlreport")
@@ -320,6 +328,8 @@ class Preview:
             log.error(format_problems(checked.problems, "text"))
             log.error("mlreport: the records have errors; the preview shows the site as it was before them")
             return "failed"
+        assert built.loaded is not None
+        _check_ids(built.loaded, loaded, replaced)
         changed = changed_records(before.catalog, catalog)
         if not changed:
             built.loaded, built.results = loaded, results
@@ -329,11 +339,16 @@ class Preview:
             raise Unsafe("a metric's decimal places changed, and with them every page showing it")
         if [b.definition for b in catalog.leaderboards] != [b.definition for b in before.catalog.leaderboards]:
             raise Unsafe("the leaderboards changed")
+        added, removed = added_and_removed(before.catalog, catalog)
         try:
             if before.history.available and built.repo is None:
                 built.repo = probe(options.root)
-            history = refresh_worktree(options, before.history, [(r.kind, r.id, r.title, r.path) for r in changed],
-                                       built.repo)
+            if added or removed:
+                history = self._history_again(catalog)
+                changed += _provenance_changed(before, catalog, history)
+            else:
+                history = refresh_worktree(options, before.history,
+                                           [(r.kind, r.id, r.title, r.path) for r in changed], built.repo)
         except (GitError, ValueError) as exc:
             raise Unsafe(f"the history must be read again ({exc})") from None
         own = {record.path for record in changed}
@@ -348,8 +363,8 @@ class Preview:
         except RecordError as exc:
             log.error(format_problems(exc.problems, "text"))
             return "failed"
-        merged, outputs = merged_site(before.site, generated, pages, _items(before))
-        written = self._write(merged, outputs)
+        merged, outputs, gone = merged_site(before.site, generated, pages, _items(before), added, removed)
+        written = self._write(merged, outputs, catalog, gone, added)
         built.result = GeneratedSite(catalog, checked.problems, checked.notes, history, merged)
         built.loaded, built.results = loaded, results
         log.info(f"mlreport: {', '.join(sorted(_shown(p, options.root) for p in paths))}: {written} updated in "
@@ -358,56 +373,115 @@ class Preview:
 
     def _reloaded(self, paths: set[Path]) -> tuple[Loaded | None, dict[tuple[str, str], Any], list[Record]]:
         """The records as a full load would give them now, only those read from the changed files loaded again
-        (None when no record was), and the records replaced (old and new); Unsafe when a record file appeared or
-        went away."""
+        (None when no record was), and the records replaced, added or removed (old and new). When a record file
+        appeared or went away, the record folders are listed again, as a full load lists them."""
         built = self.built
         assert built is not None and built.loaded is not None and built.plugin.options is not None
         options, root = built.plugin.options, built.plugin.options.root
-        owners = self.cache.owners()
+        owners: dict[str, set[tuple[str, str]]] | None = None
         keys: set[tuple[str, str]] = set()
+        listed: list[tuple[str, str]] | None = None
+        now: set[tuple[str, str]] = set()
         for path in paths:
             shown = relative(path, root)
             found = kind_of(path, options, lambda file: file.is_file() or file == path)
-            if found is not None and (found[0].name, shown) not in built.results:
-                if path.is_file():
-                    raise Unsafe(f"{shown} is a new record")
-                continue
-            if found is not None and not path.is_file():
-                raise Unsafe(f"the record {shown} was removed")
+            key = (found[0].name, shown) if found is not None else None
+            if key is not None and (key in built.results) != path.is_file():
+                if listed is None:  # a record added or removed: the files as a full load lists them
+                    listed = self._listed()
+                    now = set(listed)
+                if (key in built.results) != (key in now):
+                    continue
+                # The listing says it is no record (another's file, by the kinds' rules): as any other file.
+            if key is not None and key not in built.results and not path.is_file():
+                continue  # neither kept nor on disk: a file come and gone
+            # Which records read the file, asked only here: a save that adds or removes a record file needs not scan
+            # every record's files.
+            owners = owners if owners is not None else self.cache.owners()
             keys |= owners.get(shown, set()) | owners.get(shown.rpartition("/")[0], set())
-            if found is not None:
-                keys.add((found[0].name, shown))
-        if not keys:
+            if key is not None and key in built.results:
+                keys.add(key)
+        added = [key for key in listed if key not in built.results] if listed is not None else []
+        removed = [key for key in built.results if key not in now] if listed is not None else []
+        keys = (keys - set(removed)) | set(added)
+        if not keys and not removed:
             return None, built.results, []
-        if any(key not in built.results for key in keys):
+        if any(key not in built.results for key in keys - set(added)):
             raise Unsafe("a record not kept in memory changed")
         old = built.loaded
-        loaded = Loaded(experiments=list(old.experiments), decisions=list(old.decisions), models=list(old.models),
-                        problems=list(old.problems), unreadable={k: set(v) for k, v in old.unreadable.items()},
-                        notes=list(old.notes))
         results = dict(built.results)
         replaced: list[Record] = []
         for kind_name, shown in sorted(keys):
             kind = BY_NAME[kind_name]
-            before, problems_before = results[(kind_name, shown)]
+            before, _ = results.get((kind_name, shown), (None, []))
             record, problems = self.cache.reload(kind, shown, root)
-            if before is None or record is None:
+            if (before is None and (kind_name, shown) not in added) or record is None:
                 raise Unsafe(f"{shown} could not be read, or can be again")
-            into: list[Record] = getattr(loaded, kind.plural)
-            into[next(i for i, r in enumerate(into) if r is before)] = record
-            for problem in problems_before:
-                loaded.problems.remove(problem)
-            loaded.problems.extend(problems)
             results[(kind_name, shown)] = (record, problems)
-            replaced += [before, record]
+            replaced += [r for r in (before, record) if r is not None]
+        for key in removed:
+            before, _ = results.pop(key)
+            if before is None:
+                raise Unsafe(f"{key[1]}, which could not be read, went away")
+            replaced.append(before)
+        loaded = Loaded(experiments=list(old.experiments), decisions=list(old.decisions), models=list(old.models),
+                        problems=list(old.problems), unreadable={k: set(v) for k, v in old.unreadable.items()},
+                        notes=list(old.notes))
+        if listed is None:
+            for kind_name, shown in keys:
+                into: list[Record] = getattr(loaded, BY_NAME[kind_name].plural)
+                before = built.results[(kind_name, shown)][0]
+                into[next(i for i, r in enumerate(into) if r is before)] = results[(kind_name, shown)][0]
+                for problem in built.results[(kind_name, shown)][1]:
+                    loaded.problems.remove(problem)
+                loaded.problems.extend(results[(kind_name, shown)][1])
+        else:
+            # Records added or removed: the lists as a full load makes them, in the order it lists the files.
+            if len(results) != len(listed) or any(key not in results for key in listed):
+                raise Unsafe("the records listed are not those kept in memory")
+            for kind in KINDS:
+                setattr(loaded, kind.plural, [results[key][0] for key in listed if key[0] == kind.name
+                                              and results[key][0] is not None])
+            loaded.problems = [problem for key in listed for problem in results[key][1]]
         return loaded, results, replaced
 
-    def _write(self, merged: Generated, outputs: list[str]) -> str:
-        """Write the changed outputs into the served folder: data files as they are, pages through the theme."""
+    def _history_again(self, catalog: Catalog) -> History:
+        """The history as a full build reads it for these records (a record added or removed changes what the
+        others' histories count, and the feed): the log from its cache, `git status` asked again. Raises
+        ValueError when a commit was made since the last build."""
+        built = self.built
+        assert built is not None and built.plugin.options is not None
+        before = built.result.history
+        history = read_history(built.plugin.options, [(r.kind, r.id, r.title, r.path) for r in catalog.records()])
+        if history.head != before.head or history.warning != before.warning or history.available != before.available:
+            raise ValueError("a commit was made since the history was read")
+        return history
+
+    def _listed(self) -> list[tuple[str, str]]:
+        """The record files a full load would read now, (kind, path as records show it), in its order; Unsafe when
+        a record folder leads out of the repository."""
+        built = self.built
+        assert built is not None and built.plugin.options is not None
+        listed = []
+        for kind, shown, path in listed_records(built.plugin.options):
+            if path is None:
+                raise Unsafe("a record folder leads out of the repository")
+            listed.append((kind, shown))
+        return listed
+
+    def _write(self, merged: Generated, outputs: list[str], catalog: Catalog, gone: list[str],
+               added: dict[str, tuple[str, str]]) -> str:
+        """Write the changed outputs into the served folder: data files as they are, pages through the theme; an
+        added record's page and files join MkDocs' files where a full build puts them, a removed record's leave
+        them and the folder."""
         built = self.built
         assert built is not None
         files = built.files
         built.plugin.generated = merged
+        beside = {path: neighbour(catalog, *added[path], lambda page: page not in added and page not in gone
+                                  and files.get_file_from_path(page) is not None) for path in added}
+        placed = self._remove(gone) | self._add(merged, [path for path in outputs
+                                                         if files.get_file_from_path(path) is None], beside)
         pages: list[Page] = []
         data = 0
         for path in outputs:
@@ -427,22 +501,81 @@ class Preview:
                 continue
             assert file.page is not None
             pages.append(file.page)
-        if pages:
-            self._render(pages)
+        if pages or placed:
+            self._render(pages, placed)
         return f"{len(pages)} page{'' if len(pages) == 1 else 's'} and {data} data file{'' if data == 1 else 's'}"
 
-    def _render(self, pages: list[Page]) -> None:
-        """Each page through MkDocs' own page steps (every plugin event), its search sections put back in place."""
+    def _remove(self, gone: list[str]) -> dict[str, tuple[str, bool] | None]:
+        """Take a removed record's outputs out of MkDocs' files and out of the served folder (and the folders they
+        leave empty); the pages among them, by URL, to go from the search index (None: no neighbour)."""
+        built = self.built
+        assert built is not None
+        site = Path(built.config.site_dir)
+        removed: dict[str, tuple[str, bool] | None] = {}
+        for path in gone:
+            file = built.files.get_file_from_path(path)
+            if file is None or not file.generated_by:
+                continue
+            built.files.remove(file)
+            if file.is_documentation_page():
+                removed[file.url] = None
+                if built.plugin.shells is not None:
+                    built.plugin.shells.pages.discard(path)
+            target = Path(file.abs_dest_path)
+            target.unlink(missing_ok=True)
+            folder = target.parent
+            while folder != site and folder.is_relative_to(site) and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+        if removed:
+            built.doc_files = None
+        return removed
+
+    def _add(self, merged: Generated, paths: list[str], beside: dict[str, tuple[str, bool]]
+             ) -> dict[str, tuple[str, bool] | None]:
+        """Make MkDocs' files (and pages) of an added record's outputs, each page put among the files where a full
+        build lists it: beside its neighbour (`preview_changes.neighbour`: the nearest page of its kind, by id).
+        The pages by URL, each with its neighbour's URL and whether it goes after it."""
+        built = self.built
+        assert built is not None and built.plugin.options is not None
+        config, files = built.config, built.files
+        placed: dict[str, tuple[str, bool] | None] = {}
+        for path in sorted(paths, key=lambda path: path not in beside):  # the pages first, then their data files
+            if path in merged.html_pages:
+                file = File.generated(config, path, content=merged.html_pages[path].html,
+                                      inclusion=InclusionLevel.NOT_IN_NAV)
+                RenderedPage(merged.html_pages[path], file, config).edit_url = \
+                    edit_url(merged.sources[path], built.plugin.options) or None
+            elif path in merged.pages:
+                file = File.generated(config, path, content=merged.pages[path], inclusion=InclusionLevel.NOT_IN_NAV)
+                Page(None, file, config)
+            else:
+                files.append(File.generated(config, path, content=merged.files[path]))
+                continue
+            other, after = beside[path]
+            _insert(files, file, files.get_file_from_path(other), after, beside)
+            if built.plugin.shells is not None:
+                built.plugin.shells.pages.add(path)
+            placed[file.url] = (files.get_file_from_path(other).url, after)  # type: ignore[union-attr]
+        if placed:
+            built.doc_files = None
+        return placed
+
+    def _render(self, pages: list[Page], placed: dict[str, tuple[str, bool] | None]) -> None:
+        """Each page through MkDocs' own page steps (every plugin event), its search sections put back in place;
+        the sections of the pages `placed` (by URL) put beside their neighbours', or gone (None), and the theme's
+        own templates (the sitemap lists every page) written again."""
         built = self.built
         assert built is not None
         config, files, nav, env = built.config, built.files, built.nav, built.env
-        if built.doc_files is None:  # the same files on every save: the fast path adds none and removes none
+        if built.doc_files is None:  # the same files on every save but those adding or removing a record
             built.doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
         doc_files = built.doc_files
         search = config.plugins.get("material/search")
         index = getattr(search, "search_index", None) if search is not None and search.config.enabled else None
         entries: list[dict[str, Any]] = index.entries if index is not None else []
-        fresh: dict[str, list[dict[str, Any]]] = {}
+        fresh: dict[str, list[dict[str, Any]]] = {url: [] for url, beside in placed.items() if beside is None}
+        new = {url: beside for url, beside in placed.items() if beside is not None}
         for page in pages:
             title = page.title
             start = len(entries)
@@ -457,21 +590,58 @@ class Preview:
             fresh[page.url] = entries[start:]
             del entries[start:]
         if index is not None:
-            index.entries = spliced(entries, fresh)
-            self._write_search_index(search, fresh)
+            index.entries = spliced(entries, fresh, new)
+            self._write_search_index(search, fresh, new)
+        if placed:
+            for template in config.theme.static_templates:
+                mkdocs_build._build_theme_template(template, env, files, config, nav)
 
-    def _write_search_index(self, search: Any, fresh: dict[str, list[dict[str, Any]]]) -> None:
+    def _write_search_index(self, search: Any, fresh: dict[str, list[dict[str, Any]]],
+                            new: dict[str, tuple[str, bool]]) -> None:
         """Write the search index as Material does, serializing only the sections of the pages rendered again."""
         built = self.built
         assert built is not None
         if built.search_text is None:
             search.on_post_build(config=built.config)  # the index as Material writes it, serialized whole
             return
-        built.search_text.replace(fresh)
+        built.search_text.replace(fresh, new)
         path = os.path.join(built.config.site_dir, "search", "search_index.json")
         write_file(built.search_text.text().encode("utf-8"), path)
 
     # -- helpers ------------------------------------------------------------------------------------
+
+
+def _insert(files: Files, file: File, beside: File | None, after: bool, added: dict[str, Any]) -> None:
+    """Put a file among the files beside another: after it (and after the added pages already put there), or
+    before it."""
+    assert beside is not None
+    listed = list(files)
+    at = listed.index(beside)
+    if after:
+        at += 1
+        while at < len(listed) and listed[at].src_uri in added:
+            at += 1
+    for moved in listed[at:]:
+        files.remove(moved)
+    for moved in [file, *listed[at:]]:
+        files.append(moved)
+
+
+def _provenance_changed(before: GeneratedSite, catalog: Catalog, history: History) -> list[Record]:
+    """The records (in the catalog now) whose provenance is not what the last build showed."""
+    old = before.history.records
+    return [record for record in catalog.records() if record.path in old
+            and history.records.get(record.path) != old[record.path]]
+
+
+def _check_ids(before: Loaded, after: Loaded, records: list[Record]) -> None:
+    """Unsafe when a record added or removed shares its id with another of its kind (which of them a page shows is
+    the catalog's choice, and the other's page is no longer its own)."""
+    for record in records:
+        plural = BY_NAME[record.kind].plural
+        for loaded in (before, after):
+            if sum(r.id == record.id for r in getattr(loaded, plural)) > 1:
+                raise Unsafe(f"the {record.kind} {record.id} shares its id with another")
 
 
 def _items(result: GeneratedSite) -> set[str]:

@@ -135,11 +135,137 @@ def test_changes_outside_the_records_build_the_whole_site(preview: Preview, repo
     assert preview.update([config]) == "full"
     assert preview.folder != first and not first.exists()
     assert "Digits team, renamed" in (preview.folder / "index.html").read_text("utf-8")
-    # A new record adds a page: the site's files change, so it is built again too.
-    new = repo.write("experiments/digits/tiny.yaml", "title: Tiny CNN\ndate: 2026-02-03\nmetrics: {test: {accuracy: 0.7}}\n")
-    assert preview.update([new]) == "full"
+    assert_same_as_full_build(preview)
+
+
+RUN = """title: {title}
+date: 2026-03-04
+authors: [cy]
+task: {task}
+dataset: {dataset}
+model: cnn
+metrics: {{test: {metrics}}}
+"""
+
+
+def test_an_added_experiment_gets_its_page_its_board_places_and_the_indexes(preview: Preview, repo: GitRepo) -> None:
+    # One that goes to the top of the digits board: every run on it moves down, the board grows.
+    top = repo.write("experiments/digits/top.yaml", RUN.format(
+        title="Top CNN", task="classification", dataset='{name: digits, version: "1", split: test}',
+        metrics="{accuracy: 0.95, loss: 0.3}"))
+    assert preview.update([top]) == "fast"
+    assert "Top CNN" in (preview.folder / "experiments" / "top" / "index.html").read_text("utf-8")
+    assert b"Top CNN" in (preview.folder / "search" / "search_index.json").read_bytes()
+    assert b"/experiments/top/" in (preview.folder / "sitemap.xml").read_bytes()
+    assert_same_as_full_build(preview)
+    # One that enters no board (it failed), in another folder, sorting before every experiment.
+    plain = repo.write("experiments/houses/aaa-lasso.yaml", RUN.format(
+        title="Lasso on house prices", task="regression", dataset="houses", metrics="{rmse: 3.0}") + "status: failed\n")
+    assert preview.update([plain]) == "fast"
+    assert "Lasso on house prices" not in (preview.folder / "leaderboards" / "regression-houses-test-rmse" / "index.html").read_text("utf-8")
+    assert_same_as_full_build(preview)
+    # One of a task and dataset no board covers yet: a board appears, so the site is built again.
+    board = repo.write("experiments/houses/zzz-new-task.yaml", RUN.format(
+        title="Prices per district", task="segmentation", dataset="districts", metrics="{rmse: 3.3}"))
+    assert preview.update([board]) == "full"
+    assert_same_as_full_build(preview)
+
+
+def test_an_experiment_added_with_a_decision_citing_it(preview: Preview, repo: GitRepo) -> None:
+    run = repo.write("experiments/digits/wider.yaml", RUN.format(
+        title="Even wider CNN", task="classification", dataset='{name: digits, version: "1", split: test}',
+        metrics="{accuracy: 0.85, loss: 0.41}").replace("model: cnn", "model: cnn\nbaseline: wide"))
+    decision = repo.path / "decisions/0001-use-the-wider-cnn.md"
+    edit(decision, r"^evidence: \[wide\]$", "evidence: [wide, wider]")
+    assert preview.update([run, decision]) == "fast"
+    assert "Even wider CNN" in (preview.folder / "decisions" / "0001" / "index.html").read_text("utf-8")
+    assert_same_as_full_build(preview)
+
+
+def test_a_removed_experiment_leaves_its_board_and_its_page_goes(preview: Preview, repo: GitRepo) -> None:
+    # A committed run in the middle of the board (its numbers change no metric's decimal places).
+    mid = repo.write("experiments/digits/mid.yaml", RUN.format(
+        title="Middle CNN", task="classification", dataset='{name: digits, version: "1", split: test}',
+        metrics="{accuracy: 0.83, loss: 0.45}"))
+    repo.commit("Add the middle run")
+    preview.build()
+    assert (preview.folder / "experiments" / "mid" / "index.html").is_file()
+    mid.unlink()
+    assert preview.update([mid]) == "fast"
+    assert not (preview.folder / "experiments" / "mid").exists()
+    assert b"/experiments/mid/" not in (preview.folder / "sitemap.xml").read_bytes()
+    assert_same_as_full_build(preview)
+
+
+def test_a_run_added_then_removed_leaves_the_site_as_it_was(preview: Preview, repo: GitRepo) -> None:
+    first = differences_from_full_build(preview)
+    assert first == []
+    tiny = repo.write("experiments/digits/tiny.yaml", "title: Tiny CNN\ndate: 2026-02-03\ntask: classification\n"
+                      "dataset: {name: digits, version: \"1\", split: test}\nmetrics: {test: {accuracy: 0.7}}\n")
+    assert preview.update([tiny]) == "fast"
     assert (preview.folder / "experiments" / "tiny" / "index.html").is_file()
     assert_same_as_full_build(preview)
+    tiny.unlink()
+    assert preview.update([tiny]) == "fast"
+    assert not (preview.folder / "experiments" / "tiny").exists()
+    assert_same_as_full_build(preview)
+
+
+def test_removing_a_run_a_card_evaluates_is_an_error_until_it_is_back(preview: Preview, repo: GitRepo) -> None:
+    # The card (and the decision citing it) would name a run that is gone: a build fails, so the site stays.
+    wide = repo.path / "experiments/digits/wide.yaml"
+    kept = wide.read_bytes()
+    page = preview.folder / "experiments" / "wide" / "index.html"
+    wide.unlink()
+    with plugin_log() as lines:
+        assert preview.update([wide]) == "failed"
+    assert "models/digits-cnn.md" in "\n".join(lines)
+    assert page.is_file()
+    wide.write_bytes(kept)
+    assert preview.update([wide]) in ("unchanged", "fast")
+    assert_same_as_full_build(preview)
+
+
+def test_what_the_fast_path_cannot_prove_builds_the_whole_site(preview: Preview, repo: GitRepo) -> None:
+    # A run whose id another has already: an error, as in a build; the site stays as it was.
+    clash = repo.write("experiments/houses/wide.yaml", RUN.format(
+        title="Wide ridge", task="regression", dataset="houses", metrics="{rmse: 3.1}"))
+    with plugin_log() as lines:
+        assert preview.update([clash]) == "failed"
+    assert "duplicate experiment id `wide`" in "\n".join(lines)
+    clash.unlink()
+    assert preview.update([clash]) == "unchanged"
+    # A record renamed: one goes and another comes in the same save.
+    old, new = repo.path / "experiments/houses/gbm.yaml", repo.path / "experiments/houses/boosting.yaml"
+    old.rename(new)
+    assert preview.update([old, new]) == "full"
+    assert_same_as_full_build(preview)
+
+
+def test_decisions_and_cards_added_and_removed(preview: Preview, repo: GitRepo) -> None:
+    decision = repo.write("decisions/0002-try-the-deeper-cnn.md", "---\nstatus: proposed\ndate: 2026-03-02\n"
+                          "decision-makers: [bo]\nevidence: [deep]\n---\n# Try the deeper CNN\n\nIt may beat the wide one.\n")
+    assert preview.update([decision]) == "fast"
+    assert "Try the deeper CNN" in (preview.folder / "experiments" / "deep" / "index.html").read_text("utf-8")
+    assert_same_as_full_build(preview)
+    card = repo.write("models/houses-gbm.md", "---\nname: Houses GBM\nversion: \"0.1\"\nstatus: candidate\n"
+                      "owners: [cy]\nevaluations:\n  - {experiment: gbm, metrics: [test.rmse]}\n---\n# Houses GBM\n\n"
+                      "Gradient boosting for house prices.\n")
+    assert preview.update([card]) == "fast"
+    assert_same_as_full_build(preview)
+    decision.unlink()
+    card.unlink()
+    assert preview.update([decision, card]) == "fast"
+    assert not (preview.folder / "decisions" / "0002").exists()
+    assert_same_as_full_build(preview)
+
+
+def differences_from_full_build(preview: Preview) -> list[str]:
+    fresh = full_build(preview.options.root)
+    try:
+        return differences(preview.folder, fresh.folder)
+    finally:
+        fresh.close()
 
 
 def test_serve_shows_a_saved_record_without_building_the_site_again(repo: GitRepo, tmp_path: Path) -> None:
