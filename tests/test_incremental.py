@@ -3,12 +3,14 @@ byte for byte, as a full build of the same repo."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
@@ -18,6 +20,8 @@ from test_plugin import mkdocs_build
 
 from repos import GitRepo
 from mlreport import build_inputs
+from mlreport.cache_dir import code_stamp, write_cache
+from mlreport.site_manifest import MANIFEST, BuiltPage, SiteManifest
 from mlreport.records.source import SETTLED_NS
 from mlreport.templates import packaged_templates
 
@@ -183,6 +187,18 @@ def test_a_manifest_for_another_site_folder_reuses_nothing(repo: GitRepo, build,
     assert build(tmp_path / "one") == 0  # the manifest speaks of "two" now
     unsettle(tmp_path / "one")
     assert build(tmp_path / "one") == RECORD_PAGES
+
+
+def test_the_manifest_reads_back_as_written_and_one_of_another_shape_as_empty(tmp_path: Path) -> None:
+    page = BuiltPage("k", "experiments/wide/index.html", "d", ["metrics", "notes"],
+                     [{"location": "experiments/wide/", "title": "Wider", "text": "<p>é</p>"}], [10, 20, 30])
+    manifest = SiteManifest("/site", {"experiments/wide.md": page}, {"assets/mlreport/data/x.json": ["d", 1, 2, 3]})
+    manifest.write(tmp_path)
+    assert SiteManifest.read(tmp_path) == manifest
+
+    body = json.dumps({"site": "/site", "data": {}, "pages": {"experiments/wide.md": asdict(page)}}).encode()
+    write_cache(tmp_path / MANIFEST, code_stamp(), body)  # as an older layout of the file held each page
+    assert SiteManifest.read(tmp_path) == SiteManifest()
 
 
 def test_mkdocs_build_after_an_incremental_build_writes_the_same_site(repo: GitRepo, build, tmp_path: Path) -> None:
