@@ -259,7 +259,25 @@ UNSKIPPED: dict[str, Callable[[GitRepo, Path], None]] = {
         (site / "experiments/wide/index.html").read_bytes().replace(b"Wider CNN", b"Wider NNC")),
     "a file of the site removed": lambda repo, site: (site / "sitemap.xml").unlink(),
     "a file added to the site": lambda repo, site: (site / "extra.txt").write_text("planted"),
+    "an empty folder added to the site": lambda repo, site: (site / "experiments/extra").mkdir(),
+    "a page's folder replaced by a copy of it": lambda repo, site: replace_by_copy(site / "experiments/wide"),
+    "a page's folder replaced by a link to a copy": lambda repo, site: replace_by_link(site / "experiments/wide"),
 }
+
+
+def replace_by_copy(folder: Path) -> None:
+    """Put a copy of a folder in its place, every file's size and modification time kept."""
+    copy = folder.with_name(folder.name + "-copy")
+    shutil.copytree(folder, copy)
+    shutil.rmtree(folder)
+    copy.rename(folder)
+
+
+def replace_by_link(folder: Path) -> None:
+    copy = folder.parent.parent.parent / "elsewhere"
+    shutil.copytree(folder, copy)
+    shutil.rmtree(folder)
+    folder.symlink_to(copy, target_is_directory=True)
 
 
 @pytest.mark.parametrize("change", UNSKIPPED, ids=list(UNSKIPPED))
