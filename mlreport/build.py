@@ -98,13 +98,13 @@ def build_site(options: Options, site_dir: Path | None = None, strict: bool = Fa
         cache = options.root / options.cache_dir
         inputs = _fingerprint(options, config, target, strict, site_url)
         state = BuildState.read(cache)
-        if inputs is not None and inputs.digest == state.inputs and build_inputs.is_intact(target, state):
-            state.replay()  # nothing changed since the last build, whose site is as it left it
-            remove_leftovers(target)
-            return target
         # The last site's folders are taken for the new one only where no plugin but mlreport's and search may
         # have wanted a folder of its own left empty.
         reuse_folders = set(config.plugins) <= REUSING_PLUGINS and not config.hooks
+        if inputs is not None and inputs.digest == state.inputs and build_inputs.is_intact(target, state):
+            state.replay()  # nothing changed since the last build, whose site is as it left it
+            remove_leftovers(target, "building" if reuse_folders else "building|old")  # old sites: the next build's
+            return target
         with staging_folder(target, reuse_folders) as staging, _messages() as messages:
             config.site_dir = str(staging)
             with _build_errors() as logged:

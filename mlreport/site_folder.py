@@ -233,11 +233,11 @@ def remove_aside(folder: Path, keep_folders: bool = False) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def remove_leftovers(target: Path) -> None:
-    """Remove the staging and retired folders that builds of `target` killed midway left beside it: those named
-    as mlreport names them and holding its marker, or empty; never those of a build (or a removal) still running,
-    which holds a lock on its folder."""
-    for folder in _leftovers(target, "building|old"):
+def remove_leftovers(target: Path, roles: str = "building|old") -> None:
+    """Remove the staging (`building`) and retired (`old`) folders that builds of `target` killed midway left beside
+    it: those named as mlreport names them and holding its marker, or empty; never those of a build (or a removal)
+    still running, which holds a lock on its folder."""
+    for folder in _leftovers(target, roles):
         if _in_use(folder):
             continue
         if (folder / MARKER).is_file():
