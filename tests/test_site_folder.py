@@ -203,6 +203,7 @@ def is_spare(folder: Path) -> bool:
 def test_leftovers_of_a_killed_build_are_removed_by_the_next(project: GitRepo, cli, tmp_path: Path) -> None:
     site = tmp_path / "site"
     assert cli("build", "--root", project.path, "--site-dir", site).exit_code == 0
+    (site / "stray.txt").write_text("planted", encoding="utf-8")  # so that the next build runs (it is no no-op)
     # What a build killed while building, or while swapping the new site in, leaves beside the site: mlreport
     # marks those folders the moment it makes them.
     building = tmp_path / ".site.building-k1ll3d_a"
