@@ -29,9 +29,10 @@ from mlreport import build_inputs, git
 from mlreport.build_inputs import BuildState, Fingerprint
 from mlreport.config import CONFIG_FILE, Options
 from mlreport.problems import Problem
-from mlreport.plugin import MlreportPlugin, RecordsFailed, reusable_build, site_sources
+from mlreport.plugin import REUSING_PLUGINS, MlreportPlugin, RecordsFailed, reusable_build, site_sources
 from mlreport.records.kinds import KINDS
-from mlreport.site_folder import Choice, SiteFolderError, check_site_folder, mark, remove_leftovers, staging_folder, swap_in
+from mlreport.site_folder import (Choice, SiteFolderError, check_site_folder, mark, remove_empty_folders,
+                                  remove_leftovers, staging_folder, swap_in)
 
 THEME: dict[str, Any] = {
     "name": "material",
@@ -98,23 +99,28 @@ def build_site(options: Options, site_dir: Path | None = None, strict: bool = Fa
         cache = options.root / options.cache_dir
         inputs = _fingerprint(options, config, target, strict, site_url)
         state = BuildState.read(cache)
+        # The last site's folders are taken for the new one only where no plugin but mlreport's and search may
+        # have wanted a folder of its own left empty.
+        reuse_folders = set(config.plugins) <= REUSING_PLUGINS and not config.hooks
         if inputs is not None and inputs.digest == state.inputs and build_inputs.is_intact(target, state):
             state.replay()  # nothing changed since the last build, whose site is as it left it
-            remove_leftovers(target)
+            remove_leftovers(target, "building" if reuse_folders else "building|old")  # old sites: the next build's
             return target
-        with staging_folder(target) as staging, _messages() as messages:
+        with staging_folder(target, reuse_folders) as staging, _messages() as messages:
             config.site_dir = str(staging)
             with _build_errors() as logged:
                 try:
-                    # `dirty`: the staging folder is new, so MkDocs writes every file but those the plugin marks
-                    # unmodified, the record pages it took from the last site.
+                    # `dirty`: the staging folder holds no file, so MkDocs writes every file but those the plugin
+                    # marks unmodified, the record pages it took from the last site.
                     build(config, dirty=True)
                 except MkDocsException as exc:
                     raise _failure(exc, logged) from None
                 except OSError as exc:
                     raise unwritten(exc, staging, target) from None
+            if reuse_folders:
+                remove_empty_folders(staging)
             mark(staging)
-            swap_in(staging, target)
+            swap_in(staging, target, keep_folders=reuse_folders)
         _keep_state(options, config, target, strict, site_url, inputs, messages)
     return target
 

@@ -140,13 +140,41 @@ def fingerprint(root: Path, target: Path, cache: Path, folders: Iterable[Path], 
 
 def site_listing(site: Path) -> str | None:
     """The digest of every file and folder of the site with its stat; None when the site cannot be listed by stats."""
+    listing: list[str] = []
+    try:
+        _list_site(os.path.realpath(site), listing)
+    except _NotByStat:
+        return None
+    return digest("\n".join(listing).encode("utf-8", errors="surrogateescape"))
+
+
+def _list_site(folder: str, listing: list[str]) -> None:
+    """Add every file of `folder` (path, size, modification time, inode) and every folder (path, inode) to `listing`,
+    in a stable order; a link raises `_NotByStat`. A site holds a folder per record page: a folder's inode comes with
+    its entry in its parent's listing (`DirEntry.inode`), so only files are looked at one by one."""
     # Not the change time: the last site's files are hard-linked into the next one, and removing the old site
     # (or the next build's linking) changes the link count, and so that time, of files that stay the same.
     try:
-        return digest(json.dumps([entry[:3] + entry[4:] for entry, _ in _walk(os.path.realpath(site), set(), "")],
-                                 separators=(",", ":")).encode())
-    except _NotByStat:
-        return None
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=_name)
+    except OSError:
+        raise _NotByStat(folder) from None
+    for entry in entries:
+        if entry.is_symlink():
+            raise _NotByStat(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            listing.append(f"{entry.path}\0d\0{entry.inode()}")
+            _list_site(entry.path, listing)
+            continue
+        try:
+            stat = entry.stat(follow_symlinks=False)
+        except OSError:
+            raise _NotByStat(entry.path) from None
+        listing.append(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}")
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def is_intact(site: Path, state: BuildState) -> bool:

@@ -13,6 +13,7 @@ import errno
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from mlreport import site_remover
 from mlreport.config import CONFIG_FILE, Options
 from mlreport.records.boundary import repository_top
 from mlreport.records.kinds import KINDS
@@ -30,7 +32,7 @@ try:
 except ImportError:  # Windows: builds are not locked against each other there
     fcntl = None  # type: ignore[assignment]
 
-MARKER = ".mlreport-site"
+MARKER = site_remover.MARKER
 """The file that marks a folder mlreport built (hidden: MkDocs neither publishes nor cleans it)."""
 _MARKER_TEXT = "This folder was built by mlreport; the next build replaces it whole.\n"
 _MKDOCS_BUILT = ("404.html", "sitemap.xml.gz")
@@ -136,27 +138,67 @@ def cannot_write(what: str, target: Path, error: OSError) -> SiteFolderError:
 
 
 @contextmanager
-def staging_folder(target: Path) -> Iterator[Path]:
+def staging_folder(target: Path, reuse_folders: bool = False) -> Iterator[Path]:
     """A fresh folder beside `target` to build into, locked while the build runs and removed when it fails;
-    leftovers of builds that were killed are removed first."""
+    leftovers of builds that were killed are removed first.
+
+    With `reuse_folders`, the folders of the site the last build set aside (`swap_in`), emptied of every file, are
+    taken for the new one: a site has a folder per record page, and making a folder is the dearest thing a build
+    asks of the file system (~0.2 ms of system time each here, 40 times a hard link). Nothing of the site in place
+    is touched: the folders taken hold no file, so nothing written into them reaches a file of the old site through
+    a hard link. What the build leaves empty of them goes with `remove_empty_folders`."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(target)
-        staging = _own_folder(target, "building")
+        spare, lock = _spare(target) if reuse_folders else (None, None)
+        try:
+            remove_leftovers(target)
+            staging = _own_folder(target, "building", spare / target.name if spare else None)
+        finally:
+            if spare is not None:
+                _remove_spare(spare, lock)
     except OSError as exc:
         raise cannot_write("the site", target, exc) from None
     try:
         with _locked(staging):
+            if spare is not None:
+                try:  # what the remover of the last site left (it was stopped), or what was put there since
+                    site_remover.empty_of_files(str(staging), keep=MARKER)
+                except OSError as exc:
+                    raise cannot_write("the site", target, exc) from None
             yield staging
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
 
-def swap_in(staging: Path, target: Path) -> None:
+def remove_empty_folders(folder: Path) -> None:
+    """Remove every folder under `folder` that holds nothing: the last site's folders a build took
+    (`staging_folder`) and did not fill, which a build into a new folder would not have made."""
+
+    def emptied(path: str) -> bool:
+        try:
+            with os.scandir(path) as scan:
+                entries = list(scan)
+        except OSError:
+            return False
+        left = len(entries)
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) and emptied(entry.path):
+                try:
+                    os.rmdir(entry.path)
+                    left -= 1
+                except OSError:
+                    pass
+        return left == 0
+
+    emptied(str(folder))
+
+
+def swap_in(staging: Path, target: Path, keep_folders: bool = False) -> None:
     """Replace `target` with the freshly built `staging` folder: the old site is renamed aside and the new one
     renamed in (when that fails, the old one is renamed back), then the old one is removed by a process of its
-    own, so the build does not wait for thousands of files to be deleted."""
+    own, so the build does not wait for thousands of files to be deleted; its folders are kept for the next build
+    with `keep_folders` (`staging_folder`)."""
     umask = os.umask(0)
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes private folders; a site is meant to be read
@@ -174,49 +216,28 @@ def swap_in(staging: Path, target: Path) -> None:
             shutil.rmtree(retired, ignore_errors=True)  # the old site is back in place: only the marker is left
         raise cannot_write("the site", target, exc) from None
     if retired is not None:
-        remove_aside(retired)
+        remove_aside(retired, keep_folders)
 
 
-def remove_aside(folder: Path) -> None:
+def remove_aside(folder: Path, keep_folders: bool = False) -> None:
     """Remove a folder mlreport set aside (an old site) in a process that goes on after this one ends, holding the
-    folder's lock meanwhile so that no other build takes it for a leftover. When no process can be started the
-    folder is removed here and now; when the process is killed, the next build removes what it left."""
+    folder's lock meanwhile so that no other build takes it for a leftover (site_remover.py); with `keep_folders`,
+    only its files. When no process can be started the folder is removed here and now; when the process is killed,
+    the next build removes what it left."""
     try:
-        subprocess.Popen([sys.executable, "-I", "-c", _REMOVER, os.fspath(folder)], stdin=subprocess.DEVNULL,
+        subprocess.Popen([sys.executable, "-I", site_remover.__file__, os.fspath(folder),
+                          *(["--keep-folders"] if keep_folders else [])], stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True,
                          start_new_session=True)
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-_REMOVER = """
-import os, shutil, sys
-folder = sys.argv[1]
-try:
-    import fcntl
-    descriptor = os.open(folder, os.O_RDONLY)
-    fcntl.flock(descriptor, fcntl.LOCK_EX)
-except (ImportError, OSError):
-    pass
-shutil.rmtree(folder, ignore_errors=True)
-"""
-"""The remover: the standard library only (`-I`: no site packages, no environment), so it starts in milliseconds."""
-
-
-def remove_leftovers(target: Path) -> None:
-    """Remove the staging and retired folders that builds of `target` killed midway left beside it: those named
-    as mlreport names them and holding its marker, or empty; never those of a build (or a removal) still running,
-    which holds a lock on its folder."""
-    leftover = re.compile(rf"\.{re.escape(target.name)}\.(?:building|old)-{_SUFFIX}")
-    try:
-        with os.scandir(target.parent) as scan:
-            entries = list(scan)
-    except OSError:
-        return
-    for entry in entries:
-        if not (leftover.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)):
-            continue
-        folder = Path(entry.path)
+def remove_leftovers(target: Path, roles: str = "building|old") -> None:
+    """Remove the staging (`building`) and retired (`old`) folders that builds of `target` killed midway left beside
+    it: those named as mlreport names them and holding its marker, or empty; never those of a build (or a removal)
+    still running, which holds a lock on its folder."""
+    for folder in _leftovers(target, roles):
         if _in_use(folder):
             continue
         if (folder / MARKER).is_file():
@@ -228,10 +249,56 @@ def remove_leftovers(target: Path) -> None:
                 pass
 
 
-def _own_folder(target: Path, role: str) -> Path:
+def _spare(target: Path) -> tuple[Path | None, int | None]:
+    """An old site of `target` set aside by mlreport that no process is using (nor removing), and the lock taken on
+    it; (None, None) when there is none."""
+    for folder in _leftovers(target, "old"):
+        site = folder / target.name
+        try:
+            if not ((folder / MARKER).is_file() and stat.S_ISDIR(os.lstat(site).st_mode)):
+                continue
+            descriptor = os.open(folder, os.O_RDONLY)
+        except OSError:
+            continue
+        if fcntl is None:
+            return folder, descriptor
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return folder, descriptor
+        except OSError:
+            os.close(descriptor)
+    return None, None
+
+
+def _remove_spare(spare: Path, lock: int | None) -> None:
+    """Remove what is left of an old site set aside once its folders were taken (its marker), and let go of it."""
+    try:
+        shutil.rmtree(spare, ignore_errors=True)
+    finally:
+        if lock is not None:
+            os.close(lock)
+
+
+def _leftovers(target: Path, roles: str) -> list[Path]:
+    """The folders beside `target` named as mlreport names those of builds (`building`) and old sites (`old`)."""
+    leftover = re.compile(rf"\.{re.escape(target.name)}\.(?:{roles})-{_SUFFIX}")
+    try:
+        with os.scandir(target.parent) as scan:
+            return [Path(entry.path) for entry in scan
+                    if leftover.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+
+
+def _own_folder(target: Path, role: str, folders: Path | None = None) -> Path:
     """A new folder beside `target` for a build (`building`) or an old site (`old`), marked as mlreport's at once:
-    only marked folders are ever removed as leftovers."""
+    only marked folders are ever removed as leftovers. `folders`, an old site's folder, becomes it when it can."""
     folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.{role}-", dir=target.parent))
+    if folders is not None:
+        try:
+            folders.rename(folder)  # onto the new folder, which is empty: in its place, at once
+        except OSError:
+            pass
     try:
         mark(folder)
     except OSError:

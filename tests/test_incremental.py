@@ -3,21 +3,26 @@ byte for byte, as a full build of the same repo."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
 import pytest
 from sitekit import plugin_log, team_repo
 from test_plugin import mkdocs_build
+from test_site_folder import is_spare
 
 from repos import GitRepo
 from mlreport import build_inputs
+from mlreport.cache_dir import code_stamp, write_cache
+from mlreport.site_manifest import MANIFEST, BuiltPage, SiteManifest
 from mlreport.records.source import SETTLED_NS
 from mlreport.templates import packaged_templates
 
@@ -206,6 +211,62 @@ def test_a_manifest_for_another_site_folder_reuses_nothing(repo: GitRepo, build,
     assert build(tmp_path / "one") == RECORD_PAGES
 
 
+def test_the_manifest_reads_back_as_written_and_one_of_another_shape_as_empty(tmp_path: Path) -> None:
+    page = BuiltPage("k", "experiments/wide/index.html", "d", ["metrics", "notes"],
+                     [{"location": "experiments/wide/", "title": "Wider", "text": "<p>é</p>"}], [10, 20, 30])
+    manifest = SiteManifest("/site", {"experiments/wide.md": page}, {"assets/mlreport/data/x.json": ["d", 1, 2, 3]})
+    manifest.write(tmp_path)
+    assert SiteManifest.read(tmp_path) == manifest
+
+    body = json.dumps({"site": "/site", "data": {}, "pages": {"experiments/wide.md": asdict(page)}}).encode()
+    write_cache(tmp_path / MANIFEST, code_stamp(), body)  # as an older layout of the file held each page
+    assert SiteManifest.read(tmp_path) == SiteManifest()
+
+
+def emptied_old_site(folder: Path, timeout: float = 60) -> Path:
+    """The old site set aside beside the site, once its remover has left only its folders (and marker)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [path for path in folder.iterdir() if is_spare(path)]
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    raise AssertionError(f"no old site emptied of its files beside the site: {sorted(folder.iterdir())}")
+
+
+def test_a_build_into_the_last_sites_folders_is_the_full_build_and_changes_no_file_of_the_old_one(
+        repo: GitRepo, build, tmp_path: Path) -> None:
+    team_repo(repo)
+    site = tmp_path / "site"
+    settle()
+    build(site)
+    unsettle(site)
+    build(site)
+    spare = emptied_old_site(tmp_path)
+    # What a remover stopped midway would leave, a link planted in it, and the folder of a page gone since.
+    (spare / "site/experiments/stray.html").write_text("stray", encoding="utf-8")
+    outside = tmp_path / "outside.html"
+    outside.write_text("outside", encoding="utf-8")
+    (spare / "site/experiments/wide/index.html").symlink_to(outside)
+    (spare / "site/experiments/gone").mkdir()
+    old = {path: (site / path).read_bytes() for path in files_of(site)}
+    (tmp_path / "old").mkdir()
+    for number, path in enumerate(old):
+        os.link(site / path, tmp_path / "old" / str(number))  # the old site's files, by inode
+    folder = site.stat().st_ino
+    build(site)
+    assert skipped(site, folder) and spare.exists()  # a build with nothing changed leaves the folders to the next
+    edit(repo, "experiments/houses/gbm.yaml", "title: G", "title: X")
+
+    build(site)
+
+    assert not spare.exists()  # its folders were taken
+    assert files_of(site) == full_build(build, tmp_path)
+    assert [path for path in site.rglob("*") if path.is_dir() and not any(path.iterdir())] == []
+    assert outside.read_text(encoding="utf-8") == "outside"
+    assert [(tmp_path / "old" / str(number)).read_bytes() for number in range(len(old))] == list(old.values())
+
+
 def test_mkdocs_build_after_an_incremental_build_writes_the_same_site(repo: GitRepo, build, tmp_path: Path) -> None:
     team_repo(repo)
     (repo.path / "docs").mkdir()
@@ -264,7 +325,25 @@ UNSKIPPED: dict[str, Callable[[GitRepo, Path], None]] = {
         (site / "experiments/wide/index.html").read_bytes().replace(b"Wider CNN", b"Wider NNC")),
     "a file of the site removed": lambda repo, site: (site / "sitemap.xml").unlink(),
     "a file added to the site": lambda repo, site: (site / "extra.txt").write_text("planted"),
+    "an empty folder added to the site": lambda repo, site: (site / "experiments/extra").mkdir(),
+    "a page's folder replaced by a copy of it": lambda repo, site: replace_by_copy(site / "experiments/wide"),
+    "a page's folder replaced by a link to a copy": lambda repo, site: replace_by_link(site / "experiments/wide"),
 }
+
+
+def replace_by_copy(folder: Path) -> None:
+    """Put a copy of a folder in its place, every file's size and modification time kept."""
+    copy = folder.with_name(folder.name + "-copy")
+    shutil.copytree(folder, copy)
+    shutil.rmtree(folder)
+    copy.rename(folder)
+
+
+def replace_by_link(folder: Path) -> None:
+    copy = folder.parent.parent.parent / "elsewhere"
+    shutil.copytree(folder, copy)
+    shutil.rmtree(folder)
+    folder.symlink_to(copy, target_is_directory=True)
 
 
 @pytest.mark.parametrize("change", UNSKIPPED, ids=list(UNSKIPPED))
