@@ -88,13 +88,14 @@ class Generated:
     deferred: dict[str, Callable[[], HtmlPage]] = field(default_factory=dict)
     """Record pages not rendered yet (`generate(defer=True)`), in page order: `render_deferred` renders them."""
 
-    def render_deferred(self, skip: Iterable[str] = ()) -> None:
+    def render_deferred(self, skip: Iterable[str] = (), meanwhile: Callable[[], None] | None = None) -> None:
         """Render the deferred pages into `html_pages`, in page order, but those in `skip` (the engine has their
-        output from the last build). Raises RecordError when a template fails."""
+        output from the last build), while `meanwhile` runs: the engine's own work that needs no record page.
+        Raises RecordError when a template fails."""
         left_out = set(skip)
         paths = [path for path in self.deferred if path not in left_out]
         # Many pages are shared among forked workers (render/workers.py): the model is the same in each.
-        self.html_pages.update(zip(paths, render_all([self.deferred[path] for path in paths])))
+        self.html_pages.update(zip(paths, render_all([self.deferred[path] for path in paths], meanwhile)))
 
 
 @dataclass(frozen=True)
