@@ -5,7 +5,8 @@ second, so a first load of 10,000 would wait on one core while the others idle. 
 to read (`SHARED_FROM`), forked worker processes each read a share, through their own `Reader`, and hand
 back what each load gave and what the caller's `prepare` made of it there (records, problems, the record
 cache's entries already encoded: plain data, pickled); the parent keeps
-them in the order a single process would have. Only where forking is safe: on a platform that forks, in a
+them in the order a single process would have, and meanwhile does work of its own that needs no record (the
+caller's `while_waiting`: the build reads git's log) instead of idling on a core. Only where forking is safe: on a platform that forks, in a
 process with no other thread (MkDocs' live preview serves from threads; it loads one process alone).
 `MLREPORT_JOBS` sets how many processes (1: none forked).
 """
@@ -42,11 +43,12 @@ _root: Path | None = None
 _prepare: Prepare | None = None
 
 
-def load_all(jobs: list[Job], root: Path, resolver: Resolver,
-             prepare: Prepare | None = None) -> list[tuple[Any, Any]]:
+def load_all(jobs: list[Job], root: Path, resolver: Resolver, prepare: Prepare | None = None,
+             while_waiting: Callable[[], None] | None = None) -> list[tuple[Any, Any]]:
     """Each job's load (record and problems), in order, in worker processes when there are many and forking is
     safe; with what `prepare` made of it where it was loaded (None without `prepare`, or when the file could not
-    be read), so that work too is shared among the processes."""
+    be read), so that work too is shared among the processes. While the workers read, this process runs
+    `while_waiting`; not when the files are read here."""
     with collector_paused():
         processes = job_count()
         if len(jobs) < SHARED_FROM or processes < 2:
@@ -55,11 +57,18 @@ def load_all(jobs: list[Job], root: Path, resolver: Resolver,
         _jobs, _root, _prepare = jobs, root, prepare
         pieces = [range(start, min(start + _SHARE, len(jobs))) for start in range(0, len(jobs), _SHARE)]
         try:
-            # A worker lives for this load alone: its collector stays off, as this process's is meanwhile.
-            with multiprocessing.get_context("fork").Pool(processes, initializer=gc.disable) as pool:
-                done = pool.map(_load_piece, pieces, chunksize=1)
-        except OSError:  # no process could be started: read them here
-            return _load_range(jobs, range(len(jobs)), root, resolver, prepare)
+            try:
+                # A worker lives for this load alone: its collector stays off, as this process's is meanwhile.
+                pool = multiprocessing.get_context("fork").Pool(processes, initializer=gc.disable)
+            except OSError:  # no process could be started: read them here
+                return _load_range(jobs, range(len(jobs)), root, resolver, prepare)
+            # The workers are forked before `while_waiting` starts: none holds what it opens (git's pipes). Leaving
+            # the pool ends them, whatever `while_waiting` raised.
+            with pool:
+                loading = pool.map_async(_load_piece, pieces, chunksize=1)
+                if while_waiting is not None:
+                    while_waiting()
+                done = loading.get()
         finally:
             _jobs, _root, _prepare = [], None, None
         return [result for piece in done for result in piece]
