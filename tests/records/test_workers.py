@@ -116,3 +116,46 @@ def test_the_cycle_collector_is_off_while_records_are_read_and_as_it_was_after(t
     for number in range(12):
         (tmp_path / "experiments" / f"run-{number}.yaml").write_text(f"title: Run {number}\ndate: 2026-01-02\n")
     assert fresh(_collector_states, tmp_path, jobs, enabled) == ({"collector on: False"}, enabled)
+
+
+def _waiting(root: Path, jobs: str, fail: bool) -> tuple[list[str], list[str], str, bool]:
+    """The experiments loaded with `jobs` processes while `while_waiting` notes that it ran (and raises, with
+    `fail`): their ids, its notes, the error, and whether a child process is left."""
+    os.environ["MLREPORT_JOBS"] = jobs
+    workers.SHARED_FROM, workers._SHARE = 2, 3
+    ran: list[str] = []
+
+    def while_waiting() -> None:
+        ran.append("ran")
+        if fail:
+            raise OSError("git is gone")
+
+    ids, error = [], ""
+    try:
+        ids = [e.id for e in records.load_listed(Options(root=root), list(records.listed_records(Options(root=root))),
+                                                 while_waiting=while_waiting).experiments]
+    except OSError as exc:
+        error = str(exc)
+    try:
+        os.waitpid(-1, os.WNOHANG)
+        children = True
+    except ChildProcessError:
+        children = False
+    return ids, ran, error, children
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_parents_own_work_runs_while_workers_read_and_not_when_it_reads(tmp_path: Path, jobs: str) -> None:
+    (tmp_path / "experiments").mkdir()
+    for number in range(12):
+        (tmp_path / "experiments" / f"run-{number:02d}.yaml").write_text(f"title: Run {number}\ndate: 2026-01-02\n")
+    ids, ran, error, children = fresh(_waiting, tmp_path, jobs, False)
+    assert ids == [f"run-{n:02d}" for n in range(12)] and error == "" and not children
+    assert ran == ([] if jobs == "1" else ["ran"])
+
+
+def test_the_parents_own_work_failing_ends_the_workers(tmp_path: Path) -> None:
+    (tmp_path / "experiments").mkdir()
+    for number in range(12):
+        (tmp_path / "experiments" / f"run-{number:02d}.yaml").write_text(f"title: Run {number}\ndate: 2026-01-02\n")
+    assert fresh(_waiting, tmp_path, "2", True) == ([], ["ran"], "git is gone", False)
