@@ -4,27 +4,34 @@ Reading a record is parsing YAML and checking it, mostly in Python: one core doe
 second, so a first load of 10,000 would wait on one core while the others idle. When there are many files
 to read (`SHARED_FROM`), forked worker processes each read a share, through their own `Reader`, and hand
 back what each load gave and what the caller's `prepare` made of it there (records, problems, the record
-cache's entries already encoded: plain data, pickled); the parent keeps
-them in the order a single process would have, and meanwhile does work of its own that needs no record (the
-caller's `while_waiting`: the build reads git's log) instead of idling on a core. Only where forking is safe: on a platform that forks, in a
-process with no other thread (MkDocs' live preview serves from threads; it loads one process alone).
-`MLREPORT_JOBS` sets how many processes (1: none forked).
+cache's entries already encoded: plain data, pickled); the parent keeps them in the order a single process
+would have, and meanwhile does work of its own that needs no record (the caller's `while_waiting`: the build
+reads git's log) instead of idling on a core. A worker that dies (killed, out of memory) leaves the whole load
+to the parent, with a warning, rather than a build waiting for it forever. Only where forking is safe: on a
+platform that forks, in a process with no other thread (MkDocs' live preview serves from threads; it loads
+one process alone). `MLREPORT_JOBS` sets how many processes (1: none forked).
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from mlreport.collector import collector_paused
 from mlreport.problems import Problem, relative
 from mlreport.records.boundary import Resolver
 from mlreport.records.source import Facts, Reader, SourceError
 
+log = logging.getLogger("mlreport.records")
+
+Piece = TypeVar("Piece")
 Job = tuple[Callable[[Path, Reader], Any], Path]
 """A loader and the file it reads."""
 Done = tuple[Any, "dict[Path, str] | None", "dict[Path, Facts] | None"]
@@ -57,21 +64,41 @@ def load_all(jobs: list[Job], root: Path, resolver: Resolver, prepare: Prepare |
         _jobs, _root, _prepare = jobs, root, prepare
         pieces = [range(start, min(start + _SHARE, len(jobs))) for start in range(0, len(jobs), _SHARE)]
         try:
-            try:
-                # A worker lives for this load alone: its collector stays off, as this process's is meanwhile.
-                pool = multiprocessing.get_context("fork").Pool(processes, initializer=gc.disable)
-            except OSError:  # no process could be started: read them here
-                return _load_range(jobs, range(len(jobs)), root, resolver, prepare)
-            # The workers are forked before `while_waiting` starts: none holds what it opens (git's pipes). Leaving
-            # the pool ends them, whatever `while_waiting` raised.
-            with pool:
-                loading = pool.map_async(_load_piece, pieces, chunksize=1)
-                if while_waiting is not None:
-                    while_waiting()
-                done = loading.get()
+            # A worker lives for this load alone: its collector stays off, as this process's is meanwhile.
+            done = shared(_load_piece, pieces, processes, while_waiting, initializer=gc.disable)
         finally:
             _jobs, _root, _prepare = [], None, None
+        if done is None:  # no worker could be started, or one died: read them here
+            return _load_range(jobs, range(len(jobs)), root, resolver, prepare)
         return [result for piece in done for result in piece]
+
+
+def shared(work: Callable[[range], Piece], pieces: list[range], processes: int,
+           meanwhile: Callable[[], None] | None = None, initializer: Callable[[], Any] | None = None
+           ) -> list[Piece] | None:
+    """`work` of each piece, in order, done by forked worker processes while this process runs `meanwhile` (once,
+    whatever happens); None when no worker could be started or one died (killed, out of memory), which leaves the
+    work to the caller. The workers are forked before `meanwhile` starts, so none holds what it opens (git's pipes),
+    and they are ended and waited for before this returns or raises: none is left running, nor as a zombie."""
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
+    try:
+        futures = [pool.submit(work, piece) for piece in pieces]  # the first forks every worker
+    except OSError as exc:
+        log.debug("no worker process could be started (%s): the work is done in this process", exc)
+        pool.shutdown(cancel_futures=True)
+        if meanwhile is not None:
+            meanwhile()
+        return None
+    try:
+        if meanwhile is not None:
+            meanwhile()
+        return [future.result() for future in futures]
+    except BrokenProcessPool:
+        log.warning("mlreport: a worker process died; its work is done in this process")
+        return None
+    finally:
+        # After an error here: the pieces not started are dropped, those under way finish.
+        pool.shutdown(cancel_futures=True)
 
 
 def job_count() -> int:

@@ -7,18 +7,18 @@ pages back (`HtmlPage`: text and plain data, pickled); the parent keeps them in 
 that fails stops the build with the first failing page's problem, as a single process would. The first page
 is rendered before the fork, so the templates compile once for every worker. Meanwhile the parent does work of
 its own that needs no rendered page (the caller's `meanwhile`: the engine writes the data files), instead of
-waiting on the workers with a core idle. Only where forking is safe: on a
-platform that forks, in a process with no other thread (MkDocs' live preview serves from threads).
+waiting on the workers with a core idle; a worker that dies leaves the pages to the parent (`records.workers.shared`).
+Only where forking is safe: on a platform that forks, in a process with no other thread (MkDocs' live preview
+serves from threads).
 `MLREPORT_JOBS` sets how many processes (1: none forked), as for record loading.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from typing import Callable, Sequence
 
 from mlreport.problems import Problem, RecordError
-from mlreport.records.workers import job_count
+from mlreport.records.workers import job_count, shared
 from mlreport.render.html_page import HtmlPage
 
 Render = Callable[[], HtmlPage]
@@ -44,19 +44,11 @@ def render_all(renders: Sequence[Render], meanwhile: Callable[[], None] | None =
     _renders = renders
     pieces = [range(start, min(start + _SHARE, len(renders))) for start in range(1, len(renders), _SHARE)]
     try:
-        try:
-            pool = multiprocessing.get_context("fork").Pool(processes)
-        except OSError:  # no process could be started: render them here
-            return [first, *_rendered_here(renders[1:], meanwhile)]
-        # The workers are forked before `meanwhile` starts: none holds what it opens. Leaving the pool ends them,
-        # whatever `meanwhile` raised.
-        with pool:
-            rendering = pool.map_async(_render_piece, pieces, chunksize=1)
-            if meanwhile is not None:
-                meanwhile()
-            done = rendering.get()
+        done = shared(_render_piece, pieces, processes, meanwhile)
     finally:
         _renders = ()
+    if done is None:  # no worker could be started, or one died: render them here (`meanwhile` has run)
+        return [first, *_rendered_here(renders[1:], None)]
     pages = [first]
     for rendered, failed in done:
         pages.extend(rendered)

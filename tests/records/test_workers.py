@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
@@ -159,3 +160,33 @@ def test_the_parents_own_work_failing_ends_the_workers(tmp_path: Path) -> None:
     for number in range(12):
         (tmp_path / "experiments" / f"run-{number:02d}.yaml").write_text(f"title: Run {number}\ndate: 2026-01-02\n")
     assert fresh(_waiting, tmp_path, "2", True) == ([], ["ran"], "git is gone", False)
+
+
+def _dying(path: Path, reader: Any) -> tuple:
+    """The experiment loader, killing the worker process that reads `run-05`."""
+    if path.stem == "run-05" and os.environ.get("MLREPORT_TEST_PARENT") != str(os.getpid()):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return EXPERIMENT.load(path, reader)
+
+
+def _loaded_with_a_worker_dying(root: Path, jobs: str) -> tuple[list[str], bool]:
+    """The experiments loaded with `jobs` processes, one worker killed on the way; and whether a child is left."""
+    os.environ["MLREPORT_JOBS"], os.environ["MLREPORT_TEST_PARENT"] = jobs, str(os.getpid())
+    workers.SHARED_FROM, workers._SHARE = 2, 3
+    records.KINDS = tuple(dataclasses.replace(kind, load=_dying) if kind is EXPERIMENT else kind
+                          for kind in records.KINDS)
+    ids = [e.id for e in load_records(Options(root=root)).experiments]
+    try:
+        os.waitpid(-1, os.WNOHANG)
+        children = True
+    except ChildProcessError:
+        children = False
+    return ids, children
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_worker_that_dies_leaves_its_files_to_the_parent(tmp_path: Path, jobs: str) -> None:
+    (tmp_path / "experiments").mkdir()
+    for number in range(12):
+        (tmp_path / "experiments" / f"run-{number:02d}.yaml").write_text(f"title: Run {number}\ndate: 2026-01-02\n")
+    assert fresh(_loaded_with_a_worker_dying, tmp_path, jobs) == ([f"run-{n:02d}" for n in range(12)], False)

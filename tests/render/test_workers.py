@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
@@ -109,3 +110,29 @@ def test_the_parents_own_work_runs_once_while_pages_are_rendered(jobs: str) -> N
 def test_the_parents_own_work_failing_ends_the_workers() -> None:
     pages, ran, error, children = fresh(_pages_and_meanwhile, "2", True)
     assert pages == [] and ran == ["in parent"] and error == "no space left" and not children
+
+
+def _pages_with_a_worker_dying(jobs: str) -> tuple[list[str], int, bool]:
+    """Ten pages rendered with `jobs` processes, the sixth killing the worker that renders it: the pages, how
+    often `meanwhile` ran, and whether a child process is left."""
+    os.environ["MLREPORT_JOBS"] = jobs
+    workers.SHARED_FROM, workers._SHARE = 2, 2
+    parent, ran = os.getpid(), []
+
+    def page(n: int) -> HtmlPage:
+        if n == 5 and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return HtmlPage(f"<p>{n}</p>", {}, [])
+
+    pages = [p.html for p in workers.render_all([lambda n=n: page(n) for n in range(10)], lambda: ran.append(1))]
+    try:
+        os.waitpid(-1, os.WNOHANG)
+        children = True
+    except ChildProcessError:
+        children = False
+    return pages, len(ran), children
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_worker_that_dies_leaves_its_pages_to_the_parent(jobs: str) -> None:
+    assert fresh(_pages_with_a_worker_dying, jobs) == ([f"<p>{n}</p>" for n in range(10)], 1, False)
