@@ -19,7 +19,7 @@ import logging
 import multiprocessing
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -82,17 +82,14 @@ def shared(work: Callable[[range], Piece], pieces: list[range], processes: int,
     and they are ended and waited for before this returns or raises: none is left running, nor as a zombie."""
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
     try:
-        futures = [pool.submit(work, piece) for piece in pieces]  # the first forks every worker
-    except OSError as exc:
-        log.debug("no worker process could be started (%s): the work is done in this process", exc)
-        pool.shutdown(cancel_futures=True)
+        try:
+            futures: list[Future[Piece]] | None = [pool.submit(work, piece) for piece in pieces]  # forks them all
+        except (OSError, BrokenProcessPool) as exc:
+            log.debug("no worker process could be started (%s): the work is done in this process", exc)
+            futures = None
         if meanwhile is not None:
             meanwhile()
-        return None
-    try:
-        if meanwhile is not None:
-            meanwhile()
-        return [future.result() for future in futures]
+        return None if futures is None else [future.result() for future in futures]
     except BrokenProcessPool:
         log.warning("mlreport: a worker process died; its work is done in this process")
         return None
