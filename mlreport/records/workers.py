@@ -18,6 +18,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -88,7 +89,7 @@ def shared(work: Callable[[range], Piece], pieces: list[range], processes: int,
             log.debug("no worker process could be started (%s): the work is done in this process", exc)
             futures = None
         if meanwhile is not None:
-            meanwhile()
+            _with_quick_switches(meanwhile)
         return None if futures is None else [future.result() for future in futures]
     except BrokenProcessPool:
         log.warning("mlreport: a worker process died; its work is done in this process")
@@ -96,6 +97,22 @@ def shared(work: Callable[[range], Piece], pieces: list[range], processes: int,
     finally:
         # After an error here: the pieces not started are dropped, those under way finish.
         pool.shutdown(cancel_futures=True)
+
+
+_SWITCH_INTERVAL = 0.0005
+"""Seconds a thread of this process holds the interpreter's lock while another waits for it, while `meanwhile` runs."""
+
+
+def _with_quick_switches(meanwhile: Callable[[], None]) -> None:
+    """Run `meanwhile` with the lock handed over more often: the pool's own thread in this process takes the
+    workers' results from a pipe 64 KB at a time, taking the lock back after each read, and waiting the whole
+    switch interval (5 ms) for it each time kept workers blocked on a full pipe while `meanwhile` ran."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, _SWITCH_INTERVAL))
+    try:
+        meanwhile()
+    finally:
+        sys.setswitchinterval(interval)
 
 
 def job_count() -> int:
