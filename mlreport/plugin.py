@@ -170,7 +170,6 @@ class MlreportPlugin(BasePlugin):
             files.append(File.generated(config, path, content=text, inclusion=level))
         self.writer = SiteWriter()
         self._add_record_pages(files, config)
-        self._add_data_files(files, config)
         for path, source in self.generated.assets.items():
             files.append(File.generated(config, path, abs_src_path=str(source)))
         self.converted = PageCache.open(self.options.root, self.options.cache_dir, _conversion_inputs(config, files))
@@ -179,7 +178,8 @@ class MlreportPlugin(BasePlugin):
 
     def _add_record_pages(self, files: Files, config: MkDocsConfig) -> None:
         """Add the record pages rendered straight to HTML: those the last site holds as this build would write them
-        are linked into the new site as they are (`ReusedPage`), the others rendered now (`RenderedPage`)."""
+        are linked into the new site as they are (`ReusedPage`), the others rendered now (`RenderedPage`); then the
+        data files, put into the site while the workers render (`_data_files`)."""
         assert self.options is not None
         generated = self.generated
         paths = []
@@ -197,11 +197,13 @@ class MlreportPlugin(BasePlugin):
         self._keyed_data, broken = self._reused_data(reused)
         reused = {path: built for path, built in reused.items() if built.key not in broken}
         self.keys = keys
+        self.built = SiteManifest(os.path.realpath(self.last_site or config.site_dir))
+        data: list[File] = []
         try:
-            generated.render_deferred(skip=reused)
+            # The data files need no record page: this process writes them while the workers render.
+            generated.render_deferred(skip=reused, meanwhile=lambda: data.extend(self._data_files(config)))
         except RecordError as exc:
             raise RecordsFailed(exc.problems) from None
-        self.built = SiteManifest(os.path.realpath(self.last_site or config.site_dir))
         for path in paths:
             if path in reused:
                 built = reused[path]
@@ -220,6 +222,8 @@ class MlreportPlugin(BasePlugin):
             files.append(file)
         if reused:
             log.debug(f"mlreport: {len(reused)} of {len(paths)} record pages taken from the last build")
+        for file in data:
+            files.append(file)
 
     def _reused_data(self, reused: dict[str, BuiltPage]) -> tuple[dict[str, list[str]], set[str]]:
         """The data files of the reused pages (by key) that the last site holds as the last build wrote them, and
@@ -240,13 +244,14 @@ class MlreportPlugin(BasePlugin):
                     broken.add(kept[0])
         return {key: dests for key, dests in found.items() if key not in broken}, broken
 
-    def _add_data_files(self, files: Files, config: MkDocsConfig) -> None:
-        """Add the data files: for `mlreport build`, which MkDocs runs `dirty` into a fresh site folder, put there by
+    def _data_files(self, config: MkDocsConfig) -> list[File]:
+        """The data files: for `mlreport build`, which MkDocs runs `dirty` into a fresh site folder, put there by
         the plugin (each folder made once) and marked unmodified, those the last site holds with the same bytes
         linked from it (the last manifest has their digests and stats), the others written. The files of a reused
         record page are linked as they are, those of a keyed page written and kept under its key."""
         last_site = os.path.realpath(self.last_site) if self.last_site is not None else None
         folders: dict[str, bool] = {}
+        files = []
         for dests in self._keyed_data.values():
             assert last_site is not None
             for dest in dests:
@@ -274,6 +279,7 @@ class MlreportPlugin(BasePlugin):
             else:
                 self.built.data[file.dest_uri] = [found, *self.writer.write(file.abs_dest_path, data)]
             files.append(file)
+        return files
 
     @event_priority(-100)  # last: the Markdown every other plugin has finished with is what gets converted
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -16,7 +16,7 @@ from mlreport.config import CONFIG_FILE, Options
 from mlreport.governance import governance_problems
 from mlreport.problems import Problem, did_you_mean, errors, excerpt
 from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, RecordCache, decision_key, \
-    listed_records, load_listed, load_records
+    listed_records, load_listed
 from mlreport.records.codec import decode_problem, encode_problem
 from mlreport.records.decision import next_decision_number
 from mlreport.records.kinds import DECISION, KINDS
@@ -141,10 +141,14 @@ def _write_verdict(path: Path, key: str, files: list, problems: list, counts: di
     write_cache(path, code_stamp(), body.encode("ascii"))
 
 
-def read_records(options: Options, *, cached: bool = False, cache: RecordCache | None = None) -> CheckedRecords:
-    """Load every record (`cached`: unchanged files from the record cache, `cache` when given), join and check
-    them."""
-    loaded = load_records(options, cached=cached, cache=cache)
+def read_records(options: Options, *, cached: bool = False, cache: RecordCache | None = None,
+                 listed: list[tuple[str, str, Path | None]] | None = None,
+                 while_waiting: Callable[[], None] | None = None) -> CheckedRecords:
+    """Load every record (`cached`: unchanged files from the record cache, `cache` when given; the files `listed`
+    gives, when given: `listed_records`), join and check them; `while_waiting` runs while worker processes read
+    the files (see `load_listed`)."""
+    loaded = load_listed(options, list(listed_records(options)) if listed is None else listed, cached=cached,
+                         cache=cache, while_waiting=while_waiting)
     catalog = build_catalog(loaded, options)
     return CheckedRecords(catalog, check_records(loaded, catalog, options), loaded.notes)
 

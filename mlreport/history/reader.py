@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Iterable, TypeVar
 
 from mlreport.collector import collector_paused
 from mlreport.config import Options
@@ -28,6 +28,8 @@ from mlreport.records.decision import is_decision_file
 from mlreport.records.kinds import BY_NAME, DECISION, KINDS
 
 log = logging.getLogger("mlreport.history")
+
+Row = TypeVar("Row")
 
 _MOVE_ROUNDS = 4
 """How many links of a chain of moves from outside (`doc/` → `docs/adr/` → `decisions/`) are followed."""
@@ -52,29 +54,80 @@ def read_history(options: Options, records: Iterable[RecordRow]) -> History:
     so pages fall back to the records' own dates). The parsed log is cached in
     `options.cache_dir` by commit: a rebuild reads only the commits since the cached head.
     """
-    rows = {row[3]: row for row in sorted(records, key=lambda row: row[3])}
-    history = History(repo_url=options.repo_url)
+    rows = list(records)
+    return read_git(options, [row[3] for row in rows]).history(rows)
+
+
+def read_git(options: Options, paths: Iterable[str]) -> GitRead:
+    """What git says of the record folders, read before the records themselves are known (while they load):
+    `paths` are those of the record files, as `read_history` is given them, and tell which repositories (the site
+    root's, submodules inside it) hold records. `GitRead.history` joins it to the records; never raises on git
+    trouble. No git process is left running."""
+    read = GitRead(options, History(repo_url=options.repo_url))
     if not options.history:
-        return history
+        return read
     try:
-        repo = probe(options.root)
+        read.repo = probe(options.root)
     except GitError as exc:
-        history.warning = WARN_NOT_GIT.format(root=options.root, reason=exc)
-        return history
-    if not repo.head:
-        history.warning = WARN_EMPTY
-        history.records = {path: Provenance(uncommitted="new") for path in rows}
-        return history
-    by_repository = _by_repository(options.root, rows)
-    try:
-        with collector_paused():
-            history = _read(options, repo, by_repository.pop("", {}))
-            for mount, inside in by_repository.items():
-                history = joined(history, _read_submodule(options, mount, inside))
-            return history
-    except GitError as exc:
-        history.warning = WARN_FAILED.format(reason=exc)
-        return history
+        read.given.warning = WARN_NOT_GIT.format(root=options.root, reason=exc)
+        return read
+    if not read.repo.head:
+        read.given.warning = WARN_EMPTY
+        return read
+    with collector_paused():
+        read.logs[""] = _log_or_trouble(options, read.repo)
+        for mount in _by_repository(options.root, dict.fromkeys(paths)):
+            if mount:
+                read.logs[mount] = _submodule_log(options, mount)
+    return read
+
+
+@dataclass
+class GitRead:
+    """The log of each repository holding records, read and parsed (`read_git`), waiting for the records."""
+
+    options: Options
+    given: History
+    """The history when git gives none (not enabled, not a repository, no commits), with its warning."""
+    repo: Repo | None = None
+    logs: dict[str, _Log | History | GitError] = field(default_factory=dict)
+    """By repository ("" for the site root's own, else a submodule's top): its log; for a submodule without one,
+    the history that leaves (no commits, or a warning); the site root's own trouble."""
+
+    def history(self, records: Iterable[RecordRow]) -> History:
+        """Each record's provenance and the feed, as `read_history` gives them."""
+        rows = {row[3]: row for row in sorted(records, key=lambda row: row[3])}
+        if self.repo is None:
+            return replace(self.given)
+        if not self.repo.head:
+            return replace(self.given, records={path: Provenance(uncommitted="new") for path in rows})
+        by_repository = _by_repository(self.options.root, rows)
+        try:
+            with collector_paused():
+                history = self._joined("", by_repository.pop("", {}))
+                for mount, inside in by_repository.items():
+                    history = joined(history, self._joined(mount, inside))
+                return history
+        except GitError as exc:
+            return replace(self.given, warning=WARN_FAILED.format(reason=exc))
+
+    def _joined(self, mount: str, rows: dict[str, RecordRow]) -> History:
+        """The history of the records in one repository. Raises GitError for trouble in the site root's own."""
+        found = self.logs.get(mount)
+        if found is None:  # a repository no listed path was in
+            found = self.logs[mount] = _submodule_log(self.options, mount)
+        if isinstance(found, GitError):
+            raise found
+        if isinstance(found, History):
+            if found.warning:
+                return found
+            return History(records={path: Provenance(uncommitted="new") for path in rows})
+        try:
+            return _joined_log(self.options, found, rows)
+        except GitError as exc:
+            if not mount:
+                raise
+            return History(warning=WARN_FAILED.format(reason=f"{mount.rstrip('/')}: {exc}"))
 
 
 def refresh_worktree(options: Options, history: History, records: Iterable[RecordRow],
@@ -104,19 +157,27 @@ def refresh_worktree(options: Options, history: History, records: Iterable[Recor
     return rejoined(options, repo, history, rows, worktree)
 
 
-def _read_submodule(options: Options, mount: str, rows: dict[str, RecordRow]) -> History:
-    """The history of the records inside a submodule (or any repository of its own inside the site root),
-    from one pass over that repository; its trouble leaves those records without provenance, and a warning."""
+def _submodule_log(options: Options, mount: str) -> _Log | History:
+    """The log of a submodule (or any repository of its own inside the site root); a history with no records when
+    it has no commits, and with a warning when it is in trouble (its records then go without provenance)."""
     try:
         repo = replace(probe(options.root / mount), mount=mount)
         if not repo.head:
-            return History(records={path: Provenance(uncommitted="new") for path in rows})
-        return _read(options, repo, rows)
+            return History()
+        return _log(options, repo)
     except GitError as exc:
         return History(warning=WARN_FAILED.format(reason=f"{mount.rstrip('/')}: {exc}"))
 
 
-def _by_repository(root: Path, rows: dict[str, RecordRow]) -> dict[str, dict[str, RecordRow]]:
+def _log_or_trouble(options: Options, repo: Repo) -> _Log | GitError:
+    """The site root's repository's log, or the trouble reading it (which the whole history reports)."""
+    try:
+        return _log(options, repo)
+    except GitError as exc:
+        return exc
+
+
+def _by_repository(root: Path, rows: dict[str, Row]) -> dict[str, dict[str, Row]]:
     """The records grouped by the repository holding them: "" for the site root's own, else the top of a
     submodule inside the root ("experiments/shared/"). Plain strings, one `stat` per folder: this runs
     before git is started, for every record."""
@@ -131,13 +192,29 @@ def _by_repository(root: Path, rows: dict[str, RecordRow]) -> dict[str, dict[str
                 else mount_of(folder.rpartition("/")[0])
         return mount
 
-    groups: dict[str, dict[str, RecordRow]] = {"": {}}
+    groups: dict[str, dict[str, Row]] = {"": {}}
     for path, row in rows.items():
         groups.setdefault(mount_of(path.rpartition("/")[0]), {})[path] = row
     return groups
 
 
-def _read(options: Options, repo: Repo, rows: dict[str, RecordRow]) -> History:
+@dataclass
+class _Log:
+    """One repository's log as the join needs it: commits, lineages, the blobs read, the working tree."""
+
+    repo: Repo
+    commits: list[LogCommit]
+    fresh: int
+    """How many of the commits were read from git (the others from the cache)."""
+    lineages: list[Lineage]
+    followed: list[str]
+    blobs: Blobs
+    worktree: Worktree
+    key: str
+    cache_file: Path
+
+
+def _log(options: Options, repo: Repo) -> _Log:
     pathspecs = record_pathspecs(options, repo)
     status = Process(repo.toplevel, "status", "--porcelain", "-z", "--untracked-files=all", "--", *pathspecs,
                      spool=True)
@@ -154,7 +231,8 @@ def _read(options: Options, repo: Repo, rows: dict[str, RecordRow]) -> History:
             commits, lineages, followed = _follow_moves(options, repo, pathspecs, followed, (commits, fresh),
                                                         blobs, renames)
             worktree = Worktree.parse(status.finish())
-            history = join(options, repo, rows, commits, lineages, blobs, worktree)
+            # Every blob asked for so far is read now: no git process waits for the records.
+            blobs.flush()
         finally:
             blobs.close()
             if renames:
@@ -162,8 +240,17 @@ def _read(options: Options, repo: Repo, rows: dict[str, RecordRow]) -> History:
     except BaseException:
         status.stop()
         raise
-    if not repo.shallow and (fresh or blobs.parsed):
-        cache.save(cache_file, key, cache.Cached(repo.head, commits, blobs.known, followed))
+    return _Log(repo, commits, fresh, lineages, followed, blobs, worktree, key, cache_file)
+
+
+def _joined_log(options: Options, read: _Log, rows: dict[str, RecordRow]) -> History:
+    repo, blobs = read.repo, read.blobs
+    try:
+        history = join(options, repo, rows, read.commits, read.lineages, blobs, read.worktree)
+    finally:
+        blobs.close()
+    if not repo.shallow and (read.fresh or blobs.parsed):
+        cache.save(read.cache_file, read.key, cache.Cached(repo.head, read.commits, blobs.known, read.followed))
     history.warning = WARN_SHALLOW if repo.shallow else ""
     return history
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from mlreport.config import Options
 from mlreport.problems import Problem, relative
@@ -61,8 +61,9 @@ def load_records(options: Options, *, cached: bool = False, cache: RecordCache |
 
 
 def load_listed(options: Options, listed: list[tuple[str, str, Path | None]], *, cached: bool = False,
-                cache: RecordCache | None = None) -> Loaded:
-    """`load_records` of the files `listed_records` gave."""
+                cache: RecordCache | None = None, while_waiting: Callable[[], None] | None = None) -> Loaded:
+    """`load_records` of the files `listed_records` gave; `while_waiting` is run while worker processes read them
+    (see `workers.load_all`), and not when they are read in this process."""
     loaded = Loaded()
     if cache is None and cached:
         cache = RecordCache.open(options)
@@ -83,7 +84,8 @@ def load_listed(options: Options, listed: list[tuple[str, str, Path | None]], *,
         def prepare(job: int, result: LoadResult, seen: dict[Path, str], facts: dict[Path, Facts]) -> Any:
             kind, shown, _ = listed[fresh[job]]
             return prepared_entry(kind, shown, root, seen, facts, result)
-    for index, (result, prepared) in zip(fresh, load_all(jobs, options.root, Resolver(options.root), prepare)):
+    for index, (result, prepared) in zip(fresh, load_all(jobs, options.root, Resolver(options.root), prepare,
+                                                                  while_waiting)):
         results[index] = result
         if cache and prepared is not None:
             cache.keep(listed[index][0], listed[index][1], prepared, result)

@@ -105,14 +105,15 @@ class Generated:
                 prepare()
         self.pending = {}
 
-    def render_deferred(self, skip: Iterable[str] = ()) -> None:
+    def render_deferred(self, skip: Iterable[str] = (), meanwhile: Callable[[], None] | None = None) -> None:
         """Render the deferred pages into `html_pages`, in page order, but those in `skip` (the engine has their
-        output from the last build); pending pages are prepared first. Raises RecordError when a template fails."""
+        output from the last build), while `meanwhile` runs: the engine's own work that needs no record page.
+        Pending pages are prepared first. Raises RecordError when a template fails."""
         left_out = set(skip)
         self.prepare(left_out)
         paths = [path for path in self.deferred if path not in left_out]
         # Many pages are shared among forked workers (render/workers.py): the model is the same in each.
-        self.html_pages.update(zip(paths, render_all([self.deferred[path] for path in paths])))
+        self.html_pages.update(zip(paths, render_all([self.deferred[path] for path in paths], meanwhile)))
 
 
 @dataclass(frozen=True)

@@ -5,18 +5,20 @@ core's Jinja work while the others idle. When there are many (`SHARED_FROM`), fo
 of the model as it is, its memory shared with the parent until written to) render a share each and hand the
 pages back (`HtmlPage`: text and plain data, pickled); the parent keeps them in page order, and a template
 that fails stops the build with the first failing page's problem, as a single process would. The first page
-is rendered before the fork, so the templates compile once for every worker. Only where forking is safe: on a
-platform that forks, in a process with no other thread (MkDocs' live preview serves from threads).
+is rendered before the fork, so the templates compile once for every worker. Meanwhile the parent does work of
+its own that needs no rendered page (the caller's `meanwhile`: the engine writes the data files), instead of
+waiting on the workers with a core idle; a worker that dies leaves the pages to the parent (`records.workers.shared`).
+Only where forking is safe: on a platform that forks, in a process with no other thread (MkDocs' live preview
+serves from threads).
 `MLREPORT_JOBS` sets how many processes (1: none forked), as for record loading.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from typing import Callable, Sequence
 
 from mlreport.problems import Problem, RecordError
-from mlreport.records.workers import job_count
+from mlreport.records.workers import job_count, shared
 from mlreport.render.html_page import HtmlPage
 
 Render = Callable[[], HtmlPage]
@@ -30,28 +32,35 @@ _renders: Sequence[Render] = ()
 """The pages of the render in progress, seen by forked workers as they were when they were forked."""
 
 
-def render_all(renders: Sequence[Render]) -> list[HtmlPage]:
-    """Each page rendered, in order, in worker processes when there are many and forking is safe. Raises
-    RecordError for the first page, in order, whose template fails."""
+def render_all(renders: Sequence[Render], meanwhile: Callable[[], None] | None = None) -> list[HtmlPage]:
+    """Each page rendered, in order, in worker processes when there are many and forking is safe, while this
+    process runs `meanwhile` (after the pages, when they are rendered here). Raises RecordError for the first page,
+    in order, whose template fails."""
     processes = job_count()
     if len(renders) < SHARED_FROM or processes < 2:
-        return [render() for render in renders]
+        return _rendered_here(renders, meanwhile)
     first = renders[0]()
     global _renders
     _renders = renders
     pieces = [range(start, min(start + _SHARE, len(renders))) for start in range(1, len(renders), _SHARE)]
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            done = pool.map(_render_piece, pieces, chunksize=1)
-    except OSError:  # no process could be started: render them here
-        return [first, *(render() for render in renders[1:])]
+        done = shared(_render_piece, pieces, processes, meanwhile)
     finally:
         _renders = ()
+    if done is None:  # no worker could be started, or one died: render them here (`meanwhile` has run)
+        return [first, *_rendered_here(renders[1:], None)]
     pages = [first]
     for rendered, failed in done:
         pages.extend(rendered)
         if failed is not None:
             raise RecordError(failed)
+    return pages
+
+
+def _rendered_here(renders: Sequence[Render], meanwhile: Callable[[], None] | None) -> list[HtmlPage]:
+    pages = [render() for render in renders]
+    if meanwhile is not None:
+        meanwhile()
     return pages
 
 

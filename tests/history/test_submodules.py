@@ -9,7 +9,9 @@ from repos import new_repo
 from sitekit import read_page
 
 from repos import GitRepo
-from tests.history.conftest import ANA, LI, ZOE, decision, experiment, history
+from mlreport.config import Options
+from mlreport.history import read_git, read_history
+from tests.history.conftest import ANA, LI, ZOE, decision, experiment, history, rows
 
 
 @pytest.fixture
@@ -84,3 +86,13 @@ def test_the_built_page_of_a_submodule_record_shows_its_history(project: GitRepo
     page = read_page(tmp_path / "site", "experiments/run")
     assert "Not committed yet" not in page.text
     assert "Add the shared run (#4)" in page.text and "Zoë Ångström" in page.text
+
+
+def test_the_log_read_before_the_records_is_the_history_of_the_records_joined_later(project: GitRepo) -> None:
+    options = Options(root=project.path)
+    records = rows(project.path)
+    # Read from the listed files' paths, as the build does while the records load, or from none at all: a
+    # repository no path named is read when its records are joined.
+    for paths in ([path for *_, path in records], []):
+        read = read_git(options, paths)
+        assert read.history(records) == read_history(Options(root=project.path, cache_dir="other"), records)

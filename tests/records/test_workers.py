@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
@@ -116,3 +117,76 @@ def test_the_cycle_collector_is_off_while_records_are_read_and_as_it_was_after(t
     for number in range(12):
         (tmp_path / "experiments" / f"run-{number}.yaml").write_text(f"title: Run {number}\ndate: 2026-01-02\n")
     assert fresh(_collector_states, tmp_path, jobs, enabled) == ({"collector on: False"}, enabled)
+
+
+def _waiting(root: Path, jobs: str, fail: bool) -> tuple[list[str], list[str], str, bool]:
+    """The experiments loaded with `jobs` processes while `while_waiting` notes that it ran (and raises, with
+    `fail`): their ids, its notes, the error, and whether a child process is left."""
+    os.environ["MLREPORT_JOBS"] = jobs
+    workers.SHARED_FROM, workers._SHARE = 2, 3
+    ran: list[str] = []
+
+    def while_waiting() -> None:
+        ran.append("ran")
+        if fail:
+            raise OSError("git is gone")
+
+    ids, error = [], ""
+    try:
+        ids = [e.id for e in records.load_listed(Options(root=root), list(records.listed_records(Options(root=root))),
+                                                 while_waiting=while_waiting).experiments]
+    except OSError as exc:
+        error = str(exc)
+    try:
+        os.waitpid(-1, os.WNOHANG)
+        children = True
+    except ChildProcessError:
+        children = False
+    return ids, ran, error, children
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_parents_own_work_runs_while_workers_read_and_not_when_it_reads(tmp_path: Path, jobs: str) -> None:
+    (tmp_path / "experiments").mkdir()
+    for number in range(12):
+        (tmp_path / "experiments" / f"run-{number:02d}.yaml").write_text(f"title: Run {number}\ndate: 2026-01-02\n")
+    ids, ran, error, children = fresh(_waiting, tmp_path, jobs, False)
+    assert ids == [f"run-{n:02d}" for n in range(12)] and error == "" and not children
+    assert ran == ([] if jobs == "1" else ["ran"])
+
+
+def test_the_parents_own_work_failing_ends_the_workers(tmp_path: Path) -> None:
+    (tmp_path / "experiments").mkdir()
+    for number in range(12):
+        (tmp_path / "experiments" / f"run-{number:02d}.yaml").write_text(f"title: Run {number}\ndate: 2026-01-02\n")
+    assert fresh(_waiting, tmp_path, "2", True) == ([], ["ran"], "git is gone", False)
+
+
+def _dying(path: Path, reader: Any) -> tuple:
+    """The experiment loader, killing the worker process that reads `run-05`."""
+    if path.stem == "run-05" and os.environ.get("MLREPORT_TEST_PARENT") != str(os.getpid()):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return EXPERIMENT.load(path, reader)
+
+
+def _loaded_with_a_worker_dying(root: Path, jobs: str) -> tuple[list[str], bool]:
+    """The experiments loaded with `jobs` processes, one worker killed on the way; and whether a child is left."""
+    os.environ["MLREPORT_JOBS"], os.environ["MLREPORT_TEST_PARENT"] = jobs, str(os.getpid())
+    workers.SHARED_FROM, workers._SHARE = 2, 3
+    records.KINDS = tuple(dataclasses.replace(kind, load=_dying) if kind is EXPERIMENT else kind
+                          for kind in records.KINDS)
+    ids = [e.id for e in load_records(Options(root=root)).experiments]
+    try:
+        os.waitpid(-1, os.WNOHANG)
+        children = True
+    except ChildProcessError:
+        children = False
+    return ids, children
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_worker_that_dies_leaves_its_files_to_the_parent(tmp_path: Path, jobs: str) -> None:
+    (tmp_path / "experiments").mkdir()
+    for number in range(12):
+        (tmp_path / "experiments" / f"run-{number:02d}.yaml").write_text(f"title: Run {number}\ndate: 2026-01-02\n")
+    assert fresh(_loaded_with_a_worker_dying, tmp_path, jobs) == ([f"run-{n:02d}" for n in range(12)], False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
@@ -16,6 +17,7 @@ from sitekit import team_repo
 
 from mlreport.cli import main
 from mlreport.render import workers
+from mlreport.render.html_page import HtmlPage
 
 _RENDER_PIECE = workers._render_piece
 _SEEN = "MLREPORT_TEST_RENDERERS"
@@ -69,3 +71,68 @@ def test_a_failing_page_fails_the_build_alike(repo: GitRepo, tmp_path: Path, job
     assert code == 1
     assert "templates/pages/experiment.html.j2:1:1" in output
     assert "template failed while rendering experiments/gbm.md" in output
+
+
+def _pages_and_meanwhile(jobs: str, fail: bool) -> tuple[list[str], list[str], str, bool]:
+    """Ten pages rendered with `jobs` processes while `meanwhile` notes which process ran it (and raises, with
+    `fail`): the pages' text, what `meanwhile` saw, the error, and whether a child process is left."""
+    os.environ["MLREPORT_JOBS"] = jobs
+    workers.SHARED_FROM, workers._SHARE = 2, 2
+    ran: list[str] = []
+
+    def meanwhile() -> None:
+        ran.append(f"in {os.getpid()}")
+        if fail:
+            raise OSError("no space left")
+
+    renders = [lambda n=n: HtmlPage(f"<p>{n} by {os.getpid() != parent}</p>", {}, []) for n in range(10)]
+    parent, pages, error = os.getpid(), [], ""
+    try:
+        pages = [page.html for page in workers.render_all(renders, meanwhile)]
+    except OSError as exc:
+        error = str(exc)
+    try:
+        os.waitpid(-1, os.WNOHANG)
+        children = True
+    except ChildProcessError:
+        children = False
+    return pages, [note.replace(str(parent), "parent") for note in ran], error, children
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_parents_own_work_runs_once_while_pages_are_rendered(jobs: str) -> None:
+    pages, ran, error, children = fresh(_pages_and_meanwhile, jobs, False)
+    # The first page is rendered before the fork; with workers, the others are theirs.
+    assert pages == [f"<p>{n} by {jobs == '2' and n > 0}</p>" for n in range(10)]
+    assert ran == ["in parent"] and error == "" and not children
+
+
+def test_the_parents_own_work_failing_ends_the_workers() -> None:
+    pages, ran, error, children = fresh(_pages_and_meanwhile, "2", True)
+    assert pages == [] and ran == ["in parent"] and error == "no space left" and not children
+
+
+def _pages_with_a_worker_dying(jobs: str) -> tuple[list[str], int, bool]:
+    """Ten pages rendered with `jobs` processes, the sixth killing the worker that renders it: the pages, how
+    often `meanwhile` ran, and whether a child process is left."""
+    os.environ["MLREPORT_JOBS"] = jobs
+    workers.SHARED_FROM, workers._SHARE = 2, 2
+    parent, ran = os.getpid(), []
+
+    def page(n: int) -> HtmlPage:
+        if n == 5 and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return HtmlPage(f"<p>{n}</p>", {}, [])
+
+    pages = [p.html for p in workers.render_all([lambda n=n: page(n) for n in range(10)], lambda: ran.append(1))]
+    try:
+        os.waitpid(-1, os.WNOHANG)
+        children = True
+    except ChildProcessError:
+        children = False
+    return pages, len(ran), children
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_worker_that_dies_leaves_its_pages_to_the_parent(jobs: str) -> None:
+    assert fresh(_pages_with_a_worker_dying, jobs) == ([f"<p>{n}</p>" for n in range(10)], 1, False)
