@@ -8,7 +8,8 @@ those rendered straight to HTML become `RenderedPage`s, which convert no Markdow
 pages of a folder share one theme render (`on_env`, theme_shell.py); give Material's search index
 their sections as rendered, unparsed (`on_page_content`), and keep their HTML from its page scan;
 point "edit" buttons at record sources (`on_page_context`); announce the Atom feed in each page's
-head (`on_post_page`); mark the site folder as mlreport's (`on_post_build`); watch record folders (`on_serve`). The site itself comes
+head (`on_post_page`), where, once a record page has proved its folder's shell, `mlreport build` writes the
+record pages that shell fits itself, and MkDocs' page loop skips them; mark the site folder as mlreport's (`on_post_build`); watch record folders (`on_serve`). The site itself comes
 from `mlreport.pipeline.generate_site`.
 """
 
@@ -108,6 +109,11 @@ class MlreportPlugin(BasePlugin):
         """Whether record pages' HTML is kept from Material's search plugin while it looks at each page."""
         self._hidden: dict[str, str] = {}
         """Record pages' HTML while it is kept from the search plugin, by page source path."""
+        self._pending: dict[str, RenderedPage] = {}
+        """Record pages MkDocs has yet to build that the plugin may write itself from a proved shell (`_write_filled`),
+        by source path; empty unless the build is `mlreport build`'s."""
+        self._proved = 0
+        """How many shells had been proved when the plugin last looked for pages to write (`ThemeShells.proved`)."""
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
         """Take the entry as it is: `on_config` checks it the way `mlreport validate` does (every problem,
@@ -214,8 +220,8 @@ class MlreportPlugin(BasePlugin):
                 ReusedPage(built, file, config)
                 self.built.pages[path] = built
             else:
-                file = File.generated(config, path, content=generated.html_pages[path].html,
-                                      inclusion=InclusionLevel.NOT_IN_NAV)
+                file = _RecordFile.generated(config, path, content=generated.html_pages[path].html,
+                                             inclusion=InclusionLevel.NOT_IN_NAV)
                 RenderedPage(generated.html_pages[path], file, config).edit_url = self._edit_url(path)
                 if path in keys:
                     self.built.pages[path] = BuiltPage(keys[path], file.dest_uri, "")
@@ -332,6 +338,12 @@ class MlreportPlugin(BasePlugin):
         # Only where no other plugin or hook could look at a page between the two hooks that hide its HTML.
         self._hides_content, self._hidden = reusable_build(config) and _material_search(config) is not None, {}
         self.shells = ThemeShells.install(env, files, set(self.generated.sources)) if self.options.theme_shell else None
+        self._pending, self._proved = {}, 0
+        if self.shells is not None and self.last_site is not None and reusable_build(config):
+            # `mlreport build` runs MkDocs `dirty`, which leaves a page whose file says it is unmodified; with no
+            # other plugin or hook, what the page events do to a record page is known (`_write_filled`).
+            self._pending = {file.src_uri: file.page for file in files.documentation_pages()
+                             if isinstance(file, _RecordFile) and isinstance(file.page, RenderedPage)}
         return env
 
     @event_priority(100)  # first: before the search plugin's
@@ -369,22 +381,58 @@ class MlreportPlugin(BasePlugin):
         return (edit_url(source, self.options) or None) if source else None
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Announce the Atom feeds in every page's head, for browsers and feed readers to find."""
-        links = "".join(f'<link rel="alternate" type="application/atom+xml" title="{html.escape(title)}" '
-                        f'href="{html.escape(get_relative_url(path, page.url))}">\n'
-                        for title, path in self.generated.feeds)
-        output = output.replace("</head>", f"{links}</head>", 1) if links else output
+        """Announce the Atom feeds in every page's head, for browsers and feed readers to find; when the page proved a
+        shell, write the record pages still to come that it fits."""
+        output = self._with_feeds(output, page)
         built = self.built.pages.get(page.file.src_uri)
         if built is not None and not built.digest and output.strip():
             # A page kept for the next build is in a build of no other plugin's pages (`reusable_build`): what this
             # returns is what MkDocs writes, so its digest needs no reading back (`_keep_manifest`).
             self.built.pages[page.file.src_uri] = replace(
                 built, digest=digest(output.encode("utf-8", errors="xmlcharrefreplace")))
+        if self._pending:
+            self._pending.pop(page.file.src_uri, None)
+            if self.shells is not None and self.shells.proved > self._proved:
+                self._proved = self.shells.proved
+                self._write_filled()
         return output
+
+    def _with_feeds(self, output: str, page: Page) -> str:
+        links = "".join(f'<link rel="alternate" type="application/atom+xml" title="{html.escape(title)}" '
+                        f'href="{html.escape(get_relative_url(path, page.url))}">\n'
+                        for title, path in self.generated.feeds)
+        return output.replace("</head>", f"{links}</head>", 1) if links else output
+
+    def _write_filled(self) -> None:
+        """Write each record page still to be built that a proved shell fits, as MkDocs' page steps would have: its
+        HTML without `data-search-*` attributes when Material's search is on (which is all the page events of this
+        plugin and the search plugin do to a record page), the shell filled in, the feeds announced. Its file then
+        says it is unmodified, and MkDocs' `dirty` build skips the page: no page context, plugin events or template
+        lookup per page. The digest and stat of what was written go to the manifest with no reading back."""
+        assert self.shells is not None
+        for source, page in list(self._pending.items()):
+            if self._hides_content and page.content and _SEARCH_ATTRIBUTE_FOUND.search(page.content):
+                page.content = _SEARCH_ATTRIBUTE.sub("", page.content)
+            page.active = True
+            try:
+                filled = self.shells.fill(page)
+            finally:
+                page.active = False
+            if filled is None:
+                continue  # no proved shell fits it (yet): MkDocs renders it
+            del self._pending[source]
+            data = self._with_feeds(filled, page).encode("utf-8", errors="xmlcharrefreplace")
+            status = self.writer.write(page.file.abs_dest_path, data)
+            assert isinstance(page.file, _RecordFile)
+            page.file.written = True
+            built = self.built.pages.get(source)
+            if built is not None:
+                self.built.pages[source] = replace(built, digest=digest(data), stat=status)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Mark the site folder as built by mlreport, so the next build may replace it; drop conversions no
         page used."""
+        self._pending = {}  # `mlreport serve` renders pages again through MkDocs' own steps
         mark(Path(config.site_dir))
         self._keep_manifest(Path(config.site_dir))
         gc.unfreeze()  # the build's objects may go: `mlreport serve` builds again in this process
@@ -413,6 +461,7 @@ class MlreportPlugin(BasePlugin):
     def on_build_error(self, *, error: Exception) -> None:
         """Stop listening for conversion warnings: the pages being converted will not finish."""
         gc.unfreeze()
+        self._pending = {}
         for _, warnings in self._converting.values():
             logging.getLogger("mkdocs").removeHandler(warnings)
         self._converting = {}
@@ -466,6 +515,16 @@ class _ReusedFile(File):
 
     def is_modified(self) -> bool:
         return False
+
+
+class _RecordFile(File):
+    """The file of a `RenderedPage`: unmodified once the plugin has written the page itself (`_write_filled`), so
+    that MkDocs' `dirty` build leaves it; read and rendered like any generated page until then."""
+
+    written = False
+
+    def is_modified(self) -> bool:
+        return not self.written
 
 
 class _WrittenFile(File):

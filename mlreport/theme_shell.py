@@ -15,7 +15,9 @@ string assembly.
 A shell is trusted only once proved: the first few pages of each shell are rendered both ways, and
 the full render is what gets written. Any difference (a theme override in `custom_dir`, another
 theme, a plugin that changes the context), or a value the theme writes in a way the shell cannot
-reproduce, sends that folder back to the full per-page render, with one info line saying so.
+reproduce, sends that folder back to the full per-page render, with one info line saying so. The
+pages of a proved shell need no theme render at all (`fill`): `mlreport build` writes them itself,
+without MkDocs' page context, plugin events and template lookup per page.
 """
 
 from __future__ import annotations
@@ -118,6 +120,8 @@ class ThemeShells:
         self.pages = pages
         """Source paths of the record pages that may share a shell."""
         self.folders: dict[str, _Folder] = {}
+        self.proved = 0
+        """How many shells have been proved so far: when it grows, more pages may be filled without a render."""
         token = secrets.token_hex(6)
         names = ("title", "content", "edit", "anchor", "heading", "name", "part",
                  *(f"meta.{key}" for key in META_TEXTS))
@@ -191,8 +195,25 @@ class ThemeShells:
                 return self._fall_back(folder, folder_name, "a shared shell did not give the theme's own page",
                                        variables, full)
             shell.proved += 1
+            self.proved += shell.proved == SAMPLES
         folder.used += 1
         return filled
+
+    def fill(self, page: Page) -> str | None:
+        """The page's HTML from a proved shell of its folder, with no theme render; None while no proved shell fits
+        it (the page is rendered through the theme then, and `render` proves its shell or falls back)."""
+        folder_name, name = posixpath.split(page.file.src_uri)
+        folder = self.folders.get(folder_name)
+        if folder is None or folder.full or not self._fits(page, name):
+            return None
+        if page.meta.get("template", TEMPLATE) != TEMPLATE:
+            return None  # a template of the page's own, which the theme renders
+        shell = folder.shells.get(_shape(page))
+        if shell is None or shell.proved < SAMPLES:
+            return None
+        page.meta.pop("template", None)  # as when the theme hands the page to `render`
+        folder.used += 1
+        return self._fill(shell, page, name)
 
     def _fits(self, page: Page, name: str) -> bool:
         """Whether the page may share a shell: a record page outside the navigation, its name safe as it is."""
@@ -346,8 +367,9 @@ def _outline(links: Any) -> tuple[Any, ...]:
 def _shape(page: Page) -> tuple[Any, ...]:
     """What, besides its values, decides how the theme lays out a page: pages of one shape share a shell."""
     first = next(iter(page.toc), None)
+    # The shell template a page names only to reach `render` is no part of its shape (`render` drops it first).
     meta = sorted((str(key), bool(value) if key in META_TEXTS and isinstance(value, str) else repr(value))
-                  for key, value in page.meta.items())
+                  for key, value in page.meta.items() if not (key == "template" and value == TEMPLATE))
     return (repr(meta), bool(page.title),
             bool(page.edit_url), bool(page.content and "<h1" in page.content),
             None if first is None else first.level, page.canonical_url is None, page.is_homepage)

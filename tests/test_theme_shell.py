@@ -1,12 +1,16 @@
 """Record pages filled from a shared theme shell are the theme's own pages, byte for byte, or the shell is not used.
 
-Every test builds the same repo twice with MkDocs itself, the shell on and `theme_shell: false`, and
-compares every file of the two sites.
+Every test builds the same repo twice, the shell on and `theme_shell: false`, and compares every file of the two
+sites: with MkDocs itself, which renders every page through the theme, and with `mlreport build`, which writes the
+pages of a proved shell itself and leaves MkDocs' page loop only the pages that prove it.
 """
 
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 from mkdocs.commands.build import build
@@ -15,6 +19,7 @@ from sitekit import plugin_log, team_repo
 
 from repos import GitRepo
 from mlreport.plugin import MlreportPlugin
+from mlreport.theme_shell import SAMPLES
 
 RECORD_FOLDERS = ("experiments", "decisions", "models")
 ODD_TITLE = """Tom's "wide" <CNN> & co"""
@@ -32,11 +37,49 @@ def build_both_ways(repo: GitRepo, tmp_path: Path) -> tuple[MlreportPlugin, Path
     """Build with the shell and with every page rendered in full: the plugin of the first, and both sites."""
     on, off = tmp_path / "on", tmp_path / "off"
     plugin = build_site(repo.path, on)
-    config = (repo.path / "mkdocs.yml").read_text(encoding="utf-8")
-    repo.write("mkdocs.yml", config.replace("  - mlreport:\n", "  - mlreport:\n      theme_shell: false\n", 1))
+    shell_off(repo)
     plain = build_site(repo.path, off)
     assert plain.shells is None
     return plugin, on, off
+
+
+def shell_off(repo: GitRepo) -> None:
+    config = (repo.path / "mkdocs.yml").read_text(encoding="utf-8")
+    repo.write("mkdocs.yml", config.replace("  - mlreport:\n", "  - mlreport:\n      theme_shell: false\n", 1))
+
+
+@contextmanager
+def pages_mkdocs_built() -> Iterator[list[str]]:
+    """The source paths of the pages MkDocs' page loop builds while the block runs (from its debug log)."""
+    built: list[str] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = lambda record: built.extend(  # type: ignore[method-assign]
+        [record.getMessage().removeprefix("Building page ")] if record.getMessage().startswith("Building page ") else [])
+    logger = logging.getLogger("mkdocs.commands.build")
+    level, filters = logger.level, logger.filters
+    # MkDocs' command line, once run in the test process, leaves a filter there that drops repeated messages.
+    logger.filters = []
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield built
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.filters = filters
+
+
+def mlreport_build_both_ways(repo: GitRepo, cli: Callable, tmp_path: Path) -> tuple[list[str], list[str], Path, Path]:
+    """`mlreport build` with the shell and without: the pages MkDocs built itself each time, and both sites."""
+    on, off = tmp_path / "on", tmp_path / "off"
+    runs = []
+    for site in (on, off):
+        with pages_mkdocs_built() as built:
+            result = cli("build", "--root", repo.path, "--site-dir", site)
+        assert result.exit_code == 0, result.output
+        runs.append(built)
+        shell_off(repo)
+    return runs[0], runs[1], on, off
 
 
 def assert_same_sites(one: Path, other: Path) -> None:
@@ -130,6 +173,31 @@ def test_an_overridden_partial_is_rendered_per_page(repo: GitRepo, tmp_path: Pat
     assert plugin.shells is not None and not plugin.shells.folders["experiments"].full
     assert_same_sites(on, off)
     assert "<nav class='ours'>" in (on / "experiments/wide/index.html").read_text(encoding="utf-8")
+
+
+def test_mlreport_build_writes_the_pages_of_a_proved_shell_without_mkdocs(repo: GitRepo, cli, tmp_path: Path) -> None:
+    team(repo)
+    experiments = {f"experiments/{name}.md" for name in ("base", "crashed", "deep", "gbm", "ridge", "wide", "odd")}
+    assert len(experiments) > SAMPLES
+    with plugin_log() as lines:
+        with_shell, without, on, off = mlreport_build_both_ways(repo, cli, tmp_path)
+    assert not [line for line in lines if "rendered in full" in line]
+    # MkDocs renders the pages that prove the experiments' shell; the plugin writes the others from it.
+    assert len(experiments.intersection(with_shell)) == SAMPLES
+    assert experiments <= set(without)
+    assert set(with_shell) < set(without)
+    assert_same_sites(on, off)
+
+
+def test_mlreport_build_renders_every_page_of_a_shell_that_fell_back(repo: GitRepo, cli, tmp_path: Path) -> None:
+    template, text, says = FALLBACKS["value-written-its-own-way"]
+    team(repo, lambda config: config.replace("  name: material\n", "  name: material\n  custom_dir: overrides\n"))
+    repo.write(f"overrides/{template}", text)
+    with plugin_log() as lines:
+        with_shell, without, on, off = mlreport_build_both_ways(repo, cli, tmp_path)
+    assert f"mlreport: {says} for the pages in experiments/; each is rendered in full" in lines
+    assert sorted(with_shell) == sorted(without)
+    assert_same_sites(on, off)
 
 
 @pytest.mark.parametrize("theme", ["mkdocs", "readthedocs"])
