@@ -128,7 +128,7 @@ def test_quick_run_measures_everything_and_writes_the_results(tmp_path: Path) ->
     small, large = results["sizes"][str(low)], results["sizes"][str(high)]
     assert (large["experiments"], large["decisions"], large["models"]) == (high, high // 10, high // 50)
     assert large["plain_pages"] == high + high // 10 + high // 50
-    for key in ("cold_s", "warm_s", "edited_s", "plain_s", "diff_s", "validate_cold_s", "validate_warm_s",
+    for key in ("cold_s", "warm_s", "edited_s", "edited_back_s", "plain_s", "diff_s", "validate_cold_s", "validate_warm_s",
                 "raw_git_log_s", "history_cold_s", "history_warm_s", "peak_rss_mib", "site_mb", "search_index_mb"):
         assert small[key] > 0 and large[key] > 0, key
     assert large["cold_ratio"] == pytest.approx(large["cold_s"] / large["plain_s"], abs=0.01)
