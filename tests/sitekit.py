@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,14 +19,17 @@ GOLDEN_REPO = FIXTURES / "golden_repo"
 
 
 @contextmanager
-def plugin_log() -> Iterator[list[str]]:
-    """The plugin's log lines (debug and up) while the block runs, caught on its own logger: once MkDocs' command
-    line has run in the test process, `mkdocs` no longer propagates to the handler pytest's caplog listens on."""
+def plugin_log(name: str = "mkdocs.plugins.mlreport") -> Iterator[list[str]]:
+    """The log lines (debug and up) of the plugin's logger, or the logger `name`, while the block runs, caught on
+    that logger itself: once MkDocs' command line has run in the test process, `mkdocs` no longer propagates to
+    the handler pytest's caplog listens on, and the build's logger keeps a filter that drops repeated messages
+    (taken off meanwhile)."""
     lines: list[str] = []
     handler = logging.Handler(logging.DEBUG)
     handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
-    logger = logging.getLogger("mkdocs.plugins.mlreport")
-    level = logger.level
+    logger = logging.getLogger(name)
+    level, filters = logger.level, logger.filters
+    logger.filters = []
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     try:
@@ -33,6 +37,16 @@ def plugin_log() -> Iterator[list[str]]:
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
+        logger.filters = filters
+
+
+def children_left() -> bool:
+    """Whether this process has a child process it has not waited for (a worker the code under test left)."""
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return True
 
 
 def team_repo(repo: GitRepo) -> GitRepo:

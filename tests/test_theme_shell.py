@@ -7,7 +7,6 @@ pages of a proved shell itself and leaves MkDocs' page loop only the pages that 
 
 from __future__ import annotations
 
-import logging
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -52,21 +51,9 @@ def shell_off(repo: GitRepo) -> None:
 def pages_mkdocs_built() -> Iterator[list[str]]:
     """The source paths of the pages MkDocs' page loop builds while the block runs (from its debug log)."""
     built: list[str] = []
-    handler = logging.Handler(logging.DEBUG)
-    handler.emit = lambda record: built.extend(  # type: ignore[method-assign]
-        [record.getMessage().removeprefix("Building page ")] if record.getMessage().startswith("Building page ") else [])
-    logger = logging.getLogger("mkdocs.commands.build")
-    level, filters = logger.level, logger.filters
-    # MkDocs' command line, once run in the test process, leaves a filter there that drops repeated messages.
-    logger.filters = []
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
+    with plugin_log("mkdocs.commands.build") as lines:
         yield built
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.filters = filters
+    built.extend(line.removeprefix("Building page ") for line in lines if line.startswith("Building page "))
 
 
 def mlreport_build_both_ways(repo: GitRepo, cli: Callable, tmp_path: Path) -> tuple[list[str], list[str], Path, Path]:

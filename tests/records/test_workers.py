@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from sitekit import children_left
 
 from mlreport import records
 from mlreport.cache_dir import code_stamp, read_cache
@@ -137,11 +138,7 @@ def _waiting(root: Path, jobs: str, fail: bool) -> tuple[list[str], list[str], s
                                                  while_waiting=while_waiting).experiments]
     except OSError as exc:
         error = str(exc)
-    try:
-        os.waitpid(-1, os.WNOHANG)
-        children = True
-    except ChildProcessError:
-        children = False
+    children = children_left()
     return ids, ran, error, children
 
 
@@ -176,11 +173,7 @@ def _loaded_with_a_worker_dying(root: Path, jobs: str) -> tuple[list[str], bool]
     records.KINDS = tuple(dataclasses.replace(kind, load=_dying) if kind is EXPERIMENT else kind
                           for kind in records.KINDS)
     ids = [e.id for e in load_records(Options(root=root)).experiments]
-    try:
-        os.waitpid(-1, os.WNOHANG)
-        children = True
-    except ChildProcessError:
-        children = False
+    children = children_left()
     return ids, children
 
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import pytest
 from click.testing import CliRunner
 from repos import GitRepo
-from sitekit import team_repo
+from sitekit import children_left, team_repo
 
 from mlreport.cli import main
 from mlreport.render import workers
@@ -91,11 +91,7 @@ def _pages_and_meanwhile(jobs: str, fail: bool) -> tuple[list[str], list[str], s
         pages = [page.html for page in workers.render_all(renders, meanwhile)]
     except OSError as exc:
         error = str(exc)
-    try:
-        os.waitpid(-1, os.WNOHANG)
-        children = True
-    except ChildProcessError:
-        children = False
+    children = children_left()
     return pages, [note.replace(str(parent), "parent") for note in ran], error, children
 
 
@@ -125,11 +121,7 @@ def _pages_with_a_worker_dying(jobs: str) -> tuple[list[str], int, bool]:
         return HtmlPage(f"<p>{n}</p>", {}, [])
 
     pages = [p.html for p in workers.render_all([lambda n=n: page(n) for n in range(10)], lambda: ran.append(1))]
-    try:
-        os.waitpid(-1, os.WNOHANG)
-        children = True
-    except ChildProcessError:
-        children = False
+    children = children_left()
     return pages, len(ran), children
 
 
