@@ -162,7 +162,7 @@ def staging_folder(target: Path, reuse_folders: bool = False) -> Iterator[Path]:
         with _locked(staging):
             if spare is not None:
                 try:  # what the remover of the last site left (it was stopped), or what was put there since
-                    site_remover.empty_of_files(str(staging), keep=MARKER)
+                    site_remover.empty_of_files(str(staging), keep=(MARKER,))
                 except OSError as exc:
                     raise cannot_write("the site", target, exc) from None
             yield staging
@@ -206,6 +206,10 @@ def swap_in(staging: Path, target: Path, keep_folders: bool = False) -> None:
     try:
         if target.exists():
             retired = _own_folder(target, "old")
+            try:  # its folders stay for the next build: kept out of `git status` for the team
+                (retired / site_remover.IGNORED).write_text("*\n", encoding="utf-8")
+            except OSError:
+                pass
             with _locked(retired):
                 target.rename(retired / target.name)
                 _rename_or_restore(staging, target, retired / target.name)

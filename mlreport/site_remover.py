@@ -21,15 +21,20 @@ except ImportError:  # Windows: no locks
 MARKER = ".mlreport-site"
 
 
-def empty_of_files(folder: str, keep: str = "") -> None:
-    """Remove every file and link under `folder` (never following a link), keeping the folders and the file `keep`
+IGNORED = ".gitignore"
+"""Beside the marker of an old site set aside: `*`, so that git never lists the folders kept in it as the team's work
+(a site folder inside the repository has its old one beside it, between builds)."""
+
+
+def empty_of_files(folder: str, keep: tuple[str, ...] = ()) -> None:
+    """Remove every file and link under `folder` (never following a link), keeping the folders and the files `keep`
     of `folder` itself."""
     with os.scandir(folder) as scan:
         entries = list(scan)
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
             empty_of_files(entry.path)
-        elif entry.name != keep:
+        elif entry.name not in keep:
             os.unlink(entry.path)
 
 
@@ -41,7 +46,7 @@ def main(folder: str, keep_folders: bool) -> None:
             pass
     if keep_folders:
         try:
-            empty_of_files(folder, keep=MARKER)
+            empty_of_files(folder, keep=(MARKER, IGNORED))
             return
         except OSError:
             pass  # what cannot be emptied is no use to the next build

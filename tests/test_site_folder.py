@@ -23,6 +23,7 @@ from sitekit import read_page
 
 from repos import GitRepo
 from mlreport.site_folder import MARKER, remove_aside, remove_leftovers, swap_in
+from mlreport.site_remover import IGNORED
 
 MKDOCS_YML = """\
 site_name: Team
@@ -196,9 +197,15 @@ def settled(folder: Path, expected: list[str], timeout: float = 60) -> list[str]
 
 
 def is_spare(folder: Path) -> bool:
-    """Whether a folder is an old site set aside that holds nothing but folders and its marker."""
-    return (re.fullmatch(r"\.site\.old-[a-z0-9_]{8}", folder.name) is not None
-            and [path for path in folder.rglob("*") if not path.is_dir() or path.is_symlink()] == [folder / MARKER])
+    """Whether a folder is an old site set aside that holds nothing but folders, its marker and the `.gitignore`
+    that keeps it out of `git status` (False while its remover is still at work, or once it is gone)."""
+    if re.fullmatch(r"\.site\.old-[a-z0-9_]{8}", folder.name) is None:
+        return False
+    try:
+        files = sorted(path for path in folder.rglob("*") if not path.is_dir() or path.is_symlink())
+    except FileNotFoundError:  # removed while it was listed
+        return False
+    return files == [folder / IGNORED, folder / MARKER]
 
 
 def test_leftovers_of_a_killed_build_are_removed_by_the_next(project: GitRepo, cli, tmp_path: Path) -> None:
@@ -306,6 +313,18 @@ def test_an_unwritable_site_folder_keeps_the_old_site(project: GitRepo, cli, tmp
     assert_refused(result, f"error: cannot write the site to {site}: permission denied")
     assert snapshot(site) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]
+
+
+def test_the_old_site_kept_beside_a_site_in_the_repository_is_not_listed_by_git(project: GitRepo, cli) -> None:
+    """The last site's folders stay beside the site for the next build to take: git must not offer them to the
+    team as work to commit (a site folder inside the repository, as mkdocs.yml's default `site/` is)."""
+    untracked = set(project.git("status", "--porcelain", "--untracked-files=all").splitlines())
+    assert cli("build", "--root", project.path).exit_code == 0
+    project.write("experiments/b.yaml", "title: B\ndate: 2026-01-03\n")
+    assert cli("build", "--root", project.path).exit_code == 0
+    assert [p.name for p in project.path.iterdir() if p.name.startswith(".site.old-")], "no old site kept"
+    listed = set(project.git("status", "--porcelain", "--untracked-files=all").splitlines()) - untracked
+    assert [line for line in listed if ".site." in line] == [], listed
 
 
 def test_a_write_that_fails_midway_keeps_the_old_site(project: GitRepo, cli, tmp_path: Path) -> None:
