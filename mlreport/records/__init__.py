@@ -77,14 +77,11 @@ def load_listed(options: Options, listed: list[tuple[str, str, Path | None]], *,
             results[index] = kept
     fresh = [index for index, (_, _, path) in enumerate(listed) if path is not None and index not in results]
     jobs = [(by_name[listed[index][0]].load, listed[index][2]) for index in fresh]
-    prepare = None
-    if cache:
-        root = cache.root
 
-        def prepare(job: int, result: LoadResult, seen: dict[Path, str], facts: dict[Path, Facts]) -> Any:
-            kind, shown, _ = listed[fresh[job]]
-            return prepared_entry(kind, shown, root, seen, facts, result)
-    for index, (result, prepared) in zip(fresh, load_all(jobs, options.root, Resolver(options.root), prepare,
+    def prepare(job: int, result: LoadResult, seen: dict[Path, str], facts: dict[Path, Facts]) -> Any:
+        kind, shown, _ = listed[fresh[job]]
+        return prepared_entry(kind, shown, cache.root, seen, facts, result)
+    for index, (result, prepared) in zip(fresh, load_all(jobs, options.root, Resolver(options.root), prepare if cache else None,
                                                                   while_waiting)):
         results[index] = result
         if cache and prepared is not None:

@@ -31,7 +31,6 @@ from mlreport.cache_dir import code_stamp, read_cache, write_cache
 from mlreport.config import Options
 from mlreport.problems import Problem
 from mlreport.records.codec import decode_problem, decode_record, encode_problem, encode_record
-from mlreport.records.common import Record
 from mlreport.records.source import FILE, FOLDER, NOTHING, UNREADABLE, Facts, Reader, fingerprint, \
     listing_digest, same_stamp, stamp_of
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from mlreport.render.charts import PARCOORDS_DRAWN_RUNS
-from mlreport.render.leaderboards import board_views
 from mlreport.render.site import QUERY_DATA
 
 from .recordkit import generated
