@@ -38,6 +38,7 @@ from mkdocs.utils import get_relative_url, nest_paths
 
 from mlreport.build_inputs import distributions
 from mlreport.cache_dir import digest
+from mlreport.collector import collector_paused
 from mlreport.config import Options, headings, options_from_entry, plugin_entry, read_site_config
 from mlreport.page_cache import ConvertedPage, PageCache, fingerprint
 from mlreport.pipeline import GeneratedSite, generate_site
@@ -143,6 +144,7 @@ class MlreportPlugin(BasePlugin):
         _theme_notes(config)
         return config
 
+    @collector_paused()  # the model, the pages and their files live until the build ends: no collection rescans them
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Generate the site (record errors stop the build, as `mlreport validate` shows them) and add its
         pages, data files and assets; the team's own pages win a clash."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from mlreport.collector import collector_paused
 from mlreport.config import Options
 from mlreport.problems import Problem, relative
 from mlreport.records.boundary import HINT as BOUNDARY_HINT, Resolver, escape
@@ -60,6 +61,7 @@ def load_records(options: Options, *, cached: bool = False, cache: RecordCache |
     return load_listed(options, list(listed_records(options)), cached=cached, cache=cache)
 
 
+@collector_paused()  # the cache's entries and the records it gives: hundreds of thousands of lasting objects
 def load_listed(options: Options, listed: list[tuple[str, str, Path | None]], *, cached: bool = False,
                 cache: RecordCache | None = None, while_waiting: Callable[[], None] | None = None) -> Loaded:
     """`load_records` of the files `listed_records` gave; `while_waiting` is run while worker processes read them
@@ -81,8 +83,8 @@ def load_listed(options: Options, listed: list[tuple[str, str, Path | None]], *,
     def prepare(job: int, result: LoadResult, seen: dict[Path, str], facts: dict[Path, Facts]) -> Any:
         kind, shown, _ = listed[fresh[job]]
         return prepared_entry(kind, shown, cache.root, seen, facts, result)
-    for index, (result, prepared) in zip(fresh, load_all(jobs, options.root, Resolver(options.root), prepare if cache else None,
-                                                                  while_waiting)):
+    done = load_all(jobs, options.root, Resolver(options.root), prepare if cache else None, while_waiting)
+    for index, (result, prepared) in zip(fresh, done):
         results[index] = result
         if cache and prepared is not None:
             cache.keep(listed[index][0], listed[index][1], prepared, result)

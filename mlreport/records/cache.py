@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mlreport.cache_dir import code_stamp, read_cache, write_cache
+from mlreport.collector import collector_paused
 from mlreport.config import Options
 from mlreport.problems import Problem
 from mlreport.records.codec import decode_problem, decode_record, encode_problem, encode_record
@@ -79,6 +80,7 @@ class RecordCache:
     """How many added entries are worth rewriting the whole file for, when the records are the same (see `open`)."""
 
     @classmethod
+    @collector_paused()  # its entries: a million lasting objects at 10,000 experiments
     def open(cls, options: Options, name: str = CACHE_FILE, root: Path | None = None, *,
              rewrite_after: int = REWRITE_AFTER) -> RecordCache:
         """The cache file `name` under the options' cache folder, for records read under `root` (default: the
