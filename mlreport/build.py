@@ -27,6 +27,7 @@ from mkdocs.exceptions import MkDocsException
 
 from mlreport import build_inputs, git
 from mlreport.build_inputs import BuildState, Fingerprint
+from mlreport.collector import collector_paused
 from mlreport.config import CONFIG_FILE, Options
 from mlreport.problems import Problem
 from mlreport.plugin import REUSING_PLUGINS, MlreportPlugin, RecordsFailed, reusable_build, site_sources
@@ -117,11 +118,14 @@ def build_site(options: Options, site_dir: Path | None = None, strict: bool = Fa
                     raise _failure(exc, logged) from None
                 except OSError as exc:
                     raise unwritten(exc, staging, target) from None
-            if reuse_folders:
-                remove_empty_folders(staging)
-            mark(staging)
-            swap_in(staging, target, keep_folders=reuse_folders)
-        _keep_state(options, config, target, strict, site_url, inputs, messages)
+            # The build's objects are all still there, no longer frozen (`mlreport serve` builds again in its
+            # process): a collection set off while the site's tens of thousands of entries are walked would scan them.
+            with collector_paused():
+                if reuse_folders:
+                    remove_empty_folders(staging)
+                mark(staging)
+                swap_in(staging, target, keep_folders=reuse_folders)
+                _keep_state(options, config, target, strict, site_url, inputs, messages)
     return target
 
 

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from mlreport.cache_dir import code_stamp, digest, read_cache, write_cache
-from mlreport.collector import collector_paused
 from mlreport.records.boundary import repository_top
 from mlreport.records.source import SETTLED_NS
 from mlreport.site_folder import MARKER
@@ -111,34 +110,31 @@ def fingerprint(root: Path, target: Path, cache: Path, folders: Iterable[Path], 
     links_read = [os.path.realpath(folder) for folder in read]
     parts: list[Any] = [code_stamp(), sys.version, distributions(), choices, sorted(os.environ.items())]
     newest = 0
-    # Taken again at the end of a build, whose objects are all still there: a collection set off by the lists made
-    # here would scan every one of them.
-    with collector_paused():
-        try:
-            trees = dict.fromkeys([real_root, *(os.path.realpath(folder) for folder in folders)])
-            for tree in trees:
-                if tree != real_root and _inside(tree, real_root):
-                    continue
-                if not os.path.lexists(tree):
-                    parts.append([tree, "missing"])
-                    continue
-                for entry, stat in _walk(tree, skipped, real_target, links_read):
-                    parts.append(entry)
-                    newest = max(newest, stat.st_ctime_ns)
-                    if len(parts) > MOST_WALKED:
-                        return None  # telling a change in so many files costs every build more than a skip saves
-            top = repository_top(Path(real_root))
-            if top is not None:
-                git = top / ".git"
-                if not git.is_dir():
-                    return None  # a worktree's or submodule's `.git` file: its state lies elsewhere
-                for name in GIT_STATE:
-                    parts.append([name, *_stat_of(git / name)])
-                for entry, stat in _walk(str(git / "refs"), set(), ""):
-                    parts.append(entry)
-                    newest = max(newest, stat.st_ctime_ns)
-        except _NotByStat:
-            return None
+    try:
+        trees = dict.fromkeys([real_root, *(os.path.realpath(folder) for folder in folders)])
+        for tree in trees:
+            if tree != real_root and _inside(tree, real_root):
+                continue
+            if not os.path.lexists(tree):
+                parts.append([tree, "missing"])
+                continue
+            for entry, stat in _walk(tree, skipped, real_target, links_read):
+                parts.append(entry)
+                newest = max(newest, stat.st_ctime_ns)
+                if len(parts) > MOST_WALKED:
+                    return None  # telling a change in so many files would cost every build more than a skip saves
+        top = repository_top(Path(real_root))
+        if top is not None:
+            git = top / ".git"
+            if not git.is_dir():
+                return None  # a worktree's or submodule's `.git` file: its state lies elsewhere
+            for name in GIT_STATE:
+                parts.append([name, *_stat_of(git / name)])
+            for entry, stat in _walk(str(git / "refs"), set(), ""):
+                parts.append(entry)
+                newest = max(newest, stat.st_ctime_ns)
+    except _NotByStat:
+        return None
     return Fingerprint(digest(json.dumps(parts, separators=(",", ":")).encode()), newest < started - SETTLED_NS)
 
 
@@ -146,8 +142,7 @@ def site_listing(site: Path) -> str | None:
     """The digest of every file and folder of the site with its stat; None when the site cannot be listed by stats."""
     listing: list[str] = []
     try:
-        with collector_paused():  # at the end of a build, as the fingerprint taken again (see `fingerprint`)
-            _list_site(os.path.realpath(site), listing)
+        _list_site(os.path.realpath(site), listing)
     except _NotByStat:
         return None
     return digest("\n".join(listing).encode("utf-8", errors="surrogateescape"))

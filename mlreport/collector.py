@@ -11,8 +11,8 @@ from typing import Iterator
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic collector while a step makes many small acyclic objects: loading records makes hundreds of
     thousands that live until the step ends, and the collector's repeated scans of them cost about a third of the
-    time; walking a site of 10,000 pages at the end of a build, when the build's own objects are all still there,
-    cost three times as long with the collector scanning them."""
+    time; listing a site of 10,000 pages at the end of a build, with the build's own objects all still there, took
+    three times as long with the collector scanning them."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Iterator
 
 from mlreport import site_remover
-from mlreport.collector import collector_paused
 from mlreport.config import CONFIG_FILE, Options
 from mlreport.records.boundary import repository_top
 from mlreport.records.kinds import KINDS
@@ -192,8 +191,7 @@ def remove_empty_folders(folder: Path) -> None:
                     pass
         return left == 0
 
-    with collector_paused():  # at the end of a build, as `build_inputs.site_listing`
-        emptied(str(folder))
+    emptied(str(folder))
 
 
 def swap_in(staging: Path, target: Path, keep_folders: bool = False) -> None:
