@@ -177,22 +177,14 @@ def test_the_projects_own_records_pass_its_own_workflows(repo, workflow, name):
         shutil.copytree(PROJECT / folder, repo.path / folder)
     shutil.copy(PROJECT / "mkdocs.yml", repo.path / "mkdocs.yml")
     repo.commit("The demo team's records")
-    for step in _project_steps(load(WORKFLOWS / workflow)["jobs"][name]):
-        env = {key: value.replace("${{ steps.pages.outputs.base_url }}", PAGES_URL)
-               for key, value in step.get("env", {}).items()}
-        result = _bash(step["run"], repo.path, env)
-        assert result.returncode == 0, (step["run"], result.stdout, result.stderr)
-        assert "warning" not in result.stderr, result.stderr
+    for result in _run_steps(load(WORKFLOWS / workflow)["jobs"][name], repo.path):
+        assert "warning" not in result.stdout + result.stderr, (result.stdout, result.stderr)
 
 
 @pytest.mark.parametrize("workflow, name", [("pr.yml", "validate"), ("pages.yml", "build")])
 def test_build_job_steps_run_as_written(pull_request, workflow, name):
     job = load(WORKFLOWS / workflow)["jobs"][name]
-    for step in _project_steps(job):
-        env = {key: value.replace("${{ steps.pages.outputs.base_url }}", PAGES_URL)
-               for key, value in step.get("env", {}).items()}
-        result = _bash(step["run"], pull_request.path, env)
-        assert result.returncode == 0, (step["run"], result.stdout, result.stderr)
+    _run_steps(job, pull_request.path)
     uploaded = using(job, "actions/upload-pages-artifact")["with"]["path"] if workflow == "pages.yml" else "site"
     assert (pull_request.path / uploaded / "index.html").is_file()
     if workflow == "pages.yml":
@@ -438,6 +430,17 @@ def test_merge_request_job_without_a_token_keeps_the_report_as_an_artifact(pull_
 def _project_steps(job: dict[str, Any]) -> list[dict[str, Any]]:
     """A job's shell steps, but installing: the package under test is installed already."""
     return [s for s in steps(job, "run") if "pip install" not in s["run"]]
+
+
+def _run_steps(job: dict[str, Any], cwd: Path) -> list[subprocess.CompletedProcess]:
+    """Run a job's shell steps in `cwd` as the workflow would (the Pages URL its step outputs), each succeeding."""
+    results = []
+    for step in _project_steps(job):
+        env = {key: value.replace("${{ steps.pages.outputs.base_url }}", PAGES_URL)
+               for key, value in step.get("env", {}).items()}
+        results.append(_bash(step["run"], cwd, env))
+        assert results[-1].returncode == 0, (step["run"], results[-1].stdout, results[-1].stderr)
+    return results
 
 
 def _bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
