@@ -1,5 +1,5 @@
 """`python -m mlreport`."""
 
-from mlreport.cli import main
+from mlreport.cli import run
 
-main()
+run()

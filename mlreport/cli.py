@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from dataclasses import replace
+import multiprocessing
 import os
 import sys
+import threading
+from dataclasses import replace
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, NoReturn, TypeVar
@@ -53,6 +55,28 @@ _DOCS = f"Docs: {docs_file()} (the README); each command's own: mlreport COMMAND
 def main() -> None:
     """Keep an ML team's experiments, decisions and model cards in git, and publish them as a site."""
 
+
+
+def run() -> None:
+    """The `mlreport` program: a command, then an exit that leaves the heap to the system. Freeing the model of
+    10,000 records object by object, as the interpreter does on its way out, took 1.3 s after a 7.7 s rebuild.
+    The output is flushed first; a process with another thread or a child still running ends the ordinary way."""
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = 0
+    if threading.active_count() > 1 or multiprocessing.active_children():
+        sys.exit(code)
+    if not isinstance(code, int):
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 @main.command()
 @_ROOT

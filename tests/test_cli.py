@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from importlib.metadata import version
+import subprocess
+import sys
+from importlib.metadata import entry_points, version
 from pathlib import Path
 
 import jsonschema
@@ -165,3 +167,34 @@ def test_help_lists_the_record_commands(cli) -> None:
     help_text = cli("--help").stdout
     for command in ("validate", "schema", "new", "init"):
         assert f"  {command} " in help_text
+
+
+def _program(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """The `mlreport` program as a shell runs it: its own process, output through pipes."""
+    return subprocess.run([sys.executable, "-m", "mlreport", *map(str, args)], capture_output=True, text=True,
+                          check=False)
+
+
+def test_the_program_exits_with_every_line_written_and_the_command_s_code(cli, repo) -> None:
+    """The program leaves without freeing its heap (`cli.run`): what it wrote still arrives whole, past the pipe's
+    and the stream's buffers, and its exit code is the command's."""
+    for number in range(400):
+        repo.write(f"experiments/run-{number:03}.yaml", "title: Run\ndate: 2026-01-05\nstatus: Done\n")
+    program, in_process = _program("validate", "--format", "json", "--root", repo.path), \
+        cli("validate", "--format", "json", "--root", repo.path)
+    assert len(program.stdout) > 100_000  # more than a pipe and a stream buffer hold
+    assert (program.returncode, program.stdout) == (1, in_process.stdout)
+    assert len(json.loads(program.stdout)) == 400
+
+    for path in (repo.path / "experiments").iterdir():
+        path.unlink()
+    done = _program("validate", "--root", repo.path)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "0 experiments, 0 decisions, 0 model cards: all valid\n")
+    usage = _program("validate", "--no-such-option")
+    assert usage.returncode == 2 and "No such option '--no-such-option'" in usage.stderr
+    assert _program("--version").stdout.startswith(f"mlreport {version('mlreport')}\n")
+
+
+def test_the_installed_command_is_the_program() -> None:
+    """`mlreport` on the PATH runs the same entry as `python -m mlreport`."""
+    assert [entry.value for entry in entry_points(group="console_scripts", name="mlreport")] == ["mlreport.cli:run"]
