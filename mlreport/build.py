@@ -32,8 +32,8 @@ from mlreport.config import CONFIG_FILE, Options
 from mlreport.problems import Problem
 from mlreport.plugin import REUSING_PLUGINS, MlreportPlugin, RecordsFailed, reusable_build, site_sources
 from mlreport.records.kinds import KINDS
-from mlreport.site_folder import (Choice, SiteFolderError, check_site_folder, mark, remove_empty_folders,
-                                  remove_leftovers, staging_folder, swap_in)
+from mlreport.site_folder import (Choice, SiteFolderError, check_site_folder, mark, remove_leftovers,
+                                  staging_folder, swap_in)
 
 THEME: dict[str, Any] = {
     "name": "material",
@@ -108,7 +108,7 @@ def build_site(options: Options, site_dir: Path | None = None, strict: bool = Fa
             remove_leftovers(target, "building" if reuse_folders else "building|old")  # old sites: the next build's
             return target
         with staging_folder(target, reuse_folders) as staging, _messages() as messages:
-            config.site_dir = str(staging)
+            config.site_dir = str(staging.path)
             with _build_errors() as logged:
                 try:
                     # `dirty`: the staging folder holds no file, so MkDocs writes every file but those the plugin
@@ -117,14 +117,13 @@ def build_site(options: Options, site_dir: Path | None = None, strict: bool = Fa
                 except MkDocsException as exc:
                     raise _failure(exc, logged) from None
                 except OSError as exc:
-                    raise unwritten(exc, staging, target) from None
+                    raise unwritten(exc, staging.path, target) from None
             # The build's objects are all still there, no longer frozen (`mlreport serve` builds again in its
             # process): a collection set off while the site's tens of thousands of entries are walked would scan them.
             with collector_paused():
-                if reuse_folders:
-                    remove_empty_folders(staging)
-                mark(staging)
-                swap_in(staging, target, keep_folders=reuse_folders)
+                staging.tidy()
+                mark(staging.path)
+                swap_in(staging.path, target, keep_folders=reuse_folders)
                 _keep_state(options, config, target, strict, site_url, inputs, messages)
     return target
 

@@ -137,8 +137,35 @@ def cannot_write(what: str, target: Path, error: OSError) -> SiteFolderError:
     return SiteFolderError(f"cannot write {what} to {target}: {reason}")
 
 
+@dataclass
+class Staging:
+    """The folder a build writes its site into (`staging_folder`), and what makes its folders meanwhile."""
+
+    path: Path
+    reuse_folders: bool = False
+    folder_maker: subprocess.Popen[bytes] | None = None
+    """The process making the last site's folders in `path` (`make_folders`), while the build computes its pages."""
+
+    def tidy(self) -> None:
+        """Once the build has written every file: with `reuse_folders`, wait for the folders being made and remove
+        those the site left empty (`remove_empty_folders`)."""
+        if not self.reuse_folders:
+            return
+        if self.folder_maker is not None:
+            self.folder_maker.wait()
+            self.folder_maker = None
+        remove_empty_folders(self.path)
+
+    def stop(self) -> None:
+        """End the process making folders, when the build failed: its folder is about to go."""
+        if self.folder_maker is not None:
+            self.folder_maker.kill()
+            self.folder_maker.wait()
+            self.folder_maker = None
+
+
 @contextmanager
-def staging_folder(target: Path, reuse_folders: bool = False) -> Iterator[Path]:
+def staging_folder(target: Path, reuse_folders: bool = False) -> Iterator[Staging]:
     """A fresh folder beside `target` to build into, locked while the build runs and removed when it fails;
     leftovers of builds that were killed are removed first.
 
@@ -146,29 +173,47 @@ def staging_folder(target: Path, reuse_folders: bool = False) -> Iterator[Path]:
     taken for the new one: a site has a folder per record page, and making a folder is the dearest thing a build
     asks of the file system (~0.2 ms of system time each here, 40 times a hard link). Nothing of the site in place
     is touched: the folders taken hold no file, so nothing written into them reaches a file of the old site through
-    a hard link. What the build leaves empty of them goes with `remove_empty_folders`."""
+    a hard link. With none to take, the folders of the site in place are made in the new one by a process of their
+    own while the build reads its records and computes its pages (`make_folders`). What the build leaves empty of
+    them goes with `Staging.tidy`."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         spare, lock = _spare(target) if reuse_folders else (None, None)
         try:
             remove_leftovers(target)
-            staging = _own_folder(target, "building", spare / target.name if spare else None)
+            staging = Staging(_own_folder(target, "building", spare / target.name if spare else None), reuse_folders)
         finally:
             if spare is not None:
                 _remove_spare(spare, lock)
     except OSError as exc:
         raise cannot_write("the site", target, exc) from None
     try:
-        with _locked(staging):
+        with _locked(staging.path):
             if spare is not None:
                 try:  # what the remover of the last site left (it was stopped), or what was put there since
-                    site_remover.empty_of_files(str(staging), keep=(MARKER,))
+                    site_remover.empty_of_files(str(staging.path), keep=(MARKER,))
                 except OSError as exc:
                     raise cannot_write("the site", target, exc) from None
+            elif reuse_folders and (target / MARKER).is_file():
+                staging.folder_maker = make_folders(target, staging.path)
             yield staging
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.stop()
+        shutil.rmtree(staging.path, ignore_errors=True)
         raise
+    finally:
+        staging.stop()
+
+
+def make_folders(site: Path, into: Path) -> subprocess.Popen[bytes] | None:
+    """Start a process making in `into` every folder of `site` (site_remover.py); None when none can be started,
+    which leaves the folders to the build."""
+    try:
+        return subprocess.Popen([sys.executable, "-I", site_remover.__file__, "--folders-of", os.fspath(site),
+                                 os.fspath(into)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, close_fds=True)
+    except OSError:
+        return None
 
 
 def remove_empty_folders(folder: Path) -> None:

@@ -1,10 +1,14 @@
-"""Removing an old site set aside (site_folder.py), in a process of its own that goes on after the build ends.
+"""The site's folders handled in a process of their own (site_folder.py): an old site set aside removed after the
+build ends, and a new site's folders made while the build computes its pages.
 
-Run as `python -I site_remover.py FOLDER [--keep-folders]`: the standard library only, so it starts in
-milliseconds. It holds the folder's lock meanwhile, so that no other build takes it for a leftover. With
+Run as `python -I site_remover.py FOLDER [--keep-folders]` to remove an old site: the standard library only, so it
+starts in milliseconds. It holds the folder's lock meanwhile, so that no other build takes it for a leftover. With
 `--keep-folders` it removes every file and link but keeps the folders (and the set-aside folder's marker):
 the next build takes them for its own site, as making a folder is the dearest thing a build asks of the
 file system and a site has one per record page.
+
+Run as `python -I site_remover.py --folders-of SITE INTO` to make in INTO every folder SITE holds, and no file: a
+build with no old site's folders to take has them made this way while it reads its records.
 """
 
 from __future__ import annotations
@@ -38,6 +42,21 @@ def empty_of_files(folder: str, keep: tuple[str, ...] = ()) -> None:
             os.unlink(entry.path)
 
 
+def make_folders_of(site: str, into: str) -> None:
+    """Make in `into` every folder `site` holds, as deep (never following a link); one there already is left as it
+    is. Stops when `into` goes (a failed build removes it)."""
+    with os.scandir(site) as scan:
+        folders = [entry.name for entry in scan if entry.is_dir(follow_symlinks=False)]
+    for name in folders:
+        made = os.path.join(into, name)
+        try:
+            os.mkdir(made)
+        except FileExistsError:
+            if not os.path.isdir(made) or os.path.islink(made):
+                continue
+        make_folders_of(os.path.join(site, name), made)
+
+
 def main(folder: str, keep_folders: bool) -> None:
     if fcntl is not None:
         try:
@@ -54,4 +73,10 @@ def main(folder: str, keep_folders: bool) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2:] == ["--keep-folders"])
+    if sys.argv[1:2] == ["--folders-of"]:
+        try:
+            make_folders_of(sys.argv[2], sys.argv[3])
+        except OSError:
+            pass  # what is not made, the build makes itself
+    else:
+        main(sys.argv[1], sys.argv[2:] == ["--keep-folders"])

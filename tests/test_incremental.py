@@ -20,7 +20,7 @@ from test_plugin import mkdocs_build
 from test_site_folder import is_spare
 
 from repos import GitRepo
-from mlreport import build_inputs
+from mlreport import build_inputs, site_folder
 from mlreport.cache_dir import code_stamp, write_cache
 from mlreport.site_manifest import MANIFEST, BuiltPage, SiteManifest
 from mlreport.records.source import SETTLED_NS
@@ -265,6 +265,40 @@ def test_a_build_into_the_last_sites_folders_is_the_full_build_and_changes_no_fi
     assert [path for path in site.rglob("*") if path.is_dir() and not any(path.iterdir())] == []
     assert outside.read_text(encoding="utf-8") == "outside"
     assert [(tmp_path / "old" / str(number)).read_bytes() for number in range(len(old))] == list(old.values())
+
+
+def folders_of(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir())
+
+
+def test_a_rebuild_with_no_old_folders_to_take_has_them_made_meanwhile_and_is_the_full_build(
+        repo: GitRepo, build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first rebuild after a build into a new folder finds no old site's folders to take: a process makes the
+    site's folders in the new one while the build reads its records. A record gone since leaves its folder empty,
+    which goes before the swap: the site is the full build's, files and folders."""
+    team_repo(repo)
+    site = tmp_path / "site"
+    build(site)
+    assert not [p for p in tmp_path.iterdir() if ".site.old-" in p.name]  # nothing was set aside to take folders from
+    makers: list[tuple[Path, Path, subprocess.Popen[bytes] | None]] = []
+    make_folders = site_folder.make_folders
+
+    def watched(last: Path, into: Path) -> subprocess.Popen[bytes] | None:
+        makers.append((last, into, make_folders(last, into)))
+        return makers[-1][2]
+
+    monkeypatch.setattr(site_folder, "make_folders", watched)
+    (repo.path / "experiments/digits/crashed.yaml").unlink()
+    edit(repo, "experiments/houses/gbm.yaml", "title: G", "title: X")
+
+    build(site)
+
+    [(last, into, process)] = makers
+    assert last == site and into.name.startswith(".site.building-")
+    assert process is not None and process.returncode == 0  # waited for, and it made every folder it could
+    assert "experiments/crashed" not in folders_of(site)
+    assert files_of(site) == full_build(build, tmp_path)
+    assert folders_of(site) == folders_of(tmp_path / "full")
 
 
 def test_mkdocs_build_after_an_incremental_build_writes_the_same_site(repo: GitRepo, build, tmp_path: Path) -> None:

@@ -22,7 +22,8 @@ from mkdocs.__main__ import cli as mkdocs_cli
 from sitekit import read_page
 
 from repos import GitRepo
-from mlreport.site_folder import MARKER, remove_aside, remove_leftovers, swap_in
+from mlreport import site_folder
+from mlreport.site_folder import MARKER, make_folders, remove_aside, remove_leftovers, swap_in
 from mlreport.site_remover import IGNORED
 
 MKDOCS_YML = """\
@@ -346,6 +347,52 @@ def test_a_write_that_fails_midway_keeps_the_old_site(project: GitRepo, cli, tmp
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith(f"error: cannot write the site to {site}: assets/"), lines[0]
     assert "file too large" in lines[0] and "ulimit -f" in lines[0], lines[0]
+    assert snapshot(site) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]
+
+
+def test_the_folders_of_a_site_are_made_in_another_with_no_file_and_no_link_followed(tmp_path: Path) -> None:
+    site, into, outside = tmp_path / "site", tmp_path / "into", tmp_path / "outside"
+    (site / "experiments/wide").mkdir(parents=True)
+    (site / "experiments/wide/index.html").write_text("page", encoding="utf-8")
+    (site / "assets/js").mkdir(parents=True)
+    (site / "search").mkdir()
+    (site / "search/deep").mkdir()
+    outside.mkdir()
+    (site / "experiments/linked").symlink_to(outside)  # never followed: no folder of its is made
+    (into / "assets").mkdir(parents=True)
+    (into / "assets/kept.txt").write_text("kept", encoding="utf-8")  # a folder there already is left as it is
+    (into / "search").symlink_to(outside)  # nor is one made through a link planted in the new site
+
+    process = make_folders(site, into)
+
+    assert process is not None and process.wait() == 0
+    assert snapshot(into) == {
+        "assets": "folder", "assets/js": "folder", "assets/kept.txt": hashlib.sha256(b"kept").hexdigest(),
+        "experiments": "folder", "experiments/wide": "folder", "search": f"link to {outside}"}
+    assert list(outside.iterdir()) == []
+
+
+def test_a_build_that_fails_while_its_folders_are_made_ends_that_process_and_keeps_the_old_site(
+        project: GitRepo, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    assert cli("build", "--root", project.path, "--site-dir", site).exit_code == 0
+    before = snapshot(site)
+    started: list[subprocess.Popen[bytes]] = []
+
+    def slow(last: Path, into: Path) -> subprocess.Popen[bytes]:
+        """A folder maker still at work when the build fails."""
+        started.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"]))
+        return started[-1]
+
+    monkeypatch.setattr(site_folder, "make_folders", slow)
+    project.write("experiments/b.yaml", "title: B\ndate: not a date\n")
+
+    result = cli("build", "--root", project.path, "--site-dir", site)
+
+    assert result.exit_code == 1 and "experiments/b.yaml:2:7: error:" in result.output, result.output
+    [process] = started
+    assert process.returncode is not None  # ended and waited for before its folder went
     assert snapshot(site) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]
 
