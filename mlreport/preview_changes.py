@@ -162,8 +162,7 @@ def _owner(path: str) -> str:
     for prefix, folder in ((CHARTS, ""), (DETAILS, "experiments/"), (BOARD_DATA, "leaderboards/")):
         if path.startswith(prefix):
             rest = path[len(prefix):]
-            stem = rest.rpartition("/")[0] if prefix == CHARTS else rest.removesuffix(".json")
-            return f"{folder}{stem}.md"
+            return f"{folder}{rest.removesuffix('.json')}.md"
     return ""
 
 

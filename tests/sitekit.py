@@ -89,8 +89,10 @@ def read_page(site: Path, url: str) -> Page:
     page = _PageParser(path.read_text(encoding="utf-8")).page
     # Chart files are named from the site's root: the folder above the page that holds mlreport's assets.
     top = next(folder for folder in path.parents if (folder / "assets" / "mlreport").is_dir())
-    page.charts = [json.loads((top / value).read_text(encoding="utf-8"))
-                   for tag, name, value in page.attributes if name == "data-mlr-chart"]
+    files = [value for tag, name, value in page.attributes if name == "data-mlr-chart"]
+    parts = [value for tag, name, value in page.attributes if name == "data-mlr-chart-part"]
+    assert len(parts) == len(files), "a chart names its file and not its part in it, or the other way round"
+    page.charts = [json.loads((top / file).read_text(encoding="utf-8"))[part] for file, part in zip(files, parts)]
     return page
 
 

@@ -38,16 +38,33 @@
 
   /* -- specs and colours --------------------------------------------------------------------- */
 
-  // Generated pages name the chart's spec file in data-mlr-chart; charts built by scripts at run
-  // time (the compare view) hold their spec in a JSON script instead. A spec file is fetched once
-  // per chart: a palette switch redraws from the same promise.
+  // Generated pages name the page's chart file in data-mlr-chart and the chart's spec in it in
+  // data-mlr-chart-part; charts built by scripts at run time (the compare view) hold their spec in a
+  // JSON script instead. A chart file is fetched once for all the page's charts (again after a
+  // failure), and a palette switch redraws from the same promise.
   var specs = new WeakMap();
+  var chartFiles = new Map();
+
+  function chartFile(path) {
+    if (!chartFiles.has(path)) {
+      chartFiles.set(path, api.fetchData(path).catch(function (error) {
+        chartFiles.delete(path);
+        throw error;
+      }));
+    }
+    return chartFiles.get(path);
+  }
 
   function chartSpec(container) {
     if (!specs.has(container)) {
       var source = container.querySelector('script[type="application/json"]');
-      specs.set(container, container.dataset.mlrChart
-        ? api.fetchData(container.dataset.mlrChart)
+      var path = container.dataset.mlrChart, part = container.dataset.mlrChartPart;
+      specs.set(container, path
+        ? chartFile(path).then(function (parts) {
+            if (!part) return parts;
+            if (!Object.prototype.hasOwnProperty.call(parts, part)) throw new Error("no chart " + part + " in " + path);
+            return parts[part];
+          })
         : Promise.resolve(source ? JSON.parse(source.textContent) : null));
     }
     return specs.get(container);

@@ -1,4 +1,4 @@
-"""Plotly chart specs as plain data, written as JSON data files that `mlreport.js` fetches and draws.
+"""Plotly chart specs as plain data, written as JSON data files (one a page) that `charts.js` fetches and draws.
 
 Specs carry data and structure only; the script applies the palette (light or dark) and the
 fonts when it draws, so charts follow Material's theme toggle. Every label from a record is
@@ -49,21 +49,26 @@ def label(value: Any) -> str:
     return html.escape(str(value), quote=False)
 
 
+def chart_file(page: str) -> str:
+    """The data file holding a page's chart specs, by chart name."""
+    return f"{DATA}/charts/{page.removesuffix('.md')}.json"
+
+
 def add_chart(site: Site, page: str, name: str, spec: dict[str, Any], css_class: str = "",
               on_request: bool = False) -> Markup:
-    """Write a chart's spec as a data file beside the page's others; the HTML the page holds for it.
+    """Add a chart's spec to the page's chart file (`chart_file`), under its name; the HTML the page holds for it.
 
     A chart `on_request` is drawn only when a reader asks for it (a button); parallel coordinates
     only, whose runs are listed meanwhile.
     """
-    data_file = f"{DATA}/charts/{page.removesuffix('.md')}/{name}.json"
-    site.add_json(data_file, spec)
+    data_file = chart_file(page)
+    site.add_json_part(data_file, name, spec)
     extra = f" {css_class}" if css_class else ""
     # The trace types tell the script which of plotly.js's bundles the page needs, before any spec is fetched.
     traces = " ".join(sorted({trace["type"] for trace in spec["data"]}))
     draw = ' data-mlr-draw="request"' if on_request else ""
     return Markup(f'<div class="mlr-chart{extra}" data-mlr-chart="{safe.text(data_file)}" '
-                  f'data-mlr-traces="{safe.text(traces)}"{draw}></div>')
+                  f'data-mlr-chart-part="{safe.text(name)}" data-mlr-traces="{safe.text(traces)}"{draw}></div>')
 
 
 def lttb(points: Sequence[tuple[float, float]], limit: int) -> Sequence[tuple[float, float]]:

@@ -161,6 +161,8 @@ class Site:
         self.inputs = PageInputs.of(self) if defer else None
         self._owner: str | None = None
         """The keyed record page being prepared (`add_keyed_record_page`): the data files added meanwhile are its."""
+        self._parts: dict[str, dict[str, str]] = {}
+        """Data files of named parts (`add_json_part`) → each part's JSON text, by name."""
 
     # -- output ---------------------------------------------------------------------------------
 
@@ -259,6 +261,16 @@ class Site:
     def add_json(self, path: str, data: Any) -> None:
         """A JSON data file, compact and with sorted keys so builds are byte-identical."""
         self.out.files[path] = json_text(data).encode("utf-8")
+        if self._owner is not None:
+            self.out.owners[path] = self._owner
+
+    def add_json_part(self, path: str, name: str, data: Any) -> None:
+        """One named part of a JSON data file of parts, as `add_json` would write the mapping of them all (a page's
+        charts: one file a page, not a file and a folder a chart, for the file system to create)."""
+        parts = self._parts.setdefault(path, {})
+        parts[name] = json_text(data)
+        self.out.files[path] = ("{" + ",".join(f"{json_text(key)}:{text}" for key, text in sorted(parts.items()))
+                                + "}").encode("utf-8")
         if self._owner is not None:
             self.out.owners[path] = self._owner
 

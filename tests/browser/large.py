@@ -50,8 +50,9 @@ def grow(site_dir: Path, rows: int = ROWS) -> dict[str, Any]:
 
 def _grow_charts(site_dir: Path, stem: str, rows: int) -> None:
     """The board's progress chart with a point per row, its parallel coordinates with a line per row."""
-    charts = site_dir / DATA / "charts" / "leaderboards" / stem
-    progress = _read(charts / "progress.json")
+    chart_file = site_dir / DATA / "charts" / "leaderboards" / f"{stem}.json"
+    charts = _read(chart_file)
+    progress = charts["progress"]
     points = progress["data"][0]
     count = len(points["x"])
     grown = sorted((points["x"][n % count], _distinct(points["y"][n % count], n, rows), points["text"][n % count],
@@ -61,10 +62,10 @@ def _grow_charts(site_dir: Path, stem: str, rows: int) -> None:
         points[key] = [point[index] for point in kept]
     if len(kept) < rows:
         points["name"] = f"runs ({len(kept):,} of {rows:,}: each stretch's best and worst)"
-    _write(charts / "progress.json", progress)
-    if not (charts / "parameters.json").is_file():
+    _write(chart_file, charts)
+    if "parameters" not in charts:
         return
-    parameters = _read(charts / "parameters.json")
+    parameters = charts["parameters"]
     trace, info = parameters["data"][0], parameters["parcoords"]
     count, lines = len(info["runs"]), min(rows, PARCOORDS_LINES)  # the best runs are lines, as mlreport draws them
     info["runs"] = [dict(info["runs"][n % count], id=f"{info['runs'][n % count]['id']}~b{n}", rank=n + 1)
@@ -77,7 +78,7 @@ def _grow_charts(site_dir: Path, stem: str, rows: int) -> None:
             dim["range"] = [0.5, lines + 0.5]
             dim["tickvals"], dim["ticktext"] = [1, lines], [f"#{lines}", "#1"]
     trace["line"]["color"] = [trace["line"]["color"][n % count] for n in range(lines)]
-    _write(charts / "parameters.json", parameters)
+    _write(chart_file, charts)
     if rows > PARCOORDS_DRAWN_RUNS:
         page = site_dir / "leaderboards" / stem / "index.html"
         html = page.read_text(encoding="utf-8").replace('data-mlr-traces="parcoords">',

@@ -199,6 +199,20 @@ def test_a_page_of_scatter_charts_loads_the_basic_bundle(demo: BuiltSite, tabs) 
     tab.assert_clean()
 
 
+def test_the_charts_of_a_page_are_drawn_from_its_one_chart_file_fetched_once(demo: BuiltSite, tabs) -> None:
+    """A page's charts share one data file (one to create per page, not a folder and a file per chart): both curves
+    of a run are drawn from it, and it is fetched once."""
+    tab = tabs(demo, fresh=True)
+    page = tab.goto(demo.record_url("experiment", "disputes-deberta-v3-small"))
+    charts = page.locator("[data-mlr-chart]")
+    assert [charts.nth(n).get_attribute("data-mlr-chart-part") for n in range(charts.count())] == ["curve-1", "curve-2"]
+    assert [charts.nth(n).get_attribute("data-mlr-chart-state") for n in range(2)] == ["drawn", "drawn"]
+    assert page.locator("[data-mlr-chart]:has(.main-svg)").count() == 2
+    assert [url.rpartition("/assets/")[2] for url in tab.requests if "/data/charts/" in url] == [
+        "mlreport/data/charts/experiments/disputes-deberta-v3-small.json"]
+    tab.assert_clean()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_parallel_coordinates_draw_every_run_and_name_each_line(demo: BuiltSite, tabs, artifacts: Path,
                                                                 scheme: str) -> None:

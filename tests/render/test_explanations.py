@@ -12,7 +12,8 @@ from render.recordkit import generated
 
 def charts_of(page: str, files: dict[str, str]) -> list[dict]:
     """The specs of a generated page's charts, read from the data files it names."""
-    return [json.loads(files[path]) for path in re.findall(r'data-mlr-chart="([^"]+)"', page)]
+    return [json.loads(files[path])[part]
+            for path, part in re.findall(r'data-mlr-chart="([^"]+)" data-mlr-chart-part="([^"]+)"', page)]
 
 
 def test_top_features_are_drawn_sorted_and_the_rest_folded(tmp_path) -> None:
