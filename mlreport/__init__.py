@@ -34,9 +34,10 @@ The pipeline, and the module that owns each step:
         cli.py      the click commands, thin
     beside the pipeline: project.py (where the project is), site_folder.py (what a site folder may be,
     the marker, the swap; site_remover.py removes an old site after the build, keeping its folders for
-    the next, and makes the last site's folders in a new one while a build with none to take runs), diff/ (the pull-request report: two catalogs compared), scaffold.py (`new`,
-    `init`), importers/ (`import mlflow|dvc|hf-card`, `export hf-card`: records in from the tools
-    teams already use, written as a person would, and cards back out), ci.py (pipeline files),
+    the next, and makes the last site's folders in a new one while a build with none to take runs),
+    diff/ (the pull-request report: two catalogs compared), scaffold.py (`new`, `init`), importers/
+    (`import mlflow|dvc|hf-card`, `export hf-card`: records in from the tools teams already use,
+    written as a person would, and cards back out), ci.py (pipeline files),
     results.py (`mlreport query`'s answer), schema.py (JSON Schemas), metrics.py (what metric values
     mean and how they read), query.py (the query language every filter speaks: options, CLI, diff,
     site), problems.py (the one user-facing error type), collector.py (Python's garbage collector

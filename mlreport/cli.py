@@ -9,8 +9,8 @@ import multiprocessing
 import os
 import sys
 import threading
-from dataclasses import replace
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, NoReturn, TypeVar
 
@@ -56,7 +56,6 @@ def main() -> None:
     """Keep an ML team's experiments, decisions and model cards in git, and publish them as a site."""
 
 
-
 def run() -> None:
     """The `mlreport` program: a command, then an exit that leaves the heap to the system. Freeing the model of
     10,000 records object by object, as the interpreter does on its way out, took 1.3 s after a 7.7 s rebuild.
@@ -77,6 +76,7 @@ def run() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
 
 @main.command()
 @_ROOT
