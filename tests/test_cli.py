@@ -195,6 +195,36 @@ def test_the_program_exits_with_every_line_written_and_the_command_s_code(cli, r
     assert _program("--version").stdout.startswith(f"mlreport {version('mlreport')}\n")
 
 
+def test_the_program_with_a_thread_still_running_waits_for_it(tmp_path: Path) -> None:
+    """A command that leaves a thread running (the live preview's server) ends the ordinary way: the thread finishes
+    its work instead of being cut off by the quick exit."""
+    marker = tmp_path / "finished"
+    script = f"""
+import sys, threading, time
+from pathlib import Path
+from mlreport import cli
+returned = threading.Event()
+def late():
+    returned.wait()
+    time.sleep(0.3)  # still running when the program looks for other threads
+    Path({str(marker)!r}).write_text("finished", encoding="utf-8")
+threading.Thread(target=late).start()
+command = cli.main
+def main():
+    try:
+        command()
+    finally:
+        returned.set()
+cli.main = main
+sys.argv = ["mlreport", "--version"]
+cli.run()
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"mlreport {version('mlreport')}\n")
+    assert marker.read_text(encoding="utf-8") == "finished"
+
+
 def test_the_installed_command_is_the_program() -> None:
     """`mlreport` on the PATH runs the same entry as `python -m mlreport`."""
     assert [entry.value for entry in entry_points(group="console_scripts", name="mlreport")] == ["mlreport.cli:run"]

@@ -373,6 +373,24 @@ def test_the_folders_of_a_site_are_made_in_another_with_no_file_and_no_link_foll
     assert list(outside.iterdir()) == []
 
 
+def test_no_process_to_make_folders_leaves_them_to_the_build(project: GitRepo, cli, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """When no process can be started (here no interpreter at the path it runs), the build makes its folders itself."""
+    site = tmp_path / "site"
+    assert cli("build", "--root", project.path, "--site-dir", site).exit_code == 0
+    into = tmp_path / "into"
+    into.mkdir()
+    with monkeypatch.context() as patched:
+        patched.setattr(sys, "executable", str(tmp_path / "no-python"))
+        assert make_folders(site, into) is None
+    assert list(into.iterdir()) == []
+    into.rmdir()
+    monkeypatch.setattr(site_folder, "make_folders", lambda last, into: None)
+    project.write("experiments/b.yaml", "title: B\ndate: 2026-01-03\n")
+    assert cli("build", "--root", project.path, "--site-dir", site).exit_code == 0
+    assert (site / "experiments/b/index.html").is_file() and (site / "experiments/a/index.html").is_file()
+
+
 def test_a_build_that_fails_while_its_folders_are_made_ends_that_process_and_keeps_the_old_site(
         project: GitRepo, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = tmp_path / "site"
