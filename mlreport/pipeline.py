@@ -12,6 +12,7 @@ from typing import Any
 
 from mlreport.config import Options
 from mlreport.history import GitRead, History, read_git
+from mlreport.record_texts import RecordTexts
 from mlreport.records import RecordCache, listed_records
 from mlreport.render import DASHBOARD, Generated, generate
 from mlreport.validate import CheckedRecords, read_records
@@ -34,7 +35,7 @@ def generate_site(options: Options, *, home_page: str | None = None, defer: bool
     page is `index.md`, or `dashboard.md` when the team's docs folder has an `index.md` of its own
     (unless `home_page` says); `defer` leaves record pages to be rendered later (`render.generate`). Records
     load through `cache` when given, and what pages compute from single records is kept in `memo` (see
-    `Site.per_record`). Raises RecordError when a template fails.
+    `Site.per_record`), else the texts among it in the cache folder (`Site.record_text`). Raises RecordError when a template fails.
     """
     listed = list(listed_records(options))
     paths = [shown for _, shown, path in listed if path is not None]
@@ -49,7 +50,11 @@ def generate_site(options: Options, *, home_page: str | None = None, defer: bool
     git = early[0] if early else read_git(options, paths)
     result.history = git.history([(r.kind, r.id, r.title, r.path) for r in catalog.records()])
     own_index = (options.root / options.docs_dir / "index.md").is_file()
+    # A preview keeps what it computed from single records in memory (`memo`); a build, in the cache folder.
+    texts = RecordTexts.open(options.root / options.cache_dir) if memo is None else None
     result.site = generate(catalog, result.history, options,
                            home_page=home_page or (DASHBOARD if own_index else "index.md"), defer=defer,
-                           memo=memo)
+                           memo=memo, texts=texts)
+    if texts is not None:
+        texts.keep()
     return result

@@ -133,24 +133,38 @@ def frame_key(*parts: Any) -> str:
 
 class SiteWriter:
     """Puts files into the site being built, making each folder once: a folder per record page, thousands of them,
-    each made by MkDocs with an `os.makedirs` that raises for every file of a folder that exists."""
+    each made by MkDocs with an `os.makedirs` that raises for every file of a folder that exists. A file is put first
+    and its folder made only when it is missing: a site built into the last one's folders (`staging_folder`) has
+    them all but a new page's, and one system call per file is what putting it costs there."""
 
     def __init__(self) -> None:
         self._made: set[str] = set()
 
     def link(self, old: str, new: str) -> None:
         """Put the last site's file `old` at `new`: a hard link, else a copy."""
-        self._folder(new)
         try:
             os.link(old, new)
+            return
+        except FileNotFoundError:  # its folder is not made yet (or `old` is gone, which the copy then says)
+            self._folder(new)
+        except OSError:
+            pass
+        try:
+            os.link(old, new)
+        except FileNotFoundError:
+            raise
         except OSError:  # another file system, or one without hard links
             with open(old, "rb") as source, open(new, "wb") as target:
                 target.write(source.read())
 
     def write(self, path: str, data: bytes) -> list[int]:
         """Write a file of the new site; its stat (`stat_of`)."""
-        self._folder(path)
-        with open(path, "wb") as file:
+        try:
+            file = open(path, "wb")
+        except FileNotFoundError:
+            self._folder(path)
+            file = open(path, "wb")
+        with file:
             file.write(data)
             file.flush()  # the size and time are the written file's only once the bytes reached it
             return stat_of(os.fstat(file.fileno()))

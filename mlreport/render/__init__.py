@@ -16,6 +16,7 @@ import jinja2
 from mlreport.config import Options
 from mlreport.history import History
 from mlreport.catalog import Catalog
+from mlreport.record_texts import RecordTexts
 from mlreport.render import assets, compare, decisions, experiments, feed, home, kpis, leaderboards, models
 from mlreport.render.site import Generated, PageKind, Site
 
@@ -38,13 +39,14 @@ DASHBOARD = "dashboard.md"
 
 def generate(catalog: Catalog, history: History, options: Options, *, home_page: str = "index.md",
              defer: bool = False, only: Iterable[str] | None = None, env: jinja2.Environment | None = None,
-             memo: dict[Any, Any] | None = None) -> Generated:
+             memo: dict[Any, Any] | None = None, texts: RecordTexts | None = None) -> Generated:
     """Render every page kind; `home_page` moves the dashboard aside when the team has its own index. With
     `defer`, record pages rendered straight to HTML wait to be rendered (`Generated.render_deferred`), keyed by
     their inputs, so an engine can keep those the last build made from the same inputs. With `only`, of the
     record and leaderboard pages just those (and their own data files); index pages and shared data always.
     `env` is the templates' environment to reuse (`site.page_environment`), `memo` what was computed from single
-    records before (`Site.per_record`).
+    records before (`Site.per_record`), `texts` the texts made from single records by the last build
+    (`Site.record_text`).
 
     The model outlives the render, so it is moved out of the cyclic collector's sight while pages are rendered
     (`gc.freeze`): at 10,000 experiments each full collection during the render rescanned every record. An engine
@@ -52,7 +54,8 @@ def generate(catalog: Catalog, history: History, options: Options, *, home_page:
     """
     gc.freeze()
     try:
-        site = Site(catalog, history, options, PAGE_KINDS, home=home_page, defer=defer, only=only, env=env, memo=memo)
+        site = Site(catalog, history, options, PAGE_KINDS, home=home_page, defer=defer, only=only, env=env, memo=memo,
+                    texts=texts)
         # The shared scripts first: page kinds may add their own after them.
         assets.add_assets(site.out, catalog.metric_places)
         for kind in PAGE_KINDS:

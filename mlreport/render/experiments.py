@@ -68,16 +68,13 @@ def write(site: Site) -> None:
         site.add_keyed_record_page(page, "experiment", experiment, experiment.title,
                                    experiment_inputs(site, experiment, links),
                                    partial(_page_and_details, site, experiment, links, page))
-    # What add_json would write for {"rows": [...]}, each row's text kept per record (see Site.per_record).
-    rows = ",".join(site.per_record("query", e, lambda e=e: json_text(record_fields(e)))
+    # What add_json would write for {"rows": [...]}, each row's text kept per record (see Site.record_text).
+    rows = ",".join(site.record_text("query", e, lambda e=e: json_text(record_fields(e)))
                     for e in site.catalog.experiments.values())
     site.out.files[QUERY_DATA] = f'{{"rows":[{rows}]}}'.encode("utf-8")
-    columns, rows = index_table(site)
-    # Each row's text kept with the row (itself kept per run): a save dumps again only the rows it changed.
-    row_texts = (site.per_record("index text", row, lambda row=row: json_text(row)) for row in rows)
-    table = table_data(columns, [], sort=("date", "desc"), selectable=True, compare=site.url(COMPARE_PAGE),
-                       query=QUERY_DATA)
-    site.out.files[INDEX_DATA] = json_text_with(table, "rows", row_texts).encode("utf-8")
+    table = table_data(index_columns_of(site), [], sort=("date", "desc"), selectable=True,
+                       compare=site.url(COMPARE_PAGE), query=QUERY_DATA)
+    site.out.files[INDEX_DATA] = json_text_with(table, "rows", index_rows(site)).encode("utf-8")
     latest = newest_first(site.catalog.experiments.values())[:FALLBACK_ROWS]
     fallback = site.render("experiments_fallback.md.j2", EXPERIMENTS_INDEX, latest=latest)
     site.add_page(EXPERIMENTS_INDEX, "experiments.md.j2", table=table_block(INDEX_DATA, fallback, "experiments", site.url(EXPERIMENTS_INDEX)),
@@ -228,10 +225,10 @@ def index_columns(site: Site) -> tuple[list[str], list[str]]:
     return metrics, params
 
 
-def index_table(site: Site) -> tuple[list[Column], list[dict[str, Any]]]:
-    """The experiments index as a browser table: one row per experiment."""
+def index_columns_of(site: Site) -> list[Column]:
+    """The experiments index's columns, as a browser table."""
     metrics, params = index_columns(site)
-    columns = [
+    return [
         Column("title", "Experiment", "link", "text"),
         Column("status", "Status", "status", "select"),
         Column("task", "Task", "text", "select"),
@@ -243,13 +240,19 @@ def index_table(site: Site) -> tuple[list[Column], list[dict[str, Any]]]:
     ] + [Column(f"metric:{name}", name, "number", goal=site.catalog.goal(name), metric=name) for name in metrics] + [
         Column(f"param:{name}", name, _param_kind(site, name), "select" if _param_kind(site, name) == "text" else "")
         for name in params]
+
+
+def index_rows(site: Site) -> list[str]:
+    """The experiments index's rows as JSON texts, one per experiment (`json_text_with`)."""
+    metrics, params = index_columns(site)
     rows = []
     for experiment in site.catalog.experiments.values():
         production = ", ".join(card.title for card in site.catalog.production_cards(experiment.id))
-        # A row depends on the run, the columns and its production cards alone: kept per run (Site.per_record).
-        rows.append(site.per_record(("index", tuple(metrics), tuple(params), production), experiment,
-                                    lambda e=experiment, p=production: _index_row(site, e, p, metrics, params)))
-    return columns, rows
+        # A row depends on the run, the columns and its production cards alone: kept per run (Site.record_text).
+        name = json_text(["index", metrics, params, production])
+        rows.append(site.record_text(name, experiment, lambda e=experiment, p=production: json_text(
+            _index_row(site, e, p, metrics, params))))
+    return rows
 
 
 def _index_row(site: Site, experiment: Experiment, production: str, metrics: list[str],

@@ -70,6 +70,10 @@ class PageInputs:
             return None
         return hashlib.blake2b(self.site.encode() + out.getbuffer(), digest_size=16).hexdigest()
 
+    def record_key(self, record: Record) -> str:
+        """The digest of a record's whole value (`record_digest`), made once per build."""
+        return self._shared(record, lambda: ("record", type(record).__name__, record_digest(record)))[2]
+
     def stand_in(self, value: Any) -> Any:
         """What stands for a value in a key instead of the value itself, or None for the value as it is."""
         if isinstance(value, Record):

@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 from mlreport import metrics
 from mlreport.config import Options
 from mlreport.history import History, Provenance
+from mlreport.record_texts import RecordTexts
 from mlreport.render.page_inputs import PageInputs
 from mlreport.slugs import slugify
 from mlreport.catalog import Catalog
@@ -136,7 +137,8 @@ class Site:
 
     def __init__(self, catalog: Catalog, history: History, options: Options, kinds: Iterable[PageKind],
                  home: str = "index.md", defer: bool = False, only: Iterable[str] | None = None,
-                 env: jinja2.Environment | None = None, memo: dict[Any, Any] | None = None):
+                 env: jinja2.Environment | None = None, memo: dict[Any, Any] | None = None,
+                 texts: RecordTexts | None = None):
         self.catalog = catalog
         self.history = history
         self.options = options
@@ -159,6 +161,10 @@ class Site:
         """Whether record pages rendered straight to HTML wait in `out.deferred` (see `Generated.render_deferred`),
         keyed by their inputs."""
         self.inputs = PageInputs.of(self) if defer else None
+        self.texts = texts if self.inputs is not None and self.inputs.keyed else None
+        """Texts made from single records, kept between builds by each record's digest (`record_text`)."""
+        if self.texts is not None and self.inputs is not None:
+            self.texts.frame(self.inputs.site)
         self._owner: str | None = None
         """The keyed record page being prepared (`add_keyed_record_page`): the data files added meanwhile are its."""
         self._parts: dict[str, dict[str, str]] = {}
@@ -290,6 +296,15 @@ class Site:
         value = compute()
         self.memo[key] = (record, value)
         return value
+
+    def record_text(self, name: str, record: Record, make: Callable[[], str]) -> str:
+        """`make()`, a text made from this record alone (and whatever `name` says, in every page's inputs besides):
+        the same object's from `memo` (`per_record`), else the last build's for a record of the same value
+        (`texts`), else made now."""
+        if self.texts is None or self.inputs is None:
+            return self.per_record(name, record, make)
+        texts, key = self.texts, self.inputs.record_key(record)
+        return self.per_record(name, record, lambda: texts.text(name, key, make))
 
     # -- paths and links ------------------------------------------------------------------------
 
