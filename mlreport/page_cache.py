@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlreport.cache_dir import make_cache_dir
+from mlreport.cache_dir import code_stamp, make_cache_dir, read_cache, write_cache
 from mlreport.git import tracked
 
 FOLDER = "pages"
@@ -102,3 +102,54 @@ class PageCache:
         assert self.folder is not None
         return self.folder / key[:2] / f"{key}.json"
 
+
+
+SEARCH_FILE = "search-entries.json"
+
+
+class SearchEntries:
+    """The search index's entries for the generated pages that go through Markdown (indexes, leaderboards), kept by
+    a digest of everything Material's search plugin reads of a page (its HTML, table of contents, address, title and
+    settings): a page of the same inputs gets the entries its HTML gave last time without that HTML being parsed
+    again (the decisions index's half a megabyte, every build). One cache file (`cache_dir`), for the frame it was
+    made in (the theme's version, whether Chinese text is segmented); entries no page asked for are dropped."""
+
+    def __init__(self, path: Path | None, frame: str) -> None:
+        self.path = path
+        self.frame = frame
+        self._last: dict[str, list[dict[str, Any]]] = {}
+        self._used: dict[str, list[dict[str, Any]]] = {}
+        self._changed = False
+        if path is None:
+            return
+        body, _ = read_cache(path, code_stamp())
+        try:
+            data = json.loads(body) if body is not None else {}
+            if data.get("frame") == frame:
+                self._last = {str(key): list(entries) for key, entries in data["pages"].items()}
+        except (ValueError, TypeError, KeyError, AttributeError):
+            self._last = {}
+
+    @classmethod
+    def open(cls, root: Path, cache_dir: str, frame: str) -> SearchEntries:
+        """The entries kept in the cache folder, or none kept when git tracks that folder."""
+        return cls(None if tracked(root / cache_dir) else root / cache_dir / SEARCH_FILE, frame)
+
+    def get(self, key: str) -> list[dict[str, Any]] | None:
+        """The entries a page of these inputs gave, if kept."""
+        found = self._last.get(key)
+        if found is not None:
+            self._used[key] = found
+        return found
+
+    def put(self, key: str, entries: list[dict[str, Any]]) -> None:
+        """Keep the entries a page gave."""
+        self._used[key] = entries
+        self._changed = True
+
+    def keep(self) -> None:
+        """Write the entries this build's pages asked for, unless they are the last build's exactly."""
+        if self.path is None or (not self._changed and len(self._used) == len(self._last)):
+            return
+        body = {"frame": self.frame, "pages": self._used}
+        write_cache(self.path, code_stamp(), json.dumps(body, ensure_ascii=False).encode("utf-8"))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import gc
 import html
+import json
 import logging
 import os
 import re
@@ -40,7 +41,7 @@ from mlreport.build_inputs import distributions
 from mlreport.cache_dir import digest
 from mlreport.collector import collector_paused
 from mlreport.config import Options, headings, options_from_entry, plugin_entry, read_site_config
-from mlreport.page_cache import ConvertedPage, PageCache, fingerprint
+from mlreport.page_cache import ConvertedPage, PageCache, SearchEntries, fingerprint
 from mlreport.pipeline import GeneratedSite, generate_site
 from mlreport.problems import Problem, RecordError, format_problems
 from mlreport.records import RecordCache
@@ -110,6 +111,11 @@ class MlreportPlugin(BasePlugin):
         """Whether record pages' HTML is kept from Material's search plugin while it looks at each page."""
         self._hidden: dict[str, str] = {}
         """Record pages' HTML while it is kept from the search plugin, by page source path."""
+        self.indexed = SearchEntries(None, "")
+        """The search entries of generated Markdown pages, kept by what the search plugin reads of each (`on_env`)."""
+        self._indexing: dict[str, tuple[str, list[dict[str, Any]] | None, int]] = {}
+        """Generated Markdown pages the search plugin is looking at: their key in `indexed`, the entries kept for it
+        (their HTML is hidden meanwhile) or None, and how many entries the index held before."""
         self._pending: dict[str, RenderedPage] = {}
         """Record pages MkDocs has yet to build that the plugin may write itself from a proved shell (`_write_filled`),
         by source path; empty unless the build is `mlreport build`'s."""
@@ -342,6 +348,9 @@ class MlreportPlugin(BasePlugin):
         _index_record_pages(files, config, self.built)
         # Only where no other plugin or hook could look at a page between the two hooks that hide its HTML.
         self._hides_content, self._hidden = reusable_build(config) and _material_search(config) is not None, {}
+        self.indexed = SearchEntries.open(self.options.root, self.options.cache_dir, _search_frame()) \
+            if self._hides_content else SearchEntries(None, "")
+        self._indexing = {}
         self.shells = ThemeShells.install(env, files, set(self.generated.sources)) if self.options.theme_shell else None
         self._pending, self._proved = {}, 0
         if self.shells is not None and self.last_site is not None and reusable_build(config):
@@ -355,10 +364,22 @@ class MlreportPlugin(BasePlugin):
     def _on_page_context_first(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
                                nav: Navigation) -> dict[str, Any]:
         """Keep a record page's HTML from Material's search plugin, which has its sections already (`on_env`) and
-        would only scan all of it for attributes these pages do not hold; it is given back in `_on_page_context_last`."""
-        if self._hides_content and isinstance(page, RenderedPage):
-            self._hidden[page.file.src_uri] = page.content or ""
+        would only scan all of it for attributes these pages do not hold, and a generated Markdown page's whose
+        entries were kept from a page of the same inputs (`SearchEntries`); it is given back in
+        `_on_page_context_last`."""
+        if not self._hides_content:
+            return context
+        source = page.file.src_uri
+        if isinstance(page, RenderedPage):
+            self._hidden[source] = page.content or ""
             page.content = ""
+        elif source in self.generated.pages and page.file.generated_by:
+            key = _search_key(page)
+            entries = self.indexed.get(key)
+            self._indexing[source] = (key, entries, len(_material_search(config).entries))
+            if entries is not None:
+                self._hidden[source] = page.content or ""
+                page.content = ""
         return context
 
     def _on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
@@ -376,6 +397,14 @@ class MlreportPlugin(BasePlugin):
         hidden = self._hidden.pop(page.file.src_uri, None)
         if hidden is not None:
             page.content = _SEARCH_ATTRIBUTE.sub("", hidden) if _SEARCH_ATTRIBUTE_FOUND.search(hidden) else hidden
+        indexing = self._indexing.pop(page.file.src_uri, None)
+        if indexing is not None:
+            key, entries, before = indexing
+            index = _material_search(config).entries
+            if entries is not None:
+                index.extend(copy.deepcopy(entries))
+            else:
+                self.indexed.put(key, copy.deepcopy(index[before:]))
         return context
 
     on_page_context = CombinedEvent(_on_page_context_first, _on_page_context, _on_page_context_last)
@@ -440,6 +469,7 @@ class MlreportPlugin(BasePlugin):
         self._pending = {}  # `mlreport serve` renders pages again through MkDocs' own steps
         mark(Path(config.site_dir))
         self._keep_manifest(Path(config.site_dir))
+        self.indexed.keep()
         gc.unfreeze()  # the build's objects may go: `mlreport serve` builds again in this process
         self.converted.prune()
         if self.shells is not None:
@@ -581,6 +611,21 @@ def _material_search(config: MkDocsConfig) -> Any:
     if type(search).__module__ != "material.plugins.search.plugin" or index is None or not search.config.enabled:
         return None
     return index
+
+
+def _search_frame() -> str:
+    """What a page's search entries depend on besides the page (`SearchEntries`): Material's version, and whether its
+    search plugin segments Chinese text (with jieba, when it is installed)."""
+    from material.plugins.search import plugin as search
+
+    return fingerprint(version("mkdocs-material"), getattr(search, "jieba", None) is not None)
+
+
+def _search_key(page: Page) -> str:
+    """A digest of everything Material's search plugin reads of a page to index it."""
+    return digest(json.dumps([page.content or "", [_toc_token(link) for link in page.toc], page.url, page.title,
+                              {name: page.meta.get(name) for name in ("title", "tags", "search")}],
+                             ensure_ascii=False, default=repr).encode("utf-8", errors="surrogatepass"))
 
 
 def _index_record_pages(files: Files, config: MkDocsConfig, built: SiteManifest) -> None:

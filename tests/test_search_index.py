@@ -96,3 +96,44 @@ def test_record_pages_come_out_as_the_search_plugin_leaves_every_page(tmp_path) 
     wide = sites["hidden"]["experiments/wide/index.html"].decode()
     assert "Seen in the logs as beside the run." in wide and 'data-search-weight="2"' not in wide
     assert "data-search-exclude" in wide
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The first heading of each page whose HTML Material's search plugin parses for its sections."""
+    from material.plugins.search import plugin as search
+
+    seen: list[str] = []
+    real = search.SearchIndex.add_entry_from_context
+
+    def counted(self, page):
+        if page.content:
+            seen.append(page.file.src_uri)
+        return real(self, page)
+
+    monkeypatch.setattr(search.SearchIndex, "add_entry_from_context", counted)
+    return seen
+
+
+def test_generated_pages_of_unchanged_html_are_indexed_without_parsing_it_and_the_index_is_the_same(
+        tmp_path, parsed: list[str]) -> None:
+    repo = team_repo(new_repo(tmp_path / "repo"))
+
+    def build(site: str) -> str:
+        result = CliRunner().invoke(main, ["build", "--root", str(repo.path), "--site-dir", str(tmp_path / site)])
+        assert result.exit_code == 0, result.output
+        return (tmp_path / site / "search/search_index.json").read_text(encoding="utf-8")
+
+    first = build("site")
+    assert {"index.md", "experiments/index.md", "decisions/index.md"} <= set(parsed)
+    parsed.clear()
+    wide = repo.path / "experiments/digits/wide.yaml"
+    wide.write_text(wide.read_text(encoding="utf-8").replace("title: ", "title: Widened ", 1), encoding="utf-8")
+
+    edited = build("site")
+    # The decisions and models indexes do not show the run: their entries are the last build's.
+    assert "decisions/index.md" not in parsed and "models/index.md" not in parsed
+    assert "experiments/index.md" in parsed  # its latest runs list the title
+    assert "Widened" in edited and edited != first
+    (repo.path / ".mlreport/cache/search-entries.json").unlink()
+    assert build("full") == edited
