@@ -331,8 +331,8 @@ def test_the_caches_a_build_leaves_in_the_repo_stay_out_of_git(repo: GitRepo, cl
     repo.commit("First record")  # the repo has no .gitignore of its own
     assert cli("build", "--root", repo.path, "--site-dir", tmp_path / "site").exit_code == 0
     assert sorted(p.name for p in (repo.path / ".mlreport/cache").iterdir()) == [
-        ".gitignore", "history.json", "pages", "record-texts.txt", "records.json", "search-entries.json", "site-manifest.json",
-        "templates"]
+        ".gitignore", "history.json", "pages", "record-texts.txt", "records.json", "search-entries.json",
+        "site-manifest.json", "templates"]
     assert repo.git("status", "--porcelain", "--untracked-files=all") == ""
 
 
