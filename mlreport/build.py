@@ -109,6 +109,10 @@ def build_site(options: Options, site_dir: Path | None = None, strict: bool = Fa
             return target
         with staging_folder(target, reuse_folders) as staging, _messages() as messages:
             config.site_dir = str(staging.path)
+            if isinstance(plugin, MlreportPlugin):
+                plugin.before_writing = staging.ready  # the folder is being checked meanwhile
+            else:
+                staging.ready()
             with _build_errors() as logged:
                 try:
                     # `dirty`: the staging folder holds no file, so MkDocs writes every file but those the plugin

@@ -25,7 +25,7 @@ import re
 from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -103,6 +103,9 @@ class MlreportPlugin(BasePlugin):
         """How the last build made its record pages (the manifest in the cache folder)."""
         self.writer = SiteWriter()
         """What puts reused record pages and data files into the site being built (`mlreport build`)."""
+        self.before_writing: Callable[[], None] = lambda: None
+        """Called before the plugin writes into the site folder: `mlreport build` may still be checking the folders
+        it took from an old site (`site_folder.Staging.ready`)."""
         self.keys: dict[str, str] = {}
         """This build's record pages that are keyed → their keys (`page_key`)."""
         self._keyed_data: dict[str, list[str]] = {}
@@ -216,6 +219,7 @@ class MlreportPlugin(BasePlugin):
         self.keys = keys
         self.built = SiteManifest(os.path.realpath(self.last_site or config.site_dir))
         data: list[File] = []
+        self.before_writing()
         try:
             # The data files need no record page: this process writes them while the workers render.
             generated.render_deferred(skip=reused, meanwhile=lambda: data.extend(self._data_files(config)))

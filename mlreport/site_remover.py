@@ -9,6 +9,10 @@ file system and a site has one per record page.
 
 Run as `python -I site_remover.py --folders-of SITE INTO` to make in INTO every folder SITE holds, and no file: a
 build with no old site's folders to take has them made this way while it reads its records.
+
+Run as `python -I site_remover.py --empty FOLDER` to remove every file and link under FOLDER but its marker,
+keeping the folders: a build taking an old site's folders has them checked empty this way while it reads its
+records, and writes nothing into them before this ends (exit status 1 when something could not be removed).
 """
 
 from __future__ import annotations
@@ -78,5 +82,10 @@ if __name__ == "__main__":
             make_folders_of(sys.argv[2], sys.argv[3])
         except OSError:
             pass  # what is not made, the build makes itself
+    elif sys.argv[1:2] == ["--empty"]:
+        try:
+            empty_of_files(sys.argv[2], keep=(MARKER,))
+        except OSError:
+            sys.exit(1)  # the build empties it itself, and says what it cannot remove
     else:
         main(sys.argv[1], sys.argv[2:] == ["--keep-folders"])

@@ -267,6 +267,46 @@ def test_a_build_into_the_last_sites_folders_is_the_full_build_and_changes_no_fi
     assert [(tmp_path / "old" / str(number)).read_bytes() for number in range(len(old))] == list(old.values())
 
 
+def late_emptier(seconds: float, status: int | None = None) -> Callable[[Path], subprocess.Popen[bytes]]:
+    """A process checking the folders taken empty that starts `seconds` late, then empties them (the real one) or
+    ends with `status` having removed nothing."""
+    remover = Path(site_folder.site_remover.__file__)
+
+    def start(folder: Path) -> subprocess.Popen[bytes]:
+        then = f"raise SystemExit({status})" if status is not None else (
+            f"import subprocess, sys; sys.exit(subprocess.call([sys.executable, '-I', {str(remover)!r}, '--empty', "
+            f"{str(folder)!r}]))")
+        return subprocess.Popen([sys.executable, "-c", f"import time; time.sleep({seconds}); {then}"])
+
+    return start
+
+
+@pytest.mark.parametrize("emptier", ["late", "failing"])
+def test_a_build_writes_into_the_folders_it_took_only_once_they_are_empty(
+        emptier: str, repo: GitRepo, build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The folders taken from an old site are checked empty by a process of their own while the build reads its
+    records; a file planted there as a hard link to someone's file is removed before the build writes a page at its
+    place (writing it first would write into that file), by the build itself when that process fails."""
+    team_repo(repo)
+    site = tmp_path / "site"
+    settle()
+    build(site)
+    unsettle(site)
+    build(site)
+    spare = emptied_old_site(tmp_path)
+    theirs = tmp_path / "theirs.html"
+    theirs.write_text("someone's file", encoding="utf-8")
+    os.link(theirs, spare / "site/experiments/gbm/index.html")
+    monkeypatch.setattr(site_folder, "empty_folders", late_emptier(1.0) if emptier == "late" else late_emptier(0, 1))
+    edit(repo, "experiments/houses/gbm.yaml", "title: G", "title: X")
+
+    build(site)
+
+    assert not spare.exists()  # its folders were taken
+    assert theirs.read_text(encoding="utf-8") == "someone's file" and theirs.stat().st_nlink == 1
+    assert files_of(site) == full_build(build, tmp_path)
+
+
 def folders_of(site: Path) -> list[str]:
     return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir())
 
