@@ -119,7 +119,7 @@ def decision_context(site: Site, decision: Decision, cards: list[Any],
         "cards": cards,
         "body": body_without_title(decision.body),
         "breakable": breakable,
-        "resolve": lambda target: _resolve(site, decision, target),
+        "resolve": partial(_resolve, site, decision),
         "provenance": site.provenance(decision),
         "edit_url": site.edit_url(decision),
     }

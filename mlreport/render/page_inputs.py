@@ -44,6 +44,8 @@ class PageInputs:
         """False when pages are never reused (the repo's own page templates)."""
         self._memo: dict[int, tuple[Any, Any]] = {}
         """id → (the object, kept alive so its id is not reused; its plain form) for records and boards."""
+        self.reducers = {kind: self._reduce for base in (Record, RankedBoard, *_FUNCTIONS) for kind in _subclasses(base)}
+        """What the pickler of keys writes in place of each type with a stand-in (`_Pickler`)."""
         self.site = _digest(repr([code_stamp(), [version(name) for name in LIBRARIES], templates_digest(),
                                   site_inputs]))
 
@@ -81,7 +83,7 @@ class PageInputs:
         if isinstance(value, RankedBoard):
             # A page sees a board through a placement: its title and how many runs it ranks.
             return self._shared(value, lambda: ("board", repr(value.definition), len(value.entries)))
-        if isinstance(value, (types.FunctionType, types.MethodType, types.BuiltinFunctionType, partial)):
+        if isinstance(value, _FUNCTIONS):
             # Helpers handed to templates (a decision's link resolver): what they read is in the site's inputs.
             function = value.func if isinstance(value, partial) else value
             return ("function", getattr(function, "__module__", ""), function.__qualname__)
@@ -93,26 +95,39 @@ class PageInputs:
             found = self._memo[id(value)] = (value, stand_in())
         return found[1]
 
+    def _reduce(self, value: Any) -> tuple[Any, ...]:
+        return _StoodIn, (self.stand_in(value),)
+
+
+_FUNCTIONS = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, partial)
+
+
+def _subclasses(kind: type) -> list[type]:
+    return [kind, *(found for sub in kind.__subclasses__() for found in _subclasses(sub))]
+
 
 class _Pickler(pickle.Pickler):
-    """Writes a page's inputs as bytes: by value, with records, boards and functions by their stand-ins."""
+    """Writes a page's inputs as bytes: by value, with records, boards and functions by their stand-ins.
+
+    The stand-ins are found by type in the pickler's own table, which it looks at in C: a hook called for every
+    object (`reducer_override`) cost a call into Python for each of the hundreds of thousands a build's keys hold.
+    A set is written in its own order, which for text varies from run to run: a page whose context held one would
+    be rendered on every build, never reused wrongly. So is a page whose context holds a function that is no
+    module's own (a lambda, a nested function), which pickle writes by its name only: a helper is handed to
+    templates as a `partial` of one that is."""
 
     def __init__(self, out: io.BytesIO, inputs: PageInputs) -> None:
         super().__init__(out, protocol=5)
         self.fast = True  # no memo: equal values write equal bytes, however the objects happen to be shared
-        self.inputs = inputs
-
-    def reducer_override(self, obj: Any) -> Any:
-        # Called for every object but the plain ones (numbers, text, lists, tuples, dicts, sets), which pickle
-        # writes by value anyway. A set is written in its own order, which for text varies from run to run: a
-        # page whose context held one would be rendered on every build, never reused wrongly.
-        stand_in = None if obj is _stood_in else self.inputs.stand_in(obj)
-        return NotImplemented if stand_in is None else (_stood_in, (stand_in,))
+        self.dispatch_table = inputs.reducers
 
 
-def _stood_in(stand_in: Any) -> Any:
-    """What a key's pickle would load for a stand-in (keys are never loaded)."""
-    return stand_in
+class _StoodIn:
+    """What a key's pickle would make of a stand-in (keys are never loaded): a class, which the pickler writes by
+    its name, not through the table of stand-ins, as it would a function."""
+
+    def __init__(self, stand_in: Any) -> None:
+        self.stand_in = stand_in
 
 
 def record_digest(record: Record) -> str:
