@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+from functools import partial
 from pathlib import Path
 
 import pytest
 from sitekit import GOLDEN_REPO
 
-from mlreport.config import load_options
+from mlreport.config import headings, load_options
 from mlreport.history.types import Provenance
+from mlreport.pipeline import generate_site
 from mlreport.render.page_inputs import PageInputs
 from mlreport.validate import read_records
 
@@ -59,3 +61,21 @@ CHANGES = {
 @pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
 def test_any_input_changed_changes_the_key(change: str, catalog) -> None:
     assert key(catalog, **CHANGES[change](catalog)) != key(catalog)
+
+
+def test_every_record_page_of_every_kind_is_keyed(tmp_path: Path) -> None:
+    """A value a key cannot write (a lambda handed to a template) would leave a page rendered on every build."""
+    root = tmp_path / "repo"
+    shutil.copytree(GOLDEN_REPO, root, ignore=shutil.ignore_patterns(".mlreport", "site"))
+    options = dataclasses.replace(load_options(root), headings=headings([("toc", {"permalink": True})]))
+    site = generate_site(options, defer=True).site
+    kinds = {path.split("/")[0] for path in site.deferred}
+    assert kinds == {"experiments", "decisions", "models"}
+    assert set(site.page_keys) == set(site.deferred)
+
+
+def test_a_function_stands_in_a_key_by_its_name_and_a_lambda_leaves_the_page_unkeyed() -> None:
+    inputs = PageInputs(["site"])
+    assert inputs.key(partial(dataclasses.replace, 1)) == inputs.key(partial(dataclasses.replace, 2))
+    assert inputs.key(dataclasses.replace) != inputs.key(dataclasses.fields)
+    assert inputs.key(lambda: None) is None
