@@ -495,7 +495,7 @@ class MlreportPlugin(BasePlugin):
             except OSError:
                 del self.built.pages[path]
         if self.built != self.last_manifest:  # a build that reused every page has nothing new to say
-            self.built.write(self.options.root / self.options.cache_dir)
+            self.built.write(self.options.root / self.options.cache_dir, self.last_manifest)
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop listening for conversion warnings: the pages being converted will not finish."""

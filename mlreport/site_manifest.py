@@ -22,6 +22,8 @@ from mlreport.cache_dir import code_stamp, digest, read_cache, write_cache
 from mlreport.site_folder import MARKER
 
 MANIFEST = "site-manifest.json"
+LAYOUT = 2
+"""The manifest's layout: a header line, then a JSON line per page (`p`) and per data file (`d`)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class SiteManifest:
     """Page source path (`experiments/foo.md`) → how it was built."""
     data: dict[str, list[Any]] = field(default_factory=dict)
     """Data file (`assets/mlreport/data/…`) → its digest and stat (`stat_of`) as the last build wrote it."""
+    lines: dict[tuple[str, str], tuple[Any, str]] = field(default_factory=dict, compare=False, repr=False)
+    """Page or data file → the entry read from the file, and its line there: written again as it is while the
+    entry is the very one read (`write`)."""
 
     @classmethod
     def read(cls, cache: Path) -> SiteManifest:
@@ -61,18 +66,40 @@ class SiteManifest:
         if body is None:
             return cls()
         try:
-            data = json.loads(body)
-            return cls(str(data["site"]), {path: BuiltPage(*_row(page)) for path, page in data["pages"].items()},
-                       {str(path): list(kept) for path, kept in data["data"].items()})
-        except (ValueError, TypeError, KeyError, AttributeError):
+            header, *lines = body.decode("utf-8").split("\n")
+            head = json.loads(header)
+            if head.get("layout") != LAYOUT:
+                return cls()
+            manifest = cls(str(head["site"]))
+            for line, row in zip(lines, json.loads(f"[{','.join(lines)}]")):
+                entry: Any
+                if row[0] == "p":
+                    entry = manifest.pages[str(row[1])] = BuiltPage(*_row(row[2:]))
+                elif row[0] == "d":
+                    entry = manifest.data[str(row[1])] = list(row[2:])
+                else:
+                    raise TypeError(row)
+                manifest.lines[(row[0], row[1])] = entry, line
+            return manifest
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError):
             return cls()
 
-    def write(self, cache: Path) -> None:
-        """Keep the manifest for the next build: each page as the row of its fields, in their order (a row per page
-        is what thousands of pages cost least to write and read; `dataclasses.asdict` copies every list deeply)."""
-        body = {"site": self.site, "data": self.data,
-                "pages": {path: [getattr(page, name) for name in _PAGE_FIELDS] for path, page in self.pages.items()}}
-        write_cache(cache / MANIFEST, code_stamp(), json.dumps(body, ensure_ascii=False).encode("utf-8"))
+    def write(self, cache: Path, last: SiteManifest | None = None) -> None:
+        """Keep the manifest for the next build: a line per header, page and data file, each page as the row of its
+        fields in their order (`dataclasses.asdict` copies every list deeply). An entry that is the very one `last`
+        read is written as the line it was read from: most of a rebuild's are, and dumping 20 MB again was a quarter
+        of a second."""
+        kept = last.lines if last is not None else {}
+        lines = [json.dumps({"layout": LAYOUT, "site": self.site}, ensure_ascii=False)]
+        for kind, entries in (("p", self.pages), ("d", self.data)):
+            for path, entry in entries.items():
+                found = kept.get((kind, path))
+                if found is not None and found[0] is entry:
+                    lines.append(found[1])
+                    continue
+                fields = [getattr(entry, name) for name in _PAGE_FIELDS] if kind == "p" else entry
+                lines.append(json.dumps([kind, path, *fields], ensure_ascii=False))
+        write_cache(cache / MANIFEST, code_stamp(), "\n".join(lines).encode("utf-8"))
 
     def reusable(self, site: Path, keys: dict[str, str], dests: dict[str, str]) -> dict[str, BuiltPage]:
         """The pages of `keys` (page → key) whose last output, in the site folder `site`, is still what this

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Callable
 
@@ -221,6 +221,28 @@ def test_the_manifest_reads_back_as_written_and_one_of_another_shape_as_empty(tm
     body = json.dumps({"site": "/site", "data": {}, "pages": {"experiments/wide.md": asdict(page)}}).encode()
     write_cache(tmp_path / MANIFEST, code_stamp(), body)  # as an older layout of the file held each page
     assert SiteManifest.read(tmp_path) == SiteManifest()
+
+
+def test_a_manifest_written_from_the_last_one_keeps_its_lines_and_reads_back_as_built(tmp_path: Path) -> None:
+    page = BuiltPage("k", "experiments/wide/index.html", "d", ["notes"],
+                     [{"location": "experiments/wide/", "title": "Wider", "text": "a\nb \u2028 é"}], [10, 20, 30])
+    SiteManifest("/site", {"experiments/wide.md": page, "experiments/deep.md": replace(page, key="k2")},
+                 {"assets/mlreport/data/x.json": ["d", 1, 2, 3]}).write(tmp_path)
+    last = SiteManifest.read(tmp_path)
+    built = SiteManifest("/site", {"experiments/wide.md": last.pages["experiments/wide.md"],  # reused as it was
+                                   "experiments/deep.md": replace(last.pages["experiments/deep.md"], digest="new")},
+                         {"assets/mlreport/data/x.json": last.data["assets/mlreport/data/x.json"]})
+    lines = dict(last.lines)
+    lines[("p", "experiments/wide.md")] = (built.pages["experiments/wide.md"], lines[("p", "experiments/wide.md")][1]
+                                           .replace('"Wider"', '"Kept"'))  # its line, as the next write takes it
+    last.lines = lines
+
+    built.write(tmp_path, last)
+
+    again = SiteManifest.read(tmp_path)
+    assert again.pages["experiments/deep.md"].digest == "new"  # a new entry is written anew
+    assert again.pages["experiments/wide.md"].search[0]["title"] == "Kept"  # the very entry read: its line again
+    assert again.data == built.data and again.site == "/site"
 
 
 def emptied_old_site(folder: Path, timeout: float = 60) -> Path:
