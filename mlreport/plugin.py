@@ -185,7 +185,8 @@ class MlreportPlugin(BasePlugin):
                 continue
             level = InclusionLevel.INCLUDED if path in in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, path, content=text, inclusion=level))
-        self.writer = SiteWriter()
+        # `mlreport build`: the last site's files are linked by a process of their own while the pages render.
+        self.writer = SiteWriter(later=self.last_site is not None)
         self._add_record_pages(files, config)
         for path, source in self.generated.assets.items():
             files.append(File.generated(config, path, abs_src_path=str(source)))
@@ -245,6 +246,7 @@ class MlreportPlugin(BasePlugin):
             log.debug(f"mlreport: {len(reused)} of {len(paths)} record pages taken from the last build")
         for file in data:
             files.append(file)
+        self.writer.start_linking()
 
     def _reused_data(self, reused: dict[str, BuiltPage]) -> tuple[dict[str, list[str]], set[str]]:
         """The data files of the reused pages (by key) that the last site holds as the last build wrote them, and
@@ -471,6 +473,7 @@ class MlreportPlugin(BasePlugin):
         """Mark the site folder as built by mlreport, so the next build may replace it; drop conversions no
         page used."""
         self._pending = {}  # `mlreport serve` renders pages again through MkDocs' own steps
+        self.writer.finish()
         mark(Path(config.site_dir))
         self._keep_manifest(Path(config.site_dir))
         self.indexed.keep()
@@ -498,7 +501,9 @@ class MlreportPlugin(BasePlugin):
             self.built.write(self.options.root / self.options.cache_dir, self.last_manifest)
 
     def on_build_error(self, *, error: Exception) -> None:
-        """Stop listening for conversion warnings: the pages being converted will not finish."""
+        """Stop listening for conversion warnings: the pages being converted will not finish; stop linking files
+        into a site folder about to go."""
+        self.writer.stop()
         gc.unfreeze()
         self._pending = {}
         for _, warnings in self._converting.values():

@@ -10,6 +10,12 @@ file system and a site has one per record page.
 Run as `python -I site_remover.py --folders-of SITE INTO` to make in INTO every folder SITE holds, and no file: a
 build with no old site's folders to take has them made this way while it reads its records.
 
+Run as `python -I site_remover.py --link` to put the last site's files into the new one, reading from its
+standard input NUL-separated pairs of paths, the old file and the new one: each a hard link (else a copy), its
+folder made when missing. The build hands it the files it takes unchanged and goes on rendering; it waits for
+it before the new site is swapped in (exit status 1 and `errno NUL path NUL reason` on standard output when a
+file could not be put).
+
 Run as `python -I site_remover.py --empty FOLDER` to remove every file and link under FOLDER but its marker,
 keeping the folders: a build taking an old site's folders has them checked empty this way while it reads its
 records, and writes nothing into them before this ends (exit status 1 when something could not be removed).
@@ -61,6 +67,33 @@ def make_folders_of(site: str, into: str) -> None:
         make_folders_of(os.path.join(site, name), made)
 
 
+def put_linked(old: str, new: str) -> None:
+    """Put the file `old` at `new`: a hard link, else a copy (another file system, one without hard links), never
+    through a file already there; its folder is made when missing."""
+    try:
+        _link_or_copy(old, new)
+    except FileNotFoundError:  # its folder is not made yet (or `old` is gone, which trying again says)
+        os.makedirs(os.path.dirname(new), exist_ok=True)
+        _link_or_copy(old, new)
+
+
+def _link_or_copy(old: str, new: str) -> None:
+    try:
+        os.link(old, new)
+    except FileNotFoundError:
+        raise
+    except OSError:
+        with open(old, "rb") as source, open(new, "xb") as target:
+            target.write(source.read())
+
+
+def link_all(pairs: bytes) -> None:
+    """Put each old file at its new place (`put_linked`): `pairs` is old NUL new NUL old NUL new…"""
+    paths = os.fsdecode(pairs).split("\0")
+    for old, new in zip(paths[0::2], paths[1::2]):
+        put_linked(old, new)
+
+
 def main(folder: str, keep_folders: bool) -> None:
     if fcntl is not None:
         try:
@@ -82,6 +115,12 @@ if __name__ == "__main__":
             make_folders_of(sys.argv[2], sys.argv[3])
         except OSError:
             pass  # what is not made, the build makes itself
+    elif sys.argv[1:2] == ["--link"]:
+        try:
+            link_all(sys.stdin.buffer.read())
+        except OSError as exc:
+            sys.stdout.write(f"{exc.errno or 0}\0{os.fsdecode(exc.filename or '')}\0{exc.strerror or exc}")
+            sys.exit(1)
     elif sys.argv[1:2] == ["--empty"]:
         try:
             empty_of_files(sys.argv[2], keep=(MARKER,))

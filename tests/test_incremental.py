@@ -3,6 +3,7 @@ byte for byte, as a full build of the same repo."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -12,6 +13,7 @@ import sys
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable
 
 import pytest
@@ -20,9 +22,9 @@ from test_plugin import mkdocs_build
 from test_site_folder import is_spare
 
 from repos import GitRepo
-from mlreport import build_inputs, site_folder
+from mlreport import build_inputs, site_folder, site_manifest
 from mlreport.cache_dir import code_stamp, write_cache
-from mlreport.site_manifest import MANIFEST, BuiltPage, SiteManifest
+from mlreport.site_manifest import MANIFEST, BuiltPage, SiteManifest, SiteWriter
 from mlreport.records.source import SETTLED_NS
 from mlreport.templates import packaged_templates
 
@@ -243,6 +245,74 @@ def test_a_manifest_written_from_the_last_one_keeps_its_lines_and_reads_back_as_
     assert again.pages["experiments/deep.md"].digest == "new"  # a new entry is written anew
     assert again.pages["experiments/wide.md"].search[0]["title"] == "Kept"  # the very entry read: its line again
     assert again.data == built.data and again.site == "/site"
+
+
+def test_the_last_sites_files_are_linked_by_a_process_of_their_own_folders_made_as_needed(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    (old / "experiments/wide").mkdir(parents=True)
+    (old / "experiments/wide/index.html").write_text("wide", encoding="utf-8")
+    (old / "data.json").write_text("{}", encoding="utf-8")
+    new = tmp_path / "new"
+    (new / "experiments").mkdir(parents=True)
+    writer = SiteWriter(later=True)
+    writer.link(str(old / "experiments/wide/index.html"), str(new / "experiments/wide/index.html"))
+    writer.link(str(old / "data.json"), str(new / "data.json"))
+    assert list((new / "experiments").iterdir()) == []  # gathered, not linked yet
+
+    writer.start_linking()
+    writer.finish()
+
+    for path in ("experiments/wide/index.html", "data.json"):
+        assert (new / path).stat().st_ino == (old / path).stat().st_ino
+    writer.finish()  # nothing left to wait for
+    writer.stop()
+
+
+def test_a_file_the_linking_process_cannot_put_fails_the_build_in_one_line_and_writes_through_nothing(
+        tmp_path: Path) -> None:
+    old, new = tmp_path / "old.html", tmp_path / "new.html"
+    old.write_text("old", encoding="utf-8")
+    new.write_text("someone's file", encoding="utf-8")  # a file where the build puts one
+    writer = SiteWriter(later=True)
+    writer.link(str(old), str(new))
+    writer.start_linking()
+    with pytest.raises(FileExistsError) as raised:
+        writer.finish()
+    assert raised.value.filename == str(new)
+    assert new.read_text(encoding="utf-8") == "someone's file" and new.stat().st_nlink == 1
+
+
+def test_a_file_that_cannot_be_hard_linked_is_copied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    old, new = tmp_path / "old.html", tmp_path / "site/new.html"
+    old.write_text("old", encoding="utf-8")
+
+    def other_file_system(source, target):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", other_file_system)
+    site_folder.site_remover.put_linked(str(old), str(new))
+    assert new.read_text(encoding="utf-8") == "old" and new.stat().st_ino != old.stat().st_ino
+
+
+def test_a_build_whose_files_cannot_be_linked_fails_in_one_line_and_keeps_the_old_site(
+        repo: GitRepo, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    team_repo(repo)
+    site = tmp_path / "site"
+    assert cli("build", "--root", repo.path, "--site-dir", site).exit_code == 0
+    before = files_of(site)
+    unsettle(site)
+    full = tmp_path / "full-disk.py"
+    full.write_text("import sys\nnew = sys.stdin.buffer.read().split(b'\\0')[1].decode()\n"
+                    "sys.stdout.write('28\\0' + new + '\\0No space left on device')\nsys.exit(1)\n", encoding="utf-8")
+    monkeypatch.setattr(site_manifest, "site_remover", SimpleNamespace(__file__=str(full)))
+
+    result = cli("build", "--root", repo.path, "--site-dir", site)
+
+    assert result.exit_code == 1
+    assert "cannot write the site to" in result.output and "the disk is full" in result.output, result.output
+    assert "Traceback" not in result.output
+    (site / "stray.txt").unlink()
+    assert files_of(site) == before
 
 
 def emptied_old_site(folder: Path, timeout: float = 60) -> Path:
