@@ -1,5 +1,6 @@
-"""Texts made from one record alone (the experiments index's and the query data's rows), kept between builds by the
-record's digest: a build after one record changed makes again only that record's, and writes the same files."""
+"""Texts made from one record alone (the rows of the experiments index, the query data and the leaderboards), kept
+between builds by the record's digest: a build after one record changed makes again only that record's, and writes
+the same files."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from mlreport.cache_dir import code_stamp, read_cache, write_cache
 from mlreport.config import load_options
 from mlreport.pipeline import generate_site
 from mlreport.record_texts import CACHE_FILE, RecordTexts
-from mlreport.render import experiments
+from mlreport.render import experiments, leaderboards
 from mlreport.render.experiments import INDEX_DATA
-from mlreport.render.site import QUERY_DATA
+from mlreport.render.site import DATA, QUERY_DATA
 
 from repos import GitRepo
 
@@ -87,9 +88,10 @@ def test_a_name_of_any_characters_keeps_its_texts_apart(tmp_path: Path) -> None:
 
 @pytest.fixture
 def rows_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The experiments whose query row and index row a generation makes (not taken from the last build's)."""
+    """The experiments whose query row, index row and leaderboard rows a generation makes (not taken from the last
+    build's)."""
     made: list[str] = []
-    fields, index_row = query.record_fields, experiments._index_row
+    fields, index_row, board_row = query.record_fields, experiments._index_row, leaderboards._board_row
 
     def counted_fields(record):
         made.append(f"query {record.id}")
@@ -99,8 +101,13 @@ def rows_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         made.append(f"index {experiment.id}")
         return index_row(site, experiment, *args)
 
+    def counted_board_row(site, view, entry, *args):
+        made.append(f"board {entry.experiment.id}")
+        return board_row(site, view, entry, *args)
+
     monkeypatch.setattr(experiments, "record_fields", counted_fields)
     monkeypatch.setattr(experiments, "_index_row", counted_row)
+    monkeypatch.setattr(leaderboards, "_board_row", counted_board_row)
     return made
 
 
@@ -109,7 +116,8 @@ def test_a_generation_after_one_run_changed_makes_its_rows_alone_and_the_same_fi
     team_repo(repo)
     first = generate_site(load_options(repo.path), defer=True).site
     everyone = sorted({line.split()[1] for line in rows_made})
-    assert len(everyone) == 6 and len(rows_made) == 12
+    ranked = [line for line in rows_made if line.startswith("board ")]
+    assert len(everyone) == 6 and len(rows_made) == 12 + len(ranked) and "board gbm" in ranked
     rows_made.clear()
 
     unchanged = generate_site(load_options(repo.path), defer=True).site
@@ -120,14 +128,17 @@ def test_a_generation_after_one_run_changed_makes_its_rows_alone_and_the_same_fi
     path = repo.path / "experiments/houses/gbm.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: Tuned ", 1), encoding="utf-8")
     edited = generate_site(load_options(repo.path), defer=True).site
-    assert sorted(rows_made) == ["index gbm", "query gbm"]
+    assert sorted(rows_made) == ["board gbm", "index gbm", "query gbm"]
     assert b"Tuned " in edited.files[QUERY_DATA] and b"Tuned " in edited.files[INDEX_DATA]
+    [board] = [path for path, data in edited.files.items()
+               if path.startswith(f"{DATA}/leaderboards/") and b"Tuned " in data]
 
     (repo.path / ".mlreport/cache" / CACHE_FILE).unlink()
     rows_made.clear()
     full = generate_site(load_options(repo.path), defer=True).site
-    assert len(rows_made) == 12
-    assert (full.files[QUERY_DATA], full.files[INDEX_DATA]) == (edited.files[QUERY_DATA], edited.files[INDEX_DATA])
+    assert len(rows_made) == 12 + len(ranked)
+    assert (full.files[QUERY_DATA], full.files[INDEX_DATA], full.files[board]) == (
+        edited.files[QUERY_DATA], edited.files[INDEX_DATA], edited.files[board])
 
 
 def test_a_card_promoted_to_production_makes_the_index_rows_of_its_runs_again(repo: GitRepo,
@@ -140,5 +151,5 @@ def test_a_card_promoted_to_production_makes_the_index_rows_of_its_runs_again(re
     path.write_text(path.read_text(encoding="utf-8").replace("status: production", "status: candidate"),
                     encoding="utf-8")
     demoted = generate_site(load_options(repo.path), defer=True).site
-    assert rows_made and all(line.startswith("index ") for line in rows_made)
+    assert rows_made and all(line.split()[0] in ("index", "board") for line in rows_made)
     assert b"Digits CNN" not in demoted.files[INDEX_DATA].split(b'"rows"')[1]

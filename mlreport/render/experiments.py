@@ -20,7 +20,7 @@ from mlreport.records.common import flatten
 from mlreport.render import charts
 from mlreport.render.leaderboards import board_pages
 from mlreport.render.site import (COMPARE_PAGE, DATA, EXPERIMENTS_INDEX, QUERY_DATA, PageKind, Site, counted,
-                                  json_text, json_text_with, most_common, newest_first, plain, record_page, page_slug)
+                                  json_text, most_common, newest_first, plain, record_page, page_slug)
 from mlreport.render.tables import Column, table_block, table_data
 
 INDEX_DATA = f"{DATA}/experiments.json"
@@ -74,7 +74,7 @@ def write(site: Site) -> None:
     site.out.files[QUERY_DATA] = f'{{"rows":[{rows}]}}'.encode("utf-8")
     table = table_data(index_columns_of(site), [], sort=("date", "desc"), selectable=True,
                        compare=site.url(COMPARE_PAGE), query=QUERY_DATA)
-    site.out.files[INDEX_DATA] = json_text_with(table, "rows", index_rows(site)).encode("utf-8")
+    site.add_json_rows(INDEX_DATA, table, index_rows(site))
     latest = newest_first(site.catalog.experiments.values())[:FALLBACK_ROWS]
     fallback = site.render("experiments_fallback.md.j2", EXPERIMENTS_INDEX, latest=latest)
     site.add_page(EXPERIMENTS_INDEX, "experiments.md.j2", table=table_block(INDEX_DATA, fallback, "experiments", site.url(EXPERIMENTS_INDEX)),

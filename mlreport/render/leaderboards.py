@@ -7,7 +7,8 @@ from typing import Any, Iterable
 
 from mlreport.leaderboards import RankedEntry, RankedBoard
 from mlreport.render import charts
-from mlreport.render.site import DATA, LEADERBOARDS_INDEX, QUERY_DATA, PageKind, Site, most_common, record_page
+from mlreport.render.site import (DATA, LEADERBOARDS_INDEX, QUERY_DATA, PageKind, Site, json_text, most_common,
+                                  record_page)
 from mlreport.render.tables import Column, table_block, table_data
 
 OTHER_METRICS = 4
@@ -72,7 +73,7 @@ def write(site: Site) -> None:
         if not site.renders(view.page):
             continue
         columns, rows = board_table(site, view)
-        site.add_json(view.data_file, table_data(columns, rows, sort=("rank", "asc"), query=QUERY_DATA))
+        site.add_json_rows(view.data_file, table_data(columns, [], sort=("rank", "asc"), query=QUERY_DATA), rows)
         fallback = site.render("leaderboard_fallback.md.j2", view.page, view=view,
                                entries=view.board.entries[:FALLBACK_ROWS])
         urls = {e.experiment.id: site.url(record_page("experiment", e.experiment.id)) for e in view.board.entries}
@@ -87,8 +88,9 @@ def write(site: Site) -> None:
     site.add_page(LEADERBOARDS_INDEX, "leaderboards.md.j2", views=views)
 
 
-def board_table(site: Site, view: BoardView) -> tuple[list[Column], list[dict[str, Any]]]:
-    """A board as a browser table: rank, run, metric, Δs, other metrics, model, authors, date, PR."""
+def board_table(site: Site, view: BoardView) -> tuple[list[Column], list[str]]:
+    """A board as a browser table: rank, run, metric, Δs, other metrics, model, authors, date, PR; its rows as JSON
+    texts, each kept per run and placement (`Site.record_text`)."""
     goal, metric = view.board.goal, view.board.definition.metric
     columns = [
         Column("rank", "#", "number"),
@@ -105,21 +107,29 @@ def board_table(site: Site, view: BoardView) -> tuple[list[Column], list[dict[st
     ]
     rows = []
     for entry in view.board.entries:
-        experiment = entry.experiment
-        created = site.provenance(experiment).created
+        created = site.provenance(entry.experiment).created
         pr = created.pr if created else None
-        row: dict[str, Any] = {
-            "rank": entry.rank, "id": experiment.id, "title": experiment.title or experiment.id,
-            "url": site.url(record_page("experiment", experiment.id)), "value": entry.value,
-            "delta_baseline": entry.delta_baseline, "delta_previous_best": entry.delta_previous_best,
-            "model": experiment.model, "authors": list(experiment.authors),
-            "date": experiment.date.isoformat() if experiment.date else "",
-            "pr": pr, "pr_url": site.history.pr_url(pr),
-            "production": ", ".join(card.title for card in site.catalog.production_cards(experiment.id)),
-        }
-        row.update({f"metric:{name}": experiment.metrics.get(name) for name in view.others})
-        rows.append(row)
+        production = ", ".join(card.title for card in site.catalog.production_cards(entry.experiment.id))
+        # A row depends on the run, its placement, its pull request and production cards, the board's columns.
+        name = json_text(["board", entry.rank, entry.value, entry.delta_baseline, entry.delta_previous_best,
+                          view.others, pr, production])
+        rows.append(site.record_text(name, entry.experiment, lambda entry=entry, pr=pr, production=production:
+                                     json_text(_board_row(site, view, entry, pr, production))))
     return columns, rows
+
+
+def _board_row(site: Site, view: BoardView, entry: RankedEntry, pr: int | None, production: str) -> dict[str, Any]:
+    experiment = entry.experiment
+    row: dict[str, Any] = {
+        "rank": entry.rank, "id": experiment.id, "title": experiment.title or experiment.id,
+        "url": site.url(record_page("experiment", experiment.id)), "value": entry.value,
+        "delta_baseline": entry.delta_baseline, "delta_previous_best": entry.delta_previous_best,
+        "model": experiment.model, "authors": list(experiment.authors),
+        "date": experiment.date.isoformat() if experiment.date else "",
+        "pr": pr, "pr_url": site.history.pr_url(pr), "production": production,
+    }
+    row.update({f"metric:{name}": experiment.metrics.get(name) for name in view.others})
+    return row
 
 
 KIND = PageKind("leaderboards", write, section="Leaderboards", index=LEADERBOARDS_INDEX)

@@ -270,6 +270,13 @@ class Site:
         if self._owner is not None:
             self.out.owners[path] = self._owner
 
+    def add_json_rows(self, path: str, data: dict[str, Any], rows: Iterable[str]) -> None:
+        """A JSON data file (`add_json`) of `data` with its `rows` given as each row's JSON text (`json_text_with`):
+        a table whose rows are kept per record (`record_text`)."""
+        self.out.files[path] = json_text_with(data, "rows", rows).encode("utf-8")
+        if self._owner is not None:
+            self.out.owners[path] = self._owner
+
     def add_json_part(self, path: str, name: str, data: Any) -> None:
         """One named part of a JSON data file of parts, as `add_json` would write the mapping of them all (a page's
         charts: one file a page, not a file and a folder a chart, for the file system to create)."""
@@ -372,7 +379,11 @@ class Site:
 
 def json_text(data: Any) -> str:
     """Data as the site's JSON files hold it: compact, keys sorted, so builds are byte-identical."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return _JSON_TEXT(data)
+
+
+_JSON_TEXT = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode
+"""`json_text`'s one encoder: `json.dumps` with arguments makes one per call, tens of thousands a build."""
 
 
 def json_text_with(data: dict[str, Any], key: str, texts: Iterable[str]) -> str:
