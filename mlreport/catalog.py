@@ -48,6 +48,9 @@ class Catalog:
     """Decision ids by the key references are compared in (`7` → `0007`)."""
     metric_places: dict[str, int] = field(default_factory=dict, repr=False)
     """Each metric's decimal places, from every value recorded for it: one number format per metric."""
+    sources: dict[int, tuple[Record, str]] = field(default_factory=dict, repr=False, compare=False)
+    """What each record read through the record cache is made of (`Loaded.sources`): page keys take it for the
+    record's value (`render/page_inputs.py`)."""
 
     def records(self) -> list[Record]:
         """Every record, kind by kind (in the registry's order), each kind by id."""
@@ -122,6 +125,7 @@ def build_catalog(loaded: Loaded, options: Options, *, before: Catalog | None = 
         experiments=_by_id(loaded.experiments),
         decisions=_by_id(loaded.decisions),
         models=_by_id(loaded.models),
+        sources=loaded.sources,
     )
     keys = model.decision_ids = {decision_key(d.id): d.id for d in model.decisions.values()}
     model.predecessors, model.successors = _linked_both_ways(keys, model.decisions.values(), "supersedes",

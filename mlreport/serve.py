@@ -426,7 +426,7 @@ class Preview:
             replaced.append(before)
         loaded = Loaded(experiments=list(old.experiments), decisions=list(old.decisions), models=list(old.models),
                         problems=list(old.problems), unreadable={k: set(v) for k, v in old.unreadable.items()},
-                        notes=list(old.notes))
+                        notes=list(old.notes), sources=dict(old.sources))
         if listed is None:
             for kind_name, shown in keys:
                 into: list[Record] = getattr(loaded, BY_NAME[kind_name].plural)

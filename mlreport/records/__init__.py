@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from mlreport.cache_dir import digest
 from mlreport.collector import collector_paused
 from mlreport.config import Options
 from mlreport.problems import Problem, relative
@@ -36,6 +38,9 @@ class Loaded:
     """Ids that files of each kind give, for the files that exist but could not be read."""
     notes: list[str] = field(default_factory=list)
     """What the user should know about the reading itself (a record cache that git tracks, and so ignored)."""
+    sources: dict[int, tuple[Record, str]] = field(default_factory=dict)
+    """`id` of each record read through the record cache → the record, and a digest of the files it was read from
+    (their paths and digests): what it is made of, as the cache itself trusts (`RecordCache.get`)."""
 
 
 def record_files(options: Options) -> dict[str, list[Path]]:
@@ -97,11 +102,19 @@ def load_listed(options: Options, listed: list[tuple[str, str, Path | None]], *,
         loaded.problems.extend(problems)
         if record is not None:
             getattr(loaded, kind.plural).append(record)
+            entry = cache.kept.get((name, shown)) if cache else None
+            if entry is not None:
+                loaded.sources[id(record)] = record, _made_of(name, shown, entry[0])
         else:
             loaded.unreadable[name].add(kind.id_of(path))
     if cache:
         cache.save()
     return loaded
+
+
+def _made_of(kind: str, shown: str, files: list[list[Any]]) -> str:
+    """A digest of what a record was read from: its kind, its path, and each file's path and digest."""
+    return digest(json.dumps([kind, shown, [file[:2] for file in files]], ensure_ascii=False).encode("utf-8"))
 
 
 def listed_records(options: Options) -> Iterator[tuple[str, str, Path | None]]:

@@ -7,7 +7,8 @@ history's links and warnings) and of the code and templates that render it. `Pag
 those into a key: the site-wide part once per build, the context per page (or what a page's context
 is made from, for a page keyed before its context is built: `Site.add_keyed_record_page`), written by
 value (pickled without its memo, so equal values give equal bytes). A record stands in the key as a
-digest of its whole value (`record_digest`), computed once per build; a leaderboard as what a page shows of it
+digest of the files it was read from when the record cache knows them (`Catalog.sources`: the same files make
+the same record, as the cache trusts), else of its whole value (`record_digest`), computed once per build; a leaderboard as what a page shows of it
 through a placement, its definition and length, so that editing one run does not change the key
 of every page ranked on the same board. A value that cannot be written makes the page unkeyed: it
 is rendered, never reused.
@@ -39,8 +40,11 @@ LIBRARIES = ("jinja2", "markupsafe", "markdown")
 class PageInputs:
     """Keys of the record pages of one build."""
 
-    def __init__(self, site_inputs: Any, keyed: bool = True) -> None:
+    def __init__(self, site_inputs: Any, keyed: bool = True, sources: dict[int, tuple[Record, str]] | None = None
+                 ) -> None:
         self.keyed = keyed
+        self.sources = sources or {}
+        """What records are made of, when known (`Catalog.sources`): a digest of their files instead of their value."""
         """False when pages are never reused (the repo's own page templates)."""
         self._memo: dict[int, tuple[Any, Any]] = {}
         """id → (the object, kept alive so its id is not reused; its plain form) for records and boards."""
@@ -58,7 +62,7 @@ class PageInputs:
         parts = [repr(options), site.home, [kind.name for kind in site.kinds], sorted(catalog.metric_places.items()),
                  {key: list(value) for key, value in sorted(catalog.successors.items())}, sorted(catalog.decisions),
                  [history.available, history.shallow, history.warning, history.repo_url, sorted(history.unlinked)]]
-        return cls(parts, keyed)
+        return cls(parts, keyed, catalog.sources)
 
     def key(self, *parts: Any) -> str | None:
         """The digest of one page's inputs besides the site-wide ones; None when the page cannot be keyed."""
@@ -74,12 +78,12 @@ class PageInputs:
 
     def record_key(self, record: Record) -> str:
         """The digest of a record's whole value (`record_digest`), made once per build."""
-        return self._shared(record, lambda: ("record", type(record).__name__, record_digest(record)))[2]
+        return self._shared(record, lambda: self._record_stand_in(record))[2]
 
     def stand_in(self, value: Any) -> Any:
         """What stands for a value in a key instead of the value itself, or None for the value as it is."""
         if isinstance(value, Record):
-            return self._shared(value, lambda: ("record", type(value).__name__, record_digest(value)))
+            return self._shared(value, lambda: self._record_stand_in(value))
         if isinstance(value, RankedBoard):
             # A page sees a board through a placement: its title and how many runs it ranks.
             return self._shared(value, lambda: ("board", repr(value.definition), len(value.entries)))
@@ -88,6 +92,14 @@ class PageInputs:
             function = value.func if isinstance(value, partial) else value
             return ("function", getattr(function, "__module__", ""), function.__qualname__)
         return None
+
+    def _record_stand_in(self, record: Record) -> tuple[str, str, str]:
+        """A record as its files (the same files are the same record: the record cache serves it by them, and the
+        code is in every key), else as its whole value."""
+        source = self.sources.get(id(record))
+        if source is not None and source[0] is record:
+            return "record", type(record).__name__, f"files:{source[1]}"
+        return "record", type(record).__name__, record_digest(record)
 
     def _shared(self, value: Any, stand_in: Callable[[], Any]) -> Any:
         found = self._memo.get(id(value))

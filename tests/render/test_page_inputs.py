@@ -79,3 +79,24 @@ def test_a_function_stands_in_a_key_by_its_name_and_a_lambda_leaves_the_page_unk
     assert inputs.key(partial(dataclasses.replace, 1)) == inputs.key(partial(dataclasses.replace, 2))
     assert inputs.key(dataclasses.replace) != inputs.key(dataclasses.fields)
     assert inputs.key(lambda: None) is None
+
+
+def test_a_record_read_through_the_record_cache_stands_in_a_key_by_its_files(tmp_path: Path) -> None:
+    """Read fresh or served from the cache, the same files give the same key; other bytes another, even when they
+    make the same value (a comment added)."""
+    root = tmp_path / "repo"
+    shutil.copytree(GOLDEN_REPO, root, ignore=shutil.ignore_patterns(".mlreport", "site"))
+    options = dataclasses.replace(load_options(root), headings=headings([("toc", {"permalink": True})]))
+    fresh = generate_site(options, defer=True)
+    served = generate_site(options, defer=True)
+    deep = fresh.catalog.experiments["deep"]
+    assert fresh.catalog.sources[id(deep)][0] is deep
+    assert served.catalog.experiments["deep"] is not deep
+    assert served.site.page_keys == fresh.site.page_keys
+
+    path = root / deep.path
+    path.write_text("# Reviewed.\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    commented = generate_site(options, defer=True)
+    assert commented.catalog.experiments["deep"] == deep
+    changed = {page for page, key in commented.site.page_keys.items() if fresh.site.page_keys.get(page) != key}
+    assert "experiments/deep.md" in changed
