@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable
 from mlreport.config import Options
 from mlreport.leaderboards import RankedBoard, board_definitions, rank, ranks_alike
 from mlreport.metrics import goal_of, places_of
-from mlreport.records import Decision, Experiment, Loaded, ModelCard, Record, decision_key
+from mlreport.records import Decision, Experiment, Loaded, MadeOf, ModelCard, Record, decision_key
 from mlreport.records.kinds import KINDS
 
 
@@ -48,7 +48,7 @@ class Catalog:
     """Decision ids by the key references are compared in (`7` → `0007`)."""
     metric_places: dict[str, int] = field(default_factory=dict, repr=False)
     """Each metric's decimal places, from every value recorded for it: one number format per metric."""
-    sources: dict[int, tuple[Record, str]] = field(default_factory=dict, repr=False, compare=False)
+    sources: dict[int, tuple[Record, MadeOf]] = field(default_factory=dict, repr=False, compare=False)
     """What each record read through the record cache is made of (`Loaded.sources`): page keys take it for the
     record's value (`render/page_inputs.py`)."""
 

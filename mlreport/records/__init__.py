@@ -38,9 +38,9 @@ class Loaded:
     """Ids that files of each kind give, for the files that exist but could not be read."""
     notes: list[str] = field(default_factory=list)
     """What the user should know about the reading itself (a record cache that git tracks, and so ignored)."""
-    sources: dict[int, tuple[Record, str]] = field(default_factory=dict)
-    """`id` of each record read through the record cache → the record, and a digest of the files it was read from
-    (their paths and digests): what it is made of, as the cache itself trusts (`RecordCache.get`)."""
+    sources: dict[int, tuple[Record, MadeOf]] = field(default_factory=dict)
+    """`id` of each record read through the record cache → the record, and the files it was read from (their paths
+    and digests): what it is made of, as the cache itself trusts (`RecordCache.get`)."""
 
 
 def record_files(options: Options) -> dict[str, list[Path]]:
@@ -104,7 +104,7 @@ def load_listed(options: Options, listed: list[tuple[str, str, Path | None]], *,
             getattr(loaded, kind.plural).append(record)
             entry = cache.kept.get((name, shown)) if cache else None
             if entry is not None:
-                loaded.sources[id(record)] = record, _made_of(name, shown, entry[0])
+                loaded.sources[id(record)] = record, MadeOf(name, shown, entry[0])
         else:
             loaded.unreadable[name].add(kind.id_of(path))
     if cache:
@@ -112,9 +112,18 @@ def load_listed(options: Options, listed: list[tuple[str, str, Path | None]], *,
     return loaded
 
 
-def _made_of(kind: str, shown: str, files: list[list[Any]]) -> str:
-    """A digest of what a record was read from: its kind, its path, and each file's path and digest."""
-    return digest(json.dumps([kind, shown, [file[:2] for file in files]], ensure_ascii=False).encode("utf-8"))
+@dataclass(frozen=True)
+class MadeOf:
+    """What a record was read from, as its cache entry says: its kind, its path, each file's path and digest."""
+
+    kind: str
+    shown: str
+    files: list[list[Any]]
+
+    def digest(self) -> str:
+        """One digest of it all (made when asked: `validate` never asks)."""
+        return digest(json.dumps([self.kind, self.shown, [file[:2] for file in self.files]],
+                                 ensure_ascii=False).encode("utf-8"))
 
 
 def listed_records(options: Options) -> Iterator[tuple[str, str, Path | None]]:

@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 from mlreport.cache_dir import code_stamp
 from mlreport.leaderboards import RankedBoard
-from mlreport.records import Record
+from mlreport.records import MadeOf, Record
 from mlreport.templates import packaged_templates, user_templates
 
 LIBRARIES = ("jinja2", "markupsafe", "markdown")
@@ -40,7 +40,7 @@ LIBRARIES = ("jinja2", "markupsafe", "markdown")
 class PageInputs:
     """Keys of the record pages of one build."""
 
-    def __init__(self, site_inputs: Any, keyed: bool = True, sources: dict[int, tuple[Record, str]] | None = None
+    def __init__(self, site_inputs: Any, keyed: bool = True, sources: dict[int, tuple[Record, MadeOf]] | None = None
                  ) -> None:
         self.keyed = keyed
         self.sources = sources or {}
@@ -98,7 +98,7 @@ class PageInputs:
         code is in every key), else as its whole value."""
         source = self.sources.get(id(record))
         if source is not None and source[0] is record:
-            return "record", type(record).__name__, f"files:{source[1]}"
+            return "record", type(record).__name__, f"files:{source[1].digest()}"
         return "record", type(record).__name__, record_digest(record)
 
     def _shared(self, value: Any, stand_in: Callable[[], Any]) -> Any:
