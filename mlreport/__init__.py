@@ -15,6 +15,7 @@ The pipeline, and the module that owns each step:
                ──► validate.py          check: rules across records; `read_records` = load + join + check
     git        ──► history/             provenance: one pass over `git log` (git.py runs every git call)
                ──► render/              pages: the catalog and history in, {page: Markdown} + data + assets out
+                                        (record_texts.py keeps each record's rows between builds by its digest)
                ──► pipeline.py          `generate_site`: the whole build as one function of those steps
 
     engines and commands, over the core:
@@ -34,7 +35,8 @@ The pipeline, and the module that owns each step:
         cli.py      the click commands, thin
     beside the pipeline: project.py (where the project is), site_folder.py (what a site folder may be,
     the marker, the swap; site_remover.py removes an old site after the build, keeping its folders for
-    the next, and makes the last site's folders in a new one while a build with none to take runs),
+    the next, makes the last site's folders in a new one while a build with none to take runs, checks
+    the folders a build takes empty, and links the last site's unchanged files into the new one),
     diff/ (the pull-request report: two catalogs compared), scaffold.py (`new`, `init`), importers/
     (`import mlflow|dvc|hf-card`, `export hf-card`: records in from the tools teams already use,
     written as a person would, and cards back out), ci.py (pipeline files),

@@ -326,15 +326,21 @@ def emptied_old_site(folder: Path, timeout: float = 60) -> Path:
     raise AssertionError(f"no old site emptied of its files beside the site: {sorted(folder.iterdir())}")
 
 
-def test_a_build_into_the_last_sites_folders_is_the_full_build_and_changes_no_file_of_the_old_one(
-        repo: GitRepo, build, tmp_path: Path) -> None:
+def rebuilt_with_a_spare(repo: GitRepo, build: Callable[[Path], int], tmp_path: Path) -> tuple[Path, Path]:
+    """The team's site built, then built again: the site, and the old one set aside beside it, emptied of its
+    files, whose folders the next build takes."""
     team_repo(repo)
     site = tmp_path / "site"
     settle()
     build(site)
     unsettle(site)
     build(site)
-    spare = emptied_old_site(tmp_path)
+    return site, emptied_old_site(tmp_path)
+
+
+def test_a_build_into_the_last_sites_folders_is_the_full_build_and_changes_no_file_of_the_old_one(
+        repo: GitRepo, build, tmp_path: Path) -> None:
+    site, spare = rebuilt_with_a_spare(repo, build, tmp_path)
     # What a remover stopped midway would leave, a link planted in it, and the folder of a page gone since.
     (spare / "site/experiments/stray.html").write_text("stray", encoding="utf-8")
     outside = tmp_path / "outside.html"
@@ -379,13 +385,7 @@ def test_a_build_writes_into_the_folders_it_took_only_once_they_are_empty(
     """The folders taken from an old site are checked empty by a process of their own while the build reads its
     records; a file planted there as a hard link to someone's file is removed before the build writes a page at its
     place (writing it first would write into that file), by the build itself when that process fails."""
-    team_repo(repo)
-    site = tmp_path / "site"
-    settle()
-    build(site)
-    unsettle(site)
-    build(site)
-    spare = emptied_old_site(tmp_path)
+    site, spare = rebuilt_with_a_spare(repo, build, tmp_path)
     theirs = tmp_path / "theirs.html"
     theirs.write_text("someone's file", encoding="utf-8")
     os.link(theirs, spare / "site/experiments/gbm/index.html")

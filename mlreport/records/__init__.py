@@ -38,7 +38,7 @@ class Loaded:
     """Ids that files of each kind give, for the files that exist but could not be read."""
     notes: list[str] = field(default_factory=list)
     """What the user should know about the reading itself (a record cache that git tracks, and so ignored)."""
-    sources: dict[int, tuple[Record, MadeOf]] = field(default_factory=dict)
+    sources: dict[int, tuple[Record, MadeOf]] = field(default_factory=dict, compare=False, repr=False)
     """`id` of each record read through the record cache → the record, and the files it was read from (their paths
     and digests): what it is made of, as the cache itself trusts (`RecordCache.get`)."""
 
