@@ -35,7 +35,8 @@ def generate_site(options: Options, *, home_page: str | None = None, defer: bool
     page is `index.md`, or `dashboard.md` when the team's docs folder has an `index.md` of its own
     (unless `home_page` says); `defer` leaves record pages to be rendered later (`render.generate`). Records
     load through `cache` when given, and what pages compute from single records is kept in `memo` (see
-    `Site.per_record`), else the texts among it in the cache folder (`Site.record_text`). Raises RecordError when a template fails.
+    `Site.per_record`), else the texts among it in the cache folder (`Site.record_text`). Raises RecordError when a
+    template fails.
     """
     listed = list(listed_records(options))
     paths = [shown for _, shown, path in listed if path is not None]

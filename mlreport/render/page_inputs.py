@@ -8,8 +8,8 @@ those into a key: the site-wide part once per build, the context per page (or wh
 is made from, for a page keyed before its context is built: `Site.add_keyed_record_page`), written by
 value (pickled without its memo, so equal values give equal bytes). A record stands in the key as a
 digest of the files it was read from when the record cache knows them (`Catalog.sources`: the same files make
-the same record, as the cache trusts), else of its whole value (`record_digest`), computed once per build; a leaderboard as what a page shows of it
-through a placement, its definition and length, so that editing one run does not change the key
+the same record, as the cache trusts), else of its whole value (`record_digest`), computed once per build; a
+leaderboard as what a page shows of it through a placement, its definition and length, so that editing one run does not change the key
 of every page ranked on the same board. A value that cannot be written makes the page unkeyed: it
 is rendered, never reused.
 
@@ -43,12 +43,13 @@ class PageInputs:
     def __init__(self, site_inputs: Any, keyed: bool = True, sources: dict[int, tuple[Record, MadeOf]] | None = None
                  ) -> None:
         self.keyed = keyed
+        """False when pages are never reused (the repo's own page templates)."""
         self.sources = sources or {}
         """What records are made of, when known (`Catalog.sources`): a digest of their files instead of their value."""
-        """False when pages are never reused (the repo's own page templates)."""
         self._memo: dict[int, tuple[Any, Any]] = {}
         """id → (the object, kept alive so its id is not reused; its plain form) for records and boards."""
-        self.reducers = {kind: self._reduce for base in (Record, RankedBoard, *_FUNCTIONS) for kind in _subclasses(base)}
+        self.reducers = {kind: self._reduce for base in (Record, RankedBoard, *_FUNCTIONS)
+                         for kind in _subclasses(base)}
         """What the pickler of keys writes in place of each type with a stand-in (`_Pickler`)."""
         self.site = _digest(repr([code_stamp(), [version(name) for name in LIBRARIES], templates_digest(),
                                   site_inputs]))
@@ -77,7 +78,7 @@ class PageInputs:
         return hashlib.blake2b(self.site.encode() + out.getbuffer(), digest_size=16).hexdigest()
 
     def record_key(self, record: Record) -> str:
-        """The digest of a record's whole value (`record_digest`), made once per build."""
+        """What a record stands as in keys: the digest of its files, else of its whole value; made once per build."""
         return self._shared(record, lambda: self._record_stand_in(record))[2]
 
     def stand_in(self, value: Any) -> Any:
